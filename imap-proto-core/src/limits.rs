@@ -1,0 +1,38 @@
+//! Resource limits for everything a server can make the client buffer.
+//!
+//! A server is untrusted input. Each limit below bounds memory that a hostile or broken server
+//! could otherwise make grow without end; exceeding one is a typed error
+//! ([`crate::parse::frame::FrameError`] or [`crate::parse::ParseError`]), never a panic.
+
+/// Limits on framing and parsing. The defaults suit real mailboxes, including
+/// `SEARCH` results with hundreds of thousands of numbers on one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest line segment (text between CRLFs, not counting literal contents) the framer
+    /// buffers. Default 8 MiB: a `SEARCH` reply listing 1 million UIDs is about 7 MiB.
+    pub max_line_length: usize,
+    /// Largest literal the framer buffers whole. Default 64 MiB. An announced size is only
+    /// checked against this; memory grows as bytes actually arrive, never up front.
+    pub max_literal_size: u64,
+    /// Largest complete buffered response (all its lines and literals). Default 128 MiB.
+    pub max_response_size: usize,
+    /// Deepest parenthesis nesting the parser follows (BODYSTRUCTURE, THREAD, body
+    /// extensions). Default 64, far above any real message.
+    pub max_nesting_depth: usize,
+    /// FETCH literals larger than this are not buffered but handed out in chunks
+    /// (`StreamBegin` / `StreamChunk` / `StreamEnd`), so a 1 GiB message needs bounded memory.
+    /// Default 1 MiB.
+    pub stream_threshold: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_line_length: 8 * 1024 * 1024,
+            max_literal_size: 64 * 1024 * 1024,
+            max_response_size: 128 * 1024 * 1024,
+            max_nesting_depth: 64,
+            stream_threshold: 1024 * 1024,
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Parsing: the framer cuts the stream into responses, and nom parsers named after the ABNF
+//! rules decode them.
+
+pub mod input;

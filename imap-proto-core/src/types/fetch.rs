@@ -1,0 +1,322 @@
+//! FETCH data (RFC 3501 §7.4.2, RFC 9051 §7.5.2 and the extensions that add attributes).
+
+use bytes::Bytes;
+
+use super::Flag;
+
+/// `message-data = nz-number SP "FETCH" SP msg-att`: everything the server returned for one
+/// message, in the order it sent the attributes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchResponse {
+    /// The message sequence number.
+    pub seq: u32,
+    /// The attributes, in wire order.
+    pub attributes: Vec<MessageAttribute>,
+}
+
+impl FetchResponse {
+    /// The `UID`, when it was returned.
+    pub fn uid(&self) -> Option<u32> {
+        self.attributes.iter().find_map(|a| match a {
+            MessageAttribute::Uid(uid) => Some(*uid),
+            _ => None,
+        })
+    }
+
+    /// The `FLAGS`, when they were returned.
+    pub fn flags(&self) -> Option<&[Flag]> {
+        self.attributes.iter().find_map(|a| match a {
+            MessageAttribute::Flags(flags) => Some(flags.as_slice()),
+            _ => None,
+        })
+    }
+
+    /// The `ENVELOPE`, when it was returned.
+    pub fn envelope(&self) -> Option<&Envelope> {
+        self.attributes.iter().find_map(|a| match a {
+            MessageAttribute::Envelope(env) => Some(&**env),
+            _ => None,
+        })
+    }
+
+    /// The `BODYSTRUCTURE` (or non-extensible `BODY`), when it was returned.
+    pub fn body_structure(&self) -> Option<&BodyStructure> {
+        self.attributes.iter().find_map(|a| match a {
+            MessageAttribute::BodyStructure(body) | MessageAttribute::Body(body) => Some(&**body),
+            _ => None,
+        })
+    }
+
+    /// The `MODSEQ`, when it was returned.
+    pub fn modseq(&self) -> Option<u64> {
+        self.attributes.iter().find_map(|a| match a {
+            MessageAttribute::ModSeq(m) => Some(*m),
+            _ => None,
+        })
+    }
+
+    /// The content of `BODY[section]` (or `RFC822`/`RFC822.HEADER`/`RFC822.TEXT`, or
+    /// `BINARY[section]`) for the given section; `None` if absent or `NIL`.
+    pub fn section(&self, wanted: &Section) -> Option<&Bytes> {
+        self.attributes.iter().find_map(|a| match a {
+            MessageAttribute::BodySection { section, data, .. } if section == wanted => {
+                data.as_ref()
+            }
+            _ => None,
+        })
+    }
+}
+
+/// One `msg-att-dynamic` or `msg-att-static` item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageAttribute {
+    /// `"UID" SP uniqueid`
+    Uid(u32),
+    /// `"FLAGS" SP "(" [flag-fetch *(SP flag-fetch)] ")"`
+    Flags(Vec<Flag>),
+    /// `"INTERNALDATE" SP date-time`, kept as the raw 26-character string.
+    InternalDate(Bytes),
+    /// `"RFC822.SIZE" SP number64`
+    Rfc822Size(u64),
+    /// `"ENVELOPE" SP envelope`
+    Envelope(Box<Envelope>),
+    /// `"BODY" SP body`: the non-extensible form.
+    Body(Box<BodyStructure>),
+    /// `"BODYSTRUCTURE" SP body`
+    BodyStructure(Box<BodyStructure>),
+    /// `"BODY" section ["<" number ">"] SP nstring`, and the IMAP4rev1 `RFC822`,
+    /// `RFC822.HEADER` and `RFC822.TEXT` items, which are mapped to [`SectionKind::Rfc822`],
+    /// [`SectionKind::Rfc822Header`] and [`SectionKind::Rfc822Text`].
+    BodySection {
+        /// Which part.
+        section: Section,
+        /// The `<origin>` of a partial fetch.
+        origin: Option<u32>,
+        /// The data; `None` for `NIL`. A slice of the frame, never copied.
+        data: Option<Bytes>,
+    },
+    /// `"BINARY" section-binary SP (nstring / literal8)` (RFC 3516 §4)
+    Binary {
+        /// The part numbers (empty for the whole message).
+        section: Vec<u32>,
+        /// The decoded content; `None` for `NIL`.
+        data: Option<Bytes>,
+    },
+    /// `"BINARY.SIZE" section-binary SP number` (RFC 3516 §4)
+    BinarySize {
+        /// The part numbers.
+        section: Vec<u32>,
+        /// Decoded size in octets.
+        size: u64,
+    },
+    /// `"MODSEQ" SP "(" permsg-modsequence ")"` (RFC 7162 §3.1.4.1)
+    ModSeq(u64),
+    /// `"EMAILID" SP "(" objectid ")"` (RFC 8474 §5.1)
+    EmailId(Bytes),
+    /// `"THREADID" SP ("(" objectid ")" / nil)` (RFC 8474 §5.2)
+    ThreadId(Option<Bytes>),
+    /// `"SAVEDATE" SP (date-time / nil)` (RFC 8514 §4)
+    SaveDate(Option<Bytes>),
+    /// `"PREVIEW" SP nstring` (RFC 8970 §4)
+    Preview(Option<Bytes>),
+    /// An attribute this library does not model (e.g. `X-GM-LABELS`, `X-GM-MSGID`): its name
+    /// and its value exactly as sent, so nothing is lost.
+    Other {
+        /// The attribute name.
+        name: Bytes,
+        /// The raw value (an atom, a string's content, a literal's content or a whole
+        /// parenthesised list including its parentheses).
+        value: Bytes,
+    },
+}
+
+/// `envelope = "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP env-to
+/// SP env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")"`
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Envelope {
+    /// `env-date = nstring`
+    pub date: Option<Bytes>,
+    /// `env-subject = nstring`, still RFC 2047-encoded as the server sent it.
+    pub subject: Option<Bytes>,
+    /// `env-from`
+    pub from: Vec<Address>,
+    /// `env-sender`
+    pub sender: Vec<Address>,
+    /// `env-reply-to`
+    pub reply_to: Vec<Address>,
+    /// `env-to`
+    pub to: Vec<Address>,
+    /// `env-cc`
+    pub cc: Vec<Address>,
+    /// `env-bcc`
+    pub bcc: Vec<Address>,
+    /// `env-in-reply-to = nstring`
+    pub in_reply_to: Option<Bytes>,
+    /// `env-message-id = nstring`
+    pub message_id: Option<Bytes>,
+}
+
+/// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`.
+///
+/// RFC 2822 group syntax appears as an address with `host == None` that opens the group
+/// (mailbox = group name) and one with `mailbox == None` that closes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Address {
+    /// `addr-name`: the display name.
+    pub name: Option<Bytes>,
+    /// `addr-adl`: the obsolete source route.
+    pub adl: Option<Bytes>,
+    /// `addr-mailbox`: the local part (or a group name).
+    pub mailbox: Option<Bytes>,
+    /// `addr-host`: the domain.
+    pub host: Option<Bytes>,
+}
+
+/// `body = "(" (body-type-1part / body-type-mpart) ")"`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyStructure {
+    /// `body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]`
+    Single {
+        /// `media-type`, e.g. `TEXT` or `APPLICATION`.
+        media_type: Bytes,
+        /// `media-subtype`, e.g. `PLAIN`.
+        media_subtype: Bytes,
+        /// `body-fields`
+        fields: BodyFields,
+        /// What follows the fields for TEXT and MESSAGE/RFC822 parts.
+        specific: SinglePartSpecific,
+        /// `body-ext-1part`, present in BODYSTRUCTURE.
+        extension: Option<SinglePartExtension>,
+    },
+    /// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`
+    Multipart {
+        /// The child parts (at least one).
+        parts: Vec<BodyStructure>,
+        /// `media-subtype`, e.g. `MIXED`.
+        media_subtype: Bytes,
+        /// `body-ext-mpart`, present in BODYSTRUCTURE.
+        extension: Option<MultipartExtension>,
+    },
+}
+
+/// `body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP body-fld-octets`
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BodyFields {
+    /// `body-fld-param`: attribute/value pairs such as `("CHARSET" "UTF-8")`.
+    pub params: Vec<(Bytes, Bytes)>,
+    /// `body-fld-id`
+    pub id: Option<Bytes>,
+    /// `body-fld-desc`
+    pub description: Option<Bytes>,
+    /// `body-fld-enc`, e.g. `7BIT` or `BASE64`.
+    pub encoding: Bytes,
+    /// `body-fld-octets`
+    pub octets: u32,
+}
+
+/// The type-specific tail of a single part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SinglePartSpecific {
+    /// `body-type-basic`: nothing more.
+    Basic,
+    /// `body-type-text = media-text SP body-fields SP body-fld-lines`
+    Text {
+        /// `body-fld-lines`
+        lines: u32,
+    },
+    /// `body-type-msg = media-message SP body-fields SP envelope SP body SP body-fld-lines`
+    Message {
+        /// The encapsulated message's envelope.
+        envelope: Box<Envelope>,
+        /// The encapsulated message's structure.
+        body: Box<BodyStructure>,
+        /// `body-fld-lines`
+        lines: u32,
+    },
+}
+
+/// `body-ext-1part = body-fld-md5 [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SinglePartExtension {
+    /// `body-fld-md5`
+    pub md5: Option<Bytes>,
+    /// The shared tail: disposition, language, location, further extensions.
+    pub tail: ExtensionTail,
+}
+
+/// `body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MultipartExtension {
+    /// `body-fld-param`
+    pub params: Vec<(Bytes, Bytes)>,
+    /// The shared tail: disposition, language, location, further extensions.
+    pub tail: ExtensionTail,
+}
+
+/// The optional fields shared by both extension forms. Absent and `NIL` both read as `None`
+/// (or empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExtensionTail {
+    /// `body-fld-dsp = "(" string SP body-fld-param ")" / nil`
+    pub disposition: Option<Disposition>,
+    /// `body-fld-lang = nstring / "(" string *(SP string) ")"`
+    pub language: Vec<Bytes>,
+    /// `body-fld-loc = nstring`
+    pub location: Option<Bytes>,
+    /// `*(SP body-extension)`
+    pub extensions: Vec<BodyExtension>,
+}
+
+/// `body-fld-dsp`: e.g. `("attachment" ("filename" "a.pdf"))`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disposition {
+    /// `inline`, `attachment`, ...
+    pub kind: Bytes,
+    /// Its parameters.
+    pub params: Vec<(Bytes, Bytes)>,
+}
+
+/// `body-extension = nstring / number / "(" body-extension *(SP body-extension) ")"`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyExtension {
+    /// `nstring`
+    NString(Option<Bytes>),
+    /// `number`
+    Number(u64),
+    /// A parenthesised list.
+    List(Vec<BodyExtension>),
+}
+
+/// A FETCH section specifier: `section = "[" [section-spec] "]"` (RFC 9051 §6.4.5), plus the
+/// IMAP4rev1 `RFC822*` items as their own kinds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Section {
+    /// `section-part = nz-number *("." nz-number)`; empty for the whole message.
+    pub part: Vec<u32>,
+    /// What within that part.
+    pub kind: SectionKind,
+}
+
+/// `section-msgtext / "MIME"`, or the whole part.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub enum SectionKind {
+    /// The whole part (`BODY[]`, `BODY[1.2]`).
+    #[default]
+    Full,
+    /// `HEADER`
+    Header,
+    /// `HEADER.FIELDS (names)`
+    HeaderFields(Vec<Bytes>),
+    /// `HEADER.FIELDS.NOT (names)`
+    HeaderFieldsNot(Vec<Bytes>),
+    /// `TEXT`
+    Text,
+    /// `MIME`
+    Mime,
+    /// `RFC822` (IMAP4rev1), equivalent to `BODY[]`.
+    Rfc822,
+    /// `RFC822.HEADER` (IMAP4rev1), equivalent to `BODY[HEADER]`.
+    Rfc822Header,
+    /// `RFC822.TEXT` (IMAP4rev1), equivalent to `BODY[TEXT]`.
+    Rfc822Text,
+}

@@ -1,0 +1,621 @@
+//! The basic rules of RFC 9051 §9 (and RFC 3501 §9) that every response parser builds on:
+//! numbers, atoms, strings, literals, flags, mailbox names and sequence sets.
+//!
+//! Lenient readings, each needed by a real server (see `docs/quirks.md`):
+//! - `NIL` is matched case-insensitively (`nil`).
+//! - quoted strings may carry 8-bit bytes even without UTF8=ACCEPT.
+//! - a bare LF is accepted where CRLF belongs.
+
+use bytes::Bytes;
+use nom::{Input, Parser};
+
+use super::error::{PErr, PResult, ParseErrorKind};
+use super::input::Span;
+use crate::types::{Flag, Mailbox, UidRange};
+
+/// `SP = %x20`
+#[inline]
+pub fn sp(i: Span<'_>) -> PResult<'_, ()> {
+    match i.as_slice().first() {
+        Some(b' ') => Ok((i.take_from(1), ())),
+        _ => Err(PErr::syntax(i, "SP")),
+    }
+}
+
+/// Matches one expected byte.
+#[inline]
+pub fn byte(expected: u8) -> impl Fn(Span<'_>) -> PResult<'_, ()> {
+    move |i: Span<'_>| match i.as_slice().first() {
+        Some(&b) if b == expected => Ok((i.take_from(1), ())),
+        _ => Err(PErr::syntax(i, "expected character")),
+    }
+}
+
+/// Case-insensitive keyword match (IMAP keywords are case-insensitive, RFC 9051 §9 note 1).
+#[inline]
+pub fn keyword<'k>(word: &'k str) -> impl Fn(Span<'_>) -> PResult<'_, ()> + 'k {
+    move |i: Span<'_>| {
+        let s = i.as_slice();
+        if s.len() >= word.len() && s[..word.len()].eq_ignore_ascii_case(word.as_bytes()) {
+            Ok((i.take_from(word.len()), ()))
+        } else {
+            Err(PErr::syntax(i, "keyword"))
+        }
+    }
+}
+
+/// `CRLF = CR LF`; a bare LF is accepted (lenient).
+pub fn crlf(i: Span<'_>) -> PResult<'_, ()> {
+    let s = i.as_slice();
+    if s.starts_with(b"\r\n") {
+        Ok((i.take_from(2), ()))
+    } else if s.first() == Some(&b'\n') {
+        Ok((i.take_from(1), ()))
+    } else {
+        Err(PErr::syntax(i, "CRLF"))
+    }
+}
+
+/// Leading ASCII digits of `s`, as a count.
+#[inline]
+fn digit_count(s: &[u8]) -> usize {
+    s.iter().take_while(|b| b.is_ascii_digit()).count()
+}
+
+/// `number64 = 1*DIGIT` (RFC 9051: unsigned 63-bit integer).
+#[inline]
+pub fn number64(i: Span<'_>) -> PResult<'_, u64> {
+    let s = i.as_slice();
+    let n = digit_count(s);
+    if n == 0 {
+        return Err(PErr::syntax(i, "number"));
+    }
+    let mut value: u64 = 0;
+    for &d in &s[..n] {
+        value = match value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(d - b'0')))
+        {
+            Some(v) => v,
+            None => return Err(PErr::fatal(i, ParseErrorKind::NumberOverflow)),
+        };
+    }
+    Ok((i.take_from(n), value))
+}
+
+/// `number = 1*DIGIT` (unsigned 32-bit integer).
+#[inline]
+pub fn number(i: Span<'_>) -> PResult<'_, u32> {
+    let (rest, value) = number64(i)?;
+    match u32::try_from(value) {
+        Ok(v) => Ok((rest, v)),
+        Err(_) => Err(PErr::fatal(i, ParseErrorKind::NumberOverflow)),
+    }
+}
+
+/// `nz-number = digit-nz *DIGIT` (non-zero unsigned 32-bit integer).
+#[inline]
+pub fn nz_number(i: Span<'_>) -> PResult<'_, u32> {
+    let (rest, value) = number(i)?;
+    if value == 0 {
+        return Err(PErr::syntax(i, "nz-number"));
+    }
+    Ok((rest, value))
+}
+
+/// `ATOM-CHAR = <any CHAR except atom-specials>`, where
+/// `atom-specials = "(" / ")" / "{" / SP / CTL / list-wildcards / quoted-specials / resp-specials`.
+#[inline]
+pub fn is_atom_char(b: u8) -> bool {
+    ATOM_CHAR[b as usize]
+}
+
+/// `ASTRING-CHAR = ATOM-CHAR / resp-specials`
+#[inline]
+pub fn is_astring_char(b: u8) -> bool {
+    ATOM_CHAR[b as usize] || b == b']'
+}
+
+static ATOM_CHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0x21;
+    while b < 0x7f {
+        table[b] = !matches!(
+            b as u8,
+            b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']'
+        );
+        b += 1;
+    }
+    table
+};
+
+/// Takes the longest prefix whose bytes satisfy `pred`; at least one byte.
+#[inline]
+fn take_while1<'a>(
+    i: Span<'a>,
+    pred: impl Fn(u8) -> bool,
+    rule: &'static str,
+) -> PResult<'a, Span<'a>> {
+    let n = i.as_slice().iter().take_while(|&&b| pred(b)).count();
+    if n == 0 {
+        return Err(PErr::syntax(i, rule));
+    }
+    Ok(i.take_split(n))
+}
+
+/// `atom = 1*ATOM-CHAR`
+#[inline]
+pub fn atom(i: Span<'_>) -> PResult<'_, Bytes> {
+    let (rest, matched) = take_while1(i, is_atom_char, "atom")?;
+    Ok((rest, matched.to_bytes()))
+}
+
+/// `atom = 1*ATOM-CHAR`, as a borrowed slice (for keywords that are compared, not kept).
+#[inline]
+pub fn atom_slice(i: Span<'_>) -> PResult<'_, &[u8]> {
+    let (rest, matched) = take_while1(i, is_atom_char, "atom")?;
+    Ok((rest, matched.as_slice()))
+}
+
+/// `nil = "NIL"` (case-insensitive: some servers send `nil`).
+#[inline]
+pub fn nil(i: Span<'_>) -> PResult<'_, ()> {
+    let s = i.as_slice();
+    if s.len() >= 3
+        && s[..3].eq_ignore_ascii_case(b"NIL")
+        && !s.get(3).is_some_and(|&b| is_astring_char(b))
+    {
+        Ok((i.take_from(3), ()))
+    } else {
+        Err(PErr::syntax(i, "nil"))
+    }
+}
+
+/// `quoted = DQUOTE *QUOTED-CHAR DQUOTE`
+///
+/// `QUOTED-CHAR = <any TEXT-CHAR except quoted-specials> / "\" quoted-specials / UTF8-2 / ...`.
+/// Lenient: any 8-bit byte is accepted (servers send raw 8-bit names and headers). The result
+/// is a zero-copy slice unless the string contains escapes, which must be removed.
+pub fn quoted(i: Span<'_>) -> PResult<'_, Bytes> {
+    let s = i.as_slice();
+    if s.first() != Some(&b'"') {
+        return Err(PErr::syntax(i, "quoted"));
+    }
+    let body = &s[1..];
+    let mut escaped = false;
+    let mut pos = 0;
+    loop {
+        let Some(off) = memchr::memchr3(b'"', b'\\', b'\r', &body[pos..]) else {
+            return Err(PErr::syntax(i, "quoted"));
+        };
+        pos += off;
+        match body[pos] {
+            b'"' => break,
+            b'\\' => {
+                match body.get(pos + 1) {
+                    Some(b'"' | b'\\') => {}
+                    _ => return Err(PErr::syntax(i.take_from(1 + pos), "quoted-specials")),
+                }
+                escaped = true;
+                pos += 2;
+            }
+            _ => return Err(PErr::syntax(i.take_from(1 + pos), "QUOTED-CHAR")),
+        }
+    }
+    if body[..pos].contains(&b'\n') || body[..pos].contains(&0) {
+        return Err(PErr::syntax(i, "QUOTED-CHAR"));
+    }
+    let rest = i.take_from(pos + 2);
+    let content = i.take_from(1).take(pos);
+    if !escaped {
+        return Ok((rest, content.to_bytes()));
+    }
+    let raw = content.as_slice();
+    let mut out = Vec::with_capacity(raw.len());
+    let mut k = 0;
+    while k < raw.len() {
+        if raw[k] == b'\\' {
+            k += 1;
+        }
+        if let Some(&b) = raw.get(k) {
+            out.push(b);
+        }
+        k += 1;
+    }
+    Ok((rest, Bytes::from(out)))
+}
+
+/// `literal = "{" number64 ["+"] "}" CRLF *CHAR8` and `literal8 = "~{" number64 "}" CRLF *OCTET`
+/// (RFC 3516 §4.1). The framer has already checked that the announced bytes are present.
+pub fn literal(i: Span<'_>) -> PResult<'_, Bytes> {
+    let start = i;
+    let i = if i.as_slice().first() == Some(&b'~') {
+        i.take_from(1)
+    } else {
+        i
+    };
+    let (i, _) = byte(b'{')(i)?;
+    let (i, len) = number64(i)?;
+    let i = if i.as_slice().first() == Some(&b'+') {
+        i.take_from(1)
+    } else {
+        i
+    };
+    let (i, _) = byte(b'}')(i)?;
+    let (i, _) = crlf(i)?;
+    let Ok(len) = usize::try_from(len) else {
+        return Err(PErr::fatal(start, ParseErrorKind::TruncatedLiteral));
+    };
+    if i.input_len() < len {
+        return Err(PErr::fatal(start, ParseErrorKind::TruncatedLiteral));
+    }
+    let (rest, content) = i.take_split(len);
+    Ok((rest, content.to_bytes()))
+}
+
+/// `string = quoted / literal`
+#[inline]
+pub fn string(i: Span<'_>) -> PResult<'_, Bytes> {
+    match i.as_slice().first() {
+        Some(b'"') => quoted(i),
+        Some(b'{' | b'~') => literal(i),
+        _ => Err(PErr::syntax(i, "string")),
+    }
+}
+
+/// `nstring = string / nil`
+#[inline]
+pub fn nstring(i: Span<'_>) -> PResult<'_, Option<Bytes>> {
+    match i.as_slice().first() {
+        Some(b'"' | b'{' | b'~') => string(i).map(|(r, s)| (r, Some(s))),
+        _ => nil(i).map(|(r, ())| (r, None)),
+    }
+}
+
+/// `astring = 1*ASTRING-CHAR / string`
+#[inline]
+pub fn astring(i: Span<'_>) -> PResult<'_, Bytes> {
+    match i.as_slice().first() {
+        Some(b'"' | b'{' | b'~') => string(i),
+        _ => {
+            let (rest, matched) = take_while1(i, is_astring_char, "astring")?;
+            Ok((rest, matched.to_bytes()))
+        }
+    }
+}
+
+/// `mailbox = "INBOX" / astring` (RFC 9051 §9). The wire form is kept; see [`Mailbox`].
+#[inline]
+pub fn mailbox(i: Span<'_>) -> PResult<'_, Mailbox> {
+    astring(i).map(|(r, b)| (r, Mailbox::from_wire(b)))
+}
+
+/// `tag = 1*<any ASTRING-CHAR except "+">`
+pub fn tag(i: Span<'_>) -> PResult<'_, Bytes> {
+    let (rest, matched) = take_while1(i, |b| is_astring_char(b) && b != b'+', "tag")?;
+    Ok((rest, matched.to_bytes()))
+}
+
+/// `text = 1*TEXT-CHAR` up to the line end; lenient: may be empty and may hold 8-bit bytes.
+/// Trailing spaces are dropped (a quirk seen in several servers' status lines).
+pub fn text(i: Span<'_>) -> PResult<'_, Bytes> {
+    let s = i.as_slice();
+    let end = memchr::memchr2(b'\r', b'\n', s).unwrap_or(s.len());
+    let mut trimmed = end;
+    while trimmed > 0 && s[trimmed - 1] == b' ' {
+        trimmed -= 1;
+    }
+    let (_, content) = i.take_split(trimmed);
+    Ok((i.take_from(end), content.to_bytes()))
+}
+
+/// `flag = "\Answered" / "\Flagged" / "\Deleted" / "\Seen" / "\Draft" / flag-keyword /
+/// flag-extension`, plus `flag-perm`'s `"\*"` and `flag-fetch`'s `"\Recent"`.
+pub fn flag(i: Span<'_>) -> PResult<'_, Flag> {
+    let s = i.as_slice();
+    if s.starts_with(b"\\*") {
+        return Ok((i.take_from(2), Flag::MayCreate));
+    }
+    let skip = usize::from(s.first() == Some(&b'\\'));
+    // Lenient: `]` may appear in keywords some servers invent; ASTRING-CHAR covers it, but
+    // inside a response code `]` ends the code, so only ATOM-CHARs are taken here.
+    let n = s[skip..].iter().take_while(|&&b| is_atom_char(b)).count();
+    if n == 0 {
+        return Err(PErr::syntax(i, "flag"));
+    }
+    let (rest, matched) = i.take_split(skip + n);
+    Ok((rest, Flag::from_wire(matched.to_bytes())))
+}
+
+/// `flag-list = "(" [flag *(SP flag)] ")"` (also `flag-fetch` and `flag-perm` lists).
+/// Lenient: extra spaces between flags are tolerated.
+pub fn flag_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
+    let (mut i, _) = byte(b'(')(i)?;
+    let mut flags = Vec::new();
+    loop {
+        while i.as_slice().first() == Some(&b' ') {
+            i = i.take_from(1);
+        }
+        if i.as_slice().first() == Some(&b')') {
+            return Ok((i.take_from(1), flags));
+        }
+        let (rest, f) = flag(i)?;
+        flags.push(f);
+        i = rest;
+    }
+}
+
+/// `seq-number = nz-number / "*"`; `*` reads as `u32::MAX` (the largest value in use).
+fn seq_number(i: Span<'_>) -> PResult<'_, u32> {
+    if i.as_slice().first() == Some(&b'*') {
+        return Ok((i.take_from(1), u32::MAX));
+    }
+    nz_number(i)
+}
+
+/// `sequence-set = (seq-number / seq-range) ["," sequence-set]`, used for the sets servers
+/// send: `uid-set` in COPYUID/APPENDUID, `known-uids` in VANISHED, ESEARCH `ALL`, MODIFIED.
+pub fn sequence_set(i: Span<'_>) -> PResult<'_, Vec<UidRange>> {
+    let mut ranges = Vec::new();
+    let mut i = i;
+    loop {
+        let (rest, a) = seq_number(i)?;
+        let (rest, b) = if rest.as_slice().first() == Some(&b':') {
+            seq_number(rest.take_from(1))?
+        } else {
+            (rest, a)
+        };
+        ranges.push(UidRange::new(a, b));
+        if rest.as_slice().first() == Some(&b',') {
+            i = rest.take_from(1);
+        } else {
+            return Ok((rest, ranges));
+        }
+    }
+}
+
+/// Parses `count` space-separated items with `item` after a leading SP each:
+/// `*(SP item)`. Stops (without error) at the first position where `SP item` doesn't match.
+pub fn many_sp<'a, T>(
+    mut i: Span<'a>,
+    mut item: impl Parser<Span<'a>, Output = T, Error = PErr<'a>>,
+) -> PResult<'a, Vec<T>> {
+    let mut out = Vec::new();
+    loop {
+        let Ok((after_sp, ())) = sp(i) else {
+            return Ok((i, out));
+        };
+        match item.parse(after_sp) {
+            Ok((rest, value)) => {
+                out.push(value);
+                i = rest;
+            }
+            Err(nom::Err::Error(_)) => return Ok((i, out)),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// `"(" [item *(SP item)] ")"`: a parenthesised, space-separated list. Lenient about
+/// doubled spaces.
+pub fn paren_list<'a, T>(
+    i: Span<'a>,
+    mut item: impl Parser<Span<'a>, Output = T, Error = PErr<'a>>,
+) -> PResult<'a, Vec<T>> {
+    let (mut i, _) = byte(b'(')(i)?;
+    let mut out = Vec::new();
+    loop {
+        while i.as_slice().first() == Some(&b' ') {
+            i = i.take_from(1);
+        }
+        if i.as_slice().first() == Some(&b')') {
+            return Ok((i.take_from(1), out));
+        }
+        let (rest, value) = item.parse(i)?;
+        out.push(value);
+        i = rest;
+    }
+}
+
+/// Enforces the nesting limit: call on entry to every recursive rule with its depth.
+#[inline]
+pub fn check_depth(i: Span<'_>, depth: usize) -> Result<(), nom::Err<PErr<'_>>> {
+    if depth > i.context().max_depth {
+        Err(PErr::fatal(i, ParseErrorKind::TooDeep))
+    } else {
+        Ok(())
+    }
+}
+
+/// Skips one value of any shape and returns its raw bytes: an atom-like token, a string (its
+/// content), `NIL`, or a parenthesised/bracketed list (including the parentheses). Used to
+/// keep unknown data (e.g. `X-GM-LABELS (...)`) instead of failing on it.
+pub fn raw_value(i: Span<'_>, depth: usize) -> PResult<'_, Bytes> {
+    check_depth(i, depth)?;
+    match i.as_slice().first() {
+        Some(b'"' | b'{' | b'~') => string(i),
+        Some(b'(') => {
+            let start = i;
+            let (mut i, _) = byte(b'(')(i)?;
+            loop {
+                while i.as_slice().first() == Some(&b' ') {
+                    i = i.take_from(1);
+                }
+                match i.as_slice().first() {
+                    Some(b')') => {
+                        let end = i.take_from(1);
+                        let consumed = start.input_len() - end.input_len();
+                        return Ok((end, start.take(consumed).to_bytes()));
+                    }
+                    None | Some(b'\r' | b'\n') => return Err(PErr::syntax(i, "raw list")),
+                    _ => {
+                        let (rest, _) = raw_value(i, depth + 1)?;
+                        i = rest;
+                    }
+                }
+            }
+        }
+        _ => {
+            // Any run of non-space, non-paren bytes (atoms, numbers, `\Flags`, `BODY[1]<0>`).
+            let (rest, matched) = take_while1(
+                i,
+                |b| !matches!(b, b' ' | b'(' | b')' | b'\r' | b'\n') && b != 0,
+                "raw value",
+            )?;
+            // `BODY[HEADER.FIELDS (A B)]` holds a space inside brackets: keep them together.
+            if matched.as_slice().contains(&b'[') && !matched.as_slice().contains(&b']') {
+                let s = i.as_slice();
+                if let Some(close) = memchr::memchr(b']', s) {
+                    let (rest, _) = take_while1(
+                        i.take_from(close + 1),
+                        |b| !matches!(b, b' ' | b'(' | b')' | b'\r' | b'\n'),
+                        "raw value",
+                    )
+                    .unwrap_or((i.take_from(close + 1), i.take(0)));
+                    let consumed = i.input_len() - rest.input_len();
+                    return Ok((rest, i.take(consumed).to_bytes()));
+                }
+            }
+            Ok((rest, matched.to_bytes()))
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::parse::input::FrameContext;
+
+    /// Runs `parser` over `input` and returns its value and the unparsed rest.
+    pub(crate) fn run<T>(
+        input: &[u8],
+        parser: impl for<'a> Fn(Span<'a>) -> PResult<'a, T>,
+    ) -> Result<(T, Vec<u8>), crate::parse::ParseError> {
+        let ctx = FrameContext {
+            frame: Bytes::copy_from_slice(input),
+            max_depth: 16,
+        };
+        match parser(Span::new(&ctx)) {
+            Ok((rest, v)) => Ok((v, rest.as_slice().to_vec())),
+            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e.into_public()),
+            Err(nom::Err::Incomplete(_)) => unreachable!("complete parsers only"),
+        }
+    }
+
+    fn ok<T>(input: &str, parser: impl for<'a> Fn(Span<'a>) -> PResult<'a, T>) -> (T, String) {
+        let (v, rest) = run(input.as_bytes(), parser).expect(input);
+        (v, String::from_utf8(rest).unwrap())
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(ok("123 x", number), (123, " x".into()));
+        assert_eq!(ok("4294967295", number).0, u32::MAX);
+        assert_eq!(
+            run(b"4294967296", number).unwrap_err().kind,
+            ParseErrorKind::NumberOverflow
+        );
+        assert_eq!(ok("18446744073709551615", number64).0, u64::MAX);
+        assert!(run(b"18446744073709551616", number64).is_err());
+        assert!(run(b"0", nz_number).is_err());
+        assert!(run(b"x", number).is_err());
+    }
+
+    #[test]
+    fn strings_known_answers() {
+        assert_eq!(
+            ok("\"a b\" rest", quoted),
+            (Bytes::from_static(b"a b"), " rest".into())
+        );
+        assert_eq!(ok(r#""a\"b\\c""#, quoted).0, Bytes::from_static(b"a\"b\\c"));
+        assert_eq!(ok("\"caf\u{e9}\"", quoted).0, Bytes::from("caf\u{e9}"));
+        assert!(run(b"\"unterminated", quoted).is_err());
+        assert!(run(b"\"a\\x\"", quoted).is_err());
+        assert_eq!(
+            ok("{5}\r\nab\r\ncX", literal),
+            (Bytes::from_static(b"ab\r\nc"), "X".into())
+        );
+        assert_eq!(ok("{0}\r\n", literal).0, Bytes::new());
+        assert_eq!(
+            ok("~{3}\r\n\0\x01\x02", literal).0,
+            Bytes::from_static(b"\0\x01\x02")
+        );
+        assert_eq!(
+            run(b"{10}\r\nshort", literal).unwrap_err().kind,
+            ParseErrorKind::TruncatedLiteral
+        );
+        assert_eq!(ok("NIL)", nstring), (None, ")".into()));
+        assert_eq!(ok("nil", nstring).0, None);
+        assert!(run(b"NILS", nstring).is_err());
+        assert_eq!(ok("INBOX]", astring).0, Bytes::from_static(b"INBOX]"));
+        assert_eq!(
+            ok("foo bar", atom),
+            (Bytes::from_static(b"foo"), " bar".into())
+        );
+    }
+
+    #[test]
+    fn strings_are_zero_copy_slices() {
+        let ctx = FrameContext {
+            frame: Bytes::from_static(b"\"hello\" {3}\r\nabc"),
+            max_depth: 4,
+        };
+        let (rest, q) = quoted(Span::new(&ctx)).unwrap();
+        let (_, l) = literal(rest.take_from(1)).unwrap();
+        let base = ctx.frame.as_ptr() as usize;
+        assert_eq!(q.as_ptr() as usize, base + 1);
+        assert_eq!(l.as_ptr() as usize, base + 13);
+    }
+
+    #[test]
+    fn flags() {
+        let (flags, _) = ok(r"(\Seen  $Junk \* \X-Y)", flag_list);
+        assert_eq!(
+            flags,
+            vec![
+                Flag::Seen,
+                Flag::keyword("$Junk"),
+                Flag::MayCreate,
+                Flag::Extension(Bytes::from_static(b"X-Y"))
+            ]
+        );
+        assert_eq!(ok("()", flag_list).0, vec![]);
+    }
+
+    #[test]
+    fn sequence_sets() {
+        assert_eq!(
+            ok("1:3,7,9:8 x", sequence_set).0,
+            vec![
+                UidRange::new(1, 3),
+                UidRange::single(7),
+                UidRange::new(8, 9)
+            ]
+        );
+        assert_eq!(ok("5:*", sequence_set).0, vec![UidRange::new(5, u32::MAX)]);
+        assert!(run(b"0", sequence_set).is_err());
+    }
+
+    #[test]
+    fn raw_values_and_depth() {
+        assert_eq!(ok("(\"a\" (b) {1}\r\nx) z", |i| raw_value(i, 0)).1, " z");
+        assert_eq!(
+            ok("BODY[HEADER.FIELDS (A B)]<0> z", |i| raw_value(i, 0)).1,
+            " z"
+        );
+        let deep = format!("{}{}", "(".repeat(40), ")".repeat(40));
+        assert_eq!(
+            run(deep.as_bytes(), |i| raw_value(i, 0)).unwrap_err().kind,
+            ParseErrorKind::TooDeep
+        );
+    }
+
+    #[test]
+    fn text_trims_trailing_spaces() {
+        assert_eq!(
+            ok("hello world  \r\n", text),
+            (Bytes::from_static(b"hello world"), "\r\n".into())
+        );
+        assert_eq!(ok("\r\n", text).0, Bytes::new());
+    }
+}

@@ -1,0 +1,1279 @@
+//! The response framer: cuts the server's byte stream into complete responses.
+//!
+//! The parser works on whole responses, but a TCP read can end anywhere, including in the
+//! middle of a literal. [`Framer`] buffers what has arrived and hands out one [`Frame`] per
+//! response, so the parser never sees a partial response. It copies nothing: the one copy
+//! is [`Framer::push`] appending to the buffer; every frame is split off the buffer with
+//! [`BytesMut::split_to`] and frozen, so the parser can slice into it with
+//! [`Bytes::slice_ref`].
+//!
+//! # Framing rules
+//!
+//! A response line ends at CRLF (RFC 9051 §2.2). If the text just before the CRLF is a
+//! literal header, the next `N` bytes are literal content (RFC 9051 §4.3): they may contain
+//! anything, including CRLF and `{`, and they are never scanned at all. The response then
+//! continues after the literal until a CRLF that does not follow a literal header. Headers
+//! recognised at the end of a line:
+//!
+//! - `{N}`: a literal (RFC 9051 §4.3);
+//! - `{N+}`: a non-synchronizing literal (RFC 7888). Servers must not send it, but it is
+//!   tolerated because its meaning is unambiguous;
+//! - `~{N}`: a literal8 (RFC 3516 §4.2; `~{N+}` is tolerated as well).
+//!
+//! `N` is a `number64` (RFC 9051 §9, at most 2^63 − 1). A header whose digits exceed that is
+//! [`FrameError::InvalidLiteral`]: the stream cannot be framed past it. Anything else in
+//! braces (`{abc}`, `{}`, `{-1}`) is ordinary text and is left for the parser to reject. The
+//! whole header must lie in one line segment: a `{` at the end of a literal's content never
+//! starts a header.
+//!
+//! Quirk tolerance: a bare LF also ends a line (some servers and proxies send them), both
+//! for a response's last line and after a literal header. An LF inside a literal is content,
+//! never a line end.
+//!
+//! # Streaming large FETCH literals
+//!
+//! A literal announced larger than [`Limits::stream_threshold`] in an untagged FETCH
+//! response (one that starts with `* <digits> FETCH `, case-insensitive) is not buffered.
+//! Instead the framer emits:
+//!
+//! 1. [`Frame::StreamBegin`] with the response so far (its *head*, up to and including the
+//!    literal header's line end), the announced length and whether it is a literal8;
+//! 2. [`Frame::StreamChunk`] for each run of literal bytes as they arrive (one chunk per
+//!    [`Framer::next_frame`] call, as large as what is buffered, never waiting for more);
+//! 3. [`Frame::StreamEnd`] once exactly `N` bytes were handed out;
+//! 4. [`Frame::StreamTail`] with the rest of the response, from after the literal up to and
+//!    including its final line end (it may contain further small literals).
+//!
+//! If the rest reaches another literal above the threshold, step 4 is replaced by another
+//! `StreamBegin` whose head is the rest so far: heads after the first are *continuation
+//! heads*, which start right after the previous streamed literal rather than at `*`. A
+//! literal above the threshold in any other response (tagged, or untagged non-FETCH) is
+//! buffered like any other, subject to [`Limits::max_literal_size`].
+//!
+//! While streaming, the buffer holds only literal bytes that arrived and were not yet handed
+//! out. A chunk shares its allocation with the buffer, so that allocation is freed when the
+//! caller drops the chunk.
+//!
+//! # Limits
+//!
+//! Every limit of [`Limits`] that concerns framing is enforced as the bytes arrive, never
+//! waiting for a line end, so an endless line or a huge literal fails instead of growing
+//! memory:
+//!
+//! - a line segment (the text between two line ends or between a literal and a line end,
+//!   without the CR before the LF) longer than [`Limits::max_line_length`] is
+//!   [`FrameError::LineTooLong`];
+//! - a literal to be buffered whose announced size exceeds [`Limits::max_literal_size`] is
+//!   [`FrameError::LiteralTooLarge`], detected from the header alone. The announced size
+//!   never causes an allocation or a `reserve`: the buffer grows only as bytes arrive;
+//! - a buffered response larger than [`Limits::max_response_size`] is
+//!   [`FrameError::ResponseTooLarge`]. A literal that would push the response past the limit
+//!   fails as soon as its header is seen. For a streamed response, the head and the tail are
+//!   each measured on their own (they are separate frames); streamed literal bytes do not
+//!   count, since they are never buffered whole.
+//!
+//! The *kind* of error does not depend on how the input was split into pushes: where two
+//! limits are exceeded in one push, the error reported is the one a byte-at-a-time feed
+//! would have hit first. The `observed` values can differ (a large push shows more of an
+//! over-long line than a small one).
+//!
+//! # Poisoning
+//!
+//! After any error the framer is poisoned: the position of the next response in the stream
+//! is unknown, so it cannot resynchronise safely. Every later [`Framer::next_frame`] returns
+//! the same error, [`Framer::push`] discards its input and the buffer is released. The
+//! connection must be closed.
+//!
+//! # Design notes
+//!
+//! Details decided here beyond the original sketch, and why:
+//!
+//! - `StreamEnd` is its own `next_frame` result even when the last chunk and the tail are
+//!   already buffered, so each call returns at most one frame and the caller's loop stays
+//!   uniform.
+//! - Headers with more digits than `number64` allows are errors (not just u64 overflow):
+//!   RFC 9051 §9 bounds literal sizes to 63 bits, and no larger value can be honest.
+//! - Line length excludes the CR before the LF. The measure of an unterminated segment
+//!   also ignores a trailing CR, whose LF may be in the next read, so a line of exactly
+//!   `max_line_length` bytes passes however it is split.
+//! - Scanning resumes where the previous call stopped (`scan_pos`), so each byte outside
+//!   literals is searched for LF once, with `memchr`; literal bytes are skipped by offset.
+
+use bytes::{Bytes, BytesMut};
+
+use crate::limits::Limits;
+
+/// Largest literal length RFC 9051 §9 allows: `number64` is an unsigned 63-bit integer.
+const MAX_NUMBER64: u64 = i64::MAX as u64;
+
+/// Initial buffer capacity. It also becomes the smallest reallocation `bytes` makes once
+/// frames share the buffer, which avoids many tiny allocations for small reads.
+const INITIAL_CAPACITY: usize = 16 * 1024;
+
+/// One unit of framed input, handed out by [`Framer::next_frame`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// One whole response: its line(s) with every embedded literal, including the final line
+    /// end. Ready for the parser, which may slice into it without copying.
+    Complete(Bytes),
+    /// The start of a response whose FETCH literal is streamed rather than buffered.
+    StreamBegin {
+        /// The response from its start (or, for a continuation head, from after the previous
+        /// streamed literal) up to and including the literal header's line end.
+        head: Bytes,
+        /// The announced length of the streamed literal, in bytes.
+        literal_len: u64,
+        /// Whether the literal is a literal8 (`~{N}`, RFC 3516), which may contain NUL.
+        binary: bool,
+    },
+    /// The next bytes of the streamed literal, as they arrived.
+    StreamChunk(Bytes),
+    /// All announced bytes of the streamed literal were handed out.
+    StreamEnd,
+    /// The rest of a streamed response after its last streamed literal, up to and including
+    /// its final line end.
+    StreamTail(Bytes),
+}
+
+/// Why the framer gave up. After any of these, the framer is poisoned (see the module docs):
+/// the stream cannot be resynchronised, so the connection must be closed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FrameError {
+    /// A line segment grew past [`Limits::max_line_length`].
+    #[error("line segment of {observed} bytes exceeds the limit of {limit} bytes")]
+    LineTooLong {
+        /// The configured limit.
+        limit: usize,
+        /// The segment length seen when the limit tripped.
+        observed: usize,
+    },
+    /// A literal to be buffered was announced larger than [`Limits::max_literal_size`].
+    #[error("literal of {announced} bytes exceeds the limit of {limit} bytes")]
+    LiteralTooLarge {
+        /// The configured limit.
+        limit: u64,
+        /// The size the server announced.
+        announced: u64,
+    },
+    /// A buffered response grew (or was announced to grow) past
+    /// [`Limits::max_response_size`].
+    #[error("response of at least {observed} bytes exceeds the limit of {limit} bytes")]
+    ResponseTooLarge {
+        /// The configured limit.
+        limit: usize,
+        /// The response size seen or implied by a literal header when the limit tripped.
+        observed: u64,
+    },
+    /// A literal header's length is not a `number64` (RFC 9051 §9): it has too many digits.
+    #[error("literal header with {digits} digits exceeds the 63-bit length limit")]
+    InvalidLiteral {
+        /// How many digits the header had.
+        digits: usize,
+    },
+}
+
+/// Where the framer is within the current response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Searching the current line segment for its LF.
+    Line,
+    /// Inside a buffered literal that ends at this buffer offset.
+    Literal {
+        /// Buffer offset just past the literal's last byte.
+        end: usize,
+    },
+    /// Handing out a streamed literal.
+    Streaming {
+        /// Literal bytes not yet handed out.
+        remaining: u64,
+    },
+}
+
+/// A literal header found at the end of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LiteralHeader {
+    /// The announced length.
+    len: u64,
+    /// `~{N}` (literal8) rather than `{N}`.
+    binary: bool,
+}
+
+/// Splits the server's byte stream into complete responses (see the module docs).
+///
+/// Feed it with [`Framer::push`] after every read, then call [`Framer::next_frame`] until it
+/// returns `Ok(None)`; buffered memory is bounded by the limits only if the caller drains it
+/// like that.
+#[derive(Debug)]
+pub struct Framer {
+    /// Bytes received and not yet handed out. Offset 0 is the start of the current response
+    /// (or of its continuation after a streamed literal, or of streamed literal bytes).
+    buf: BytesMut,
+    /// The limits to enforce.
+    limits: Limits,
+    /// Position within the current response.
+    state: State,
+    /// Buffer offset where the current line segment starts (0, or just after a literal).
+    segment_start: usize,
+    /// Buffer offset up to which the current segment was already searched for LF.
+    scan_pos: usize,
+    /// The buffered bytes continue a response whose earlier literal was streamed: its end is
+    /// a [`Frame::StreamTail`], and another big literal streams without a prefix check.
+    in_tail: bool,
+    /// The error that poisoned the framer, returned by every later call.
+    poisoned: Option<FrameError>,
+}
+
+impl Framer {
+    /// Creates an empty framer that enforces `limits`.
+    pub fn new(limits: Limits) -> Self {
+        Framer {
+            buf: BytesMut::with_capacity(INITIAL_CAPACITY),
+            limits,
+            state: State::Line,
+            segment_start: 0,
+            scan_pos: 0,
+            in_tail: false,
+            poisoned: None,
+        }
+    }
+
+    /// Appends bytes read from the server. This is the framer's only copy of the data.
+    /// Input pushed after an error is discarded, since nothing will be framed any more.
+    pub fn push(&mut self, data: &[u8]) {
+        if self.poisoned.is_none() {
+            self.buf.extend_from_slice(data);
+        }
+    }
+
+    /// How many received bytes are buffered and not yet handed out in a frame.
+    pub fn buffered_len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Whether a response has started but its last frame has not been handed out: bytes are
+    /// buffered, a literal is being streamed, or a streamed response's tail is pending.
+    /// After draining [`Framer::next_frame`], `false` means the stream is at a response
+    /// boundary, which is where a TLS or COMPRESS layer may start.
+    pub fn is_mid_response(&self) -> bool {
+        !self.buf.is_empty() || self.state != State::Line || self.in_tail
+    }
+
+    /// Takes every buffered byte not yet handed out and resets the framer to a response
+    /// boundary. The upgrade code uses it after the tagged OK to STARTTLS (any buffered
+    /// plaintext was injected and must not be parsed) or COMPRESS (buffered bytes are
+    /// already compressed). A poisoned framer stays poisoned.
+    pub fn take_buffered(&mut self) -> BytesMut {
+        self.reset_position();
+        std::mem::take(&mut self.buf)
+    }
+
+    /// Returns the next frame, `Ok(None)` if more input is needed, or the error that
+    /// poisoned the framer.
+    pub fn next_frame(&mut self) -> Result<Option<Frame>, FrameError> {
+        if let Some(error) = &self.poisoned {
+            return Err(error.clone());
+        }
+        self.step().inspect_err(|error| {
+            self.poisoned = Some(error.clone());
+            self.buf = BytesMut::new();
+            self.reset_position();
+        })
+    }
+
+    /// Forgets the position within the current response: the next byte starts a response.
+    fn reset_position(&mut self) {
+        self.state = State::Line;
+        self.segment_start = 0;
+        self.scan_pos = 0;
+        self.in_tail = false;
+    }
+
+    /// Advances the state machine until it has a frame or needs more input.
+    fn step(&mut self) -> Result<Option<Frame>, FrameError> {
+        loop {
+            match self.state {
+                State::Line => {
+                    let unscanned = self.buf.get(self.scan_pos..).unwrap_or(&[]);
+                    let Some(offset) = memchr::memchr(b'\n', unscanned) else {
+                        self.scan_pos = self.buf.len();
+                        self.check_growth(self.buf.len(), self.buf.len())?;
+                        return Ok(None);
+                    };
+                    let lf = self.scan_pos + offset;
+                    let line_end = lf + 1;
+                    self.check_growth(lf, line_end)?;
+                    let segment = self.buf.get(self.segment_start..lf).unwrap_or(&[]);
+                    let text = segment.strip_suffix(b"\r").unwrap_or(segment);
+                    match literal_header(text)? {
+                        None => return Ok(Some(self.take_response_end(line_end))),
+                        Some(header) => {
+                            if let Some(frame) = self.begin_literal(header, line_end)? {
+                                return Ok(Some(frame));
+                            }
+                        }
+                    }
+                }
+                State::Literal { end } => {
+                    if self.buf.len() < end {
+                        return Ok(None);
+                    }
+                    self.state = State::Line;
+                    self.segment_start = end;
+                    self.scan_pos = end;
+                }
+                State::Streaming { remaining: 0 } => {
+                    self.state = State::Line;
+                    self.in_tail = true;
+                    return Ok(Some(Frame::StreamEnd));
+                }
+                State::Streaming { remaining } => {
+                    if self.buf.is_empty() {
+                        return Ok(None);
+                    }
+                    let take = usize::try_from(remaining)
+                        .map_or(self.buf.len(), |remaining| remaining.min(self.buf.len()));
+                    self.state = State::Streaming {
+                        remaining: remaining - take as u64,
+                    };
+                    return Ok(Some(Frame::StreamChunk(self.buf.split_to(take).freeze())));
+                }
+            }
+        }
+    }
+
+    /// Hands out the current response (or streamed response's tail), which ends at buffer
+    /// offset `end`, and starts the next one.
+    fn take_response_end(&mut self, end: usize) -> Frame {
+        let bytes = self.buf.split_to(end).freeze();
+        let frame = if self.in_tail {
+            Frame::StreamTail(bytes)
+        } else {
+            Frame::Complete(bytes)
+        };
+        self.reset_position();
+        frame
+    }
+
+    /// Handles a literal header whose line ends just before buffer offset `literal_start`:
+    /// either starts streaming it (returning the `StreamBegin` frame) or checks the limits
+    /// and skips over it while it is buffered.
+    fn begin_literal(
+        &mut self,
+        header: LiteralHeader,
+        literal_start: usize,
+    ) -> Result<Option<Frame>, FrameError> {
+        if header.len > self.limits.stream_threshold
+            && (self.in_tail || is_untagged_fetch(&self.buf))
+        {
+            let head = self.buf.split_to(literal_start).freeze();
+            self.segment_start = 0;
+            self.scan_pos = 0;
+            self.in_tail = false;
+            self.state = State::Streaming {
+                remaining: header.len,
+            };
+            return Ok(Some(Frame::StreamBegin {
+                head,
+                literal_len: header.len,
+                binary: header.binary,
+            }));
+        }
+        if header.len > self.limits.max_literal_size {
+            return Err(FrameError::LiteralTooLarge {
+                limit: self.limits.max_literal_size,
+                announced: header.len,
+            });
+        }
+        let response_limit = self.limits.max_response_size;
+        let end = (literal_start as u64).saturating_add(header.len);
+        match usize::try_from(end) {
+            Ok(end) if end <= response_limit => {
+                self.state = State::Literal { end };
+                Ok(None)
+            }
+            _ => Err(FrameError::ResponseTooLarge {
+                limit: response_limit,
+                observed: end,
+            }),
+        }
+    }
+
+    /// Checks the current line segment, `buf[segment_start..segment_end]` (the bytes before
+    /// its LF, or all buffered bytes when no LF arrived yet), and the response so far,
+    /// `buf[..response_len]`, against the limits.
+    ///
+    /// Both measures only grow as bytes arrive. If both limits are exceeded, the error is the
+    /// one whose limit the earlier byte crossed, so the error kind does not depend on how
+    /// the input was split into pushes.
+    fn check_growth(&self, segment_end: usize, response_len: usize) -> Result<(), FrameError> {
+        let segment = self.buf.get(self.segment_start..segment_end).unwrap_or(&[]);
+        let line_len = segment.strip_suffix(b"\r").unwrap_or(segment).len();
+        let line_limit = self.limits.max_line_length;
+        let response_limit = self.limits.max_response_size;
+        // Buffer offset of the byte whose arrival first made the segment too long. A CR at
+        // offset `line_limit` in the segment did not count until a byte followed it.
+        let line_tripped_at = (line_len > line_limit).then(|| {
+            let cr_first = segment.get(line_limit) == Some(&b'\r');
+            self.segment_start
+                .saturating_add(line_limit)
+                .saturating_add(usize::from(cr_first))
+        });
+        // Buffer offset of the byte that first made the response too long.
+        let response_tripped_at = (response_len > response_limit).then_some(response_limit);
+        match (line_tripped_at, response_tripped_at) {
+            (Some(line_at), Some(response_at)) if response_at < line_at => {
+                Err(self.response_too_large(response_len))
+            }
+            (Some(_), _) => Err(FrameError::LineTooLong {
+                limit: line_limit,
+                observed: line_len,
+            }),
+            (None, Some(_)) => Err(self.response_too_large(response_len)),
+            (None, None) => Ok(()),
+        }
+    }
+
+    /// The error for a response of `observed` bytes over the limit.
+    fn response_too_large(&self, observed: usize) -> FrameError {
+        FrameError::ResponseTooLarge {
+            limit: self.limits.max_response_size,
+            observed: observed as u64,
+        }
+    }
+}
+
+/// Recognises a literal header at the end of a line's text (CR and LF already removed):
+/// `literal = "{" number64 ["+"] "}" CRLF *CHAR8` (RFC 9051 §9, `+` from RFC 7888) or
+/// `literal8 = "~{" number64 "}" CRLF *OCTET` (RFC 3516 §4.2).
+///
+/// Returns `Ok(None)` when the text does not end in a header, and an error when it does
+/// but the number is too large for `number64`.
+fn literal_header(text: &[u8]) -> Result<Option<LiteralHeader>, FrameError> {
+    let Some(inside) = text.strip_suffix(b"}") else {
+        return Ok(None);
+    };
+    let inside = inside.strip_suffix(b"+").unwrap_or(inside);
+    let digit_count = inside
+        .iter()
+        .rev()
+        .take_while(|byte| byte.is_ascii_digit())
+        .count();
+    if digit_count == 0 {
+        return Ok(None);
+    }
+    let (before_digits, digits) = inside.split_at(inside.len() - digit_count);
+    let Some(before_brace) = before_digits.strip_suffix(b"{") else {
+        return Ok(None);
+    };
+    let len = digits
+        .iter()
+        .try_fold(0u64, |acc, digit| {
+            acc.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
+        })
+        .filter(|&len| len <= MAX_NUMBER64)
+        .ok_or(FrameError::InvalidLiteral {
+            digits: digit_count,
+        })?;
+    Ok(Some(LiteralHeader {
+        len,
+        binary: before_brace.ends_with(b"~"),
+    }))
+}
+
+/// Whether a response starts like an untagged FETCH: `* <digits> FETCH ` (RFC 9051 §7.5.2),
+/// with the keyword in any case. Only these responses have their big literals streamed.
+fn is_untagged_fetch(response: &[u8]) -> bool {
+    let Some(after_star) = response.strip_prefix(b"* ") else {
+        return false;
+    };
+    let digit_count = after_star
+        .iter()
+        .take_while(|byte| byte.is_ascii_digit())
+        .count();
+    digit_count > 0
+        && after_star
+            .get(digit_count..digit_count + 7)
+            .is_some_and(|keyword| keyword.eq_ignore_ascii_case(b" FETCH "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Default limits with a small streaming threshold, as in the streaming tests.
+    fn streaming_limits() -> Limits {
+        Limits {
+            stream_threshold: 16,
+            ..Limits::default()
+        }
+    }
+
+    /// Feeds `chunks` one push at a time, draining frames after each push, and returns the
+    /// frames and the error that stopped framing, if any.
+    fn run(limits: &Limits, chunks: &[&[u8]]) -> (Vec<Frame>, Option<FrameError>) {
+        let mut framer = Framer::new(limits.clone());
+        let mut frames = Vec::new();
+        for chunk in chunks {
+            framer.push(chunk);
+            loop {
+                match framer.next_frame() {
+                    Ok(Some(frame)) => frames.push(frame),
+                    Ok(None) => break,
+                    Err(error) => return (frames, Some(error)),
+                }
+            }
+        }
+        (frames, None)
+    }
+
+    /// Merges consecutive stream chunks, whose boundaries depend on how input was split.
+    fn merge_chunks(frames: Vec<Frame>) -> Vec<Frame> {
+        let mut merged: Vec<Frame> = Vec::new();
+        for frame in frames {
+            if let (Some(Frame::StreamChunk(previous)), Frame::StreamChunk(next)) =
+                (merged.last_mut(), &frame)
+            {
+                let mut joined = previous.to_vec();
+                joined.extend_from_slice(next);
+                *previous = Bytes::from(joined);
+                continue;
+            }
+            merged.push(frame);
+        }
+        merged
+    }
+
+    /// Asserts that feeding `input` one byte at a time, and split in two at every offset,
+    /// gives the same frames (chunks merged) and the same error kind as feeding it at once.
+    fn assert_split_independent(limits: &Limits, input: &[u8]) {
+        let (whole_frames, whole_error) = run(limits, &[input]);
+        let whole_frames = merge_chunks(whole_frames);
+        let whole_kind = whole_error.as_ref().map(std::mem::discriminant);
+        let check = |frames: Vec<Frame>, error: Option<FrameError>, how: &str| {
+            assert_eq!(merge_chunks(frames), whole_frames, "frames differ ({how})");
+            assert_eq!(
+                error.as_ref().map(std::mem::discriminant),
+                whole_kind,
+                "error kind differs ({how}): {error:?} vs {whole_error:?}"
+            );
+        };
+        let bytes: Vec<&[u8]> = input.chunks(1).collect();
+        let (frames, error) = run(limits, &bytes);
+        check(frames, error, "byte by byte");
+        for split in 0..=input.len() {
+            let (first, second) = input.split_at(split);
+            let (frames, error) = run(limits, &[first, second]);
+            check(frames, error, &format!("split at {split}"));
+        }
+    }
+
+    fn complete(text: &[u8]) -> Frame {
+        Frame::Complete(Bytes::copy_from_slice(text))
+    }
+
+    /// Ten varied responses; each one is a single complete frame.
+    const TRANSCRIPT: &[&[u8]] = &[
+        b"* OK [CAPABILITY IMAP4rev2 BINARY] ready\r\n",
+        b"a1 OK done\r\n",
+        b"* 1 FETCH (UID 5 BODY[] {12}\r\nline1\r\n{5}\r\n FLAGS ())\r\n",
+        b"* 2 FETCH (BINARY[1] ~{4}\r\n\x00\r\n\xff)\r\n",
+        b"* 3 FETCH (BODY[HEADER] {0}\r\n BODY[TEXT] {3+}\r\nabc)\r\n",
+        b"* LIST () \"/\" {5}\r\nINBOX\r\n",
+        b"* SEARCH 1 2 3\n",
+        b"* OK text {abc}\r\n",
+        b"* 4 FETCH (BODY[1] {2}\r\nx{ BODY[2] {1}\r\n\n)\r\n",
+        b"+ go ahead\r\n",
+        b"* BYE logging out\r\n",
+    ];
+
+    #[test]
+    fn single_line_is_one_complete_frame() {
+        let (frames, error) = run(&Limits::default(), &[b"* OK ready\r\n"]);
+        assert_eq!(frames, vec![complete(b"* OK ready\r\n")]);
+        assert_eq!(error, None);
+    }
+
+    #[test]
+    fn several_responses_in_one_push() {
+        let (frames, error) = run(
+            &Limits::default(),
+            &[b"* 1 EXISTS\r\n* 0 RECENT\r\na OK\r\n"],
+        );
+        assert_eq!(
+            frames,
+            vec![
+                complete(b"* 1 EXISTS\r\n"),
+                complete(b"* 0 RECENT\r\n"),
+                complete(b"a OK\r\n")
+            ]
+        );
+        assert_eq!(error, None);
+    }
+
+    #[test]
+    fn partial_response_waits_and_stays_buffered() {
+        let mut framer = Framer::new(Limits::default());
+        framer.push(b"* 1 FETCH (BODY[] {10}\r\nabc");
+        assert_eq!(framer.next_frame(), Ok(None));
+        assert_eq!(framer.buffered_len(), 27);
+        assert!(framer.is_mid_response());
+        framer.push(b"defghij)\r\n");
+        assert_eq!(
+            framer.next_frame(),
+            Ok(Some(complete(b"* 1 FETCH (BODY[] {10}\r\nabcdefghij)\r\n")))
+        );
+        assert_eq!(framer.next_frame(), Ok(None));
+        assert!(!framer.is_mid_response());
+    }
+
+    #[test]
+    fn transcript_gives_one_frame_per_response() {
+        let input = TRANSCRIPT.concat();
+        let (frames, error) = run(&Limits::default(), &[&input]);
+        let expected: Vec<Frame> = TRANSCRIPT.iter().map(|text| complete(text)).collect();
+        assert_eq!(frames, expected);
+        assert_eq!(error, None);
+    }
+
+    #[test]
+    fn transcript_framing_does_not_depend_on_splits() {
+        assert_split_independent(&Limits::default(), &TRANSCRIPT.concat());
+    }
+
+    #[test]
+    fn complete_frame_is_split_from_the_buffer_without_copying() {
+        let mut framer = Framer::new(Limits::default());
+        framer.push(b"* OK a\r\n* OK b\r\n");
+        let Ok(Some(Frame::Complete(first))) = framer.next_frame() else {
+            panic!("expected a complete frame");
+        };
+        let Ok(Some(Frame::Complete(second))) = framer.next_frame() else {
+            panic!("expected a complete frame");
+        };
+        // Both frames sit back to back in the one allocation the push copied into.
+        assert_eq!(first.as_ptr().wrapping_add(first.len()), second.as_ptr());
+    }
+
+    #[test]
+    fn literal_may_contain_crlf_and_header_text() {
+        let response = b"* 1 FETCH (BODY[] {16}\r\n{5}\r\nab\r\n\r\n{3}\r\n)\r\n";
+        let (frames, error) = run(&Limits::default(), &[response, b"a OK\r\n"]);
+        assert_eq!(frames, vec![complete(response), complete(b"a OK\r\n")]);
+        assert_eq!(error, None);
+    }
+
+    #[test]
+    fn zero_length_literal_is_followed_directly_by_the_line() {
+        let response = b"* 1 FETCH (BODY[] {0}\r\n)\r\n";
+        let (frames, _) = run(&Limits::default(), &[response]);
+        assert_eq!(frames, vec![complete(response)]);
+    }
+
+    #[test]
+    fn zero_length_literal_at_end_of_line_continues_to_next_line_end() {
+        let (frames, _) = run(&Limits::default(), &[b"* X {0}\r\n\r\n* OK\r\n"]);
+        assert_eq!(
+            frames,
+            vec![complete(b"* X {0}\r\n\r\n"), complete(b"* OK\r\n")]
+        );
+    }
+
+    #[test]
+    fn non_synchronizing_header_is_tolerated() {
+        let response = b"* 1 FETCH (BODY[] {4+}\r\n\r\n\r\n)\r\n";
+        let (frames, _) = run(&Limits::default(), &[response]);
+        assert_eq!(frames, vec![complete(response)]);
+    }
+
+    #[test]
+    fn literal8_header_is_recognised() {
+        assert_eq!(
+            literal_header(b"* 1 FETCH (BINARY[] ~{42}"),
+            Ok(Some(LiteralHeader {
+                len: 42,
+                binary: true
+            }))
+        );
+        assert_eq!(
+            literal_header(b"x {7+}"),
+            Ok(Some(LiteralHeader {
+                len: 7,
+                binary: false
+            }))
+        );
+    }
+
+    #[test]
+    fn malformed_braces_are_text() {
+        for text in [
+            &b"x {abc}"[..],
+            b"x {}",
+            b"x {+}",
+            b"x {-1}",
+            b"x 5}",
+            b"x {5",
+            b"}",
+        ] {
+            assert_eq!(literal_header(text), Ok(None), "{text:?}");
+        }
+        let (frames, _) = run(&Limits::default(), &[b"* OK {abc}\r\n* OK {}\r\n"]);
+        assert_eq!(
+            frames,
+            vec![complete(b"* OK {abc}\r\n"), complete(b"* OK {}\r\n")]
+        );
+    }
+
+    #[test]
+    fn brace_at_end_of_literal_content_does_not_start_a_header() {
+        // The literal is "x{"; the line "5}\r\n" after it is not a literal header.
+        let response = b"* 1 FETCH (BODY[] {2}\r\nx{5}\r\n";
+        let (frames, _) = run(&Limits::default(), &[response, b"a OK\r\n"]);
+        assert_eq!(frames, vec![complete(response), complete(b"a OK\r\n")]);
+    }
+
+    #[test]
+    fn bare_lf_ends_lines_and_literal_headers() {
+        let input = b"* OK one\n* 1 FETCH (BODY[] {3}\na\nb)\n* OK two\r\n";
+        let (frames, error) = run(&Limits::default(), &[input]);
+        assert_eq!(
+            frames,
+            vec![
+                complete(b"* OK one\n"),
+                complete(b"* 1 FETCH (BODY[] {3}\na\nb)\n"),
+                complete(b"* OK two\r\n"),
+            ]
+        );
+        assert_eq!(error, None);
+        assert_split_independent(&Limits::default(), input);
+    }
+
+    #[test]
+    fn lone_cr_is_text() {
+        let (frames, _) = run(&Limits::default(), &[b"* OK a\rb\r\n"]);
+        assert_eq!(frames, vec![complete(b"* OK a\rb\r\n")]);
+    }
+
+    /// The literal of the streaming tests: 100 bytes including CRLF and header-like text.
+    fn hundred_byte_literal() -> Vec<u8> {
+        let mut literal = b"Subject: hi\r\n\r\n{5}\r\n".to_vec();
+        literal.extend((0..80).map(|i| b'a' + (i % 26) as u8));
+        assert_eq!(literal.len(), 100);
+        literal
+    }
+
+    fn streamed_fetch() -> Vec<u8> {
+        [
+            &b"* 1 FETCH (UID 7 BODY[] {100}\r\n"[..],
+            &hundred_byte_literal(),
+            b" FLAGS (\\Seen))\r\n",
+        ]
+        .concat()
+    }
+
+    #[test]
+    fn big_fetch_literal_is_streamed() {
+        let (frames, error) = run(&streaming_limits(), &[&streamed_fetch()]);
+        assert_eq!(
+            frames,
+            vec![
+                Frame::StreamBegin {
+                    head: Bytes::from_static(b"* 1 FETCH (UID 7 BODY[] {100}\r\n"),
+                    literal_len: 100,
+                    binary: false,
+                },
+                Frame::StreamChunk(Bytes::from(hundred_byte_literal())),
+                Frame::StreamEnd,
+                Frame::StreamTail(Bytes::from_static(b" FLAGS (\\Seen))\r\n")),
+            ]
+        );
+        assert_eq!(error, None);
+    }
+
+    #[test]
+    fn streamed_literal_fed_byte_by_byte_has_the_same_content() {
+        let input = streamed_fetch();
+        let bytes: Vec<&[u8]> = input.chunks(1).collect();
+        let (frames, error) = run(&streaming_limits(), &bytes);
+        assert_eq!(error, None);
+        let chunk_count = frames
+            .iter()
+            .filter(|frame| matches!(frame, Frame::StreamChunk(_)))
+            .count();
+        assert_eq!(chunk_count, 100, "one chunk per arriving byte");
+        let (whole, _) = run(&streaming_limits(), &[&input]);
+        assert_eq!(merge_chunks(frames), whole);
+        assert_split_independent(&streaming_limits(), &input);
+    }
+
+    #[test]
+    fn stream_chunks_are_handed_out_without_waiting_for_the_whole_literal() {
+        let literal = hundred_byte_literal();
+        let mut framer = Framer::new(streaming_limits());
+        framer.push(b"* 12 FETCH (BODY[] {100}\r\n");
+        framer.push(&literal[..10]);
+        assert!(matches!(
+            framer.next_frame(),
+            Ok(Some(Frame::StreamBegin {
+                literal_len: 100,
+                ..
+            }))
+        ));
+        assert_eq!(
+            framer.next_frame(),
+            Ok(Some(Frame::StreamChunk(Bytes::copy_from_slice(
+                &literal[..10]
+            ))))
+        );
+        assert_eq!(framer.next_frame(), Ok(None));
+        assert_eq!(framer.buffered_len(), 0);
+        assert!(framer.is_mid_response());
+        framer.push(&literal[10..]);
+        framer.push(b")\r\n");
+        assert_eq!(
+            framer.next_frame(),
+            Ok(Some(Frame::StreamChunk(Bytes::copy_from_slice(
+                &literal[10..]
+            ))))
+        );
+        assert_eq!(framer.next_frame(), Ok(Some(Frame::StreamEnd)));
+        assert!(framer.is_mid_response());
+        assert_eq!(
+            framer.next_frame(),
+            Ok(Some(Frame::StreamTail(Bytes::from_static(b")\r\n"))))
+        );
+        assert_eq!(framer.next_frame(), Ok(None));
+        assert!(!framer.is_mid_response());
+    }
+
+    #[test]
+    fn streaming_memory_stays_bounded_by_unread_input() {
+        let mut framer = Framer::new(Limits {
+            stream_threshold: 16,
+            max_literal_size: 1024,
+            max_response_size: 2048,
+            ..Limits::default()
+        });
+        let total: u64 = 4 * 1024 * 1024;
+        framer.push(format!("* 1 FETCH (BODY[] {{{total}}}\r\n").as_bytes());
+        let piece = [b'x'; 4096];
+        let mut streamed = 0u64;
+        let mut pushed = 0u64;
+        while pushed < total {
+            framer.push(&piece);
+            pushed += piece.len() as u64;
+            assert!(framer.buffered_len() <= piece.len() + 64);
+            while let Some(frame) = framer.next_frame().expect("no error") {
+                if let Frame::StreamChunk(chunk) = frame {
+                    streamed += chunk.len() as u64;
+                }
+            }
+            assert_eq!(framer.buffered_len(), 0);
+            assert!(framer.buf.capacity() <= 64 * 1024);
+        }
+        assert_eq!(streamed, total);
+    }
+
+    #[test]
+    fn fetch_prefix_is_case_insensitive() {
+        assert!(is_untagged_fetch(b"* 1 fetch (BODY[] {20}"));
+        assert!(is_untagged_fetch(b"* 4294967295 FeTcH ("));
+        assert!(!is_untagged_fetch(b"* FETCH ("));
+        assert!(!is_untagged_fetch(b"a1 FETCH ("));
+        assert!(!is_untagged_fetch(b"* 1 FETCHX"));
+        assert!(!is_untagged_fetch(b"* 1 FETCH"));
+        assert!(!is_untagged_fetch(b"*  1 FETCH ("));
+    }
+
+    #[test]
+    fn big_literal_outside_untagged_fetch_is_buffered() {
+        let literal = hundred_byte_literal();
+        for head in [
+            &b"a1 FETCH (BODY[] {100}\r\n"[..],
+            b"* LIST () \"/\" {100}\r\n",
+            b"* OK {100}\r\n",
+        ] {
+            let response = [head, &literal[..], b")\r\n"].concat();
+            let (frames, error) = run(&streaming_limits(), &[&response]);
+            assert_eq!(frames, vec![complete(&response)]);
+            assert_eq!(error, None);
+        }
+    }
+
+    #[test]
+    fn two_big_literals_in_one_fetch_give_a_continuation_head() {
+        let literal = hundred_byte_literal();
+        let input = [
+            &b"* 3 FETCH (BODY[1] {100}\r\n"[..],
+            &literal,
+            b" BODY[2] {3}\r\nabc BINARY[3] ~{20}\r\n",
+            &literal[..20],
+            b" UID 9)\r\n* OK next\r\n",
+        ]
+        .concat();
+        let (frames, error) = run(&streaming_limits(), &[&input]);
+        assert_eq!(
+            frames,
+            vec![
+                Frame::StreamBegin {
+                    head: Bytes::from_static(b"* 3 FETCH (BODY[1] {100}\r\n"),
+                    literal_len: 100,
+                    binary: false,
+                },
+                Frame::StreamChunk(Bytes::copy_from_slice(&literal)),
+                Frame::StreamEnd,
+                Frame::StreamBegin {
+                    head: Bytes::from_static(b" BODY[2] {3}\r\nabc BINARY[3] ~{20}\r\n"),
+                    literal_len: 20,
+                    binary: true,
+                },
+                Frame::StreamChunk(Bytes::copy_from_slice(&literal[..20])),
+                Frame::StreamEnd,
+                Frame::StreamTail(Bytes::from_static(b" UID 9)\r\n")),
+                complete(b"* OK next\r\n"),
+            ]
+        );
+        assert_eq!(error, None);
+        assert_split_independent(&streaming_limits(), &input);
+    }
+
+    #[test]
+    fn literal_at_threshold_is_buffered() {
+        let response = [&b"* 1 FETCH (BODY[] {16}\r\n"[..], &[b'z'; 16], b")\r\n"].concat();
+        let (frames, _) = run(&streaming_limits(), &[&response]);
+        assert_eq!(frames, vec![complete(&response)]);
+    }
+
+    #[test]
+    fn endless_line_fails_once_it_exceeds_the_limit() {
+        let limits = Limits {
+            max_line_length: 100,
+            ..Limits::default()
+        };
+        let mut framer = Framer::new(limits);
+        framer.push(b"* OK ");
+        framer.push(&[b'a'; 95]);
+        assert_eq!(framer.next_frame(), Ok(None), "exactly at the limit");
+        framer.push(b"\r");
+        assert_eq!(framer.next_frame(), Ok(None), "a trailing CR is not text");
+        framer.push(b"a");
+        assert_eq!(
+            framer.next_frame(),
+            Err(FrameError::LineTooLong {
+                limit: 100,
+                observed: 102
+            })
+        );
+    }
+
+    #[test]
+    fn endless_line_without_line_end_never_buffers_past_the_limit() {
+        let mut framer = Framer::new(Limits {
+            max_line_length: 1000,
+            ..Limits::default()
+        });
+        let mut error = None;
+        for _ in 0..100 {
+            framer.push(&[b'x'; 64]);
+            if let Err(e) = framer.next_frame() {
+                error = Some(e);
+                break;
+            }
+            assert!(framer.buffered_len() <= 1000);
+        }
+        assert!(matches!(
+            error,
+            Some(FrameError::LineTooLong { limit: 1000, .. })
+        ));
+        assert_eq!(framer.buffered_len(), 0);
+    }
+
+    #[test]
+    fn line_of_exactly_the_limit_passes() {
+        let limits = Limits {
+            max_line_length: 10,
+            ..Limits::default()
+        };
+        let (frames, error) = run(&limits, &[b"* OK 12345\r\n* OK\n"]);
+        assert_eq!(
+            frames,
+            vec![complete(b"* OK 12345\r\n"), complete(b"* OK\n")]
+        );
+        assert_eq!(error, None);
+        let (_, error) = run(&limits, &[b"* OK 123456\r\n"]);
+        assert_eq!(
+            error,
+            Some(FrameError::LineTooLong {
+                limit: 10,
+                observed: 11
+            })
+        );
+    }
+
+    #[test]
+    fn line_limit_applies_to_each_segment_not_the_literals() {
+        let limits = Limits {
+            max_line_length: 22,
+            ..Limits::default()
+        };
+        let response = [
+            &b"* 1 FETCH (BODY[] {40}\r\n"[..],
+            &[b'q'; 40],
+            b" BODY[1] {2}\r\nxy)\r\n",
+        ]
+        .concat();
+        let (frames, error) = run(&limits, &[&response]);
+        assert_eq!(frames, vec![complete(&response)]);
+        assert_eq!(error, None);
+    }
+
+    #[test]
+    fn huge_announced_literal_fails_at_once_without_allocating() {
+        let mut framer = Framer::new(Limits {
+            max_literal_size: 1024,
+            ..Limits::default()
+        });
+        framer.push(b"* LIST () \"/\" {4294967296000}\r\n");
+        assert_eq!(
+            framer.next_frame(),
+            Err(FrameError::LiteralTooLarge {
+                limit: 1024,
+                announced: 4_294_967_296_000
+            })
+        );
+        assert_eq!(framer.buffered_len(), 0);
+        assert!(framer.buf.capacity() <= INITIAL_CAPACITY);
+    }
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn buffered_literal_below_its_limit_grows_only_with_input() {
+        let mut framer = Framer::new(Limits {
+            max_literal_size: 1 << 40,
+            max_response_size: usize::MAX,
+            ..Limits::default()
+        });
+        framer.push(b"a1 OK {1000000000000}\r\nabc");
+        assert_eq!(framer.next_frame(), Ok(None));
+        assert!(framer.buf.capacity() <= INITIAL_CAPACITY);
+    }
+
+    #[test]
+    fn literal_length_beyond_number64_is_invalid() {
+        let (_, error) = run(
+            &Limits::default(),
+            &[b"* 1 FETCH (BODY[] {99999999999999999999999}\r\n"],
+        );
+        assert_eq!(error, Some(FrameError::InvalidLiteral { digits: 23 }));
+        let (_, error) = run(&Limits::default(), &[b"* OK ~{9223372036854775808}\r\n"]);
+        assert_eq!(error, Some(FrameError::InvalidLiteral { digits: 19 }));
+        assert_eq!(
+            literal_header(b"{9223372036854775807}"),
+            Ok(Some(LiteralHeader {
+                len: MAX_NUMBER64,
+                binary: false
+            }))
+        );
+        assert_eq!(
+            literal_header(b"{0000000000000000000000042}"),
+            Ok(Some(LiteralHeader {
+                len: 42,
+                binary: false
+            }))
+        );
+    }
+
+    #[test]
+    fn oversized_response_fails_while_growing() {
+        let limits = Limits {
+            max_response_size: 80,
+            ..Limits::default()
+        };
+        // Lines and literals each within their limits, but the response keeps growing.
+        let mut framer = Framer::new(limits.clone());
+        framer.push(b"* 1 FETCH (BODY[1] {20}\r\n");
+        framer.push(&[b'x'; 20]);
+        framer.push(b" BODY[2] {10}\r\n");
+        assert_eq!(framer.next_frame(), Ok(None));
+        framer.push(&[b'y'; 10]);
+        framer.push(b" UID 1234567890");
+        assert_eq!(
+            framer.next_frame(),
+            Err(FrameError::ResponseTooLarge {
+                limit: 80,
+                observed: 85
+            })
+        );
+        // A single line past the response limit fails too, even if the line limit is
+        // higher.
+        let (_, error) = run(&limits, &[&[b'z'; 81]]);
+        assert!(matches!(error, Some(FrameError::ResponseTooLarge { .. })));
+    }
+
+    #[test]
+    fn literal_that_would_overflow_the_response_fails_at_its_header() {
+        let limits = Limits {
+            max_response_size: 100,
+            ..Limits::default()
+        };
+        let (frames, error) = run(&limits, &[b"a OK\r\n* 1 FETCH (BODY[] {90}\r\n"]);
+        assert_eq!(frames, vec![complete(b"a OK\r\n")]);
+        assert_eq!(
+            error,
+            Some(FrameError::ResponseTooLarge {
+                limit: 100,
+                observed: 114
+            })
+        );
+    }
+
+    #[test]
+    fn streamed_tail_is_measured_on_its_own() {
+        let limits = Limits {
+            max_response_size: 40,
+            stream_threshold: 16,
+            ..Limits::default()
+        };
+        let input = [
+            &b"* 1 FETCH (BODY[] {100}\r\n"[..],
+            &hundred_byte_literal(),
+            b" FLAGS (\\Seen))\r\n",
+        ]
+        .concat();
+        let (frames, error) = run(&limits, &[&input]);
+        assert_eq!(frames.len(), 4);
+        assert_eq!(error, None);
+        let long_tail = [&input[..125], &[b' '; 40], b")\r\n"].concat();
+        let (_, error) = run(&limits, &[&long_tail]);
+        assert!(matches!(error, Some(FrameError::ResponseTooLarge { .. })));
+    }
+
+    #[test]
+    fn error_poisons_the_framer() {
+        let mut framer = Framer::new(Limits {
+            max_line_length: 8,
+            ..Limits::default()
+        });
+        framer.push(b"* OK\r\n* OK too long for the limit\r\n* OK\r\n");
+        assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK\r\n"))));
+        let error = framer.next_frame().expect_err("line too long");
+        assert!(matches!(error, FrameError::LineTooLong { limit: 8, .. }));
+        assert_eq!(framer.buffered_len(), 0);
+        framer.push(b"* OK\r\n");
+        assert_eq!(
+            framer.buffered_len(),
+            0,
+            "input after an error is discarded"
+        );
+        assert_eq!(framer.next_frame(), Err(error.clone()));
+        let _ = framer.take_buffered();
+        assert_eq!(framer.next_frame(), Err(error));
+    }
+
+    #[test]
+    fn error_kinds_do_not_depend_on_splits() {
+        let tight = Limits {
+            max_line_length: 24,
+            max_literal_size: 30,
+            max_response_size: 60,
+            max_nesting_depth: 8,
+            stream_threshold: 16,
+        };
+        let inputs: [&[u8]; 7] = [
+            b"* OK fine\r\n* OK this line is far too long for the limit\r\n",
+            b"a OK\r\n* 1 FETCH (BODY[] {99999999999999999999}\r\n",
+            b"a OK\r\n* LIST () \"/\" {31}\r\n",
+            b"* LIST () {25}\r\n0123456789012345678901234 more text here and more)\r\n",
+            b"* LIST () {20}\r\n01234567890123456789\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\n",
+            b"* OK 456789012345678901234\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\n",
+            b"* 1 FETCH (BODY[] {40}\r\n0123456789012345678901234567890123456789 X {abc} plus a long tail of text\r\n",
+        ];
+        for input in inputs {
+            let (_, error) = run(&tight, &[input]);
+            assert!(
+                error.is_some(),
+                "{:?} should fail",
+                String::from_utf8_lossy(input)
+            );
+            assert_split_independent(&tight, input);
+        }
+        assert_split_independent(&tight, &TRANSCRIPT.concat());
+    }
+
+    #[test]
+    fn pseudo_random_splits_match_one_shot_framing() {
+        let mut input = TRANSCRIPT.concat();
+        input.extend_from_slice(&streamed_fetch());
+        input.extend_from_slice(&TRANSCRIPT.concat());
+        let configurations = [
+            Limits::default(),
+            streaming_limits(),
+            Limits {
+                max_line_length: 40,
+                max_literal_size: 64,
+                max_response_size: 200,
+                max_nesting_depth: 8,
+                stream_threshold: 8,
+            },
+            Limits {
+                max_line_length: 30,
+                ..Limits::default()
+            },
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for limits in &configurations {
+            let (whole, whole_error) = run(limits, &[&input]);
+            let whole = merge_chunks(whole);
+            for _ in 0..200 {
+                let mut chunks = Vec::new();
+                let mut rest = &input[..];
+                while !rest.is_empty() {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    let len = (state % 40) as usize + 1;
+                    let (chunk, tail) = rest.split_at(len.min(rest.len()));
+                    chunks.push(chunk);
+                    rest = tail;
+                }
+                let (frames, error) = run(limits, &chunks);
+                assert_eq!(merge_chunks(frames), whole);
+                assert_eq!(
+                    error.as_ref().map(std::mem::discriminant),
+                    whole_error.as_ref().map(std::mem::discriminant)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn take_buffered_returns_unparsed_bytes_and_resets() {
+        let mut framer = Framer::new(Limits::default());
+        framer.push(b"a2 OK Begin TLS now\r\n* OK injected\r\n* 1 FETCH (BODY[] {5}\r\nab");
+        assert_eq!(
+            framer.next_frame(),
+            Ok(Some(complete(b"a2 OK Begin TLS now\r\n")))
+        );
+        assert!(framer.is_mid_response());
+        let rest = framer.take_buffered();
+        assert_eq!(&rest[..], b"* OK injected\r\n* 1 FETCH (BODY[] {5}\r\nab");
+        assert_eq!(framer.buffered_len(), 0);
+        assert!(!framer.is_mid_response());
+        assert_eq!(framer.next_frame(), Ok(None));
+        framer.push(b"* OK after\r\n");
+        assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK after\r\n"))));
+    }
+
+    #[test]
+    fn take_buffered_mid_literal_forgets_the_literal() {
+        let mut framer = Framer::new(streaming_limits());
+        framer.push(b"* 1 FETCH (BODY[] {100}\r\nabc");
+        assert!(matches!(
+            framer.next_frame(),
+            Ok(Some(Frame::StreamBegin { .. }))
+        ));
+        assert_eq!(framer.take_buffered().as_ref(), b"abc");
+        assert!(!framer.is_mid_response());
+        framer.push(b"* OK\r\n");
+        assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK\r\n"))));
+    }
+}

@@ -1172,6 +1172,8 @@ const BODIES_SEED: u64 = 0x626F_6469_6573_2121;
 /// the tagged completion.
 pub fn bodies(scale: Scale) -> Corpus {
     let mut rng = Rng::new(BODIES_SEED);
+    // Sizes come from their own stream, so edits to the message text do not move the total.
+    let mut sizes = Rng::new(BODIES_SEED.rotate_left(32));
     let count = scale.of(5_000);
     let mut out = Out::with_capacity(count * 31_000);
     let mut message = Vec::with_capacity(2_100_000);
@@ -1180,10 +1182,10 @@ pub fn bodies(scale: Scale) -> Corpus {
     for seq in 1..=count as u64 {
         uid += rng.range(1, 3);
         clock += rng.range(10, 4_000);
-        let size = if rng.percent(2) {
-            rng.log_uniform(200_000, 2_000_000)
+        let size = if sizes.percent(2) {
+            sizes.log_uniform(200_000, 2_000_000)
         } else {
-            rng.log_uniform(2_000, 50_000)
+            sizes.log_uniform(2_000, 50_000)
         };
         message.clear();
         let when = Moment {

@@ -1,0 +1,143 @@
+//! Parse throughput on three realistic server byte streams (see `corpus.rs`), for every
+//! contender in [`CONTENDERS`], measured in the same run on the same bytes.
+//!
+//! Run with `cargo bench -p imap-proto-core --bench parse`. Under
+//! `cargo test --all-targets` the same code runs once over corpora a hundredth the size, as a
+//! smoke test of the generators and the contenders.
+//!
+//! Before timing, each contender's pass is run once per corpus and its count of responses
+//! parsed and failed is printed to stderr: a parser that rejects part of a corpus is faster
+//! for it, so the counts belong next to the numbers.
+
+mod corpus;
+
+use std::hint::black_box;
+
+use criterion::{Criterion, SamplingMode, Throughput};
+use imap_codec::ResponseCodec;
+use imap_codec::decode::Decoder;
+
+/// What one pass over a corpus found: (responses parsed, responses that failed to parse).
+type Tally = (usize, usize);
+
+/// A contender: its name in the report and a pass that parses a whole corpus.
+type Contender = (&'static str, fn(&[u8]) -> Tally);
+
+/// Everything measured, on every corpus. One row per contender.
+const CONTENDERS: &[Contender] = &[
+    ("imap-proto", imap_proto_pass),
+    ("imap-codec", imap_codec_pass),
+];
+
+/// Runs a one-response parser over a fully buffered stream the way a client would: parse a
+/// response, advance by what it consumed. A response it cannot parse is counted and skipped
+/// whole (literal-aware), so one unsupported response does not derail the rest.
+/// `parse_one` returns the bytes consumed, or `None` on failure.
+fn drive(stream: &[u8], mut parse_one: impl FnMut(&[u8]) -> Option<usize>) -> Tally {
+    let (mut parsed, mut failed) = (0, 0);
+    let mut rest = stream;
+    while !rest.is_empty() {
+        let consumed = match parse_one(rest) {
+            Some(consumed) if consumed > 0 => {
+                parsed += 1;
+                consumed
+            }
+            _ => {
+                failed += 1;
+                match corpus::response_len(rest) {
+                    Some(len) => len,
+                    None => break,
+                }
+            }
+        };
+        rest = rest.get(consumed..).unwrap_or_default();
+    }
+    (parsed, failed)
+}
+
+/// imap-proto 0.17: `Response::parse` (its former `parser::parse_response`).
+fn imap_proto_pass(stream: &[u8]) -> Tally {
+    drive(stream, |input| match imap_proto::Response::parse(input) {
+        Ok((rest, response)) => {
+            black_box(&response);
+            Some(input.len() - rest.len())
+        }
+        Err(_) => None,
+    })
+}
+
+/// imap-codec 2.0.0-alpha.10: `ResponseCodec`'s `Decoder::decode`. With the whole stream in
+/// memory a literal's bytes always follow its announcement, so `LiteralFound` and
+/// `Incomplete` cannot be answered by reading more; they count as failures like `Failed`.
+fn imap_codec_pass(stream: &[u8]) -> Tally {
+    let codec = ResponseCodec::new();
+    drive(stream, |input| match codec.decode(input) {
+        Ok((rest, response)) => {
+            black_box(&response);
+            Some(input.len() - rest.len())
+        }
+        Err(_) => None,
+    })
+}
+
+/// Checks that a corpus frames into exactly the responses its generator wrote.
+fn check_corpus(corpus: &corpus::Corpus) {
+    let framed = corpus::count_responses(&corpus.bytes);
+    assert_eq!(
+        framed,
+        Some(corpus.responses),
+        "corpus {} is not well-formed: generated {} responses, scanner framed {:?}",
+        corpus.name,
+        corpus.responses,
+        framed
+    );
+    eprintln!(
+        "corpus {}: {} responses, {:.1} MB",
+        corpus.name,
+        corpus.responses,
+        corpus.bytes.len() as f64 / 1e6
+    );
+}
+
+fn bench_corpus(criterion: &mut Criterion, corpus: &corpus::Corpus) {
+    for (name, pass) in CONTENDERS {
+        let (parsed, failed) = pass(&corpus.bytes);
+        eprintln!(
+            "{}/{name}: {parsed} parsed, {failed} failed (of {} responses)",
+            corpus.name, corpus.responses
+        );
+    }
+    let mut group = criterion.benchmark_group(corpus.name);
+    group.throughput(Throughput::Bytes(corpus.bytes.len() as u64));
+    // Each iteration is a whole corpus (tens of MB): ten flat samples are plenty.
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    for (name, pass) in CONTENDERS {
+        group.bench_function(*name, |bencher| {
+            bencher.iter(|| pass(black_box(&corpus.bytes)))
+        });
+    }
+    group.finish();
+}
+
+fn main() {
+    let mut criterion = Criterion::default().configure_from_args();
+    // `cargo bench` passes `--bench`; `cargo test` runs this target without it (criterion's
+    // test mode, one iteration each), where full-size corpora would only cost time.
+    let args: Vec<String> = std::env::args().collect();
+    let benchmarking = args.iter().any(|arg| arg == "--bench")
+        && !args.iter().any(|arg| arg == "--test" || arg == "--list");
+    let scale = if benchmarking {
+        corpus::Scale::FULL
+    } else {
+        corpus::Scale::SMOKE
+    };
+    let corpora = corpus::all(scale);
+    for corpus in &corpora {
+        check_corpus(corpus);
+    }
+    for corpus in &corpora {
+        bench_corpus(&mut criterion, corpus);
+    }
+    criterion.final_summary();
+}

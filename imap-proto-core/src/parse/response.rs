@@ -615,3 +615,651 @@ fn code_referral(i: Span<'_>) -> PResult<'_, ResponseCode> {
     let (rest, url) = i.take_split(len);
     Ok((rest, ResponseCode::Referral(url.to_bytes())))
 }
+
+#[cfg(test)]
+#[path = "response_transcripts.rs"]
+mod transcripts;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Limits;
+    use crate::parse::core::tests::run;
+    use crate::parse::{ParseError, parse_response};
+    use crate::types::{Capability, Flag, MailboxAttribute};
+
+    fn b(s: &str) -> Bytes {
+        Bytes::copy_from_slice(s.as_bytes())
+    }
+
+    fn parse(input: &str) -> Result<Response, ParseError> {
+        parse_response(Bytes::copy_from_slice(input.as_bytes()), &Limits::default())
+    }
+
+    fn untagged(input: &str) -> Untagged {
+        match parse(input) {
+            Ok(Response::Untagged(u)) => u,
+            other => panic!("{input:?} gave {other:?}"),
+        }
+    }
+
+    fn status(kind: StatusKind, code: Option<ResponseCode>, text: &str) -> StatusResponse {
+        StatusResponse {
+            kind,
+            code,
+            text: b(text),
+        }
+    }
+
+    /// The variant name of a parsed response, for the transcript table.
+    fn kind_of(r: &Response) -> &'static str {
+        match r {
+            Response::Continuation(_) => "Continuation",
+            Response::Tagged(_) => "Tagged",
+            Response::Untagged(u) => match u {
+                Untagged::Status(_) => "Status",
+                Untagged::Capability(_) => "Capability",
+                Untagged::Enabled(_) => "Enabled",
+                Untagged::Id(_) => "Id",
+                Untagged::Namespace(_) => "Namespace",
+                Untagged::List(_) => "List",
+                Untagged::Lsub(_) => "Lsub",
+                Untagged::MailboxStatus(_) => "MailboxStatus",
+                Untagged::Search { .. } => "Search",
+                Untagged::Esearch(_) => "Esearch",
+                Untagged::Sort { .. } => "Sort",
+                Untagged::Thread(_) => "Thread",
+                Untagged::Flags(_) => "Flags",
+                Untagged::Exists(_) => "Exists",
+                Untagged::Recent(_) => "Recent",
+                Untagged::Expunge(_) => "Expunge",
+                Untagged::Vanished { .. } => "Vanished",
+                Untagged::Fetch(_) => "Fetch",
+                Untagged::Quota(_) => "Quota",
+                Untagged::QuotaRoot(_) => "QuotaRoot",
+                Untagged::Acl(_) => "Acl",
+                Untagged::ListRights(_) => "ListRights",
+                Untagged::MyRights(_) => "MyRights",
+                Untagged::Metadata(_) => "Metadata",
+                Untagged::Other { .. } => "Other",
+            },
+        }
+    }
+
+    #[test]
+    fn every_non_fetch_transcript_line_parses_to_its_type() {
+        let mut count = 0;
+        for (server, table) in [
+            ("dovecot", transcripts::DOVECOT),
+            ("cyrus", transcripts::CYRUS),
+        ] {
+            for &(frame, expected) in table {
+                let parsed = parse(frame).unwrap_or_else(|e| panic!("{server}: {frame:?}: {e}"));
+                assert_eq!(kind_of(&parsed), expected, "{server}: {frame:?}");
+                count += 1;
+            }
+        }
+        assert!(count > 200, "only {count} transcript lines");
+    }
+
+    #[test]
+    fn transcript_lines_known_answers() {
+        assert_eq!(
+            untagged("* NAMESPACE ((\"\" \"/\")) ((\"shared/\" \"/\")) NIL\r\n"),
+            Untagged::Namespace(crate::types::NamespaceResponse {
+                personal: vec![crate::types::NamespaceDescriptor {
+                    prefix: crate::types::Mailbox::from_wire(b("")),
+                    delimiter: Some('/'),
+                    extensions: vec![],
+                }],
+                other_users: vec![crate::types::NamespaceDescriptor {
+                    prefix: crate::types::Mailbox::from_wire(b("shared/")),
+                    delimiter: Some('/'),
+                    extensions: vec![],
+                }],
+                shared: vec![],
+            })
+        );
+        let Untagged::List(info) = untagged("* LIST (\\HasNoChildren \\drafts) \"/\" Drafts\r\n")
+        else {
+            panic!("not a LIST");
+        };
+        assert_eq!(
+            info.attributes,
+            vec![MailboxAttribute::HasNoChildren, MailboxAttribute::Drafts]
+        );
+        assert_eq!(
+            untagged("* OK [URLMECH INTERNAL] Ok\r\n"),
+            Untagged::Status(status(
+                StatusKind::Ok,
+                Some(ResponseCode::Other {
+                    name: b("URLMECH"),
+                    value: Some(b("INTERNAL")),
+                }),
+                "Ok"
+            ))
+        );
+        match parse("A016 OK [APPENDUID 1795689063 3:4] Completed\r\n").unwrap() {
+            Response::Tagged(t) => {
+                assert_eq!(t.tag, b("A016"));
+                assert_eq!(
+                    t.status.code,
+                    Some(ResponseCode::AppendUid {
+                        uid_validity: 1_795_689_063,
+                        uids: vec![UidRange::new(3, 4)],
+                    })
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_response_code_known_answers() {
+        use ResponseCode as C;
+        let simple = |s: SimpleCode| C::Simple(s);
+        let table: Vec<(&str, ResponseCode)> = vec![
+            ("ALERT", C::Alert),
+            ("alert", C::Alert),
+            ("BADCHARSET", C::BadCharset(vec![])),
+            (
+                "BADCHARSET (UTF-8 \"US-ASCII\")",
+                C::BadCharset(vec![b("UTF-8"), b("US-ASCII")]),
+            ),
+            (
+                "CAPABILITY IMAP4rev2 IDLE",
+                C::Capability(vec![
+                    Capability::from("IMAP4rev2"),
+                    Capability::from("IDLE"),
+                ]),
+            ),
+            ("PARSE", C::Parse),
+            (
+                "PERMANENTFLAGS (\\Answered \\Deleted $Junk \\*)",
+                C::PermanentFlags(vec![
+                    Flag::Answered,
+                    Flag::Deleted,
+                    Flag::keyword("$Junk"),
+                    Flag::MayCreate,
+                ]),
+            ),
+            ("PERMANENTFLAGS ()", C::PermanentFlags(vec![])),
+            ("READ-ONLY", C::ReadOnly),
+            ("READ-WRITE", C::ReadWrite),
+            ("TRYCREATE", C::TryCreate),
+            ("UIDNEXT 5", C::UidNext(5)),
+            ("UIDVALIDITY 1795688971", C::UidValidity(1_795_688_971)),
+            ("UNSEEN 2", C::Unseen(2)),
+            (
+                "APPENDUID 1795688971 1",
+                C::AppendUid {
+                    uid_validity: 1_795_688_971,
+                    uids: vec![UidRange::single(1)],
+                },
+            ),
+            (
+                "COPYUID 1795688972 1:3,5 12:14,20",
+                C::CopyUid {
+                    uid_validity: 1_795_688_972,
+                    source: vec![UidRange::new(1, 3), UidRange::single(5)],
+                    destination: vec![UidRange::new(12, 14), UidRange::single(20)],
+                },
+            ),
+            ("UIDNOTSTICKY", C::UidNotSticky),
+            ("HIGHESTMODSEQ 9", C::HighestModSeq(9)),
+            (
+                "HIGHESTMODSEQ 9223372036854775807",
+                C::HighestModSeq(9_223_372_036_854_775_807),
+            ),
+            ("NOMODSEQ", C::NoModSeq),
+            (
+                "MODIFIED 7,9:10",
+                C::Modified(vec![UidRange::single(7), UidRange::new(9, 10)]),
+            ),
+            ("CLOSED", C::Closed),
+            ("NOTSAVED", C::NotSaved),
+            ("COMPRESSIONACTIVE", C::CompressionActive),
+            (
+                "MAILBOXID (ukb8aipfgdmcbo2d0hanznnh)",
+                C::MailboxId(b("ukb8aipfgdmcbo2d0hanznnh")),
+            ),
+            ("TOOBIG", C::TooBig),
+            (
+                "METADATA LONGENTRIES 2199",
+                C::Metadata(MetadataCode::LongEntries(2199)),
+            ),
+            (
+                "METADATA MAXSIZE 1024",
+                C::Metadata(MetadataCode::MaxSize(1024)),
+            ),
+            ("METADATA TOOMANY", C::Metadata(MetadataCode::TooMany)),
+            ("METADATA NOPRIVATE", C::Metadata(MetadataCode::NoPrivate)),
+            (
+                "BADEVENT (MessageNew MessageExpunge)",
+                C::BadEvent(vec![b("MessageNew"), b("MessageExpunge")]),
+            ),
+            ("NOTIFICATIONOVERFLOW", C::NotificationOverflow),
+            ("USEATTR", C::UseAttr),
+            (
+                "REFERRAL imap://user;AUTH=*@SERVER2/SHARED/FOO",
+                C::Referral(b("imap://user;AUTH=*@SERVER2/SHARED/FOO")),
+            ),
+            ("UNAVAILABLE", simple(SimpleCode::Unavailable)),
+            (
+                "AUTHENTICATIONFAILED",
+                simple(SimpleCode::AuthenticationFailed),
+            ),
+            (
+                "AUTHORIZATIONFAILED",
+                simple(SimpleCode::AuthorizationFailed),
+            ),
+            ("EXPIRED", simple(SimpleCode::Expired)),
+            ("PRIVACYREQUIRED", simple(SimpleCode::PrivacyRequired)),
+            ("CONTACTADMIN", simple(SimpleCode::ContactAdmin)),
+            ("NOPERM", simple(SimpleCode::NoPerm)),
+            ("INUSE", simple(SimpleCode::InUse)),
+            ("EXPUNGEISSUED", simple(SimpleCode::ExpungeIssued)),
+            ("CORRUPTION", simple(SimpleCode::Corruption)),
+            ("SERVERBUG", simple(SimpleCode::ServerBug)),
+            ("CLIENTBUG", simple(SimpleCode::ClientBug)),
+            ("CANNOT", simple(SimpleCode::Cannot)),
+            ("LIMIT", simple(SimpleCode::Limit)),
+            ("OVERQUOTA", simple(SimpleCode::OverQuota)),
+            ("ALREADYEXISTS", simple(SimpleCode::AlreadyExists)),
+            ("NONEXISTENT", simple(SimpleCode::NonExistent)),
+            ("HASCHILDREN", simple(SimpleCode::HasChildren)),
+            ("UNKNOWN-CTE", simple(SimpleCode::UnknownCte)),
+        ];
+        for (code, expected) in table {
+            let line = format!("* OK [{code}] text\r\n");
+            assert_eq!(
+                untagged(&line),
+                Untagged::Status(status(StatusKind::Ok, Some(expected), "text")),
+                "{line:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_and_malformed_codes_are_kept_raw() {
+        let other = |name: &str, value: Option<&str>| ResponseCode::Other {
+            name: b(name),
+            value: value.map(b),
+        };
+        let table = [
+            // Cyrus 3.6 on SELECT.
+            ("URLMECH INTERNAL", other("URLMECH", Some("INTERNAL"))),
+            ("ANNOTATIONS 65536", other("ANNOTATIONS", Some("65536"))),
+            // RFC 5267 code without a typed form.
+            ("NOUPDATE \"B02\"", other("NOUPDATE", Some("\"B02\""))),
+            ("X-FOO", other("X-FOO", None)),
+            // Known names with malformed arguments.
+            ("UIDNEXT abc", other("UIDNEXT", Some("abc"))),
+            ("UIDVALIDITY 0", other("UIDVALIDITY", Some("0"))),
+            ("UIDNEXT 99999999999", other("UIDNEXT", Some("99999999999"))),
+            ("READ-ONLY now", other("READ-ONLY", Some("now"))),
+            ("COPYUID 1 2", other("COPYUID", Some("1 2"))),
+            ("MAILBOXID ()", other("MAILBOXID", Some("()"))),
+            ("METADATA BOGUS", other("METADATA", Some("BOGUS"))),
+            (
+                "PERMANENTFLAGS \\Seen",
+                other("PERMANENTFLAGS", Some("\\Seen")),
+            ),
+            ("BADCHARSET UTF-8", other("BADCHARSET", Some("UTF-8"))),
+        ];
+        for (code, expected) in table {
+            let line = format!("A1 NO [{code}] failed\r\n");
+            match parse(&line) {
+                Ok(Response::Tagged(t)) => {
+                    assert_eq!(t.status.code, Some(expected), "{line:?}");
+                    assert_eq!(t.status.text, b("failed"), "{line:?}");
+                }
+                other => panic!("{line:?} gave {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn status_responses_known_answers() {
+        let table = [
+            (
+                "* OK [CLIENTBUG] Status on selected mailbox completed\r\n",
+                status(
+                    StatusKind::Ok,
+                    Some(ResponseCode::Simple(SimpleCode::ClientBug)),
+                    "Status on selected mailbox completed",
+                ),
+            ),
+            (
+                "* NO [SERVERBUG] Internal error occurred.\r\n",
+                status(
+                    StatusKind::No,
+                    Some(ResponseCode::Simple(SimpleCode::ServerBug)),
+                    "Internal error occurred.",
+                ),
+            ),
+            (
+                "* BYE Logging out\r\n",
+                status(StatusKind::Bye, None, "Logging out"),
+            ),
+            (
+                "* PREAUTH ready\r\n",
+                status(StatusKind::PreAuth, None, "ready"),
+            ),
+            ("* BAD junk\r\n", status(StatusKind::Bad, None, "junk")),
+            (
+                "* ok Still here\r\n",
+                status(StatusKind::Ok, None, "Still here"),
+            ),
+            // IMAP4rev2 / QRESYNC: CLOSED without any text.
+            (
+                "* OK [CLOSED]\r\n",
+                status(StatusKind::Ok, Some(ResponseCode::Closed), ""),
+            ),
+            // Quirk: no text at all, and a lone space.
+            ("* OK\r\n", status(StatusKind::Ok, None, "")),
+            ("* OK \r\n", status(StatusKind::Ok, None, "")),
+            // Quirk: trailing spaces after the text.
+            ("* OK done  \r\n", status(StatusKind::Ok, None, "done")),
+            // A "[" that opens no code is text.
+            (
+                "* OK [not closed\r\n",
+                status(StatusKind::Ok, None, "[not closed"),
+            ),
+            // Code directly followed by text, without the SP.
+            (
+                "* OK [ALERT]Read this\r\n",
+                status(StatusKind::Ok, Some(ResponseCode::Alert), "Read this"),
+            ),
+            // 8-bit text.
+            (
+                "* OK Gr\u{fc}\u{df}e\r\n",
+                status(StatusKind::Ok, None, "Gr\u{fc}\u{df}e"),
+            ),
+            // A bare LF is accepted as the line end.
+            ("* OK fine\n", status(StatusKind::Ok, None, "fine")),
+        ];
+        for (line, expected) in table {
+            assert_eq!(untagged(line), Untagged::Status(expected), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn tagged_responses_known_answers() {
+        let table = [
+            ("A1 OK done\r\n", "A1", status(StatusKind::Ok, None, "done")),
+            (
+                "A2 NO [TRYCREATE] No such mailbox\r\n",
+                "A2",
+                status(
+                    StatusKind::No,
+                    Some(ResponseCode::TryCreate),
+                    "No such mailbox",
+                ),
+            ),
+            (
+                "a3 bad Error in IMAP command\r\n",
+                "a3",
+                status(StatusKind::Bad, None, "Error in IMAP command"),
+            ),
+            // Quirks: no text, a lone space, a code without text.
+            ("A1 OK\r\n", "A1", status(StatusKind::Ok, None, "")),
+            ("A1 OK \r\n", "A1", status(StatusKind::Ok, None, "")),
+            (
+                "A017 OK [READ-WRITE]\r\n",
+                "A017",
+                status(StatusKind::Ok, Some(ResponseCode::ReadWrite), ""),
+            ),
+            (
+                "A1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n",
+                "A1",
+                status(
+                    StatusKind::No,
+                    Some(ResponseCode::Simple(SimpleCode::AuthenticationFailed)),
+                    "Authentication failed.",
+                ),
+            ),
+            (
+                "tag.with]bracket OK x\r\n",
+                "tag.with]bracket",
+                status(StatusKind::Ok, None, "x"),
+            ),
+        ];
+        for (line, tag, expected) in table {
+            assert_eq!(
+                parse(line),
+                Ok(Response::Tagged(Tagged {
+                    tag: b(tag),
+                    status: expected,
+                })),
+                "{line:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn continuation_requests_known_answers() {
+        let table = [
+            ("+ \r\n", None, ""),
+            ("+\r\n", None, ""),
+            ("+ OK\r\n", None, "OK"),
+            ("+ go ahead\r\n", None, "go ahead"),
+            ("+ idling\r\n", None, "idling"),
+            (
+                "+ PDIzODMzMjc1MzcxNzM0NTUuMTc5NTY4ODk3MEB2bT4=\r\n",
+                None,
+                "PDIzODMzMjc1MzcxNzM0NTUuMTc5NTY4ODk3MEB2bT4=",
+            ),
+            ("+ [ALERT] hurry\r\n", Some(ResponseCode::Alert), "hurry"),
+        ];
+        for (line, code, text) in table {
+            assert_eq!(
+                parse(line),
+                Ok(Response::Continuation(Continuation {
+                    code,
+                    text: b(text),
+                })),
+                "{line:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn greeting_accepts_only_auth_and_bye() {
+        let ok = |line: &str| run(line.as_bytes(), greeting).map(|(s, rest)| (s.kind, rest));
+        assert_eq!(
+            ok("* OK [CAPABILITY IMAP4rev1] Dovecot ready.\r\n").unwrap(),
+            (StatusKind::Ok, vec![])
+        );
+        assert_eq!(ok("* PREAUTH hi\r\n").unwrap().0, StatusKind::PreAuth);
+        assert_eq!(ok("* BYE busy\r\n").unwrap().0, StatusKind::Bye);
+        assert!(ok("* NO go away\r\n").is_err());
+        assert!(ok("A1 OK hi\r\n").is_err());
+        assert!(run(b"BYE x", resp_cond_bye).is_ok());
+        assert!(run(b"OK x", resp_cond_bye).is_err());
+        assert!(run(b"PREAUTH x", resp_cond_auth).is_ok());
+        assert!(run(b"NO x", resp_cond_auth).is_err());
+        assert!(run(b"PREAUTH x", resp_cond_state).is_err());
+    }
+
+    #[test]
+    fn message_data_known_answers() {
+        assert_eq!(untagged("* 4 EXISTS\r\n"), Untagged::Exists(4));
+        assert_eq!(untagged("* 0 EXISTS\r\n"), Untagged::Exists(0));
+        assert_eq!(untagged("* 0 RECENT\r\n"), Untagged::Recent(0));
+        assert_eq!(untagged("* 7 expunge\r\n"), Untagged::Expunge(7));
+        assert_eq!(
+            untagged("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n"),
+            Untagged::Flags(vec![
+                Flag::Answered,
+                Flag::Flagged,
+                Flag::Deleted,
+                Flag::Seen,
+                Flag::Draft
+            ])
+        );
+        assert_eq!(
+            untagged("* VANISHED 1\r\n"),
+            Untagged::Vanished {
+                earlier: false,
+                uids: vec![UidRange::single(1)],
+            }
+        );
+        assert_eq!(
+            untagged("* VANISHED (EARLIER) 300:310,405,411\r\n"),
+            Untagged::Vanished {
+                earlier: true,
+                uids: vec![
+                    UidRange::new(300, 310),
+                    UidRange::single(405),
+                    UidRange::single(411)
+                ],
+            }
+        );
+    }
+
+    #[test]
+    fn fetch_is_kept_raw_at_its_dispatch_point() {
+        let line = "* 1 FETCH (UID 1 BODY[] {5}\r\nab\r\nc)\r\n";
+        assert_eq!(
+            untagged(line),
+            Untagged::Other {
+                keyword: b("FETCH"),
+                raw: b("* 1 FETCH (UID 1 BODY[] {5}\r\nab\r\nc)"),
+            }
+        );
+        assert!(parse("* 0 FETCH (UID 1)\r\n").is_err());
+        assert!(parse("* 1 FETCH\r\n").is_err());
+    }
+
+    #[test]
+    fn unknown_untagged_keywords_are_kept_raw() {
+        let table = [
+            (
+                "* XLIST (\\HasNoChildren) \"/\" x\r\n",
+                "XLIST",
+                "* XLIST (\\HasNoChildren) \"/\" x",
+            ),
+            ("* 3 XFOO bar\r\n", "XFOO", "* 3 XFOO bar"),
+            ("* X-THING\r\n", "X-THING", "* X-THING"),
+            // A literal whose contents hold a CRLF and a `{n}` of their own.
+            (
+                "* X-BLOB {9}\r\n{3}\r\nab\r\n)\r\n",
+                "X-BLOB",
+                "* X-BLOB {9}\r\n{3}\r\nab\r\n)",
+            ),
+            (
+                "* x-lower ~{2}\r\n\0\x01\r\n",
+                "x-lower",
+                "* x-lower ~{2}\r\n\0\x01",
+            ),
+        ];
+        for (line, keyword, raw) in table {
+            assert_eq!(
+                untagged(line),
+                Untagged::Other {
+                    keyword: b(keyword),
+                    raw: b(raw),
+                },
+                "{line:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_responses_are_errors() {
+        let table: &[&[u8]] = &[
+            b"",
+            b"\r\n",
+            b"*\r\n",
+            b"* \r\n",
+            b"* (x)\r\n",
+            b"A1 OK done",
+            b"A1\r\n",
+            b"A1 PREAUTH hi\r\n",
+            b"A1 BYE hi\r\n",
+            b"A1 WHAT hi\r\n",
+            b"+x\r\n",
+            b"* 0 EXPUNGE\r\n",
+            b"* 99999999999 EXISTS\r\n",
+            b"* 5 EXISTS junk\r\n",
+            b"* 5\r\n",
+            b"* LIST garbage\r\n",
+            b"* STATUS INBOX MESSAGES 1\r\n",
+            b"* SEARCH 1 x\r\n",
+            b"* XFOO {10}\r\nshort\r\n",
+            b"* XFOO no line end",
+            b"* FLAGS (\\Seen\r\n",
+            b"* VANISHED\r\n",
+            b"* VANISHED (EARLIER)\r\n",
+        ];
+        for &input in table {
+            let result = parse_response(Bytes::copy_from_slice(input), &Limits::default());
+            assert!(
+                result.is_err(),
+                "{:?} gave {result:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+
+    #[test]
+    fn trailing_bytes_after_the_response_are_reported() {
+        assert_eq!(
+            parse("A1 OK done\r\nA2 OK more\r\n").unwrap_err().kind,
+            ParseErrorKind::TrailingBytes
+        );
+        let err = parse("* 5 EXISTS\r\n\r\n").unwrap_err();
+        assert_eq!(err.kind, ParseErrorKind::TrailingBytes);
+        assert_eq!(err.offset, 12);
+    }
+
+    #[test]
+    fn results_are_slices_of_the_frame() {
+        let frame = Bytes::from_static(b"* OK [URLMECH INTERNAL] hello\r\n");
+        let base = frame.as_ptr() as usize;
+        let Ok(Response::Untagged(Untagged::Status(s))) =
+            parse_response(frame.clone(), &Limits::default())
+        else {
+            panic!("not a status");
+        };
+        assert_eq!(s.text.as_ptr() as usize, base + 24);
+        let Some(ResponseCode::Other { name, .. }) = s.code else {
+            panic!("not Other");
+        };
+        assert_eq!(name.as_ptr() as usize, base + 6);
+    }
+
+    #[test]
+    fn nesting_limit_comes_from_limits() {
+        let deep = format!("* THREAD {}1{}\r\n", "(".repeat(10), ")".repeat(10));
+        let frame = Bytes::from(deep);
+        let tight = Limits {
+            max_nesting_depth: 5,
+            ..Limits::default()
+        };
+        assert_eq!(
+            parse_response(frame.clone(), &tight).unwrap_err().kind,
+            ParseErrorKind::TooDeep
+        );
+        assert!(parse_response(frame, &Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn literal_announcements_are_read_only_at_line_ends() {
+        assert_eq!(announced_literal(b"* X {12}"), Some(12));
+        assert_eq!(announced_literal(b"* X {12+}"), Some(12));
+        assert_eq!(announced_literal(b"* X ~{0}"), Some(0));
+        assert_eq!(announced_literal(b"* X {}"), None);
+        assert_eq!(announced_literal(b"* X 12}"), None);
+        assert_eq!(announced_literal(b"* X {99999999999999999999999}"), None);
+        assert_eq!(announced_literal(b"}"), None);
+    }
+
+    #[test]
+    fn keywords_upper_case_into_the_buffer() {
+        let mut buf = [0u8; KEYWORD_MAX];
+        assert_eq!(upper_keyword(b"eSearch", &mut buf), b"ESEARCH");
+        assert_eq!(upper_keyword(&[b'a'; KEYWORD_MAX + 1], &mut buf), b"");
+    }
+}

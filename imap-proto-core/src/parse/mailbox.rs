@@ -330,3 +330,388 @@ pub fn id_params_list(i: Span<'_>) -> PResult<'_, Option<IdParams>> {
     })?;
     Ok((rest, Some(params)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::ParseErrorKind;
+    use crate::parse::core::tests::run;
+    use crate::types::Mailbox;
+
+    fn b(s: &str) -> Bytes {
+        Bytes::copy_from_slice(s.as_bytes())
+    }
+
+    fn mbox(s: &str) -> Mailbox {
+        Mailbox::from_wire(b(s))
+    }
+
+    fn ok<T>(input: &str, parser: impl for<'a> Fn(Span<'a>) -> PResult<'a, T>) -> T {
+        let (value, rest) =
+            run(input.as_bytes(), parser).unwrap_or_else(|e| panic!("{input:?}: {e}"));
+        assert!(
+            rest.is_empty(),
+            "{input:?} left {:?}",
+            String::from_utf8_lossy(&rest)
+        );
+        value
+    }
+
+    #[test]
+    fn list_known_answers() {
+        use MailboxAttribute as A;
+        let info = |attributes, delimiter, name: &str, extended| MailboxInfo {
+            attributes,
+            delimiter,
+            mailbox: mbox(name),
+            extended,
+        };
+        let table = vec![
+            (
+                "LIST (\\HasNoChildren \\Drafts) \"/\" Drafts",
+                info(
+                    vec![A::HasNoChildren, A::Drafts],
+                    Some('/'),
+                    "Drafts",
+                    vec![],
+                ),
+            ),
+            (
+                "LIST () \"/\" INBOX",
+                info(vec![], Some('/'), "INBOX", vec![]),
+            ),
+            (
+                "LIST (\\Noselect) \"/\" \"\"",
+                info(vec![A::NoSelect], Some('/'), "", vec![]),
+            ),
+            // Cyrus: lower-case special-use attributes.
+            (
+                "LIST (\\HasNoChildren \\archive \\junk \\sent \\trash) \"/\" Archive",
+                info(
+                    vec![A::HasNoChildren, A::Archive, A::Junk, A::Sent, A::Trash],
+                    Some('/'),
+                    "Archive",
+                    vec![],
+                ),
+            ),
+            // Flat namespace; lowercase nil.
+            (
+                "LIST (\\NoInferiors) nil \"INBOX\"",
+                info(vec![A::NoInferiors], None, "INBOX", vec![]),
+            ),
+            // Quoted-special and non-ASCII delimiters.
+            (
+                "LIST () \"\\\\\" \"a\\\\b\"",
+                info(vec![], Some('\\'), "a\\b", vec![]),
+            ),
+            (
+                "LIST () \"\u{b7}\" x",
+                info(vec![], Some('\u{b7}'), "x", vec![]),
+            ),
+            // Lenient: an empty delimiter means none.
+            ("LIST () \"\" x", info(vec![], None, "x", vec![])),
+            // A mailbox literally named NIL, and a literal name.
+            ("LIST () \"/\" NIL", info(vec![], Some('/'), "NIL", vec![])),
+            (
+                "LIST () \".\" {7}\r\nA\r\nB c]",
+                info(vec![], Some('.'), "A\r\nB c]", vec![]),
+            ),
+            // 8-bit quoted name.
+            (
+                "LIST () \"/\" \"Entw\u{fc}rfe\"",
+                info(vec![], Some('/'), "Entw\u{fc}rfe", vec![]),
+            ),
+            (
+                "LIST (\\Marked \\X-Custom) \"/\" foo",
+                info(
+                    vec![A::Marked, A::Extension(b("X-Custom"))],
+                    Some('/'),
+                    "foo",
+                    vec![],
+                ),
+            ),
+            // IMAP4rev2 / RFC 5465 OLDNAME, quoted tag.
+            (
+                "LIST () \"/\" INBOX (\"OLDNAME\" (\"x\"))",
+                info(
+                    vec![],
+                    Some('/'),
+                    "INBOX",
+                    vec![ListExtendedItem::OldName(mbox("x"))],
+                ),
+            ),
+            // RFC 5258 §5 example: CHILDINFO.
+            (
+                "LIST () \"/\" \"Foo\" (\"CHILDINFO\" (\"SUBSCRIBED\"))",
+                info(
+                    vec![],
+                    Some('/'),
+                    "Foo",
+                    vec![ListExtendedItem::ChildInfo(vec![b("SUBSCRIBED")])],
+                ),
+            ),
+            (
+                "LIST (\\Subscribed \\NonExistent) \"/\" Bar (CHILDINFO (\"SUBSCRIBED\" \"REMOTE\") X-VENDOR (1 2) OLDNAME (y))",
+                info(
+                    vec![A::Subscribed, A::NonExistent],
+                    Some('/'),
+                    "Bar",
+                    vec![
+                        ListExtendedItem::ChildInfo(vec![b("SUBSCRIBED"), b("REMOTE")]),
+                        ListExtendedItem::Other {
+                            tag: b("X-VENDOR"),
+                            value: b("(1 2)"),
+                        },
+                        ListExtendedItem::OldName(mbox("y")),
+                    ],
+                ),
+            ),
+            // A known tag with a malformed value is kept raw.
+            (
+                "LIST () \"/\" z (OLDNAME 12)",
+                info(
+                    vec![],
+                    Some('/'),
+                    "z",
+                    vec![ListExtendedItem::Other {
+                        tag: b("OLDNAME"),
+                        value: b("12"),
+                    }],
+                ),
+            ),
+        ];
+        for (input, expected) in table {
+            assert_eq!(ok(input, mailbox_data_list), expected, "{input:?}");
+        }
+        let lsub = ok("LSUB (\\Noselect) \".\" #news.", mailbox_data_lsub);
+        assert_eq!(lsub.mailbox, mbox("#news."));
+        assert_eq!(lsub.delimiter, Some('.'));
+    }
+
+    #[test]
+    fn list_negative_cases() {
+        for input in [
+            "LIST \"/\" INBOX",
+            "LIST () \"//\" INBOX",
+            "LIST () / INBOX",
+            "LIST () \"/\"",
+            "LIST (\\) \"/\" x",
+            "LIST () \"/\" x (OLDNAME)",
+            "LIST (\\Seen \"/\" x",
+        ] {
+            let result = run(input.as_bytes(), mailbox_data_list);
+            assert!(
+                result.as_ref().map_or(true, |(_, rest)| !rest.is_empty()),
+                "{input:?} gave {result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn status_known_answers() {
+        use StatusItem as S;
+        let table = vec![
+            (
+                "STATUS INBOX (MESSAGES 4 UIDNEXT 5 UIDVALIDITY 1795688971 UNSEEN 3 HIGHESTMODSEQ 4 SIZE 748)",
+                "INBOX",
+                vec![
+                    S::Messages(4),
+                    S::UidNext(5),
+                    S::UidValidity(1_795_688_971),
+                    S::Unseen(3),
+                    S::HighestModSeq(4),
+                    S::Size(748),
+                ],
+            ),
+            (
+                "STATUS probe-dest-1795689063298 (MESSAGES 2)",
+                "probe-dest-1795689063298",
+                vec![S::Messages(2)],
+            ),
+            ("STATUS \"a b\" ()", "a b", vec![]),
+            (
+                "STATUS x (RECENT 1 DELETED 2 DELETED-STORAGE 30000000000 MAILBOXID (F2212ea87-6097-4256-9d51-71338625) APPENDLIMIT 4294967295)",
+                "x",
+                vec![
+                    S::Recent(1),
+                    S::Deleted(2),
+                    S::DeletedStorage(30_000_000_000),
+                    S::MailboxId(b("F2212ea87-6097-4256-9d51-71338625")),
+                    S::AppendLimit(Some(4_294_967_295)),
+                ],
+            ),
+            (
+                "STATUS x (APPENDLIMIT NIL)",
+                "x",
+                vec![S::AppendLimit(None)],
+            ),
+            // HIGHESTMODSEQ 0: no persistent mod-sequences (RFC 7162 §3.1.2.2).
+            ("STATUS x (highestmodseq 0)", "x", vec![S::HighestModSeq(0)]),
+            // Lenient spaces, unknown items kept raw, malformed known item kept raw.
+            (
+                "STATUS x ( MESSAGES 1  X-GUID \"abc\" X-LIST (1 (2)) UNSEEN many )",
+                "x",
+                vec![
+                    S::Messages(1),
+                    S::Other {
+                        name: b("X-GUID"),
+                        value: b("abc"),
+                    },
+                    S::Other {
+                        name: b("X-LIST"),
+                        value: b("(1 (2))"),
+                    },
+                    S::Other {
+                        name: b("UNSEEN"),
+                        value: b("many"),
+                    },
+                ],
+            ),
+        ];
+        for (input, name, items) in table {
+            assert_eq!(
+                ok(input, mailbox_data_status),
+                MailboxStatus {
+                    mailbox: mbox(name),
+                    items,
+                },
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn status_negative_cases() {
+        for input in [
+            "STATUS INBOX",
+            "STATUS INBOX MESSAGES 1",
+            "STATUS INBOX (MESSAGES)",
+            "STATUS INBOX (MESSAGES 1",
+            "STATUS (MESSAGES 1)",
+        ] {
+            let result = run(input.as_bytes(), mailbox_data_status);
+            assert!(
+                result.as_ref().map_or(true, |(_, rest)| !rest.is_empty()),
+                "{input:?} gave {result:?}"
+            );
+        }
+        let deep = format!("STATUS x (X {}{})", "(".repeat(20), ")".repeat(20));
+        assert_eq!(
+            run(deep.as_bytes(), mailbox_data_status).unwrap_err().kind,
+            ParseErrorKind::TooDeep
+        );
+    }
+
+    #[test]
+    fn objectid_bounds() {
+        assert_eq!(ok("(abc_-9Z)", parenthesized_objectid), b("abc_-9Z"));
+        let long = "a".repeat(255);
+        assert_eq!(ok(&long, objectid), b(&long));
+        assert!(run("a".repeat(256).as_bytes(), objectid).is_err());
+        assert!(run(b"()", parenthesized_objectid).is_err());
+        assert!(run(b"(a.b)", parenthesized_objectid).is_err());
+    }
+
+    #[test]
+    fn namespace_known_answers() {
+        let d = |prefix: &str, delimiter, extensions| NamespaceDescriptor {
+            prefix: mbox(prefix),
+            delimiter,
+            extensions,
+        };
+        let table = vec![
+            // Dovecot 2.3.
+            (
+                "NAMESPACE ((\"\" \"/\")) ((\"shared/\" \"/\")) NIL",
+                NamespaceResponse {
+                    personal: vec![d("", Some('/'), vec![])],
+                    other_users: vec![d("shared/", Some('/'), vec![])],
+                    shared: vec![],
+                },
+            ),
+            // Cyrus 3.6.
+            (
+                "NAMESPACE ((\"\" \"/\")) ((\"Other Users/\" \"/\")) ((\"Shared Folders/\" \"/\"))",
+                NamespaceResponse {
+                    personal: vec![d("", Some('/'), vec![])],
+                    other_users: vec![d("Other Users/", Some('/'), vec![])],
+                    shared: vec![d("Shared Folders/", Some('/'), vec![])],
+                },
+            ),
+            // RFC 2342 §5 example 5.9, with an extension; lowercase nil; NIL delimiter.
+            (
+                "NAMESPACE ((\"\" \"/\")(\"#mh/\" \"/\" \"X-PARAM\" (\"FLAG1\" \"FLAG2\"))) nil ((\"#x\" NIL))",
+                NamespaceResponse {
+                    personal: vec![
+                        d("", Some('/'), vec![]),
+                        d(
+                            "#mh/",
+                            Some('/'),
+                            vec![(b("X-PARAM"), vec![b("FLAG1"), b("FLAG2")])],
+                        ),
+                    ],
+                    other_users: vec![],
+                    shared: vec![d("#x", None, vec![])],
+                },
+            ),
+            // Lenient: NIL prefix (Exchange), () for no namespaces, spaces between
+            // descriptors.
+            (
+                "NAMESPACE ((NIL \"/\") (\"a.\" \".\")) () NIL",
+                NamespaceResponse {
+                    personal: vec![d("", Some('/'), vec![]), d("a.", Some('.'), vec![])],
+                    other_users: vec![],
+                    shared: vec![],
+                },
+            ),
+        ];
+        for (input, expected) in table {
+            assert_eq!(ok(input, namespace_response), expected, "{input:?}");
+        }
+        for input in [
+            "NAMESPACE ((\"\" \"/\")) NIL",
+            "NAMESPACE ((\"\")) NIL NIL",
+            "NAMESPACE (\"\" \"/\") NIL NIL",
+            "NAMESPACE ((\"\" \"/\" \"X\")) NIL NIL",
+        ] {
+            let result = run(input.as_bytes(), namespace_response);
+            assert!(
+                result.as_ref().map_or(true, |(_, rest)| !rest.is_empty()),
+                "{input:?} gave {result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn id_known_answers() {
+        let table = vec![
+            (
+                "ID (\"name\" \"Dovecot\")",
+                Some(vec![(b("name"), Some(b("Dovecot")))]),
+            ),
+            (
+                "ID (\"name\" \"Cyrus IMAPD\" \"os\" NIL \"support-url\" \"https://www.cyrusimap.org\")",
+                Some(vec![
+                    (b("name"), Some(b("Cyrus IMAPD"))),
+                    (b("os"), None),
+                    (b("support-url"), Some(b("https://www.cyrusimap.org"))),
+                ]),
+            ),
+            ("ID NIL", None),
+            ("ID nil", None),
+            ("ID ()", Some(vec![])),
+            // Lenient: NIL field name.
+            ("ID (NIL \"x\")", Some(vec![(b(""), Some(b("x")))])),
+        ];
+        for (input, expected) in table {
+            assert_eq!(ok(input, id_response), expected, "{input:?}");
+        }
+        for input in ["ID", "ID (\"name\")", "ID (name \"x\")", "ID \"name\""] {
+            let result = run(input.as_bytes(), id_response);
+            assert!(
+                result.as_ref().map_or(true, |(_, rest)| !rest.is_empty()),
+                "{input:?} gave {result:?}"
+            );
+        }
+    }
+}

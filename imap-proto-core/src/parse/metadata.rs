@@ -28,7 +28,8 @@ pub fn metadata_resp(i: Span<'_>) -> PResult<'_, MetadataResponse> {
     Ok((i, MetadataResponse { mailbox, entries }))
 }
 
-/// `entry-values = "(" entry-value *(SP entry-value) ")"` (RFC 5464 §5).
+/// `entry-values = "(" entry-value *(SP entry-value) ")"` (RFC 5464 §5). Lenient: `()`
+/// is accepted as no values.
 pub fn entry_values(i: Span<'_>) -> PResult<'_, Vec<(Bytes, Option<Bytes>)>> {
     paren_list(i, entry_value)
 }
@@ -51,4 +52,87 @@ pub fn entry_list(i: Span<'_>) -> PResult<'_, Vec<Bytes>> {
     entries.push(first);
     entries.extend(more);
     Ok((i, entries))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::core::tests::run;
+    use crate::types::Mailbox;
+
+    fn b(s: &str) -> Bytes {
+        Bytes::copy_from_slice(s.as_bytes())
+    }
+
+    #[test]
+    fn metadata_known_answers() {
+        let values = |pairs: &[(&str, Option<&str>)]| {
+            MetadataEntries::Values(pairs.iter().map(|&(e, v)| (b(e), v.map(b))).collect())
+        };
+        let table = vec![
+            // Dovecot 2.3: bare entries, NIL values, literal values.
+            (
+                "METADATA \"\" (/shared/comment NIL /shared/admin NIL)",
+                "",
+                values(&[("/shared/comment", None), ("/shared/admin", None)]),
+            ),
+            (
+                "METADATA INBOX (/private/comment {13}\r\nprobe comment)",
+                "INBOX",
+                values(&[("/private/comment", Some("probe comment"))]),
+            ),
+            // Cyrus 3.6: quoted entries.
+            (
+                "METADATA INBOX (\"/private/comment\" \"probe comment\" \"/private\" NIL)",
+                "INBOX",
+                values(&[
+                    ("/private/comment", Some("probe comment")),
+                    ("/private", None),
+                ]),
+            ),
+            // literal8 value, lowercase nil.
+            (
+                "METADATA x (/shared/y ~{2}\r\n\0\x01 /shared/z nil)",
+                "x",
+                values(&[("/shared/y", Some("\0\x01")), ("/shared/z", None)]),
+            ),
+            // RFC 5464 §4.4.2: unsolicited change notice.
+            (
+                "METADATA INBOX /shared/comment /private/comment",
+                "INBOX",
+                MetadataEntries::Changed(vec![b("/shared/comment"), b("/private/comment")]),
+            ),
+            (
+                "METADATA \"\" /shared/admin",
+                "",
+                MetadataEntries::Changed(vec![b("/shared/admin")]),
+            ),
+            // Lenient: an empty value list.
+            ("METADATA INBOX ()", "INBOX", values(&[])),
+        ];
+        for (input, mailbox, entries) in table {
+            let (value, rest) = run(input.as_bytes(), metadata_resp).expect(input);
+            assert_eq!(
+                value,
+                MetadataResponse {
+                    mailbox: Mailbox::from_wire(b(mailbox)),
+                    entries
+                },
+                "{input:?}"
+            );
+            assert!(rest.is_empty(), "{input:?}");
+        }
+        for input in [
+            "METADATA INBOX",
+            "METADATA INBOX (/a)",
+            "METADATA INBOX (/a \"x\"",
+            "METADATA INBOX (/a x)",
+        ] {
+            let result = run(input.as_bytes(), metadata_resp);
+            assert!(
+                result.as_ref().map_or(true, |(_, rest)| !rest.is_empty()),
+                "{input:?} gave {result:?}"
+            );
+        }
+    }
 }

@@ -294,3 +294,325 @@ pub fn thread_list(i: Span<'_>, depth: usize) -> PResult<'_, ThreadNode> {
     }
     Ok((i, node))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Limits;
+    use crate::parse::core::tests::run;
+    use crate::parse::parse_response;
+    use crate::types::{Response, UidRange, Untagged};
+
+    fn b(s: &str) -> Bytes {
+        Bytes::copy_from_slice(s.as_bytes())
+    }
+
+    fn ok<T>(input: &str, parser: impl for<'a> Fn(Span<'a>) -> PResult<'a, T>) -> (T, String) {
+        let (value, rest) =
+            run(input.as_bytes(), parser).unwrap_or_else(|e| panic!("{input:?}: {e}"));
+        (value, String::from_utf8(rest).unwrap_or_default())
+    }
+
+    #[test]
+    fn search_and_sort_known_answers() {
+        let table: &[(&str, &[u32], Option<u64>, &str)] = &[
+            ("SEARCH 1 2 3 4 5", &[1, 2, 3, 4, 5], None, ""),
+            ("SEARCH", &[], None, ""),
+            ("search 4294967295", &[u32::MAX], None, ""),
+            // RFC 7162 §3.1.5.
+            (
+                "SEARCH 2 5 6 7 11 12 18 19 20 23 (MODSEQ 917162500)",
+                &[2, 5, 6, 7, 11, 12, 18, 19, 20, 23],
+                Some(917_162_500),
+                "",
+            ),
+            // Quirk: trailing space left for the line end.
+            ("SEARCH 1 2 \r\n", &[1, 2], None, " \r\n"),
+            ("SEARCH \r\n", &[], None, " \r\n"),
+        ];
+        for &(input, numbers, modseq, rest) in table {
+            let ((n, m), left) = ok(input, obsolete_search_response);
+            assert_eq!(
+                (n.as_slice(), m, left.as_str()),
+                (numbers, modseq, rest),
+                "{input:?}"
+            );
+        }
+        let ((n, m), left) = ok("SORT 4 3 2 1 (modseq 5)", sort_data);
+        assert_eq!((n, m, left.as_str()), (vec![4, 3, 2, 1], Some(5), ""));
+        let ((n, m), _) = ok("SORT", sort_data);
+        assert_eq!((n, m), (vec![], None));
+    }
+
+    #[test]
+    fn search_negative_cases() {
+        assert_eq!(
+            run(b"SEARCH 4294967296", obsolete_search_response)
+                .unwrap_err()
+                .kind,
+            crate::parse::ParseErrorKind::NumberOverflow
+        );
+        // Each of these stops early; the caller then fails on the rest of the line.
+        for input in [
+            "SEARCH 0",
+            "SEARCH 1 x",
+            "SEARCH 1  2",
+            "SEARCH 01",
+            "SEARCH 1,2",
+        ] {
+            let (_, rest) = ok(input, obsolete_search_response);
+            assert!(!rest.is_empty(), "{input:?} consumed everything");
+        }
+        assert!(run(b"SEARCH 1 (MODSEQ)", obsolete_search_response).is_err());
+        assert!(run(b"SEARCH 1 (MODSEQ 5", obsolete_search_response).is_err());
+        assert!(
+            run(b"SEARCHES", obsolete_search_response)
+                .is_ok_and(|(v, r)| v.0.is_empty() && r == b"ES")
+        );
+        assert!(run(b"SORTED", sort_data).is_ok_and(|(_, r)| r == b"ED"));
+    }
+
+    #[test]
+    fn search_with_100000_numbers_parses_in_one_pass() {
+        let mut line = String::from("* SEARCH");
+        for n in 1..=100_000u32 {
+            line.push(' ');
+            line.push_str(&(n * 3).to_string());
+        }
+        line.push_str(" (MODSEQ 77)\r\n");
+        let started = std::time::Instant::now();
+        let parsed = parse_response(Bytes::from(line), &Limits::default());
+        let elapsed = started.elapsed();
+        let Ok(Response::Untagged(Untagged::Search { numbers, modseq })) = parsed else {
+            panic!("not a SEARCH: {parsed:?}");
+        };
+        assert_eq!(numbers.len(), 100_000);
+        assert_eq!(numbers.first(), Some(&3));
+        assert_eq!(numbers.last(), Some(&300_000));
+        assert!(
+            numbers.capacity() < 100_100,
+            "capacity {}",
+            numbers.capacity()
+        );
+        assert_eq!(modseq, Some(77));
+        // Generous even for an unoptimised build on a loaded machine.
+        assert!(elapsed.as_secs() < 5, "took {elapsed:?}");
+    }
+
+    #[test]
+    fn esearch_known_answers() {
+        let table = vec![
+            // Dovecot 2.3.
+            (
+                "ESEARCH (TAG \"A023\") UID MIN 1 MAX 4 ALL 1:4 COUNT 4",
+                EsearchResponse {
+                    tag: Some(b("A023")),
+                    uid: true,
+                    min: Some(1),
+                    max: Some(4),
+                    count: Some(4),
+                    all: Some(vec![UidRange::new(1, 4)]),
+                    ..EsearchResponse::default()
+                },
+            ),
+            // IMAP4rev2: no correlator; lower case.
+            (
+                "esearch uid count 0",
+                EsearchResponse {
+                    uid: true,
+                    count: Some(0),
+                    ..EsearchResponse::default()
+                },
+            ),
+            ("ESEARCH", EsearchResponse::default()),
+            (
+                "ESEARCH (TAG A1)",
+                EsearchResponse {
+                    tag: Some(b("A1")),
+                    ..EsearchResponse::default()
+                },
+            ),
+            // RFC 7162 MODSEQ; RFC 9394 PARTIAL.
+            (
+                "ESEARCH (TAG \"a\") ALL 1:3,5,9:* MODSEQ 917162500",
+                EsearchResponse {
+                    tag: Some(b("a")),
+                    all: Some(vec![
+                        UidRange::new(1, 3),
+                        UidRange::single(5),
+                        UidRange::new(9, u32::MAX),
+                    ]),
+                    modseq: Some(917_162_500),
+                    ..EsearchResponse::default()
+                },
+            ),
+            (
+                "ESEARCH (TAG \"B01\") UID PARTIAL (-1:-100 200:250,252:300)",
+                EsearchResponse {
+                    tag: Some(b("B01")),
+                    uid: true,
+                    partial: Some(EsearchPartial {
+                        range: (-1, -100),
+                        results: vec![UidRange::new(200, 250), UidRange::new(252, 300)],
+                    }),
+                    ..EsearchResponse::default()
+                },
+            ),
+            (
+                "ESEARCH (TAG \"B02\") UID PARTIAL (23500:24000 NIL)",
+                EsearchResponse {
+                    tag: Some(b("B02")),
+                    uid: true,
+                    partial: Some(EsearchPartial {
+                        range: (23_500, 24_000),
+                        results: vec![],
+                    }),
+                    ..EsearchResponse::default()
+                },
+            ),
+            // RFC 5267 ADDTO kept raw; RFC 7377-style extra correlator items skipped.
+            (
+                "ESEARCH (TAG \"C01\" MAILBOX \"x\" UIDVALIDITY 7) UID ADDTO (0 32768:32769)",
+                EsearchResponse {
+                    tag: Some(b("C01")),
+                    uid: true,
+                    other: vec![(b("ADDTO"), b("(0 32768:32769)"))],
+                    ..EsearchResponse::default()
+                },
+            ),
+        ];
+        for (input, expected) in table {
+            let (value, rest) = ok(input, esearch_response);
+            assert_eq!(value, expected, "{input:?}");
+            assert_eq!(rest, "", "{input:?}");
+        }
+        // Trailing space is left for the line end.
+        assert_eq!(ok("ESEARCH COUNT 3 \r\n", esearch_response).1, " \r\n");
+    }
+
+    #[test]
+    fn esearch_negative_cases() {
+        for input in [
+            "ESEARCH (TAG)",
+            "ESEARCH (TAG \"x\"",
+            "ESEARCH (XTAG \"x\")",
+            "ESEARCH MIN 0",
+            "ESEARCH MIN",
+            "ESEARCH COUNT x",
+            "ESEARCH ALL",
+            "ESEARCH PARTIAL (1:-5 NIL)",
+            "ESEARCH PARTIAL (1:5)",
+            "ESEARCH PARTIAL (0:5 NIL)",
+        ] {
+            let result = run(input.as_bytes(), esearch_response);
+            assert!(
+                result.as_ref().map_or(true, |(_, rest)| !rest.is_empty()),
+                "{input:?} gave {result:?}"
+            );
+        }
+    }
+
+    /// Builds a node for the tables.
+    fn node(id: Option<u32>, children: Vec<ThreadNode>) -> ThreadNode {
+        ThreadNode { id, children }
+    }
+
+    fn leaf(id: u32) -> ThreadNode {
+        node(Some(id), vec![])
+    }
+
+    #[test]
+    fn thread_known_answers() {
+        let table = vec![
+            (
+                "THREAD ((1)(2)(3)(4))",
+                vec![node(None, vec![leaf(1), leaf(2), leaf(3), leaf(4)])],
+            ),
+            ("THREAD (1)(2)", vec![leaf(1), leaf(2)]),
+            ("THREAD", vec![]),
+            // RFC 5256 §4 example.
+            (
+                "THREAD (2)(3 6 (4 23)(44 7 96))",
+                vec![
+                    leaf(2),
+                    node(
+                        Some(3),
+                        vec![node(
+                            Some(6),
+                            vec![
+                                node(Some(4), vec![leaf(23)]),
+                                node(Some(44), vec![node(Some(7), vec![leaf(96)])]),
+                            ],
+                        )],
+                    ),
+                ],
+            ),
+            // Missing root: RFC 5256 §4 "((3)(5))".
+            ("THREAD ((3)(5))", vec![node(None, vec![leaf(3), leaf(5)])]),
+            // Lenient: one nested list, space between lists, no SP before nesting.
+            (
+                "THREAD (1 (2)) (3(4))",
+                vec![node(Some(1), vec![leaf(2)]), node(Some(3), vec![leaf(4)])],
+            ),
+        ];
+        for (input, expected) in table {
+            let (value, rest) = ok(input, thread_data);
+            assert_eq!(value, expected, "{input:?}");
+            assert_eq!(rest, "", "{input:?}");
+        }
+    }
+
+    #[test]
+    fn thread_negative_cases() {
+        for input in [
+            "THREAD ()",
+            "THREAD (0)",
+            "THREAD (1 (2) 3)",
+            "THREAD ( 1)",
+            "THREAD (1",
+            "THREAD (1 x)",
+            "THREAD (1)(",
+        ] {
+            let result = run(input.as_bytes(), thread_data);
+            assert!(
+                result.as_ref().map_or(true, |(_, rest)| !rest.is_empty()),
+                "{input:?} gave {result:?}"
+            );
+        }
+        // The test context allows 16 levels.
+        let deep = format!("THREAD {}1{}", "(".repeat(17), ")".repeat(17));
+        assert_eq!(
+            run(deep.as_bytes(), thread_data).unwrap_err().kind,
+            crate::parse::ParseErrorKind::TooDeep
+        );
+        let fits = format!("THREAD {}1{}", "(".repeat(16), ")".repeat(16));
+        assert!(run(fits.as_bytes(), thread_data).is_ok());
+    }
+
+    #[test]
+    fn long_reply_chains_need_no_recursion() {
+        let members: Vec<String> = (1..=200_000u32).map(|n| n.to_string()).collect();
+        let input = format!("THREAD ({})", members.join(" "));
+        let (threads, rest) = ok(&input, thread_data);
+        assert_eq!(rest, "");
+        assert_eq!(threads.len(), 1);
+        // Walk the chain iteratively; dropping it must not overflow the stack either.
+        let mut depth = 0;
+        let mut at = threads.first();
+        while let Some(n) = at {
+            depth += 1;
+            assert_eq!(n.id, Some(depth));
+            at = n.children.first();
+        }
+        assert_eq!(depth, 200_000);
+        drop(threads);
+    }
+
+    #[test]
+    fn partial_ranges() {
+        assert_eq!(ok("1:100", partial_range).0, (1, 100));
+        assert_eq!(ok("-1:-30", partial_range).0, (-1, -30));
+        assert!(run(b"-1:30", partial_range).is_err());
+        assert!(run(b"1:*", partial_range).is_err());
+    }
+}

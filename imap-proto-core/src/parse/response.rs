@@ -1262,4 +1262,43 @@ mod tests {
         assert_eq!(upper_keyword(b"eSearch", &mut buf), b"ESEARCH");
         assert_eq!(upper_keyword(&[b'a'; KEYWORD_MAX + 1], &mut buf), b"");
     }
+
+    /// Truncating the transcript lines (and a few extension samples) at every position, and
+    /// overwriting or inserting a byte from a set of IMAP specials there, must give `Ok` or
+    /// `Err`, never a panic.
+    #[test]
+    fn mutated_lines_never_panic() {
+        let extra: &[&str] = &[
+            "* OK [BADCHARSET (a \"b\")] x\r\n",
+            "* LIST () \"/\" x (CHILDINFO (\"A\") OLDNAME (y))\r\n",
+            "* ESEARCH (TAG \"a\") UID PARTIAL (-1:-5 1:3) MODSEQ 5 ADDTO (0 1:2)\r\n",
+            "* THREAD (1 (2)(3 4 (5)(6)))\r\n",
+            "* STATUS x (MAILBOXID (abc) APPENDLIMIT NIL X (1))\r\n",
+            "* NAMESPACE ((\"\" \"/\" \"X\" (\"a\" \"b\"))) NIL NIL\r\n",
+            "* 1 FETCH (BODY[] {3}\r\nabc)\r\n",
+            "* OK [METADATA LONGENTRIES 5] x\r\n",
+            "* OK [REFERRAL imap://x/] x\r\n",
+            "* VANISHED (EARLIER) 1:*\r\n",
+        ];
+        let frames = transcripts::DOVECOT
+            .iter()
+            .chain(transcripts::CYRUS)
+            .map(|(f, _)| *f)
+            .chain(extra.iter().copied());
+        let specials: &[u8] = b" ()[]{}\"\\\r\n0*~+-:9\x80";
+        let limits = Limits::default();
+        for frame in frames {
+            let bytes = frame.as_bytes();
+            for pos in 0..bytes.len().min(160) {
+                let _ = parse_response(Bytes::copy_from_slice(&bytes[..pos]), &limits);
+                for &special in specials {
+                    let mut changed = bytes.to_vec();
+                    changed[pos] = special;
+                    let _ = parse_response(Bytes::from(changed.clone()), &limits);
+                    changed.insert(pos, special);
+                    let _ = parse_response(Bytes::from(changed), &limits);
+                }
+            }
+        }
+    }
 }

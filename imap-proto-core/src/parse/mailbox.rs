@@ -1,5 +1,5 @@
 //! Mailbox data: LIST/LSUB (RFC 9051 §7.3.1, RFC 5258, RFC 6154, RFC 5465 OLDNAME), STATUS
-//! (RFC 9051 §7.3.2 and the extensions that add items), NAMESPACE (RFC 2342, RFC 9051 §7.3.3)
+//! (RFC 9051 §7.3.3 and the extensions that add items), NAMESPACE (RFC 2342, RFC 9051 §7.3.2)
 //! and ID (RFC 2971).
 //!
 //! Lenient readings (see `docs/quirks.md`):
@@ -140,7 +140,7 @@ fn oldname_value(i: Span<'_>) -> PResult<'_, ListExtendedItem> {
     Ok((i, ListExtendedItem::OldName(name)))
 }
 
-/// `mailbox-data =/ "STATUS" SP mailbox SP "(" [status-att-list] ")"` (RFC 9051 §7.3.2).
+/// `mailbox-data =/ "STATUS" SP mailbox SP "(" [status-att-list] ")"` (RFC 9051 §7.3.3).
 pub fn mailbox_data_status(i: Span<'_>) -> PResult<'_, MailboxStatus> {
     let (i, _) = keyword("STATUS")(i)?;
     let (i, _) = sp(i)?;
@@ -228,7 +228,7 @@ pub fn parenthesized_objectid(i: Span<'_>) -> PResult<'_, Bytes> {
 }
 
 /// `namespace-response = "NAMESPACE" SP namespace SP namespace SP namespace` (RFC 2342 §5,
-/// RFC 9051 §7.3.3): personal, other users' and shared namespaces.
+/// RFC 9051 §7.3.2): personal, other users' and shared namespaces.
 pub fn namespace_response(i: Span<'_>) -> PResult<'_, NamespaceResponse> {
     let (i, _) = keyword("NAMESPACE")(i)?;
     let (i, personal) = namespace_after_sp(i)?;

@@ -5,8 +5,8 @@
 //! The dispatcher reads the keyword after `* ` (or after `* n `) once, upper-cases it into a
 //! small buffer and switches on it, so no alternative is ever tried and backtracked over.
 //!
-//! Lenient readings, each seen from a real server (see `docs/quirks.md`, "Non-FETCH
-//! responses"):
+//! Lenient readings, each recorded with the servers that need it in `docs/quirks.md`
+//! ("Non-FETCH responses"):
 //! - a status without text (`* OK`, `A1 OK`, `A1 OK ` and `[CODE]` with nothing after it);
 //! - spaces before the final CRLF;
 //! - continuation requests with any text or none (`+`, `+ `, `+ OK`, `+ go ahead`);
@@ -138,7 +138,7 @@ pub fn response_tagged(i: Span<'_>) -> PResult<'_, Tagged> {
     Ok((i, Tagged { tag, status }))
 }
 
-/// `continue-req = "+" SP (resp-text / base64) CRLF` (RFC 9051 §7.5).
+/// `continue-req = "+" SP (resp-text / base64) CRLF` (RFC 9051 §7.6).
 ///
 /// Lenient: `+` with no SP and `+ ` with nothing after it are empty requests (Dovecot and
 /// Cyrus send `+ ` for SASL). The text is kept whole, since only the command in flight
@@ -273,7 +273,7 @@ fn keyword_data<'a>(start: Span<'a>, i: Span<'a>) -> PResult<'a, Untagged> {
 
 /// The untagged responses that start with a number: `mailbox-data =/ number SP "EXISTS" /
 /// number SP "RECENT"` and `message-data = nz-number SP ("EXPUNGE" / ("FETCH" SP msg-att))`
-/// (RFC 9051 §7.3.1, §7.4.1, §7.5.2; `RECENT` from RFC 3501 §7.3.2). `i` is at the number.
+/// (RFC 9051 §7.4.1, §7.5.1, §7.5.2; `RECENT` from RFC 3501 §7.3.2). `i` is at the number.
 fn message_data<'a>(start: Span<'a>, i: Span<'a>) -> PResult<'a, Untagged> {
     let (i, n) = number(i)?;
     let (i, _) = sp(i)?;
@@ -287,7 +287,7 @@ fn message_data<'a>(start: Span<'a>, i: Span<'a>) -> PResult<'a, Untagged> {
         // ---- FETCH DISPATCH POINT -------------------------------------------------------
         // `nz-number SP "FETCH" SP msg-att` is parsed up to the SP before `msg-att`. Until
         // `crate::parse::fetch::msg_att` is wired in, the response is kept raw. To wire it,
-        // replace the `Ok(...)` below with:
+        // replace the `other_untagged(...)` call below with:
         //     let (rest, attributes) = fetch::msg_att(after_sp)?;
         //     Ok((rest, Untagged::Fetch(FetchResponse { seq: n, attributes })))
         b"FETCH" => {

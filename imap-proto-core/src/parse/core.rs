@@ -275,8 +275,11 @@ pub fn nstring(i: Span<'_>) -> PResult<'_, Option<Bytes>> {
 /// `astring = 1*ASTRING-CHAR / string`
 #[inline]
 pub fn astring(i: Span<'_>) -> PResult<'_, Bytes> {
-    match i.as_slice().first() {
-        Some(b'"' | b'{' | b'~') => string(i),
+    let s = i.as_slice();
+    match s.first() {
+        // `~` is an ASTRING-CHAR (`~/Mail` is an atom); only `~{` opens a literal8.
+        Some(b'"' | b'{') => string(i),
+        Some(b'~') if s.get(1) == Some(&b'{') => string(i),
         _ => {
             let (rest, matched) = take_while1(i, is_astring_char, "astring")?;
             Ok((rest, matched.to_bytes()))
@@ -548,6 +551,7 @@ pub(crate) mod tests {
         assert_eq!(ok("nil", nstring).0, None);
         assert!(run(b"NILS", nstring).is_err());
         assert_eq!(ok("INBOX]", astring).0, Bytes::from_static(b"INBOX]"));
+        assert_eq!(ok("~/Mail x", astring).0, Bytes::from_static(b"~/Mail"));
         assert_eq!(
             ok("foo bar", atom),
             (Bytes::from_static(b"foo"), " bar".into())

@@ -99,3 +99,15 @@ pub struct ThreadNode {
     /// Replies to this message.
     pub children: Vec<ThreadNode>,
 }
+
+impl Drop for ThreadNode {
+    /// Drops the tree iteratively. A server can send a linear thread of thousands of replies
+    /// (`(1 2 3 ... n)` nests each message under the previous one); the default recursive drop
+    /// would use one stack frame per level and could overflow the stack on such input.
+    fn drop(&mut self) {
+        let mut pending = std::mem::take(&mut self.children);
+        while let Some(mut node) = pending.pop() {
+            pending.append(&mut node.children);
+        }
+    }
+}

@@ -14,7 +14,7 @@ pub fn login(
     password: &str,
 ) -> Result<EncodedCommand, EncodeError> {
     let mut b = CommandBuilder::new(tag, ctx)?;
-    b.push("LOGIN ");
+    b.sensitive().push("LOGIN ");
     b.astring("user name", user.as_bytes())?;
     b.sp();
     b.astring("password", password.as_bytes())?;
@@ -37,7 +37,7 @@ pub fn authenticate(
     b.push("AUTHENTICATE ");
     b.atom("SASL mechanism", mechanism)?;
     if let Some(data) = initial_response {
-        b.sp();
+        b.sensitive().sp();
         if data.is_empty() {
             b.push("=");
         } else {
@@ -112,6 +112,7 @@ mod tests {
             "a1 LOGIN \"\" \"\"\r\n"
         );
         let cmd = login("a1", &sync, "alice", "p\u{e4}ss").unwrap();
+        assert!(cmd.is_sensitive());
         assert_eq!(
             cmd.fragments(),
             &[
@@ -149,9 +150,13 @@ mod tests {
     #[test]
     fn authenticate_forms() {
         let c = EncodeContext::default();
-        assert_eq!(
-            wire(&authenticate("a2", &c, "PLAIN", None).unwrap()),
-            "a2 AUTHENTICATE PLAIN\r\n"
+        let cmd = authenticate("a2", &c, "PLAIN", None).unwrap();
+        assert_eq!(wire(&cmd), "a2 AUTHENTICATE PLAIN\r\n");
+        assert!(!cmd.is_sensitive());
+        assert!(
+            authenticate("a2", &c, "PLAIN", Some(b"x"))
+                .unwrap()
+                .is_sensitive()
         );
         assert_eq!(
             wire(&authenticate("a2", &c, "PLAIN", Some(b"\0alice\0pw")).unwrap()),

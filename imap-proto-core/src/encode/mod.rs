@@ -140,23 +140,32 @@ pub struct EncodeContext {
 }
 
 impl EncodeContext {
-    /// Derives the context from the server's capabilities: `LITERAL+` gives
-    /// [`LiteralSupport::NonSync`]; `LITERAL-` or `IMAP4rev2` gives
-    /// [`LiteralSupport::NonSyncUpTo4096`]; `BINARY` sets [`EncodeContext::binary`].
-    /// `utf8` is whether UTF-8 mode is in force (UTF8=ACCEPT enabled, or IMAP4rev2 in use),
-    /// which the capability list alone cannot tell.
-    pub fn from_capabilities(capabilities: &[Capability], utf8: bool) -> Self {
+    /// Derives the context from the session.
+    ///
+    /// - `capabilities`: the server's current list. `LITERAL+` gives
+    ///   [`LiteralSupport::NonSync`], `LITERAL-` gives [`LiteralSupport::NonSyncUpTo4096`];
+    ///   `BINARY` sets [`EncodeContext::binary`].
+    /// - `imap4rev2`: the session runs IMAP4rev2, i.e. the server advertises `IMAP4rev2`
+    ///   without `IMAP4rev1`, or `ENABLE IMAP4rev2` succeeded (RFC 9051 Appendix A: when both
+    ///   are advertised nothing beyond IMAP4rev1 is in force until then). IMAP4rev2 brings
+    ///   `LITERAL-` and UTF-8 strings.
+    /// - `utf8_accept`: `ENABLE UTF8=ACCEPT` succeeded (RFC 6855 §3).
+    pub fn from_capabilities(
+        capabilities: &[Capability],
+        imap4rev2: bool,
+        utf8_accept: bool,
+    ) -> Self {
         let has = |name: &str| capabilities.iter().any(|c| c.is(name));
         let literals = if has("LITERAL+") {
             LiteralSupport::NonSync
-        } else if has("LITERAL-") || has("IMAP4rev2") {
+        } else if has("LITERAL-") || imap4rev2 {
             LiteralSupport::NonSyncUpTo4096
         } else {
             LiteralSupport::Sync
         };
         EncodeContext {
             literals,
-            utf8,
+            utf8: imap4rev2 || utf8_accept,
             binary: has("BINARY"),
         }
     }
@@ -214,9 +223,27 @@ impl fmt::Debug for Fragment {
 }
 
 /// A complete encoded command: its fragments in sending order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct EncodedCommand {
     fragments: Vec<Fragment>,
+    sensitive: bool,
+}
+
+impl fmt::Debug for EncodedCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.sensitive {
+            // Credentials may sit in a quoted string on the line: show nothing of it.
+            write!(
+                f,
+                "EncodedCommand {{ sensitive: true, {} fragments redacted }}",
+                self.fragments.len()
+            )
+        } else {
+            f.debug_struct("EncodedCommand")
+                .field("fragments", &self.fragments)
+                .finish()
+        }
+    }
 }
 
 impl EncodedCommand {
@@ -228,6 +255,12 @@ impl EncodedCommand {
     /// Takes the fragments out, for a send queue.
     pub fn into_fragments(self) -> Vec<Fragment> {
         self.fragments
+    }
+
+    /// True when the command carries credentials (LOGIN, AUTHENTICATE with an initial
+    /// response): tracing should not show its bytes. Its `Debug` output is redacted.
+    pub fn is_sensitive(&self) -> bool {
+        self.sensitive
     }
 
     /// True when a synchronizing literal is present, so the command cannot be written in one go.
@@ -457,11 +490,21 @@ fn unescape_quoted(escaped: &str) -> Vec<u8> {
 /// The per-command functions in the submodules use it; it is public so the connection can
 /// encode extension commands the same safe way. Text added through its methods can never
 /// contain a CR or LF outside a literal.
-#[derive(Debug)]
 pub struct CommandBuilder {
     ctx: EncodeContext,
     line: Vec<u8>,
     fragments: Vec<Fragment>,
+    sensitive: bool,
+}
+
+impl fmt::Debug for CommandBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CommandBuilder")
+            .field("ctx", &self.ctx)
+            .field("fragments", &self.fragments.len())
+            .field("sensitive", &self.sensitive)
+            .finish_non_exhaustive()
+    }
 }
 
 impl CommandBuilder {
@@ -480,12 +523,19 @@ impl CommandBuilder {
             ctx: *ctx,
             line,
             fragments: Vec::new(),
+            sensitive: false,
         })
     }
 
     /// The context this command is encoded for.
     pub fn context(&self) -> &EncodeContext {
         &self.ctx
+    }
+
+    /// Marks the command as carrying credentials (see [`EncodedCommand::is_sensitive`]).
+    pub fn sensitive(&mut self) -> &mut Self {
+        self.sensitive = true;
+        self
     }
 
     /// Appends fixed protocol text (command names, keywords, punctuation).
@@ -552,6 +602,19 @@ impl CommandBuilder {
             let wire = mutf7::encode(name);
             self.string_with(what, wire.as_bytes(), Bare::Astring)?;
         }
+        Ok(self)
+    }
+
+    /// Appends a mailbox name exactly as the server sent it (e.g. [`crate::types::Mailbox::wire`]),
+    /// as an `astring`, without any conversion. Use it to send back a name that may not be
+    /// valid modified UTF-7 (some servers send raw 8-bit names), which would not survive a
+    /// decode/encode round trip.
+    pub fn mailbox_wire(
+        &mut self,
+        what: &'static str,
+        raw: &[u8],
+    ) -> Result<&mut Self, EncodeError> {
+        self.string_with(what, raw, Bare::Astring)?;
         Ok(self)
     }
 
@@ -728,6 +791,7 @@ impl CommandBuilder {
         self.fragments.push(Fragment::Line(self.line));
         EncodedCommand {
             fragments: self.fragments,
+            sensitive: self.sensitive,
         }
     }
 }
@@ -903,6 +967,29 @@ mod tests {
     }
 
     #[test]
+    fn wire_mailbox_is_sent_unconverted() {
+        let cmd = one(&EncodeContext::default(), |b| {
+            b.mailbox_wire("mailbox", b"Entw&APw-rfe").unwrap();
+            b.sp();
+            b.mailbox_wire("mailbox", b"raw \xe9").unwrap();
+        });
+        assert_eq!(cmd.to_bytes(), b"A1 Entw&APw-rfe {5}\r\nraw \xe9\r\n");
+    }
+
+    #[test]
+    fn sensitive_commands_are_redacted_in_debug() {
+        let mut b = CommandBuilder::new("A1", &EncodeContext::default()).unwrap();
+        b.sensitive().astring("password", b"hunter 2").unwrap();
+        let cmd = b.finish();
+        assert!(cmd.is_sensitive());
+        assert!(!format!("{cmd:?}").contains("hunter"));
+        let plain = one(&EncodeContext::default(), |b| {
+            b.astring("x", b"visible").unwrap();
+        });
+        assert!(format!("{plain:?}").contains("visible"));
+    }
+
+    #[test]
     fn tags_are_validated() {
         for bad in ["", "A 1", "A+1", "A{1", "A\r\n", "A\u{e9}"] {
             assert!(matches!(
@@ -1021,16 +1108,24 @@ mod tests {
     #[test]
     fn context_from_capabilities() {
         let caps = |list: &[&str]| list.iter().map(|&c| Capability::new(c)).collect::<Vec<_>>();
-        let ctx =
-            EncodeContext::from_capabilities(&caps(&["IMAP4rev1", "LITERAL+", "BINARY"]), false);
+        let plus = caps(&["IMAP4rev1", "LITERAL+", "BINARY"]);
+        let ctx = EncodeContext::from_capabilities(&plus, false, false);
         assert_eq!(ctx.literals, LiteralSupport::NonSync);
-        assert!(ctx.binary);
-        let ctx = EncodeContext::from_capabilities(&caps(&["IMAP4rev2"]), true);
+        assert!(ctx.binary && !ctx.utf8);
+        let ctx = EncodeContext::from_capabilities(&caps(&["IMAP4rev2"]), true, false);
         assert_eq!(ctx.literals, LiteralSupport::NonSyncUpTo4096);
         assert!(ctx.utf8 && !ctx.binary);
-        let ctx = EncodeContext::from_capabilities(&caps(&["IMAP4rev1", "literal-"]), false);
-        assert_eq!(ctx.literals, LiteralSupport::NonSyncUpTo4096);
-        let ctx = EncodeContext::from_capabilities(&caps(&["IMAP4rev1"]), false);
+        // Both revisions advertised, IMAP4rev2 not enabled: IMAP4rev1 rules.
+        let both = caps(&["IMAP4rev1", "IMAP4rev2"]);
+        assert_eq!(
+            EncodeContext::from_capabilities(&both, false, false),
+            EncodeContext::default()
+        );
+        let ctx = EncodeContext::from_capabilities(&both, false, true);
+        assert!(ctx.utf8);
         assert_eq!(ctx.literals, LiteralSupport::Sync);
+        let minus = caps(&["IMAP4rev1", "literal-"]);
+        let ctx = EncodeContext::from_capabilities(&minus, false, false);
+        assert_eq!(ctx.literals, LiteralSupport::NonSyncUpTo4096);
     }
 }

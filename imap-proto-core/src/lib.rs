@@ -13,6 +13,7 @@
 //!    the result is a zero-copy slice of the frame.
 #![forbid(unsafe_code)]
 
+pub mod encode;
 pub mod limits;
 pub mod parse;
 pub mod types;

@@ -4,32 +4,46 @@
 //! in: parsing copies no payload bytes.
 
 mod acl;
+mod append;
 mod capability;
 mod fetch;
+mod fetch_attr;
 mod flag;
 mod mailbox;
 mod metadata;
 pub mod mutf7;
+mod notify;
 mod quota;
 mod response;
 mod search;
+mod search_criteria;
+mod select;
+mod sequence;
+mod store;
 
 pub use acl::{AclEntry, AclResponse, ListRightsResponse, MyRightsResponse};
+pub use append::{AppendMessage, normalize_date_time};
 pub use capability::Capability;
 pub use fetch::{
     Address, BodyExtension, BodyFields, BodyStructure, Disposition, Envelope, ExtensionTail,
     FetchResponse, MessageAttribute, MultipartExtension, Section, SectionKind, SinglePartExtension,
     SinglePartSpecific,
 };
+pub use fetch_attr::{FetchAttr, Partial};
 pub use flag::{Flag, MailboxAttribute};
 pub use mailbox::{
     ListExtendedItem, Mailbox, MailboxInfo, MailboxStatus, NamespaceDescriptor, NamespaceResponse,
     StatusItem,
 };
 pub use metadata::{MetadataEntries, MetadataResponse};
+pub use notify::{NotifyEvent, NotifyEventGroup, NotifyEvents, NotifyFilter, NotifySetParams};
 pub use quota::{QuotaResource, QuotaResponse, QuotaRootResponse};
 pub use response::{
     Continuation, MetadataCode, Response, ResponseCode, SimpleCode, StatusKind, StatusResponse,
     Tagged, Untagged,
 };
 pub use search::{EsearchPartial, EsearchResponse, ThreadNode, UidRange};
+pub use search_criteria::SearchCriteria;
+pub use select::{QresyncParams, SelectOptions};
+pub use sequence::{SeqNumber, SequenceItem, SequenceSet};
+pub use store::StoreOperation;

@@ -11,11 +11,15 @@
 //!    [`bytes::Bytes`] frame; very large FETCH literals come out in chunks instead.
 //! 2. [`parse::parse_response`] decodes a frame into a [`types::Response`]. Every string in
 //!    the result is a zero-copy slice of the frame.
+//!
+//! Authentication mechanisms for `AUTHENTICATE` (PLAIN, XOAUTH2, OAUTHBEARER,
+//! SCRAM-SHA-256) are pure state machines in [`sasl`].
 #![forbid(unsafe_code)]
 
 pub mod encode;
 pub mod limits;
 pub mod parse;
+pub mod sasl;
 pub mod types;
 
 pub use limits::Limits;

@@ -18,8 +18,8 @@ pub use acl::{AclEntry, AclResponse, ListRightsResponse, MyRightsResponse};
 pub use capability::Capability;
 pub use fetch::{
     Address, BodyExtension, BodyFields, BodyStructure, Disposition, Envelope, ExtensionTail,
-    FetchResponse, MessageAttribute, MultipartExtension, Section, SectionKind, SinglePartExtension,
-    SinglePartSpecific,
+    FetchResponse, FetchStreamContinuation, FetchStreamHead, MessageAttribute, MultipartExtension,
+    Section, SectionKind, SinglePartExtension, SinglePartSpecific, StreamedAttribute,
 };
 pub use flag::{Flag, MailboxAttribute};
 pub use mailbox::{

@@ -3,6 +3,7 @@
 
 pub mod core;
 mod error;
+pub mod fetch;
 pub mod input;
 
 pub use error::{PErr, PResult, ParseError, ParseErrorKind};

@@ -15,7 +15,9 @@
 use bytes::Bytes;
 use nom::Input;
 
-use super::core::{astring, check_depth, crlf, is_atom_char, literal, nil, number64, raw_value};
+use super::core::{
+    astring, check_depth, crlf, is_astring_char, is_atom_char, literal, number64, raw_value,
+};
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
 use crate::types::{
@@ -48,8 +50,8 @@ fn skip_spaces(mut i: Span<'_>) -> Span<'_> {
 #[inline(always)]
 fn sep<'a>(i: Span<'a>, rule: &'static str) -> Result<Span<'a>, Fail<'a>> {
     match i.as_slice() {
-        [b' ', b' ', ..] => Ok(skip_spaces(i.take_from(2))),
-        [b' ', ..] => Ok(i.take_from(1)),
+        [b' ', next, ..] if *next != b' ' => Ok(i.take_from(1)),
+        [b' ', ..] => Ok(skip_spaces(i.take_from(1))),
         _ => Err(PErr::syntax(i, rule)),
     }
 }
@@ -86,6 +88,23 @@ fn next_field(i: Span<'_>) -> Option<Span<'_>> {
     match peek(j) {
         Some(b')') | None => None,
         Some(_) => Some(j),
+    }
+}
+
+/// `nil = "NIL"`, case-insensitive (quirk: `nil`), not followed by an astring character.
+/// Same answer as [`super::core::nil`], with three byte compares instead of a general one.
+#[inline(always)]
+fn nil<'a>(i: Span<'a>) -> PResult<'a, ()> {
+    match i.as_slice() {
+        [n, ii, l, rest @ ..]
+            if *n | 0x20 == b'n'
+                && *ii | 0x20 == b'i'
+                && *l | 0x20 == b'l'
+                && !rest.first().is_some_and(|&b| is_astring_char(b)) =>
+        {
+            Ok((i.take_from(3), ()))
+        }
+        _ => Err(PErr::syntax(i, "nil")),
     }
 }
 
@@ -250,17 +269,19 @@ fn nstring_or_token(i: Span<'_>) -> PResult<'_, Option<Bytes>> {
     match peek(i) {
         Some(b'"' | b'{' | b'~') => string(i).map(|(r, s)| (r, Some(s))),
         _ => {
-            let s = i.as_slice();
-            let n = s.iter().take_while(|&&b| is_atom_char(b)).count();
+            if let Ok((rest, ())) = nil(i) {
+                return Ok((rest, None));
+            }
+            let n = i
+                .as_slice()
+                .iter()
+                .take_while(|&&b| is_atom_char(b))
+                .count();
             if n == 0 {
                 return Err(PErr::syntax(i, "nstring"));
             }
             let (rest, token) = i.take_split(n);
-            if eq_ic(token.as_slice(), b"NIL") {
-                Ok((rest, None))
-            } else {
-                Ok((rest, Some(token.to_bytes())))
-            }
+            Ok((rest, Some(token.to_bytes())))
         }
     }
 }
@@ -374,21 +395,17 @@ fn attribute_list<'a>(
 /// Anything else is kept as [`MessageAttribute::Other`] with its raw value.
 fn msg_att_item(i: Span<'_>, stream: bool) -> PResult<'_, Item> {
     let s = i.as_slice();
-    let n = s
-        .iter()
-        .take_while(|&&b| is_atom_char(b) && b != b'[' && b != b'<')
-        .count();
+    let n = s.iter().take_while(|&&b| NAME_CHAR[b as usize]).count();
     if n == 0 {
         return Err(PErr::syntax(i, "msg-att"));
     }
-    let name = &s[..n];
     let after = i.take_from(n);
-    match n {
-        3 if eq_ic(name, b"UID") => {
+    match folded_key(&s[..n]) {
+        KEY_UID => {
             let (r, uid) = nz_number_fast(sep(after, "UID")?)?;
             attr(r, MessageAttribute::Uid(uid))
         }
-        4 if eq_ic(name, b"BODY") => {
+        KEY_BODY => {
             if peek(after) == Some(b'[') {
                 let (r, section) = section(after)?;
                 body_section_value(r, section, stream)
@@ -397,32 +414,32 @@ fn msg_att_item(i: Span<'_>, stream: bool) -> PResult<'_, Item> {
                 attr(r, MessageAttribute::Body(b))
             }
         }
-        5 if eq_ic(name, b"FLAGS") => {
+        KEY_FLAGS => {
             let (r, flags) = flag_fetch_list(sep(after, "FLAGS")?)?;
             attr(r, MessageAttribute::Flags(flags))
         }
-        6 if eq_ic(name, b"RFC822") => rfc822_value(after, SectionKind::Rfc822, stream),
-        6 if eq_ic(name, b"MODSEQ") => {
+        KEY_RFC822 => rfc822_value(after, SectionKind::Rfc822, stream),
+        KEY_MODSEQ => {
             let (r, m) = parenthesized(sep(after, "MODSEQ")?, number64, "MODSEQ")?;
             attr(r, MessageAttribute::ModSeq(m))
         }
-        6 if eq_ic(name, b"BINARY") => binary_value(after, stream),
-        7 if eq_ic(name, b"EMAILID") => {
+        KEY_BINARY => binary_value(after, stream),
+        KEY_EMAILID => {
             let (r, id) = parenthesized(sep(after, "EMAILID")?, objectid, "EMAILID")?;
             attr(r, MessageAttribute::EmailId(id))
         }
-        7 if eq_ic(name, b"PREVIEW") => {
+        KEY_PREVIEW => {
             // Cyrus 3.6 answers `PREVIEW NIL` even without LAZY (RFC 8970 §3.2 forbids
             // that, but the syntax allows it).
             let (r, p) = nstring(sep(after, "PREVIEW")?)?;
             attr(r, MessageAttribute::Preview(p))
         }
-        8 if eq_ic(name, b"ENVELOPE") => {
+        KEY_ENVELOPE => {
             let mut env = Box::<Envelope>::default();
             let r = envelope_into(sep(after, "ENVELOPE")?, &mut env)?;
             attr(r, MessageAttribute::Envelope(env))
         }
-        8 if eq_ic(name, b"THREADID") => {
+        KEY_THREADID => {
             let v = sep(after, "THREADID")?;
             if peek(v) == Some(b'(') {
                 let (r, id) = parenthesized(v, objectid, "THREADID")?;
@@ -432,28 +449,26 @@ fn msg_att_item(i: Span<'_>, stream: bool) -> PResult<'_, Item> {
                 attr(r, MessageAttribute::ThreadId(None))
             }
         }
-        8 if eq_ic(name, b"SAVEDATE") => {
+        KEY_SAVEDATE => {
             let (r, d) = nstring(sep(after, "SAVEDATE")?)?;
             attr(r, MessageAttribute::SaveDate(d))
         }
-        11 if eq_ic(name, b"RFC822.SIZE") => {
+        KEY_RFC822_SIZE => {
             let (r, size) = number64_fast(sep(after, "RFC822.SIZE")?)?;
             attr(r, MessageAttribute::Rfc822Size(size))
         }
-        11 if eq_ic(name, b"RFC822.TEXT") => rfc822_value(after, SectionKind::Rfc822Text, stream),
-        11 if eq_ic(name, b"BINARY.SIZE") => {
+        KEY_RFC822_TEXT => rfc822_value(after, SectionKind::Rfc822Text, stream),
+        KEY_BINARY_SIZE => {
             let (r, section) = section_binary(after)?;
             let (r, size) = number64_fast(sep(r, "BINARY.SIZE")?)?;
             attr(r, MessageAttribute::BinarySize { section, size })
         }
-        12 if eq_ic(name, b"INTERNALDATE") => {
+        KEY_INTERNALDATE => {
             let (r, date) = string(sep(after, "INTERNALDATE")?)?;
             attr(r, MessageAttribute::InternalDate(date))
         }
-        13 if eq_ic(name, b"RFC822.HEADER") => {
-            rfc822_value(after, SectionKind::Rfc822Header, stream)
-        }
-        13 if eq_ic(name, b"BODYSTRUCTURE") => {
+        KEY_RFC822_HEADER => rfc822_value(after, SectionKind::Rfc822Header, stream),
+        KEY_BODYSTRUCTURE => {
             let (r, b) = body_boxed(sep(after, "BODYSTRUCTURE")?, 1)?;
             attr(r, MessageAttribute::BodyStructure(b))
         }
@@ -511,6 +526,64 @@ fn flag_fetch_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
         i = skip_spaces(i.take_from(len));
     }
 }
+
+/// Bytes of an attribute name: ATOM-CHARs except `[` and `<`, where a section or origin
+/// starts.
+static NAME_CHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        // ATOM-CHAR (as in core.rs), minus `[` and `<`.
+        table[b] = b > 0x20
+            && b < 0x7f
+            && !matches!(
+                b as u8,
+                b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']' | b'[' | b'<'
+            );
+        b += 1;
+    }
+    table
+};
+
+/// An attribute name folded to one integer for dispatch: its bytes with bit 5 cleared (ASCII
+/// upper case), little-endian, plus its length in the top byte; names longer than 15 bytes
+/// give 0, which matches no known attribute.
+///
+/// Clearing bit 5 maps letters to upper case and every other ATOM-CHAR in a known name
+/// (digits, `.`) to a control byte that is not an ATOM-CHAR, so distinct names cannot
+/// collide with a known one.
+#[inline(always)]
+const fn folded_key(name: &[u8]) -> u128 {
+    if name.len() > 15 {
+        return 0;
+    }
+    let mut key = (name.len() as u128) << 120;
+    let mut k = 0;
+    while k < name.len() {
+        key |= ((name[k] & !0x20) as u128) << (8 * k);
+        k += 1;
+    }
+    key
+}
+
+/// The [`folded_key`]s of the attribute names this parser knows.
+const KEY_UID: u128 = folded_key(b"UID");
+const KEY_BODY: u128 = folded_key(b"BODY");
+const KEY_FLAGS: u128 = folded_key(b"FLAGS");
+const KEY_RFC822: u128 = folded_key(b"RFC822");
+const KEY_MODSEQ: u128 = folded_key(b"MODSEQ");
+const KEY_BINARY: u128 = folded_key(b"BINARY");
+const KEY_EMAILID: u128 = folded_key(b"EMAILID");
+const KEY_PREVIEW: u128 = folded_key(b"PREVIEW");
+const KEY_ENVELOPE: u128 = folded_key(b"ENVELOPE");
+const KEY_THREADID: u128 = folded_key(b"THREADID");
+const KEY_SAVEDATE: u128 = folded_key(b"SAVEDATE");
+const KEY_RFC822_SIZE: u128 = folded_key(b"RFC822.SIZE");
+const KEY_RFC822_TEXT: u128 = folded_key(b"RFC822.TEXT");
+const KEY_BINARY_SIZE: u128 = folded_key(b"BINARY.SIZE");
+const KEY_INTERNALDATE: u128 = folded_key(b"INTERNALDATE");
+const KEY_RFC822_HEADER: u128 = folded_key(b"RFC822.HEADER");
+const KEY_BODYSTRUCTURE: u128 = folded_key(b"BODYSTRUCTURE");
 
 /// Wraps a parsed attribute.
 #[inline(always)]
@@ -819,15 +892,27 @@ pub fn address_list(i: Span<'_>) -> PResult<'_, Vec<Address>> {
     Ok((rest, list))
 }
 
-/// [`address_list`], appending to `list`.
+/// [`address_list`], appending to `list`. Sized on the second address: one allocation of
+/// exactly one element for the usual single address, room for four otherwise.
 fn address_list_into<'a>(i: Span<'a>, list: &mut Vec<Address>) -> Result<Span<'a>, Fail<'a>> {
     if peek(i) != Some(b'(') {
         return nil(i).map(|(r, ())| r);
     }
     let mut i = skip_spaces(i.take_from(1));
-    if list.capacity() == 0 {
-        *list = Vec::with_capacity(1);
+    if peek(i) == Some(b')') {
+        return Ok(i.take_from(1));
     }
+    let mut first = Address::default();
+    i = skip_spaces(address_into(i, &mut first)?);
+    if peek(i) == Some(b')') {
+        if list.capacity() == 0 {
+            *list = Vec::with_capacity(1);
+        }
+        list.push(first);
+        return Ok(i.take_from(1));
+    }
+    list.reserve(4);
+    list.push(first);
     loop {
         if peek(i) == Some(b')') {
             return Ok(i.take_from(1));
@@ -848,7 +933,7 @@ pub fn address(i: Span<'_>) -> PResult<'_, Address> {
 }
 
 /// [`address`], filling `a` in place.
-#[inline]
+#[inline(always)]
 fn address_into<'a>(i: Span<'a>, a: &mut Address) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "address";
     let i = open(i, RULE)?;
@@ -872,7 +957,13 @@ fn empty_body() -> BodyStructure {
     BodyStructure::Single {
         media_type: Bytes::new(),
         media_subtype: Bytes::new(),
-        fields: BodyFields::default(),
+        fields: BodyFields {
+            params: Vec::new(),
+            id: None,
+            description: None,
+            encoding: Bytes::new(),
+            octets: 0,
+        },
         specific: SinglePartSpecific::Basic,
         extension: None,
     }
@@ -1114,7 +1205,7 @@ fn body_fld_param_into<'a>(
         return Ok(i.take_from(1));
     }
     if params.capacity() == 0 {
-        *params = Vec::with_capacity(2);
+        *params = Vec::with_capacity(4);
     }
     loop {
         let (r, name) = string_token(i)?;
@@ -2354,6 +2445,22 @@ mod tests {
                 "{input}"
             );
         }
+    }
+
+    #[test]
+    fn attribute_name_table_and_keys() {
+        for b in 0..=255u8 {
+            assert_eq!(
+                NAME_CHAR[b as usize],
+                is_atom_char(b) && b != b'[' && b != b'<',
+                "byte {b:#x}"
+            );
+        }
+        assert_eq!(folded_key(b"rfc822.size"), KEY_RFC822_SIZE);
+        assert_eq!(folded_key(b"BodyStructure"), KEY_BODYSTRUCTURE);
+        assert_ne!(folded_key(b"RFC822xSIZE"), KEY_RFC822_SIZE);
+        assert_ne!(folded_key(b"UIDS"), KEY_UID);
+        assert_eq!(folded_key(b"X-A-VERY-LONG-NAME"), 0);
     }
 
     #[test]

@@ -25,8 +25,8 @@ use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
 use super::{acl, capability, mailbox, metadata, quota, search};
 use crate::types::{
-    Continuation, MetadataCode, Response, ResponseCode, SimpleCode, StatusKind, StatusResponse,
-    Tagged, UidRange, Untagged,
+    Continuation, FetchResponse, MetadataCode, Response, ResponseCode, SimpleCode, StatusKind,
+    StatusResponse, Tagged, UidRange, Untagged,
 };
 
 /// Room for the longest keyword any dispatcher compares (`NOTIFICATIONOVERFLOW`, 20 bytes).
@@ -284,20 +284,15 @@ fn message_data<'a>(start: Span<'a>, i: Span<'a>) -> PResult<'a, Untagged> {
         b"RECENT" => Ok((after_keyword, Untagged::Recent(n))),
         b"EXPUNGE" if n > 0 => Ok((after_keyword, Untagged::Expunge(n))),
         b"EXPUNGE" => Err(PErr::syntax(start, "nz-number")),
-        // ---- FETCH DISPATCH POINT -------------------------------------------------------
-        // `nz-number SP "FETCH" SP msg-att` is parsed up to the SP before `msg-att`. Until
-        // `crate::parse::fetch::msg_att` is wired in, the response is kept raw. To wire it,
-        // replace the `other_untagged(...)` call below with:
-        //     let (rest, attributes) = fetch::msg_att(after_sp)?;
-        //     Ok((rest, Untagged::Fetch(FetchResponse { seq: n, attributes })))
+        // `nz-number SP "FETCH" SP msg-att` (RFC 9051 §7.5.2): see parse/fetch.rs.
         b"FETCH" => {
             if n == 0 {
                 return Err(PErr::syntax(start, "nz-number"));
             }
-            let (_after_sp, _) = sp(after_keyword)?;
-            other_untagged(start, i.take(word.len()))
+            let (after_sp, _) = sp(after_keyword)?;
+            let (rest, attributes) = super::fetch::msg_att(after_sp)?;
+            Ok((rest, Untagged::Fetch(FetchResponse { seq: n, attributes })))
         }
-        // ---------------------------------------------------------------------------------
         _ => other_untagged(start, i.take(word.len())),
     }
 }
@@ -1119,14 +1114,16 @@ mod tests {
     }
 
     #[test]
-    fn fetch_is_kept_raw_at_its_dispatch_point() {
+    fn fetch_is_dispatched_to_the_fetch_parser() {
         let line = "* 1 FETCH (UID 1 BODY[] {5}\r\nab\r\nc)\r\n";
+        let Untagged::Fetch(fetch) = untagged(line) else {
+            panic!("not a FETCH");
+        };
+        assert_eq!(fetch.seq, 1);
+        assert_eq!(fetch.uid(), Some(1));
         assert_eq!(
-            untagged(line),
-            Untagged::Other {
-                keyword: b("FETCH"),
-                raw: b("* 1 FETCH (UID 1 BODY[] {5}\r\nab\r\nc)"),
-            }
+            fetch.section(&Default::default()).map(|b| &b[..]),
+            Some(&b"ab\r\nc"[..])
         );
         assert!(parse("* 0 FETCH (UID 1)\r\n").is_err());
         assert!(parse("* 1 FETCH\r\n").is_err());

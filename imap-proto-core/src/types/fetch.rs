@@ -95,11 +95,14 @@ pub enum MessageAttribute {
         /// The data; `None` for `NIL`. A slice of the frame, never copied.
         data: Option<Bytes>,
     },
-    /// `"BINARY" section-binary SP (nstring / literal8)` (RFC 3516 §4)
+    /// `"BINARY" section-binary ["<" number ">"] SP (nstring / literal8)` (RFC 3516 §4; the
+    /// origin is echoed for a partial fetch, RFC 3516 §4.2).
     Binary {
         /// The part numbers (empty for the whole message).
         section: Vec<u32>,
-        /// The decoded content; `None` for `NIL`.
+        /// The `<origin>` of a partial fetch.
+        origin: Option<u32>,
+        /// The decoded content; `None` for `NIL`. A slice of the frame, never copied.
         data: Option<Bytes>,
     },
     /// `"BINARY.SIZE" section-binary SP number` (RFC 3516 §4)
@@ -190,7 +193,8 @@ pub enum BodyStructure {
     },
     /// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`
     Multipart {
-        /// The child parts (at least one).
+        /// The child parts: at least one per the RFC, but empty when a server sends a
+        /// multipart with no children (a quirk, see `docs/quirks.md`).
         parts: Vec<BodyStructure>,
         /// `media-subtype`, e.g. `MIXED`.
         media_subtype: Bytes,
@@ -208,7 +212,8 @@ pub struct BodyFields {
     pub id: Option<Bytes>,
     /// `body-fld-desc`
     pub description: Option<Bytes>,
-    /// `body-fld-enc`, e.g. `7BIT` or `BASE64`.
+    /// `body-fld-enc`, e.g. `7BIT` or `BASE64`. Empty when the server sent `NIL` (a quirk,
+    /// see `docs/quirks.md`); RFC 2045 §6.1 makes that mean `7BIT`.
     pub encoding: Bytes,
     /// `body-fld-octets`
     pub octets: u32,
@@ -319,4 +324,51 @@ pub enum SectionKind {
     Rfc822Header,
     /// `RFC822.TEXT` (IMAP4rev1), equivalent to `BODY[TEXT]`.
     Rfc822Text,
+}
+
+/// Which attribute a streamed FETCH literal belongs to.
+///
+/// A literal larger than [`crate::Limits::stream_threshold`] is not buffered: the framer hands
+/// out the response up to the literal's header as one frame, then the literal content in chunks.
+/// This names the attribute whose value those chunks are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamedAttribute {
+    /// `BODY[section]<origin>`; also `RFC822`, `RFC822.HEADER` and `RFC822.TEXT`, with the
+    /// section kinds [`SectionKind::Rfc822`], [`SectionKind::Rfc822Header`] and
+    /// [`SectionKind::Rfc822Text`], exactly as [`MessageAttribute::BodySection`] maps them.
+    BodySection {
+        /// Which part.
+        section: Section,
+        /// The `<origin>` of a partial fetch.
+        origin: Option<u32>,
+    },
+    /// `BINARY[part]<origin>` (RFC 3516 §4).
+    Binary {
+        /// The part numbers (empty for the whole message).
+        section: Vec<u32>,
+        /// The `<origin>` of a partial fetch.
+        origin: Option<u32>,
+    },
+}
+
+/// The start of a FETCH response whose big literal is streamed: e.g.
+/// `* 12 FETCH (UID 7 FLAGS (\Seen) BODY[1.2]<0> {123456}` CRLF, without the literal content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchStreamHead {
+    /// The message sequence number.
+    pub seq: u32,
+    /// The attributes before the streamed one, in wire order.
+    pub before: Vec<MessageAttribute>,
+    /// The attribute whose literal content follows in chunks.
+    pub streamed: StreamedAttribute,
+}
+
+/// A second (or later) streamed literal in the same FETCH response: the text between the end of
+/// the previous streamed literal and this one's header, e.g. ` UID 7 BODY[2] {99999}` CRLF.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchStreamContinuation {
+    /// The attributes between the previous streamed literal and this one, in wire order.
+    pub before: Vec<MessageAttribute>,
+    /// The attribute whose literal content follows in chunks.
+    pub streamed: StreamedAttribute,
 }

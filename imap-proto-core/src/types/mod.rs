@@ -26,8 +26,8 @@ pub use append::{AppendMessage, normalize_date_time};
 pub use capability::Capability;
 pub use fetch::{
     Address, BodyExtension, BodyFields, BodyStructure, Disposition, Envelope, ExtensionTail,
-    FetchResponse, MessageAttribute, MultipartExtension, Section, SectionKind, SinglePartExtension,
-    SinglePartSpecific,
+    FetchResponse, FetchStreamContinuation, FetchStreamHead, MessageAttribute, MultipartExtension,
+    Section, SectionKind, SinglePartExtension, SinglePartSpecific, StreamedAttribute,
 };
 pub use fetch_attr::{FetchAttr, Partial};
 pub use flag::{Flag, MailboxAttribute};

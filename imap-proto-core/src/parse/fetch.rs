@@ -1,0 +1,2745 @@
+//! FETCH data: `msg-att` and everything inside it (RFC 9051 §7.5.2 and §9, RFC 3501 §7.4.2
+//! and §9, and the extensions that add attributes: RFC 3516 BINARY, RFC 7162 CONDSTORE,
+//! RFC 8474 OBJECTID, RFC 8514 SAVEDATE, RFC 8970 PREVIEW), plus the head and tail of a FETCH
+//! response whose big literal is streamed.
+//!
+//! FETCH responses are most of what a client parses, so this file is written for speed:
+//! attributes are dispatched on their name's length and a single case-insensitive compare,
+//! the grammar is walked with direct code over [`Span`] (no combinator chains that re-scan),
+//! and every string is a zero-copy [`Bytes`] slice of the frame. The only allocations are the
+//! output structures themselves.
+//!
+//! Lenient readings, each needed by a real server, are listed in `docs/quirks.md` ("FETCH")
+//! and marked "Quirk:" at the code that accepts them.
+
+use bytes::Bytes;
+use nom::Input;
+
+use super::core::{
+    astring, check_depth, crlf, is_astring_char, is_atom_char, literal, number64, raw_value,
+};
+use super::error::{PErr, PResult, ParseErrorKind};
+use super::input::Span;
+use crate::types::{
+    Address, BodyExtension, BodyFields, BodyStructure, Disposition, Envelope, ExtensionTail,
+    FetchStreamContinuation, FetchStreamHead, Flag, MessageAttribute, MultipartExtension, Section,
+    SectionKind, SinglePartExtension, SinglePartSpecific, StreamedAttribute,
+};
+
+type Fail<'a> = nom::Err<PErr<'a>>;
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers over `Span`.
+
+/// The next byte, if any.
+#[inline(always)]
+fn peek(i: Span<'_>) -> Option<u8> {
+    i.as_slice().first().copied()
+}
+
+/// Skips any number of spaces.
+#[inline(always)]
+fn skip_spaces(mut i: Span<'_>) -> Span<'_> {
+    while peek(i) == Some(b' ') {
+        i = i.take_from(1);
+    }
+    i
+}
+
+/// `SP`, leniently `1*SP` (quirk: doubled spaces).
+#[inline(always)]
+fn sep<'a>(i: Span<'a>, rule: &'static str) -> Result<Span<'a>, Fail<'a>> {
+    match i.as_slice() {
+        [b' ', next, ..] if *next != b' ' => Ok(i.take_from(1)),
+        [b' ', ..] => Ok(skip_spaces(i.take_from(1))),
+        _ => Err(PErr::syntax(i, rule)),
+    }
+}
+
+/// `"("`, then any spaces (quirk: `( "a"`).
+#[inline(always)]
+fn open<'a>(i: Span<'a>, rule: &'static str) -> Result<Span<'a>, Fail<'a>> {
+    if peek(i) == Some(b'(') {
+        Ok(skip_spaces(i.take_from(1)))
+    } else {
+        Err(PErr::syntax(i, rule))
+    }
+}
+
+/// Any spaces, then `")"` (quirk: a space before the closing parenthesis).
+#[inline(always)]
+fn close<'a>(i: Span<'a>, rule: &'static str) -> Result<Span<'a>, Fail<'a>> {
+    let i = skip_spaces(i);
+    if peek(i) == Some(b')') {
+        Ok(i.take_from(1))
+    } else {
+        Err(PErr::syntax(i, rule))
+    }
+}
+
+/// The start of the next optional field (`[SP field]`): `None` when the list closes here.
+/// Quirk: extra spaces, and a space before `")"`.
+#[inline(always)]
+fn next_field(i: Span<'_>) -> Option<Span<'_>> {
+    if peek(i) != Some(b' ') {
+        return None;
+    }
+    let j = skip_spaces(i);
+    match peek(j) {
+        Some(b')') | None => None,
+        Some(_) => Some(j),
+    }
+}
+
+/// `nil = "NIL"`, case-insensitive (quirk: `nil`), not followed by an astring character.
+/// Same answer as [`super::core::nil`], with three byte compares instead of a general one.
+#[inline(always)]
+fn nil<'a>(i: Span<'a>) -> PResult<'a, ()> {
+    match i.as_slice() {
+        [n, ii, l, rest @ ..]
+            if *n | 0x20 == b'n'
+                && *ii | 0x20 == b'i'
+                && *l | 0x20 == b'l'
+                && !rest.first().is_some_and(|&b| is_astring_char(b)) =>
+        {
+            Ok((i.take_from(3), ()))
+        }
+        _ => Err(PErr::syntax(i, "nil")),
+    }
+}
+
+/// ASCII case-insensitive equality (IMAP keywords and MIME types are case-insensitive).
+#[inline(always)]
+fn eq_ic(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.eq_ignore_ascii_case(b)
+}
+
+/// `quoted`, fast path: scans eight bytes at a time for the closing quote. Strings with
+/// escapes or control bytes go to the general [`super::core::quoted`], which unescapes them
+/// and reports errors; the result is the same either way.
+#[inline(always)]
+fn quoted(i: Span<'_>) -> PResult<'_, Bytes> {
+    match quoted_len(i.as_slice()) {
+        Some(len) => {
+            let content = i.take_from(1).take(len);
+            Ok((i.take_from(len + 2), content.to_bytes()))
+        }
+        None => super::core::quoted(i),
+    }
+}
+
+/// `quoted` whose content is likely a MIME token (`"TEXT"`, `"UTF-8"`, `"BASE64"` ...):
+/// common tokens come back as static `Bytes`, which costs no reference count.
+#[inline(always)]
+fn quoted_token(i: Span<'_>) -> PResult<'_, Bytes> {
+    match quoted_len(i.as_slice()) {
+        Some(len) => {
+            let content = i.take_from(1).take(len);
+            let bytes = match intern(content.as_slice()) {
+                Some(token) => Bytes::from_static(token),
+                None => content.to_bytes(),
+            };
+            Ok((i.take_from(len + 2), bytes))
+        }
+        None => super::core::quoted(i),
+    }
+}
+
+/// The content length of the quoted string at the start of `s` (which starts with `"`), if it
+/// has no escapes and no control bytes (the common case); `None` sends the caller to the
+/// general parser.
+#[inline(always)]
+fn quoted_len(s: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    const QUOTE: u64 = u64::from_ne_bytes([b'"'; 8]);
+    const BACKSLASH: u64 = u64::from_ne_bytes([b'\\'; 8]);
+    const SPACE: u64 = u64::from_ne_bytes([0x20; 8]);
+    let body = s.get(1..)?;
+    let mut k = 0;
+    // Eight bytes at a time: flag `"`, `\` and bytes below 0x20. The lowest flagged byte is
+    // exact (borrows only propagate upwards), which is all that is used.
+    while let Some(chunk) = body.get(k..k + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word);
+        let q = v ^ QUOTE;
+        let b = v ^ BACKSLASH;
+        let flags = ((q.wrapping_sub(ONES) & !q)
+            | (b.wrapping_sub(ONES) & !b)
+            | (v.wrapping_sub(SPACE) & !v))
+            & HIGH;
+        if flags != 0 {
+            let at = k + (flags.trailing_zeros() / 8) as usize;
+            return (body.get(at) == Some(&b'"')).then_some(at);
+        }
+        k += 8;
+    }
+    while let Some(&c) = body.get(k) {
+        match c {
+            b'"' => return Some(k),
+            b'\\' => return None,
+            c if c < 0x20 => return None,
+            _ => k += 1,
+        }
+    }
+    None
+}
+
+/// The common MIME tokens of BODYSTRUCTURE (types, subtypes, parameter names, charsets,
+/// encodings, dispositions), in the two spellings servers use. Returning these as static
+/// `Bytes` spares two atomic reference-count operations per token.
+fn intern(s: &[u8]) -> Option<&'static [u8]> {
+    macro_rules! tokens {
+        ($($t:literal)*) => {
+            match s {
+                $( $t => Some($t), )*
+                _ => None,
+            }
+        };
+    }
+    if s.len() > 16 || s.len() < 3 {
+        return None;
+    }
+    tokens! {
+        b"TEXT" b"text" b"PLAIN" b"plain" b"HTML" b"html" b"CALENDAR" b"calendar"
+        b"MULTIPART" b"multipart" b"ALTERNATIVE" b"alternative" b"MIXED" b"mixed"
+        b"RELATED" b"related" b"REPORT" b"report" b"SIGNED" b"signed"
+        b"APPLICATION" b"application" b"OCTET-STREAM" b"octet-stream" b"PDF" b"pdf"
+        b"IMAGE" b"image" b"JPEG" b"jpeg" b"PNG" b"png" b"GIF" b"gif"
+        b"MESSAGE" b"message" b"RFC822" b"rfc822" b"DELIVERY-STATUS" b"delivery-status"
+        b"CHARSET" b"charset" b"UTF-8" b"utf-8" b"US-ASCII" b"us-ascii"
+        b"ISO-8859-1" b"iso-8859-1" b"WINDOWS-1252" b"windows-1252"
+        b"FORMAT" b"format" b"FLOWED" b"flowed" b"DELSP" b"delsp" b"yes"
+        b"BOUNDARY" b"boundary" b"NAME" b"name" b"FILENAME" b"filename" b"SIZE" b"size"
+        b"7BIT" b"7bit" b"8BIT" b"8bit" b"BINARY" b"binary" b"BASE64" b"base64"
+        b"QUOTED-PRINTABLE" b"quoted-printable"
+        b"INLINE" b"inline" b"ATTACHMENT" b"attachment"
+    }
+}
+
+/// `string = quoted / literal`
+#[inline(always)]
+fn string(i: Span<'_>) -> PResult<'_, Bytes> {
+    match peek(i) {
+        Some(b'"') => quoted(i),
+        Some(b'{' | b'~') => literal(i),
+        _ => Err(PErr::syntax(i, "string")),
+    }
+}
+
+/// `nstring = string / nil`
+#[inline(always)]
+fn nstring(i: Span<'_>) -> PResult<'_, Option<Bytes>> {
+    match peek(i) {
+        Some(b'"') => quoted(i).map(|(r, s)| (r, Some(s))),
+        Some(b'{' | b'~') => literal(i).map(|(r, s)| (r, Some(s))),
+        _ => nil(i).map(|(r, ())| (r, None)),
+    }
+}
+
+/// `string` holding a MIME token (see [`quoted_token`]).
+#[inline(always)]
+fn string_token(i: Span<'_>) -> PResult<'_, Bytes> {
+    match peek(i) {
+        Some(b'"') => quoted_token(i),
+        Some(b'{' | b'~') => literal(i),
+        _ => Err(PErr::syntax(i, "string")),
+    }
+}
+
+/// `string` holding a MIME token, or `NIL` read as the empty string.
+///
+/// Quirk: `NIL` where a string belongs (media type, subtype, body-fld-enc, parameter values).
+#[inline(always)]
+fn string_or_nil(i: Span<'_>) -> PResult<'_, Bytes> {
+    match peek(i) {
+        Some(b'"') => quoted_token(i),
+        Some(b'{' | b'~') => literal(i),
+        _ => nil(i).map(|(r, ())| (r, Bytes::new())),
+    }
+}
+
+/// `nstring`, or a bare number or atom read as its text.
+///
+/// Quirk: numbers where an nstring belongs in the body extension fields (old DavMail wrote a
+/// line count for every part, which lands in body-fld-md5).
+#[inline]
+fn nstring_or_token(i: Span<'_>) -> PResult<'_, Option<Bytes>> {
+    match peek(i) {
+        Some(b'"' | b'{' | b'~') => string(i).map(|(r, s)| (r, Some(s))),
+        _ => {
+            if let Ok((rest, ())) = nil(i) {
+                return Ok((rest, None));
+            }
+            let n = i
+                .as_slice()
+                .iter()
+                .take_while(|&&b| is_atom_char(b))
+                .count();
+            if n == 0 {
+                return Err(PErr::syntax(i, "nstring"));
+            }
+            let (rest, token) = i.take_split(n);
+            Ok((rest, Some(token.to_bytes())))
+        }
+    }
+}
+
+/// `number64 = 1*DIGIT`, fast path: up to 18 digits cannot overflow, so they are summed
+/// without checks; longer runs go to the checked [`super::core::number64`].
+#[inline(always)]
+fn number64_fast(i: Span<'_>) -> PResult<'_, u64> {
+    let s = i.as_slice();
+    let mut value: u64 = 0;
+    let mut k = 0;
+    while let Some(&c) = s.get(k) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        if k == 18 {
+            return number64(i);
+        }
+        value = value * 10 + u64::from(d);
+        k += 1;
+    }
+    if k == 0 {
+        return Err(PErr::syntax(i, "number"));
+    }
+    Ok((i.take_from(k), value))
+}
+
+/// `number = 1*DIGIT` (unsigned 32-bit), on the fast path of [`number64_fast`].
+#[inline(always)]
+fn number_fast(i: Span<'_>) -> PResult<'_, u32> {
+    let (rest, value) = number64_fast(i)?;
+    match u32::try_from(value) {
+        Ok(v) => Ok((rest, v)),
+        Err(_) => Err(PErr::fatal(i, ParseErrorKind::NumberOverflow)),
+    }
+}
+
+/// `nz-number = digit-nz *DIGIT`, on the fast path of [`number64_fast`].
+#[inline(always)]
+fn nz_number_fast(i: Span<'_>) -> PResult<'_, u32> {
+    let (rest, value) = number_fast(i)?;
+    if value == 0 {
+        return Err(PErr::syntax(i, "nz-number"));
+    }
+    Ok((rest, value))
+}
+
+// ---------------------------------------------------------------------------------------------
+// msg-att
+
+/// One parsed attribute, or (when streaming) the attribute whose literal is not in the frame.
+enum Item {
+    Attribute(MessageAttribute),
+    Streamed(StreamedAttribute),
+}
+
+/// `msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP (msg-att-dynamic / msg-att-static)) ")"`
+/// (RFC 9051 §9), the value of `message-data = nz-number SP "FETCH" SP msg-att`. The same
+/// syntax serves the FETCH responses that NOTIFY (RFC 5465) triggers.
+///
+/// Quirks: an empty list `()`, extra spaces, a space before the closing `)`, and a missing
+/// space between attributes (Office 365 after a literal).
+pub fn msg_att(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
+    let i = open(i, "msg-att")?;
+    let mut attrs = Vec::with_capacity(8);
+    let (rest, _) = attribute_list(i, &mut attrs, false)?;
+    Ok((rest, attrs))
+}
+
+/// `*(SP msg-att-item) ")"`: the attributes up to and including the closing parenthesis. When
+/// `stream` is set, stops at the attribute whose literal header ends the frame and returns it.
+fn attribute_list<'a>(
+    mut i: Span<'a>,
+    attrs: &mut Vec<MessageAttribute>,
+    stream: bool,
+) -> PResult<'a, Option<StreamedAttribute>> {
+    loop {
+        // Quirk: the separator is `*SP`, not `SP`: Office 365 sends `... literal}UID 12 ...`
+        // with no space after a literal, and several servers send `UID 1 )`.
+        i = skip_spaces(i);
+        if peek(i) == Some(b')') {
+            return Ok((i.take_from(1), None));
+        }
+        let (rest, item) = msg_att_item(i, stream)?;
+        match item {
+            Item::Attribute(a) => attrs.push(a),
+            Item::Streamed(s) => return Ok((rest, Some(s))),
+        }
+        i = rest;
+    }
+}
+
+/// `msg-att-dynamic / msg-att-static`, dispatched on the attribute name.
+///
+/// ```text
+/// msg-att-dynamic = "FLAGS" SP "(" [flag-fetch *(SP flag-fetch)] ")"
+///                 / "MODSEQ" SP "(" permsg-modsequence ")"          ; RFC 7162 §7
+///                 / "PREVIEW" SP nstring                            ; RFC 8970 §7
+/// msg-att-static  = "ENVELOPE" SP envelope / "INTERNALDATE" SP date-time /
+///                   "RFC822.SIZE" SP number64 / "BODY" ["STRUCTURE"] SP body /
+///                   "BODY" section ["<" number ">"] SP nstring /
+///                   "BINARY" section-binary SP (nstring / literal8) /
+///                   "BINARY.SIZE" section-binary SP number / "UID" SP uniqueid
+///                 / "RFC822" [".HEADER" / ".TEXT"] SP nstring        ; RFC 3501 §9
+///                 / "EMAILID" SP "(" objectid ")"                   ; RFC 8474 §7
+///                 / "THREADID" SP ("(" objectid ")" / nil)          ; RFC 8474 §7
+///                 / "SAVEDATE" SP (date-time / nil)                 ; RFC 8514 §6
+/// ```
+///
+/// Anything else is kept as [`MessageAttribute::Other`] with its raw value.
+fn msg_att_item(i: Span<'_>, stream: bool) -> PResult<'_, Item> {
+    let s = i.as_slice();
+    let n = s.iter().take_while(|&&b| NAME_CHAR[b as usize]).count();
+    if n == 0 {
+        return Err(PErr::syntax(i, "msg-att"));
+    }
+    let after = i.take_from(n);
+    match folded_key(&s[..n]) {
+        KEY_UID => {
+            let (r, uid) = nz_number_fast(sep(after, "UID")?)?;
+            attr(r, MessageAttribute::Uid(uid))
+        }
+        KEY_BODY => {
+            if peek(after) == Some(b'[') {
+                let (r, section) = section(after)?;
+                body_section_value(r, section, stream)
+            } else {
+                let (r, b) = body_boxed(sep(after, "BODY")?, 1)?;
+                attr(r, MessageAttribute::Body(b))
+            }
+        }
+        KEY_FLAGS => {
+            let (r, flags) = flag_fetch_list(sep(after, "FLAGS")?)?;
+            attr(r, MessageAttribute::Flags(flags))
+        }
+        KEY_RFC822 => rfc822_value(after, SectionKind::Rfc822, stream),
+        KEY_MODSEQ => {
+            let (r, m) = parenthesized(sep(after, "MODSEQ")?, number64, "MODSEQ")?;
+            attr(r, MessageAttribute::ModSeq(m))
+        }
+        KEY_BINARY => binary_value(after, stream),
+        KEY_EMAILID => {
+            let (r, id) = parenthesized(sep(after, "EMAILID")?, objectid, "EMAILID")?;
+            attr(r, MessageAttribute::EmailId(id))
+        }
+        KEY_PREVIEW => {
+            // Cyrus 3.6 answers `PREVIEW NIL` even without LAZY (RFC 8970 §3.2 forbids
+            // that, but the syntax allows it).
+            let (r, p) = nstring(sep(after, "PREVIEW")?)?;
+            attr(r, MessageAttribute::Preview(p))
+        }
+        KEY_ENVELOPE => {
+            let mut env = Box::<Envelope>::default();
+            let r = envelope_into(sep(after, "ENVELOPE")?, &mut env)?;
+            attr(r, MessageAttribute::Envelope(env))
+        }
+        KEY_THREADID => {
+            let v = sep(after, "THREADID")?;
+            if peek(v) == Some(b'(') {
+                let (r, id) = parenthesized(v, objectid, "THREADID")?;
+                attr(r, MessageAttribute::ThreadId(Some(id)))
+            } else {
+                let (r, ()) = nil(v)?;
+                attr(r, MessageAttribute::ThreadId(None))
+            }
+        }
+        KEY_SAVEDATE => {
+            let (r, d) = nstring(sep(after, "SAVEDATE")?)?;
+            attr(r, MessageAttribute::SaveDate(d))
+        }
+        KEY_RFC822_SIZE => {
+            let (r, size) = number64_fast(sep(after, "RFC822.SIZE")?)?;
+            attr(r, MessageAttribute::Rfc822Size(size))
+        }
+        KEY_RFC822_TEXT => rfc822_value(after, SectionKind::Rfc822Text, stream),
+        KEY_BINARY_SIZE => {
+            let (r, section) = section_binary(after)?;
+            let (r, size) = number64_fast(sep(r, "BINARY.SIZE")?)?;
+            attr(r, MessageAttribute::BinarySize { section, size })
+        }
+        KEY_INTERNALDATE => {
+            let (r, date) = string(sep(after, "INTERNALDATE")?)?;
+            attr(r, MessageAttribute::InternalDate(date))
+        }
+        KEY_RFC822_HEADER => rfc822_value(after, SectionKind::Rfc822Header, stream),
+        KEY_BODYSTRUCTURE => {
+            let (r, b) = body_boxed(sep(after, "BODYSTRUCTURE")?, 1)?;
+            attr(r, MessageAttribute::BodyStructure(b))
+        }
+        _ => other_attribute(i, n),
+    }
+}
+
+/// `"(" [flag-fetch *(SP flag-fetch)] ")"` with `flag-fetch = flag / obsolete-flag-recent`
+/// (RFC 9051 §9). Gives the same flags as [`super::core::flag_list`], but recognizes the
+/// system flags before making a `Bytes`, so they cost no reference count. Quirk: extra
+/// spaces are tolerated.
+fn flag_fetch_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
+    let mut i = open(i, "flag-fetch")?;
+    let mut flags = Vec::new();
+    loop {
+        let s = i.as_slice();
+        let (len, flag) = match s {
+            [b')', ..] => return Ok((i.take_from(1), flags)),
+            [b'\\', b'*', ..] => (2, Flag::MayCreate),
+            [b'\\', rest @ ..] => {
+                let n = rest.iter().take_while(|&&b| is_atom_char(b)).count();
+                if n == 0 {
+                    return Err(PErr::syntax(i, "flag"));
+                }
+                let name = &rest[..n];
+                let flag = if eq_ic(name, b"Seen") {
+                    Flag::Seen
+                } else if eq_ic(name, b"Answered") {
+                    Flag::Answered
+                } else if eq_ic(name, b"Flagged") {
+                    Flag::Flagged
+                } else if eq_ic(name, b"Deleted") {
+                    Flag::Deleted
+                } else if eq_ic(name, b"Draft") {
+                    Flag::Draft
+                } else if eq_ic(name, b"Recent") {
+                    Flag::Recent
+                } else {
+                    Flag::Extension(i.take_from(1).take(n).to_bytes())
+                };
+                (n + 1, flag)
+            }
+            _ => {
+                let n = s.iter().take_while(|&&b| is_atom_char(b)).count();
+                if n == 0 {
+                    return Err(PErr::syntax(i, "flag"));
+                }
+                (n, Flag::Keyword(i.take(n).to_bytes()))
+            }
+        };
+        if flags.capacity() == 0 {
+            flags = Vec::with_capacity(4);
+        }
+        flags.push(flag);
+        i = skip_spaces(i.take_from(len));
+    }
+}
+
+/// Bytes of an attribute name: ATOM-CHARs except `[` and `<`, where a section or origin
+/// starts.
+static NAME_CHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        // ATOM-CHAR (as in core.rs), minus `[` and `<`.
+        table[b] = b > 0x20
+            && b < 0x7f
+            && !matches!(
+                b as u8,
+                b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']' | b'[' | b'<'
+            );
+        b += 1;
+    }
+    table
+};
+
+/// An attribute name folded to one integer for dispatch: its bytes with bit 5 cleared (ASCII
+/// upper case), little-endian, plus its length in the top byte; names longer than 15 bytes
+/// give 0, which matches no known attribute.
+///
+/// Clearing bit 5 maps letters to upper case and every other ATOM-CHAR in a known name
+/// (digits, `.`) to a control byte that is not an ATOM-CHAR, so distinct names cannot
+/// collide with a known one.
+#[inline(always)]
+const fn folded_key(name: &[u8]) -> u128 {
+    if name.len() > 15 {
+        return 0;
+    }
+    let mut key = (name.len() as u128) << 120;
+    let mut k = 0;
+    while k < name.len() {
+        key |= ((name[k] & !0x20) as u128) << (8 * k);
+        k += 1;
+    }
+    key
+}
+
+/// The [`folded_key`]s of the attribute names this parser knows.
+const KEY_UID: u128 = folded_key(b"UID");
+const KEY_BODY: u128 = folded_key(b"BODY");
+const KEY_FLAGS: u128 = folded_key(b"FLAGS");
+const KEY_RFC822: u128 = folded_key(b"RFC822");
+const KEY_MODSEQ: u128 = folded_key(b"MODSEQ");
+const KEY_BINARY: u128 = folded_key(b"BINARY");
+const KEY_EMAILID: u128 = folded_key(b"EMAILID");
+const KEY_PREVIEW: u128 = folded_key(b"PREVIEW");
+const KEY_ENVELOPE: u128 = folded_key(b"ENVELOPE");
+const KEY_THREADID: u128 = folded_key(b"THREADID");
+const KEY_SAVEDATE: u128 = folded_key(b"SAVEDATE");
+const KEY_RFC822_SIZE: u128 = folded_key(b"RFC822.SIZE");
+const KEY_RFC822_TEXT: u128 = folded_key(b"RFC822.TEXT");
+const KEY_BINARY_SIZE: u128 = folded_key(b"BINARY.SIZE");
+const KEY_INTERNALDATE: u128 = folded_key(b"INTERNALDATE");
+const KEY_RFC822_HEADER: u128 = folded_key(b"RFC822.HEADER");
+const KEY_BODYSTRUCTURE: u128 = folded_key(b"BODYSTRUCTURE");
+
+/// Wraps a parsed attribute.
+#[inline(always)]
+fn attr(rest: Span<'_>, a: MessageAttribute) -> PResult<'_, Item> {
+    Ok((rest, Item::Attribute(a)))
+}
+
+/// An attribute this library does not model (e.g. `X-GM-LABELS (\Inbox "foo")`,
+/// `X-GM-MSGID 123`): its name (with any `[...]` and `<...>` suffix) and its raw value.
+fn other_attribute(i: Span<'_>, name_len: usize) -> PResult<'_, Item> {
+    let s = i.as_slice();
+    let mut end = name_len;
+    if s.get(end) == Some(&b'[') {
+        match memchr::memchr(b']', &s[end..]) {
+            Some(close) => end += close + 1,
+            None => return Err(PErr::syntax(i, "msg-att")),
+        }
+    }
+    end += s[end..]
+        .iter()
+        .take_while(|&&b| !matches!(b, b' ' | b'(' | b')' | b'\r' | b'\n'))
+        .count();
+    let (after, name) = i.take_split(end);
+    let (r, value) = raw_value(sep(after, "msg-att")?, 1)?;
+    Ok((
+        r,
+        Item::Attribute(MessageAttribute::Other {
+            name: name.to_bytes(),
+            value,
+        }),
+    ))
+}
+
+/// `"(" item ")"`, with lenient spaces inside.
+#[inline]
+fn parenthesized<'a, T>(
+    i: Span<'a>,
+    item: impl Fn(Span<'a>) -> PResult<'a, T>,
+    rule: &'static str,
+) -> PResult<'a, T> {
+    let i = open(i, rule)?;
+    let (i, v) = item(i)?;
+    Ok((close(i, rule)?, v))
+}
+
+/// `objectid = 1*255(ALPHA / DIGIT / "_" / "-")` (RFC 8474 §7). The length cap is not
+/// enforced: a longer id is still an id.
+fn objectid(i: Span<'_>) -> PResult<'_, Bytes> {
+    let n = i
+        .as_slice()
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        .count();
+    if n == 0 {
+        return Err(PErr::syntax(i, "objectid"));
+    }
+    let (rest, id) = i.take_split(n);
+    Ok((rest, id.to_bytes()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// BODY[section]<origin>, BINARY[part]<origin>, RFC822*
+
+/// The value after `BODY section ["<" number ">"]`: `SP nstring`, or (streaming) the header
+/// of a literal whose content is not in this frame.
+fn body_section_value(i: Span<'_>, section: Section, stream: bool) -> PResult<'_, Item> {
+    let (i, origin) = origin(i)?;
+    let i = sep_before_value(i, "BODY[]")?;
+    if stream && is_streamed_literal(i) {
+        return Ok((
+            i.take_from(i.as_slice().len()),
+            Item::Streamed(StreamedAttribute::BodySection { section, origin }),
+        ));
+    }
+    let (r, data) = nstring(i)?;
+    Ok((
+        r,
+        Item::Attribute(MessageAttribute::BodySection {
+            section,
+            origin,
+            data,
+        }),
+    ))
+}
+
+/// `"RFC822" SP nstring`, `"RFC822.HEADER" SP nstring`, `"RFC822.TEXT" SP nstring`
+/// (RFC 3501 §9), mapped to `BODY[]`-like sections with their own kinds.
+fn rfc822_value(i: Span<'_>, kind: SectionKind, stream: bool) -> PResult<'_, Item> {
+    let section = Section {
+        part: Vec::new(),
+        kind,
+    };
+    body_section_value(i, section, stream)
+}
+
+/// `"BINARY" section-binary ["<" number ">"] SP (nstring / literal8)` (RFC 3516 §4; the
+/// origin appears in the response to a partial fetch, RFC 3516 §4.2).
+fn binary_value(i: Span<'_>, stream: bool) -> PResult<'_, Item> {
+    let (i, section) = section_binary(i)?;
+    let (i, origin) = origin(i)?;
+    let i = sep_before_value(i, "BINARY")?;
+    if stream && is_streamed_literal(i) {
+        return Ok((
+            i.take_from(i.as_slice().len()),
+            Item::Streamed(StreamedAttribute::Binary { section, origin }),
+        ));
+    }
+    // `string` also takes `literal8` (`~{n}`).
+    let (r, data) = nstring(i)?;
+    Ok((
+        r,
+        Item::Attribute(MessageAttribute::Binary {
+            section,
+            origin,
+            data,
+        }),
+    ))
+}
+
+/// The `SP` between a section and its value. Quirk: GreenMail 1.5 sent `BODY[HEADER]{4169}`
+/// with no space before the literal.
+#[inline]
+fn sep_before_value<'a>(i: Span<'a>, rule: &'static str) -> Result<Span<'a>, Fail<'a>> {
+    match peek(i) {
+        Some(b'{' | b'~') => Ok(i),
+        _ => sep(i, rule),
+    }
+}
+
+/// Is `i` exactly a literal header (`["~"] "{" number64 ["+"] "}" CRLF`) that ends the frame?
+/// That is how a streamed literal looks: the framer cut the frame right after its header.
+fn is_streamed_literal(i: Span<'_>) -> bool {
+    let s = i.as_slice();
+    let s = s.strip_prefix(b"~").unwrap_or(s);
+    let Some(s) = s.strip_prefix(b"{") else {
+        return false;
+    };
+    let digits = s.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return false;
+    }
+    let s = &s[digits..];
+    let s = s.strip_prefix(b"+").unwrap_or(s);
+    matches!(s, b"}\r\n" | b"}\n")
+}
+
+/// `["<" number ">"]` after a section: the origin octet of a partial fetch.
+///
+/// Quirk: `<origin.length>`, echoing the request's partial range (Twisted's IMAP server).
+#[inline]
+fn origin(i: Span<'_>) -> PResult<'_, Option<u32>> {
+    if peek(i) != Some(b'<') {
+        return Ok((i, None));
+    }
+    let (mut i, origin) = number_fast(i.take_from(1))?;
+    if peek(i) == Some(b'.') {
+        i = number_fast(i.take_from(1))?.0;
+    }
+    if peek(i) != Some(b'>') {
+        return Err(PErr::syntax(i, "origin"));
+    }
+    Ok((i.take_from(1), Some(origin)))
+}
+
+/// `section = "[" [section-spec] "]"` (RFC 9051 §9), where
+///
+/// ```text
+/// section-spec    = section-msgtext / (section-part ["." section-text])
+/// section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"
+/// section-part    = nz-number *("." nz-number)
+/// section-text    = section-msgtext / "MIME"
+/// ```
+pub fn section(i: Span<'_>) -> PResult<'_, Section> {
+    if peek(i) != Some(b'[') {
+        return Err(PErr::syntax(i, "section"));
+    }
+    let (mut i, part) = section_part(i.take_from(1))?;
+    let mut kind = SectionKind::Full;
+    if (part.is_empty() && peek(i) != Some(b']')) || peek(i) == Some(b'.') {
+        if !part.is_empty() {
+            i = i.take_from(1);
+        }
+        let (r, k) = section_text(i)?;
+        i = r;
+        kind = k;
+    }
+    if peek(i) != Some(b']') {
+        return Err(PErr::syntax(i, "section"));
+    }
+    Ok((i.take_from(1), Section { part, kind }))
+}
+
+/// `section-part = nz-number *("." nz-number)`, possibly empty; stops before a `"."` that is
+/// followed by a section-text keyword.
+fn section_part(mut i: Span<'_>) -> PResult<'_, Vec<u32>> {
+    let mut part = Vec::new();
+    while peek(i).is_some_and(|b| b.is_ascii_digit()) {
+        let (r, n) = nz_number_fast(i)?;
+        part.push(n);
+        i = r;
+        match i.as_slice() {
+            [b'.', d, ..] if d.is_ascii_digit() => i = i.take_from(1),
+            _ => break,
+        }
+    }
+    Ok((i, part))
+}
+
+/// `section-text = section-msgtext / "MIME"` with
+/// `section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"`.
+/// (`MIME` is accepted on the top level too, though only meaningful after a part number.)
+fn section_text(i: Span<'_>) -> PResult<'_, SectionKind> {
+    let n = i
+        .as_slice()
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphabetic() || b == b'.')
+        .count();
+    let (rest, word) = i.take_split(n);
+    let word = word.as_slice();
+    if eq_ic(word, b"HEADER") {
+        Ok((rest, SectionKind::Header))
+    } else if eq_ic(word, b"TEXT") {
+        Ok((rest, SectionKind::Text))
+    } else if eq_ic(word, b"MIME") {
+        Ok((rest, SectionKind::Mime))
+    } else if eq_ic(word, b"HEADER.FIELDS") {
+        let (r, names) = header_list(sep(rest, "HEADER.FIELDS")?)?;
+        Ok((r, SectionKind::HeaderFields(names)))
+    } else if eq_ic(word, b"HEADER.FIELDS.NOT") {
+        let (r, names) = header_list(sep(rest, "HEADER.FIELDS.NOT")?)?;
+        Ok((r, SectionKind::HeaderFieldsNot(names)))
+    } else {
+        Err(PErr::syntax(i, "section-text"))
+    }
+}
+
+/// `header-list = "(" header-fld-name *(SP header-fld-name) ")"`, `header-fld-name = astring`.
+/// Quirk: an empty list and extra spaces are accepted.
+pub fn header_list(i: Span<'_>) -> PResult<'_, Vec<Bytes>> {
+    let mut i = open(i, "header-list")?;
+    let mut names = Vec::with_capacity(4);
+    loop {
+        if peek(i) == Some(b')') {
+            return Ok((i.take_from(1), names));
+        }
+        let (r, name) = astring(i)?;
+        names.push(name);
+        i = skip_spaces(r);
+    }
+}
+
+/// `section-binary = "[" [section-part] "]"` (RFC 3516 §4, RFC 9051 §9).
+pub fn section_binary(i: Span<'_>) -> PResult<'_, Vec<u32>> {
+    if peek(i) != Some(b'[') {
+        return Err(PErr::syntax(i, "section-binary"));
+    }
+    let (i, part) = section_part(i.take_from(1))?;
+    if peek(i) != Some(b']') {
+        return Err(PErr::syntax(i, "section-binary"));
+    }
+    Ok((i.take_from(1), part))
+}
+
+// ---------------------------------------------------------------------------------------------
+// ENVELOPE
+//
+// `Envelope` and `BodyStructure` are large (hundreds of bytes), so their parsers fill a
+// caller-provided value in place instead of returning one: moving them through every
+// `PResult` cost more than parsing their fields.
+
+/// `envelope = "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP env-to
+/// SP env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")"` (RFC 9051 §9), where the
+/// dates, subject and ids are `nstring` and the address fields are `"(" 1*address ")" / nil`.
+pub fn envelope(i: Span<'_>) -> PResult<'_, Envelope> {
+    let mut env = Envelope::default();
+    let rest = envelope_into(i, &mut env)?;
+    Ok((rest, env))
+}
+
+/// [`envelope`], filling `env` in place.
+fn envelope_into<'a>(i: Span<'a>, env: &mut Envelope) -> Result<Span<'a>, Fail<'a>> {
+    const RULE: &str = "envelope";
+    let i = open(i, RULE)?;
+    let (i, date) = nstring(i)?;
+    env.date = date;
+    let (i, subject) = nstring(sep(i, RULE)?)?;
+    env.subject = subject;
+    let i = address_list_into(sep(i, RULE)?, &mut env.from)?;
+    let i = address_list_into(sep(i, RULE)?, &mut env.sender)?;
+    let i = address_list_into(sep(i, RULE)?, &mut env.reply_to)?;
+    let i = address_list_into(sep(i, RULE)?, &mut env.to)?;
+    let i = address_list_into(sep(i, RULE)?, &mut env.cc)?;
+    let i = address_list_into(sep(i, RULE)?, &mut env.bcc)?;
+    let (i, in_reply_to) = nstring(sep(i, RULE)?)?;
+    env.in_reply_to = in_reply_to;
+    let (i, message_id) = nstring(sep(i, RULE)?)?;
+    env.message_id = message_id;
+    close(i, RULE)
+}
+
+/// `env-from = "(" 1*address ")" / nil` (and `env-sender`, `env-reply-to`, `env-to`, `env-cc`,
+/// `env-bcc`). Quirk: `()` and spaces between addresses are accepted.
+pub fn address_list(i: Span<'_>) -> PResult<'_, Vec<Address>> {
+    let mut list = Vec::new();
+    let rest = address_list_into(i, &mut list)?;
+    Ok((rest, list))
+}
+
+/// [`address_list`], appending to `list`. Sized on the second address: one allocation of
+/// exactly one element for the usual single address, room for four otherwise.
+fn address_list_into<'a>(i: Span<'a>, list: &mut Vec<Address>) -> Result<Span<'a>, Fail<'a>> {
+    if peek(i) != Some(b'(') {
+        return nil(i).map(|(r, ())| r);
+    }
+    let mut i = skip_spaces(i.take_from(1));
+    if peek(i) == Some(b')') {
+        return Ok(i.take_from(1));
+    }
+    let mut first = Address::default();
+    i = skip_spaces(address_into(i, &mut first)?);
+    if peek(i) == Some(b')') {
+        if list.capacity() == 0 {
+            *list = Vec::with_capacity(1);
+        }
+        list.push(first);
+        return Ok(i.take_from(1));
+    }
+    list.reserve(4);
+    list.push(first);
+    loop {
+        if peek(i) == Some(b')') {
+            return Ok(i.take_from(1));
+        }
+        list.push(Address::default());
+        let Some(slot) = list.last_mut() else {
+            return Err(PErr::syntax(i, "address"));
+        };
+        i = skip_spaces(address_into(i, slot)?);
+    }
+}
+
+/// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`, each an `nstring`.
+pub fn address(i: Span<'_>) -> PResult<'_, Address> {
+    let mut a = Address::default();
+    let rest = address_into(i, &mut a)?;
+    Ok((rest, a))
+}
+
+/// [`address`], filling `a` in place.
+#[inline(always)]
+fn address_into<'a>(i: Span<'a>, a: &mut Address) -> Result<Span<'a>, Fail<'a>> {
+    const RULE: &str = "address";
+    let i = open(i, RULE)?;
+    let (i, name) = nstring(i)?;
+    a.name = name;
+    let (i, adl) = nstring(sep(i, RULE)?)?;
+    a.adl = adl;
+    let (i, mailbox) = nstring(sep(i, RULE)?)?;
+    a.mailbox = mailbox;
+    let (i, host) = nstring(sep(i, RULE)?)?;
+    a.host = host;
+    close(i, RULE)
+}
+
+// ---------------------------------------------------------------------------------------------
+// BODY / BODYSTRUCTURE
+
+/// An empty single part, to be filled in place.
+#[inline(always)]
+fn empty_body() -> BodyStructure {
+    BodyStructure::Single {
+        media_type: Bytes::new(),
+        media_subtype: Bytes::new(),
+        fields: BodyFields {
+            params: Vec::new(),
+            id: None,
+            description: None,
+            encoding: Bytes::new(),
+            octets: 0,
+        },
+        specific: SinglePartSpecific::Basic,
+        extension: None,
+    }
+}
+
+/// `body = "(" (body-type-1part / body-type-mpart) ")"` (RFC 9051 §9). `depth` is the
+/// nesting level of this parenthesis; past [`crate::Limits::max_nesting_depth`] the parse
+/// stops with `TooDeep` before recursing further, so hostile nesting cannot exhaust the stack.
+///
+/// Quirk: a multipart with no child parts (`("ALTERNATIVE" ("BOUNDARY" "x") NIL NIL)`,
+/// `(NIL "alternative" (...) NIL NIL NIL)`, Gmail's `("RELATED" NIL ("ATTACHMENT" NIL) NIL)`)
+/// is read as a [`BodyStructure::Multipart`] with no parts when it does not parse as a
+/// single part.
+pub fn body(i: Span<'_>, depth: usize) -> PResult<'_, BodyStructure> {
+    let mut b = empty_body();
+    let rest = body_into(i, depth, &mut b)?;
+    Ok((rest, b))
+}
+
+/// [`body`] as a `Box`, built in place on the heap.
+fn body_boxed(i: Span<'_>, depth: usize) -> PResult<'_, Box<BodyStructure>> {
+    let mut b = Box::new(empty_body());
+    let rest = body_into(i, depth, &mut b)?;
+    Ok((rest, b))
+}
+
+/// [`body`], writing into `out` (which holds [`empty_body`]).
+fn body_into<'a>(i: Span<'a>, depth: usize, out: &mut BodyStructure) -> Result<Span<'a>, Fail<'a>> {
+    check_depth(i, depth)?;
+    let i = open(i, "body")?;
+    if peek(i) == Some(b'(') {
+        return body_type_mpart_into(i, depth, out);
+    }
+    match body_type_1part_into(i, depth, out) {
+        Err(nom::Err::Error(first)) => match body_type_mpart_childless(i, depth) {
+            Ok((rest, b)) => {
+                *out = b;
+                Ok(rest)
+            }
+            Err(nom::Err::Error(_)) => Err(nom::Err::Error(first)),
+            Err(e) => Err(e),
+        },
+        other => other,
+    }
+}
+
+/// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`, then the closing `")"` of
+/// the enclosing `body`. Quirk: spaces between the child bodies are accepted.
+fn body_type_mpart_into<'a>(
+    mut i: Span<'a>,
+    depth: usize,
+    out: &mut BodyStructure,
+) -> Result<Span<'a>, Fail<'a>> {
+    let mut parts = Vec::with_capacity(2);
+    while peek(i) == Some(b'(') {
+        parts.push(empty_body());
+        let Some(slot) = parts.last_mut() else {
+            return Err(PErr::syntax(i, "body"));
+        };
+        i = skip_spaces(body_into(i, depth + 1, slot)?);
+    }
+    let (i, media_subtype) = string_or_nil(i)?;
+    *out = BodyStructure::Multipart {
+        parts,
+        media_subtype,
+        extension: None,
+    };
+    let BodyStructure::Multipart { extension, .. } = out else {
+        return Err(PErr::syntax(i, "body-type-mpart"));
+    };
+    let i = match next_field(i) {
+        Some(j) => body_ext_mpart_into(j, depth, extension.insert(Default::default()))?,
+        None => i,
+    };
+    close(i, "body-type-mpart")
+}
+
+/// The childless multipart some servers send: `[nil SP] media-subtype [SP body-ext-mpart] ")"`.
+fn body_type_mpart_childless(i: Span<'_>, depth: usize) -> PResult<'_, BodyStructure> {
+    let i = match nil(i) {
+        Ok((r, ())) => sep(r, "body-type-mpart")?,
+        Err(_) => i,
+    };
+    let (i, media_subtype) = string_token(i)?;
+    let mut extension = None;
+    let i = match next_field(i) {
+        Some(j) => body_ext_mpart_into(j, depth, extension.insert(Default::default()))?,
+        None => i,
+    };
+    let i = close(i, "body-type-mpart")?;
+    Ok((
+        i,
+        BodyStructure::Multipart {
+            parts: Vec::new(),
+            media_subtype,
+            extension,
+        },
+    ))
+}
+
+/// `body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]`,
+/// then the closing `")"` of the enclosing `body`, where
+///
+/// ```text
+/// body-type-basic = media-basic SP body-fields
+/// body-type-msg   = media-message SP body-fields SP envelope SP body SP body-fld-lines
+/// body-type-text  = media-text SP body-fields SP body-fld-lines
+/// media-basic     = ((DQUOTE ("APPLICATION" / "AUDIO" / ...) DQUOTE) / string) SP media-subtype
+/// ```
+///
+/// Quirks: `NIL` media type or subtype (read as empty); a `MESSAGE/RFC822` part without the
+/// envelope, body and line count (imap.mail.ru) is read as a basic part.
+fn body_type_1part_into<'a>(
+    i: Span<'a>,
+    depth: usize,
+    out: &mut BodyStructure,
+) -> Result<Span<'a>, Fail<'a>> {
+    const RULE: &str = "body-type-1part";
+    let BodyStructure::Single {
+        media_type,
+        media_subtype,
+        fields,
+        specific,
+        extension,
+    } = out
+    else {
+        return Err(PErr::syntax(i, RULE));
+    };
+    let (i, t) = string_or_nil(i)?;
+    *media_type = t;
+    let (i, st) = string_or_nil(sep(i, RULE)?)?;
+    *media_subtype = st;
+    let i = body_fields_into(sep(i, RULE)?, fields)?;
+    let i = if eq_ic(media_type, b"TEXT") {
+        let (r, lines) = body_fld_lines(i)?;
+        *specific = SinglePartSpecific::Text { lines };
+        r
+    } else if eq_ic(media_type, b"MESSAGE")
+        && (eq_ic(media_subtype, b"RFC822") || eq_ic(media_subtype, b"GLOBAL"))
+    {
+        match next_field(i) {
+            Some(j) if peek(j) == Some(b'(') => {
+                let mut env = Box::<Envelope>::default();
+                let r = envelope_into(j, &mut env)?;
+                let (r, inner) = body_boxed(sep(r, RULE)?, depth + 1)?;
+                let (r, lines) = body_fld_lines(r)?;
+                *specific = SinglePartSpecific::Message {
+                    envelope: env,
+                    body: inner,
+                    lines,
+                };
+                r
+            }
+            _ => i,
+        }
+    } else {
+        i
+    };
+    let i = match next_field(i) {
+        Some(j) => body_ext_1part_into(j, depth, extension.insert(Default::default()))?,
+        None => i,
+    };
+    close(i, RULE)
+}
+
+/// `body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP
+/// body-fld-octets`, with `body-fld-id = nstring`, `body-fld-desc = nstring`,
+/// `body-fld-enc = string`, `body-fld-octets = number`.
+///
+/// Quirk: `NIL` for body-fld-enc (iCloud, maddy, Exchange) is read as the empty string.
+pub fn body_fields(i: Span<'_>) -> PResult<'_, BodyFields> {
+    let mut f = BodyFields::default();
+    let rest = body_fields_into(i, &mut f)?;
+    Ok((rest, f))
+}
+
+/// [`body_fields`], filling `f` in place.
+fn body_fields_into<'a>(i: Span<'a>, f: &mut BodyFields) -> Result<Span<'a>, Fail<'a>> {
+    const RULE: &str = "body-fields";
+    let i = body_fld_param_into(i, &mut f.params)?;
+    let (i, id) = nstring(sep(i, RULE)?)?;
+    f.id = id;
+    let (i, description) = nstring(sep(i, RULE)?)?;
+    f.description = description;
+    let (i, encoding) = string_or_nil(sep(i, RULE)?)?;
+    f.encoding = encoding;
+    let (i, octets) = number_fast(sep(i, RULE)?)?;
+    f.octets = octets;
+    Ok(i)
+}
+
+/// `[SP body-fld-lines]`, `body-fld-lines = number64` (RFC 9051; `number` in RFC 3501),
+/// read as `u32` (saturating: no text part has 2^32 lines).
+///
+/// Quirks: a missing line count (go-imap #559), `NIL` (migadu/sora) and a negative count
+/// (`-1`, Dovecot) all read as 0.
+fn body_fld_lines(i: Span<'_>) -> PResult<'_, u32> {
+    let Some(j) = next_field(i) else {
+        return Ok((i, 0));
+    };
+    match j.as_slice() {
+        [d, ..] if d.is_ascii_digit() => {
+            let (r, lines) = number64_fast(j)?;
+            Ok((r, u32::try_from(lines).unwrap_or(u32::MAX)))
+        }
+        [b'-', d, ..] if d.is_ascii_digit() => {
+            let (r, _) = number64_fast(j.take_from(1))?;
+            Ok((r, 0))
+        }
+        _ => match nil(j) {
+            Ok((r, ())) => Ok((r, 0)),
+            // Missing: what follows is the extension data.
+            Err(_) => Ok((i, 0)),
+        },
+    }
+}
+
+/// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`.
+///
+/// Quirks: the empty list `()` (imap.mail.ru, go-imap servers and many more) and a `NIL`
+/// value (imap.mail.ru) are accepted.
+pub fn body_fld_param(i: Span<'_>) -> PResult<'_, Vec<(Bytes, Bytes)>> {
+    let mut params = Vec::new();
+    let rest = body_fld_param_into(i, &mut params)?;
+    Ok((rest, params))
+}
+
+/// [`body_fld_param`], appending to `params`.
+fn body_fld_param_into<'a>(
+    i: Span<'a>,
+    params: &mut Vec<(Bytes, Bytes)>,
+) -> Result<Span<'a>, Fail<'a>> {
+    const RULE: &str = "body-fld-param";
+    if peek(i) != Some(b'(') {
+        return nil(i).map(|(r, ())| r);
+    }
+    let mut i = skip_spaces(i.take_from(1));
+    if peek(i) == Some(b')') {
+        return Ok(i.take_from(1));
+    }
+    if params.capacity() == 0 {
+        *params = Vec::with_capacity(4);
+    }
+    loop {
+        let (r, name) = string_token(i)?;
+        let (r, value) = string_or_nil(sep(r, RULE)?)?;
+        params.push((name, value));
+        match next_field(r) {
+            Some(j) => i = j,
+            None => return close(r, RULE),
+        }
+    }
+}
+
+/// `body-ext-1part = body-fld-md5 [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc
+/// *(SP body-extension)]]]`, `body-fld-md5 = nstring`.
+fn body_ext_1part_into<'a>(
+    i: Span<'a>,
+    depth: usize,
+    ext: &mut SinglePartExtension,
+) -> Result<Span<'a>, Fail<'a>> {
+    let (i, md5) = nstring_or_token(i)?;
+    ext.md5 = md5;
+    extension_tail_into(i, depth, &mut ext.tail)
+}
+
+/// `body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc
+/// *(SP body-extension)]]]`.
+fn body_ext_mpart_into<'a>(
+    i: Span<'a>,
+    depth: usize,
+    ext: &mut MultipartExtension,
+) -> Result<Span<'a>, Fail<'a>> {
+    let i = body_fld_param_into(i, &mut ext.params)?;
+    extension_tail_into(i, depth, &mut ext.tail)
+}
+
+/// `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`, shared by
+/// both extension forms. Quirk: any trailing part may be missing (servers cut the list short).
+fn extension_tail_into<'a>(
+    i: Span<'a>,
+    depth: usize,
+    tail: &mut ExtensionTail,
+) -> Result<Span<'a>, Fail<'a>> {
+    let Some(j) = next_field(i) else {
+        return Ok(i);
+    };
+    let (i, disposition) = body_fld_dsp(j)?;
+    tail.disposition = disposition;
+    let Some(j) = next_field(i) else {
+        return Ok(i);
+    };
+    let i = body_fld_lang_into(j, &mut tail.language)?;
+    let Some(j) = next_field(i) else {
+        return Ok(i);
+    };
+    let (mut i, location) = nstring_or_token(j)?;
+    tail.location = location;
+    while let Some(j) = next_field(i) {
+        let (r, ext) = body_extension(j, depth + 1)?;
+        tail.extensions.push(ext);
+        i = r;
+    }
+    Ok(i)
+}
+
+/// `body-fld-dsp = "(" string SP body-fld-param ")" / nil`.
+///
+/// Quirks: Exchange sends a bare string (`"inline"`, or even the Content-Description) instead
+/// of the list; it is read as a disposition with no parameters. A list without the
+/// parameters (`("inline")`) is accepted too.
+pub fn body_fld_dsp(i: Span<'_>) -> PResult<'_, Option<Disposition>> {
+    const RULE: &str = "body-fld-dsp";
+    match peek(i) {
+        Some(b'(') => {
+            let i = skip_spaces(i.take_from(1));
+            let (i, kind) = string_token(i)?;
+            let mut params = Vec::new();
+            let i = match next_field(i) {
+                Some(j) => body_fld_param_into(j, &mut params)?,
+                None => i,
+            };
+            let i = close(i, RULE)?;
+            Ok((i, Some(Disposition { kind, params })))
+        }
+        Some(b'"' | b'{' | b'~') => {
+            let (i, kind) = string_token(i)?;
+            Ok((
+                i,
+                Some(Disposition {
+                    kind,
+                    params: Vec::new(),
+                }),
+            ))
+        }
+        _ => nil(i).map(|(r, ())| (r, None)),
+    }
+}
+
+/// `body-fld-lang = nstring / "(" string *(SP string) ")"`; `NIL` reads as the empty list.
+///
+/// Quirk: `NIL` items inside the list (IceWarp) are skipped, numbers are kept as text, and
+/// `()` is accepted.
+pub fn body_fld_lang(i: Span<'_>) -> PResult<'_, Vec<Bytes>> {
+    let mut langs = Vec::new();
+    let rest = body_fld_lang_into(i, &mut langs)?;
+    Ok((rest, langs))
+}
+
+/// [`body_fld_lang`], appending to `langs`.
+fn body_fld_lang_into<'a>(i: Span<'a>, langs: &mut Vec<Bytes>) -> Result<Span<'a>, Fail<'a>> {
+    if peek(i) != Some(b'(') {
+        let (r, lang) = nstring_or_token(i)?;
+        langs.extend(lang);
+        return Ok(r);
+    }
+    let mut i = skip_spaces(i.take_from(1));
+    loop {
+        if peek(i) == Some(b')') {
+            return Ok(i.take_from(1));
+        }
+        let (r, lang) = nstring_or_token(i)?;
+        langs.extend(lang);
+        i = skip_spaces(r);
+    }
+}
+
+/// `body-extension = nstring / number / number64 / "(" body-extension *(SP body-extension) ")"`.
+///
+/// Quirks: a bare atom is kept as its text; `()` is accepted.
+pub fn body_extension(i: Span<'_>, depth: usize) -> PResult<'_, BodyExtension> {
+    check_depth(i, depth)?;
+    match peek(i) {
+        Some(b'(') => {
+            let mut i = skip_spaces(i.take_from(1));
+            let mut items = Vec::with_capacity(2);
+            loop {
+                if peek(i) == Some(b')') {
+                    return Ok((i.take_from(1), BodyExtension::List(items)));
+                }
+                let (r, item) = body_extension(i, depth + 1)?;
+                items.push(item);
+                i = skip_spaces(r);
+            }
+        }
+        Some(d) if d.is_ascii_digit() => {
+            let (r, n) = number64_fast(i)?;
+            // `12abc` is an atom, not a number.
+            if peek(r).is_some_and(is_atom_char) {
+                let (r, s) = nstring_or_token(i)?;
+                return Ok((r, BodyExtension::NString(s)));
+            }
+            Ok((r, BodyExtension::Number(n)))
+        }
+        _ => {
+            let (r, s) = nstring_or_token(i)?;
+            Ok((r, BodyExtension::NString(s)))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streaming: the parts of a FETCH response around a literal the framer does not buffer.
+
+/// The head of a FETCH response whose last literal is streamed:
+/// `"*" SP nz-number SP "FETCH" SP "(" [msg-att *(SP msg-att) SP] streamed-att` where
+/// `streamed-att = ("BODY" section ["<" number ">"] / "BINARY" section-binary ["<" number ">"]
+/// / "RFC822" [".HEADER" / ".TEXT"]) SP literal-header` and the frame ends right after the
+/// literal header's CRLF (the content follows in chunks).
+///
+/// Example: `* 12 FETCH (UID 7 FLAGS (\Seen) BODY[1.2]<0> {123456}` CRLF.
+pub fn fetch_stream_head(i: Span<'_>) -> PResult<'_, FetchStreamHead> {
+    const RULE: &str = "FETCH stream head";
+    if peek(i) != Some(b'*') {
+        return Err(PErr::syntax(i, RULE));
+    }
+    let (i, seq) = nz_number_fast(sep(i.take_from(1), RULE)?)?;
+    let i = sep(i, RULE)?;
+    let s = i.as_slice();
+    if s.len() < 5 || !eq_ic(&s[..5], b"FETCH") {
+        return Err(PErr::syntax(i, RULE));
+    }
+    let i = open(sep(i.take_from(5), RULE)?, RULE)?;
+    let mut before = Vec::with_capacity(4);
+    let (i, streamed) = attribute_list(i, &mut before, true)?;
+    match streamed {
+        Some(streamed) => Ok((
+            i,
+            FetchStreamHead {
+                seq,
+                before,
+                streamed,
+            },
+        )),
+        None => Err(PErr::syntax(i, RULE)),
+    }
+}
+
+/// The text between one streamed literal and the next in the same FETCH response:
+/// `*(SP msg-att) SP streamed-att` (see [`fetch_stream_head`]), e.g. ` BODY[2] {99999}` CRLF.
+pub fn fetch_stream_continuation_head(i: Span<'_>) -> PResult<'_, FetchStreamContinuation> {
+    let mut before = Vec::new();
+    let (i, streamed) = attribute_list(i, &mut before, true)?;
+    match streamed {
+        Some(streamed) => Ok((i, FetchStreamContinuation { before, streamed })),
+        None => Err(PErr::syntax(i, "FETCH stream continuation")),
+    }
+}
+
+/// The rest of a FETCH response after its last streamed literal: `*(SP msg-att) ")" CRLF`,
+/// e.g. ` FLAGS (\Seen))` CRLF or just `)` CRLF.
+pub fn fetch_stream_tail(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
+    let mut attrs = Vec::new();
+    let (i, _) = attribute_list(i, &mut attrs, false)?;
+    let (i, ()) = crlf(i)?;
+    Ok((i, attrs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::ParseErrorKind;
+    use crate::parse::core::tests::run;
+    use crate::parse::input::FrameContext;
+
+    // ---- builders for expected values ----
+
+    fn b(s: &str) -> Bytes {
+        Bytes::copy_from_slice(s.as_bytes())
+    }
+
+    fn n(s: &str) -> Option<Bytes> {
+        Some(b(s))
+    }
+
+    fn params(p: &[(&str, &str)]) -> Vec<(Bytes, Bytes)> {
+        p.iter().map(|(k, v)| (b(k), b(v))).collect()
+    }
+
+    fn fields(p: &[(&str, &str)], encoding: &str, octets: u32) -> BodyFields {
+        BodyFields {
+            params: params(p),
+            id: None,
+            description: None,
+            encoding: b(encoding),
+            octets,
+        }
+    }
+
+    fn single(
+        media_type: &str,
+        media_subtype: &str,
+        fields: BodyFields,
+        specific: SinglePartSpecific,
+        extension: Option<SinglePartExtension>,
+    ) -> BodyStructure {
+        BodyStructure::Single {
+            media_type: b(media_type),
+            media_subtype: b(media_subtype),
+            fields,
+            specific,
+            extension,
+        }
+    }
+
+    fn text(
+        subtype: &str,
+        p: &[(&str, &str)],
+        enc: &str,
+        octets: u32,
+        lines: u32,
+    ) -> BodyStructure {
+        single(
+            "TEXT",
+            subtype,
+            fields(p, enc, octets),
+            SinglePartSpecific::Text { lines },
+            None,
+        )
+    }
+
+    fn ext1(md5: Option<Bytes>, tail: ExtensionTail) -> Option<SinglePartExtension> {
+        Some(SinglePartExtension { md5, tail })
+    }
+
+    fn tail(disposition: Option<(&str, &[(&str, &str)])>, language: &[&str]) -> ExtensionTail {
+        ExtensionTail {
+            disposition: disposition.map(|(kind, p)| Disposition {
+                kind: b(kind),
+                params: params(p),
+            }),
+            language: language.iter().map(|l| b(l)).collect(),
+            location: None,
+            extensions: Vec::new(),
+        }
+    }
+
+    fn mpart(
+        parts: Vec<BodyStructure>,
+        subtype: &str,
+        ext: Option<MultipartExtension>,
+    ) -> BodyStructure {
+        BodyStructure::Multipart {
+            parts,
+            media_subtype: b(subtype),
+            extension: ext,
+        }
+    }
+
+    fn mext(p: &[(&str, &str)], tail: ExtensionTail) -> Option<MultipartExtension> {
+        Some(MultipartExtension {
+            params: params(p),
+            tail,
+        })
+    }
+
+    fn addr(name: Option<&str>, mailbox: Option<&str>, host: Option<&str>) -> Address {
+        Address {
+            name: name.map(b),
+            adl: None,
+            mailbox: mailbox.map(b),
+            host: host.map(b),
+        }
+    }
+
+    fn section(part: &[u32], kind: SectionKind) -> Section {
+        Section {
+            part: part.to_vec(),
+            kind,
+        }
+    }
+
+    fn body_section(
+        part: &[u32],
+        kind: SectionKind,
+        origin: Option<u32>,
+        data: Option<&str>,
+    ) -> MessageAttribute {
+        MessageAttribute::BodySection {
+            section: section(part, kind),
+            origin,
+            data: data.map(b),
+        }
+    }
+
+    fn bodystructure(s: BodyStructure) -> MessageAttribute {
+        MessageAttribute::BodyStructure(Box::new(s))
+    }
+
+    /// Parses `input` with `msg_att` and requires that all of it is consumed.
+    fn attrs(input: &str) -> Vec<MessageAttribute> {
+        let (v, rest) = run(input.as_bytes(), msg_att).unwrap_or_else(|e| panic!("{input}: {e}"));
+        assert!(
+            rest.is_empty(),
+            "{input}: left over {:?}",
+            String::from_utf8_lossy(&rest)
+        );
+        v
+    }
+
+    /// `"*" SP nz-number SP "FETCH" SP msg-att CRLF`, as the response parser will call it.
+    fn fetch_line(i: Span<'_>) -> PResult<'_, (u32, Vec<MessageAttribute>)> {
+        let (i, _) = super::super::core::byte(b'*')(i)?;
+        let (i, seq) = nz_number_fast(sep(i, "t")?)?;
+        let i = sep(i, "t")?;
+        let (i, ()) = super::super::core::keyword("FETCH")(i)?;
+        let (i, a) = msg_att(sep(i, "t")?)?;
+        let (i, ()) = crlf(i)?;
+        Ok((i, (seq, a)))
+    }
+
+    fn check_table(table: &[(&str, Vec<MessageAttribute>)]) {
+        for (input, expected) in table {
+            assert_eq!(&attrs(input), expected, "input: {input}");
+        }
+    }
+
+    // ---- one known answer per attribute ----
+
+    #[test]
+    fn simple_attributes() {
+        check_table(&[
+            ("(UID 4827313)", vec![MessageAttribute::Uid(4827313)]),
+            (
+                r"(FLAGS (\Seen \Answered $Forwarded \Recent))",
+                vec![MessageAttribute::Flags(vec![
+                    Flag::Seen,
+                    Flag::Answered,
+                    Flag::keyword("$Forwarded"),
+                    Flag::Recent,
+                ])],
+            ),
+            ("(FLAGS ())", vec![MessageAttribute::Flags(vec![])]),
+            (
+                r#"(INTERNALDATE "17-Jul-1996 02:44:25 -0700")"#,
+                vec![MessageAttribute::InternalDate(b(
+                    "17-Jul-1996 02:44:25 -0700",
+                ))],
+            ),
+            (
+                "(RFC822.SIZE 44827)",
+                vec![MessageAttribute::Rfc822Size(44827)],
+            ),
+            (
+                "(RFC822.SIZE 6000000000)",
+                vec![MessageAttribute::Rfc822Size(6_000_000_000)],
+            ),
+            (
+                "(MODSEQ (12121231000))",
+                vec![MessageAttribute::ModSeq(12121231000)],
+            ),
+            (
+                "(EMAILID (M6d99ac3275bb4e))",
+                vec![MessageAttribute::EmailId(b("M6d99ac3275bb4e"))],
+            ),
+            (
+                "(THREADID (T64b478a75b7ea9))",
+                vec![MessageAttribute::ThreadId(n("T64b478a75b7ea9"))],
+            ),
+            ("(THREADID NIL)", vec![MessageAttribute::ThreadId(None)]),
+            (
+                r#"(SAVEDATE "01-Jan-2024 10:00:00 +0000")"#,
+                vec![MessageAttribute::SaveDate(n("01-Jan-2024 10:00:00 +0000"))],
+            ),
+            ("(SAVEDATE NIL)", vec![MessageAttribute::SaveDate(None)]),
+            (
+                r#"(PREVIEW "Hello there")"#,
+                vec![MessageAttribute::Preview(n("Hello there"))],
+            ),
+            (
+                "(PREVIEW {5}\r\nhello)",
+                vec![MessageAttribute::Preview(n("hello"))],
+            ),
+            // Keywords are case-insensitive.
+            (
+                "(uid 7 Rfc822.Size 9 modseq (3))",
+                vec![
+                    MessageAttribute::Uid(7),
+                    MessageAttribute::Rfc822Size(9),
+                    MessageAttribute::ModSeq(3),
+                ],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn body_sections() {
+        use SectionKind::*;
+        check_table(&[
+            (
+                "(BODY[] {5}\r\nhello)",
+                vec![body_section(&[], Full, None, Some("hello"))],
+            ),
+            (
+                r#"(BODY[] "hi")"#,
+                vec![body_section(&[], Full, None, Some("hi"))],
+            ),
+            ("(BODY[] NIL)", vec![body_section(&[], Full, None, None)]),
+            (
+                "(BODY[]<0> {3}\r\nabc)",
+                vec![body_section(&[], Full, Some(0), Some("abc"))],
+            ),
+            (
+                "(BODY[1.2.3] {1}\r\nx)",
+                vec![body_section(&[1, 2, 3], Full, None, Some("x"))],
+            ),
+            (
+                "(BODY[HEADER] NIL)",
+                vec![body_section(&[], Header, None, None)],
+            ),
+            (
+                "(BODY[TEXT]<1024> NIL)",
+                vec![body_section(&[], Text, Some(1024), None)],
+            ),
+            (
+                "(BODY[2.MIME] NIL)",
+                vec![body_section(&[2], Mime, None, None)],
+            ),
+            (
+                "(BODY[4.1.TEXT] NIL)",
+                vec![body_section(&[4, 1], Text, None, None)],
+            ),
+            (
+                "(BODY[3.HEADER] NIL)",
+                vec![body_section(&[3], Header, None, None)],
+            ),
+            (
+                "(BODY[HEADER.FIELDS (FROM \"Subject\" X-Mailer)] {2}\r\n\r\n)",
+                vec![body_section(
+                    &[],
+                    HeaderFields(vec![b("FROM"), b("Subject"), b("X-Mailer")]),
+                    None,
+                    Some("\r\n"),
+                )],
+            ),
+            (
+                "(BODY[1.HEADER.FIELDS.NOT (DATE)] NIL)",
+                vec![body_section(
+                    &[1],
+                    HeaderFieldsNot(vec![b("DATE")]),
+                    None,
+                    None,
+                )],
+            ),
+            (
+                "(body[header.fields.not (a b)] NIL)",
+                vec![body_section(
+                    &[],
+                    HeaderFieldsNot(vec![b("a"), b("b")]),
+                    None,
+                    None,
+                )],
+            ),
+            (
+                "(RFC822 {2}\r\nab)",
+                vec![body_section(&[], Rfc822, None, Some("ab"))],
+            ),
+            (
+                r#"(RFC822.HEADER "h")"#,
+                vec![body_section(&[], Rfc822Header, None, Some("h"))],
+            ),
+            (
+                "(RFC822.TEXT NIL)",
+                vec![body_section(&[], Rfc822Text, None, None)],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn binary_attributes() {
+        check_table(&[
+            (
+                "(BINARY[1] {3}\r\nabc)",
+                vec![MessageAttribute::Binary {
+                    section: vec![1],
+                    origin: None,
+                    data: n("abc"),
+                }],
+            ),
+            (
+                "(BINARY[] ~{3}\r\n\0\x01\x02)",
+                vec![MessageAttribute::Binary {
+                    section: vec![],
+                    origin: None,
+                    data: Some(Bytes::from_static(b"\0\x01\x02")),
+                }],
+            ),
+            (
+                "(BINARY[2.1]<100> NIL)",
+                vec![MessageAttribute::Binary {
+                    section: vec![2, 1],
+                    origin: Some(100),
+                    data: None,
+                }],
+            ),
+            (
+                "(BINARY.SIZE[1.2] 2048)",
+                vec![MessageAttribute::BinarySize {
+                    section: vec![1, 2],
+                    size: 2048,
+                }],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn unknown_attributes_are_kept_raw() {
+        check_table(&[
+            (
+                r#"(X-GM-LABELS (\Inbox "foo") UID 5)"#,
+                vec![
+                    MessageAttribute::Other {
+                        name: b("X-GM-LABELS"),
+                        value: b(r#"(\Inbox "foo")"#),
+                    },
+                    MessageAttribute::Uid(5),
+                ],
+            ),
+            (
+                "(X-GM-MSGID 1278455344230334865 X-GM-THRID 4)",
+                vec![
+                    MessageAttribute::Other {
+                        name: b("X-GM-MSGID"),
+                        value: b("1278455344230334865"),
+                    },
+                    MessageAttribute::Other {
+                        name: b("X-GM-THRID"),
+                        value: b("4"),
+                    },
+                ],
+            ),
+            (
+                "(SNIPPET (FUZZY \"Hi\") X-DATA {3}\r\nabc X-NONE NIL)",
+                vec![
+                    MessageAttribute::Other {
+                        name: b("SNIPPET"),
+                        value: b(r#"(FUZZY "Hi")"#),
+                    },
+                    MessageAttribute::Other {
+                        name: b("X-DATA"),
+                        value: b("abc"),
+                    },
+                    MessageAttribute::Other {
+                        name: b("X-NONE"),
+                        value: b("NIL"),
+                    },
+                ],
+            ),
+            (
+                "(X-PART[1 2]<0> 5)",
+                vec![MessageAttribute::Other {
+                    name: b("X-PART[1 2]<0>"),
+                    value: b("5"),
+                }],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn envelope_known_answer() {
+        // RFC 3501 §8's example, plus an RFC 2822 group.
+        let input = concat!(
+            r#"(ENVELOPE ("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)" "IMAP4rev1 WG mtg summary and minutes" "#,
+            r#"(("Terry Gray" NIL "gray" "cac.washington.edu")) (("Terry Gray" NIL "gray" "cac.washington.edu")) "#,
+            r#"(("Terry Gray" NIL "gray" "cac.washington.edu")) ((NIL NIL "imap" "cac.washington.edu")) "#,
+            r#"((NIL NIL "minutes" "CNRI.Reston.VA.US")("John Klensin" NIL "KLENSIN" "MIT.EDU")) "#,
+            r#"((NIL NIL "undisclosed" NIL)(NIL NIL NIL NIL)) NIL "<B27397-0100000@cac.washington.edu>"))"#
+        );
+        let gray = addr(Some("Terry Gray"), Some("gray"), Some("cac.washington.edu"));
+        let expected = Envelope {
+            date: n("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)"),
+            subject: n("IMAP4rev1 WG mtg summary and minutes"),
+            from: vec![gray.clone()],
+            sender: vec![gray.clone()],
+            reply_to: vec![gray],
+            to: vec![addr(None, Some("imap"), Some("cac.washington.edu"))],
+            cc: vec![
+                addr(None, Some("minutes"), Some("CNRI.Reston.VA.US")),
+                addr(Some("John Klensin"), Some("KLENSIN"), Some("MIT.EDU")),
+            ],
+            bcc: vec![
+                addr(None, Some("undisclosed"), None),
+                addr(None, None, None),
+            ],
+            in_reply_to: None,
+            message_id: n("<B27397-0100000@cac.washington.edu>"),
+        };
+        assert_eq!(
+            attrs(input),
+            vec![MessageAttribute::Envelope(Box::new(expected))]
+        );
+
+        let (route, _) = run(br#"("n" "@route" "m" "h")"#, address).unwrap();
+        assert_eq!(route.adl, n("@route"));
+        assert!(run(br#"("n" NIL "m")"#, address).is_err());
+        assert!(run(br#"("n" NIL "m" "h""#, address).is_err());
+    }
+
+    #[test]
+    fn bodystructure_single_parts() {
+        check_table(&[
+            // RFC 3501 §7.4.2's non-extensible example.
+            (
+                r#"(BODY ("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 3028 92))"#,
+                vec![MessageAttribute::Body(Box::new(text(
+                    "PLAIN",
+                    &[("CHARSET", "US-ASCII")],
+                    "7BIT",
+                    3028,
+                    92,
+                )))],
+            ),
+            (
+                r#"(BODYSTRUCTURE ("APPLICATION" "PDF" ("NAME" "a.pdf") "<id@x>" "desc" "BASE64" 4096 "md5sum" ("ATTACHMENT" ("FILENAME" "a.pdf" "SIZE" "3000")) ("EN" "DE") "http://x/a.pdf" 7 "x" (1 ("y" NIL))))"#,
+                vec![bodystructure(single(
+                    "APPLICATION",
+                    "PDF",
+                    BodyFields {
+                        params: params(&[("NAME", "a.pdf")]),
+                        id: n("<id@x>"),
+                        description: n("desc"),
+                        encoding: b("BASE64"),
+                        octets: 4096,
+                    },
+                    SinglePartSpecific::Basic,
+                    ext1(
+                        n("md5sum"),
+                        ExtensionTail {
+                            location: n("http://x/a.pdf"),
+                            extensions: vec![
+                                BodyExtension::Number(7),
+                                BodyExtension::NString(n("x")),
+                                BodyExtension::List(vec![
+                                    BodyExtension::Number(1),
+                                    BodyExtension::List(vec![
+                                        BodyExtension::NString(n("y")),
+                                        BodyExtension::NString(None),
+                                    ]),
+                                ]),
+                            ],
+                            ..tail(
+                                Some(("ATTACHMENT", &[("FILENAME", "a.pdf"), ("SIZE", "3000")])),
+                                &["EN", "DE"],
+                            )
+                        },
+                    ),
+                ))],
+            ),
+            // body-fld-lang as a single nstring; extension fields cut short.
+            (
+                r#"(BODYSTRUCTURE ("text" "html" NIL NIL NIL "8bit" 10 1 NIL ("inline" NIL) "en"))"#,
+                vec![bodystructure(single(
+                    "text",
+                    "html",
+                    fields(&[], "8bit", 10),
+                    SinglePartSpecific::Text { lines: 1 },
+                    ext1(None, tail(Some(("inline", &[])), &["en"])),
+                ))],
+            ),
+            (
+                r#"(BODYSTRUCTURE ("IMAGE" "PNG" NIL NIL NIL "BASE64" 10 NIL))"#,
+                vec![bodystructure(single(
+                    "IMAGE",
+                    "PNG",
+                    fields(&[], "BASE64", 10),
+                    SinglePartSpecific::Basic,
+                    ext1(None, ExtensionTail::default()),
+                ))],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn bodystructure_nested_multipart_and_message() {
+        let input = concat!(
+            r#"(UID 9 BODYSTRUCTURE ((("TEXT" "PLAIN" ("CHARSET" "UTF-8") NIL NIL "QUOTED-PRINTABLE" 120 4 NIL NIL NIL NIL)"#,
+            r#"("TEXT" "HTML" ("CHARSET" "UTF-8") NIL NIL "QUOTED-PRINTABLE" 300 9 NIL NIL NIL NIL) "ALTERNATIVE" ("BOUNDARY" "b2") NIL NIL NIL)"#,
+            r#"("MESSAGE" "RFC822" NIL NIL "forwarded" "7BIT" 900 ("Mon, 1 Jan 2024 00:00:00 +0000" "inner" (("A" NIL "a" "x.org")) NIL NIL NIL NIL NIL NIL "<m@x>") "#,
+            r#"(("TEXT" "PLAIN" NIL NIL NIL "7BIT" 20 2 NIL NIL NIL NIL)("IMAGE" "GIF" ("NAME" "p.gif") "<c1>" NIL "BASE64" 40 NIL ("INLINE" NIL) NIL NIL) "MIXED" ("BOUNDARY" "b3") NIL NIL NIL) 30 NIL ("ATTACHMENT" ("FILENAME" "fwd.eml")) NIL NIL)"#,
+            r#" "MIXED" ("BOUNDARY" "b1") NIL "en" "loc"))"#
+        );
+        let inner_env = Envelope {
+            date: n("Mon, 1 Jan 2024 00:00:00 +0000"),
+            subject: n("inner"),
+            from: vec![addr(Some("A"), Some("a"), Some("x.org"))],
+            message_id: n("<m@x>"),
+            ..Envelope::default()
+        };
+        let no_ext = || ext1(None, ExtensionTail::default());
+        let inner_body = mpart(
+            vec![
+                single(
+                    "TEXT",
+                    "PLAIN",
+                    fields(&[], "7BIT", 20),
+                    SinglePartSpecific::Text { lines: 2 },
+                    no_ext(),
+                ),
+                single(
+                    "IMAGE",
+                    "GIF",
+                    BodyFields {
+                        id: n("<c1>"),
+                        ..fields(&[("NAME", "p.gif")], "BASE64", 40)
+                    },
+                    SinglePartSpecific::Basic,
+                    ext1(None, tail(Some(("INLINE", &[])), &[])),
+                ),
+            ],
+            "MIXED",
+            mext(&[("BOUNDARY", "b3")], ExtensionTail::default()),
+        );
+        let expected = mpart(
+            vec![
+                mpart(
+                    vec![
+                        single(
+                            "TEXT",
+                            "PLAIN",
+                            fields(&[("CHARSET", "UTF-8")], "QUOTED-PRINTABLE", 120),
+                            SinglePartSpecific::Text { lines: 4 },
+                            no_ext(),
+                        ),
+                        single(
+                            "TEXT",
+                            "HTML",
+                            fields(&[("CHARSET", "UTF-8")], "QUOTED-PRINTABLE", 300),
+                            SinglePartSpecific::Text { lines: 9 },
+                            no_ext(),
+                        ),
+                    ],
+                    "ALTERNATIVE",
+                    mext(&[("BOUNDARY", "b2")], ExtensionTail::default()),
+                ),
+                single(
+                    "MESSAGE",
+                    "RFC822",
+                    BodyFields {
+                        description: n("forwarded"),
+                        ..fields(&[], "7BIT", 900)
+                    },
+                    SinglePartSpecific::Message {
+                        envelope: Box::new(inner_env),
+                        body: Box::new(inner_body),
+                        lines: 30,
+                    },
+                    ext1(
+                        None,
+                        tail(Some(("ATTACHMENT", &[("FILENAME", "fwd.eml")])), &[]),
+                    ),
+                ),
+            ],
+            "MIXED",
+            mext(
+                &[("BOUNDARY", "b1")],
+                ExtensionTail {
+                    location: n("loc"),
+                    ..tail(None, &["en"])
+                },
+            ),
+        );
+        assert_eq!(
+            attrs(input),
+            vec![MessageAttribute::Uid(9), bodystructure(expected)]
+        );
+    }
+
+    // ---- the real servers' answers (our Dovecot and Cyrus probe transcripts) ----
+
+    const BODY_187: &str = "From: Alice <alice@example.org>\r\nTo: bob@example.org\r\nSubject: probe message\r\nDate: Mon, 01 Jan 2024 10:00:00 +0000\r\nMessage-ID: <probe-1795688966@example.org>\r\n\r\nHello from imap_probe.\r\n";
+
+    #[test]
+    fn dovecot_and_cyrus_probe_lines() {
+        use SectionKind::HeaderFields;
+        let subject = || {
+            body_section(
+                &[],
+                HeaderFields(vec![b("SUBJECT")]),
+                None,
+                Some("Subject: probe message\r\n\r\n"),
+            )
+        };
+        let binary = MessageAttribute::Binary {
+            section: vec![1],
+            origin: None,
+            data: n("Hello from imap_probe.\r\n"),
+        };
+        let full = format!("* 1 FETCH (BODY[] {{187}}\r\n{BODY_187})\r\n");
+        let table: Vec<(&str, Vec<MessageAttribute>)> = vec![
+            // Dovecot 2.3.19.1
+            (
+                "* 1 FETCH (UID 1 FLAGS (\\Seen \\Recent) MODSEQ (2) RFC822.SIZE 187 INTERNALDATE \"26-Nov-2026 10:29:26 +0000\" BODY[HEADER.FIELDS (SUBJECT)] {26}\r\nSubject: probe message\r\n\r\n)\r\n",
+                vec![
+                    MessageAttribute::Uid(1),
+                    MessageAttribute::Flags(vec![Flag::Seen, Flag::Recent]),
+                    MessageAttribute::ModSeq(2),
+                    MessageAttribute::Rfc822Size(187),
+                    MessageAttribute::InternalDate(b("26-Nov-2026 10:29:26 +0000")),
+                    subject(),
+                ],
+            ),
+            (
+                "* 1 FETCH (SAVEDATE \"26-Nov-2026 10:29:26 +0000\")\r\n",
+                vec![MessageAttribute::SaveDate(n("26-Nov-2026 10:29:26 +0000"))],
+            ),
+            (
+                "* 1 FETCH (PREVIEW \"Hello from imap_probe.\")\r\n",
+                vec![MessageAttribute::Preview(n("Hello from imap_probe."))],
+            ),
+            (
+                "* 1 FETCH (BINARY[1] {24}\r\nHello from imap_probe.\r\n)\r\n",
+                vec![binary.clone()],
+            ),
+            (
+                &full,
+                vec![body_section(&[], SectionKind::Full, None, Some(BODY_187))],
+            ),
+            // Cyrus 3.6.1
+            (
+                "* 1 FETCH (FLAGS (\\Recent \\Seen) UID 1 INTERNALDATE \"26-Nov-2026 10:31:03 +0000\" MODSEQ (24) RFC822.SIZE 187 BODY[HEADER.FIELDS (SUBJECT)] {26}\r\nSubject: probe message\r\n\r\n)\r\n",
+                vec![
+                    MessageAttribute::Flags(vec![Flag::Recent, Flag::Seen]),
+                    MessageAttribute::Uid(1),
+                    MessageAttribute::InternalDate(b("26-Nov-2026 10:31:03 +0000")),
+                    MessageAttribute::ModSeq(24),
+                    MessageAttribute::Rfc822Size(187),
+                    subject(),
+                ],
+            ),
+            (
+                "* 1 FETCH (EMAILID (M4e59acb790d55bb872cd8e5f) THREADID (Tdfaa75569bbc50aa))\r\n",
+                vec![
+                    MessageAttribute::EmailId(b("M4e59acb790d55bb872cd8e5f")),
+                    MessageAttribute::ThreadId(n("Tdfaa75569bbc50aa")),
+                ],
+            ),
+            (
+                "* 1 FETCH (SAVEDATE \"26-Nov-2026 10:31:03 +0000\")\r\n",
+                vec![MessageAttribute::SaveDate(n("26-Nov-2026 10:31:03 +0000"))],
+            ),
+            // Cyrus answers NIL without LAZY (RFC 8970 §3.2 says it must not).
+            (
+                "* 1 FETCH (PREVIEW NIL)\r\n",
+                vec![MessageAttribute::Preview(None)],
+            ),
+            (
+                "* 1 FETCH (BINARY[1] {24}\r\nHello from imap_probe.\r\n)\r\n",
+                vec![binary],
+            ),
+        ];
+        for (input, expected) in table {
+            let ((seq, got), rest) = run(input.as_bytes(), fetch_line).expect(input);
+            assert_eq!(seq, 1);
+            assert_eq!(got, expected, "input: {input}");
+            assert!(rest.is_empty());
+        }
+    }
+
+    #[test]
+    fn quirks_known_answers() {
+        let plain = |enc: &str, lines: u32| {
+            single(
+                "text",
+                "plain",
+                fields(&[], enc, 1234),
+                SinglePartSpecific::Text { lines },
+                ext1(None, ExtensionTail::default()),
+            )
+        };
+        check_table(&[
+            // NIL body-fld-enc (iCloud, maddy) and empty `()` params (go-imap servers).
+            (
+                r#"(BODYSTRUCTURE ("text" "plain" () NIL NIL NIL 1234 79 NIL NIL NIL NIL))"#,
+                vec![bodystructure(plain("", 79))],
+            ),
+            // NIL media type and subtype (Exchange), lowercase nil.
+            (
+                r#"(BODY (nil NIL nil nil nil "7bit" 5))"#,
+                vec![MessageAttribute::Body(Box::new(single(
+                    "",
+                    "",
+                    fields(&[], "7bit", 5),
+                    SinglePartSpecific::Basic,
+                    None,
+                )))],
+            ),
+            // NIL where body-fld-lines belongs (migadu/sora).
+            (
+                r#"(BODYSTRUCTURE ("text" "plain" NIL NIL NIL "7bit" 1234 NIL NIL NIL NIL))"#,
+                vec![bodystructure(single(
+                    "text",
+                    "plain",
+                    fields(&[], "7bit", 1234),
+                    SinglePartSpecific::Text { lines: 0 },
+                    ext1(None, tail(None, &[])),
+                ))],
+            ),
+            // body-fld-lines missing on a text part.
+            (
+                r#"(BODY ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1234))"#,
+                vec![MessageAttribute::Body(Box::new(text(
+                    "PLAIN",
+                    &[],
+                    "7BIT",
+                    1234,
+                    0,
+                )))],
+            ),
+            // Negative line count (Dovecot).
+            (
+                r#"(BODY ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1234 -1))"#,
+                vec![MessageAttribute::Body(Box::new(text(
+                    "PLAIN",
+                    &[],
+                    "7BIT",
+                    1234,
+                    0,
+                )))],
+            ),
+            // MESSAGE/RFC822 without envelope/body/lines, `()` params (imap.mail.ru).
+            (
+                r#"(BODY ("message" "rfc822" () NIL NIL "7bit" 23925))"#,
+                vec![MessageAttribute::Body(Box::new(single(
+                    "message",
+                    "rfc822",
+                    fields(&[], "7bit", 23925),
+                    SinglePartSpecific::Basic,
+                    None,
+                )))],
+            ),
+            // NIL parameter value (imap.mail.ru).
+            (
+                r#"(BODY ("TEXT" "PLAIN" ("CHARSET" NIL) NIL NIL "7BIT" 1 1))"#,
+                vec![MessageAttribute::Body(Box::new(text(
+                    "PLAIN",
+                    &[("CHARSET", "")],
+                    "7BIT",
+                    1,
+                    1,
+                )))],
+            ),
+            // Disposition as a bare string (Exchange / Office 365).
+            (
+                r#"(BODYSTRUCTURE ("text" "plain" ("charset" "ISO-8859-1") NIL NIL "QUOTED-PRINTABLE" 850 31 NIL "inline" NIL NIL))"#,
+                vec![bodystructure(single(
+                    "text",
+                    "plain",
+                    fields(&[("charset", "ISO-8859-1")], "QUOTED-PRINTABLE", 850),
+                    SinglePartSpecific::Text { lines: 31 },
+                    ext1(None, tail(Some(("inline", &[])), &[])),
+                ))],
+            ),
+            // A number where body-fld-md5 belongs (old DavMail wrote lines for every part).
+            (
+                r#"(BODYSTRUCTURE ("image" "png" NIL NIL NIL "base64" 10 0 NIL NIL NIL))"#,
+                vec![bodystructure(single(
+                    "image",
+                    "png",
+                    fields(&[], "base64", 10),
+                    SinglePartSpecific::Basic,
+                    ext1(n("0"), tail(None, &[])),
+                ))],
+            ),
+            // NIL inside a language list (IceWarp), `()` language list.
+            (
+                r#"(BODYSTRUCTURE ("text" "plain" NIL NIL NIL "8bit" 1 1 NIL NIL ("inline" NIL) NIL))"#,
+                vec![bodystructure(single(
+                    "text",
+                    "plain",
+                    fields(&[], "8bit", 1),
+                    SinglePartSpecific::Text { lines: 1 },
+                    ext1(None, tail(None, &["inline"])),
+                ))],
+            ),
+            // Trailing spaces before `)` (imap.qq.com, imap.free.fr, Yahoo Japan), doubled
+            // spaces.
+            ("(UID 19436 )", vec![MessageAttribute::Uid(19436)]),
+            (
+                "(  UID  1   RFC822.SIZE 5799845 )",
+                vec![
+                    MessageAttribute::Uid(1),
+                    MessageAttribute::Rfc822Size(5799845),
+                ],
+            ),
+            (
+                r#"(BODYSTRUCTURE (("text" "plain" ("charset" "ISO-2022-JP") NIL NIL "7bit" 2515 64 NIL NIL NIL NIL) "alternative" ("boundary" "pzu") NIL ) FLAGS (\Seen))"#,
+                vec![
+                    bodystructure(mpart(
+                        vec![single(
+                            "text",
+                            "plain",
+                            fields(&[("charset", "ISO-2022-JP")], "7bit", 2515),
+                            SinglePartSpecific::Text { lines: 64 },
+                            ext1(None, tail(None, &[])),
+                        )],
+                        "alternative",
+                        mext(&[("boundary", "pzu")], ExtensionTail::default()),
+                    )),
+                    MessageAttribute::Flags(vec![Flag::Seen]),
+                ],
+            ),
+            // No space after a literal (Office 365 / Exchange 2010+).
+            (
+                "(BODY[] {2}\r\nhiUID 12 FLAGS (\\Seen))",
+                vec![
+                    body_section(&[], SectionKind::Full, None, Some("hi")),
+                    MessageAttribute::Uid(12),
+                    MessageAttribute::Flags(vec![Flag::Seen]),
+                ],
+            ),
+            // No space before a literal (GreenMail 1.5).
+            (
+                "(BODY[HEADER]{2}\r\nhi)",
+                vec![body_section(&[], SectionKind::Header, None, Some("hi"))],
+            ),
+            // `<origin.length>` echoed (Twisted).
+            (
+                "(BODY[]<0.8> {2}\r\nhi)",
+                vec![body_section(&[], SectionKind::Full, Some(0), Some("hi"))],
+            ),
+            // 8-bit bytes in a quoted string.
+            (
+                "(ENVELOPE (NIL \"caf\u{e9} \u{2603}\" NIL NIL NIL NIL NIL NIL NIL NIL))",
+                vec![MessageAttribute::Envelope(Box::new(Envelope {
+                    subject: n("caf\u{e9} \u{2603}"),
+                    ..Envelope::default()
+                }))],
+            ),
+            // Empty address list `()` and empty display name (imap.mail.ru).
+            (
+                r#"(ENVELOPE (NIL NIL (("" NIL "foo" "example.org")) () NIL NIL NIL NIL NIL NIL))"#,
+                vec![MessageAttribute::Envelope(Box::new(Envelope {
+                    from: vec![addr(Some(""), Some("foo"), Some("example.org"))],
+                    ..Envelope::default()
+                }))],
+            ),
+            // An empty attribute list.
+            ("()", vec![]),
+        ]);
+    }
+
+    #[test]
+    fn quirk_childless_multiparts() {
+        let table: Vec<(&str, BodyStructure)> = vec![
+            // go-imap #701 (server not named).
+            (
+                r#"(BODYSTRUCTURE (("ALTERNATIVE" ("BOUNDARY" "e7") NIL NIL)("APPLICATION" "PDF" NIL NIL NIL "BASE64" 14 NIL ("ATTACHMENT" ("FILENAME" "i.pdf")) NIL) "MIXED" ("BOUNDARY" "7b") NIL NIL))"#,
+                mpart(
+                    vec![
+                        mpart(
+                            vec![],
+                            "ALTERNATIVE",
+                            mext(&[("BOUNDARY", "e7")], tail(None, &[])),
+                        ),
+                        single(
+                            "APPLICATION",
+                            "PDF",
+                            fields(&[], "BASE64", 14),
+                            SinglePartSpecific::Basic,
+                            ext1(
+                                None,
+                                tail(Some(("ATTACHMENT", &[("FILENAME", "i.pdf")])), &[]),
+                            ),
+                        ),
+                    ],
+                    "MIXED",
+                    mext(&[("BOUNDARY", "7b")], tail(None, &[])),
+                ),
+            ),
+            // MailKit #1393: NIL in place of the child list.
+            (
+                r#"(BODYSTRUCTURE (NIL "alternative" ("boundary" "Apple-Mail=_35") NIL NIL NIL))"#,
+                mpart(
+                    vec![],
+                    "alternative",
+                    mext(&[("boundary", "Apple-Mail=_35")], ExtensionTail::default()),
+                ),
+            ),
+            // Gmail (MailKit #371).
+            (
+                r#"(BODYSTRUCTURE ("RELATED" NIL ("ATTACHMENT" NIL) NIL))"#,
+                mpart(
+                    vec![],
+                    "RELATED",
+                    mext(&[], tail(Some(("ATTACHMENT", &[])), &[])),
+                ),
+            ),
+        ];
+        for (input, expected) in table {
+            assert_eq!(
+                attrs(input),
+                vec![bodystructure(expected)],
+                "input: {input}"
+            );
+        }
+    }
+
+    // ---- the fast paths agree with the general parsers in core.rs ----
+
+    #[test]
+    fn fast_quoted_agrees_with_core() {
+        let fillers: [&[u8]; 6] = [b"a", b"\xc3\xa9", b" ", b"\\\"", b"\\\\", b"\t"];
+        let breakers: [&[u8]; 7] = [b"", b"\r", b"\n", b"\0", b"\\x", b"\"", b"\x7f"];
+        for len in 0..40 {
+            for filler in fillers {
+                for breaker in breakers {
+                    for at in [0, len / 2, len] {
+                        let mut content = Vec::new();
+                        for k in 0..len {
+                            if k == at {
+                                content.extend_from_slice(breaker);
+                            }
+                            content.extend_from_slice(filler);
+                        }
+                        let mut input = b"\"".to_vec();
+                        input.extend_from_slice(&content);
+                        input.extend_from_slice(b"\" rest");
+                        let fast = run(&input, quoted);
+                        let general = run(&input, crate::parse::core::quoted);
+                        assert_eq!(fast, general, "{:?}", String::from_utf8_lossy(&input));
+                        // Truncated: no closing quote at all.
+                        let cut = &input[..input.len() - 6];
+                        assert_eq!(run(cut, quoted), run(cut, crate::parse::core::quoted));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_numbers_agree_with_core() {
+        for input in [
+            "0",
+            "7",
+            "42 ",
+            "4294967295",
+            "4294967296",
+            "999999999999999999",
+            "9999999999999999999",
+            "18446744073709551615",
+            "18446744073709551616",
+            "123456789012345678901234",
+            "x",
+            "",
+            "00012)",
+        ] {
+            let i = input.as_bytes();
+            assert_eq!(run(i, number64_fast), run(i, number64), "{input}");
+            assert_eq!(
+                run(i, number_fast),
+                run(i, crate::parse::core::number),
+                "{input}"
+            );
+            assert_eq!(
+                run(i, nz_number_fast),
+                run(i, crate::parse::core::nz_number),
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn fast_flags_agree_with_core() {
+        for input in [
+            "()",
+            r"(\Seen)",
+            r"(\seen \ANSWERED \Flagged \Deleted \Draft \Recent)",
+            r"(\* $Junk NonJunk \X-Custom \Seenx)",
+            r"(  \Seen   foo )",
+            r"(\)",
+            r"(\Seen",
+            r"(\Seen {3})",
+            "(a]b)",
+        ] {
+            let i = input.as_bytes();
+            assert_eq!(
+                run(i, flag_fetch_list),
+                run(i, crate::parse::core::flag_list),
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn attribute_name_table_and_keys() {
+        for b in 0..=255u8 {
+            assert_eq!(
+                NAME_CHAR[b as usize],
+                is_atom_char(b) && b != b'[' && b != b'<',
+                "byte {b:#x}"
+            );
+        }
+        assert_eq!(folded_key(b"rfc822.size"), KEY_RFC822_SIZE);
+        assert_eq!(folded_key(b"BodyStructure"), KEY_BODYSTRUCTURE);
+        assert_ne!(folded_key(b"RFC822xSIZE"), KEY_RFC822_SIZE);
+        assert_ne!(folded_key(b"UIDS"), KEY_UID);
+        assert_eq!(folded_key(b"X-A-VERY-LONG-NAME"), 0);
+    }
+
+    #[test]
+    fn interned_tokens_equal_the_wire_bytes() {
+        for token in [
+            "TEXT",
+            "text",
+            "QUOTED-PRINTABLE",
+            "UTF-8",
+            "yes",
+            "attachment",
+        ] {
+            let interned = intern(token.as_bytes()).expect(token);
+            assert_eq!(interned, token.as_bytes());
+        }
+        for other in [
+            "Text",
+            "TEXTS",
+            "",
+            "ab",
+            "a-very-long-boundary-string-0001",
+        ] {
+            assert_eq!(intern(other.as_bytes()), None, "{other}");
+        }
+        let (v, _) = run(br#"("TEXT" "x-unknown")"#, |i| {
+            let i = open(i, "t")?;
+            let (i, a) = string_or_nil(i)?;
+            let (i, b) = string_or_nil(sep(i, "t")?)?;
+            Ok((close(i, "t")?, (a, b)))
+        })
+        .unwrap();
+        assert_eq!(v, (b("TEXT"), b("x-unknown")));
+    }
+
+    // ---- limits and malformed input ----
+
+    #[test]
+    fn nesting_depth_is_limited_without_stack_overflow() {
+        let deep = "(".repeat(10_000);
+        for input in [
+            format!("(BODYSTRUCTURE {deep}"),
+            format!("(BODY {deep}"),
+            format!(r#"(BODYSTRUCTURE ("A" "B" NIL NIL NIL "7BIT" 1 NIL NIL NIL NIL {deep}))"#),
+            format!("(X-UNKNOWN {deep})"),
+        ] {
+            let err = run(input.as_bytes(), msg_att).unwrap_err();
+            assert_eq!(err.kind, ParseErrorKind::TooDeep, "{}", &input[..40]);
+        }
+        // MESSAGE/RFC822 inside MESSAGE/RFC822 ..., 40 levels against a limit of 16.
+        let env = "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)";
+        let mut nested = String::from(r#"("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1)"#);
+        for _ in 0..40 {
+            nested = format!(r#"("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 1 {env} {nested} 1)"#);
+        }
+        let err = run(format!("(BODYSTRUCTURE {nested})").as_bytes(), msg_att).unwrap_err();
+        assert_eq!(err.kind, ParseErrorKind::TooDeep);
+        // The default limit (64) is also far from overflowing the stack.
+        let ctx = FrameContext {
+            frame: Bytes::from(format!("(BODYSTRUCTURE {deep}")),
+            max_depth: crate::Limits::default().max_nesting_depth,
+        };
+        match msg_att(Span::new(&ctx)) {
+            Err(nom::Err::Failure(e)) => assert_eq!(e.kind, ParseErrorKind::TooDeep),
+            other => panic!("expected TooDeep, got {other:?}"),
+        }
+        // Within the limit, nesting parses.
+        let mut ok = String::from(r#"("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1)"#);
+        for _ in 0..10 {
+            ok = format!("({ok} \"MIXED\")");
+        }
+        assert_eq!(attrs(&format!("(BODYSTRUCTURE {ok})")).len(), 1);
+    }
+
+    #[test]
+    fn malformed_input_is_an_error() {
+        for input in [
+            "",
+            "(",
+            "UID 1)",
+            "(UID)",
+            "(UID 0)",
+            "(UID x)",
+            "(UID 99999999999)",
+            "(FLAGS \\Seen)",
+            "(BODY[1.] NIL)",
+            "(BODY[0] NIL)",
+            "(BODY[HEADER.FIELDS] NIL)",
+            "(BODY[HEADER.FIELDS (A] NIL)",
+            "(BODY[FOO] NIL)",
+            "(BODY[1.2 NIL)",
+            "(BODY[]<> NIL)",
+            "(BODY[]<1 NIL)",
+            "(BODY[] {10}\r\nshort)",
+            "(BODY[] \"unterminated)",
+            "(BINARY[TEXT] NIL)",
+            "(BINARY.SIZE[1] x)",
+            "(MODSEQ 5)",
+            "(MODSEQ (5)",
+            "(EMAILID ())",
+            "(THREADID x)",
+            "(ENVELOPE (NIL NIL))",
+            "(ENVELOPE NIL)",
+            "(ENVELOPE (NIL NIL ((NIL NIL NIL)) NIL NIL NIL NIL NIL NIL NIL))",
+            "(BODYSTRUCTURE ())",
+            "(BODYSTRUCTURE (\"TEXT\" \"PLAIN\"))",
+            "(BODYSTRUCTURE (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\"))",
+            "(BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"A\") NIL NIL \"7BIT\" 1 1))",
+            "(BODYSTRUCTURE (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" x 1))",
+            "(BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1)))",
+            "(BODYSTRUCTURE (\"A\" \"B\" NIL NIL NIL \"7BIT\" 1 NIL NIL NIL NIL (1 2)",
+            "(X-FOO)",
+            "(X-FOO (a b)",
+            "(UID 1 FLAGS (\\Seen)",
+            "(\"UID\" 1)",
+            "(UID 1) trailing",
+        ] {
+            match run(input.as_bytes(), msg_att) {
+                Err(_) => {}
+                Ok((v, rest)) => assert!(
+                    !rest.is_empty(),
+                    "{input:?} parsed as {v:?} and consumed everything"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn every_truncation_fails_cleanly() {
+        // Every prefix of a rich response must give an error, never a panic.
+        let input = concat!(
+            "(UID 9 FLAGS (\\Seen) MODSEQ (5) X-GM-LABELS (\\Inbox \"a b\") INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" ",
+            "ENVELOPE (\"d\" \"s\" ((\"n\" NIL \"m\" \"h\")) NIL NIL NIL NIL NIL NIL \"<id>\") ",
+            "BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"UTF-8\") NIL NIL \"7BIT\" 1 1 NIL NIL NIL NIL)",
+            "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 1 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) ",
+            "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1) 1 NIL (\"inline\" (\"a\" \"b\")) (\"en\") NIL 1 (2 \"x\")) ",
+            "\"MIXED\" (\"BOUNDARY\" \"x\") NIL NIL NIL) BODY[1.HEADER.FIELDS (A B)]<0> {3}\r\nabc ",
+            "BINARY[1] ~{2}\r\nxy BINARY.SIZE[1] 2 EMAILID (M1) THREADID NIL SAVEDATE NIL PREVIEW \"p\")"
+        );
+        assert_eq!(attrs(input).len(), 14);
+        for end in 0..input.len() {
+            assert!(
+                run(&input.as_bytes()[..end], msg_att).is_err(),
+                "prefix of {end} bytes parsed"
+            );
+        }
+    }
+
+    #[test]
+    fn body_section_literal_is_zero_copy() {
+        let ctx = FrameContext {
+            frame: Bytes::from_static(b"(UID 1 BODY[] {5}\r\nhello X-GM-MSGID 7)"),
+            max_depth: 16,
+        };
+        let (_, a) = msg_att(Span::new(&ctx)).unwrap();
+        let base = ctx.frame.as_ptr() as usize;
+        match &a[1] {
+            MessageAttribute::BodySection { data: Some(d), .. } => {
+                assert_eq!(d.as_ptr() as usize, base + 19);
+                assert_eq!(&d[..], b"hello");
+            }
+            other => panic!("{other:?}"),
+        }
+        match &a[2] {
+            MessageAttribute::Other { name, value } => {
+                assert_eq!(name.as_ptr() as usize, base + 25);
+                assert_eq!(value.as_ptr() as usize, base + 36);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    // ---- streaming ----
+
+    #[test]
+    fn stream_head_continuation_and_tail() {
+        let (head, rest) = run(
+            b"* 12 FETCH (UID 7 FLAGS (\\Seen) BODY[1.2]<0> {123456}\r\n",
+            fetch_stream_head,
+        )
+        .unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(
+            head,
+            FetchStreamHead {
+                seq: 12,
+                before: vec![
+                    MessageAttribute::Uid(7),
+                    MessageAttribute::Flags(vec![Flag::Seen])
+                ],
+                streamed: StreamedAttribute::BodySection {
+                    section: section(&[1, 2], SectionKind::Full),
+                    origin: Some(0),
+                },
+            }
+        );
+
+        // A small literal with its content before the streamed one; RFC822 and BINARY forms.
+        let table: Vec<(&[u8], Vec<MessageAttribute>, StreamedAttribute)> = vec![
+            (
+                b"* 1 FETCH (BODY[HEADER] {2}\r\nhi RFC822.TEXT {9999999}\r\n",
+                vec![body_section(&[], SectionKind::Header, None, Some("hi"))],
+                StreamedAttribute::BodySection {
+                    section: section(&[], SectionKind::Rfc822Text),
+                    origin: None,
+                },
+            ),
+            (
+                b"* 1 fetch (RFC822 {2000000}\r\n",
+                vec![],
+                StreamedAttribute::BodySection {
+                    section: section(&[], SectionKind::Rfc822),
+                    origin: None,
+                },
+            ),
+            (
+                b"* 1 FETCH (BINARY[3]<100> ~{5000000}\r\n",
+                vec![],
+                StreamedAttribute::Binary {
+                    section: vec![3],
+                    origin: Some(100),
+                },
+            ),
+            (
+                b"* 1 FETCH (UID 1 BODY[HEADER.FIELDS (A)] {5000000+}\n",
+                vec![MessageAttribute::Uid(1)],
+                StreamedAttribute::BodySection {
+                    section: section(&[], SectionKind::HeaderFields(vec![b("A")])),
+                    origin: None,
+                },
+            ),
+        ];
+        for (input, before, streamed) in table {
+            let (head, _) = run(input, fetch_stream_head).unwrap();
+            assert_eq!(head.seq, 1);
+            assert_eq!(head.before, before);
+            assert_eq!(head.streamed, streamed);
+        }
+
+        let (cont, rest) = run(b" BODY[2] {99999}\r\n", fetch_stream_continuation_head).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(
+            cont,
+            FetchStreamContinuation {
+                before: vec![],
+                streamed: StreamedAttribute::BodySection {
+                    section: section(&[2], SectionKind::Full),
+                    origin: None,
+                },
+            }
+        );
+        let (cont, _) = run(
+            b" UID 3 BINARY[] {99999}\r\n",
+            fetch_stream_continuation_head,
+        )
+        .unwrap();
+        assert_eq!(cont.before, vec![MessageAttribute::Uid(3)]);
+
+        let (tail, rest) = run(b" FLAGS (\\Seen))\r\n", fetch_stream_tail).unwrap();
+        assert_eq!(tail, vec![MessageAttribute::Flags(vec![Flag::Seen])]);
+        assert!(rest.is_empty());
+        assert_eq!(run(b")\r\n", fetch_stream_tail).unwrap().0, vec![]);
+
+        for bad in [
+            &b"* 1 FETCH (UID 1)\r\n"[..],
+            b"* 1 FETCH (UID 1 BODY[] {5}\r\nhello)\r\n",
+            b"* 1 FETCH (BODY[] {5}\r\nhel",
+            b"* 1 FETCH (FLAGS {5}\r\n",
+            b"* 0 FETCH (BODY[] {5}\r\n",
+            b"* 1 STORE (BODY[] {5}\r\n",
+            b"1 FETCH (BODY[] {5}\r\n",
+        ] {
+            assert!(
+                run(bad, fetch_stream_head).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        assert!(run(b" UID 3)\r\n", fetch_stream_continuation_head).is_err());
+        assert!(run(b" UID 3", fetch_stream_tail).is_err());
+        assert!(run(b" UID 3)", fetch_stream_tail).is_err());
+    }
+}

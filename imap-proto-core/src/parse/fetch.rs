@@ -4,10 +4,12 @@
 //! response whose big literal is streamed.
 //!
 //! FETCH responses are most of what a client parses, so this file is written for speed:
-//! attributes are dispatched on their name's length and a single case-insensitive compare,
+//! attributes are dispatched on one integer folded from the name (no chain of alternatives),
 //! the grammar is walked with direct code over [`Span`] (no combinator chains that re-scan),
-//! and every string is a zero-copy [`Bytes`] slice of the frame. The only allocations are the
-//! output structures themselves.
+//! quoted strings are scanned eight bytes at a time, the large `Envelope` and `BodyStructure`
+//! values are filled in place, and every string is a zero-copy [`Bytes`] slice of the frame
+//! (common MIME tokens such as `"TEXT"` are static `Bytes`, which need no reference count).
+//! The only allocations are the output structures themselves.
 //!
 //! Lenient readings, each needed by a real server, are listed in `docs/quirks.md` ("FETCH")
 //! and marked "Quirk:" at the code that accepts them.
@@ -26,6 +28,7 @@ use crate::types::{
     SectionKind, SinglePartExtension, SinglePartSpecific, StreamedAttribute,
 };
 
+/// The error half of [`PResult`], for helpers that return only the new position.
 type Fail<'a> = nom::Err<PErr<'a>>;
 
 // ---------------------------------------------------------------------------------------------
@@ -378,7 +381,7 @@ fn attribute_list<'a>(
 /// ```text
 /// msg-att-dynamic = "FLAGS" SP "(" [flag-fetch *(SP flag-fetch)] ")"
 ///                 / "MODSEQ" SP "(" permsg-modsequence ")"          ; RFC 7162 §7
-///                 / "PREVIEW" SP nstring                            ; RFC 8970 §7
+///                 / "PREVIEW" SP nstring                            ; RFC 8970 §6
 /// msg-att-static  = "ENVELOPE" SP envelope / "INTERNALDATE" SP date-time /
 ///                   "RFC822.SIZE" SP number64 / "BODY" ["STRUCTURE"] SP body /
 ///                   "BODY" section ["<" number ">"] SP nstring /
@@ -387,7 +390,7 @@ fn attribute_list<'a>(
 ///                 / "RFC822" [".HEADER" / ".TEXT"] SP nstring        ; RFC 3501 §9
 ///                 / "EMAILID" SP "(" objectid ")"                   ; RFC 8474 §7
 ///                 / "THREADID" SP ("(" objectid ")" / nil)          ; RFC 8474 §7
-///                 / "SAVEDATE" SP (date-time / nil)                 ; RFC 8514 §6
+///                 / "SAVEDATE" SP (date-time / nil)                 ; RFC 8514
 /// ```
 ///
 /// Anything else is kept as [`MessageAttribute::Other`] with its raw value.
@@ -677,7 +680,7 @@ fn rfc822_value(i: Span<'_>, kind: SectionKind, stream: bool) -> PResult<'_, Ite
     body_section_value(i, section, stream)
 }
 
-/// `"BINARY" section-binary ["<" number ">"] SP (nstring / literal8)` (RFC 3516 §4; the
+/// `"BINARY" section-binary ["<" number ">"] SP (nstring / literal8)` (RFC 3516 §7; the
 /// origin appears in the response to a partial fetch, RFC 3516 §4.2).
 fn binary_value(i: Span<'_>, stream: bool) -> PResult<'_, Item> {
     let (i, section) = section_binary(i)?;
@@ -833,7 +836,7 @@ pub fn header_list(i: Span<'_>) -> PResult<'_, Vec<Bytes>> {
     }
 }
 
-/// `section-binary = "[" [section-part] "]"` (RFC 3516 §4, RFC 9051 §9).
+/// `section-binary = "[" [section-part] "]"` (RFC 3516 §7, RFC 9051 §9).
 pub fn section_binary(i: Span<'_>) -> PResult<'_, Vec<u32>> {
     if peek(i) != Some(b'[') {
         return Err(PErr::syntax(i, "section-binary"));
@@ -2408,6 +2411,16 @@ mod tests {
                 run(i, crate::parse::core::nz_number),
                 "{input}"
             );
+        }
+    }
+
+    #[test]
+    fn fast_nil_agrees_with_core() {
+        for input in [
+            "NIL", "nil)", "Nil ", "NILS", "NIL]", "NI", "", "N1L", "NIL\"x\"",
+        ] {
+            let i = input.as_bytes();
+            assert_eq!(run(i, nil), run(i, crate::parse::core::nil), "{input}");
         }
     }
 

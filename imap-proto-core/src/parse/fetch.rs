@@ -4,10 +4,12 @@
 //! response whose big literal is streamed.
 //!
 //! FETCH responses are most of what a client parses, so this file is written for speed:
-//! attributes are dispatched on their name's length and a single case-insensitive compare,
+//! attributes are dispatched on one integer folded from the name (no chain of alternatives),
 //! the grammar is walked with direct code over [`Span`] (no combinator chains that re-scan),
-//! and every string is a zero-copy [`Bytes`] slice of the frame. The only allocations are the
-//! output structures themselves.
+//! quoted strings are scanned eight bytes at a time, the large `Envelope` and `BodyStructure`
+//! values are filled in place, and every string is a zero-copy [`Bytes`] slice of the frame
+//! (common MIME tokens such as `"TEXT"` are static `Bytes`, which need no reference count).
+//! The only allocations are the output structures themselves.
 //!
 //! Lenient readings, each needed by a real server, are listed in `docs/quirks.md` ("FETCH")
 //! and marked "Quirk:" at the code that accepts them.
@@ -26,6 +28,7 @@ use crate::types::{
     SectionKind, SinglePartExtension, SinglePartSpecific, StreamedAttribute,
 };
 
+/// The error half of [`PResult`], for helpers that return only the new position.
 type Fail<'a> = nom::Err<PErr<'a>>;
 
 // ---------------------------------------------------------------------------------------------
@@ -260,29 +263,24 @@ fn string_or_nil(i: Span<'_>) -> PResult<'_, Bytes> {
     }
 }
 
-/// `nstring`, or a bare number or atom read as its text.
+/// `nstring`, or a bare number read as its text.
 ///
-/// Quirk: numbers where an nstring belongs in the body extension fields (old DavMail wrote a
-/// line count for every part, which lands in body-fld-md5).
+/// Quirk: numbers where an nstring belongs in the body extension fields (DavMail writes a
+/// line count for non-text parts, which lands in body-fld-md5).
 #[inline]
-fn nstring_or_token(i: Span<'_>) -> PResult<'_, Option<Bytes>> {
+fn nstring_or_number(i: Span<'_>) -> PResult<'_, Option<Bytes>> {
     match peek(i) {
         Some(b'"' | b'{' | b'~') => string(i).map(|(r, s)| (r, Some(s))),
-        _ => {
-            if let Ok((rest, ())) = nil(i) {
-                return Ok((rest, None));
-            }
+        Some(d) if d.is_ascii_digit() => {
             let n = i
                 .as_slice()
                 .iter()
-                .take_while(|&&b| is_atom_char(b))
+                .take_while(|b| b.is_ascii_digit())
                 .count();
-            if n == 0 {
-                return Err(PErr::syntax(i, "nstring"));
-            }
-            let (rest, token) = i.take_split(n);
-            Ok((rest, Some(token.to_bytes())))
+            let (rest, digits) = i.take_split(n);
+            Ok((rest, Some(digits.to_bytes())))
         }
+        _ => nil(i).map(|(r, ())| (r, None)),
     }
 }
 
@@ -343,10 +341,13 @@ enum Item {
 /// (RFC 9051 §9), the value of `message-data = nz-number SP "FETCH" SP msg-att`. The same
 /// syntax serves the FETCH responses that NOTIFY (RFC 5465) triggers.
 ///
-/// Quirks: an empty list `()`, extra spaces, a space before the closing `)`, and a missing
-/// space between attributes (Office 365 after a literal).
+/// Quirks: extra spaces, a space before the closing `)`, and a missing space between
+/// attributes (Office 365 after a literal).
 pub fn msg_att(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
     let i = open(i, "msg-att")?;
+    if peek(i) == Some(b')') {
+        return Err(PErr::syntax(i, "msg-att"));
+    }
     let mut attrs = Vec::with_capacity(8);
     let (rest, _) = attribute_list(i, &mut attrs, false)?;
     Ok((rest, attrs))
@@ -380,7 +381,7 @@ fn attribute_list<'a>(
 /// ```text
 /// msg-att-dynamic = "FLAGS" SP "(" [flag-fetch *(SP flag-fetch)] ")"
 ///                 / "MODSEQ" SP "(" permsg-modsequence ")"          ; RFC 7162 §7
-///                 / "PREVIEW" SP nstring                            ; RFC 8970 §7
+///                 / "PREVIEW" SP nstring                            ; RFC 8970 §6
 /// msg-att-static  = "ENVELOPE" SP envelope / "INTERNALDATE" SP date-time /
 ///                   "RFC822.SIZE" SP number64 / "BODY" ["STRUCTURE"] SP body /
 ///                   "BODY" section ["<" number ">"] SP nstring /
@@ -389,7 +390,7 @@ fn attribute_list<'a>(
 ///                 / "RFC822" [".HEADER" / ".TEXT"] SP nstring        ; RFC 3501 §9
 ///                 / "EMAILID" SP "(" objectid ")"                   ; RFC 8474 §7
 ///                 / "THREADID" SP ("(" objectid ")" / nil)          ; RFC 8474 §7
-///                 / "SAVEDATE" SP (date-time / nil)                 ; RFC 8514 §6
+///                 / "SAVEDATE" SP (date-time / nil)                 ; RFC 8514
 /// ```
 ///
 /// Anything else is kept as [`MessageAttribute::Other`] with its raw value.
@@ -679,7 +680,7 @@ fn rfc822_value(i: Span<'_>, kind: SectionKind, stream: bool) -> PResult<'_, Ite
     body_section_value(i, section, stream)
 }
 
-/// `"BINARY" section-binary ["<" number ">"] SP (nstring / literal8)` (RFC 3516 §4; the
+/// `"BINARY" section-binary ["<" number ">"] SP (nstring / literal8)` (RFC 3516 §7; the
 /// origin appears in the response to a partial fetch, RFC 3516 §4.2).
 fn binary_value(i: Span<'_>, stream: bool) -> PResult<'_, Item> {
     let (i, section) = section_binary(i)?;
@@ -835,7 +836,7 @@ pub fn header_list(i: Span<'_>) -> PResult<'_, Vec<Bytes>> {
     }
 }
 
-/// `section-binary = "[" [section-part] "]"` (RFC 3516 §4, RFC 9051 §9).
+/// `section-binary = "[" [section-part] "]"` (RFC 3516 §7, RFC 9051 §9).
 pub fn section_binary(i: Span<'_>) -> PResult<'_, Vec<u32>> {
     if peek(i) != Some(b'[') {
         return Err(PErr::syntax(i, "section-binary"));
@@ -1225,7 +1226,7 @@ fn body_ext_1part_into<'a>(
     depth: usize,
     ext: &mut SinglePartExtension,
 ) -> Result<Span<'a>, Fail<'a>> {
-    let (i, md5) = nstring_or_token(i)?;
+    let (i, md5) = nstring_or_number(i)?;
     ext.md5 = md5;
     extension_tail_into(i, depth, &mut ext.tail)
 }
@@ -1260,7 +1261,7 @@ fn extension_tail_into<'a>(
     let Some(j) = next_field(i) else {
         return Ok(i);
     };
-    let (mut i, location) = nstring_or_token(j)?;
+    let (mut i, location) = nstring_or_number(j)?;
     tail.location = location;
     while let Some(j) = next_field(i) {
         let (r, ext) = body_extension(j, depth + 1)?;
@@ -1272,9 +1273,8 @@ fn extension_tail_into<'a>(
 
 /// `body-fld-dsp = "(" string SP body-fld-param ")" / nil`.
 ///
-/// Quirks: Exchange sends a bare string (`"inline"`, or even the Content-Description) instead
-/// of the list; it is read as a disposition with no parameters. A list without the
-/// parameters (`("inline")`) is accepted too.
+/// Quirk: Exchange sends a bare string (`"inline"`, or even the Content-Description) instead
+/// of the list; it is read as a disposition with no parameters.
 pub fn body_fld_dsp(i: Span<'_>) -> PResult<'_, Option<Disposition>> {
     const RULE: &str = "body-fld-dsp";
     match peek(i) {
@@ -1282,10 +1282,7 @@ pub fn body_fld_dsp(i: Span<'_>) -> PResult<'_, Option<Disposition>> {
             let i = skip_spaces(i.take_from(1));
             let (i, kind) = string_token(i)?;
             let mut params = Vec::new();
-            let i = match next_field(i) {
-                Some(j) => body_fld_param_into(j, &mut params)?,
-                None => i,
-            };
+            let i = body_fld_param_into(sep(i, RULE)?, &mut params)?;
             let i = close(i, RULE)?;
             Ok((i, Some(Disposition { kind, params })))
         }
@@ -1305,7 +1302,7 @@ pub fn body_fld_dsp(i: Span<'_>) -> PResult<'_, Option<Disposition>> {
 
 /// `body-fld-lang = nstring / "(" string *(SP string) ")"`; `NIL` reads as the empty list.
 ///
-/// Quirk: `NIL` items inside the list (IceWarp) are skipped, numbers are kept as text, and
+/// Quirks: `NIL` items inside the list (IceWarp) are skipped, numbers are kept as text, and
 /// `()` is accepted.
 pub fn body_fld_lang(i: Span<'_>) -> PResult<'_, Vec<Bytes>> {
     let mut langs = Vec::new();
@@ -1316,7 +1313,7 @@ pub fn body_fld_lang(i: Span<'_>) -> PResult<'_, Vec<Bytes>> {
 /// [`body_fld_lang`], appending to `langs`.
 fn body_fld_lang_into<'a>(i: Span<'a>, langs: &mut Vec<Bytes>) -> Result<Span<'a>, Fail<'a>> {
     if peek(i) != Some(b'(') {
-        let (r, lang) = nstring_or_token(i)?;
+        let (r, lang) = nstring_or_number(i)?;
         langs.extend(lang);
         return Ok(r);
     }
@@ -1325,15 +1322,14 @@ fn body_fld_lang_into<'a>(i: Span<'a>, langs: &mut Vec<Bytes>) -> Result<Span<'a
         if peek(i) == Some(b')') {
             return Ok(i.take_from(1));
         }
-        let (r, lang) = nstring_or_token(i)?;
+        let (r, lang) = nstring_or_number(i)?;
         langs.extend(lang);
         i = skip_spaces(r);
     }
 }
 
 /// `body-extension = nstring / number / number64 / "(" body-extension *(SP body-extension) ")"`.
-///
-/// Quirks: a bare atom is kept as its text; `()` is accepted.
+/// Quirk: `()` is accepted.
 pub fn body_extension(i: Span<'_>, depth: usize) -> PResult<'_, BodyExtension> {
     check_depth(i, depth)?;
     match peek(i) {
@@ -1351,15 +1347,10 @@ pub fn body_extension(i: Span<'_>, depth: usize) -> PResult<'_, BodyExtension> {
         }
         Some(d) if d.is_ascii_digit() => {
             let (r, n) = number64_fast(i)?;
-            // `12abc` is an atom, not a number.
-            if peek(r).is_some_and(is_atom_char) {
-                let (r, s) = nstring_or_token(i)?;
-                return Ok((r, BodyExtension::NString(s)));
-            }
             Ok((r, BodyExtension::Number(n)))
         }
         _ => {
-            let (r, s) = nstring_or_token(i)?;
+            let (r, s) = nstring(i)?;
             Ok((r, BodyExtension::NString(s)))
         }
     }
@@ -2292,7 +2283,7 @@ mod tests {
                     ..Envelope::default()
                 }))],
             ),
-            // Empty address list `()` and empty display name (imap.mail.ru).
+            // Empty display name (imap.mail.ru); `()` as an empty address list (by analogy).
             (
                 r#"(ENVELOPE (NIL NIL (("" NIL "foo" "example.org")) () NIL NIL NIL NIL NIL NIL))"#,
                 vec![MessageAttribute::Envelope(Box::new(Envelope {
@@ -2300,8 +2291,6 @@ mod tests {
                     ..Envelope::default()
                 }))],
             ),
-            // An empty attribute list.
-            ("()", vec![]),
         ]);
     }
 
@@ -2426,6 +2415,16 @@ mod tests {
     }
 
     #[test]
+    fn fast_nil_agrees_with_core() {
+        for input in [
+            "NIL", "nil)", "Nil ", "NILS", "NIL]", "NI", "", "N1L", "NIL\"x\"",
+        ] {
+            let i = input.as_bytes();
+            assert_eq!(run(i, nil), run(i, crate::parse::core::nil), "{input}");
+        }
+    }
+
+    #[test]
     fn fast_flags_agree_with_core() {
         for input in [
             "()",
@@ -2539,6 +2538,9 @@ mod tests {
         for input in [
             "",
             "(",
+            "()",
+            "(BODYSTRUCTURE (\"A\" \"B\" NIL NIL NIL \"7BIT\" 1 NIL (\"inline\")))",
+            "(BODYSTRUCTURE (\"A\" \"B\" NIL NIL NIL \"7BIT\" 1 NIL NIL NIL NIL atom))",
             "UID 1)",
             "(UID)",
             "(UID 0)",

@@ -95,7 +95,7 @@ pub enum MessageAttribute {
         /// The data; `None` for `NIL`. A slice of the frame, never copied.
         data: Option<Bytes>,
     },
-    /// `"BINARY" section-binary ["<" number ">"] SP (nstring / literal8)` (RFC 3516 §4; the
+    /// `"BINARY" section-binary ["<" number ">"] SP (nstring / literal8)` (RFC 3516 §7; the
     /// origin is echoed for a partial fetch, RFC 3516 §4.2).
     Binary {
         /// The part numbers (empty for the whole message).
@@ -342,7 +342,7 @@ pub enum StreamedAttribute {
         /// The `<origin>` of a partial fetch.
         origin: Option<u32>,
     },
-    /// `BINARY[part]<origin>` (RFC 3516 §4).
+    /// `BINARY[part]<origin>` (RFC 3516 §4.2).
     Binary {
         /// The part numbers (empty for the whole message).
         section: Vec<u32>,

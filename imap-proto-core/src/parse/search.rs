@@ -119,6 +119,23 @@ pub fn esearch_response(i: Span<'_>) -> PResult<'_, EsearchResponse> {
         if at_line_end(after_sp) || after_sp.as_slice().first() == Some(&b' ') {
             break;
         }
+        // Quirk: the RFC 5465 §6 example wraps the return data in parentheses
+        // (`* ESEARCH (TAG "a00") (COUNT 17)`); read the items inside them.
+        if after_sp.as_slice().first() == Some(&b'(') {
+            let (mut inner, _) = byte(b'(')(after_sp)?;
+            loop {
+                let (rest, ()) = search_return_data(inner, &mut out)?;
+                match sp(rest) {
+                    Ok((next, ())) => inner = next,
+                    Err(_) => {
+                        let (rest, _) = byte(b')')(rest)?;
+                        i = rest;
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
         let (rest, ()) = search_return_data(after_sp, &mut out)?;
         i = rest;
     }
@@ -425,6 +442,15 @@ mod tests {
                 },
             ),
             ("ESEARCH", EsearchResponse::default()),
+            // Quirk: the RFC 5465 §6 example puts the return data in parentheses.
+            (
+                "ESEARCH (TAG \"a00\") (COUNT 17)",
+                EsearchResponse {
+                    tag: Some(b("a00")),
+                    count: Some(17),
+                    ..EsearchResponse::default()
+                },
+            ),
             (
                 "ESEARCH (TAG A1)",
                 EsearchResponse {

@@ -12,14 +12,29 @@
 //! 2. [`parse::parse_response`] decodes a frame into a [`types::Response`]. Every string in
 //!    the result is a zero-copy slice of the frame.
 //!
+//! 3. [`Connection`] drives the whole session: TLS and COMPRESS layers, the command
+//!    lifecycle ([`ops`]), the session state and the event queue. See [`conn`] for the
+//!    run-loop contract.
+//!
 //! Authentication mechanisms for `AUTHENTICATE` (PLAIN, XOAUTH2, OAUTHBEARER,
 //! SCRAM-SHA-256) are pure state machines in [`sasl`].
 #![forbid(unsafe_code)]
 
+pub mod config;
+pub mod conn;
 pub mod encode;
+pub mod error;
 pub mod limits;
+pub mod ops;
 pub mod parse;
 pub mod sasl;
 pub mod types;
 
+pub use config::Config;
+pub use conn::event::TypedEvent;
+pub use conn::session::{SelectedMailbox, Session, SessionState};
+pub use conn::upgrade::TlsSetup;
+pub use conn::{Connection, OpId, StreamPart};
+pub use error::Error;
 pub use limits::Limits;
+pub use ops::Op;

@@ -7,7 +7,7 @@
 use super::core::{astring, atom, keyword, mailbox, many_sp, number64, paren_list, sp};
 use super::error::PResult;
 use super::input::Span;
-use crate::types::{QuotaResource, QuotaResponse, QuotaRootResponse};
+use crate::types::{QuotaResource, QuotaResponse, QuotaRoot};
 
 /// `quota-response = "QUOTA" SP quota-root-name SP quota-list` (RFC 9208 §7): usage and
 /// limits under one quota root.
@@ -39,12 +39,12 @@ pub fn quota_resource(i: Span<'_>) -> PResult<'_, QuotaResource> {
 
 /// `quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name)` (RFC 9208 §7): the
 /// quota roots a mailbox falls under (possibly none).
-pub fn quotaroot_response(i: Span<'_>) -> PResult<'_, QuotaRootResponse> {
+pub fn quotaroot_response(i: Span<'_>) -> PResult<'_, QuotaRoot> {
     let (i, _) = keyword("QUOTAROOT")(i)?;
     let (i, _) = sp(i)?;
     let (i, mailbox) = mailbox(i)?;
     let (i, roots) = many_sp(i, astring)?;
-    Ok((i, QuotaRootResponse { mailbox, roots }))
+    Ok((i, QuotaRoot { mailbox, roots }))
 }
 
 #[cfg(test)]
@@ -134,7 +134,7 @@ mod tests {
             let (value, rest) = run(input.as_bytes(), quotaroot_response).expect(input);
             assert_eq!(
                 value,
-                QuotaRootResponse {
+                QuotaRoot {
                     mailbox: Mailbox::from_wire(b(mailbox)),
                     roots: roots.into_iter().map(b).collect(),
                 },

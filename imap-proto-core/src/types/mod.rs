@@ -15,12 +15,14 @@ pub mod mutf7;
 mod notify;
 mod quota;
 mod response;
+mod results;
 mod search;
 mod search_criteria;
 mod select;
 mod sequence;
 mod store;
 
+pub use crate::conn::session::SelectedMailbox;
 pub use acl::{AclEntry, AclResponse, ListRightsResponse, MyRightsResponse};
 pub use append::{AppendMessage, normalize_date_time};
 pub use capability::Capability;
@@ -37,10 +39,14 @@ pub use mailbox::{
 };
 pub use metadata::{MetadataEntries, MetadataResponse};
 pub use notify::{NotifyEvent, NotifyEventGroup, NotifyEvents, NotifyFilter, NotifySetParams};
-pub use quota::{QuotaResource, QuotaResponse, QuotaRootResponse};
+pub use quota::{QuotaResource, QuotaResponse, QuotaRoot};
 pub use response::{
     Continuation, MetadataCode, Response, ResponseCode, SimpleCode, StatusKind, StatusResponse,
     Tagged, Untagged,
+};
+pub use results::{
+    CopyResult, ExpungeResult, IdleEvent, MetadataResult, MoveResult, QuotaRootResponse,
+    SearchResult, StatusResult, StoreResult,
 };
 pub use search::{EsearchPartial, EsearchResponse, ThreadNode, UidRange};
 pub use search_criteria::SearchCriteria;

@@ -26,7 +26,7 @@ pub struct QuotaResource {
 
 /// `quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name)`
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QuotaRootResponse {
+pub struct QuotaRoot {
     /// The mailbox asked about.
     pub mailbox: Mailbox,
     /// Its quota roots (possibly none).

@@ -4,8 +4,8 @@ use bytes::Bytes;
 
 use super::{
     AclResponse, Capability, EsearchResponse, FetchResponse, Flag, ListRightsResponse, MailboxInfo,
-    MailboxStatus, MetadataResponse, MyRightsResponse, NamespaceResponse, QuotaResponse,
-    QuotaRootResponse, ThreadNode, UidRange,
+    MailboxStatus, MetadataResponse, MyRightsResponse, NamespaceResponse, QuotaResponse, QuotaRoot,
+    ThreadNode, UidRange,
 };
 
 /// One complete server response, as cut out by the framer and decoded by the parser.
@@ -126,7 +126,7 @@ pub enum Untagged {
     /// `quota-response` (RFC 9208 §5.1)
     Quota(QuotaResponse),
     /// `quotaroot-response` (RFC 9208 §5.2)
-    QuotaRoot(QuotaRootResponse),
+    QuotaRoot(QuotaRoot),
     /// `acl-data` (RFC 4314 §3.6)
     Acl(AclResponse),
     /// `listrights-data` (RFC 4314 §3.7)

@@ -1,0 +1,775 @@
+//! The sans-IO connection: bytes in, typed results, events and bytes out.
+//!
+//! # The run-loop contract
+//!
+//! A driver (an adapter, or your own event loop) owns the socket and does, in order:
+//!
+//! 1. [`Connection::submit`] an op. Requirement checks happen here, before any byte is sent.
+//! 2. [`Connection::poll_transmit`] and write everything it returns to the socket.
+//! 3. Read from the socket and pass the bytes to [`Connection::handle_input`] (or call
+//!    [`Connection::handle_eof`] when the peer closed).
+//! 4. [`Connection::take_output`] for the op's result and [`Connection::poll_event`] for
+//!    unsolicited data; repeat from 2 until the result is there.
+//!
+//! The core has no clock: the driver enforces timeouts.
+
+use std::any::Any;
+use std::collections::{HashMap, VecDeque};
+use std::marker::PhantomData;
+
+use bytes::Bytes;
+
+pub mod event;
+pub mod session;
+pub mod upgrade;
+
+use crate::encode::{Fragment, LiteralMode};
+use crate::ops::{Effect, ErasedOp, Op, OpContext, Step};
+use crate::parse::frame::{Frame, Framer};
+use crate::parse::{self};
+use crate::types::{
+    FetchStreamHead, MessageAttribute, Response, StatusKind, StreamedAttribute, Tagged, Untagged,
+};
+use crate::{Config, Error};
+use event::TypedEvent;
+use session::{Session, SessionState};
+use upgrade::{Layers, TlsSetup};
+
+/// Identifies a submitted op and the type of its result.
+pub struct OpId<O: Op> {
+    id: u64,
+    _op: PhantomData<fn() -> O>,
+}
+
+impl<O: Op> OpId<O> {
+    /// The raw id, unique within the connection.
+    pub fn raw(&self) -> u64 {
+        self.id
+    }
+}
+
+impl<O: Op> Clone for OpId<O> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<O: Op> Copy for OpId<O> {}
+impl<O: Op> std::fmt::Debug for OpId<O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OpId({})", self.id)
+    }
+}
+
+/// Produces command tags `A0001`, `A0002`, ...
+#[derive(Debug, Default)]
+pub struct TagGenerator {
+    next: u32,
+}
+
+impl TagGenerator {
+    /// The next unused tag.
+    pub fn next_tag(&mut self) -> String {
+        self.next = self.next.wrapping_add(1);
+        format!("A{:04}", self.next)
+    }
+}
+
+/// A piece of a large FETCH literal that the framer streams instead of buffering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamPart {
+    /// The response's attributes up to the literal, and which attribute the literal is.
+    Begin {
+        /// Message sequence number.
+        seq: u32,
+        /// Attributes that came before the literal.
+        before: Vec<MessageAttribute>,
+        /// The attribute the literal belongs to.
+        attribute: StreamedAttribute,
+        /// The literal's announced size.
+        len: u64,
+    },
+    /// Literal bytes, in order.
+    Chunk {
+        /// Message sequence number.
+        seq: u32,
+        /// The attribute being streamed.
+        attribute: StreamedAttribute,
+        /// Offset of `data` within the literal.
+        offset: u64,
+        /// The bytes: a zero-copy slice of the input buffer.
+        data: Bytes,
+    },
+    /// The literal is complete.
+    End {
+        /// Message sequence number.
+        seq: u32,
+    },
+    /// Attributes that followed the literal, up to the end of the response.
+    Tail {
+        /// Message sequence number.
+        seq: u32,
+        /// The attributes.
+        after: Vec<MessageAttribute>,
+    },
+}
+
+struct InFlight {
+    id: u64,
+    op: Box<dyn ErasedOp>,
+    tag: String,
+}
+
+/// A command an op queued: its tag (none for continuation lines such as `DONE` or SASL
+/// responses) and its fragments.
+#[derive(Debug)]
+pub struct QueuedCommand {
+    pub(crate) tag: Option<String>,
+    pub(crate) fragments: Vec<Fragment>,
+}
+
+/// A command waiting to be written, with its progress.
+struct Outgoing {
+    tag: Option<String>,
+    fragments: VecDeque<Fragment>,
+}
+
+/// The state of a streamed FETCH literal.
+struct StreamState {
+    seq: u32,
+    attribute: StreamedAttribute,
+    offset: u64,
+    claimed_by: Option<u64>,
+}
+
+/// The sans-IO IMAP client connection.
+pub struct Connection {
+    config: Config,
+    session: Session,
+    layers: Layers,
+    framer: Framer,
+    tags: TagGenerator,
+    next_op_id: u64,
+    queued: VecDeque<(u64, Box<dyn ErasedOp>)>,
+    in_flight: VecDeque<InFlight>,
+    outputs: HashMap<u64, Result<Box<dyn Any + Send>, Error>>,
+    outgoing: VecDeque<Outgoing>,
+    awaiting_continuation: bool,
+    plain_out: Vec<u8>,
+    events: VecDeque<TypedEvent>,
+    dropped_events: u64,
+    stream: Option<StreamState>,
+    failed: Option<String>,
+    scratch: Vec<u8>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("state", &self.session.state())
+            .field("tls", &self.session.tls_active())
+            .field("compress", &self.session.compress_active())
+            .field("in_flight", &self.in_flight.len())
+            .field("queued_events", &self.events.len())
+            .field("failed", &self.failed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    /// A connection over a plain (or already-secured) byte stream. The server's greeting is
+    /// the first thing to arrive.
+    pub fn new(config: Config) -> Self {
+        let framer = Framer::new(config.limits.clone());
+        Connection {
+            config,
+            session: Session::new(false),
+            layers: Layers::default(),
+            framer,
+            tags: TagGenerator::default(),
+            next_op_id: 0,
+            queued: VecDeque::new(),
+            in_flight: VecDeque::new(),
+            outputs: HashMap::new(),
+            outgoing: VecDeque::new(),
+            awaiting_continuation: false,
+            plain_out: Vec::new(),
+            events: VecDeque::new(),
+            dropped_events: 0,
+            stream: None,
+            failed: None,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// A connection that starts with a TLS handshake (implicit TLS, RFC 8314 §3.3). The
+    /// ClientHello comes out of the first [`Connection::poll_transmit`].
+    pub fn new_tls(config: Config, tls: TlsSetup) -> Result<Self, Error> {
+        let mut conn = Connection::new(config);
+        conn.layers.start_tls(tls)?;
+        conn.session.tls_active = true;
+        Ok(conn)
+    }
+
+    /// The session: state, capabilities, enabled extensions, selected mailbox.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// True once the greeting has arrived.
+    pub fn is_greeted(&self) -> bool {
+        self.session.greeted
+    }
+
+    /// Why the connection failed, if it did.
+    pub fn failure(&self) -> Option<&str> {
+        self.failed.as_deref()
+    }
+
+    /// True while the TLS handshake runs.
+    pub fn is_tls_handshaking(&self) -> bool {
+        self.layers.tls_handshaking()
+    }
+
+    /// Number of ops submitted and not yet finished.
+    pub fn ops_pending(&self) -> usize {
+        self.queued.len() + self.in_flight.len()
+    }
+
+    /// Submits an op. State and capability requirements are checked now; nothing is sent if
+    /// they fail.
+    pub fn submit<O: Op>(&mut self, op: O) -> Result<OpId<O>, Error> {
+        if let Some(reason) = &self.failed {
+            return Err(Error::ConnectionFailed(reason.clone()));
+        }
+        if !self.session.greeted {
+            return Err(Error::Protocol(
+                "the server has not sent its greeting yet".into(),
+            ));
+        }
+        op.check(&self.session)?;
+        if self.ops_pending() >= self.config.max_in_flight {
+            return Err(Error::TooManyInFlight(self.config.max_in_flight));
+        }
+        self.next_op_id += 1;
+        let id = self.next_op_id;
+        self.queued.push_back((id, Box::new(op)));
+        self.start_queued();
+        Ok(OpId {
+            id,
+            _op: PhantomData,
+        })
+    }
+
+    /// The op's result once it has finished: `None` while it runs. A result is handed out
+    /// once.
+    pub fn take_output<O: Op>(&mut self, id: &OpId<O>) -> Option<Result<O::Output, Error>> {
+        let result = self.outputs.remove(&id.id)?;
+        Some(result.and_then(|boxed| {
+            boxed
+                .downcast::<O::Output>()
+                .map(|b| *b)
+                .map_err(|_| Error::Protocol("op output of an unexpected type".into()))
+        }))
+    }
+
+    /// Mutable access to an in-flight op, for ops that hand out data while they run
+    /// (streaming FETCH, IDLE).
+    pub fn op_mut<O: Op>(&mut self, id: &OpId<O>) -> Option<&mut O> {
+        self.in_flight
+            .iter_mut()
+            .find(|f| f.id == id.id)
+            .map(|f| &mut f.op)
+            .or_else(|| {
+                self.queued
+                    .iter_mut()
+                    .find(|(qid, _)| *qid == id.id)
+                    .map(|(_, op)| op)
+            })
+            .and_then(|op| op.as_any_mut().downcast_mut::<O>())
+    }
+
+    /// The next unsolicited event, if any.
+    pub fn poll_event(&mut self) -> Option<TypedEvent> {
+        if self.dropped_events > 0 {
+            let n = std::mem::take(&mut self.dropped_events);
+            return Some(TypedEvent::EventsDropped(n));
+        }
+        self.events.pop_front()
+    }
+
+    /// Number of queued events.
+    pub fn events_pending(&self) -> usize {
+        self.events.len() + usize::from(self.dropped_events > 0)
+    }
+
+    /// Appends every byte ready for the wire to `out` and returns how many were added.
+    pub fn poll_transmit(&mut self, out: &mut Vec<u8>) -> usize {
+        let before = out.len();
+        if self.failed.is_some() {
+            return 0;
+        }
+        self.release_outgoing();
+        let plain = std::mem::take(&mut self.plain_out);
+        if let Err(e) = self.layers.write_wire(&plain, out) {
+            self.fail(e);
+        }
+        self.plain_out = plain;
+        self.plain_out.clear();
+        out.len() - before
+    }
+
+    /// Moves command bytes into `plain_out`, stopping at a synchronizing literal until the
+    /// server's `+` arrives (RFC 9051 §4.3).
+    fn release_outgoing(&mut self) {
+        while let Some(front) = self.outgoing.front_mut() {
+            if self.awaiting_continuation {
+                return;
+            }
+            while let Some(fragment) = front.fragments.pop_front() {
+                match fragment {
+                    Fragment::Line(line) => self.plain_out.extend_from_slice(&line),
+                    Fragment::Literal { data, mode } => {
+                        self.plain_out.extend_from_slice(&data);
+                        let _ = mode;
+                    }
+                }
+                if let Some(Fragment::Literal {
+                    mode: LiteralMode::Sync,
+                    ..
+                }) = front.fragments.front()
+                {
+                    self.awaiting_continuation = true;
+                    return;
+                }
+            }
+            self.outgoing.pop_front();
+        }
+    }
+
+    /// Feeds bytes read from the socket.
+    pub fn handle_input(&mut self, wire: &[u8]) {
+        if self.failed.is_some() {
+            return;
+        }
+        let mut plain = std::mem::take(&mut self.scratch);
+        plain.clear();
+        if let Err(e) = self.layers.read_wire(wire, &mut plain) {
+            self.scratch = plain;
+            self.fail(e);
+            return;
+        }
+        self.framer.push(&plain);
+        self.scratch = plain;
+        self.process_frames();
+    }
+
+    /// The peer closed the connection.
+    pub fn handle_eof(&mut self) {
+        if self.failed.is_some() {
+            return;
+        }
+        if self.session.state == SessionState::Logout && self.in_flight.is_empty() {
+            self.failed = Some("connection closed after logout".into());
+            return;
+        }
+        self.fail(Error::ConnectionClosed);
+    }
+
+    /// Marks the connection failed and fails every pending op.
+    fn fail(&mut self, error: Error) {
+        if self.failed.is_some() {
+            return;
+        }
+        let reason = error.describe();
+        self.failed = Some(reason.clone());
+        let mut first = Some(error);
+        let ids: Vec<u64> = self
+            .in_flight
+            .drain(..)
+            .map(|f| f.id)
+            .chain(self.queued.drain(..).map(|(id, _)| id))
+            .collect();
+        for id in ids {
+            let err = first
+                .take()
+                .unwrap_or_else(|| Error::ConnectionFailed(reason.clone()));
+            self.outputs.insert(id, Err(err));
+        }
+        self.outgoing.clear();
+    }
+
+    fn process_frames(&mut self) {
+        while self.failed.is_none() {
+            let frame = match self.framer.next_frame() {
+                Ok(Some(frame)) => frame,
+                Ok(None) => return,
+                Err(e) => return self.fail(e.into()),
+            };
+            let result = match frame {
+                Frame::Complete(bytes) => parse::parse_response(bytes, &self.config.limits)
+                    .map_err(Error::from)
+                    .and_then(|response| self.handle_response(response)),
+                Frame::StreamBegin {
+                    head, literal_len, ..
+                } => self.handle_stream_begin(head, literal_len),
+                Frame::StreamChunk(data) => {
+                    self.handle_stream_chunk(data);
+                    Ok(())
+                }
+                Frame::StreamEnd => {
+                    self.handle_stream_end();
+                    Ok(())
+                }
+                Frame::StreamTail(tail) => self.handle_stream_tail(tail),
+            };
+            if let Err(e) = result {
+                self.fail(e);
+            }
+        }
+    }
+
+    fn handle_response(&mut self, response: Response) -> Result<(), Error> {
+        match response {
+            Response::Untagged(data) => {
+                self.handle_untagged(data);
+                Ok(())
+            }
+            Response::Continuation(cont) => {
+                if self.awaiting_continuation {
+                    self.awaiting_continuation = false;
+                    return Ok(());
+                }
+                let Some(current) = self.in_flight.back_mut() else {
+                    return Err(Error::Protocol(
+                        "continuation request with no command in flight".into(),
+                    ));
+                };
+                let mut commands = Vec::new();
+                let mut effects = Vec::new();
+                let mut ctx = OpContext {
+                    session: &self.session,
+                    commands: &mut commands,
+                    tags: &mut self.tags,
+                    effects: &mut effects,
+                    current_tag: &mut current.tag,
+                };
+                current.op.on_continuation(cont, &mut ctx)?;
+                self.queue_commands(commands);
+                self.apply_effects(effects)
+            }
+            Response::Tagged(tagged) => self.handle_tagged(tagged),
+        }
+    }
+
+    fn handle_untagged(&mut self, data: Untagged) {
+        self.session.apply_untagged(&data);
+        let mut data = Some(data);
+        for flight in self.in_flight.iter_mut() {
+            let Some(d) = data.take() else { break };
+            data = flight.op.on_untagged(d, &self.session);
+        }
+        if let Some(d) = data {
+            self.push_event(TypedEvent::from_untagged(d));
+        }
+    }
+
+    fn push_event(&mut self, event: TypedEvent) {
+        if self.events.len() >= self.config.max_queued_events {
+            self.events.pop_front();
+            self.dropped_events += 1;
+        }
+        self.events.push_back(event);
+    }
+
+    fn handle_tagged(&mut self, tagged: Tagged) -> Result<(), Error> {
+        if let Some(code) = &tagged.status.code {
+            self.session.apply_code(code);
+        }
+        let Some(index) = self
+            .in_flight
+            .iter()
+            .position(|f| f.tag.as_bytes() == &tagged.tag[..])
+        else {
+            return Err(Error::Protocol(format!(
+                "tagged response with unknown tag {:?}",
+                String::from_utf8_lossy(&tagged.tag)
+            )));
+        };
+        // A command rejected before its literal was sent: drop the unsent rest.
+        if tagged.status.kind != StatusKind::Ok {
+            let tag = self.in_flight[index].tag.clone();
+            if let Some(pos) = self
+                .outgoing
+                .iter()
+                .position(|o| o.tag.as_deref() == Some(tag.as_str()))
+            {
+                if pos == 0 {
+                    self.awaiting_continuation = false;
+                }
+                self.outgoing.remove(pos);
+            }
+        }
+        let mut commands = Vec::new();
+        let mut effects = Vec::new();
+        let flight = &mut self.in_flight[index];
+        let mut ctx = OpContext {
+            session: &self.session,
+            commands: &mut commands,
+            tags: &mut self.tags,
+            effects: &mut effects,
+            current_tag: &mut flight.tag,
+        };
+        let step = flight.op.on_tagged(tagged, &mut ctx);
+        self.queue_commands(commands);
+        let effect_result = self.apply_effects(effects);
+        match step {
+            Step::Continue => {}
+            Step::Done(result) => {
+                let id = self.in_flight[index].id;
+                self.in_flight.remove(index);
+                self.outputs.insert(id, result);
+                self.start_queued();
+            }
+        }
+        effect_result
+    }
+
+    fn queue_commands(&mut self, commands: Vec<QueuedCommand>) {
+        for command in commands {
+            self.outgoing.push_back(Outgoing {
+                tag: command.tag,
+                fragments: command.fragments.into(),
+            });
+        }
+    }
+
+    /// Asks an in-flight op to wrap up (ends an IDLE with `DONE`). Does nothing if the op
+    /// already finished.
+    pub fn interrupt<O: Op>(&mut self, id: &OpId<O>) -> Result<(), Error> {
+        let Some(flight) = self.in_flight.iter_mut().find(|f| f.id == id.id) else {
+            return Ok(());
+        };
+        let mut commands = Vec::new();
+        let mut effects = Vec::new();
+        let mut ctx = OpContext {
+            session: &self.session,
+            commands: &mut commands,
+            tags: &mut self.tags,
+            effects: &mut effects,
+            current_tag: &mut flight.tag,
+        };
+        flight.op.on_interrupt(&mut ctx)?;
+        self.queue_commands(commands);
+        self.apply_effects(effects)
+    }
+
+    /// Starts queued ops while the pipelining rules allow (RFC 9051 §5.5): pipelinable ops
+    /// run together; any other op runs alone.
+    fn start_queued(&mut self) {
+        while let Some((_, op)) = self.queued.front() {
+            let may_start = self.in_flight.is_empty()
+                || (op.pipelinable() && self.in_flight.iter().all(|f| f.op.pipelinable()));
+            if !may_start || self.failed.is_some() {
+                return;
+            }
+            let Some((id, mut op)) = self.queued.pop_front() else {
+                return;
+            };
+            let mut commands = Vec::new();
+            let mut effects = Vec::new();
+            let mut tag = String::new();
+            let mut ctx = OpContext {
+                session: &self.session,
+                commands: &mut commands,
+                tags: &mut self.tags,
+                effects: &mut effects,
+                current_tag: &mut tag,
+            };
+            match op.start(&mut ctx) {
+                Ok(()) => {
+                    self.queue_commands(commands);
+                    self.in_flight.push_back(InFlight { id, op, tag });
+                    if let Err(e) = self.apply_effects(effects) {
+                        self.fail(e);
+                    }
+                }
+                Err(e) => {
+                    self.outputs.insert(id, Err(e));
+                }
+            }
+        }
+    }
+
+    /// Applies session effects: the one place where commands change the session.
+    fn apply_effects(&mut self, effects: Vec<Effect>) -> Result<(), Error> {
+        for effect in effects {
+            match effect {
+                Effect::BeginSelect(mailbox) => {
+                    self.session.selected = Some(mailbox);
+                    self.session.state = SessionState::Authenticated;
+                }
+                Effect::SelectDone => self.session.state = SessionState::Selected,
+                Effect::Deselect => self.session.leave_selected(),
+                Effect::Authenticated => self.session.state = SessionState::Authenticated,
+                Effect::Enabled(caps) => {
+                    for cap in caps {
+                        if !self.session.is_enabled(cap.as_str()) {
+                            self.session.enabled.push(cap);
+                        }
+                    }
+                }
+                Effect::Unauthenticated => self.session.reset_to_not_authenticated(),
+                Effect::ForgetCapabilities => self.session.capabilities.clear(),
+                Effect::Logout => self.session.state = SessionState::Logout,
+                Effect::Notify(active) => self.session.notify_active = active,
+                Effect::StartTls(setup) => {
+                    // RFC 9051 §6.2.1 / RFC 3501 §11.1: bytes after the tagged OK and
+                    // before the handshake were sent in plaintext by whoever controls the
+                    // wire. They must never be parsed.
+                    if self.framer.is_mid_response() || self.framer.buffered_len() > 0 {
+                        return Err(Error::Protocol(
+                            "plaintext data after the STARTTLS OK (possible injection)".into(),
+                        ));
+                    }
+                    self.layers.start_tls(setup)?;
+                    self.session.tls_active = true;
+                }
+                Effect::Compress => {
+                    self.layers.start_deflate()?;
+                    self.session.compress_active = true;
+                    // Bytes that arrived with the OK but after it are already compressed.
+                    let pending = self.framer.take_buffered();
+                    if !pending.is_empty() {
+                        let mut plain = Vec::new();
+                        self.layers.inflate(&pending, &mut plain)?;
+                        self.framer.push(&plain);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn handle_stream_begin(&mut self, head: Bytes, len: u64) -> Result<(), Error> {
+        let parsed: FetchStreamHead = match &self.stream {
+            Some(previous) => {
+                let seq = previous.seq;
+                let cont = parse::fetch_stream_continuation_head(head, &self.config.limits)?;
+                FetchStreamHead {
+                    seq,
+                    before: cont.before,
+                    streamed: cont.streamed,
+                }
+            }
+            None => parse::fetch_stream_head(head, &self.config.limits)?,
+        };
+        let attribute = parsed.streamed.clone();
+        let part = StreamPart::Begin {
+            seq: parsed.seq,
+            before: parsed.before,
+            attribute: parsed.streamed,
+            len,
+        };
+        let claimed_by = self.offer_stream(&part);
+        if claimed_by.is_none()
+            && let StreamPart::Begin { seq, before, .. } = part
+            && !before.is_empty()
+        {
+            {
+                self.push_event(TypedEvent::Fetch(crate::types::FetchResponse {
+                    seq,
+                    attributes: before,
+                }));
+            }
+        }
+        self.stream = Some(StreamState {
+            seq: parsed.seq,
+            attribute,
+            offset: 0,
+            claimed_by,
+        });
+        Ok(())
+    }
+
+    fn offer_stream(&mut self, part: &StreamPart) -> Option<u64> {
+        self.in_flight
+            .iter_mut()
+            .find_map(|f| f.op.on_stream(part).then_some(f.id))
+    }
+
+    fn handle_stream_chunk(&mut self, data: Bytes) {
+        let Some(stream) = self.stream.as_mut() else {
+            return;
+        };
+        let part = StreamPart::Chunk {
+            seq: stream.seq,
+            attribute: stream.attribute.clone(),
+            offset: stream.offset,
+            data,
+        };
+        stream.offset += match &part {
+            StreamPart::Chunk { data, .. } => data.len() as u64,
+            _ => 0,
+        };
+        let owner = stream.claimed_by;
+        self.deliver_stream(owner, part);
+    }
+
+    fn deliver_stream(&mut self, owner: Option<u64>, part: StreamPart) {
+        if let Some(owner) = owner
+            && let Some(flight) = self.in_flight.iter_mut().find(|f| f.id == owner)
+            && flight.op.on_stream(&part)
+        {
+            return;
+        }
+        if let StreamPart::Chunk {
+            seq,
+            attribute,
+            offset,
+            data,
+        } = part
+        {
+            self.push_event(TypedEvent::FetchChunk {
+                seq,
+                attribute,
+                offset,
+                data,
+            });
+        }
+    }
+
+    fn handle_stream_end(&mut self) {
+        if let Some(stream) = self.stream.as_ref() {
+            let (owner, seq) = (stream.claimed_by, stream.seq);
+            self.deliver_stream(owner, StreamPart::End { seq });
+        }
+    }
+
+    fn handle_stream_tail(&mut self, tail: Bytes) -> Result<(), Error> {
+        let Some(stream) = self.stream.take() else {
+            return Err(Error::Protocol(
+                "stream tail without a streamed literal".into(),
+            ));
+        };
+        let after = parse::fetch_stream_tail(tail, &self.config.limits)?;
+        let part = StreamPart::Tail {
+            seq: stream.seq,
+            after,
+        };
+        if let Some(owner) = stream.claimed_by
+            && let Some(flight) = self.in_flight.iter_mut().find(|f| f.id == owner)
+            && flight.op.on_stream(&part)
+        {
+            return Ok(());
+        }
+        if let StreamPart::Tail { seq, after } = part
+            && !after.is_empty()
+        {
+            self.handle_untagged(Untagged::Fetch(crate::types::FetchResponse {
+                seq,
+                attributes: after,
+            }));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,289 @@
+//! What the client knows about the session: its state, the server's capabilities, the
+//! extensions enabled, and the selected mailbox. Kept current from every response, solicited
+//! or not (RFC 9051 §5.2, §7).
+
+use bytes::Bytes;
+
+use crate::types::{
+    Capability, FetchResponse, Flag, Mailbox, ResponseCode, StatusKind, StatusResponse, UidRange,
+    Untagged,
+};
+
+/// The four session states of RFC 3501 §3 / RFC 9051 §3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SessionState {
+    /// Before LOGIN/AUTHENTICATE (or after UNAUTHENTICATE).
+    NotAuthenticated,
+    /// Logged in, no mailbox selected.
+    Authenticated,
+    /// A mailbox is selected.
+    Selected,
+    /// The server said BYE or LOGOUT completed.
+    Logout,
+}
+
+/// The selected mailbox as the client last saw it (the result of SELECT/EXAMINE, kept
+/// current by unsolicited EXISTS, EXPUNGE, VANISHED, FLAGS and response codes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectedMailbox {
+    /// The mailbox name as sent.
+    pub name: String,
+    /// True after EXAMINE or a `[READ-ONLY]` SELECT.
+    pub read_only: bool,
+    /// `* n EXISTS`
+    pub exists: u32,
+    /// `* n RECENT` (IMAP4rev1 only).
+    pub recent: u32,
+    /// `[UIDVALIDITY n]`
+    pub uid_validity: Option<u32>,
+    /// `[UIDNEXT n]`
+    pub uid_next: Option<u32>,
+    /// `[UNSEEN n]` (IMAP4rev1): the first unseen message.
+    pub unseen: Option<u32>,
+    /// `[HIGHESTMODSEQ n]` (RFC 7162 §3.1.2.1).
+    pub highest_modseq: Option<u64>,
+    /// `[NOMODSEQ]`: the mailbox does not support mod-sequences (RFC 7162 §3.1.2.2).
+    pub no_modseq: bool,
+    /// `* FLAGS (...)`: the flags defined in the mailbox.
+    pub flags: Vec<Flag>,
+    /// `[PERMANENTFLAGS (...)]`: the flags the client can change permanently.
+    pub permanent_flags: Vec<Flag>,
+    /// `[MAILBOXID (id)]` (RFC 8474).
+    pub mailbox_id: Option<Bytes>,
+    /// `* VANISHED (EARLIER)` received during a QRESYNC SELECT (RFC 7162 §3.2.5.2).
+    pub vanished: Vec<UidRange>,
+    /// `* FETCH` received during a QRESYNC SELECT: messages changed since the given modseq.
+    pub changed: Vec<FetchResponse>,
+}
+
+impl SelectedMailbox {
+    pub(crate) fn new(name: String, read_only: bool) -> Self {
+        SelectedMailbox {
+            name,
+            read_only,
+            exists: 0,
+            recent: 0,
+            uid_validity: None,
+            uid_next: None,
+            unseen: None,
+            highest_modseq: None,
+            no_modseq: false,
+            flags: Vec::new(),
+            permanent_flags: Vec::new(),
+            mailbox_id: None,
+            vanished: Vec::new(),
+            changed: Vec::new(),
+        }
+    }
+}
+
+/// The client's view of the session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub(crate) state: SessionState,
+    pub(crate) capabilities: Vec<Capability>,
+    pub(crate) enabled: Vec<Capability>,
+    pub(crate) selected: Option<SelectedMailbox>,
+    pub(crate) notify_active: bool,
+    pub(crate) tls_active: bool,
+    pub(crate) compress_active: bool,
+    pub(crate) greeted: bool,
+}
+
+impl Session {
+    pub(crate) fn new(tls_active: bool) -> Self {
+        Session {
+            state: SessionState::NotAuthenticated,
+            capabilities: Vec::new(),
+            enabled: Vec::new(),
+            selected: None,
+            notify_active: false,
+            tls_active,
+            compress_active: false,
+            greeted: false,
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> SessionState {
+        self.state
+    }
+
+    /// The capabilities the server last advertised.
+    pub fn capabilities(&self) -> &[Capability] {
+        &self.capabilities
+    }
+
+    /// True if the server advertises `atom` (case-insensitive, e.g. `"IDLE"`, `"AUTH=PLAIN"`).
+    pub fn has_capability(&self, atom: &str) -> bool {
+        self.capabilities.iter().any(|c| c.is(atom))
+    }
+
+    /// True on an IMAP4rev2 session: the server advertises IMAP4rev2 and either does not
+    /// advertise IMAP4rev1 or the client enabled IMAP4rev2 (RFC 9051 §2.3).
+    pub fn is_rev2(&self) -> bool {
+        self.has_capability("IMAP4rev2")
+            && (!self.has_capability("IMAP4rev1") || self.is_enabled("IMAP4rev2"))
+    }
+
+    /// True if the server supports `atom` or it is part of IMAP4rev2 and the session is rev2.
+    pub fn has_or_rev2(&self, atom: &str) -> bool {
+        self.has_capability(atom) || self.is_rev2()
+    }
+
+    /// Extensions enabled with ENABLE (RFC 5161).
+    pub fn enabled(&self) -> &[Capability] {
+        &self.enabled
+    }
+
+    /// True if `atom` was enabled.
+    pub fn is_enabled(&self, atom: &str) -> bool {
+        self.enabled.iter().any(|c| c.is(atom))
+    }
+
+    /// True when mailbox names and strings travel as UTF-8 (UTF8=ACCEPT enabled, or rev2).
+    pub fn utf8_mode(&self) -> bool {
+        self.is_enabled("UTF8=ACCEPT") || self.is_enabled("UTF8=ONLY") || self.is_rev2()
+    }
+
+    /// The selected mailbox, if any.
+    pub fn selected(&self) -> Option<&SelectedMailbox> {
+        self.selected.as_ref()
+    }
+
+    /// True while a NOTIFY SET is in force (RFC 5465).
+    pub fn notify_active(&self) -> bool {
+        self.notify_active
+    }
+
+    /// True once TLS is established (implicit or STARTTLS).
+    pub fn tls_active(&self) -> bool {
+        self.tls_active
+    }
+
+    /// True once COMPRESS=DEFLATE is active.
+    pub fn compress_active(&self) -> bool {
+        self.compress_active
+    }
+
+    /// The APPENDLIMIT the server advertises (RFC 7889 §3), if it gives a number.
+    pub fn append_limit(&self) -> Option<u64> {
+        self.capabilities
+            .iter()
+            .find(|c| c.name().eq_ignore_ascii_case("APPENDLIMIT"))
+            .and_then(|c| c.value())
+            .and_then(|v| v.parse().ok())
+    }
+
+    /// Applies the session side effects of a response code (tagged or untagged).
+    pub(crate) fn apply_code(&mut self, code: &ResponseCode) {
+        match code {
+            ResponseCode::Capability(caps) => self.capabilities = caps.clone(),
+            _ => {
+                if let Some(mailbox) = self.selected.as_mut() {
+                    match code {
+                        ResponseCode::UidNext(n) => mailbox.uid_next = Some(*n),
+                        ResponseCode::UidValidity(n) => mailbox.uid_validity = Some(*n),
+                        ResponseCode::Unseen(n) => mailbox.unseen = Some(*n),
+                        ResponseCode::HighestModSeq(n) => mailbox.highest_modseq = Some(*n),
+                        ResponseCode::NoModSeq => mailbox.no_modseq = true,
+                        ResponseCode::PermanentFlags(flags) => {
+                            mailbox.permanent_flags = flags.clone()
+                        }
+                        ResponseCode::ReadOnly => mailbox.read_only = true,
+                        ResponseCode::ReadWrite => mailbox.read_only = false,
+                        ResponseCode::MailboxId(id) => mailbox.mailbox_id = Some(id.clone()),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// Applies the side effects of an untagged response, whoever it is routed to afterwards.
+    pub(crate) fn apply_untagged(&mut self, data: &Untagged) {
+        match data {
+            Untagged::Status(status) => self.apply_status(status),
+            Untagged::Capability(caps) => self.capabilities = caps.clone(),
+            Untagged::Exists(n) => {
+                if let Some(mailbox) = self.selected.as_mut() {
+                    mailbox.exists = *n;
+                }
+            }
+            Untagged::Recent(n) => {
+                if let Some(mailbox) = self.selected.as_mut() {
+                    mailbox.recent = *n;
+                }
+            }
+            Untagged::Expunge(_) => {
+                if let Some(mailbox) = self.selected.as_mut() {
+                    mailbox.exists = mailbox.exists.saturating_sub(1);
+                }
+            }
+            Untagged::Vanished {
+                earlier: false,
+                uids,
+            } => {
+                if let Some(mailbox) = self.selected.as_mut() {
+                    let gone: u64 = uids.iter().map(UidRange::len).sum();
+                    let gone = u32::try_from(gone).unwrap_or(u32::MAX);
+                    mailbox.exists = mailbox.exists.saturating_sub(gone);
+                }
+            }
+            Untagged::Flags(flags) => {
+                if let Some(mailbox) = self.selected.as_mut() {
+                    mailbox.flags = flags.clone();
+                }
+            }
+            Untagged::Fetch(fetch) => {
+                if let (Some(mailbox), Some(modseq)) = (self.selected.as_mut(), fetch.modseq())
+                    && mailbox.highest_modseq.is_some_and(|h| h < modseq)
+                {
+                    mailbox.highest_modseq = Some(modseq);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn apply_status(&mut self, status: &StatusResponse) {
+        if let Some(code) = &status.code {
+            if matches!(code, ResponseCode::Closed) {
+                // RFC 7162 §3.2.11: the previous mailbox is closed; a new one follows.
+                return;
+            }
+            self.apply_code(code);
+        }
+        match status.kind {
+            StatusKind::Bye => self.state = SessionState::Logout,
+            StatusKind::PreAuth if !self.greeted => self.state = SessionState::Authenticated,
+            _ => {}
+        }
+        self.greeted = true;
+    }
+
+    /// Leaves the Selected state (CLOSE, UNSELECT, a failed SELECT).
+    pub(crate) fn leave_selected(&mut self) {
+        self.selected = None;
+        if self.state == SessionState::Selected {
+            self.state = SessionState::Authenticated;
+        }
+    }
+
+    /// Forgets all per-user state (UNAUTHENTICATE, RFC 8437 §2).
+    pub(crate) fn reset_to_not_authenticated(&mut self) {
+        self.selected = None;
+        self.enabled.clear();
+        self.notify_active = false;
+        self.state = SessionState::NotAuthenticated;
+    }
+
+    /// The mailbox name wire form for the current mode (for comparisons with server data).
+    pub(crate) fn mailbox_name(&self, mailbox: &Mailbox) -> String {
+        if self.utf8_mode() {
+            mailbox.utf8_name().into_owned()
+        } else {
+            mailbox.name().into_owned()
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! The byte pipeline below the framer: TLS (rustls, itself sans-IO) and COMPRESS=DEFLATE
+//! (flate2 raw deflate, RFC 4978 §3). Both upgrades are atomic: the connection switches at
+//! one point in the byte stream, or fails as a whole.
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use rustls::ClientConnection;
+use rustls::pki_types::ServerName;
+
+use crate::Error;
+
+/// What STARTTLS or implicit TLS needs: the rustls configuration and the name to verify.
+#[derive(Clone)]
+pub struct TlsSetup {
+    /// The rustls client configuration (roots, ALPN, client auth ...).
+    pub config: Arc<rustls::ClientConfig>,
+    /// The server name the certificate must match (RFC 7817 §3).
+    pub server_name: ServerName<'static>,
+}
+
+impl std::fmt::Debug for TlsSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsSetup")
+            .field("server_name", &self.server_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TlsSetup {
+    /// A setup that verifies the server against the Mozilla root store (webpki-roots).
+    pub fn with_webpki_roots(server_name: &str) -> Result<Self, Error> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Tls(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        Self::new(Arc::new(config), server_name)
+    }
+
+    /// A setup from a caller's configuration.
+    pub fn new(config: Arc<rustls::ClientConfig>, server_name: &str) -> Result<Self, Error> {
+        let server_name = ServerName::try_from(server_name.to_string())
+            .map_err(|e| Error::Tls(format!("invalid server name {server_name:?}: {e}")))?;
+        Ok(TlsSetup {
+            config,
+            server_name,
+        })
+    }
+}
+
+/// The transport layers in force, outermost (TLS) first.
+#[derive(Default)]
+pub(crate) struct Layers {
+    tls: Option<Box<ClientConnection>>,
+    deflate: Option<DeflateLayer>,
+}
+
+struct DeflateLayer {
+    compress: Compress,
+    decompress: Decompress,
+}
+
+/// Chunk size for decrypted / inflated reads.
+const CHUNK: usize = 16 * 1024;
+
+impl Layers {
+    /// Starts TLS; the ClientHello is produced by the next [`Layers::write_wire`].
+    pub(crate) fn start_tls(&mut self, setup: TlsSetup) -> Result<(), Error> {
+        if self.tls.is_some() {
+            return Err(Error::Protocol("TLS is already active".into()));
+        }
+        let conn = ClientConnection::new(setup.config, setup.server_name)
+            .map_err(|e| Error::Tls(e.to_string()))?;
+        self.tls = Some(Box::new(conn));
+        Ok(())
+    }
+
+    /// Starts DEFLATE in both directions (RFC 4978 §3: raw deflate, no zlib header).
+    pub(crate) fn start_deflate(&mut self) -> Result<(), Error> {
+        if self.deflate.is_some() {
+            return Err(Error::Protocol("COMPRESS is already active".into()));
+        }
+        self.deflate = Some(DeflateLayer {
+            compress: Compress::new(Compression::default(), false),
+            decompress: Decompress::new(false),
+        });
+        Ok(())
+    }
+
+    /// Turns wire bytes into IMAP bytes: decrypt, then inflate. Appends to `out`.
+    pub(crate) fn read_wire(&mut self, wire: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        match self.tls.as_mut() {
+            None => self.inflate(wire, out),
+            Some(tls) => {
+                let mut cursor = wire;
+                let mut plain = Vec::new();
+                while !cursor.is_empty() {
+                    tls.read_tls(&mut cursor)
+                        .map_err(|e| Error::Tls(format!("reading TLS records: {e}")))?;
+                    tls.process_new_packets()
+                        .map_err(|e| Error::Tls(e.to_string()))?;
+                    let mut buf = [0u8; CHUNK];
+                    loop {
+                        match tls.reader().read(&mut buf) {
+                            Ok(0) => break,
+                            Ok(n) => plain.extend_from_slice(&buf[..n]),
+                            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                            Err(e) => return Err(Error::Tls(e.to_string())),
+                        }
+                    }
+                }
+                self.inflate(&plain, out)
+            }
+        }
+    }
+
+    /// Inflates already-decrypted bytes (also used for bytes that arrived before COMPRESS
+    /// took effect but belong to the compressed stream).
+    pub(crate) fn inflate(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        let Some(deflate) = self.deflate.as_mut() else {
+            out.extend_from_slice(data);
+            return Ok(());
+        };
+        let mut input = data;
+        loop {
+            out.reserve(CHUNK);
+            let before_in = deflate.decompress.total_in();
+            let before_out = deflate.decompress.total_out();
+            let status = deflate
+                .decompress
+                .decompress_vec(input, out, FlushDecompress::Sync)
+                .map_err(|e| Error::Compression(e.to_string()))?;
+            let consumed = (deflate.decompress.total_in() - before_in) as usize;
+            let produced = deflate.decompress.total_out() - before_out;
+            input = &input[consumed..];
+            if status == Status::StreamEnd {
+                return Err(Error::Compression(
+                    "the server ended the deflate stream".into(),
+                ));
+            }
+            // Done when all input is consumed and the output buffer was not the limit.
+            if input.is_empty() && out.len() < out.capacity() {
+                return Ok(());
+            }
+            if consumed == 0 && produced == 0 && out.len() < out.capacity() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Turns IMAP bytes into wire bytes: deflate (sync flush), then encrypt. Appends to `out`.
+    pub(crate) fn write_wire(&mut self, plain: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        let compressed;
+        let data = match self.deflate.as_mut() {
+            Some(deflate) if !plain.is_empty() => {
+                let mut buf = Vec::with_capacity(plain.len() / 2 + 64);
+                let mut input = plain;
+                loop {
+                    let before = deflate.compress.total_in();
+                    buf.reserve(CHUNK);
+                    deflate
+                        .compress
+                        .compress_vec(input, &mut buf, FlushCompress::Sync)
+                        .map_err(|e| Error::Compression(e.to_string()))?;
+                    input = &input[(deflate.compress.total_in() - before) as usize..];
+                    if input.is_empty() && buf.len() < buf.capacity() {
+                        break;
+                    }
+                }
+                compressed = buf;
+                &compressed[..]
+            }
+            _ => plain,
+        };
+        match self.tls.as_mut() {
+            None => out.extend_from_slice(data),
+            Some(tls) => {
+                if !data.is_empty() {
+                    tls.writer()
+                        .write_all(data)
+                        .map_err(|e| Error::Tls(e.to_string()))?;
+                }
+                while tls.wants_write() {
+                    tls.write_tls(out).map_err(|e| Error::Tls(e.to_string()))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// True while the TLS handshake is still running.
+    pub(crate) fn tls_handshaking(&self) -> bool {
+        self.tls.as_ref().is_some_and(|t| t.is_handshaking())
+    }
+}

@@ -1,0 +1,114 @@
+//! The one error type every operation returns, in the core and in every adapter.
+
+use crate::parse::ParseError;
+use crate::parse::frame::FrameError;
+use crate::types::ResponseCode;
+
+/// Everything that can go wrong with an IMAP operation.
+///
+/// Errors come in three groups: the caller's request was refused before anything was sent
+/// ([`Error::Protocol`], [`Error::MissingCapability`], [`Error::Encode`],
+/// [`Error::AppendLimitExceeded`]); the server answered with a failure ([`Error::No`],
+/// [`Error::Bad`], [`Error::Bye`]); or the connection itself failed (everything else). After
+/// an error of the last group the connection is unusable and every later call returns
+/// [`Error::ConnectionFailed`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The command is not valid now: wrong session state (RFC 9051 §3), or the server sent
+    /// something the protocol does not allow at this point.
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    /// The server does not advertise a capability the command needs.
+    #[error("the server does not advertise {0}")]
+    MissingCapability(String),
+    /// A caller argument cannot be sent safely (it would inject protocol, or is malformed).
+    #[error(transparent)]
+    Encode(#[from] crate::encode::EncodeError),
+    /// The message is larger than the server's APPENDLIMIT (RFC 7889); nothing was sent.
+    #[error("message of {size} octets exceeds the server's APPENDLIMIT of {limit}")]
+    AppendLimitExceeded {
+        /// The message size.
+        size: u64,
+        /// The advertised limit.
+        limit: u64,
+    },
+    /// The server refused the command (tagged `NO`).
+    #[error("server said NO: {text}")]
+    No {
+        /// The response code, e.g. `[TRYCREATE]` or `[OVERQUOTA]`.
+        code: Option<ResponseCode>,
+        /// The server's text.
+        text: String,
+    },
+    /// The server rejected the command as invalid (tagged `BAD`).
+    #[error("server said BAD: {text}")]
+    Bad {
+        /// The response code, if any.
+        code: Option<ResponseCode>,
+        /// The server's text.
+        text: String,
+    },
+    /// The server closed the session (`* BYE`) while the command was in progress.
+    #[error("server closed the session: {text}")]
+    Bye {
+        /// The response code, if any.
+        code: Option<ResponseCode>,
+        /// The server's text.
+        text: String,
+    },
+    /// A SASL exchange failed on the client side (bad server proof, malformed challenge).
+    #[error(transparent)]
+    Sasl(#[from] crate::sasl::SaslError),
+    /// The server's bytes could not be framed (a limit was exceeded or a literal is invalid).
+    #[error(transparent)]
+    Frame(#[from] FrameError),
+    /// A server response did not parse.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// TLS failed (handshake, certificate, or record layer).
+    #[error("TLS error: {0}")]
+    Tls(String),
+    /// The COMPRESS=DEFLATE stream is corrupt.
+    #[error("compression error: {0}")]
+    Compression(String),
+    /// A socket operation failed (adapters only).
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// The call's timeout elapsed. See the adapter's documentation for the state it leaves.
+    #[error("timed out")]
+    Timeout,
+    /// The server closed the connection.
+    #[error("connection closed by the server")]
+    ConnectionClosed,
+    /// The connection failed earlier and can no longer be used; the text says why.
+    #[error("connection unusable after an earlier failure: {0}")]
+    ConnectionFailed(String),
+    /// The adapter's driver task has exited (async adapters).
+    #[error("the connection's driver task has exited")]
+    DriverGone,
+    /// Too many commands are in flight ([`crate::Config::max_in_flight`]).
+    #[error("too many commands in flight (limit {0})")]
+    TooManyInFlight(usize),
+}
+
+impl Error {
+    /// True if the connection can no longer be used after this error.
+    pub fn is_fatal(&self) -> bool {
+        !matches!(
+            self,
+            Error::Protocol(_)
+                | Error::MissingCapability(_)
+                | Error::Encode(_)
+                | Error::AppendLimitExceeded { .. }
+                | Error::No { .. }
+                | Error::Bad { .. }
+                | Error::TooManyInFlight(_)
+        )
+    }
+
+    /// The same failure in a form that can be reported again (for [`Error::ConnectionFailed`]).
+    pub(crate) fn describe(&self) -> String {
+        self.to_string()
+    }
+}

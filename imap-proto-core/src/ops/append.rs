@@ -1,0 +1,69 @@
+//! APPEND and MULTIAPPEND (RFC 9051 §6.3.12, RFC 3502), with APPENDLIMIT checked before any
+//! byte is sent (RFC 7889) and APPENDUID results (RFC 4315 §3).
+
+use crate::Error;
+use crate::conn::session::Session;
+use crate::encode;
+use crate::types::{AppendMessage, ResponseCode, Tagged};
+
+use super::{AUTHENTICATED_OR_SELECTED, Op, OpContext, Step, ok_or_error};
+
+/// The APPEND / MULTIAPPEND op.
+pub struct Append {
+    mailbox: String,
+    messages: Vec<AppendMessage>,
+}
+
+/// APPEND one message, or several in one MULTIAPPEND command when `messages.len() > 1`.
+pub fn append(mailbox: &str, messages: Vec<AppendMessage>) -> Append {
+    Append {
+        mailbox: mailbox.to_string(),
+        messages,
+    }
+}
+
+impl Append {
+    /// `(uid_validity, uid)` pairs from an APPENDUID code.
+    fn uids(code: Option<&ResponseCode>) -> Vec<(u32, u32)> {
+        match code {
+            Some(ResponseCode::AppendUid { uid_validity, uids }) => uids
+                .iter()
+                .flat_map(|r| r.iter())
+                .map(|uid| (*uid_validity, uid))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Op for Append {
+    type Output = Vec<(u32, u32)>;
+    fn check(&self, session: &Session) -> Result<(), Error> {
+        super::require_state(session, AUTHENTICATED_OR_SELECTED, "APPEND")?;
+        if self.messages.is_empty() {
+            return Err(Error::Protocol("APPEND needs at least one message".into()));
+        }
+        if self.messages.len() > 1 {
+            super::require_capability(session, "MULTIAPPEND")?;
+        }
+        // RFC 7889 §3: refuse before sending rather than have the server reject a large
+        // literal (TOOBIG) after we have started it.
+        if let Some(limit) = session.append_limit() {
+            for message in &self.messages {
+                let size = message.data.len() as u64;
+                if size > limit {
+                    return Err(Error::AppendLimitExceeded { size, limit });
+                }
+            }
+        }
+        Ok(())
+    }
+    fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
+        let mailbox = &self.mailbox;
+        let messages = &self.messages;
+        ctx.send(|tag, enc| encode::append::multi_append(tag, enc, mailbox, messages))
+    }
+    fn on_tagged(&mut self, tagged: Tagged, _ctx: &mut OpContext<'_>) -> Step<Self::Output> {
+        Step::Done(ok_or_error(tagged).map(|t| Self::uids(t.status.code.as_ref())))
+    }
+}

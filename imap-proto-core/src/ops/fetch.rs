@@ -1,0 +1,262 @@
+//! FETCH and UID FETCH, buffered or streamed, with CHANGEDSINCE and VANISHED
+//! (RFC 9051 §6.4.5, RFC 7162 §3.1.4, §3.2.6).
+
+use std::collections::VecDeque;
+
+use crate::Error;
+use crate::conn::StreamPart;
+use crate::conn::session::Session;
+use crate::encode::{self, message::FetchModifiers};
+use crate::types::{
+    FetchAttr, FetchResponse, MessageAttribute, SequenceSet, StreamedAttribute, Tagged, UidRange,
+    Untagged,
+};
+
+use super::{Op, OpContext, SELECTED, Step, ok_or_error};
+
+/// How a FETCH hands its responses to the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Collect everything and return it with the tagged OK.
+    Buffered,
+    /// Queue each response as it arrives, for [`Fetch::next_item`]; a body literal above
+    /// [`crate::Limits::stream_threshold`] comes as several responses with the same `seq`
+    /// (see [`Fetch::next_item`]).
+    Streamed,
+}
+
+/// The FETCH / UID FETCH op.
+pub struct Fetch {
+    uid: bool,
+    set: SequenceSet,
+    items: Vec<FetchAttr>,
+    modifiers: FetchModifiers,
+    delivery: Delivery,
+    collected: Vec<FetchResponse>,
+    queue: VecDeque<FetchResponse>,
+    vanished: Vec<UidRange>,
+    buffered_bytes: usize,
+}
+
+/// FETCH / UID FETCH with optional CHANGEDSINCE and VANISHED.
+pub fn fetch(
+    uid: bool,
+    set: &SequenceSet,
+    items: &[FetchAttr],
+    changed_since: Option<u64>,
+    vanished: bool,
+    delivery: Delivery,
+) -> Fetch {
+    Fetch {
+        uid,
+        set: set.clone(),
+        items: items.to_vec(),
+        modifiers: FetchModifiers {
+            changed_since,
+            vanished,
+        },
+        delivery,
+        collected: Vec::new(),
+        queue: VecDeque::new(),
+        vanished: Vec::new(),
+        buffered_bytes: 0,
+    }
+}
+
+impl Fetch {
+    /// The next streamed response, in arrival order (streamed delivery only).
+    ///
+    /// A message whose body literal was streamed arrives as: one response with the
+    /// attributes before the body (if any), one response per chunk holding a
+    /// [`MessageAttribute::BodySection`] (or `Binary`) whose `origin` is the chunk's offset
+    /// within the literal, then one response with the attributes after the body (if any).
+    /// All carry the same `seq`; memory stays bounded by the chunk size.
+    pub fn next_item(&mut self) -> Option<FetchResponse> {
+        self.queue.pop_front()
+    }
+
+    /// True when responses are waiting in the stream queue.
+    pub fn has_items(&self) -> bool {
+        !self.queue.is_empty()
+    }
+
+    fn wants(&self, fetch: &FetchResponse) -> bool {
+        if !self.uid {
+            return true;
+        }
+        // For UID FETCH, unsolicited flag updates for other messages are not ours.
+        match fetch.uid() {
+            Some(uid) => self.set.contains(uid).unwrap_or(true) || self.set.uses_largest(),
+            None => false,
+        }
+    }
+
+    fn deliver(&mut self, fetch: FetchResponse) {
+        match self.delivery {
+            Delivery::Buffered => {
+                self.buffered_bytes += fetch
+                    .attributes
+                    .iter()
+                    .map(|a| match a {
+                        MessageAttribute::BodySection { data: Some(d), .. }
+                        | MessageAttribute::Binary { data: Some(d), .. } => d.len(),
+                        _ => 0,
+                    })
+                    .sum::<usize>();
+                self.collected.push(fetch)
+            }
+            Delivery::Streamed => self.queue.push_back(fetch),
+        }
+    }
+
+    /// Literal bytes buffered so far (for the caller's large-result warning).
+    pub fn buffered_bytes(&self) -> usize {
+        self.buffered_bytes
+    }
+}
+
+impl Op for Fetch {
+    type Output = (Vec<FetchResponse>, Vec<UidRange>);
+
+    fn check(&self, session: &Session) -> Result<(), Error> {
+        super::require_state(
+            session,
+            SELECTED,
+            if self.uid { "UID FETCH" } else { "FETCH" },
+        )?;
+        if self.modifiers.changed_since.is_some() {
+            super::require_capability(session, "CONDSTORE")?;
+        }
+        if self.modifiers.vanished && !session.is_enabled("QRESYNC") {
+            return Err(Error::Protocol(
+                "UID FETCH (VANISHED) needs ENABLE QRESYNC first (RFC 7162 §3.2.6)".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn pipelinable(&self) -> bool {
+        true
+    }
+
+    fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
+        let (uid, set, items, modifiers) = (
+            self.uid,
+            self.set.clone(),
+            self.items.clone(),
+            self.modifiers,
+        );
+        ctx.send(move |tag, enc| {
+            if uid {
+                encode::message::uid_fetch(tag, enc, &set, &items, &modifiers)
+            } else {
+                encode::message::fetch(tag, enc, &set, &items, &modifiers)
+            }
+        })
+    }
+
+    fn on_untagged(&mut self, data: Untagged, _session: &Session) -> Option<Untagged> {
+        match data {
+            Untagged::Fetch(fetch) if self.wants(&fetch) => {
+                self.deliver(fetch);
+                None
+            }
+            Untagged::Vanished {
+                earlier: true,
+                uids,
+            } if self.modifiers.vanished => {
+                // RFC 7162 §3.2.6: only UIDs in the requested set may be reported; a
+                // non-conformant server may send others, which are dropped. With `$` the
+                // set cannot be resolved here, so nothing is filtered.
+                for range in uids {
+                    if self.set.is_saved_result() {
+                        self.vanished.push(range);
+                        continue;
+                    }
+                    let mut run: Option<UidRange> = None;
+                    for uid in range.iter() {
+                        if self.set.contains(uid).unwrap_or(true) {
+                            run = Some(match run {
+                                Some(r) if r.end + 1 == uid => UidRange::new(r.start, uid),
+                                Some(r) => {
+                                    self.vanished.push(r);
+                                    UidRange::single(uid)
+                                }
+                                None => UidRange::single(uid),
+                            });
+                        }
+                    }
+                    self.vanished.extend(run);
+                }
+                None
+            }
+            other => Some(other),
+        }
+    }
+
+    fn on_stream(&mut self, part: &StreamPart) -> bool {
+        let fetch = match part {
+            StreamPart::Begin { seq, before, .. } => FetchResponse {
+                seq: *seq,
+                attributes: before.clone(),
+            },
+            StreamPart::Chunk {
+                seq,
+                attribute,
+                offset,
+                data,
+            } => FetchResponse {
+                seq: *seq,
+                attributes: vec![chunk_attribute(attribute, *offset, data.clone())],
+            },
+            StreamPart::End { .. } => return true,
+            StreamPart::Tail { seq, after } => FetchResponse {
+                seq: *seq,
+                attributes: after.clone(),
+            },
+        };
+        if fetch.attributes.is_empty() {
+            return true;
+        }
+        self.deliver(fetch);
+        true
+    }
+
+    fn on_tagged(&mut self, tagged: Tagged, _ctx: &mut OpContext<'_>) -> Step<Self::Output> {
+        Step::Done(ok_or_error(tagged).map(|_| {
+            (
+                std::mem::take(&mut self.collected),
+                std::mem::take(&mut self.vanished),
+            )
+        }))
+    }
+}
+
+/// A chunk of a streamed literal as the attribute it belongs to, with `origin` set to the
+/// chunk's absolute offset (the streamed attribute's own origin plus the offset within the
+/// literal).
+fn chunk_attribute(
+    attribute: &StreamedAttribute,
+    offset: u64,
+    data: bytes::Bytes,
+) -> MessageAttribute {
+    let origin = |base: Option<u32>| u32::try_from(u64::from(base.unwrap_or(0)) + offset).ok();
+    match attribute {
+        StreamedAttribute::BodySection {
+            section,
+            origin: base,
+        } => MessageAttribute::BodySection {
+            section: section.clone(),
+            origin: origin(*base),
+            data: Some(data),
+        },
+        StreamedAttribute::Binary {
+            section,
+            origin: base,
+        } => MessageAttribute::Binary {
+            section: section.clone(),
+            origin: origin(*base),
+            data: Some(data),
+        },
+    }
+}

@@ -1,0 +1,89 @@
+//! IDLE (RFC 2177; RFC 9051 §6.3.13): wait for the server to push mailbox changes.
+
+use crate::Error;
+use crate::conn::event::TypedEvent;
+use crate::conn::session::Session;
+use crate::encode;
+use crate::types::{Continuation, StatusKind, Tagged, Untagged};
+
+use super::{AUTHENTICATED_OR_SELECTED, Op, OpContext, Step, ok_or_error};
+
+/// The IDLE op. The driver starts it, waits until [`Idle::has_activity`] (or its timeout or
+/// cancellation), then calls [`crate::Connection::interrupt`], which sends `DONE`.
+#[derive(Debug, Default)]
+pub struct Idle {
+    idling: bool,
+    done_requested: bool,
+    done_sent: bool,
+    changes: Vec<TypedEvent>,
+}
+
+/// IDLE: needs the IDLE capability (or IMAP4rev2).
+pub fn idle() -> Idle {
+    Idle::default()
+}
+
+impl Idle {
+    /// True once the server accepted IDLE (`+ idling`).
+    pub fn is_idling(&self) -> bool {
+        self.idling
+    }
+
+    /// True once the server has pushed mailbox data.
+    pub fn has_activity(&self) -> bool {
+        !self.changes.is_empty()
+    }
+
+    fn send_done(&mut self, ctx: &mut OpContext<'_>) {
+        if !self.done_sent {
+            self.done_sent = true;
+            ctx.send_raw_line(encode::idle::done().to_vec());
+        }
+    }
+}
+
+impl Op for Idle {
+    type Output = Vec<TypedEvent>;
+    fn check(&self, session: &Session) -> Result<(), Error> {
+        super::require_state(session, AUTHENTICATED_OR_SELECTED, "IDLE")?;
+        super::require_capability_or_rev2(session, "IDLE")
+    }
+    fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
+        ctx.send(encode::idle::idle)
+    }
+    fn on_continuation(&mut self, _c: Continuation, ctx: &mut OpContext<'_>) -> Result<(), Error> {
+        self.idling = true;
+        if self.done_requested {
+            self.send_done(ctx);
+        }
+        Ok(())
+    }
+    fn on_untagged(&mut self, data: Untagged, _session: &Session) -> Option<Untagged> {
+        match data {
+            // Keepalives (`* OK Still here`) and capability updates do not end the wait.
+            Untagged::Status(ref s) if s.kind == StatusKind::Ok && s.code.is_none() => None,
+            Untagged::Capability(_) => Some(data),
+            Untagged::Status(ref s)
+                if s.kind == StatusKind::Ok
+                    && matches!(s.code, Some(crate::types::ResponseCode::Capability(_))) =>
+            {
+                Some(data)
+            }
+            Untagged::Status(ref s) if s.kind == StatusKind::Bye => Some(data),
+            other => {
+                self.changes.push(TypedEvent::from_untagged(other));
+                None
+            }
+        }
+    }
+    fn on_interrupt(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
+        self.done_requested = true;
+        if self.idling {
+            self.send_done(ctx);
+        }
+        Ok(())
+    }
+    fn on_tagged(&mut self, tagged: Tagged, _ctx: &mut OpContext<'_>) -> Step<Self::Output> {
+        Step::Done(ok_or_error(tagged).map(|_| std::mem::take(&mut self.changes)))
+    }
+}

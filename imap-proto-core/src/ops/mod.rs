@@ -1,0 +1,280 @@
+//! The command lifecycle, written once (ARCHITECTURE §4).
+//!
+//! Every public method is an [`Op`]: a small state machine that checks the session before
+//! anything is sent, writes one or more commands, claims the untagged data that belongs to
+//! it, and turns the tagged completion into a typed result. The [`crate::Connection`] runs
+//! every op the same way; adapters only move bytes.
+
+// Collectors hand unclaimed `Untagged` data back by value in the `Err` arm; boxing it
+// would cost an allocation for every response that passes through.
+#![allow(clippy::result_large_err)]
+
+use std::any::Any;
+
+use crate::Error;
+use crate::conn::session::{SelectedMailbox, Session, SessionState};
+use crate::encode::{EncodeContext, EncodeError, EncodedCommand};
+use crate::types::{Capability, Continuation, StatusKind, Tagged, Untagged};
+
+pub mod acl;
+pub mod append;
+pub mod auth;
+pub mod command;
+pub mod fetch;
+pub mod idle;
+pub mod mailbox;
+pub mod message;
+pub mod metadata;
+pub mod notify;
+pub mod quota;
+pub mod search;
+pub mod session;
+pub mod table;
+pub mod upgrade;
+
+/// What an op asks the connection to do to the session. Applied in one place,
+/// [`crate::Connection`]'s effect handler, right after the op callback that produced it.
+#[derive(Debug)]
+pub enum Effect {
+    /// SELECT/EXAMINE sent: the previous mailbox is deselected at once (RFC 9051 §6.3.2) and
+    /// untagged data now describes the new one.
+    BeginSelect(SelectedMailbox),
+    /// SELECT/EXAMINE completed OK.
+    SelectDone,
+    /// SELECT/EXAMINE failed, or CLOSE/UNSELECT completed: back to Authenticated.
+    Deselect,
+    /// LOGIN/AUTHENTICATE completed OK.
+    Authenticated,
+    /// ENABLE completed: these extensions are now on.
+    Enabled(Vec<Capability>),
+    /// UNAUTHENTICATE completed: per-user state is gone (RFC 8437 §2).
+    Unauthenticated,
+    /// Capabilities must be forgotten (after STARTTLS, RFC 9051 §6.2.1).
+    ForgetCapabilities,
+    /// LOGOUT completed.
+    Logout,
+    /// NOTIFY SET (true) or NOTIFY NONE (false) completed.
+    Notify(bool),
+    /// STARTTLS completed OK: switch to TLS now, before any further byte is read.
+    StartTls(crate::conn::upgrade::TlsSetup),
+    /// COMPRESS completed OK: switch to DEFLATE now, before any further byte is read.
+    Compress,
+}
+
+/// What an op callback can do: read the session, send commands, request effects.
+pub struct OpContext<'a> {
+    pub(crate) session: &'a Session,
+    pub(crate) commands: &'a mut Vec<crate::conn::QueuedCommand>,
+    pub(crate) tags: &'a mut crate::conn::TagGenerator,
+    pub(crate) effects: &'a mut Vec<Effect>,
+    pub(crate) current_tag: &'a mut String,
+}
+
+impl OpContext<'_> {
+    /// The session as it is now.
+    pub fn session(&self) -> &Session {
+        self.session
+    }
+
+    /// The encoding rules in force (literal forms, UTF-8 mode, BINARY).
+    pub fn encode_context(&self) -> EncodeContext {
+        EncodeContext::from_capabilities(
+            self.session.capabilities(),
+            self.session.is_rev2(),
+            self.session.utf8_mode(),
+        )
+    }
+
+    /// Encodes and queues one command under a fresh tag; the op's next tagged completion is
+    /// this command's.
+    pub fn send(
+        &mut self,
+        encode: impl FnOnce(&str, &EncodeContext) -> Result<EncodedCommand, EncodeError>,
+    ) -> Result<(), Error> {
+        let tag = self.tags.next_tag();
+        let command = encode(&tag, &self.encode_context())?;
+        self.commands.push(crate::conn::QueuedCommand {
+            tag: Some(tag.clone()),
+            fragments: command.into_fragments(),
+        });
+        *self.current_tag = tag;
+        Ok(())
+    }
+
+    /// Queues raw bytes that are not a tagged command (IDLE's `DONE`, SASL responses).
+    pub fn send_raw_line(&mut self, line: Vec<u8>) {
+        self.commands.push(crate::conn::QueuedCommand {
+            tag: None,
+            fragments: vec![crate::encode::Fragment::Line(line)],
+        });
+    }
+
+    /// Requests a session effect.
+    pub fn effect(&mut self, effect: Effect) {
+        self.effects.push(effect);
+    }
+}
+
+/// What an op does after a tagged completion.
+pub enum Step<T> {
+    /// The op is finished with this result.
+    Done(Result<T, Error>),
+    /// The op sent another command and waits for its completion.
+    Continue,
+}
+
+/// One public operation.
+pub trait Op: Send + 'static {
+    /// The typed result.
+    type Output: Send + 'static;
+
+    /// Checks state and capabilities before anything is sent: returns [`Error::Protocol`]
+    /// or [`Error::MissingCapability`] exactly where the reference says so.
+    fn check(&self, session: &Session) -> Result<(), Error>;
+
+    /// True if the op may run concurrently with other pipelinable ops (RFC 9051 §5.5).
+    fn pipelinable(&self) -> bool {
+        false
+    }
+
+    /// Sends the first command.
+    fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error>;
+
+    /// Offered every untagged response while the op is in flight (oldest op first). Return
+    /// `Some(data)` to pass it on; it then updates nothing more and becomes an event.
+    fn on_untagged(&mut self, data: Untagged, _session: &Session) -> Option<Untagged> {
+        Some(data)
+    }
+
+    /// A `+` continuation the core's literal handling did not consume (SASL, IDLE).
+    fn on_continuation(
+        &mut self,
+        _continuation: Continuation,
+        _ctx: &mut OpContext<'_>,
+    ) -> Result<(), Error> {
+        Err(Error::Protocol("unexpected continuation request".into()))
+    }
+
+    /// A streamed part of a large FETCH literal. Return `false` to leave it unclaimed.
+    fn on_stream(&mut self, _part: &crate::conn::StreamPart) -> bool {
+        false
+    }
+
+    /// The tagged completion of the op's current command.
+    fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<Self::Output>;
+
+    /// The driver asks the op to wrap up (IDLE's `DONE`); most ops ignore it.
+    fn on_interrupt(&mut self, _ctx: &mut OpContext<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// The type-erased form the connection stores.
+pub(crate) trait ErasedOp: Send {
+    fn pipelinable(&self) -> bool;
+    fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error>;
+    fn on_untagged(&mut self, data: Untagged, session: &Session) -> Option<Untagged>;
+    fn on_continuation(&mut self, c: Continuation, ctx: &mut OpContext<'_>) -> Result<(), Error>;
+    fn on_stream(&mut self, part: &crate::conn::StreamPart) -> bool;
+    fn on_interrupt(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error>;
+    fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<Box<dyn Any + Send>>;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<O: Op> ErasedOp for O {
+    fn pipelinable(&self) -> bool {
+        Op::pipelinable(self)
+    }
+    fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
+        Op::start(self, ctx)
+    }
+    fn on_untagged(&mut self, data: Untagged, session: &Session) -> Option<Untagged> {
+        Op::on_untagged(self, data, session)
+    }
+    fn on_continuation(&mut self, c: Continuation, ctx: &mut OpContext<'_>) -> Result<(), Error> {
+        Op::on_continuation(self, c, ctx)
+    }
+    fn on_stream(&mut self, part: &crate::conn::StreamPart) -> bool {
+        Op::on_stream(self, part)
+    }
+    fn on_interrupt(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
+        Op::on_interrupt(self, ctx)
+    }
+    fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<Box<dyn Any + Send>> {
+        match Op::on_tagged(self, tagged, ctx) {
+            Step::Done(result) => Step::Done(result.map(|v| Box::new(v) as Box<dyn Any + Send>)),
+            Step::Continue => Step::Continue,
+        }
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// Turns a tagged NO/BAD into the matching error; OK into `Ok(tagged)`.
+pub fn ok_or_error(tagged: Tagged) -> Result<Tagged, Error> {
+    let text = || String::from_utf8_lossy(&tagged.status.text).into_owned();
+    match tagged.status.kind {
+        StatusKind::Ok => Ok(tagged),
+        StatusKind::No => Err(Error::No {
+            text: text(),
+            code: tagged.status.code.clone(),
+        }),
+        StatusKind::Bad => Err(Error::Bad {
+            text: text(),
+            code: tagged.status.code.clone(),
+        }),
+        StatusKind::Bye | StatusKind::PreAuth => Err(Error::Protocol(format!(
+            "tagged {:?} is not a valid completion",
+            tagged.status.kind
+        ))),
+    }
+}
+
+/// State gate: the session must be in one of `allowed`.
+pub fn require_state(
+    session: &Session,
+    allowed: &[SessionState],
+    command: &str,
+) -> Result<(), Error> {
+    if allowed.contains(&session.state()) {
+        Ok(())
+    } else {
+        Err(Error::Protocol(format!(
+            "{command} is not valid in the {:?} state",
+            session.state()
+        )))
+    }
+}
+
+/// Capability gate: the server must advertise `capability`.
+pub fn require_capability(session: &Session, capability: &str) -> Result<(), Error> {
+    if session.has_capability(capability) {
+        Ok(())
+    } else {
+        Err(Error::MissingCapability(capability.to_string()))
+    }
+}
+
+/// Capability gate for extensions folded into IMAP4rev2.
+pub fn require_capability_or_rev2(session: &Session, capability: &str) -> Result<(), Error> {
+    if session.has_or_rev2(capability) {
+        Ok(())
+    } else {
+        Err(Error::MissingCapability(capability.to_string()))
+    }
+}
+
+/// States in which a user is logged in.
+pub const AUTHENTICATED_OR_SELECTED: &[SessionState] =
+    &[SessionState::Authenticated, SessionState::Selected];
+/// Only Selected.
+pub const SELECTED: &[SessionState] = &[SessionState::Selected];
+/// Every state but Logout.
+pub const ANY_LIVE: &[SessionState] = &[
+    SessionState::NotAuthenticated,
+    SessionState::Authenticated,
+    SessionState::Selected,
+];
+/// Only NotAuthenticated.
+pub const NOT_AUTHENTICATED: &[SessionState] = &[SessionState::NotAuthenticated];

@@ -25,9 +25,72 @@ type Contender = (&'static str, fn(&[u8]) -> Tally);
 
 /// Everything measured, on every corpus. One row per contender.
 const CONTENDERS: &[Contender] = &[
+    ("ours-frame-only", ours_frame_pass),
+    ("ours", ours_parse_pass),
     ("imap-proto", imap_proto_pass),
     ("imap-codec", imap_codec_pass),
 ];
+
+/// How much a socket read hands the framer at a time in these passes.
+const READ_SIZE: usize = 64 * 1024;
+
+/// Our framer and (when `parse` is set) our parser over the stream, fed in socket-sized
+/// reads. A streamed literal (above `Limits::stream_threshold`) counts as one response,
+/// completed by its `StreamTail`; its chunks are zero-copy slices and are not parsed.
+fn ours_pass(stream: &[u8], parse: bool) -> Tally {
+    use imap_proto_core::Limits;
+    use imap_proto_core::parse::frame::{Frame, Framer};
+    use imap_proto_core::parse::{fetch_stream_head, fetch_stream_tail, parse_response};
+
+    let limits = Limits::default();
+    let mut framer = Framer::new(limits.clone());
+    let (mut parsed, mut failed) = (0, 0);
+    let mut tally = |ok: bool| {
+        if ok {
+            parsed += 1;
+        } else {
+            failed += 1;
+        }
+    };
+    for read in stream.chunks(READ_SIZE) {
+        framer.push(read);
+        loop {
+            match framer.next_frame() {
+                Ok(Some(Frame::Complete(frame))) => {
+                    tally(!parse || black_box(parse_response(frame, &limits)).is_ok())
+                }
+                Ok(Some(Frame::StreamBegin { head, .. })) => {
+                    if parse && black_box(fetch_stream_head(head, &limits)).is_err() {
+                        tally(false);
+                    }
+                }
+                Ok(Some(Frame::StreamChunk(chunk))) => {
+                    black_box(chunk);
+                }
+                Ok(Some(Frame::StreamEnd)) => {}
+                Ok(Some(Frame::StreamTail(tail))) => {
+                    tally(!parse || black_box(fetch_stream_tail(tail, &limits)).is_ok())
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    tally(false);
+                    return (parsed, failed);
+                }
+            }
+        }
+    }
+    (parsed, failed)
+}
+
+/// The physical limit: framing only, no parsing.
+fn ours_frame_pass(stream: &[u8]) -> Tally {
+    ours_pass(stream, false)
+}
+
+/// Framing and parsing into typed responses.
+fn ours_parse_pass(stream: &[u8]) -> Tally {
+    ours_pass(stream, true)
+}
 
 /// Runs a one-response parser over a fully buffered stream the way a client would: parse a
 /// response, advance by what it consumed. A response it cannot parse is counted and skipped

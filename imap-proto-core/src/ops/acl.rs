@@ -20,7 +20,7 @@ pub fn set_acl(
     mailbox: &str,
     identifier: &str,
     rights: &str,
-) -> Command<impl Collect<Output = ()>> {
+) -> Command<impl Collect<Output = ()> + use<>> {
     let (m, i, r) = (
         mailbox.to_string(),
         identifier.to_string(),
@@ -34,7 +34,7 @@ pub fn set_acl(
 }
 
 /// DELETEACL mailbox identifier.
-pub fn delete_acl(mailbox: &str, identifier: &str) -> Command<impl Collect<Output = ()>> {
+pub fn delete_acl(mailbox: &str, identifier: &str) -> Command<impl Collect<Output = ()> + use<>> {
     let (m, i) = (mailbox.to_string(), identifier.to_string());
     Command::new(
         acl_gate("DELETEACL"),
@@ -44,7 +44,7 @@ pub fn delete_acl(mailbox: &str, identifier: &str) -> Command<impl Collect<Outpu
 }
 
 /// GETACL mailbox.
-pub fn get_acl(mailbox: &str) -> Command<impl Collect<Output = Vec<AclEntry>>> {
+pub fn get_acl(mailbox: &str) -> Command<impl Collect<Output = Vec<AclEntry>> + use<>> {
     let m = mailbox.to_string();
     Command::new(
         acl_gate("GETACL"),
@@ -66,7 +66,7 @@ pub fn get_acl(mailbox: &str) -> Command<impl Collect<Output = Vec<AclEntry>>> {
 pub fn list_rights(
     mailbox: &str,
     identifier: &str,
-) -> Command<impl Collect<Output = ListRightsResponse>> {
+) -> Command<impl Collect<Output = ListRightsResponse> + use<>> {
     let (m, i) = (mailbox.to_string(), identifier.to_string());
     Command::new(
         acl_gate("LISTRIGHTS"),
@@ -88,7 +88,7 @@ pub fn list_rights(
 }
 
 /// MYRIGHTS mailbox.
-pub fn my_rights(mailbox: &str) -> Command<impl Collect<Output = String>> {
+pub fn my_rights(mailbox: &str) -> Command<impl Collect<Output = String> + use<>> {
     let m = mailbox.to_string();
     Command::new(
         acl_gate("MYRIGHTS"),

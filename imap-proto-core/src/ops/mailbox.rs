@@ -9,7 +9,7 @@ use crate::types::{
     SelectOptions, StatusItem, Tagged, UidRange, Untagged,
 };
 
-use super::command::{CapabilityGate, Collect, Command, Gate, Gather, from_tagged};
+use super::command::{CapabilityGate, Collect, Command, Gate, Gather, Nothing, from_tagged};
 use super::{AUTHENTICATED_OR_SELECTED, Effect, OpContext, SELECTED};
 
 /// Compares a server-sent mailbox name with the one the caller gave.
@@ -156,7 +156,7 @@ fn simple(
     ) -> Result<encode::EncodedCommand, encode::EncodeError>
     + Send
     + 'static,
-) -> Command<impl Collect<Output = ()>> {
+) -> Command<Nothing> {
     Command::new(
         Gate {
             command,
@@ -164,7 +164,7 @@ fn simple(
             capability: CapabilityGate::None,
         },
         encode,
-        from_tagged(|_tagged, _ctx| Ok(())),
+        Nothing,
     )
 }
 
@@ -173,7 +173,7 @@ fn simple(
 pub fn create(
     mailbox: &str,
     special_use: &[MailboxAttribute],
-) -> Command<impl Collect<Output = Option<String>>> {
+) -> Command<impl Collect<Output = Option<String>> + use<>> {
     let name = mailbox.to_string();
     let attrs = special_use.to_vec();
     let with_use = !attrs.is_empty();
@@ -200,7 +200,7 @@ pub fn create(
 }
 
 /// DELETE (RFC 9051 §6.3.5).
-pub fn delete(mailbox: &str) -> Command<impl Collect<Output = ()>> {
+pub fn delete(mailbox: &str) -> Command<impl Collect<Output = ()> + use<>> {
     let name = mailbox.to_string();
     simple("DELETE", move |tag, enc| {
         encode::mailbox::delete(tag, enc, &name)
@@ -208,7 +208,7 @@ pub fn delete(mailbox: &str) -> Command<impl Collect<Output = ()>> {
 }
 
 /// RENAME (RFC 9051 §6.3.6).
-pub fn rename(mailbox: &str, new_name: &str) -> Command<impl Collect<Output = ()>> {
+pub fn rename(mailbox: &str, new_name: &str) -> Command<impl Collect<Output = ()> + use<>> {
     let (from, to) = (mailbox.to_string(), new_name.to_string());
     simple("RENAME", move |tag, enc| {
         encode::mailbox::rename(tag, enc, &from, &to)
@@ -216,7 +216,7 @@ pub fn rename(mailbox: &str, new_name: &str) -> Command<impl Collect<Output = ()
 }
 
 /// SUBSCRIBE (RFC 9051 §6.3.7).
-pub fn subscribe(mailbox: &str) -> Command<impl Collect<Output = ()>> {
+pub fn subscribe(mailbox: &str) -> Command<impl Collect<Output = ()> + use<>> {
     let name = mailbox.to_string();
     simple("SUBSCRIBE", move |tag, enc| {
         encode::mailbox::subscribe(tag, enc, &name)
@@ -224,14 +224,14 @@ pub fn subscribe(mailbox: &str) -> Command<impl Collect<Output = ()>> {
 }
 
 /// UNSUBSCRIBE (RFC 9051 §6.3.8).
-pub fn unsubscribe(mailbox: &str) -> Command<impl Collect<Output = ()>> {
+pub fn unsubscribe(mailbox: &str) -> Command<impl Collect<Output = ()> + use<>> {
     let name = mailbox.to_string();
     simple("UNSUBSCRIBE", move |tag, enc| {
         encode::mailbox::unsubscribe(tag, enc, &name)
     })
 }
 
-fn gather_list(lsub: bool) -> impl Collect<Output = Vec<MailboxInfo>> {
+fn gather_list(lsub: bool) -> impl Collect<Output = Vec<MailboxInfo>> + use<> {
     Gather::new(
         move |data| match data {
             Untagged::List(info) if !lsub => Ok(info),
@@ -243,7 +243,10 @@ fn gather_list(lsub: bool) -> impl Collect<Output = Vec<MailboxInfo>> {
 }
 
 /// LIST (RFC 9051 §6.3.9).
-pub fn list(reference: &str, pattern: &str) -> Command<impl Collect<Output = Vec<MailboxInfo>>> {
+pub fn list(
+    reference: &str,
+    pattern: &str,
+) -> Command<impl Collect<Output = Vec<MailboxInfo>> + use<>> {
     let (r, p) = (reference.to_string(), pattern.to_string());
     Command::new(
         Gate {
@@ -258,7 +261,10 @@ pub fn list(reference: &str, pattern: &str) -> Command<impl Collect<Output = Vec
 }
 
 /// LSUB (RFC 3501 §6.3.9).
-pub fn lsub(reference: &str, pattern: &str) -> Command<impl Collect<Output = Vec<MailboxInfo>>> {
+pub fn lsub(
+    reference: &str,
+    pattern: &str,
+) -> Command<impl Collect<Output = Vec<MailboxInfo>> + use<>> {
     let (r, p) = (reference.to_string(), pattern.to_string());
     Command::new(
         Gate {
@@ -282,7 +288,7 @@ pub fn list_extended(
     patterns: &[&str],
     selection_options: &[&str],
     return_options: &[&str],
-) -> Command<impl Collect<Output = Vec<MailboxInfo>>> {
+) -> Command<impl Collect<Output = Vec<MailboxInfo>> + use<>> {
     let r = reference.to_string();
     let p: Vec<String> = patterns.iter().map(|s| s.to_string()).collect();
     let s: Vec<String> = selection_options.iter().map(|s| s.to_string()).collect();
@@ -442,7 +448,7 @@ pub fn status(mailbox: &str, items: &str) -> Command<StatusCollector> {
 }
 
 /// CLOSE (RFC 9051 §6.4.1): expunges `\Deleted` messages silently and deselects.
-pub fn close() -> Command<impl Collect<Output = ()>> {
+pub fn close() -> Command<impl Collect<Output = ()> + use<>> {
     Command::new(
         Gate {
             command: "CLOSE",
@@ -458,7 +464,7 @@ pub fn close() -> Command<impl Collect<Output = ()>> {
 }
 
 /// UNSELECT (RFC 3691 §3; part of IMAP4rev2): deselects without expunging.
-pub fn unselect() -> Command<impl Collect<Output = ()>> {
+pub fn unselect() -> Command<impl Collect<Output = ()> + use<>> {
     Command::new(
         Gate {
             command: "UNSELECT",

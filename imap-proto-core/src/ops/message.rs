@@ -20,7 +20,7 @@ pub fn store(
     operation: StoreOperation,
     flags: &[Flag],
     unchanged_since: Option<u64>,
-) -> Command<impl Collect<Output = crate::types::StoreResult>> {
+) -> Command<impl Collect<Output = crate::types::StoreResult> + use<>> {
     let (set, flags) = (set.clone(), flags.to_vec());
     Command::new(
         Gate {
@@ -60,7 +60,7 @@ pub fn copy(
     uid: bool,
     set: &SequenceSet,
     mailbox: &str,
-) -> Command<impl Collect<Output = CopyResult>> {
+) -> Command<impl Collect<Output = CopyResult> + use<>> {
     let (set, mailbox) = (set.clone(), mailbox.to_string());
     Command::new(
         Gate {

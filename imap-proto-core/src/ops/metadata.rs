@@ -21,7 +21,7 @@ pub fn get_metadata(
     entries: &[&str],
     max_size: Option<u64>,
     depth: Option<&str>,
-) -> Command<impl Collect<Output = MetadataResult>> {
+) -> Command<impl Collect<Output = MetadataResult> + use<>> {
     let m = mailbox.to_string();
     let e: Vec<String> = entries.iter().map(|s| s.to_string()).collect();
     let d = depth.map(str::to_string);
@@ -66,7 +66,7 @@ pub fn get_metadata(
 pub fn set_metadata(
     mailbox: &str,
     entries: &[(&str, Option<&[u8]>)],
-) -> Command<impl Collect<Output = ()>> {
+) -> Command<impl Collect<Output = ()> + use<>> {
     let m = mailbox.to_string();
     let e: Vec<(String, Option<Vec<u8>>)> = entries
         .iter()

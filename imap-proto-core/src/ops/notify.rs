@@ -7,7 +7,7 @@ use super::command::{CapabilityGate, Collect, Command, Gate, from_tagged};
 use super::{AUTHENTICATED_OR_SELECTED, Effect, OpContext};
 
 /// NOTIFY SET: replaces any previous registration; events then arrive on the event queue.
-pub fn notify_set(params: NotifySetParams) -> Command<impl Collect<Output = ()>> {
+pub fn notify_set(params: NotifySetParams) -> Command<impl Collect<Output = ()> + use<>> {
     Command::new(
         Gate {
             command: "NOTIFY",
@@ -23,7 +23,7 @@ pub fn notify_set(params: NotifySetParams) -> Command<impl Collect<Output = ()>>
 }
 
 /// NOTIFY NONE: back to baseline notifications.
-pub fn notify_none() -> Command<impl Collect<Output = ()>> {
+pub fn notify_none() -> Command<impl Collect<Output = ()> + use<>> {
     Command::new(
         Gate {
             command: "NOTIFY",

@@ -19,7 +19,7 @@ fn quota_gate(command: &'static str, capability: &'static str) -> Gate {
     }
 }
 
-fn gather_quota() -> impl Collect<Output = Vec<QuotaResource>> {
+fn gather_quota() -> impl Collect<Output = Vec<QuotaResource>> + use<> {
     Gather::new(
         |data| match data {
             Untagged::Quota(q) => Ok(q),
@@ -32,7 +32,7 @@ fn gather_quota() -> impl Collect<Output = Vec<QuotaResource>> {
 }
 
 /// GETQUOTA root: needs QUOTA.
-pub fn get_quota(root: &str) -> Command<impl Collect<Output = Vec<QuotaResource>>> {
+pub fn get_quota(root: &str) -> Command<impl Collect<Output = Vec<QuotaResource>> + use<>> {
     let root = root.to_string();
     Command::new(
         quota_gate("GETQUOTA", "QUOTA"),
@@ -46,7 +46,7 @@ pub fn get_quota(root: &str) -> Command<impl Collect<Output = Vec<QuotaResource>
 pub fn set_quota(
     root: &str,
     resources: &[(&str, u64)],
-) -> Command<impl Collect<Output = Vec<QuotaResource>>> {
+) -> Command<impl Collect<Output = Vec<QuotaResource>> + use<>> {
     let root = root.to_string();
     let resources: Vec<(String, u64)> =
         resources.iter().map(|(n, l)| (n.to_string(), *l)).collect();
@@ -68,7 +68,7 @@ enum RootData {
 }
 
 /// GETQUOTAROOT mailbox: needs QUOTA.
-pub fn get_quota_root(mailbox: &str) -> Command<impl Collect<Output = QuotaRootResponse>> {
+pub fn get_quota_root(mailbox: &str) -> Command<impl Collect<Output = QuotaRootResponse> + use<>> {
     let mailbox = mailbox.to_string();
     Command::new(
         quota_gate("GETQUOTAROOT", "QUOTA"),

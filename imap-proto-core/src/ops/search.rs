@@ -45,7 +45,7 @@ fn search_finish(
 }
 
 /// SEARCH / UID SEARCH with raw (validated) criteria.
-pub fn search(uid: bool, criteria: &str) -> Command<impl Collect<Output = SearchResult>> {
+pub fn search(uid: bool, criteria: &str) -> Command<impl Collect<Output = SearchResult> + use<>> {
     let criteria = criteria.to_string();
     Command::new(
         Gate {
@@ -70,7 +70,7 @@ pub fn search_esearch(
     uid: bool,
     criteria: &str,
     return_options: &[&str],
-) -> Command<impl Collect<Output = EsearchResponse>> {
+) -> Command<impl Collect<Output = EsearchResponse> + use<>> {
     let criteria = criteria.to_string();
     let options: Vec<String> = return_options.iter().map(|s| s.to_string()).collect();
     Command::new(
@@ -103,7 +103,7 @@ pub fn search_esearch(
 
 /// SEARCH RETURN (SAVE) (RFC 5182 §2): needs SEARCHRES (or IMAP4rev2). The result is kept
 /// on the server as `$`.
-pub fn search_save(uid: bool, criteria: &str) -> Command<impl Collect<Output = ()>> {
+pub fn search_save(uid: bool, criteria: &str) -> Command<impl Collect<Output = ()> + use<>> {
     let criteria = criteria.to_string();
     Command::new(
         Gate {
@@ -134,7 +134,7 @@ pub fn sort(
     sort_criteria: &str,
     charset: &str,
     criteria: &str,
-) -> Command<impl Collect<Output = SearchResult>> {
+) -> Command<impl Collect<Output = SearchResult> + use<>> {
     let (keys, charset, criteria) = (
         sort_criteria.to_string(),
         charset.to_string(),
@@ -164,7 +164,7 @@ pub fn thread(
     algorithm: &str,
     charset: &str,
     criteria: &str,
-) -> Command<impl Collect<Output = Vec<ThreadNode>>> {
+) -> Command<impl Collect<Output = Vec<ThreadNode>> + use<>> {
     let (algo, charset, criteria) = (
         algorithm.to_string(),
         charset.to_string(),

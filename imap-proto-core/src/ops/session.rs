@@ -145,7 +145,7 @@ type IdParams = Vec<(bytes::Bytes, Option<bytes::Bytes>)>;
 /// ID (RFC 2971 §3.1): valid in any state. A `None` value is sent as NIL.
 pub fn id(
     params: &[(&str, Option<&str>)],
-) -> Command<impl Collect<Output = Vec<(String, Option<String>)>>> {
+) -> Command<impl Collect<Output = Vec<(String, Option<String>)>> + use<>> {
     let params: Vec<(String, Option<String>)> = params
         .iter()
         .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
@@ -183,7 +183,7 @@ pub fn id(
 
 /// The ENABLE op (RFC 5161 §3): valid only in Authenticated; ENABLE in Selected is refused
 /// with [`Error::Protocol`] (RFC 5161 §2).
-pub fn enable(capabilities: &[&str]) -> Command<impl Collect<Output = Vec<String>>> {
+pub fn enable(capabilities: &[&str]) -> Command<impl Collect<Output = Vec<String>> + use<>> {
     let wanted: Vec<String> = capabilities.iter().map(|c| c.to_string()).collect();
     Command::new(
         Gate {
@@ -210,7 +210,7 @@ pub fn enable(capabilities: &[&str]) -> Command<impl Collect<Output = Vec<String
 }
 
 /// The ENABLE UTF8=ACCEPT convenience (RFC 6855 §3): true if the server confirmed it.
-pub fn enable_utf8() -> Command<impl Collect<Output = bool>> {
+pub fn enable_utf8() -> Command<impl Collect<Output = bool> + use<>> {
     Command::new(
         Gate {
             command: "ENABLE",
@@ -234,7 +234,7 @@ pub fn enable_utf8() -> Command<impl Collect<Output = bool>> {
 }
 
 /// NAMESPACE (RFC 2342 §4; part of IMAP4rev2, RFC 9051 §6.3.11).
-pub fn namespace() -> Command<impl Collect<Output = NamespaceResponse>> {
+pub fn namespace() -> Command<impl Collect<Output = NamespaceResponse> + use<>> {
     Command::new(
         Gate {
             command: "NAMESPACE",
@@ -342,7 +342,7 @@ impl<O: Op> Op for ThenRefreshCapabilities<O> {
 
 /// UNAUTHENTICATE (RFC 8437 §2): back to Not Authenticated on the same TLS session, then a
 /// CAPABILITY round trip because the capabilities differ.
-pub fn unauthenticate() -> ThenRefreshCapabilities<Command<impl Collect<Output = ()>>> {
+pub fn unauthenticate() -> ThenRefreshCapabilities<Command<impl Collect<Output = ()> + use<>>> {
     ThenRefreshCapabilities::always(Command::new(
         Gate {
             command: "UNAUTHENTICATE",

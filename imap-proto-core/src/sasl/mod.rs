@@ -223,6 +223,8 @@ enum OAuthStage {
     Sent,
     /// The server answered with an error challenge and the client sent the dummy response.
     ErrorAnswered,
+    /// A challenge was refused: the exchange stays failed.
+    Failed,
 }
 
 /// The state shared by the two OAuth mechanisms.
@@ -263,7 +265,10 @@ impl OAuthExchange {
                 self.stage = OAuthStage::Sent;
                 Ok(initial())
             }
-            OAuthStage::Fresh | OAuthStage::ErrorAnswered => Err(SaslError::UnexpectedChallenge),
+            OAuthStage::Fresh | OAuthStage::ErrorAnswered | OAuthStage::Failed => {
+                self.stage = OAuthStage::Failed;
+                Err(SaslError::UnexpectedChallenge)
+            }
             OAuthStage::Sent => {
                 // After the credentials the only challenge these mechanisms define is the
                 // error report (a JSON object); keep it for the caller.
@@ -280,6 +285,7 @@ impl OAuthExchange {
         }
         match self.stage {
             OAuthStage::Fresh => Err(SaslError::Incomplete),
+            OAuthStage::Failed => Err(SaslError::UnexpectedChallenge),
             OAuthStage::Sent => Ok(()),
             // The dummy response carries no credentials, so success after an error report
             // is inconsistent: do not let the caller believe the token was accepted.

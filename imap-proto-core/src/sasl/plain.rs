@@ -12,6 +12,7 @@ pub struct Plain {
     authcid: Secret,
     password: Secret,
     sent: bool,
+    failed: bool,
 }
 
 impl Plain {
@@ -35,6 +36,7 @@ impl Plain {
             authcid,
             password,
             sent: false,
+            failed: false,
         })
     }
 
@@ -90,7 +92,9 @@ impl Mechanism for Plain {
     fn step(&mut self, server_challenge: &[u8]) -> Result<Vec<u8>, SaslError> {
         // The only challenge PLAIN allows is the empty one that asks for the initial
         // response when SASL-IR was not used.
-        if self.sent || !server_challenge.is_empty() {
+        if self.failed || self.sent || !server_challenge.is_empty() {
+            // A mechanism that failed stays failed (see the module contract).
+            self.failed = true;
             return Err(SaslError::UnexpectedChallenge);
         }
         self.sent = true;
@@ -112,6 +116,15 @@ impl Mechanism for Plain {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stays_failed_after_an_unexpected_challenge() {
+        // Found by the `sasl` fuzz target: a rejected challenge followed by the empty one
+        // used to produce the credentials after all.
+        let mut plain = Plain::new("u", "p").unwrap();
+        assert!(plain.step(b"@").is_err());
+        assert!(plain.step(b"").is_err());
+    }
 
     #[test]
     fn known_answer_matches_dovecot_transcript() {

@@ -99,6 +99,16 @@ mod tests {
         "eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIiwic2NvcGUiOiJtYWlsIn0=";
 
     #[test]
+    fn stays_failed_after_an_unexpected_challenge() {
+        // Found by the `sasl` fuzz target: a refused first challenge followed by the empty
+        // one used to send the token after all.
+        let mut mech = XOAuth2::new("u", "t").unwrap();
+        assert!(mech.step(b"~").is_err());
+        assert!(mech.step(b"").is_err());
+        assert!(mech.finish(None).is_err());
+    }
+
+    #[test]
     fn known_answer_from_the_google_summary() {
         let mut mech = XOAuth2::new("alice@example.com", "ACCESS_TOKEN").unwrap();
         assert_eq!(mech.name(), "XOAUTH2");

@@ -177,7 +177,7 @@ mod tests {
     fn non_empty_first_challenge_is_unexpected() {
         let mut mech = XOAuth2::new("alice", "tok").unwrap();
         assert_eq!(mech.step(b"x"), Err(SaslError::UnexpectedChallenge));
-        assert_eq!(mech.finish(None), Err(SaslError::Incomplete));
+        assert_eq!(mech.finish(None), Err(SaslError::UnexpectedChallenge));
     }
 
     #[test]

@@ -28,7 +28,8 @@ use crate::ops::{Effect, ErasedOp, Op, OpContext, Step};
 use crate::parse::frame::{Frame, Framer};
 use crate::parse::{self};
 use crate::types::{
-    FetchStreamHead, MessageAttribute, Response, StatusKind, StreamedAttribute, Tagged, Untagged,
+    FetchStreamHead, MessageAttribute, Response, StatusKind, StatusResponse, StreamedAttribute,
+    Tagged, Untagged,
 };
 use crate::{Config, Error};
 use event::TypedEvent;
@@ -69,8 +70,15 @@ pub struct TagGenerator {
 impl TagGenerator {
     /// The next unused tag.
     pub fn next_tag(&mut self) -> String {
+        let tag = self.upcoming();
         self.next = self.next.wrapping_add(1);
-        format!("A{:04}", self.next)
+        tag
+    }
+
+    /// The tag [`TagGenerator::next_tag`] will return, without using it up: a command that
+    /// fails to encode then leaves no gap in the tag sequence.
+    pub fn upcoming(&self) -> String {
+        format!("A{:04}", self.next.wrapping_add(1))
     }
 }
 
@@ -158,6 +166,8 @@ pub struct Connection {
     events: VecDeque<TypedEvent>,
     dropped_events: u64,
     stream: Option<StreamState>,
+    /// The last `* BYE`: ops still running when the connection then closes fail with it.
+    bye: Option<StatusResponse>,
     failed: Option<String>,
     scratch: Vec<u8>,
 }
@@ -196,6 +206,7 @@ impl Connection {
             events: VecDeque::new(),
             dropped_events: 0,
             stream: None,
+            bye: None,
             failed: None,
             scratch: Vec::new(),
         }
@@ -254,10 +265,22 @@ impl Connection {
         let id = self.next_op_id;
         self.queued.push_back((id, Box::new(op)));
         self.start_queued();
+        // An op that could start at once but failed to (its command did not encode) has
+        // sent nothing: report that here rather than through `take_output`.
+        if !self.is_pending(id)
+            && let Some(Err(_)) = self.outputs.get(&id)
+            && let Some(Err(e)) = self.outputs.remove(&id)
+        {
+            return Err(e);
+        }
         Ok(OpId {
             id,
             _op: PhantomData,
         })
+    }
+
+    fn is_pending(&self, id: u64) -> bool {
+        self.in_flight.iter().any(|f| f.id == id) || self.queued.iter().any(|(q, _)| *q == id)
     }
 
     /// The op's result once it has finished: `None` while it runs. A result is handed out
@@ -368,21 +391,42 @@ impl Connection {
         if self.failed.is_some() {
             return;
         }
-        if self.session.state == SessionState::Logout && self.in_flight.is_empty() {
+        if self.session.state == SessionState::Logout && self.ops_pending() == 0 {
             self.failed = Some("connection closed after logout".into());
             return;
+        }
+        // After a `* BYE` the server closed on purpose: every op still running gets the
+        // BYE (RFC 9051 §7.1.5), not a bare "connection closed".
+        if let Some(bye) = self.bye.clone() {
+            let make = || Error::Bye {
+                code: bye.code.clone(),
+                text: String::from_utf8_lossy(&bye.text).into_owned(),
+            };
+            return self.fail_each(make().describe(), |_| make());
         }
         self.fail(Error::ConnectionClosed);
     }
 
-    /// Marks the connection failed and fails every pending op.
+    /// Marks the connection failed and fails every pending op: the oldest with `error`,
+    /// the others with [`Error::ConnectionFailed`].
     fn fail(&mut self, error: Error) {
+        let reason = error.describe();
+        let mut first = Some(error);
+        let failed = reason.clone();
+        self.fail_each(reason, move |_| {
+            first
+                .take()
+                .unwrap_or_else(|| Error::ConnectionFailed(failed.clone()))
+        });
+    }
+
+    /// Marks the connection failed for `reason` and gives every pending op, oldest first,
+    /// the error `make` builds for it.
+    fn fail_each(&mut self, reason: String, mut make: impl FnMut(u64) -> Error) {
         if self.failed.is_some() {
             return;
         }
-        let reason = error.describe();
-        self.failed = Some(reason.clone());
-        let mut first = Some(error);
+        self.failed = Some(reason);
         let ids: Vec<u64> = self
             .in_flight
             .drain(..)
@@ -390,9 +434,7 @@ impl Connection {
             .chain(self.queued.drain(..).map(|(id, _)| id))
             .collect();
         for id in ids {
-            let err = first
-                .take()
-                .unwrap_or_else(|| Error::ConnectionFailed(reason.clone()));
+            let err = make(id);
             self.outputs.insert(id, Err(err));
         }
         self.outgoing.clear();
@@ -463,6 +505,11 @@ impl Connection {
 
     fn handle_untagged(&mut self, data: Untagged) {
         self.session.apply_untagged(&data);
+        if let Untagged::Status(status) = &data
+            && status.kind == StatusKind::Bye
+        {
+            self.bye = Some(status.clone());
+        }
         let mut data = Some(data);
         for flight in self.in_flight.iter_mut() {
             let Some(d) = data.take() else { break };
@@ -575,6 +622,12 @@ impl Connection {
             let Some((id, mut op)) = self.queued.pop_front() else {
                 return;
             };
+            // The session may have changed since `submit` checked (a CLOSE ahead of it in
+            // the queue, a failed SELECT): check again, so nothing invalid is ever sent.
+            if let Err(e) = op.check(&self.session) {
+                self.outputs.insert(id, Err(e));
+                continue;
+            }
             let mut commands = Vec::new();
             let mut effects = Vec::new();
             let mut tag = String::new();

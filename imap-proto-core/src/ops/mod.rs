@@ -91,8 +91,9 @@ impl OpContext<'_> {
         &mut self,
         encode: impl FnOnce(&str, &EncodeContext) -> Result<EncodedCommand, EncodeError>,
     ) -> Result<(), Error> {
-        let tag = self.tags.next_tag();
+        let tag = self.tags.upcoming();
         let command = encode(&tag, &self.encode_context())?;
+        self.tags.next_tag();
         self.commands.push(crate::conn::QueuedCommand {
             tag: Some(tag.clone()),
             fragments: command.into_fragments(),
@@ -171,6 +172,7 @@ pub trait Op: Send + 'static {
 
 /// The type-erased form the connection stores.
 pub(crate) trait ErasedOp: Send {
+    fn check(&self, session: &Session) -> Result<(), Error>;
     fn pipelinable(&self) -> bool;
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error>;
     fn on_untagged(&mut self, data: Untagged, session: &Session) -> Option<Untagged>;
@@ -182,6 +184,9 @@ pub(crate) trait ErasedOp: Send {
 }
 
 impl<O: Op> ErasedOp for O {
+    fn check(&self, session: &Session) -> Result<(), Error> {
+        Op::check(self, session)
+    }
     fn pipelinable(&self) -> bool {
         Op::pipelinable(self)
     }

@@ -3,6 +3,8 @@
 
 use std::collections::VecDeque;
 
+use bytes::BytesMut;
+
 use crate::Error;
 use crate::conn::StreamPart;
 use crate::conn::session::Session;
@@ -36,6 +38,16 @@ pub struct Fetch {
     queue: VecDeque<FetchResponse>,
     vanished: Vec<UidRange>,
     buffered_bytes: usize,
+    /// Buffered delivery of a streamed literal: the response being put back together.
+    assembling: Option<Assembly>,
+}
+
+/// A FETCH response whose body literal the framer streamed, reassembled for buffered
+/// delivery: the attributes so far, and the literal being filled.
+struct Assembly {
+    response: FetchResponse,
+    attribute: StreamedAttribute,
+    data: BytesMut,
 }
 
 /// FETCH / UID FETCH with optional CHANGEDSINCE and VANISHED.
@@ -60,6 +72,7 @@ pub fn fetch(
         queue: VecDeque::new(),
         vanished: Vec::new(),
         buffered_bytes: 0,
+        assembling: None,
     }
 }
 
@@ -80,15 +93,8 @@ impl Fetch {
         !self.queue.is_empty()
     }
 
-    fn wants(&self, fetch: &FetchResponse) -> bool {
-        if !self.uid {
-            return true;
-        }
-        // For UID FETCH, unsolicited flag updates for other messages are not ours.
-        match fetch.uid() {
-            Some(uid) => self.set.contains(uid).unwrap_or(true) || self.set.uses_largest(),
-            None => false,
-        }
+    fn wants(&self, fetch: &FetchResponse, session: &Session) -> bool {
+        is_reply_to(self.uid, &self.set, fetch, session)
     }
 
     fn deliver(&mut self, fetch: FetchResponse) {
@@ -106,6 +112,63 @@ impl Fetch {
                 self.collected.push(fetch)
             }
             Delivery::Streamed => self.queue.push_back(fetch),
+        }
+    }
+
+    /// Buffered delivery: puts a streamed response back together, so the caller gets one
+    /// response per message whatever [`crate::Limits::stream_threshold`] is.
+    fn assemble(&mut self, part: &StreamPart) {
+        match part {
+            StreamPart::Begin {
+                seq,
+                before,
+                attribute,
+                ..
+            } => {
+                let mut assembly = self.assembling.take().unwrap_or_else(|| Assembly {
+                    response: FetchResponse {
+                        seq: *seq,
+                        attributes: Vec::new(),
+                    },
+                    attribute: attribute.clone(),
+                    data: BytesMut::new(),
+                });
+                assembly.response.attributes.extend(before.iter().cloned());
+                assembly.attribute = attribute.clone();
+                assembly.data.clear();
+                self.assembling = Some(assembly);
+            }
+            StreamPart::Chunk { data, .. } => {
+                if let Some(assembly) = self.assembling.as_mut() {
+                    assembly.data.extend_from_slice(data);
+                }
+            }
+            StreamPart::End { .. } => {
+                if let Some(assembly) = self.assembling.as_mut() {
+                    let data = std::mem::take(&mut assembly.data).freeze();
+                    let attribute = match &assembly.attribute {
+                        StreamedAttribute::BodySection { section, origin } => {
+                            MessageAttribute::BodySection {
+                                section: section.clone(),
+                                origin: *origin,
+                                data: Some(data),
+                            }
+                        }
+                        StreamedAttribute::Binary { section, origin } => MessageAttribute::Binary {
+                            section: section.clone(),
+                            origin: *origin,
+                            data: Some(data),
+                        },
+                    };
+                    assembly.response.attributes.push(attribute);
+                }
+            }
+            StreamPart::Tail { after, .. } => {
+                if let Some(mut assembly) = self.assembling.take() {
+                    assembly.response.attributes.extend(after.iter().cloned());
+                    self.deliver(assembly.response);
+                }
+            }
         }
     }
 
@@ -155,9 +218,9 @@ impl Op for Fetch {
         })
     }
 
-    fn on_untagged(&mut self, data: Untagged, _session: &Session) -> Option<Untagged> {
+    fn on_untagged(&mut self, data: Untagged, session: &Session) -> Option<Untagged> {
         match data {
-            Untagged::Fetch(fetch) if self.wants(&fetch) => {
+            Untagged::Fetch(fetch) if self.wants(&fetch, session) => {
                 self.deliver(fetch);
                 None
             }
@@ -195,6 +258,10 @@ impl Op for Fetch {
     }
 
     fn on_stream(&mut self, part: &StreamPart) -> bool {
+        if self.delivery == Delivery::Buffered {
+            self.assemble(part);
+            return true;
+        }
         let fetch = match part {
             StreamPart::Begin { seq, before, .. } => FetchResponse {
                 seq: *seq,
@@ -223,12 +290,41 @@ impl Op for Fetch {
     }
 
     fn on_tagged(&mut self, tagged: Tagged, _ctx: &mut OpContext<'_>) -> Step<Self::Output> {
+        // Streamed responses the caller did not take with `next_item` before the completion
+        // arrived (both can come in one read) are handed back with the result.
+        self.collected.extend(self.queue.drain(..));
         Step::Done(ok_or_error(tagged).map(|_| {
             (
                 std::mem::take(&mut self.collected),
                 std::mem::take(&mut self.vanished),
             )
         }))
+    }
+}
+
+/// True if `fetch` answers a FETCH or STORE over `set` (by UID when `uid`) rather than
+/// being an unsolicited update for another message (RFC 9051 §7.5.2).
+///
+/// By sequence number, `*` stands for the message count the session knows. By UID, the
+/// response must carry its UID; where `*` or `$` make the set unknowable here, the response
+/// is kept.
+pub(crate) fn is_reply_to(
+    uid: bool,
+    set: &SequenceSet,
+    fetch: &FetchResponse,
+    session: &Session,
+) -> bool {
+    if uid {
+        return match fetch.uid() {
+            Some(uid) => set.contains(uid).unwrap_or(true) || set.uses_largest(),
+            None => false,
+        };
+    }
+    match session.selected() {
+        Some(mailbox) => set
+            .contains_with_largest(fetch.seq, mailbox.exists)
+            .unwrap_or(true),
+        None => set.contains(fetch.seq).unwrap_or(true),
     }
 }
 

@@ -303,7 +303,10 @@ impl<O: Op> Op for ThenRefreshCapabilities<O> {
                 other => Some(other),
             };
         }
-        if matches!(data, Untagged::Capability(_)) {
+        if matches!(&data, Untagged::Capability(_))
+            || matches!(&data, Untagged::Status(s)
+                if matches!(s.code, Some(crate::types::ResponseCode::Capability(_))))
+        {
             self.saw_capabilities = true;
         }
         self.inner.on_untagged(data, session)

@@ -1880,6 +1880,225 @@ fn compress_refused_stays_uncompressed() {
     });
 }
 
+#[test]
+fn bye_during_a_command_fails_it_with_bye() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1");
+        let mut search = t.api().search("ALL").unwrap();
+        t.run("C: A0002 SEARCH ALL\nS: * BYE [UNAVAILABLE] Server shutting down");
+        assert_eq!(t.state(), SessionState::Logout);
+        t.running(&mut search);
+        assert!(matches!(t.events().as_slice(), [TypedEvent::Bye(_)]));
+        t.conn.handle_eof();
+        let err = t.err(&mut search);
+        assert!(
+            matches!(&err, Error::Bye { code: Some(ResponseCode::Simple(_)), text } if text == "Server shutting down"),
+            "{err:?}"
+        );
+    });
+}
+
+#[test]
+fn buffered_fetch_reassembles_a_streamed_literal() {
+    let mut config = Config::default();
+    config.limits.stream_threshold = 8;
+    transcript_with(config, |t| {
+        selected(t, "IMAP4rev1");
+        let mut fetch = t
+            .api()
+            .uid_fetch(
+                &set("7"),
+                &[FetchAttr::Flags, FetchAttr::whole_message_peek()],
+            )
+            .unwrap();
+        t.run(
+            "C: A0002 UID FETCH 7 (FLAGS BODY.PEEK[])
+             S: * 1 FETCH (UID 7 FLAGS (\\Seen) BODY[] {25}
+             S+ Subject: x\\r\\n\\r\\nsome body\\r\\n
+             S:  RFC822.SIZE 25)
+             S: A0002 OK done",
+        );
+        let found = t.ok(&mut fetch);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let attributes = &found[0].attributes;
+        assert_eq!(found[0].uid(), Some(7));
+        assert!(
+            attributes.iter().any(|a| matches!(
+                a,
+                MessageAttribute::BodySection { data: Some(d), origin: None, .. }
+                    if &d[..] == b"Subject: x\r\n\r\nsome body\r\n"
+            )),
+            "{attributes:?}"
+        );
+        assert!(
+            attributes
+                .iter()
+                .any(|a| matches!(a, MessageAttribute::Rfc822Size(25)))
+        );
+        assert!(t.events().is_empty());
+    });
+}
+
+#[test]
+fn sequence_fetch_leaves_other_messages_flag_updates_as_events() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1");
+        let mut fetch = t.api().fetch(&set("1:2"), &[FetchAttr::Flags]).unwrap();
+        t.run(
+            "C: A0002 FETCH 1:2 (FLAGS)
+             S: * 1 FETCH (FLAGS (\\Seen))
+             S: * 3 FETCH (FLAGS (\\Deleted))
+             S: * 2 FETCH (FLAGS ())
+             S: A0002 OK",
+        );
+        assert_eq!(t.ok(&mut fetch).len(), 2);
+        assert!(matches!(t.events().as_slice(), [TypedEvent::Fetch(f)] if f.seq == 3));
+    });
+}
+
+#[test]
+fn store_leaves_other_messages_flag_updates_as_events() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1");
+        let mut store = t
+            .api()
+            .uid_store(&set("10:11"), StoreOperation::Add, &[Flag::Seen], None)
+            .unwrap();
+        t.run(
+            "C: A0002 UID STORE 10:11 +FLAGS (\\Seen)
+             S: * 1 FETCH (UID 10 FLAGS (\\Seen))
+             S: * 3 FETCH (UID 99 FLAGS (\\Deleted))
+             S: A0002 OK",
+        );
+        assert_eq!(t.ok(&mut store).fetched.len(), 1);
+        assert!(matches!(t.events().as_slice(), [TypedEvent::Fetch(f)] if f.seq == 3));
+    });
+}
+
+#[test]
+fn login_with_a_synchronizing_literal_password() {
+    transcript(|t| {
+        t.run("S: * OK [CAPABILITY IMAP4rev1] ready");
+        let mut login = t.api().login("alice", "p\u{e4}ss").unwrap();
+        t.run(
+            "C: A0001 LOGIN alice {5}
+             C: -
+             S: + go
+             C: p\u{e4}ss
+             S: A0001 OK [CAPABILITY IMAP4rev1] done",
+        );
+        t.ok(&mut login);
+    });
+}
+
+#[test]
+fn starttls_is_refused_once_compression_is_on() {
+    transcript(|t| {
+        t.run("S: * OK [CAPABILITY IMAP4rev1 STARTTLS COMPRESS=DEFLATE] ready");
+        let setup = imap_proto_core::TlsSetup::with_webpki_roots("imap.example.com").unwrap();
+        let mut compress = t.api().compress().unwrap();
+        t.run("C: A0001 COMPRESS DEFLATE\nS: A0001 OK DEFLATE active");
+        t.ok(&mut compress);
+        // TLS must be below compression (RFC 4978 §3), never on top of it.
+        assert!(matches!(
+            t.submit(ops::upgrade::starttls(setup)),
+            Err(Error::Protocol(_))
+        ));
+    });
+}
+
+#[test]
+fn a_queued_op_is_checked_again_when_it_starts() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1");
+        let mut noop = t.api().noop().unwrap();
+        let mut close = t.api().close().unwrap();
+        // Valid when submitted, but CLOSE will have left the Selected state by its turn.
+        let mut fetch = t.api().fetch(&set("1"), &[FetchAttr::Flags]).unwrap();
+        t.run("C: A0002 NOOP\nS: A0002 OK\nC: A0003 CLOSE\nS: A0003 OK");
+        t.ok(&mut noop);
+        t.ok(&mut close);
+        assert!(matches!(t.err(&mut fetch), Error::Protocol(_)));
+        t.run("C: -");
+    });
+}
+
+#[test]
+fn encoding_errors_are_reported_at_submit_and_use_no_tag() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1");
+        // A caller string that would inject a command is refused, and nothing is sent.
+        let err = t.api().search("ALL\r\nA0003 DELETE INBOX").unwrap_err();
+        assert!(matches!(err, Error::Encode(_)), "{err:?}");
+        t.run("C: -");
+        assert_eq!(t.conn.ops_pending(), 0);
+        let mut noop = t.api().noop().unwrap();
+        t.run("C: A0002 NOOP\nS: A0002 OK");
+        t.ok(&mut noop);
+    });
+}
+
+#[test]
+fn authenticate_uses_an_initial_response_on_imap4rev2() {
+    transcript(|t| {
+        t.run("S: * OK [CAPABILITY IMAP4rev2 AUTH=PLAIN] ready");
+        let mut auth = t.api().authenticate_plain("user", "pass").unwrap();
+        t.run(
+            "C: A0001 AUTHENTICATE PLAIN AHVzZXIAcGFzcw==
+             S: A0001 OK [CAPABILITY IMAP4rev2] Logged in",
+        );
+        t.ok(&mut auth);
+    });
+}
+
+#[test]
+fn login_capabilities_in_an_untagged_ok_need_no_refresh() {
+    transcript(|t| {
+        t.run("S: * OK [CAPABILITY IMAP4rev1] ready");
+        let mut login = t.api().login("alice", "pw").unwrap();
+        t.run(
+            "C: A0001 LOGIN alice pw
+             S: * OK [CAPABILITY IMAP4rev1 IDLE] post-login capabilities
+             S: A0001 OK Logged in",
+        );
+        t.ok(&mut login);
+        t.run("C: -");
+        assert_eq!(t.caps(), ["IMAP4rev1", "IDLE"]);
+    });
+}
+
+#[test]
+fn streamed_fetch_items_not_drained_come_back_in_the_output() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1");
+        let id = t
+            .submit_raw(ops::fetch::fetch(
+                true,
+                &set("1:*"),
+                &[FetchAttr::Flags],
+                None,
+                false,
+                ops::fetch::Delivery::Streamed,
+            ))
+            .unwrap();
+        t.run(
+            "C: A0002 UID FETCH 1:* (FLAGS)
+             S: * 1 FETCH (UID 4 FLAGS ())",
+        );
+        let first = t.conn.op_mut(&id).unwrap().next_item().unwrap();
+        assert_eq!(first.uid(), Some(4));
+        // The last response and the completion arrive in one read: nothing may be lost.
+        t.run(
+            "S: * 2 FETCH (UID 5 FLAGS ())
+             S: A0002 OK",
+        );
+        let (rest, _) = t.conn.take_output(&id).unwrap().unwrap();
+        assert_eq!(rest.len(), 1);
+        assert_eq!(rest[0].uid(), Some(5));
+        t.log.push(format!("R: {rest:?}"));
+    });
+}
+
 /// Every `op` entry of the method table is called by some transcript above.
 #[test]
 fn every_table_method_has_a_transcript() {

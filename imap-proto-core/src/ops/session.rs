@@ -181,6 +181,11 @@ pub fn id(
     )
 }
 
+/// ENABLE is offered by `ENABLE` (RFC 5161) and by any server that advertises IMAP4rev2,
+/// even next to IMAP4rev1: ENABLE is part of IMAP4rev2 and `ENABLE IMAP4rev2` is how a
+/// client switches such a server to it (RFC 9051 §6.3.1).
+const ENABLE_CAPABILITIES: &[&str] = &["ENABLE", "IMAP4rev2"];
+
 /// The ENABLE op (RFC 5161 §3): valid only in Authenticated; ENABLE in Selected is refused
 /// with [`Error::Protocol`] (RFC 5161 §2).
 pub fn enable(capabilities: &[&str]) -> Command<impl Collect<Output = Vec<String>>> {
@@ -189,7 +194,7 @@ pub fn enable(capabilities: &[&str]) -> Command<impl Collect<Output = Vec<String
         Gate {
             command: "ENABLE",
             states: &[SessionState::Authenticated],
-            capability: CapabilityGate::RequiredOrRev2("ENABLE"),
+            capability: CapabilityGate::AnyOf(ENABLE_CAPABILITIES),
         },
         move |tag, enc| {
             let borrowed: Vec<&str> = wanted.iter().map(String::as_str).collect();
@@ -215,7 +220,7 @@ pub fn enable_utf8() -> Command<impl Collect<Output = bool>> {
         Gate {
             command: "ENABLE",
             states: &[SessionState::Authenticated],
-            capability: CapabilityGate::RequiredOrRev2("ENABLE"),
+            capability: CapabilityGate::AnyOf(ENABLE_CAPABILITIES),
         },
         |tag, enc| encode::session::enable(tag, enc, &["UTF8=ACCEPT"]),
         Gather::new(

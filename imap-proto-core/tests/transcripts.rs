@@ -1597,6 +1597,33 @@ fn enable_returns_what_the_server_enabled() {
 }
 
 #[test]
+fn enable_imap4rev2_switches_the_session_to_rev2() {
+    transcript(|t| {
+        preauth(t, "IMAP4rev1 IMAP4rev2 UIDPLUS");
+        assert!(!t.conn.session().is_rev2());
+        let mut enable = t.api().enable(&["IMAP4rev2"]).unwrap();
+        t.run(
+            "C: A0001 ENABLE IMAP4rev2
+             S: * ENABLED IMAP4rev2
+             S: A0001 OK",
+        );
+        assert_eq!(t.ok(&mut enable), ["IMAP4rev2"]);
+        assert!(t.conn.session().is_rev2());
+        let mut select = t.api().select("INBOX").unwrap();
+        t.run("C: A0002 SELECT INBOX\nS: A0002 OK [READ-WRITE] ok");
+        t.ok(&mut select);
+        // CHECK is gone in IMAP4rev2; UNSELECT and MOVE are part of it.
+        assert!(matches!(t.api().check(), Err(Error::Protocol(_))));
+        let mut mv = t.api().uid_move_messages(&set("4"), "Trash").unwrap();
+        t.run("C: A0003 UID MOVE 4 Trash\nS: A0003 OK");
+        t.ok(&mut mv);
+        let mut unselect = t.api().unselect().unwrap();
+        t.run("C: A0004 UNSELECT\nS: A0004 OK");
+        t.ok(&mut unselect);
+    });
+}
+
+#[test]
 fn enable_in_selected_is_a_protocol_error() {
     transcript(|t| {
         selected(t, "IMAP4rev1 ENABLE QRESYNC");

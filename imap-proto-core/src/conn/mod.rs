@@ -241,6 +241,12 @@ impl Connection {
         self.layers.tls_handshaking()
     }
 
+    /// Received bytes the framer holds and has not handed out yet. While a large FETCH
+    /// literal streams this stays around one read's worth, whatever the literal's size.
+    pub fn buffered_input_len(&self) -> usize {
+        self.framer.buffered_len()
+    }
+
     /// Number of ops submitted and not yet finished.
     pub fn ops_pending(&self) -> usize {
         self.queued.len() + self.in_flight.len()

@@ -81,20 +81,7 @@ impl Server {
             conn.poll_transmit(&mut wire);
             if !wire.is_empty() {
                 progressed = true;
-                let mut cursor = &wire[..];
-                while !cursor.is_empty() {
-                    self.tls.read_tls(&mut cursor).unwrap();
-                    self.tls.process_new_packets().unwrap();
-                }
-                let mut buf = [0u8; 4096];
-                loop {
-                    match self.tls.reader().read(&mut buf) {
-                        Ok(0) => break,
-                        Ok(n) => self.received.extend_from_slice(&buf[..n]),
-                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
-                        Err(e) => panic!("server read: {e}"),
-                    }
-                }
+                self.in_transit_from_client(&wire);
             }
             while self.tls.wants_write() {
                 self.tls.write_tls(&mut self.in_transit).unwrap();
@@ -120,19 +107,21 @@ impl Server {
         panic!("the TLS exchange did not settle");
     }
 
-    /// Client bytes produced while records were still being delivered byte by byte.
+    /// Decrypts client bytes into `received`.
     fn in_transit_from_client(&mut self, wire: &[u8]) {
         let mut cursor = wire;
+        let mut buf = [0u8; 4096];
         while !cursor.is_empty() {
             self.tls.read_tls(&mut cursor).unwrap();
             self.tls.process_new_packets().unwrap();
-        }
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = self.tls.reader().read(&mut buf) {
-            if n == 0 {
-                break;
+            loop {
+                match self.tls.reader().read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => self.received.extend_from_slice(&buf[..n]),
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                    Err(e) => panic!("server read: {e}"),
+                }
             }
-            self.received.extend_from_slice(&buf[..n]);
         }
     }
 
@@ -389,4 +378,80 @@ fn compress_inside_tls() {
     server.tls.writer().write_all(&reply).unwrap();
     server.pump(&mut conn, false);
     conn.take_output(&noop).unwrap().unwrap();
+}
+
+#[test]
+fn a_large_response_over_tls_in_one_read() {
+    let pki = pki();
+    let mut conn = Connection::new_tls(Config::default(), pki.client.clone()).unwrap();
+    let mut server = Server::new(&pki);
+    server.send("* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n");
+    server.pump(&mut conn, false);
+    let select = conn
+        .submit(ops::mailbox::select("INBOX", &Default::default(), false))
+        .unwrap();
+    server.pump(&mut conn, false);
+    assert_eq!(server.take_received(), "A0001 SELECT INBOX\r\n");
+    server.send("* 1 EXISTS\r\nA0001 OK [READ-WRITE] ok\r\n");
+    server.pump(&mut conn, false);
+    conn.take_output(&select).unwrap().unwrap();
+    let fetch = conn
+        .submit(ops::fetch::fetch(
+            false,
+            &"1".parse().unwrap(),
+            &[imap_proto_core::types::FetchAttr::whole_message_peek()],
+            None,
+            false,
+            ops::fetch::Delivery::Buffered,
+        ))
+        .unwrap();
+    server.pump(&mut conn, false);
+    server.take_received();
+    // 3 MiB in many TLS records, all delivered to the client in a single handle_input.
+    let body: Vec<u8> = (0..3 * 1024 * 1024u32)
+        .map(|i| b'a' + (i % 23) as u8)
+        .collect();
+    let mut response = format!("* 1 FETCH (BODY[] {{{}}}\r\n", body.len()).into_bytes();
+    response.extend_from_slice(&body);
+    response.extend_from_slice(b")\r\nA0002 OK done\r\n");
+    server.tls.set_buffer_limit(None);
+    server.tls.writer().write_all(&response).unwrap();
+    let mut records = Vec::new();
+    while server.tls.wants_write() {
+        server.tls.write_tls(&mut records).unwrap();
+    }
+    conn.handle_input(&records);
+    assert!(conn.failure().is_none(), "{:?}", conn.failure());
+    let (found, _) = conn.take_output(&fetch).unwrap().unwrap();
+    assert!(matches!(
+        &found[0].attributes[..],
+        [imap_proto_core::types::MessageAttribute::BodySection { data: Some(d), .. }] if d[..] == body[..]
+    ));
+}
+
+#[test]
+fn a_large_command_over_tls() {
+    let pki = pki();
+    let mut conn = Connection::new_tls(Config::default(), pki.client.clone()).unwrap();
+    let mut server = Server::new(&pki);
+    server.send("* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+] hi\r\n");
+    server.pump(&mut conn, false);
+    let body: Vec<u8> = (0..3 * 1024 * 1024u32)
+        .map(|i| b'a' + (i % 23) as u8)
+        .collect();
+    let append = conn
+        .submit(ops::append::append(
+            "INBOX",
+            vec![imap_proto_core::types::AppendMessage::new(body.clone())],
+        ))
+        .unwrap();
+    server.pump(&mut conn, false);
+    assert!(conn.failure().is_none(), "{:?}", conn.failure());
+    let received = std::mem::take(&mut server.received);
+    let header = format!("A0001 APPEND INBOX {{{}+}}\r\n", body.len());
+    assert!(received.starts_with(header.as_bytes()));
+    assert_eq!(received.len(), header.len() + body.len() + 2);
+    server.send("A0001 OK [APPENDUID 1 9] done\r\n");
+    server.pump(&mut conn, false);
+    assert_eq!(conn.take_output(&append).unwrap().unwrap(), [(1, 9)]);
 }

@@ -616,12 +616,17 @@ impl Connection {
         self.apply_effects(effects)
     }
 
-    /// Starts queued ops while the pipelining rules allow (RFC 9051 §5.5): pipelinable ops
-    /// run together; any other op runs alone.
+    /// Starts queued ops, in order, while the pipelining rules allow (RFC 9051 §5.5):
+    /// pipelinable ops run together unless their claims conflict; any other op runs alone.
     fn start_queued(&mut self) {
         while let Some((_, op)) = self.queued.front() {
+            let claims = op.claims();
             let may_start = self.in_flight.is_empty()
-                || (op.pipelinable() && self.in_flight.iter().all(|f| f.op.pipelinable()));
+                || (op.pipelinable()
+                    && self
+                        .in_flight
+                        .iter()
+                        .all(|f| f.op.pipelinable() && !f.op.claims().conflicts_with(claims)));
             if !may_start || self.failed.is_some() {
                 return;
             }

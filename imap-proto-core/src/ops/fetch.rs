@@ -14,7 +14,7 @@ use crate::types::{
     Untagged,
 };
 
-use super::{Op, OpContext, SELECTED, Step, ok_or_error};
+use super::{Claims, Op, OpContext, SELECTED, Step, kind, ok_or_error};
 
 /// How a FETCH hands its responses to the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,6 +200,11 @@ impl Op for Fetch {
 
     fn pipelinable(&self) -> bool {
         true
+    }
+
+    /// FETCH responses are picked out by message, so fetches run side by side.
+    fn claims(&self) -> Claims {
+        Claims::attributed(kind::FETCH)
     }
 
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {

@@ -61,6 +61,73 @@ pub enum Effect {
     Compress,
 }
 
+/// The kinds of untagged data an op takes while in flight (see [`Claims`]).
+pub mod kind {
+    /// `* LIST` / `* LSUB`.
+    pub const LIST: u32 = 1 << 0;
+    /// `* STATUS`.
+    pub const STATUS: u32 = 1 << 1;
+    /// `* n FETCH`.
+    pub const FETCH: u32 = 1 << 2;
+    /// `* SEARCH`, `* ESEARCH`, `* SORT`, `* THREAD`.
+    pub const SEARCH: u32 = 1 << 3;
+    /// `* NAMESPACE`.
+    pub const NAMESPACE: u32 = 1 << 4;
+    /// `* QUOTA` / `* QUOTAROOT`.
+    pub const QUOTA: u32 = 1 << 5;
+    /// `* ACL`.
+    pub const ACL: u32 = 1 << 6;
+    /// `* LISTRIGHTS`.
+    pub const LISTRIGHTS: u32 = 1 << 7;
+    /// `* MYRIGHTS`.
+    pub const MYRIGHTS: u32 = 1 << 8;
+    /// `* METADATA`.
+    pub const METADATA: u32 = 1 << 9;
+}
+
+/// Which untagged responses a pipelinable op takes, so that the connection never runs two
+/// ops at once that could take each other's data (RFC 9051 §5.5: the client must not
+/// pipeline commands whose responses it cannot tell apart).
+///
+/// `* STATUS` names its mailbox and `* FETCH` its message, so ops taking them pick out their
+/// own ([`Claims::attributed`]) and several can run together. `* LIST` or `* SEARCH` carry
+/// nothing that says which command they answer ([`Claims::exclusive`]): an op taking them
+/// runs alone among the ops taking the same kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Claims {
+    kinds: u32,
+    exclusive: bool,
+}
+
+impl Claims {
+    /// Takes no untagged data (NOOP).
+    pub const NONE: Claims = Claims {
+        kinds: 0,
+        exclusive: false,
+    };
+
+    /// Takes responses of these [`kind`]s that it can attribute to itself.
+    pub const fn attributed(kinds: u32) -> Self {
+        Claims {
+            kinds,
+            exclusive: false,
+        }
+    }
+
+    /// Takes every response of these [`kind`]s while in flight.
+    pub const fn exclusive(kinds: u32) -> Self {
+        Claims {
+            kinds,
+            exclusive: true,
+        }
+    }
+
+    /// True if the two ops must not be in flight together.
+    pub fn conflicts_with(self, other: Claims) -> bool {
+        self.kinds & other.kinds != 0 && (self.exclusive || other.exclusive)
+    }
+}
+
 /// What an op callback can do: read the session, send commands, request effects.
 pub struct OpContext<'a> {
     pub(crate) session: &'a Session,
@@ -138,6 +205,12 @@ pub trait Op: Send + 'static {
         false
     }
 
+    /// The untagged data a pipelinable op takes: ops whose claims conflict run one after
+    /// the other even when both are pipelinable.
+    fn claims(&self) -> Claims {
+        Claims::NONE
+    }
+
     /// Sends the first command.
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error>;
 
@@ -174,6 +247,7 @@ pub trait Op: Send + 'static {
 pub(crate) trait ErasedOp: Send {
     fn check(&self, session: &Session) -> Result<(), Error>;
     fn pipelinable(&self) -> bool;
+    fn claims(&self) -> Claims;
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error>;
     fn on_untagged(&mut self, data: Untagged, session: &Session) -> Option<Untagged>;
     fn on_continuation(&mut self, c: Continuation, ctx: &mut OpContext<'_>) -> Result<(), Error>;
@@ -189,6 +263,9 @@ impl<O: Op> ErasedOp for O {
     }
     fn pipelinable(&self) -> bool {
         Op::pipelinable(self)
+    }
+    fn claims(&self) -> Claims {
+        Op::claims(self)
     }
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
         Op::start(self, ctx)

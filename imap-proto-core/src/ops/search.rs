@@ -6,7 +6,7 @@ use crate::encode;
 use crate::types::{EsearchResponse, SearchResult, Tagged, ThreadNode, Untagged};
 
 use super::command::{CapabilityGate, Collect, Command, Gate, Gather};
-use super::{OpContext, SELECTED};
+use super::{Claims, OpContext, SELECTED, kind};
 
 /// Merges SEARCH / SORT / ESEARCH data into one result; ESEARCH `ALL` is expanded into
 /// numbers (RFC 4731 §3.1).
@@ -62,7 +62,7 @@ pub fn search(uid: bool, criteria: &str) -> Command<impl Collect<Output = Search
         },
         Gather::new(search_pick, search_finish),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::SEARCH))
 }
 
 /// SEARCH RETURN (options) (RFC 4731 §3.2): needs ESEARCH (or IMAP4rev2).
@@ -98,7 +98,7 @@ pub fn search_esearch(
             },
         ),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::SEARCH))
 }
 
 /// SEARCH RETURN (SAVE) (RFC 5182 §2): needs SEARCHRES (or IMAP4rev2). The result is kept
@@ -155,7 +155,7 @@ pub fn sort(
         },
         Gather::new(search_pick, search_finish),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::SEARCH))
 }
 
 /// THREAD / UID THREAD (RFC 5256 §3).
@@ -192,5 +192,5 @@ pub fn thread(
             |found: Vec<Vec<ThreadNode>>, _tagged, _ctx| Ok(found.into_iter().flatten().collect()),
         ),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::SEARCH))
 }

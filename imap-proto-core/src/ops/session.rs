@@ -8,7 +8,8 @@ use crate::types::{Capability, NamespaceResponse, StatusKind, Tagged, Untagged};
 
 use super::command::{CapabilityGate, Collect, Command, Gate, Gather, Nothing, from_tagged};
 use super::{
-    ANY_LIVE, AUTHENTICATED_OR_SELECTED, Effect, Op, OpContext, SELECTED, Step, ok_or_error,
+    ANY_LIVE, AUTHENTICATED_OR_SELECTED, Claims, Effect, Op, OpContext, SELECTED, Step, kind,
+    ok_or_error,
 };
 
 /// NOOP (RFC 9051 §6.1.2): valid in any state but Logout.
@@ -260,7 +261,7 @@ pub fn namespace() -> Command<impl Collect<Output = NamespaceResponse>> {
             },
         ),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::NAMESPACE))
 }
 
 /// Wraps an op so that, after it succeeds, the capabilities are fetched again when the

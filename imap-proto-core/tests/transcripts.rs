@@ -1779,6 +1779,77 @@ fn pipelinable_ops_go_out_in_one_write() {
 }
 
 #[test]
+fn ops_whose_responses_cannot_be_told_apart_run_one_after_the_other() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1 LIST-STATUS");
+        let mut first = t.api().search("FLAGGED").unwrap();
+        // Two STATUS commands for one mailbox in flight at once (A0003 and A0005).
+        let mut status_a = t.api().status("INBOX", "MESSAGES").unwrap();
+        let mut second = t.api().uid_search("UNSEEN").unwrap();
+        let mut status_b = t.api().status("INBOX", "UNSEEN").unwrap();
+        // `* SEARCH` carries no tag: the second SEARCH waits for the first to complete (and
+        // the queue stays in order). STATUS responses name their mailbox, so STATUS commands
+        // run alongside.
+        t.run(
+            "C: A0002 SEARCH FLAGGED
+             C: A0003 STATUS INBOX (MESSAGES)
+             C: -
+             S: * SEARCH 1 2
+             S: * STATUS INBOX (MESSAGES 3)
+             S: A0002 OK
+             C: A0004 UID SEARCH UNSEEN
+             C: A0005 STATUS INBOX (UNSEEN)
+             S: * SEARCH 7
+             S: * STATUS INBOX (UNSEEN 1)
+             S: A0003 OK
+             S: A0004 OK
+             S: A0005 OK",
+        );
+        assert_eq!(t.ok(&mut first).ids, [1, 2]);
+        assert_eq!(t.ok(&mut second).ids, [7]);
+        // Without NOTIFY each STATUS takes one answer, in order.
+        let a = t.ok(&mut status_a);
+        assert_eq!(a.items, [StatusItem::Messages(3)]);
+        assert!(a.ambiguous.is_empty());
+        assert_eq!(t.ok(&mut status_b).items, [StatusItem::Unseen(1)]);
+        // LIST-STATUS takes every LIST and STATUS: a STATUS behind it waits.
+        let mut list_status = t.api().list_status("", "%", "MESSAGES").unwrap();
+        let mut status = t.api().status("Drafts", "MESSAGES").unwrap();
+        t.run(
+            "C: A0006 LIST \"\" % RETURN (STATUS (MESSAGES))
+             C: -
+             S: * LIST () \"/\" INBOX
+             S: * STATUS INBOX (MESSAGES 3)
+             S: A0006 OK
+             C: A0007 STATUS Drafts (MESSAGES)
+             S: * STATUS Drafts (MESSAGES 0)
+             S: A0007 OK",
+        );
+        assert_eq!(t.ok(&mut list_status).len(), 1);
+        assert_eq!(t.ok(&mut status).messages(), Some(0));
+    });
+}
+
+#[test]
+fn pipelined_fetches_of_different_messages_each_get_their_own() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1");
+        let mut a = t.api().uid_fetch(&set("10"), &[FetchAttr::Flags]).unwrap();
+        let mut b = t.api().uid_fetch(&set("20"), &[FetchAttr::Flags]).unwrap();
+        t.run(
+            "C: A0002 UID FETCH 10 (FLAGS)
+             C: A0003 UID FETCH 20 (FLAGS)
+             S: * 2 FETCH (UID 20 FLAGS ())
+             S: * 1 FETCH (UID 10 FLAGS (\\Seen))
+             S: A0003 OK
+             S: A0002 OK",
+        );
+        assert_eq!(t.ok(&mut a)[0].uid(), Some(10));
+        assert_eq!(t.ok(&mut b)[0].uid(), Some(20));
+    });
+}
+
+#[test]
 fn a_non_pipelinable_op_waits_for_the_ones_in_flight() {
     transcript(|t| {
         selected(t, "IMAP4rev1");

@@ -527,6 +527,10 @@ impl Connection {
     }
 
     fn push_event(&mut self, event: TypedEvent) {
+        if self.config.max_queued_events == 0 {
+            self.dropped_events += 1;
+            return;
+        }
         if self.events.len() >= self.config.max_queued_events {
             self.events.pop_front();
             self.dropped_events += 1;

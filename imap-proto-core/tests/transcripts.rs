@@ -1105,6 +1105,17 @@ fn native_uid_move_with_qresync_returns_vanished() {
     });
 }
 
+/// The MOVE fallback must never send a plain EXPUNGE: it would also remove messages another
+/// client marked `\Deleted` (RFC 6851 §4).
+fn assert_no_plain_expunge(t: &Transcript) {
+    let sent: Vec<&String> = t.log.iter().filter(|l| l.starts_with("C: ")).collect();
+    assert!(sent.iter().any(|l| l.contains(" UID EXPUNGE ")), "{sent:?}");
+    assert!(
+        !sent.iter().any(|l| l.trim_end().ends_with(" EXPUNGE")),
+        "{sent:?}"
+    );
+}
+
 #[test]
 fn uid_move_fallback_uses_uid_expunge_never_expunge() {
     transcript(|t| {
@@ -1156,6 +1167,7 @@ fn sequence_move_fallback_fetches_uids_first() {
              S: A0005 OK",
         );
         let result = t.ok(&mut mv);
+        assert_no_plain_expunge(t);
         assert_eq!(result.expunged, ExpungeResult::Expunged(vec![3, 1]));
         assert!(t.events().is_empty());
     });
@@ -2194,6 +2206,146 @@ fn streamed_fetch_items_not_drained_come_back_in_the_output() {
         assert_eq!(rest.len(), 1);
         assert_eq!(rest[0].uid(), Some(5));
         t.log.push(format!("R: {rest:?}"));
+    });
+}
+
+#[test]
+fn an_event_queue_of_zero_keeps_only_the_count() {
+    let config = Config {
+        max_queued_events: 0,
+        ..Config::default()
+    };
+    transcript_with(config, |t| {
+        selected(t, "IMAP4rev1");
+        t.run("S: * 4 EXISTS\nS: * 5 EXISTS");
+        assert_eq!(t.events(), [TypedEvent::EventsDropped(2)]);
+        assert_eq!(t.conn.session().selected().unwrap().exists, 5);
+    });
+}
+
+#[test]
+fn idle_ended_by_the_server() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1 IDLE");
+        let id = t.submit_raw(ops::idle::idle()).unwrap();
+        t.run(
+            "C: A0002 IDLE
+             S: + idling
+             S: * 2 EXPUNGE
+             S: A0002 OK IDLE timed out",
+        );
+        assert_eq!(
+            t.conn.take_output(&id).unwrap().unwrap(),
+            [TypedEvent::Expunge(2)]
+        );
+        // Too late for DONE: nothing is sent.
+        t.conn.interrupt(&id).unwrap();
+        t.run("C: -");
+    });
+}
+
+#[test]
+fn bye_during_idle() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1 IDLE");
+        let id = t.submit_raw(ops::idle::idle()).unwrap();
+        t.run(
+            "C: A0002 IDLE
+             S: + idling
+             S: * BYE Autologout; idle for too long",
+        );
+        assert!(matches!(t.events().as_slice(), [TypedEvent::Bye(_)]));
+        t.conn.handle_eof();
+        assert!(matches!(
+            t.conn.take_output(&id),
+            Some(Err(Error::Bye { .. }))
+        ));
+    });
+}
+
+#[test]
+fn a_challenge_that_is_not_base64_cancels_authenticate() {
+    transcript(|t| {
+        t.run("S: * OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready");
+        let mut auth = t.api().authenticate_plain("user", "pass").unwrap();
+        t.run(
+            "C: A0001 AUTHENTICATE PLAIN
+             S: + this is not base64!
+             C: *
+             S: A0001 BAD cancelled",
+        );
+        assert!(matches!(t.err(&mut auth), Error::Protocol(_)));
+        assert_eq!(t.state(), SessionState::NotAuthenticated);
+    });
+}
+
+#[test]
+fn unsolicited_capability_updates_the_cache() {
+    transcript(|t| {
+        preauth(t, "IMAP4rev1");
+        t.run("S: * CAPABILITY IMAP4rev1 IDLE");
+        assert_eq!(t.caps(), ["IMAP4rev1", "IDLE"]);
+        assert!(matches!(t.events().as_slice(), [TypedEvent::Capability(c)] if c.len() == 2));
+    });
+}
+
+#[test]
+fn status_matches_modified_utf7_and_utf8_names() {
+    transcript(|t| {
+        preauth(t, "IMAP4rev1 ENABLE UTF8=ACCEPT");
+        let mut status = t.api().status("Entwürfe", "MESSAGES").unwrap();
+        t.run(
+            "C: A0001 STATUS Entw&APw-rfe (MESSAGES)
+             S: * STATUS Entw&APw-rfe (MESSAGES 2)
+             S: A0001 OK",
+        );
+        assert_eq!(t.ok(&mut status).messages(), Some(2));
+        let mut utf8 = t.api().enable_utf8().unwrap();
+        t.run("C: A0002 ENABLE UTF8=ACCEPT\nS: * ENABLED UTF8=ACCEPT\nS: A0002 OK");
+        assert!(t.ok(&mut utf8));
+        let mut status = t.api().status("Entwürfe", "MESSAGES").unwrap();
+        t.run(
+            "C: A0003 STATUS \"Entwürfe\" (MESSAGES)
+             S: * STATUS \"Entwürfe\" (MESSAGES 3)
+             S: A0003 OK",
+        );
+        assert_eq!(t.ok(&mut status).messages(), Some(3));
+        assert!(t.events().is_empty());
+    });
+}
+
+#[test]
+fn search_with_no_match() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1");
+        let mut search = t.api().search("DELETED").unwrap();
+        t.run("C: A0002 SEARCH DELETED\nS: * SEARCH\nS: A0002 OK");
+        assert!(t.ok(&mut search).ids.is_empty());
+    });
+}
+
+#[test]
+fn select_of_another_mailbox_with_qresync_closed() {
+    transcript(|t| {
+        preauth(t, "IMAP4rev1 ENABLE CONDSTORE QRESYNC");
+        let mut enable = t.api().enable(&["QRESYNC"]).unwrap();
+        t.run("C: A0001 ENABLE QRESYNC\nS: * ENABLED QRESYNC\nS: A0001 OK");
+        t.ok(&mut enable);
+        let mut first = t.api().select("INBOX").unwrap();
+        t.run("C: A0002 SELECT INBOX\nS: * 10 EXISTS\nS: A0002 OK [READ-WRITE] ok");
+        t.ok(&mut first);
+        let mut second = t.api().examine("Archive").unwrap();
+        t.run(
+            "C: A0003 EXAMINE Archive
+             S: * OK [CLOSED] Previous mailbox is now closed
+             S: * 4 EXISTS
+             S: * OK [UIDVALIDITY 9] ok
+             S: A0003 OK [READ-ONLY] done",
+        );
+        let mailbox = t.ok(&mut second);
+        assert_eq!((mailbox.name.as_str(), mailbox.exists), ("Archive", 4));
+        assert_eq!(mailbox.uid_validity, Some(9));
+        assert!(mailbox.read_only);
     });
 }
 

@@ -115,6 +115,9 @@ struct Expunges {
     seqs: Vec<u32>,
     uids: Vec<UidRange>,
     vanished: bool,
+    /// QRESYNC was enabled when the command started: the server reports removals with
+    /// VANISHED (RFC 7162 §3.2.10), so the result is UIDs even when nothing was removed.
+    qresync: bool,
 }
 
 impl Expunges {
@@ -136,8 +139,15 @@ impl Expunges {
         }
     }
 
+    fn expecting_vanished(session: &Session) -> Self {
+        Expunges {
+            qresync: session.is_enabled("QRESYNC"),
+            ..Expunges::default()
+        }
+    }
+
     fn result(self) -> ExpungeResult {
-        if self.vanished {
+        if self.vanished || self.qresync {
             ExpungeResult::Vanished(self.uids)
         } else {
             ExpungeResult::Expunged(self.seqs)
@@ -183,6 +193,7 @@ impl Op for Expunge {
         Ok(())
     }
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
+        self.found = Expunges::expecting_vanished(ctx.session());
         match &self.uid_set {
             Some(set) => {
                 let set = set.clone();
@@ -276,6 +287,7 @@ impl Op for Move {
         Ok(())
     }
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
+        self.found = Expunges::expecting_vanished(ctx.session());
         if Self::native(ctx.session()) {
             let (uid, set, mailbox) = (self.uid, self.set.clone(), self.mailbox.clone());
             return ctx.send(move |tag, enc| {
@@ -339,7 +351,11 @@ impl Op for Move {
             }
             MovePhase::FetchUids => {
                 if self.uids.is_empty() {
-                    return Step::Done(Ok(MoveResult::default()));
+                    // No message matched: nothing to copy or expunge.
+                    return Step::Done(Ok(MoveResult {
+                        code: None,
+                        expunged: std::mem::take(&mut self.found).result(),
+                    }));
                 }
                 self.send_copy(ctx)
             }

@@ -1174,6 +1174,42 @@ fn sequence_move_fallback_fetches_uids_first() {
 }
 
 #[test]
+fn sequence_move_fallback_with_no_matching_message_sends_nothing_more() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1 UIDPLUS");
+        let mut mv = t.api().move_messages(&set("9"), "Archive").unwrap();
+        t.run("C: A0002 FETCH 9 (UID)\nS: A0002 OK nothing there\nC: -");
+        let result = t.ok(&mut mv);
+        assert_eq!(result.code, None);
+        assert_eq!(result.expunged, ExpungeResult::Expunged(Vec::new()));
+    });
+}
+
+#[test]
+fn vanished_filtering_is_skipped_for_a_saved_search_result() {
+    transcript(|t| {
+        preauth(t, "IMAP4rev1 ENABLE CONDSTORE QRESYNC SEARCHRES");
+        let mut enable = t.api().enable(&["QRESYNC"]).unwrap();
+        t.run("C: A0001 ENABLE QRESYNC\nS: * ENABLED QRESYNC\nS: A0001 OK");
+        t.ok(&mut enable);
+        let mut select = t.api().select("INBOX").unwrap();
+        t.run("C: A0002 SELECT INBOX\nS: A0002 OK [READ-WRITE] ok");
+        t.ok(&mut select);
+        let mut fetch = t
+            .api()
+            .uid_fetch_vanished(&"$".parse().unwrap(), &[FetchAttr::Flags], 7)
+            .unwrap();
+        t.run(
+            "C: A0003 UID FETCH $ (FLAGS) (CHANGEDSINCE 7 VANISHED)
+             S: * VANISHED (EARLIER) 3:4,90
+             S: A0003 OK",
+        );
+        let (_, vanished) = t.ok(&mut fetch);
+        assert_eq!(vanished, [UidRange::new(3, 4), UidRange::new(90, 90)]);
+    });
+}
+
+#[test]
 fn move_fallback_stops_at_the_first_failure() {
     transcript(|t| {
         selected(t, "IMAP4rev1 UIDPLUS");
@@ -1263,6 +1299,10 @@ fn expunge_with_qresync_returns_vanished() {
             t.ok(&mut uid_expunge),
             ExpungeResult::Vanished(vec![UidRange::new(500, 500)])
         );
+        // Nothing removed: still the QRESYNC form.
+        let mut nothing = t.api().expunge().unwrap();
+        t.run("C: A0005 EXPUNGE\nS: A0005 OK");
+        assert_eq!(t.ok(&mut nothing), ExpungeResult::Vanished(Vec::new()));
     });
 }
 

@@ -578,17 +578,17 @@ impl Connection {
         };
         let step = flight.op.on_tagged(tagged, &mut ctx);
         self.queue_commands(commands);
-        let effect_result = self.apply_effects(effects);
-        match step {
-            Step::Continue => {}
-            Step::Done(result) => {
-                let id = self.in_flight[index].id;
-                self.in_flight.remove(index);
-                self.outputs.insert(id, result);
-                self.start_queued();
-            }
+        // If an effect fails (a STARTTLS with injected bytes, a corrupt stream right after
+        // the COMPRESS OK), the op stays in flight so that the connection failure, not a
+        // success, becomes its result.
+        self.apply_effects(effects)?;
+        if let Step::Done(result) = step {
+            let id = self.in_flight[index].id;
+            self.in_flight.remove(index);
+            self.outputs.insert(id, result);
+            self.start_queued();
         }
-        effect_result
+        Ok(())
     }
 
     fn queue_commands(&mut self, commands: Vec<QueuedCommand>) {

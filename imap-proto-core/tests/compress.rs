@@ -225,3 +225,14 @@ fn refused_compress_stays_uncompressed() {
     conn.submit(ops::session::noop()).unwrap();
     assert_eq!(transmit(&mut conn), b"A0002 NOOP\r\n");
 }
+
+#[test]
+fn corrupt_bytes_right_after_the_ok_fail_the_compress_itself() {
+    let (mut conn, id) = negotiate();
+    conn.handle_input(b"A0001 OK DEFLATE active\r\n\xff\xff\xff\xff");
+    assert!(matches!(
+        conn.take_output(&id),
+        Some(Err(Error::Compression(_)))
+    ));
+    assert!(conn.failure().is_some());
+}

@@ -719,17 +719,20 @@ impl Connection {
     }
 
     fn handle_stream_begin(&mut self, head: Bytes, len: u64) -> Result<(), Error> {
-        let parsed: FetchStreamHead = match &self.stream {
+        // A continuation head (a second big literal in the same response) stays with the op
+        // that took the first one.
+        let (parsed, previous_owner): (FetchStreamHead, Option<Option<u64>>) = match &self.stream {
             Some(previous) => {
-                let seq = previous.seq;
+                let (seq, owner) = (previous.seq, previous.claimed_by);
                 let cont = parse::fetch_stream_continuation_head(head, &self.config.limits)?;
-                FetchStreamHead {
+                let parsed = FetchStreamHead {
                     seq,
                     before: cont.before,
                     streamed: cont.streamed,
-                }
+                };
+                (parsed, Some(owner))
             }
-            None => parse::fetch_stream_head(head, &self.config.limits)?,
+            None => (parse::fetch_stream_head(head, &self.config.limits)?, None),
         };
         let attribute = parsed.streamed.clone();
         let part = StreamPart::Begin {
@@ -738,17 +741,23 @@ impl Connection {
             attribute: parsed.streamed,
             len,
         };
-        let claimed_by = self.offer_stream(&part);
+        let claimed_by = match previous_owner {
+            Some(owner) => owner.filter(|id| {
+                self.in_flight
+                    .iter_mut()
+                    .find(|f| f.id == *id)
+                    .is_some_and(|f| f.op.on_stream(&part))
+            }),
+            None => self.offer_stream(&part),
+        };
         if claimed_by.is_none()
             && let StreamPart::Begin { seq, before, .. } = part
             && !before.is_empty()
         {
-            {
-                self.push_event(TypedEvent::Fetch(crate::types::FetchResponse {
-                    seq,
-                    attributes: before,
-                }));
-            }
+            self.push_event(TypedEvent::Fetch(crate::types::FetchResponse {
+                seq,
+                attributes: before,
+            }));
         }
         self.stream = Some(StreamState {
             seq: parsed.seq,
@@ -759,10 +768,16 @@ impl Connection {
         Ok(())
     }
 
+    /// Offers the start of a streamed response to the in-flight ops, oldest first; the
+    /// first that wants it and takes it owns the whole literal.
     fn offer_stream(&mut self, part: &StreamPart) -> Option<u64> {
-        self.in_flight
-            .iter_mut()
-            .find_map(|f| f.op.on_stream(part).then_some(f.id))
+        let StreamPart::Begin { seq, before, .. } = part else {
+            return None;
+        };
+        let session = &self.session;
+        self.in_flight.iter_mut().find_map(|f| {
+            (f.op.wants_stream(*seq, before, session) && f.op.on_stream(part)).then_some(f.id)
+        })
     }
 
     fn handle_stream_chunk(&mut self, data: Bytes) {

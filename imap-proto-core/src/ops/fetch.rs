@@ -262,6 +262,19 @@ impl Op for Fetch {
         }
     }
 
+    /// By UID the attributes before the literal usually carry the UID; when they do not,
+    /// the response cannot be placed yet and is taken.
+    fn wants_stream(&self, seq: u32, before: &[MessageAttribute], session: &Session) -> bool {
+        if !self.uid {
+            return seq_in(&self.set, seq, session);
+        }
+        let uid = before.iter().find_map(|a| match a {
+            MessageAttribute::Uid(uid) => Some(*uid),
+            _ => None,
+        });
+        uid.is_none_or(|uid| uid_in(&self.set, uid))
+    }
+
     fn on_stream(&mut self, part: &StreamPart) -> bool {
         if self.delivery == Delivery::Buffered {
             self.assemble(part);
@@ -321,15 +334,25 @@ pub(crate) fn is_reply_to(
 ) -> bool {
     if uid {
         return match fetch.uid() {
-            Some(uid) => set.contains(uid).unwrap_or(true) || set.uses_largest(),
+            Some(uid) => uid_in(set, uid),
             None => false,
         };
     }
+    seq_in(set, fetch.seq, session)
+}
+
+/// True if `uid` may be in `set` (kept when `*` or `$` make it unknowable here).
+fn uid_in(set: &SequenceSet, uid: u32) -> bool {
+    set.contains(uid).unwrap_or(true) || set.uses_largest()
+}
+
+/// True if message `seq` is in `set`, `*` being the message count the session knows.
+fn seq_in(set: &SequenceSet, seq: u32, session: &Session) -> bool {
     match session.selected() {
         Some(mailbox) => set
-            .contains_with_largest(fetch.seq, mailbox.exists)
+            .contains_with_largest(seq, mailbox.exists)
             .unwrap_or(true),
-        None => set.contains(fetch.seq).unwrap_or(true),
+        None => set.contains(seq).unwrap_or(true),
     }
 }
 

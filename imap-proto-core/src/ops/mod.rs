@@ -234,6 +234,18 @@ pub trait Op: Send + 'static {
         false
     }
 
+    /// Asked before a streamed FETCH response is offered with [`Op::on_stream`]: true if
+    /// the response (its sequence number and the attributes before the literal) may answer
+    /// this op, so that pipelined FETCHes each get their own messages.
+    fn wants_stream(
+        &self,
+        _seq: u32,
+        _before: &[crate::types::MessageAttribute],
+        _session: &Session,
+    ) -> bool {
+        true
+    }
+
     /// The tagged completion of the op's current command.
     fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<Self::Output>;
 
@@ -252,6 +264,12 @@ pub(crate) trait ErasedOp: Send {
     fn on_untagged(&mut self, data: Untagged, session: &Session) -> Option<Untagged>;
     fn on_continuation(&mut self, c: Continuation, ctx: &mut OpContext<'_>) -> Result<(), Error>;
     fn on_stream(&mut self, part: &crate::conn::StreamPart) -> bool;
+    fn wants_stream(
+        &self,
+        seq: u32,
+        before: &[crate::types::MessageAttribute],
+        session: &Session,
+    ) -> bool;
     fn on_interrupt(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error>;
     fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<Box<dyn Any + Send>>;
     fn as_any_mut(&mut self) -> &mut dyn Any;
@@ -278,6 +296,14 @@ impl<O: Op> ErasedOp for O {
     }
     fn on_stream(&mut self, part: &crate::conn::StreamPart) -> bool {
         Op::on_stream(self, part)
+    }
+    fn wants_stream(
+        &self,
+        seq: u32,
+        before: &[crate::types::MessageAttribute],
+        session: &Session,
+    ) -> bool {
+        Op::wants_stream(self, seq, before, session)
     }
     fn on_interrupt(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
         Op::on_interrupt(self, ctx)

@@ -212,3 +212,109 @@ fn buffered_delivery_of_a_streamed_literal_is_one_response() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn pipelined_fetches_each_get_their_own_streamed_body() {
+    let mut conn = selected();
+    let fetch = |uid: &str| {
+        ops::fetch::fetch(
+            true,
+            &uid.parse().unwrap(),
+            &[FetchAttr::Uid, FetchAttr::whole_message_peek()],
+            None,
+            false,
+            Delivery::Buffered,
+        )
+    };
+    let first = conn.submit(fetch("10")).unwrap();
+    let second = conn.submit(fetch("20")).unwrap();
+    let mut wire = Vec::new();
+    conn.poll_transmit(&mut wire);
+    assert_eq!(
+        wire,
+        b"A0002 UID FETCH 10 (UID BODY.PEEK[])\r\nA0003 UID FETCH 20 (UID BODY.PEEK[])\r\n"
+    );
+    let body_a = vec![b'a'; 100 * 1024];
+    let body_b = vec![b'b'; 120 * 1024];
+    let mut input = Vec::new();
+    // The second command's answer comes first.
+    for (seq, uid, body) in [(2, 20, &body_b), (1, 10, &body_a)] {
+        input.extend_from_slice(
+            format!("* {seq} FETCH (UID {uid} BODY[] {{{}}}\r\n", body.len()).as_bytes(),
+        );
+        input.extend_from_slice(body);
+        input.extend_from_slice(b")\r\n");
+    }
+    input.extend_from_slice(b"A0003 OK\r\nA0002 OK\r\n");
+    for piece in input.chunks(PIECE) {
+        conn.handle_input(piece);
+    }
+    let body_of = |found: &[FetchResponse]| match found {
+        [f] => f
+            .attributes
+            .iter()
+            .find_map(|a| match a {
+                MessageAttribute::BodySection { data: Some(d), .. } => Some(d.to_vec()),
+                _ => None,
+            })
+            .unwrap(),
+        other => panic!("{} responses instead of one", other.len()),
+    };
+    let (a, _) = conn.take_output(&first).unwrap().unwrap();
+    let (b, _) = conn.take_output(&second).unwrap().unwrap();
+    assert!(body_of(&a) == body_a);
+    assert!(body_of(&b) == body_b);
+}
+
+#[test]
+fn two_large_literals_in_one_response_stay_together() {
+    let mut conn = selected();
+    let fetch = |uid: &str| {
+        ops::fetch::fetch(
+            true,
+            &uid.parse().unwrap(),
+            &[
+                FetchAttr::Uid,
+                FetchAttr::body_peek(imap_proto_core::types::Section {
+                    part: Vec::new(),
+                    kind: imap_proto_core::types::SectionKind::Header,
+                }),
+                FetchAttr::body_peek(imap_proto_core::types::Section {
+                    part: Vec::new(),
+                    kind: imap_proto_core::types::SectionKind::Text,
+                }),
+            ],
+            None,
+            false,
+            Delivery::Buffered,
+        )
+    };
+    let first = conn.submit(fetch("5")).unwrap();
+    // Pipelined behind it, asking for a message the response is not about.
+    let second = conn.submit(fetch("6")).unwrap();
+    let mut wire = Vec::new();
+    conn.poll_transmit(&mut wire);
+    let header = vec![b'h'; 70 * 1024];
+    let text = vec![b't'; 90 * 1024];
+    let mut input = format!("* 1 FETCH (UID 5 BODY[HEADER] {{{}}}\r\n", header.len()).into_bytes();
+    input.extend_from_slice(&header);
+    input.extend_from_slice(format!(" BODY[TEXT] {{{}}}\r\n", text.len()).as_bytes());
+    input.extend_from_slice(&text);
+    input.extend_from_slice(b" FLAGS (\\Seen))\r\nA0002 OK\r\nA0003 OK\r\n");
+    for piece in input.chunks(PIECE) {
+        conn.handle_input(piece);
+    }
+    let (found, _) = conn.take_output(&first).unwrap().unwrap();
+    assert_eq!(found.len(), 1);
+    let sizes: Vec<usize> = found[0]
+        .attributes
+        .iter()
+        .map(|a| match a {
+            MessageAttribute::BodySection { data: Some(d), .. } => d.len(),
+            _ => 0,
+        })
+        .collect();
+    assert_eq!(sizes, [0, header.len(), text.len(), 0]);
+    let (other, _) = conn.take_output(&second).unwrap().unwrap();
+    assert!(other.is_empty());
+}

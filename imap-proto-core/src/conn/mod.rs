@@ -4,14 +4,26 @@
 //!
 //! A driver (an adapter, or your own event loop) owns the socket and does, in order:
 //!
-//! 1. [`Connection::submit`] an op. Requirement checks happen here, before any byte is sent.
+//! 1. [`Connection::submit`] an op. Requirement checks happen here, before any byte is sent:
+//!    a wrong state, a missing capability, an APPENDLIMIT overrun or an argument that cannot
+//!    be encoded is returned as the error of `submit`, and nothing is queued.
 //! 2. [`Connection::poll_transmit`] and write everything it returns to the socket.
 //! 3. Read from the socket and pass the bytes to [`Connection::handle_input`] (or call
 //!    [`Connection::handle_eof`] when the peer closed).
 //! 4. [`Connection::take_output`] for the op's result and [`Connection::poll_event`] for
-//!    unsolicited data; repeat from 2 until the result is there.
+//!    unsolicited data; repeat from 2 until the result is there. Ops that hand out data
+//!    while they run (a streamed FETCH, IDLE) are reached with [`Connection::op_mut`];
+//!    whatever a streamed FETCH still holds when it completes comes back in its result.
 //!
-//! The core has no clock: the driver enforces timeouts.
+//! Ops wait in a queue and start in order: pipelinable ops together, unless they would take
+//! the same kind of untagged data without being able to tell whose it is
+//! ([`crate::ops::Claims`]); any other op alone. A queued op is checked again when it
+//! starts, since the ops ahead of it may have changed the session; if it no longer passes,
+//! its result is the error and nothing is sent.
+//!
+//! When the connection fails (bad input, TLS or DEFLATE error, an unknown tag, EOF) every
+//! pending op fails with it; after a `* BYE` the server's reason is the error
+//! ([`Error::Bye`]). The core has no clock: the driver enforces timeouts.
 
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};

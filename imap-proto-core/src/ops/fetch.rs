@@ -10,8 +10,8 @@ use crate::conn::StreamPart;
 use crate::conn::session::Session;
 use crate::encode::{self, message::FetchModifiers};
 use crate::types::{
-    FetchAttr, FetchResponse, MessageAttribute, SequenceSet, StreamedAttribute, Tagged, UidRange,
-    Untagged,
+    FetchAttr, FetchResponse, MessageAttribute, SeqNumber, SequenceItem, SequenceSet,
+    StreamedAttribute, Tagged, UidRange, Untagged,
 };
 
 use super::{Claims, Op, OpContext, SELECTED, Step, kind, ok_or_error};
@@ -237,24 +237,7 @@ impl Op for Fetch {
                 // non-conformant server may send others, which are dropped. With `$` the
                 // set cannot be resolved here, so nothing is filtered.
                 for range in uids {
-                    if self.set.is_saved_result() {
-                        self.vanished.push(range);
-                        continue;
-                    }
-                    let mut run: Option<UidRange> = None;
-                    for uid in range.iter() {
-                        if self.set.contains(uid).unwrap_or(true) {
-                            run = Some(match run {
-                                Some(r) if r.end + 1 == uid => UidRange::new(r.start, uid),
-                                Some(r) => {
-                                    self.vanished.push(r);
-                                    UidRange::single(uid)
-                                }
-                                None => UidRange::single(uid),
-                            });
-                        }
-                    }
-                    self.vanished.extend(run);
+                    self.vanished.extend(clip_to_set(range, &self.set));
                 }
                 None
             }
@@ -354,6 +337,41 @@ fn seq_in(set: &SequenceSet, seq: u32, session: &Session) -> bool {
             .unwrap_or(true),
         None => set.contains(seq).unwrap_or(true),
     }
+}
+
+/// The parts of `range` that lie in `set`, worked out on the bounds: a server may send
+/// `1:4294967295`, which must not be walked UID by UID. With `*` or `$` the set cannot be
+/// resolved here, so nothing is cut.
+fn clip_to_set(range: UidRange, set: &SequenceSet) -> Vec<UidRange> {
+    if set.is_saved_result() || set.uses_largest() {
+        return vec![range];
+    }
+    let mut pieces: Vec<UidRange> = set
+        .items()
+        .iter()
+        .filter_map(|item| {
+            let (a, b) = match *item {
+                SequenceItem::Single(SeqNumber::Value(v)) => (v.get(), v.get()),
+                SequenceItem::Range(SeqNumber::Value(a), SeqNumber::Value(b)) => {
+                    (a.get().min(b.get()), a.get().max(b.get()))
+                }
+                _ => return None,
+            };
+            let (lo, hi) = (a.max(range.start), b.min(range.end));
+            (lo <= hi).then(|| UidRange::new(lo, hi))
+        })
+        .collect();
+    pieces.sort_by_key(|r| r.start);
+    let mut merged: Vec<UidRange> = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        match merged.last_mut() {
+            Some(last) if piece.start <= last.end.saturating_add(1) => {
+                *last = UidRange::new(last.start, last.end.max(piece.end));
+            }
+            _ => merged.push(piece),
+        }
+    }
+    merged
 }
 
 /// A chunk of a streamed literal as the attribute it belongs to, with `origin` set to the

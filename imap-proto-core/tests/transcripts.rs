@@ -2389,6 +2389,51 @@ fn select_of_another_mailbox_with_qresync_closed() {
     });
 }
 
+#[test]
+fn huge_ranges_from_the_server_are_never_walked_or_expanded() {
+    transcript(|t| {
+        preauth(t, "IMAP4rev1 ENABLE CONDSTORE QRESYNC UIDPLUS");
+        let mut enable = t.api().enable(&["QRESYNC"]).unwrap();
+        t.run("C: A0001 ENABLE QRESYNC\nS: * ENABLED QRESYNC\nS: A0001 OK");
+        t.ok(&mut enable);
+        let mut select = t.api().select("INBOX").unwrap();
+        t.run("C: A0002 SELECT INBOX\nS: * 3 EXISTS\nS: A0002 OK [READ-WRITE] ok");
+        t.ok(&mut select);
+        // VANISHED (EARLIER) over the whole UID space is cut on the bounds.
+        let mut fetch = t
+            .api()
+            .uid_fetch_vanished(&set("10:20,4000000000"), &[FetchAttr::Flags], 1)
+            .unwrap();
+        t.run(
+            "C: A0003 UID FETCH 10:20,4000000000 (FLAGS) (CHANGEDSINCE 1 VANISHED)
+             S: * VANISHED (EARLIER) 1:4294967295
+             S: A0003 OK",
+        );
+        let (_, vanished) = t.ok(&mut fetch);
+        assert_eq!(
+            vanished,
+            [UidRange::new(10, 20), UidRange::new(4000000000, 4000000000)]
+        );
+        // An ESEARCH ALL of four billion UIDs is refused, not expanded.
+        let mut search = t.api().uid_search("ALL").unwrap();
+        t.run(
+            "C: A0004 UID SEARCH ALL
+             S: * ESEARCH (TAG \"A0004\") UID ALL 1:4294967295
+             S: A0004 OK",
+        );
+        assert!(matches!(t.err(&mut search), Error::Protocol(_)));
+        // APPENDUID gives one UID per message appended, whatever range the server sends.
+        let mut append = t.api().append("INBOX", &[], None, b"x").unwrap();
+        t.run(
+            "C: A0005 APPEND INBOX {1}
+             S: + go
+             C: x
+             S: A0005 OK [APPENDUID 7 1:4294967295] done",
+        );
+        assert_eq!(t.ok(&mut append), Some((7, 1)));
+    });
+}
+
 /// Every `op` entry of the method table is called by some transcript above.
 #[test]
 fn every_table_method_has_a_transcript() {

@@ -47,7 +47,7 @@ pub enum TypedEvent {
     FetchChunk {
         /// Message sequence number.
         seq: u32,
-        /// Which attribute (BODY[section] or BINARY[section]).
+        /// Which attribute (`BODY[section]` or `BINARY[section]`).
         attribute: StreamedAttribute,
         /// Offset of this chunk within the literal.
         offset: u64,

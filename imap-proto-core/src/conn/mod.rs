@@ -4,14 +4,26 @@
 //!
 //! A driver (an adapter, or your own event loop) owns the socket and does, in order:
 //!
-//! 1. [`Connection::submit`] an op. Requirement checks happen here, before any byte is sent.
+//! 1. [`Connection::submit`] an op. Requirement checks happen here, before any byte is sent:
+//!    a wrong state, a missing capability, an APPENDLIMIT overrun or an argument that cannot
+//!    be encoded is returned as the error of `submit`, and nothing is queued.
 //! 2. [`Connection::poll_transmit`] and write everything it returns to the socket.
 //! 3. Read from the socket and pass the bytes to [`Connection::handle_input`] (or call
 //!    [`Connection::handle_eof`] when the peer closed).
 //! 4. [`Connection::take_output`] for the op's result and [`Connection::poll_event`] for
-//!    unsolicited data; repeat from 2 until the result is there.
+//!    unsolicited data; repeat from 2 until the result is there. Ops that hand out data
+//!    while they run (a streamed FETCH, IDLE) are reached with [`Connection::op_mut`];
+//!    whatever a streamed FETCH still holds when it completes comes back in its result.
 //!
-//! The core has no clock: the driver enforces timeouts.
+//! Ops wait in a queue and start in order: pipelinable ops together, unless they would take
+//! the same kind of untagged data without being able to tell whose it is
+//! ([`crate::ops::Claims`]); any other op alone. A queued op is checked again when it
+//! starts, since the ops ahead of it may have changed the session; if it no longer passes,
+//! its result is the error and nothing is sent.
+//!
+//! When the connection fails (bad input, TLS or DEFLATE error, an unknown tag, EOF) every
+//! pending op fails with it; after a `* BYE` the server's reason is the error
+//! ([`Error::Bye`]). The core has no clock: the driver enforces timeouts.
 
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
@@ -28,7 +40,8 @@ use crate::ops::{Effect, ErasedOp, Op, OpContext, Step};
 use crate::parse::frame::{Frame, Framer};
 use crate::parse::{self};
 use crate::types::{
-    FetchStreamHead, MessageAttribute, Response, StatusKind, StreamedAttribute, Tagged, Untagged,
+    FetchStreamHead, MessageAttribute, Response, StatusKind, StatusResponse, StreamedAttribute,
+    Tagged, Untagged,
 };
 use crate::{Config, Error};
 use event::TypedEvent;
@@ -69,8 +82,15 @@ pub struct TagGenerator {
 impl TagGenerator {
     /// The next unused tag.
     pub fn next_tag(&mut self) -> String {
+        let tag = self.upcoming();
         self.next = self.next.wrapping_add(1);
-        format!("A{:04}", self.next)
+        tag
+    }
+
+    /// The tag [`TagGenerator::next_tag`] will return, without using it up: a command that
+    /// fails to encode then leaves no gap in the tag sequence.
+    pub fn upcoming(&self) -> String {
+        format!("A{:04}", self.next.wrapping_add(1))
     }
 }
 
@@ -158,6 +178,8 @@ pub struct Connection {
     events: VecDeque<TypedEvent>,
     dropped_events: u64,
     stream: Option<StreamState>,
+    /// The last `* BYE`: ops still running when the connection then closes fail with it.
+    bye: Option<StatusResponse>,
     failed: Option<String>,
     scratch: Vec<u8>,
 }
@@ -196,6 +218,7 @@ impl Connection {
             events: VecDeque::new(),
             dropped_events: 0,
             stream: None,
+            bye: None,
             failed: None,
             scratch: Vec::new(),
         }
@@ -230,6 +253,12 @@ impl Connection {
         self.layers.tls_handshaking()
     }
 
+    /// Received bytes the framer holds and has not handed out yet. While a large FETCH
+    /// literal streams this stays around one read's worth, whatever the literal's size.
+    pub fn buffered_input_len(&self) -> usize {
+        self.framer.buffered_len()
+    }
+
     /// Number of ops submitted and not yet finished.
     pub fn ops_pending(&self) -> usize {
         self.queued.len() + self.in_flight.len()
@@ -254,10 +283,22 @@ impl Connection {
         let id = self.next_op_id;
         self.queued.push_back((id, Box::new(op)));
         self.start_queued();
+        // An op that could start at once but failed to (its command did not encode) has
+        // sent nothing: report that here rather than through `take_output`.
+        if !self.is_pending(id)
+            && let Some(Err(_)) = self.outputs.get(&id)
+            && let Some(Err(e)) = self.outputs.remove(&id)
+        {
+            return Err(e);
+        }
         Ok(OpId {
             id,
             _op: PhantomData,
         })
+    }
+
+    fn is_pending(&self, id: u64) -> bool {
+        self.in_flight.iter().any(|f| f.id == id) || self.queued.iter().any(|(q, _)| *q == id)
     }
 
     /// The op's result once it has finished: `None` while it runs. A result is handed out
@@ -368,21 +409,42 @@ impl Connection {
         if self.failed.is_some() {
             return;
         }
-        if self.session.state == SessionState::Logout && self.in_flight.is_empty() {
+        if self.session.state == SessionState::Logout && self.ops_pending() == 0 {
             self.failed = Some("connection closed after logout".into());
             return;
+        }
+        // After a `* BYE` the server closed on purpose: every op still running gets the
+        // BYE (RFC 9051 §7.1.5), not a bare "connection closed".
+        if let Some(bye) = self.bye.clone() {
+            let make = || Error::Bye {
+                code: bye.code.clone(),
+                text: String::from_utf8_lossy(&bye.text).into_owned(),
+            };
+            return self.fail_each(make().describe(), |_| make());
         }
         self.fail(Error::ConnectionClosed);
     }
 
-    /// Marks the connection failed and fails every pending op.
+    /// Marks the connection failed and fails every pending op: the oldest with `error`,
+    /// the others with [`Error::ConnectionFailed`].
     fn fail(&mut self, error: Error) {
+        let reason = error.describe();
+        let mut first = Some(error);
+        let failed = reason.clone();
+        self.fail_each(reason, move |_| {
+            first
+                .take()
+                .unwrap_or_else(|| Error::ConnectionFailed(failed.clone()))
+        });
+    }
+
+    /// Marks the connection failed for `reason` and gives every pending op, oldest first,
+    /// the error `make` builds for it.
+    fn fail_each(&mut self, reason: String, mut make: impl FnMut(u64) -> Error) {
         if self.failed.is_some() {
             return;
         }
-        let reason = error.describe();
-        self.failed = Some(reason.clone());
-        let mut first = Some(error);
+        self.failed = Some(reason);
         let ids: Vec<u64> = self
             .in_flight
             .drain(..)
@@ -390,9 +452,7 @@ impl Connection {
             .chain(self.queued.drain(..).map(|(id, _)| id))
             .collect();
         for id in ids {
-            let err = first
-                .take()
-                .unwrap_or_else(|| Error::ConnectionFailed(reason.clone()));
+            let err = make(id);
             self.outputs.insert(id, Err(err));
         }
         self.outgoing.clear();
@@ -463,6 +523,11 @@ impl Connection {
 
     fn handle_untagged(&mut self, data: Untagged) {
         self.session.apply_untagged(&data);
+        if let Untagged::Status(status) = &data
+            && status.kind == StatusKind::Bye
+        {
+            self.bye = Some(status.clone());
+        }
         let mut data = Some(data);
         for flight in self.in_flight.iter_mut() {
             let Some(d) = data.take() else { break };
@@ -474,6 +539,10 @@ impl Connection {
     }
 
     fn push_event(&mut self, event: TypedEvent) {
+        if self.config.max_queued_events == 0 {
+            self.dropped_events += 1;
+            return;
+        }
         if self.events.len() >= self.config.max_queued_events {
             self.events.pop_front();
             self.dropped_events += 1;
@@ -521,17 +590,17 @@ impl Connection {
         };
         let step = flight.op.on_tagged(tagged, &mut ctx);
         self.queue_commands(commands);
-        let effect_result = self.apply_effects(effects);
-        match step {
-            Step::Continue => {}
-            Step::Done(result) => {
-                let id = self.in_flight[index].id;
-                self.in_flight.remove(index);
-                self.outputs.insert(id, result);
-                self.start_queued();
-            }
+        // If an effect fails (a STARTTLS with injected bytes, a corrupt stream right after
+        // the COMPRESS OK), the op stays in flight so that the connection failure, not a
+        // success, becomes its result.
+        self.apply_effects(effects)?;
+        if let Step::Done(result) = step {
+            let id = self.in_flight[index].id;
+            self.in_flight.remove(index);
+            self.outputs.insert(id, result);
+            self.start_queued();
         }
-        effect_result
+        Ok(())
     }
 
     fn queue_commands(&mut self, commands: Vec<QueuedCommand>) {
@@ -563,18 +632,29 @@ impl Connection {
         self.apply_effects(effects)
     }
 
-    /// Starts queued ops while the pipelining rules allow (RFC 9051 §5.5): pipelinable ops
-    /// run together; any other op runs alone.
+    /// Starts queued ops, in order, while the pipelining rules allow (RFC 9051 §5.5):
+    /// pipelinable ops run together unless their claims conflict; any other op runs alone.
     fn start_queued(&mut self) {
         while let Some((_, op)) = self.queued.front() {
+            let claims = op.claims();
             let may_start = self.in_flight.is_empty()
-                || (op.pipelinable() && self.in_flight.iter().all(|f| f.op.pipelinable()));
+                || (op.pipelinable()
+                    && self
+                        .in_flight
+                        .iter()
+                        .all(|f| f.op.pipelinable() && !f.op.claims().conflicts_with(claims)));
             if !may_start || self.failed.is_some() {
                 return;
             }
             let Some((id, mut op)) = self.queued.pop_front() else {
                 return;
             };
+            // The session may have changed since `submit` checked (a CLOSE ahead of it in
+            // the queue, a failed SELECT): check again, so nothing invalid is ever sent.
+            if let Err(e) = op.check(&self.session) {
+                self.outputs.insert(id, Err(e));
+                continue;
+            }
             let mut commands = Vec::new();
             let mut effects = Vec::new();
             let mut tag = String::new();
@@ -651,17 +731,20 @@ impl Connection {
     }
 
     fn handle_stream_begin(&mut self, head: Bytes, len: u64) -> Result<(), Error> {
-        let parsed: FetchStreamHead = match &self.stream {
+        // A continuation head (a second big literal in the same response) stays with the op
+        // that took the first one.
+        let (parsed, previous_owner): (FetchStreamHead, Option<Option<u64>>) = match &self.stream {
             Some(previous) => {
-                let seq = previous.seq;
+                let (seq, owner) = (previous.seq, previous.claimed_by);
                 let cont = parse::fetch_stream_continuation_head(head, &self.config.limits)?;
-                FetchStreamHead {
+                let parsed = FetchStreamHead {
                     seq,
                     before: cont.before,
                     streamed: cont.streamed,
-                }
+                };
+                (parsed, Some(owner))
             }
-            None => parse::fetch_stream_head(head, &self.config.limits)?,
+            None => (parse::fetch_stream_head(head, &self.config.limits)?, None),
         };
         let attribute = parsed.streamed.clone();
         let part = StreamPart::Begin {
@@ -670,17 +753,23 @@ impl Connection {
             attribute: parsed.streamed,
             len,
         };
-        let claimed_by = self.offer_stream(&part);
+        let claimed_by = match previous_owner {
+            Some(owner) => owner.filter(|id| {
+                self.in_flight
+                    .iter_mut()
+                    .find(|f| f.id == *id)
+                    .is_some_and(|f| f.op.on_stream(&part))
+            }),
+            None => self.offer_stream(&part),
+        };
         if claimed_by.is_none()
             && let StreamPart::Begin { seq, before, .. } = part
             && !before.is_empty()
         {
-            {
-                self.push_event(TypedEvent::Fetch(crate::types::FetchResponse {
-                    seq,
-                    attributes: before,
-                }));
-            }
+            self.push_event(TypedEvent::Fetch(crate::types::FetchResponse {
+                seq,
+                attributes: before,
+            }));
         }
         self.stream = Some(StreamState {
             seq: parsed.seq,
@@ -691,10 +780,16 @@ impl Connection {
         Ok(())
     }
 
+    /// Offers the start of a streamed response to the in-flight ops, oldest first; the
+    /// first that wants it and takes it owns the whole literal.
     fn offer_stream(&mut self, part: &StreamPart) -> Option<u64> {
-        self.in_flight
-            .iter_mut()
-            .find_map(|f| f.op.on_stream(part).then_some(f.id))
+        let StreamPart::Begin { seq, before, .. } = part else {
+            return None;
+        };
+        let session = &self.session;
+        self.in_flight.iter_mut().find_map(|f| {
+            (f.op.wants_stream(*seq, before, session) && f.op.on_stream(part)).then_some(f.id)
+        })
     }
 
     fn handle_stream_chunk(&mut self, data: Bytes) {

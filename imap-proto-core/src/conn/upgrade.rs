@@ -75,8 +75,11 @@ impl Layers {
         if self.tls.is_some() {
             return Err(Error::Protocol("TLS is already active".into()));
         }
-        let conn = ClientConnection::new(setup.config, setup.server_name)
+        let mut conn = ClientConnection::new(setup.config, setup.server_name)
             .map_err(|e| Error::Tls(e.to_string()))?;
+        // Commands written while the handshake runs (the CAPABILITY after STARTTLS) wait in
+        // rustls until it completes; they are the caller's own bytes, so no cap is needed.
+        conn.set_buffer_limit(None);
         self.tls = Some(Box::new(conn));
         Ok(())
     }
@@ -181,10 +184,15 @@ impl Layers {
         match self.tls.as_mut() {
             None => out.extend_from_slice(data),
             Some(tls) => {
-                if !data.is_empty() {
+                // Encrypt a record's worth at a time and move the records out at once, so
+                // a large command (a big APPEND) never fills rustls's outgoing buffer.
+                for piece in data.chunks(CHUNK) {
                     tls.writer()
-                        .write_all(data)
+                        .write_all(piece)
                         .map_err(|e| Error::Tls(e.to_string()))?;
+                    while tls.wants_write() {
+                        tls.write_tls(out).map_err(|e| Error::Tls(e.to_string()))?;
+                    }
                 }
                 while tls.wants_write() {
                     tls.write_tls(out).map_err(|e| Error::Tls(e.to_string()))?;

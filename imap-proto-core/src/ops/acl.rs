@@ -3,8 +3,8 @@
 use crate::encode;
 use crate::types::{AclEntry, AclResponse, ListRightsResponse, MyRightsResponse, Untagged};
 
-use super::AUTHENTICATED_OR_SELECTED;
 use super::command::{CapabilityGate, Collect, Command, Gate, Gather, from_tagged};
+use super::{AUTHENTICATED_OR_SELECTED, Claims, kind};
 use crate::Error;
 
 fn acl_gate(command: &'static str) -> Gate {
@@ -59,7 +59,7 @@ pub fn get_acl(mailbox: &str) -> Command<impl Collect<Output = Vec<AclEntry>> + 
             },
         ),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::ACL))
 }
 
 /// LISTRIGHTS mailbox identifier.
@@ -84,7 +84,7 @@ pub fn list_rights(
             },
         ),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::LISTRIGHTS))
 }
 
 /// MYRIGHTS mailbox.
@@ -107,5 +107,5 @@ pub fn my_rights(mailbox: &str) -> Command<impl Collect<Output = String> + use<>
             },
         ),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::MYRIGHTS))
 }

@@ -23,12 +23,14 @@ pub fn append(mailbox: &str, messages: Vec<AppendMessage>) -> Append {
 }
 
 impl Append {
-    /// `(uid_validity, uid)` pairs from an APPENDUID code.
-    fn uids(code: Option<&ResponseCode>) -> Vec<(u32, u32)> {
+    /// `(uid_validity, uid)` pairs from an APPENDUID code: one per message appended, so a
+    /// server sending a huge range (`1:4294967295`) cannot make the client expand it.
+    fn uids(&self, code: Option<&ResponseCode>) -> Vec<(u32, u32)> {
         match code {
             Some(ResponseCode::AppendUid { uid_validity, uids }) => uids
                 .iter()
                 .flat_map(|r| r.iter())
+                .take(self.messages.len())
                 .map(|uid| (*uid_validity, uid))
                 .collect(),
             _ => Vec::new(),
@@ -64,6 +66,6 @@ impl Op for Append {
         ctx.send(|tag, enc| encode::append::multi_append(tag, enc, mailbox, messages))
     }
     fn on_tagged(&mut self, tagged: Tagged, _ctx: &mut OpContext<'_>) -> Step<Self::Output> {
-        Step::Done(ok_or_error(tagged).map(|t| Self::uids(t.status.code.as_ref())))
+        Step::Done(ok_or_error(tagged).map(|t| self.uids(t.status.code.as_ref())))
     }
 }

@@ -91,7 +91,8 @@ impl Op for Authenticate {
         super::require_capability(session, &wanted)
     }
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
-        let sasl_ir = ctx.session().has_capability("SASL-IR");
+        // RFC 9051 §6.2.2 folds SASL-IR (RFC 4959) into IMAP4rev2.
+        let sasl_ir = ctx.session().has_or_rev2("SASL-IR");
         let mechanism = self.mechanism()?;
         let initial = if sasl_ir {
             mechanism.initial_response()

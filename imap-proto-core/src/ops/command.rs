@@ -7,7 +7,7 @@ use crate::conn::session::{Session, SessionState};
 use crate::encode::{EncodeContext, EncodeError, EncodedCommand};
 use crate::types::{Tagged, Untagged};
 
-use super::{Op, OpContext, Step, ok_or_error, require_state};
+use super::{Claims, Op, OpContext, Step, ok_or_error, require_state};
 
 /// Which capability a command needs.
 #[derive(Debug, Clone)]
@@ -166,6 +166,7 @@ pub type Encoder =
 pub struct Command<C> {
     gate: Gate,
     pipelinable: bool,
+    claims: Claims,
     encode: Option<Encoder>,
     collect: Option<C>,
 }
@@ -182,14 +183,24 @@ impl<C: Collect> Command<C> {
         Command {
             gate,
             pipelinable: false,
+            claims: Claims::NONE,
             encode: Some(Box::new(encode)),
             collect: Some(collect),
         }
     }
 
-    /// Marks the command safe to pipeline with others (RFC 9051 §5.5).
+    /// Marks the command safe to pipeline with others (RFC 9051 §5.5). It takes no
+    /// untagged data; see [`Command::pipelinable_claiming`] for one that does.
     pub fn pipelinable(mut self) -> Self {
         self.pipelinable = true;
+        self
+    }
+
+    /// Marks the command safe to pipeline with other ops whose [`Claims`] do not conflict
+    /// with `claims`.
+    pub fn pipelinable_claiming(mut self, claims: Claims) -> Self {
+        self.pipelinable = true;
+        self.claims = claims;
         self
     }
 }
@@ -203,6 +214,10 @@ impl<C: Collect> Op for Command<C> {
 
     fn pipelinable(&self) -> bool {
         self.pipelinable
+    }
+
+    fn claims(&self) -> Claims {
+        self.claims
     }
 
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {

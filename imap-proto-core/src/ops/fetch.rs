@@ -3,16 +3,18 @@
 
 use std::collections::VecDeque;
 
+use bytes::BytesMut;
+
 use crate::Error;
 use crate::conn::StreamPart;
 use crate::conn::session::Session;
 use crate::encode::{self, message::FetchModifiers};
 use crate::types::{
-    FetchAttr, FetchResponse, MessageAttribute, SequenceSet, StreamedAttribute, Tagged, UidRange,
-    Untagged,
+    FetchAttr, FetchResponse, MessageAttribute, SeqNumber, SequenceItem, SequenceSet,
+    StreamedAttribute, Tagged, UidRange, Untagged,
 };
 
-use super::{Op, OpContext, SELECTED, Step, ok_or_error};
+use super::{Claims, Op, OpContext, SELECTED, Step, kind, ok_or_error};
 
 /// How a FETCH hands its responses to the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +38,16 @@ pub struct Fetch {
     queue: VecDeque<FetchResponse>,
     vanished: Vec<UidRange>,
     buffered_bytes: usize,
+    /// Buffered delivery of a streamed literal: the response being put back together.
+    assembling: Option<Assembly>,
+}
+
+/// A FETCH response whose body literal the framer streamed, reassembled for buffered
+/// delivery: the attributes so far, and the literal being filled.
+struct Assembly {
+    response: FetchResponse,
+    attribute: StreamedAttribute,
+    data: BytesMut,
 }
 
 /// FETCH / UID FETCH with optional CHANGEDSINCE and VANISHED.
@@ -60,6 +72,7 @@ pub fn fetch(
         queue: VecDeque::new(),
         vanished: Vec::new(),
         buffered_bytes: 0,
+        assembling: None,
     }
 }
 
@@ -80,15 +93,8 @@ impl Fetch {
         !self.queue.is_empty()
     }
 
-    fn wants(&self, fetch: &FetchResponse) -> bool {
-        if !self.uid {
-            return true;
-        }
-        // For UID FETCH, unsolicited flag updates for other messages are not ours.
-        match fetch.uid() {
-            Some(uid) => self.set.contains(uid).unwrap_or(true) || self.set.uses_largest(),
-            None => false,
-        }
+    fn wants(&self, fetch: &FetchResponse, session: &Session) -> bool {
+        is_reply_to(self.uid, &self.set, fetch, session)
     }
 
     fn deliver(&mut self, fetch: FetchResponse) {
@@ -106,6 +112,63 @@ impl Fetch {
                 self.collected.push(fetch)
             }
             Delivery::Streamed => self.queue.push_back(fetch),
+        }
+    }
+
+    /// Buffered delivery: puts a streamed response back together, so the caller gets one
+    /// response per message whatever [`crate::Limits::stream_threshold`] is.
+    fn assemble(&mut self, part: &StreamPart) {
+        match part {
+            StreamPart::Begin {
+                seq,
+                before,
+                attribute,
+                ..
+            } => {
+                let mut assembly = self.assembling.take().unwrap_or_else(|| Assembly {
+                    response: FetchResponse {
+                        seq: *seq,
+                        attributes: Vec::new(),
+                    },
+                    attribute: attribute.clone(),
+                    data: BytesMut::new(),
+                });
+                assembly.response.attributes.extend(before.iter().cloned());
+                assembly.attribute = attribute.clone();
+                assembly.data.clear();
+                self.assembling = Some(assembly);
+            }
+            StreamPart::Chunk { data, .. } => {
+                if let Some(assembly) = self.assembling.as_mut() {
+                    assembly.data.extend_from_slice(data);
+                }
+            }
+            StreamPart::End { .. } => {
+                if let Some(assembly) = self.assembling.as_mut() {
+                    let data = std::mem::take(&mut assembly.data).freeze();
+                    let attribute = match &assembly.attribute {
+                        StreamedAttribute::BodySection { section, origin } => {
+                            MessageAttribute::BodySection {
+                                section: section.clone(),
+                                origin: *origin,
+                                data: Some(data),
+                            }
+                        }
+                        StreamedAttribute::Binary { section, origin } => MessageAttribute::Binary {
+                            section: section.clone(),
+                            origin: *origin,
+                            data: Some(data),
+                        },
+                    };
+                    assembly.response.attributes.push(attribute);
+                }
+            }
+            StreamPart::Tail { after, .. } => {
+                if let Some(mut assembly) = self.assembling.take() {
+                    assembly.response.attributes.extend(after.iter().cloned());
+                    self.deliver(assembly.response);
+                }
+            }
         }
     }
 
@@ -139,6 +202,11 @@ impl Op for Fetch {
         true
     }
 
+    /// FETCH responses are picked out by message, so fetches run side by side.
+    fn claims(&self) -> Claims {
+        Claims::attributed(kind::FETCH)
+    }
+
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
         let (uid, set, items, modifiers) = (
             self.uid,
@@ -155,9 +223,9 @@ impl Op for Fetch {
         })
     }
 
-    fn on_untagged(&mut self, data: Untagged, _session: &Session) -> Option<Untagged> {
+    fn on_untagged(&mut self, data: Untagged, session: &Session) -> Option<Untagged> {
         match data {
-            Untagged::Fetch(fetch) if self.wants(&fetch) => {
+            Untagged::Fetch(fetch) if self.wants(&fetch, session) => {
                 self.deliver(fetch);
                 None
             }
@@ -169,24 +237,7 @@ impl Op for Fetch {
                 // non-conformant server may send others, which are dropped. With `$` the
                 // set cannot be resolved here, so nothing is filtered.
                 for range in uids {
-                    if self.set.is_saved_result() {
-                        self.vanished.push(range);
-                        continue;
-                    }
-                    let mut run: Option<UidRange> = None;
-                    for uid in range.iter() {
-                        if self.set.contains(uid).unwrap_or(true) {
-                            run = Some(match run {
-                                Some(r) if r.end + 1 == uid => UidRange::new(r.start, uid),
-                                Some(r) => {
-                                    self.vanished.push(r);
-                                    UidRange::single(uid)
-                                }
-                                None => UidRange::single(uid),
-                            });
-                        }
-                    }
-                    self.vanished.extend(run);
+                    self.vanished.extend(clip_to_set(range, &self.set));
                 }
                 None
             }
@@ -194,7 +245,24 @@ impl Op for Fetch {
         }
     }
 
+    /// By UID the attributes before the literal usually carry the UID; when they do not,
+    /// the response cannot be placed yet and is taken.
+    fn wants_stream(&self, seq: u32, before: &[MessageAttribute], session: &Session) -> bool {
+        if !self.uid {
+            return seq_in(&self.set, seq, session);
+        }
+        let uid = before.iter().find_map(|a| match a {
+            MessageAttribute::Uid(uid) => Some(*uid),
+            _ => None,
+        });
+        uid.is_none_or(|uid| uid_in(&self.set, uid))
+    }
+
     fn on_stream(&mut self, part: &StreamPart) -> bool {
+        if self.delivery == Delivery::Buffered {
+            self.assemble(part);
+            return true;
+        }
         let fetch = match part {
             StreamPart::Begin { seq, before, .. } => FetchResponse {
                 seq: *seq,
@@ -223,6 +291,9 @@ impl Op for Fetch {
     }
 
     fn on_tagged(&mut self, tagged: Tagged, _ctx: &mut OpContext<'_>) -> Step<Self::Output> {
+        // Streamed responses the caller did not take with `next_item` before the completion
+        // arrived (both can come in one read) are handed back with the result.
+        self.collected.extend(self.queue.drain(..));
         Step::Done(ok_or_error(tagged).map(|_| {
             (
                 std::mem::take(&mut self.collected),
@@ -230,6 +301,77 @@ impl Op for Fetch {
             )
         }))
     }
+}
+
+/// True if `fetch` answers a FETCH or STORE over `set` (by UID when `uid`) rather than
+/// being an unsolicited update for another message (RFC 9051 §7.5.2).
+///
+/// By sequence number, `*` stands for the message count the session knows. By UID, the
+/// response must carry its UID; where `*` or `$` make the set unknowable here, the response
+/// is kept.
+pub(crate) fn is_reply_to(
+    uid: bool,
+    set: &SequenceSet,
+    fetch: &FetchResponse,
+    session: &Session,
+) -> bool {
+    if uid {
+        return match fetch.uid() {
+            Some(uid) => uid_in(set, uid),
+            None => false,
+        };
+    }
+    seq_in(set, fetch.seq, session)
+}
+
+/// True if `uid` may be in `set` (kept when `*` or `$` make it unknowable here).
+fn uid_in(set: &SequenceSet, uid: u32) -> bool {
+    set.contains(uid).unwrap_or(true) || set.uses_largest()
+}
+
+/// True if message `seq` is in `set`, `*` being the message count the session knows.
+fn seq_in(set: &SequenceSet, seq: u32, session: &Session) -> bool {
+    match session.selected() {
+        Some(mailbox) => set
+            .contains_with_largest(seq, mailbox.exists)
+            .unwrap_or(true),
+        None => set.contains(seq).unwrap_or(true),
+    }
+}
+
+/// The parts of `range` that lie in `set`, worked out on the bounds: a server may send
+/// `1:4294967295`, which must not be walked UID by UID. With `*` or `$` the set cannot be
+/// resolved here, so nothing is cut.
+fn clip_to_set(range: UidRange, set: &SequenceSet) -> Vec<UidRange> {
+    if set.is_saved_result() || set.uses_largest() {
+        return vec![range];
+    }
+    let mut pieces: Vec<UidRange> = set
+        .items()
+        .iter()
+        .filter_map(|item| {
+            let (a, b) = match *item {
+                SequenceItem::Single(SeqNumber::Value(v)) => (v.get(), v.get()),
+                SequenceItem::Range(SeqNumber::Value(a), SeqNumber::Value(b)) => {
+                    (a.get().min(b.get()), a.get().max(b.get()))
+                }
+                _ => return None,
+            };
+            let (lo, hi) = (a.max(range.start), b.min(range.end));
+            (lo <= hi).then(|| UidRange::new(lo, hi))
+        })
+        .collect();
+    pieces.sort_by_key(|r| r.start);
+    let mut merged: Vec<UidRange> = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        match merged.last_mut() {
+            Some(last) if piece.start <= last.end.saturating_add(1) => {
+                *last = UidRange::new(last.start, last.end.max(piece.end));
+            }
+            _ => merged.push(piece),
+        }
+    }
+    merged
 }
 
 /// A chunk of a streamed literal as the attribute it belongs to, with `origin` set to the

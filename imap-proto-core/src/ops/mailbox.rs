@@ -10,7 +10,7 @@ use crate::types::{
 };
 
 use super::command::{CapabilityGate, Collect, Command, Gate, Gather, Nothing, from_tagged};
-use super::{AUTHENTICATED_OR_SELECTED, Effect, OpContext, SELECTED};
+use super::{AUTHENTICATED_OR_SELECTED, Claims, Effect, OpContext, SELECTED, kind};
 
 /// Compares a server-sent mailbox name with the one the caller gave.
 fn same_mailbox(session: &Session, sent: &Mailbox, requested: &str) -> bool {
@@ -257,7 +257,7 @@ pub fn list(
         move |tag, enc| encode::mailbox::list(tag, enc, &r, &p),
         gather_list(false),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::LIST))
 }
 
 /// LSUB (RFC 3501 §6.3.9).
@@ -275,7 +275,7 @@ pub fn lsub(
         move |tag, enc| encode::mailbox::lsub(tag, enc, &r, &p),
         gather_list(true),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::LIST))
 }
 
 /// LIST with RFC 5258 selection options, several patterns and return options.
@@ -328,7 +328,7 @@ pub fn list_extended(
             |found: Vec<MailboxInfo>, _tagged, _ctx| Ok(found),
         ),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::LIST))
 }
 
 /// Pairs each LIST with the STATUS for the same mailbox (RFC 5819 §2).
@@ -392,7 +392,7 @@ pub fn list_status(
             statuses: Vec::new(),
         },
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::LIST | kind::STATUS))
 }
 
 /// Claims the STATUS responses for the requested mailbox; see [`crate::types::StatusResult`]
@@ -406,8 +406,12 @@ impl Collect for StatusCollector {
     type Output = crate::types::StatusResult;
     fn offer(&mut self, data: Untagged, session: &Session) -> Option<Untagged> {
         match data {
+            // Without NOTIFY the server sends one STATUS per command, so a second one for the
+            // same mailbox answers another STATUS in flight. With NOTIFY any of them may be an
+            // unsolicited update, so all are kept (RFC 5465 §4).
             Untagged::MailboxStatus(status)
-                if same_mailbox(session, &status.mailbox, &self.mailbox) =>
+                if same_mailbox(session, &status.mailbox, &self.mailbox)
+                    && (self.found.is_empty() || session.notify_active()) =>
             {
                 self.found.push(status);
                 None
@@ -444,7 +448,7 @@ pub fn status(mailbox: &str, items: &str) -> Command<StatusCollector> {
             found: Vec::new(),
         },
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::attributed(kind::STATUS))
 }
 
 /// CLOSE (RFC 9051 §6.4.1): expunges `\Deleted` messages silently and deselects.

@@ -9,7 +9,7 @@ use crate::types::{
     StatusKind, StoreOperation, Tagged, UidRange, Untagged,
 };
 
-use super::command::{CapabilityGate, Collect, Command, Gate, Gather, from_tagged};
+use super::command::{CapabilityGate, Collect, Command, Gate, from_tagged};
 use super::{Op, OpContext, SELECTED, Step, ok_or_error};
 
 /// STORE or UID STORE, with UNCHANGEDSINCE when given (RFC 7162 §3.1.3). `\Recent` and `\*`
@@ -20,8 +20,9 @@ pub fn store(
     operation: StoreOperation,
     flags: &[Flag],
     unchanged_since: Option<u64>,
-) -> Command<impl Collect<Output = crate::types::StoreResult> + use<>> {
+) -> Command<StoreCollector> {
     let (set, flags) = (set.clone(), flags.to_vec());
+    let reply_set = set.clone();
     Command::new(
         Gate {
             command: if uid { "UID STORE" } else { "STORE" },
@@ -39,20 +40,45 @@ pub fn store(
                 encode::message::store(tag, enc, &set, operation, &flags, unchanged_since)
             }
         },
-        Gather::new(
-            |data| match data {
-                Untagged::Fetch(fetch) => Ok(fetch),
-                other => Err(other),
-            },
-            |fetched: Vec<FetchResponse>, tagged: Tagged, _ctx| {
-                let modified = match tagged.status.code {
-                    Some(ResponseCode::Modified(set)) => set,
-                    _ => Vec::new(),
-                };
-                Ok(crate::types::StoreResult { fetched, modified })
-            },
-        ),
+        StoreCollector {
+            uid,
+            set: reply_set,
+            fetched: Vec::new(),
+        },
     )
+}
+
+/// Gathers the FETCH responses a STORE caused (those for messages in its set; others are
+/// unsolicited updates and stay events) and the `[MODIFIED]` code (RFC 7162 §3.1.3).
+pub struct StoreCollector {
+    uid: bool,
+    set: SequenceSet,
+    fetched: Vec<FetchResponse>,
+}
+
+impl Collect for StoreCollector {
+    type Output = crate::types::StoreResult;
+    fn offer(&mut self, data: Untagged, session: &Session) -> Option<Untagged> {
+        match data {
+            Untagged::Fetch(fetch)
+                if super::fetch::is_reply_to(self.uid, &self.set, &fetch, session) =>
+            {
+                self.fetched.push(fetch);
+                None
+            }
+            other => Some(other),
+        }
+    }
+    fn finish(self, tagged: Tagged, _ctx: &mut OpContext<'_>) -> Result<Self::Output, Error> {
+        let modified = match tagged.status.code {
+            Some(ResponseCode::Modified(set)) => set,
+            _ => Vec::new(),
+        };
+        Ok(crate::types::StoreResult {
+            fetched: self.fetched,
+            modified,
+        })
+    }
 }
 
 /// COPY or UID COPY (RFC 9051 §6.4.7), returning the tagged code (COPYUID, RFC 4315 §3).
@@ -89,6 +115,9 @@ struct Expunges {
     seqs: Vec<u32>,
     uids: Vec<UidRange>,
     vanished: bool,
+    /// QRESYNC was enabled when the command started: the server reports removals with
+    /// VANISHED (RFC 7162 §3.2.10), so the result is UIDs even when nothing was removed.
+    qresync: bool,
 }
 
 impl Expunges {
@@ -110,8 +139,15 @@ impl Expunges {
         }
     }
 
+    fn expecting_vanished(session: &Session) -> Self {
+        Expunges {
+            qresync: session.is_enabled("QRESYNC"),
+            ..Expunges::default()
+        }
+    }
+
     fn result(self) -> ExpungeResult {
-        if self.vanished {
+        if self.vanished || self.qresync {
             ExpungeResult::Vanished(self.uids)
         } else {
             ExpungeResult::Expunged(self.seqs)
@@ -157,6 +193,7 @@ impl Op for Expunge {
         Ok(())
     }
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
+        self.found = Expunges::expecting_vanished(ctx.session());
         match &self.uid_set {
             Some(set) => {
                 let set = set.clone();
@@ -250,6 +287,7 @@ impl Op for Move {
         Ok(())
     }
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
+        self.found = Expunges::expecting_vanished(ctx.session());
         if Self::native(ctx.session()) {
             let (uid, set, mailbox) = (self.uid, self.set.clone(), self.mailbox.clone());
             return ctx.send(move |tag, enc| {
@@ -313,7 +351,11 @@ impl Op for Move {
             }
             MovePhase::FetchUids => {
                 if self.uids.is_empty() {
-                    return Step::Done(Ok(MoveResult::default()));
+                    // No message matched: nothing to copy or expunge.
+                    return Step::Done(Ok(MoveResult {
+                        code: None,
+                        expunged: std::mem::take(&mut self.found).result(),
+                    }));
                 }
                 self.send_copy(ctx)
             }

@@ -7,8 +7,8 @@ use crate::types::{
     MetadataCode, MetadataEntries, MetadataResponse, MetadataResult, ResponseCode, Untagged,
 };
 
-use super::AUTHENTICATED_OR_SELECTED;
 use super::command::{CapabilityGate, Collect, Command, Gate, Gather, from_tagged};
+use super::{AUTHENTICATED_OR_SELECTED, Claims, kind};
 
 /// One METADATA response's mailbox and entry values.
 type MailboxValues = (crate::types::Mailbox, Vec<(Bytes, Option<Bytes>)>);
@@ -59,7 +59,7 @@ pub fn get_metadata(
             },
         ),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::METADATA))
 }
 
 /// SETMETADATA mailbox (entry value ...); a `None` value deletes the entry.

@@ -61,6 +61,73 @@ pub enum Effect {
     Compress,
 }
 
+/// The kinds of untagged data an op takes while in flight (see [`Claims`]).
+pub mod kind {
+    /// `* LIST` / `* LSUB`.
+    pub const LIST: u32 = 1 << 0;
+    /// `* STATUS`.
+    pub const STATUS: u32 = 1 << 1;
+    /// `* n FETCH`.
+    pub const FETCH: u32 = 1 << 2;
+    /// `* SEARCH`, `* ESEARCH`, `* SORT`, `* THREAD`.
+    pub const SEARCH: u32 = 1 << 3;
+    /// `* NAMESPACE`.
+    pub const NAMESPACE: u32 = 1 << 4;
+    /// `* QUOTA` / `* QUOTAROOT`.
+    pub const QUOTA: u32 = 1 << 5;
+    /// `* ACL`.
+    pub const ACL: u32 = 1 << 6;
+    /// `* LISTRIGHTS`.
+    pub const LISTRIGHTS: u32 = 1 << 7;
+    /// `* MYRIGHTS`.
+    pub const MYRIGHTS: u32 = 1 << 8;
+    /// `* METADATA`.
+    pub const METADATA: u32 = 1 << 9;
+}
+
+/// Which untagged responses a pipelinable op takes, so that the connection never runs two
+/// ops at once that could take each other's data (RFC 9051 §5.5: the client must not
+/// pipeline commands whose responses it cannot tell apart).
+///
+/// `* STATUS` names its mailbox and `* FETCH` its message, so ops taking them pick out their
+/// own ([`Claims::attributed`]) and several can run together. `* LIST` or `* SEARCH` carry
+/// nothing that says which command they answer ([`Claims::exclusive`]): an op taking them
+/// runs alone among the ops taking the same kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Claims {
+    kinds: u32,
+    exclusive: bool,
+}
+
+impl Claims {
+    /// Takes no untagged data (NOOP).
+    pub const NONE: Claims = Claims {
+        kinds: 0,
+        exclusive: false,
+    };
+
+    /// Takes responses of these [`kind`]s that it can attribute to itself.
+    pub const fn attributed(kinds: u32) -> Self {
+        Claims {
+            kinds,
+            exclusive: false,
+        }
+    }
+
+    /// Takes every response of these [`kind`]s while in flight.
+    pub const fn exclusive(kinds: u32) -> Self {
+        Claims {
+            kinds,
+            exclusive: true,
+        }
+    }
+
+    /// True if the two ops must not be in flight together.
+    pub fn conflicts_with(self, other: Claims) -> bool {
+        self.kinds & other.kinds != 0 && (self.exclusive || other.exclusive)
+    }
+}
+
 /// What an op callback can do: read the session, send commands, request effects.
 pub struct OpContext<'a> {
     pub(crate) session: &'a Session,
@@ -91,8 +158,9 @@ impl OpContext<'_> {
         &mut self,
         encode: impl FnOnce(&str, &EncodeContext) -> Result<EncodedCommand, EncodeError>,
     ) -> Result<(), Error> {
-        let tag = self.tags.next_tag();
+        let tag = self.tags.upcoming();
         let command = encode(&tag, &self.encode_context())?;
+        self.tags.next_tag();
         self.commands.push(crate::conn::QueuedCommand {
             tag: Some(tag.clone()),
             fragments: command.into_fragments(),
@@ -137,6 +205,12 @@ pub trait Op: Send + 'static {
         false
     }
 
+    /// The untagged data a pipelinable op takes: ops whose claims conflict run one after
+    /// the other even when both are pipelinable.
+    fn claims(&self) -> Claims {
+        Claims::NONE
+    }
+
     /// Sends the first command.
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error>;
 
@@ -160,6 +234,18 @@ pub trait Op: Send + 'static {
         false
     }
 
+    /// Asked before a streamed FETCH response is offered with [`Op::on_stream`]: true if
+    /// the response (its sequence number and the attributes before the literal) may answer
+    /// this op, so that pipelined FETCHes each get their own messages.
+    fn wants_stream(
+        &self,
+        _seq: u32,
+        _before: &[crate::types::MessageAttribute],
+        _session: &Session,
+    ) -> bool {
+        true
+    }
+
     /// The tagged completion of the op's current command.
     fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<Self::Output>;
 
@@ -171,19 +257,33 @@ pub trait Op: Send + 'static {
 
 /// The type-erased form the connection stores.
 pub(crate) trait ErasedOp: Send {
+    fn check(&self, session: &Session) -> Result<(), Error>;
     fn pipelinable(&self) -> bool;
+    fn claims(&self) -> Claims;
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error>;
     fn on_untagged(&mut self, data: Untagged, session: &Session) -> Option<Untagged>;
     fn on_continuation(&mut self, c: Continuation, ctx: &mut OpContext<'_>) -> Result<(), Error>;
     fn on_stream(&mut self, part: &crate::conn::StreamPart) -> bool;
+    fn wants_stream(
+        &self,
+        seq: u32,
+        before: &[crate::types::MessageAttribute],
+        session: &Session,
+    ) -> bool;
     fn on_interrupt(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error>;
     fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<Box<dyn Any + Send>>;
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
 impl<O: Op> ErasedOp for O {
+    fn check(&self, session: &Session) -> Result<(), Error> {
+        Op::check(self, session)
+    }
     fn pipelinable(&self) -> bool {
         Op::pipelinable(self)
+    }
+    fn claims(&self) -> Claims {
+        Op::claims(self)
     }
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
         Op::start(self, ctx)
@@ -196,6 +296,14 @@ impl<O: Op> ErasedOp for O {
     }
     fn on_stream(&mut self, part: &crate::conn::StreamPart) -> bool {
         Op::on_stream(self, part)
+    }
+    fn wants_stream(
+        &self,
+        seq: u32,
+        before: &[crate::types::MessageAttribute],
+        session: &Session,
+    ) -> bool {
+        Op::wants_stream(self, seq, before, session)
     }
     fn on_interrupt(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
         Op::on_interrupt(self, ctx)

@@ -4,8 +4,8 @@ use crate::Error;
 use crate::encode;
 use crate::types::{QuotaResource, QuotaResponse, QuotaRoot, QuotaRootResponse, Untagged};
 
-use super::AUTHENTICATED_OR_SELECTED;
 use super::command::{CapabilityGate, Collect, Command, Gate, Gather};
+use super::{AUTHENTICATED_OR_SELECTED, Claims, kind};
 
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -39,7 +39,7 @@ pub fn get_quota(root: &str) -> Command<impl Collect<Output = Vec<QuotaResource>
         move |tag, enc| encode::quota::get_quota(tag, enc, &root),
         gather_quota(),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::QUOTA))
 }
 
 /// SETQUOTA root (resources): needs QUOTASET (RFC 9208 §3.2).
@@ -91,5 +91,5 @@ pub fn get_quota_root(mailbox: &str) -> Command<impl Collect<Output = QuotaRootR
             },
         ),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::QUOTA))
 }

@@ -2,46 +2,62 @@
 //! RFC 5256, RFC 7162 §3.1.5).
 
 use crate::Error;
+use crate::conn::session::Session;
 use crate::encode;
-use crate::types::{EsearchResponse, SearchResult, Tagged, ThreadNode, Untagged};
+use crate::types::{EsearchResponse, SearchResult, Tagged, ThreadNode, UidRange, Untagged};
 
 use super::command::{CapabilityGate, Collect, Command, Gate, Gather};
-use super::{OpContext, SELECTED};
+use super::{Claims, OpContext, SELECTED, kind};
+
+/// The fewest numbers an ESEARCH `ALL` may expand to, whatever the message count.
+const MIN_EXPANSION_CAP: u64 = 1 << 20;
 
 /// Merges SEARCH / SORT / ESEARCH data into one result; ESEARCH `ALL` is expanded into
 /// numbers (RFC 4731 §3.1).
-struct SearchData {
-    ids: Vec<u32>,
-    modseq: Option<u64>,
+///
+/// A result cannot hold more messages than the mailbox has, so an `ALL` set that would
+/// expand beyond the message count (or 2^20, if that is more) is refused rather than
+/// expanded: `1:4294967295` is a dozen bytes on the wire and 16 GiB in memory.
+#[derive(Default)]
+pub struct SearchCollector {
+    result: SearchResult,
+    error: Option<Error>,
 }
 
-fn search_pick(data: Untagged) -> Result<SearchData, Untagged> {
-    match data {
-        Untagged::Search { numbers, modseq } | Untagged::Sort { numbers, modseq } => {
-            Ok(SearchData {
-                ids: numbers,
-                modseq,
-            })
+impl Collect for SearchCollector {
+    type Output = SearchResult;
+    fn offer(&mut self, data: Untagged, session: &Session) -> Option<Untagged> {
+        let (numbers, modseq) = match data {
+            Untagged::Search { numbers, modseq } | Untagged::Sort { numbers, modseq } => {
+                (numbers, modseq)
+            }
+            Untagged::Esearch(e) => {
+                let count: u64 = e.all.iter().flatten().map(UidRange::len).sum();
+                let cap = session
+                    .selected()
+                    .map_or(0, |m| u64::from(m.exists))
+                    .max(MIN_EXPANSION_CAP);
+                if count > cap {
+                    self.error = Some(Error::Protocol(format!(
+                        "ESEARCH ALL names {count} messages, more than the mailbox holds; \
+                         use search_esearch for the ranges"
+                    )));
+                    return None;
+                }
+                (e.all_numbers(), e.modseq)
+            }
+            other => return Some(other),
+        };
+        self.result.ids.extend(numbers);
+        self.result.modseq = self.result.modseq.max(modseq);
+        None
+    }
+    fn finish(self, _tagged: Tagged, _ctx: &mut OpContext<'_>) -> Result<SearchResult, Error> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.result),
         }
-        Untagged::Esearch(e) => Ok(SearchData {
-            ids: e.all_numbers(),
-            modseq: e.modseq,
-        }),
-        other => Err(other),
     }
-}
-
-fn search_finish(
-    found: Vec<SearchData>,
-    _tagged: Tagged,
-    _ctx: &mut OpContext<'_>,
-) -> Result<SearchResult, Error> {
-    let mut result = SearchResult::default();
-    for data in found {
-        result.ids.extend(data.ids);
-        result.modseq = result.modseq.max(data.modseq);
-    }
-    Ok(result)
 }
 
 /// SEARCH / UID SEARCH with raw (validated) criteria.
@@ -60,9 +76,9 @@ pub fn search(uid: bool, criteria: &str) -> Command<impl Collect<Output = Search
                 encode::message::search(tag, enc, &criteria, None, None)
             }
         },
-        Gather::new(search_pick, search_finish),
+        SearchCollector::default(),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::SEARCH))
 }
 
 /// SEARCH RETURN (options) (RFC 4731 §3.2): needs ESEARCH (or IMAP4rev2).
@@ -98,7 +114,7 @@ pub fn search_esearch(
             },
         ),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::SEARCH))
 }
 
 /// SEARCH RETURN (SAVE) (RFC 5182 §2): needs SEARCHRES (or IMAP4rev2). The result is kept
@@ -153,9 +169,9 @@ pub fn sort(
                 encode::message::sort(tag, enc, &keys, &charset, &criteria)
             }
         },
-        Gather::new(search_pick, search_finish),
+        SearchCollector::default(),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::SEARCH))
 }
 
 /// THREAD / UID THREAD (RFC 5256 §3).
@@ -192,5 +208,5 @@ pub fn thread(
             |found: Vec<Vec<ThreadNode>>, _tagged, _ctx| Ok(found.into_iter().flatten().collect()),
         ),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::SEARCH))
 }

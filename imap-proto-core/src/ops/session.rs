@@ -8,7 +8,8 @@ use crate::types::{Capability, NamespaceResponse, StatusKind, Tagged, Untagged};
 
 use super::command::{CapabilityGate, Collect, Command, Gate, Gather, Nothing, from_tagged};
 use super::{
-    ANY_LIVE, AUTHENTICATED_OR_SELECTED, Effect, Op, OpContext, SELECTED, Step, ok_or_error,
+    ANY_LIVE, AUTHENTICATED_OR_SELECTED, Claims, Effect, Op, OpContext, SELECTED, Step, kind,
+    ok_or_error,
 };
 
 /// NOOP (RFC 9051 §6.1.2): valid in any state but Logout.
@@ -181,6 +182,11 @@ pub fn id(
     )
 }
 
+/// ENABLE is offered by `ENABLE` (RFC 5161) and by any server that advertises IMAP4rev2,
+/// even next to IMAP4rev1: ENABLE is part of IMAP4rev2 and `ENABLE IMAP4rev2` is how a
+/// client switches such a server to it (RFC 9051 §6.3.1).
+const ENABLE_CAPABILITIES: &[&str] = &["ENABLE", "IMAP4rev2"];
+
 /// The ENABLE op (RFC 5161 §3): valid only in Authenticated; ENABLE in Selected is refused
 /// with [`Error::Protocol`] (RFC 5161 §2).
 pub fn enable(capabilities: &[&str]) -> Command<impl Collect<Output = Vec<String>> + use<>> {
@@ -189,7 +195,7 @@ pub fn enable(capabilities: &[&str]) -> Command<impl Collect<Output = Vec<String
         Gate {
             command: "ENABLE",
             states: &[SessionState::Authenticated],
-            capability: CapabilityGate::RequiredOrRev2("ENABLE"),
+            capability: CapabilityGate::AnyOf(ENABLE_CAPABILITIES),
         },
         move |tag, enc| {
             let borrowed: Vec<&str> = wanted.iter().map(String::as_str).collect();
@@ -215,7 +221,7 @@ pub fn enable_utf8() -> Command<impl Collect<Output = bool> + use<>> {
         Gate {
             command: "ENABLE",
             states: &[SessionState::Authenticated],
-            capability: CapabilityGate::RequiredOrRev2("ENABLE"),
+            capability: CapabilityGate::AnyOf(ENABLE_CAPABILITIES),
         },
         |tag, enc| encode::session::enable(tag, enc, &["UTF8=ACCEPT"]),
         Gather::new(
@@ -255,7 +261,7 @@ pub fn namespace() -> Command<impl Collect<Output = NamespaceResponse> + use<>> 
             },
         ),
     )
-    .pipelinable()
+    .pipelinable_claiming(Claims::exclusive(kind::NAMESPACE))
 }
 
 /// Wraps an op so that, after it succeeds, the capabilities are fetched again when the
@@ -303,7 +309,10 @@ impl<O: Op> Op for ThenRefreshCapabilities<O> {
                 other => Some(other),
             };
         }
-        if matches!(data, Untagged::Capability(_)) {
+        if matches!(&data, Untagged::Capability(_))
+            || matches!(&data, Untagged::Status(s)
+                if matches!(s.code, Some(crate::types::ResponseCode::Capability(_))))
+        {
             self.saw_capabilities = true;
         }
         self.inner.on_untagged(data, session)

@@ -29,6 +29,13 @@ impl Op for StartTls {
         if session.tls_active() {
             return Err(Error::Protocol("TLS is already active".into()));
         }
+        // RFC 4978 §3: compression runs inside TLS. TLS started on top of an active
+        // DEFLATE layer would invert that, so it is refused.
+        if session.compress_active() {
+            return Err(Error::Protocol(
+                "STARTTLS after COMPRESS: TLS must be negotiated first (RFC 4978 §3)".into(),
+            ));
+        }
         super::require_capability(session, "STARTTLS")
     }
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {

@@ -21,7 +21,8 @@ pub enum Delivery {
     Buffered,
     /// Queue each response as it arrives, for [`Fetch::next_item`]; a body literal above
     /// [`crate::Limits::stream_threshold`] comes as several responses with the same `seq`
-    /// (see [`Fetch::next_item`]).
+    /// (see [`Fetch::next_item`]). Responses not yet taken when the command completes are
+    /// the first element of the op's output, in arrival order.
     Streamed,
 }
 
@@ -36,6 +37,9 @@ pub struct Fetch {
     queue: VecDeque<FetchResponse>,
     vanished: Vec<UidRange>,
     buffered_bytes: usize,
+    /// Buffered delivery: a response whose big literal the framer streams, being put back
+    /// together (the response so far, and the literal being received).
+    assembling: Option<(FetchResponse, Option<(StreamedAttribute, bytes::BytesMut)>)>,
 }
 
 /// FETCH / UID FETCH with optional CHANGEDSINCE and VANISHED.
@@ -60,6 +64,7 @@ pub fn fetch(
         queue: VecDeque::new(),
         vanished: Vec::new(),
         buffered_bytes: 0,
+        assembling: None,
     }
 }
 
@@ -112,6 +117,70 @@ impl Fetch {
     /// Literal bytes buffered so far (for the caller's large-result warning).
     pub fn buffered_bytes(&self) -> usize {
         self.buffered_bytes
+    }
+
+    /// Buffered delivery of a streamed literal: the caller asked for whole responses, so
+    /// the chunks are put back together and the response is delivered once, at its tail.
+    fn assemble(&mut self, part: &StreamPart) {
+        match part {
+            StreamPart::Begin {
+                seq,
+                before,
+                attribute,
+                len,
+            } => {
+                let literal =
+                    bytes::BytesMut::with_capacity(usize::try_from(*len).unwrap_or(0).min(1 << 26));
+                let current = Some((attribute.clone(), literal));
+                match self.assembling.as_mut() {
+                    // A second big literal in the same response.
+                    Some((response, slot)) if response.seq == *seq => {
+                        response.attributes.extend(before.iter().cloned());
+                        *slot = current;
+                    }
+                    _ => {
+                        let response = FetchResponse {
+                            seq: *seq,
+                            attributes: before.clone(),
+                        };
+                        self.assembling = Some((response, current));
+                    }
+                }
+            }
+            StreamPart::Chunk { data, .. } => {
+                if let Some((_, Some((_, literal)))) = self.assembling.as_mut() {
+                    literal.extend_from_slice(data);
+                }
+            }
+            StreamPart::End { .. } => {
+                if let Some((response, slot)) = self.assembling.as_mut()
+                    && let Some((attribute, literal)) = slot.take()
+                {
+                    let data = Some(literal.freeze());
+                    response.attributes.push(match attribute {
+                        StreamedAttribute::BodySection { section, origin } => {
+                            MessageAttribute::BodySection {
+                                section,
+                                origin,
+                                data,
+                            }
+                        }
+                        StreamedAttribute::Binary { section, origin } => MessageAttribute::Binary {
+                            section,
+                            origin,
+                            data,
+                        },
+                    });
+                }
+            }
+            StreamPart::Tail { after, .. } => {
+                if let Some((response, _)) = self.assembling.take() {
+                    let mut response = response;
+                    response.attributes.extend(after.iter().cloned());
+                    self.deliver(response);
+                }
+            }
+        }
     }
 }
 
@@ -195,6 +264,10 @@ impl Op for Fetch {
     }
 
     fn on_stream(&mut self, part: &StreamPart) -> bool {
+        if self.delivery == Delivery::Buffered {
+            self.assemble(part);
+            return true;
+        }
         let fetch = match part {
             StreamPart::Begin { seq, before, .. } => FetchResponse {
                 seq: *seq,
@@ -223,6 +296,12 @@ impl Op for Fetch {
     }
 
     fn on_tagged(&mut self, tagged: Tagged, _ctx: &mut OpContext<'_>) -> Step<Self::Output> {
+        // Streamed responses the driver has not taken yet would be lost with the op: the
+        // connection drops a finished op, and the responses and the tagged OK often arrive
+        // in the same read. They are handed over with the result instead, in order.
+        if self.delivery == Delivery::Streamed {
+            self.collected.extend(self.queue.drain(..));
+        }
         Step::Done(ok_or_error(tagged).map(|_| {
             (
                 std::mem::take(&mut self.collected),
@@ -258,5 +337,106 @@ fn chunk_attribute(
             origin: origin(*base),
             data: Some(data),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::SelectOptions;
+    use crate::{Config, Connection};
+
+    /// Feeds `input` and returns what the connection wrote.
+    fn exchange(conn: &mut Connection, input: &[u8]) -> String {
+        conn.handle_input(input);
+        let mut out = Vec::new();
+        conn.poll_transmit(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Streamed responses that arrive in the same read as the tagged OK are not lost: the
+    /// op hands them over with its result.
+    #[test]
+    fn streamed_responses_before_the_ok_come_with_the_result() {
+        let mut conn = Connection::new(Config::default());
+        exchange(&mut conn, b"* PREAUTH ready\r\n");
+        let select = conn
+            .submit(crate::ops::mailbox::select(
+                "INBOX",
+                &SelectOptions::default(),
+                false,
+            ))
+            .unwrap();
+        let mut out = Vec::new();
+        conn.poll_transmit(&mut out);
+        assert_eq!(out, b"A0001 SELECT INBOX\r\n");
+        exchange(&mut conn, b"* 2 EXISTS\r\nA0001 OK [READ-WRITE] done\r\n");
+        assert!(conn.take_output(&select).unwrap().is_ok());
+
+        let id = conn
+            .submit(fetch(
+                false,
+                &SequenceSet::range(1, 2).unwrap(),
+                &[FetchAttr::Flags],
+                None,
+                false,
+                Delivery::Streamed,
+            ))
+            .unwrap();
+        assert_eq!(exchange(&mut conn, b""), "A0002 FETCH 1:2 (FLAGS)\r\n");
+        conn.handle_input(b"* 1 FETCH (FLAGS (\\Seen))\r\n");
+        let first = conn.op_mut(&id).and_then(Fetch::next_item).unwrap();
+        assert_eq!(first.seq, 1);
+        conn.handle_input(b"* 2 FETCH (FLAGS ())\r\nA0002 OK done\r\n");
+        let (rest, vanished) = conn.take_output(&id).unwrap().unwrap();
+        assert_eq!(rest.iter().map(|f| f.seq).collect::<Vec<_>>(), vec![2]);
+        assert!(vanished.is_empty());
+    }
+
+    /// A buffered FETCH returns one response per message even when the framer streamed a
+    /// body literal above the threshold in chunks.
+    #[test]
+    fn buffered_fetch_reassembles_a_streamed_literal() {
+        let mut config = Config::default();
+        config.limits.stream_threshold = 8;
+        let mut conn = Connection::new(config);
+        exchange(&mut conn, b"* PREAUTH ready\r\n");
+        conn.submit(crate::ops::mailbox::select(
+            "INBOX",
+            &SelectOptions::default(),
+            false,
+        ))
+        .unwrap();
+        exchange(&mut conn, b"");
+        exchange(&mut conn, b"* 1 EXISTS\r\nA0001 OK done\r\n");
+        let id = conn
+            .submit(fetch(
+                true,
+                &SequenceSet::single(7).unwrap(),
+                &[FetchAttr::Uid, FetchAttr::Flags],
+                None,
+                false,
+                Delivery::Buffered,
+            ))
+            .unwrap();
+        exchange(&mut conn, b"");
+        let body = b"0123456789abcdefghij0123456789";
+        let mut input = b"* 1 FETCH (UID 7 BODY[] {30}\r\n".to_vec();
+        input.extend_from_slice(body);
+        input.extend_from_slice(b" FLAGS (\\Seen))\r\nA0002 OK done\r\n");
+        // Split reads, so the literal arrives in several chunks.
+        for piece in input.chunks(7) {
+            conn.handle_input(piece);
+        }
+        let (found, _) = conn.take_output(&id).unwrap().unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].uid(), Some(7));
+        assert_eq!(found[0].flags(), Some(&[crate::types::Flag::Seen][..]));
+        assert_eq!(
+            found[0]
+                .section(&crate::types::Section::default())
+                .map(|b| &b[..]),
+            Some(&body[..])
+        );
     }
 }

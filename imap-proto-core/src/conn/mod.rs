@@ -160,6 +160,8 @@ pub struct Connection {
     stream: Option<StreamState>,
     failed: Option<String>,
     scratch: Vec<u8>,
+    /// Completion-bound untagged data waiting for the next tagged response.
+    held: Vec<Untagged>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -198,6 +200,7 @@ impl Connection {
             stream: None,
             failed: None,
             scratch: Vec::new(),
+            held: Vec::new(),
         }
     }
 
@@ -463,6 +466,15 @@ impl Connection {
 
     fn handle_untagged(&mut self, data: Untagged) {
         self.session.apply_untagged(&data);
+        if self.in_flight.len() > 1 && completion_bound(&data) {
+            self.held.push(data);
+            return;
+        }
+        self.route_untagged(data);
+    }
+
+    /// Offers untagged data to the in-flight ops, oldest first; unclaimed, it is an event.
+    fn route_untagged(&mut self, data: Untagged) {
         let mut data = Some(data);
         for flight in self.in_flight.iter_mut() {
             let Some(d) = data.take() else { break };
@@ -507,6 +519,12 @@ impl Connection {
                     self.awaiting_continuation = false;
                 }
                 self.outgoing.remove(pos);
+            }
+        }
+        // Held completion-bound data goes to the command this response completes first.
+        for data in std::mem::take(&mut self.held) {
+            if let Some(data) = self.in_flight[index].op.on_untagged(data, &self.session) {
+                self.route_untagged(data);
             }
         }
         let mut commands = Vec::new();
@@ -772,4 +790,19 @@ impl Connection {
         }
         Ok(())
     }
+}
+
+/// Untagged data that answers exactly one command and that servers send just before that
+/// command's tagged completion (SEARCH, SORT, THREAD, ESEARCH). Nothing in it says which
+/// command it answers, and servers that run pipelined commands in parallel (Dovecot) send the
+/// answers in completion order. With several commands in flight it is therefore held until
+/// the next tagged response and offered to the command that response completes first.
+fn completion_bound(data: &Untagged) -> bool {
+    matches!(
+        data,
+        Untagged::Search { .. }
+            | Untagged::Sort { .. }
+            | Untagged::Thread(_)
+            | Untagged::Esearch(_)
+    )
 }

@@ -40,6 +40,10 @@ pub struct Fetch {
     /// Buffered delivery: a response whose big literal the framer streams, being put back
     /// together (the response so far, and the literal being received).
     assembling: Option<(FetchResponse, Option<(StreamedAttribute, bytes::BytesMut)>)>,
+    /// Messages this op already received a response for.
+    answered: std::collections::HashSet<u32>,
+    /// The message whose literal is being streamed to this op.
+    streaming: Option<u32>,
 }
 
 /// FETCH / UID FETCH with optional CHANGEDSINCE and VANISHED.
@@ -65,6 +69,8 @@ pub fn fetch(
         vanished: Vec::new(),
         buffered_bytes: 0,
         assembling: None,
+        answered: std::collections::HashSet::new(),
+        streaming: None,
     }
 }
 
@@ -86,13 +92,26 @@ impl Fetch {
     }
 
     fn wants(&self, fetch: &FetchResponse) -> bool {
+        self.wants_message(fetch.seq, fetch.uid(), false)
+    }
+
+    /// Whether a response for message `seq` (with `uid`, if it carries one) is this op's.
+    /// `uid_may_follow`: for a streamed literal whose UID may come after the literal.
+    fn wants_message(&self, seq: u32, uid: Option<u32>, uid_may_follow: bool) -> bool {
+        // One response per message: untagged FETCH data carries no tag, so when FETCH
+        // commands over the same messages are pipelined (Dovecot runs them in parallel and
+        // interleaves their responses), each takes the first response for a message it has
+        // not had yet, and a second one goes to the next command (or becomes an event).
+        if self.answered.contains(&seq) {
+            return false;
+        }
         if !self.uid {
-            return true;
+            return self.set.contains(seq).unwrap_or(true);
         }
         // For UID FETCH, unsolicited flag updates for other messages are not ours.
-        match fetch.uid() {
+        match uid {
             Some(uid) => self.set.contains(uid).unwrap_or(true) || self.set.uses_largest(),
-            None => false,
+            None => uid_may_follow,
         }
     }
 
@@ -227,6 +246,7 @@ impl Op for Fetch {
     fn on_untagged(&mut self, data: Untagged, _session: &Session) -> Option<Untagged> {
         match data {
             Untagged::Fetch(fetch) if self.wants(&fetch) => {
+                self.answered.insert(fetch.seq);
                 self.deliver(fetch);
                 None
             }
@@ -264,6 +284,22 @@ impl Op for Fetch {
     }
 
     fn on_stream(&mut self, part: &StreamPart) -> bool {
+        match part {
+            // A second streamed literal of the response being streamed is always ours.
+            StreamPart::Begin { seq, before, .. } if self.streaming != Some(*seq) => {
+                let uid = before.iter().find_map(|a| match a {
+                    MessageAttribute::Uid(uid) => Some(*uid),
+                    _ => None,
+                });
+                if !self.wants_message(*seq, uid, true) {
+                    return false;
+                }
+                self.answered.insert(*seq);
+                self.streaming = Some(*seq);
+            }
+            StreamPart::Tail { .. } => self.streaming = None,
+            _ => {}
+        }
         if self.delivery == Delivery::Buffered {
             self.assemble(part);
             return true;
@@ -391,6 +427,58 @@ mod tests {
         let (rest, vanished) = conn.take_output(&id).unwrap().unwrap();
         assert_eq!(rest.iter().map(|f| f.seq).collect::<Vec<_>>(), vec![2]);
         assert!(vanished.is_empty());
+    }
+
+    /// Two pipelined FETCHes over the same messages whose responses the server interleaves
+    /// (as Dovecot does): each gets one response per message.
+    #[test]
+    fn pipelined_fetches_take_one_response_per_message_each() {
+        let mut conn = Connection::new(Config::default());
+        exchange(&mut conn, b"* PREAUTH ready\r\n");
+        conn.submit(crate::ops::mailbox::select(
+            "INBOX",
+            &SelectOptions::default(),
+            false,
+        ))
+        .unwrap();
+        exchange(&mut conn, b"");
+        exchange(&mut conn, b"* 2 EXISTS\r\nA0001 OK done\r\n");
+        let set = SequenceSet::range(1, 2).unwrap();
+        let items = [FetchAttr::Uid, FetchAttr::Flags];
+        let by_seq = conn
+            .submit(fetch(false, &set, &items, None, false, Delivery::Buffered))
+            .unwrap();
+        let by_uid = conn
+            .submit(fetch(
+                true,
+                &SequenceSet::all(),
+                &items,
+                None,
+                false,
+                Delivery::Buffered,
+            ))
+            .unwrap();
+        let sent = exchange(&mut conn, b"");
+        assert_eq!(
+            sent,
+            "A0002 FETCH 1:2 (UID FLAGS)\r\nA0003 UID FETCH 1:* (UID FLAGS)\r\n"
+        );
+        conn.handle_input(
+            b"* 1 FETCH (UID 7 FLAGS ())\r\n* 1 FETCH (UID 7 FLAGS ())\r\n\
+              * 2 FETCH (UID 8 FLAGS ())\r\n* 2 FETCH (UID 8 FLAGS ())\r\n\
+              A0003 OK done\r\nA0002 OK done\r\n* 5 FETCH (FLAGS (\\Seen))\r\n",
+        );
+        let seqs = |found: Vec<FetchResponse>| found.iter().map(|f| f.seq).collect::<Vec<_>>();
+        assert_eq!(seqs(conn.take_output(&by_seq).unwrap().unwrap().0), [1, 2]);
+        assert_eq!(seqs(conn.take_output(&by_uid).unwrap().unwrap().0), [1, 2]);
+        // A response for a message outside every set is an event.
+        let events: Vec<_> = std::iter::from_fn(|| conn.poll_event()).collect();
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, crate::TypedEvent::Fetch(FetchResponse { seq: 5, .. }))),
+            "{events:?}"
+        );
     }
 
     /// A buffered FETCH returns one response per message even when the framer streamed a

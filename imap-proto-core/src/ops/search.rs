@@ -31,6 +31,22 @@ fn search_pick(data: Untagged) -> Result<SearchData, Untagged> {
     }
 }
 
+/// Claims the first response `pick` accepts and no other: a command has one SEARCH (SORT,
+/// THREAD, ESEARCH) response, and a second one answers another pipelined command.
+fn first_only<T>(
+    mut pick: impl FnMut(Untagged) -> Result<T, Untagged> + Send + 'static,
+) -> impl FnMut(Untagged) -> Result<T, Untagged> + Send + 'static {
+    let mut taken = false;
+    move |data| {
+        if taken {
+            return Err(data);
+        }
+        let picked = pick(data)?;
+        taken = true;
+        Ok(picked)
+    }
+}
+
 fn search_finish(
     found: Vec<SearchData>,
     _tagged: Tagged,
@@ -60,7 +76,7 @@ pub fn search(uid: bool, criteria: &str) -> Command<impl Collect<Output = Search
                 encode::message::search(tag, enc, &criteria, None, None)
             }
         },
-        Gather::new(search_pick, search_finish),
+        Gather::new(first_only(search_pick), search_finish),
     )
     .pipelinable()
 }
@@ -88,10 +104,10 @@ pub fn search_esearch(
             }
         },
         Gather::new(
-            |data| match data {
+            first_only(|data| match data {
                 Untagged::Esearch(e) => Ok(e),
                 other => Err(other),
-            },
+            }),
             |found: Vec<EsearchResponse>, _tagged, _ctx| {
                 // RFC 4731 §3.1: with no match the server may omit ESEARCH altogether.
                 Ok(found.into_iter().last().unwrap_or_default())
@@ -119,10 +135,10 @@ pub fn search_save(uid: bool, criteria: &str) -> Command<impl Collect<Output = (
             }
         },
         Gather::new(
-            |data| match data {
+            first_only(|data| match data {
                 Untagged::Esearch(e) => Ok(e),
                 other => Err(other),
-            },
+            }),
             |_found: Vec<EsearchResponse>, _tagged, _ctx| Ok(()),
         ),
     )
@@ -153,7 +169,7 @@ pub fn sort(
                 encode::message::sort(tag, enc, &keys, &charset, &criteria)
             }
         },
-        Gather::new(search_pick, search_finish),
+        Gather::new(first_only(search_pick), search_finish),
     )
     .pipelinable()
 }
@@ -185,12 +201,50 @@ pub fn thread(
             }
         },
         Gather::new(
-            |data| match data {
+            first_only(|data| match data {
                 Untagged::Thread(nodes) => Ok(nodes),
                 other => Err(other),
-            },
+            }),
             |found: Vec<Vec<ThreadNode>>, _tagged, _ctx| Ok(found.into_iter().flatten().collect()),
         ),
     )
     .pipelinable()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::SelectOptions;
+    use crate::{Config, Connection};
+
+    /// Two pipelined searches that the server completes in the opposite order, each answer
+    /// just before its completion (Dovecot runs them in parallel): each gets its own.
+    #[test]
+    fn pipelined_searches_get_the_answer_before_their_completion() {
+        let mut conn = Connection::new(Config::default());
+        conn.handle_input(b"* PREAUTH ready\r\n");
+        conn.submit(crate::ops::mailbox::select(
+            "INBOX",
+            &SelectOptions::default(),
+            false,
+        ))
+        .unwrap();
+        conn.handle_input(b"* 3 EXISTS\r\nA0001 OK done\r\n");
+        let by_seq = conn.submit(search(false, "ALL")).unwrap();
+        let by_uid = conn.submit(search(true, "ALL")).unwrap();
+        let mut out = Vec::new();
+        conn.poll_transmit(&mut out);
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "A0001 SELECT INBOX\r\nA0002 SEARCH ALL\r\nA0003 UID SEARCH ALL\r\n"
+        );
+        conn.handle_input(
+            b"* SEARCH 10 11 12\r\nA0003 OK done\r\n* SEARCH 1 2 3\r\nA0002 OK done\r\n",
+        );
+        assert_eq!(conn.take_output(&by_seq).unwrap().unwrap().ids, [1, 2, 3]);
+        assert_eq!(
+            conn.take_output(&by_uid).unwrap().unwrap().ids,
+            [10, 11, 12]
+        );
+    }
 }

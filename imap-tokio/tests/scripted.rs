@@ -369,3 +369,35 @@ async fn a_bye_greeting_is_refused() {
         "{refused:?}"
     );
 }
+
+#[tokio::test]
+async fn unauthenticate_and_set_quota_where_the_server_has_them() {
+    // Neither Dovecot nor Cyrus offers UNAUTHENTICATE or QUOTASET; their success paths are
+    // checked here.
+    let (client, server) = scripted(
+        "* PREAUTH [CAPABILITY IMAP4rev1 UNAUTHENTICATE QUOTA QUOTASET] ready\r\n",
+        |mut peer| async move {
+            let tag = peer.expect("SETQUOTA \"\" (STORAGE 512)").await;
+            peer.send(&format!(
+                "* QUOTA \"\" (STORAGE 10 512)\r\n{tag} OK set\r\n"
+            ))
+            .await;
+            let tag = peer.expect("UNAUTHENTICATE").await;
+            peer.send(&format!("{tag} OK bye for now\r\n")).await;
+            let tag = peer.expect("CAPABILITY").await;
+            peer.send(&format!(
+                "* CAPABILITY IMAP4rev1 AUTH=PLAIN UNAUTHENTICATE\r\n{tag} OK done\r\n"
+            ))
+            .await;
+        },
+    )
+    .await;
+    let quota = client.set_quota("", &[("STORAGE", 512)], T).await.unwrap();
+    assert_eq!(quota.len(), 1);
+    assert_eq!((quota[0].usage, quota[0].limit), (10, 512));
+    client.unauthenticate(T).await.unwrap();
+    assert_eq!(client.session_state(), SessionState::NotAuthenticated);
+    // The capabilities were fetched again (RFC 8437 §2).
+    assert!(client.capabilities().iter().any(|c| c.is("AUTH=PLAIN")));
+    server.await.unwrap();
+}

@@ -11,6 +11,10 @@
 //! 3. waits for the first of: a request, bytes from the server, room to write, or room in
 //!    a full streaming channel.
 //!
+//! A batch is written with `write` calls on what is left of it until it is all out (a
+//! command that fits the socket buffer goes out in one call). Reading goes on meanwhile, so
+//! a large APPEND cannot deadlock against a server that is itself blocked writing to us.
+//!
 //! A call's future may be dropped, or time out, at any point: its op stays in the core,
 //! which keeps reading the responses that belong to it, and the driver discards the result
 //! when the receiver is gone. The command stream therefore never desynchronises. A call

@@ -64,6 +64,8 @@ pub(crate) struct Layers {
 struct DeflateLayer {
     compress: Compress,
     decompress: Decompress,
+    /// The server finished its deflate stream (Dovecot does when it closes after LOGOUT).
+    ended: bool,
 }
 
 /// Chunk size for decrypted / inflated reads.
@@ -92,6 +94,7 @@ impl Layers {
         self.deflate = Some(DeflateLayer {
             compress: Compress::new(Compression::default(), false),
             decompress: Decompress::new(false),
+            ended: false,
         });
         Ok(())
     }
@@ -131,6 +134,11 @@ impl Layers {
             return Ok(());
         };
         let mut input = data;
+        if deflate.ended && !input.is_empty() {
+            return Err(Error::Compression(
+                "data after the end of the server's deflate stream".into(),
+            ));
+        }
         loop {
             out.reserve(CHUNK);
             let before_in = deflate.decompress.total_in();
@@ -143,9 +151,15 @@ impl Layers {
             let produced = deflate.decompress.total_out() - before_out;
             input = &input[consumed..];
             if status == Status::StreamEnd {
-                return Err(Error::Compression(
-                    "the server ended the deflate stream".into(),
-                ));
+                // A server may finish the stream as it closes the connection (Dovecot does
+                // after LOGOUT): what came before the end is valid; nothing may follow.
+                deflate.ended = true;
+                if !input.is_empty() {
+                    return Err(Error::Compression(
+                        "data after the end of the server's deflate stream".into(),
+                    ));
+                }
+                return Ok(());
             }
             // Done when all input is consumed and the output buffer was not the limit.
             if input.is_empty() && out.len() < out.capacity() {
@@ -205,5 +219,31 @@ impl Layers {
     /// True while the TLS handshake is still running.
     pub(crate) fn tls_handshaking(&self) -> bool {
         self.tls.as_ref().is_some_and(|t| t.is_handshaking())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server that finishes its deflate stream (Dovecot, when it closes after LOGOUT):
+    /// the data before the end is delivered; anything after it is an error.
+    #[test]
+    fn the_end_of_the_server_deflate_stream_is_not_an_error() {
+        let mut layers = Layers::default();
+        layers.start_deflate().unwrap();
+        let mut server = Compress::new(Compression::default(), false);
+        let mut wire = Vec::with_capacity(256);
+        server
+            .compress_vec(
+                b"* BYE bye\r\nA1 OK done\r\n",
+                &mut wire,
+                FlushCompress::Finish,
+            )
+            .unwrap();
+        let mut plain = Vec::new();
+        layers.inflate(&wire, &mut plain).unwrap();
+        assert_eq!(plain, b"* BYE bye\r\nA1 OK done\r\n");
+        assert!(layers.inflate(b"x", &mut plain).is_err());
     }
 }

@@ -40,6 +40,11 @@ pub struct Fetch {
     buffered_bytes: usize,
     /// Buffered delivery of a streamed literal: the response being put back together.
     assembling: Option<Assembly>,
+    /// Messages this op already took a response for. Untagged FETCH data carries no tag:
+    /// when FETCH commands over the same messages are pipelined, Dovecot runs them in
+    /// parallel and interleaves their responses, so each op takes the first response per
+    /// message and leaves a second one to the next op (or to the event queue).
+    answered: std::collections::HashSet<u32>,
 }
 
 /// A FETCH response whose body literal the framer streamed, reassembled for buffered
@@ -73,6 +78,7 @@ pub fn fetch(
         vanished: Vec::new(),
         buffered_bytes: 0,
         assembling: None,
+        answered: std::collections::HashSet::new(),
     }
 }
 
@@ -94,7 +100,7 @@ impl Fetch {
     }
 
     fn wants(&self, fetch: &FetchResponse, session: &Session) -> bool {
-        is_reply_to(self.uid, &self.set, fetch, session)
+        !self.answered.contains(&fetch.seq) && is_reply_to(self.uid, &self.set, fetch, session)
     }
 
     fn deliver(&mut self, fetch: FetchResponse) {
@@ -226,6 +232,7 @@ impl Op for Fetch {
     fn on_untagged(&mut self, data: Untagged, session: &Session) -> Option<Untagged> {
         match data {
             Untagged::Fetch(fetch) if self.wants(&fetch, session) => {
+                self.answered.insert(fetch.seq);
                 self.deliver(fetch);
                 None
             }
@@ -248,6 +255,9 @@ impl Op for Fetch {
     /// By UID the attributes before the literal usually carry the UID; when they do not,
     /// the response cannot be placed yet and is taken.
     fn wants_stream(&self, seq: u32, before: &[MessageAttribute], session: &Session) -> bool {
+        if self.answered.contains(&seq) {
+            return false;
+        }
         if !self.uid {
             return seq_in(&self.set, seq, session);
         }
@@ -259,6 +269,9 @@ impl Op for Fetch {
     }
 
     fn on_stream(&mut self, part: &StreamPart) -> bool {
+        if let StreamPart::Begin { seq, .. } = part {
+            self.answered.insert(*seq);
+        }
         if self.delivery == Delivery::Buffered {
             self.assemble(part);
             return true;

@@ -20,6 +20,7 @@ pub mod acl;
 pub mod append;
 pub mod auth;
 pub mod command;
+pub mod expand;
 pub mod fetch;
 pub mod idle;
 pub mod mailbox;

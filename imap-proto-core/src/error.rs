@@ -93,7 +93,9 @@ pub enum Error {
 }
 
 impl Error {
-    /// True if the connection can no longer be used after this error.
+    /// True if the connection can no longer be used after this error. An op whose
+    /// connection failed never gets a non-fatal error: a protocol violation that ends the
+    /// connection is reported as [`Error::ConnectionFailed`].
     pub fn is_fatal(&self) -> bool {
         !matches!(
             self,

@@ -22,8 +22,13 @@
 //! its result is the error and nothing is sent.
 //!
 //! When the connection fails (bad input, TLS or DEFLATE error, an unknown tag, EOF) every
-//! pending op fails with it; after a `* BYE` the server's reason is the error
-//! ([`Error::Bye`]). The core has no clock: the driver enforces timeouts.
+//! pending op fails: the oldest with the cause, the others with [`Error::ConnectionFailed`];
+//! a protocol violation by the server (an unknown tag, an unexpected `+`, plaintext after the
+//! STARTTLS OK) reaches the oldest as [`Error::ConnectionFailed`] too, so that every error
+//! an op sees for a dead connection is [`Error::is_fatal`]. After a `* BYE` the server's
+//! reason is the error ([`Error::Bye`]). A tagged response ends its command: a literal not
+//! yet sent (still waiting for `+`) is dropped, never sent later. The core has no clock: the
+//! driver enforces timeouts. `docs/security.md` lists what each kind of error leaves.
 
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
@@ -425,10 +430,20 @@ impl Connection {
         self.fail(Error::ConnectionClosed);
     }
 
-    /// Marks the connection failed and fails every pending op: the oldest with `error`,
-    /// the others with [`Error::ConnectionFailed`].
+    /// Marks the connection failed and fails every pending op: the oldest with `error` (as
+    /// [`Error::ConnectionFailed`] if `error` is not fatal by itself), the others with
+    /// [`Error::ConnectionFailed`].
     fn fail(&mut self, error: Error) {
         let reason = error.describe();
+        // Hostile-server scenarios (tests/hostile.rs: an unknown tag, an unexpected `+`,
+        // plaintext after the STARTTLS OK): the server broke the protocol and the connection
+        // is now closed, so the op must not get an error that `Error::is_fatal` calls
+        // recoverable (`Error::Protocol` is also what a refused request returns).
+        let error = if error.is_fatal() {
+            error
+        } else {
+            Error::ConnectionFailed(reason.clone())
+        };
         let mut first = Some(error);
         let failed = reason.clone();
         self.fail_each(reason, move |_| {
@@ -551,9 +566,6 @@ impl Connection {
     }
 
     fn handle_tagged(&mut self, tagged: Tagged) -> Result<(), Error> {
-        if let Some(code) = &tagged.status.code {
-            self.session.apply_code(code);
-        }
         let Some(index) = self
             .in_flight
             .iter()
@@ -564,19 +576,25 @@ impl Connection {
                 String::from_utf8_lossy(&tagged.tag)
             )));
         };
-        // A command rejected before its literal was sent: drop the unsent rest.
-        if tagged.status.kind != StatusKind::Ok {
-            let tag = self.in_flight[index].tag.clone();
-            if let Some(pos) = self
-                .outgoing
-                .iter()
-                .position(|o| o.tag.as_deref() == Some(tag.as_str()))
-            {
-                if pos == 0 {
-                    self.awaiting_continuation = false;
-                }
-                self.outgoing.remove(pos);
+        let tag = self.in_flight[index].tag.clone();
+        if let Some(pos) = self
+            .outgoing
+            .iter()
+            .position(|o| o.tag.as_deref() == Some(tag.as_str()))
+        {
+            // A tagged response ends its command, whatever it says: the unsent rest (a
+            // synchronizing literal still waiting for `+`) is dropped. Sending it after a
+            // NO, a BAD or even an OK would have the server read the literal's bytes as
+            // commands (hostile-server scenario "an OK instead of the continuation").
+            if pos == 0 {
+                self.awaiting_continuation = false;
             }
+            self.outgoing.remove(pos);
+        }
+        // Codes are applied only now: a response for no command of ours changes nothing
+        // (hostile-server scenario "an unknown tag").
+        if let Some(code) = &tagged.status.code {
+            self.session.apply_code(code);
         }
         let mut commands = Vec::new();
         let mut effects = Vec::new();
@@ -762,6 +780,24 @@ impl Connection {
             }),
             None => self.offer_stream(&part),
         };
+        // Hostile-server scenario "a huge literal announced" (tests/hostile.rs): an op that
+        // keeps streamed literals whole (a buffered FETCH) would otherwise buffer whatever
+        // size the server announces. Such a literal is held to `max_literal_size`, as it
+        // would be had it not been streamed.
+        let limit = self.config.limits.max_literal_size;
+        if len > limit
+            && let Some(owner) = claimed_by
+            && self
+                .in_flight
+                .iter()
+                .any(|f| f.id == owner && f.op.buffers_streamed_literals())
+        {
+            return Err(crate::parse::frame::FrameError::LiteralTooLarge {
+                limit,
+                announced: len,
+            }
+            .into());
+        }
         if claimed_by.is_none()
             && let StreamPart::Begin { seq, before, .. } = part
             && !before.is_empty()

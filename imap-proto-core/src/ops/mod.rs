@@ -234,6 +234,13 @@ pub trait Op: Send + 'static {
         false
     }
 
+    /// True if the op keeps the streamed literals it takes whole (a buffered FETCH). The
+    /// connection then refuses a literal announced above
+    /// [`crate::Limits::max_literal_size`], as it would had the literal not been streamed.
+    fn buffers_streamed_literals(&self) -> bool {
+        false
+    }
+
     /// Asked before a streamed FETCH response is offered with [`Op::on_stream`]: true if
     /// the response (its sequence number and the attributes before the literal) may answer
     /// this op, so that pipelined FETCHes each get their own messages.
@@ -264,6 +271,7 @@ pub(crate) trait ErasedOp: Send {
     fn on_untagged(&mut self, data: Untagged, session: &Session) -> Option<Untagged>;
     fn on_continuation(&mut self, c: Continuation, ctx: &mut OpContext<'_>) -> Result<(), Error>;
     fn on_stream(&mut self, part: &crate::conn::StreamPart) -> bool;
+    fn buffers_streamed_literals(&self) -> bool;
     fn wants_stream(
         &self,
         seq: u32,
@@ -296,6 +304,9 @@ impl<O: Op> ErasedOp for O {
     }
     fn on_stream(&mut self, part: &crate::conn::StreamPart) -> bool {
         Op::on_stream(self, part)
+    }
+    fn buffers_streamed_literals(&self) -> bool {
+        Op::buffers_streamed_literals(self)
     }
     fn wants_stream(
         &self,

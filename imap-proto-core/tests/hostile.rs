@@ -1095,3 +1095,48 @@ fn an_oversized_response_fails_at_the_limit() {
     ));
     assert_dead(&mut conn);
 }
+
+/// `n` lines `* k EXISTS`, numbered from `first`.
+fn exists_lines(first: usize, n: usize) -> Vec<u8> {
+    let mut lines = Vec::with_capacity(n * 16);
+    for k in first..first + n {
+        lines.extend_from_slice(format!("* {k} EXISTS\r\n").as_bytes());
+    }
+    lines
+}
+
+#[test]
+fn a_flood_during_idle_is_bounded_too() {
+    const FLOOD: usize = 200_000;
+    let config = Config {
+        max_queued_events: 1000,
+        ..Config::default()
+    };
+    let mut conn = selected_conn(config, "IMAP4rev1 IDLE");
+    let id = conn.submit(ops::idle::idle()).unwrap();
+    assert_eq!(transmit(&mut conn), b"A0002 IDLE\r\n");
+    conn.handle_input(b"+ idling\r\n");
+    for start in (1..=FLOOD).step_by(4096) {
+        conn.handle_input(&exists_lines(start, 4096.min(FLOOD + 1 - start)));
+        assert!(conn.op_mut(&id).unwrap().has_activity());
+    }
+    // The driver wakes up late and ends the IDLE; the server answers after even more data.
+    conn.interrupt(&id).unwrap();
+    assert_eq!(transmit(&mut conn), b"DONE\r\n");
+    conn.handle_input(&exists_lines(FLOOD + 1, 10));
+    conn.handle_input(b"A0002 OK IDLE terminated\r\n");
+    let changes = conn.take_output(&id).unwrap().unwrap();
+    // At most `max_queued_events` changes, the newest, after the count of those dropped.
+    assert_eq!(changes.len(), 1001, "{:?}", changes.first());
+    assert_eq!(
+        changes[0],
+        TypedEvent::EventsDropped((FLOOD + 10 - 1000) as u64)
+    );
+    assert_eq!(changes[1], TypedEvent::Exists((FLOOD + 10 - 999) as u32));
+    assert_eq!(changes[1000], TypedEvent::Exists((FLOOD + 10) as u32));
+    assert_eq!(
+        conn.session().selected().unwrap().exists,
+        (FLOOD + 10) as u32
+    );
+    assert_alive(&mut conn, "A0003");
+}

@@ -527,6 +527,7 @@ impl Connection {
                     tags: &mut self.tags,
                     effects: &mut effects,
                     current_tag: &mut current.tag,
+                    event_limit: self.config.max_queued_events,
                 };
                 current.op.on_continuation(cont, &mut ctx)?;
                 self.queue_commands(commands);
@@ -605,6 +606,7 @@ impl Connection {
             tags: &mut self.tags,
             effects: &mut effects,
             current_tag: &mut flight.tag,
+            event_limit: self.config.max_queued_events,
         };
         let step = flight.op.on_tagged(tagged, &mut ctx);
         self.queue_commands(commands);
@@ -644,6 +646,7 @@ impl Connection {
             tags: &mut self.tags,
             effects: &mut effects,
             current_tag: &mut flight.tag,
+            event_limit: self.config.max_queued_events,
         };
         flight.op.on_interrupt(&mut ctx)?;
         self.queue_commands(commands);
@@ -682,6 +685,7 @@ impl Connection {
                 tags: &mut self.tags,
                 effects: &mut effects,
                 current_tag: &mut tag,
+                event_limit: self.config.max_queued_events,
             };
             match op.start(&mut ctx) {
                 Ok(()) => {

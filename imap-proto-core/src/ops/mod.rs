@@ -135,6 +135,8 @@ pub struct OpContext<'a> {
     pub(crate) tags: &'a mut crate::conn::TagGenerator,
     pub(crate) effects: &'a mut Vec<Effect>,
     pub(crate) current_tag: &'a mut String,
+    /// [`crate::Config::max_queued_events`], for ops that collect events (IDLE).
+    pub(crate) event_limit: usize,
 }
 
 impl OpContext<'_> {
@@ -175,6 +177,13 @@ impl OpContext<'_> {
             tag: None,
             fragments: vec![crate::encode::Fragment::Line(line)],
         });
+    }
+
+    /// The most events an op that collects them (IDLE) keeps: the connection's own event
+    /// queue limit, [`crate::Config::max_queued_events`], so a server flooding a long
+    /// command cannot grow it without bound either.
+    pub fn event_limit(&self) -> usize {
+        self.event_limit
     }
 
     /// Requests a session effect.

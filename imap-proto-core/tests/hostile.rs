@@ -1140,3 +1140,92 @@ fn a_flood_during_idle_is_bounded_too() {
     );
     assert_alive(&mut conn, "A0003");
 }
+
+/// Raw DEFLATE (RFC 4978 §3) of `plain`, sync-flushed, as a server would send it.
+fn deflate(plain: &[u8]) -> Vec<u8> {
+    let mut compress = flate2::Compress::new(flate2::Compression::best(), false);
+    let mut out = Vec::with_capacity(plain.len() / 100 + 1024);
+    let mut input = plain;
+    loop {
+        out.reserve(64 * 1024);
+        let before = compress.total_in();
+        compress
+            .compress_vec(input, &mut out, flate2::FlushCompress::Sync)
+            .unwrap();
+        input = &input[(compress.total_in() - before) as usize..];
+        if input.is_empty() && out.len() < out.capacity() {
+            return out;
+        }
+    }
+}
+
+/// A session with COMPRESS=DEFLATE active (the COMPRESS was `A0002`).
+fn compressed(config: Config) -> Connection {
+    let mut conn = selected_conn(config, "IMAP4rev1 COMPRESS=DEFLATE");
+    let id = conn.submit(ops::upgrade::compress()).unwrap();
+    assert_eq!(transmit(&mut conn), b"A0002 COMPRESS DEFLATE\r\n");
+    conn.handle_input(b"A0002 OK DEFLATE active\r\n");
+    conn.take_output(&id).unwrap().unwrap();
+    conn
+}
+
+#[test]
+fn a_deflate_bomb_is_held_to_the_line_limit() {
+    // 64 MiB of one endless line compresses to about 64 KiB: one read.
+    const PLAIN: usize = 64 * 1024 * 1024;
+    let bomb = deflate(&vec![b'a'; PLAIN]);
+    assert!(bomb.len() < PLAIN / 500, "{}", bomb.len());
+    for with_the_ok in [false, true] {
+        let mut config = Config::default();
+        config.limits.max_line_length = 64 * 1024;
+        let mut conn = selected_conn(config, "IMAP4rev1 COMPRESS=DEFLATE");
+        let id = conn.submit(ops::upgrade::compress()).unwrap();
+        transmit(&mut conn);
+        let noop = if with_the_ok {
+            let mut read = b"A0002 OK DEFLATE active\r\n".to_vec();
+            read.extend_from_slice(&bomb);
+            conn.handle_input(&read);
+            conn.take_output(&id).unwrap().unwrap();
+            None
+        } else {
+            conn.handle_input(b"A0002 OK DEFLATE active\r\n");
+            conn.take_output(&id).unwrap().unwrap();
+            let noop = conn.submit(ops::session::noop()).unwrap();
+            transmit(&mut conn);
+            conn.handle_input(&bomb);
+            Some(noop)
+        };
+        let reason = conn.failure().expect("the line is too long").to_string();
+        assert!(reason.contains("exceeds the limit of 65536"), "{reason}");
+        // Inflated piece by piece as the framer drains: the limit trips within one piece
+        // of the line, not after the whole 64 MiB was inflated.
+        if let Some(noop) = noop {
+            let error = conn.take_output(&noop).unwrap().unwrap_err();
+            assert!(
+                matches!(
+                    error,
+                    Error::Frame(FrameError::LineTooLong { observed, .. })
+                        if observed <= 64 * 1024 + 16 * 1024
+                ),
+                "{error:?}"
+            );
+        }
+        assert_dead(&mut conn);
+    }
+}
+
+#[test]
+fn a_deflate_bomb_of_valid_responses_is_handled_in_pieces() {
+    // 2 MiB of unsolicited EXISTS lines, highly compressible, in one read: processed as
+    // they are inflated; the event queue keeps its bound.
+    let lines = exists_lines(1, 150_000);
+    let mut conn = compressed(Config {
+        max_queued_events: 100,
+        ..Config::default()
+    });
+    conn.handle_input(&deflate(&lines));
+    assert!(conn.failure().is_none(), "{:?}", conn.failure());
+    assert!(conn.buffered_input_len() < 16 * 1024);
+    assert_eq!(conn.events_pending(), 101);
+    assert_eq!(conn.session().selected().unwrap().exists, 150_000);
+}

@@ -34,7 +34,7 @@ use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::marker::PhantomData;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 pub mod event;
 pub mod session;
@@ -180,6 +180,11 @@ pub struct Connection {
     outgoing: VecDeque<Outgoing>,
     awaiting_continuation: bool,
     plain_out: Vec<u8>,
+    /// Compressed bytes received and not inflated yet: they are inflated a piece at a time
+    /// as the framer drains, so its limits apply to what a small read can expand into.
+    inflate_backlog: BytesMut,
+    /// The inflater filled its last piece and may hold more output.
+    inflate_pending: bool,
     events: VecDeque<TypedEvent>,
     dropped_events: u64,
     stream: Option<StreamState>,
@@ -220,6 +225,8 @@ impl Connection {
             outgoing: VecDeque::new(),
             awaiting_continuation: false,
             plain_out: Vec::new(),
+            inflate_backlog: BytesMut::new(),
+            inflate_pending: false,
             events: VecDeque::new(),
             dropped_events: 0,
             stream: None,
@@ -258,10 +265,11 @@ impl Connection {
         self.layers.tls_handshaking()
     }
 
-    /// Received bytes the framer holds and has not handed out yet. While a large FETCH
-    /// literal streams this stays around one read's worth, whatever the literal's size.
+    /// Received bytes held and not handed out yet: the framer's buffer, and with COMPRESS
+    /// the compressed bytes not inflated yet. While a large FETCH literal streams this stays
+    /// around one read's worth, whatever the literal's size.
     pub fn buffered_input_len(&self) -> usize {
-        self.framer.buffered_len()
+        self.framer.buffered_len() + self.inflate_backlog.len()
     }
 
     /// Number of ops submitted and not yet finished.
@@ -399,14 +407,43 @@ impl Connection {
         }
         let mut plain = std::mem::take(&mut self.scratch);
         plain.clear();
-        if let Err(e) = self.layers.read_wire(wire, &mut plain) {
+        if let Err(e) = self.layers.decrypt(wire, &mut plain) {
             self.scratch = plain;
             self.fail(e);
             return;
         }
-        self.framer.push(&plain);
+        if self.layers.deflate_active() {
+            self.inflate_backlog.extend_from_slice(&plain);
+        } else {
+            self.framer.push(&plain);
+        }
         self.scratch = plain;
         self.process_frames();
+    }
+
+    /// Inflates the next piece of the compressed backlog into the framer. Returns true if
+    /// that made progress, so the framer may have a frame now.
+    fn inflate_more(&mut self) -> Result<bool, Error> {
+        if self.inflate_backlog.is_empty() && !self.inflate_pending {
+            return Ok(false);
+        }
+        let mut plain = std::mem::take(&mut self.scratch);
+        plain.clear();
+        let piece = self.layers.inflate_piece(&self.inflate_backlog, &mut plain);
+        let piece = match piece {
+            Ok(piece) => piece,
+            Err(e) => {
+                self.scratch = plain;
+                return Err(e);
+            }
+        };
+        let _ = self
+            .inflate_backlog
+            .split_to(piece.consumed.min(self.inflate_backlog.len()));
+        self.inflate_pending = piece.produced == upgrade::INFLATE_PIECE;
+        self.framer.push(&plain);
+        self.scratch = plain;
+        Ok(piece.consumed > 0 || piece.produced > 0)
     }
 
     /// The peer closed the connection.
@@ -460,6 +497,9 @@ impl Connection {
             return;
         }
         self.failed = Some(reason);
+        // Nothing more will be parsed: release what is buffered.
+        self.inflate_backlog = BytesMut::new();
+        let _ = self.framer.take_buffered();
         let ids: Vec<u64> = self
             .in_flight
             .drain(..)
@@ -477,7 +517,11 @@ impl Connection {
         while self.failed.is_none() {
             let frame = match self.framer.next_frame() {
                 Ok(Some(frame)) => frame,
-                Ok(None) => return,
+                Ok(None) => match self.inflate_more() {
+                    Ok(true) => continue,
+                    Ok(false) => return,
+                    Err(e) => return self.fail(e),
+                },
                 Err(e) => return self.fail(e.into()),
             };
             let result = match frame {
@@ -728,7 +772,10 @@ impl Connection {
                     // RFC 9051 §6.2.1 / RFC 3501 §11.1: bytes after the tagged OK and
                     // before the handshake were sent in plaintext by whoever controls the
                     // wire. They must never be parsed.
-                    if self.framer.is_mid_response() || self.framer.buffered_len() > 0 {
+                    if self.framer.is_mid_response()
+                        || self.framer.buffered_len() > 0
+                        || !self.inflate_backlog.is_empty()
+                    {
                         return Err(Error::Protocol(
                             "plaintext data after the STARTTLS OK (possible injection)".into(),
                         ));
@@ -739,12 +786,14 @@ impl Connection {
                 Effect::Compress => {
                     self.layers.start_deflate()?;
                     self.session.compress_active = true;
-                    // Bytes that arrived with the OK but after it are already compressed.
+                    // Bytes that arrived with the OK but after it are already compressed: they
+                    // join the backlog, inflated piece by piece as the framer drains. The
+                    // first piece is inflated now, so that bytes corrupt from the start fail
+                    // the COMPRESS itself.
                     let pending = self.framer.take_buffered();
                     if !pending.is_empty() {
-                        let mut plain = Vec::new();
-                        self.layers.inflate(&pending, &mut plain)?;
-                        self.framer.push(&plain);
+                        self.inflate_backlog.extend_from_slice(&pending);
+                        self.inflate_more()?;
                     }
                 }
             }

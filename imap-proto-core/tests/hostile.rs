@@ -1229,3 +1229,136 @@ fn a_deflate_bomb_of_valid_responses_is_handled_in_pieces() {
     assert_eq!(conn.events_pending(), 101);
     assert_eq!(conn.session().selected().unwrap().exists, 150_000);
 }
+
+// ---------------------------------------------------------------------------------------
+// SASL and credentials
+// ---------------------------------------------------------------------------------------
+
+const SCRAM_NONCE: &str = "fyko+d2lbbFgONRv9qkxdawL";
+
+fn scram(user: &str, password: &str) -> Box<dyn imap_proto_core::sasl::Mechanism> {
+    Box::new(imap_proto_core::sasl::ScramSha256::with_nonce(user, password, SCRAM_NONCE).unwrap())
+}
+
+fn base64(data: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(data)
+}
+
+#[test]
+fn scram_with_an_absurd_iteration_count_is_refused_at_once() {
+    transcript(|t| {
+        t.run("S: * OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=SCRAM-SHA-256] ready");
+        let mut auth = t
+            .submit(ops::auth::authenticate(scram("user", "pencil")))
+            .unwrap();
+        t.take_client();
+        // 2^32 - 1 iterations would be hours of HMACs: refused before any is computed.
+        let first = format!("r={SCRAM_NONCE}srv,s=QSXCR+Q6sek8bf92,i=4294967295");
+        t.s(&format!("+ {}", base64(&first)));
+        t.run("C: *\nS: A0001 BAD cancelled");
+        let error = t.err(&mut auth);
+        assert!(
+            matches!(
+                error,
+                Error::Sasl(imap_proto_core::sasl::SaslError::IterationCountOutOfRange {
+                    count: 4294967295,
+                    ..
+                })
+            ),
+            "{error:?}"
+        );
+        // The server misbehaved: the connection ends with it.
+        assert!(error.is_fatal());
+        assert_eq!(t.state(), SessionState::NotAuthenticated);
+        is_dead(t);
+    });
+}
+
+#[test]
+fn a_server_claiming_success_without_proof_ends_the_connection() {
+    transcript(|t| {
+        t.run("S: * OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=SCRAM-SHA-256] ready");
+        let mut auth = t
+            .submit(ops::auth::authenticate(scram("user", "pencil")))
+            .unwrap();
+        t.take_client();
+        let first = format!("r={SCRAM_NONCE}srv,s=QSXCR+Q6sek8bf92,i=4096");
+        t.s(&format!("+ {}", base64(&first)));
+        t.take_client();
+        // An impostor cannot compute the server signature; it says OK instead.
+        t.s("A0001 OK [CAPABILITY IMAP4rev1 IDLE] welcome");
+        let error = t.err(&mut auth);
+        assert!(matches!(error, Error::Sasl(_)), "{error:?}");
+        assert!(error.is_fatal());
+        assert_eq!(t.state(), SessionState::NotAuthenticated);
+        is_dead(t);
+    });
+}
+
+#[test]
+fn credentials_never_appear_in_debug_or_errors() {
+    const PASSWORD: &str = "hunter2-SECRET";
+    let mut conn = greeted(Config::default(), "IMAP4rev1 AUTH=PLAIN");
+    conn.submit(ops::auth::login("alice", PASSWORD)).unwrap();
+    assert!(!format!("{conn:?}").contains(PASSWORD));
+    assert!(!format!("{conn:#?}").contains(PASSWORD));
+    // A NUL in a credential is refused at submit, without echoing it, and is not fatal.
+    let mut conn = greeted(Config::default(), "IMAP4rev1 AUTH=PLAIN");
+    let nul = format!("{PASSWORD}\0");
+    for error in [
+        conn.submit(ops::auth::login("alice", &nul)).unwrap_err(),
+        conn.submit(ops::auth::authenticate_with(
+            imap_proto_core::sasl::Plain::new("alice", nul.as_str())
+                .map(|m| Box::new(m) as Box<dyn imap_proto_core::sasl::Mechanism>),
+        ))
+        .unwrap_err(),
+    ] {
+        assert!(
+            !format!("{error:?} {error}").contains(PASSWORD),
+            "{error:?}"
+        );
+        assert!(!error.is_fatal(), "{error:?}");
+    }
+    assert!(transmit(&mut conn).is_empty());
+    assert_alive(&mut conn, "A0001");
+}
+
+#[test]
+fn a_huge_unsolicited_literal_with_nobody_draining() {
+    const READ: usize = 64 * 1024;
+    let mut conn = selected_conn(
+        Config {
+            max_queued_events: 100,
+            ..Config::default()
+        },
+        "IMAP4rev1",
+    );
+    conn.handle_input(b"* 2 FETCH (BODY[] {4294967296}\r\n");
+    let read = vec![b'u'; READ];
+    for _ in 0..1000 {
+        conn.handle_input(&read);
+        assert!(conn.buffered_input_len() <= READ);
+        assert!(conn.events_pending() <= 101);
+    }
+    // The chunks kept are the newest 100, each at most one read.
+    let Some(TypedEvent::EventsDropped(dropped)) = conn.poll_event() else {
+        panic!("the drop is reported first");
+    };
+    let mut kept = 0;
+    let mut bytes = 0;
+    while let Some(event) = conn.poll_event() {
+        let TypedEvent::FetchChunk { seq: 2, data, .. } = event else {
+            panic!("{event:?}");
+        };
+        kept += 1;
+        bytes += data.len();
+    }
+    assert_eq!(kept, 100);
+    assert!(bytes <= 100 * READ);
+    assert_eq!(dropped + kept, 1000, "one chunk per read");
+    // Still working (though any answer will only be read once the literal is over).
+    assert!(conn.failure().is_none());
+    conn.submit(ops::session::noop()).unwrap();
+    assert_eq!(transmit(&mut conn), b"A0002 NOOP\r\n");
+}

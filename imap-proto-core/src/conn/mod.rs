@@ -661,7 +661,20 @@ impl Connection {
         if let Step::Done(result) = step {
             let id = self.in_flight[index].id;
             self.in_flight.remove(index);
+            // An op that gave up on the connection (a SASL exchange the client refused: a
+            // server that misbehaved, or claimed success without proving it knows the
+            // password) ends it, so that `Error::is_fatal` holds: hostile-server scenario
+            // "SCRAM with an absurd iteration count" (tests/hostile.rs).
+            let fatal = match &result {
+                Err(e) if e.is_fatal() => Some(e.describe()),
+                _ => None,
+            };
             self.outputs.insert(id, result);
+            if let Some(reason) = fatal {
+                let failed = reason.clone();
+                self.fail_each(reason, |_| Error::ConnectionFailed(failed.clone()));
+                return Ok(());
+            }
             self.start_queued();
         }
         Ok(())

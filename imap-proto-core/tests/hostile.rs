@@ -939,6 +939,53 @@ fn without_literal_plus_the_literal_waits_for_the_continuation() {
 }
 
 #[test]
+fn each_literal_waits_for_its_own_complete_continuation_line() {
+    let messages = || {
+        vec![
+            AppendMessage::new(&b"first"[..]),
+            AppendMessage::new(&b"second!"[..]),
+        ]
+    };
+    let mut conn = Connection::new(Config::default());
+    conn.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 MULTIAPPEND] hi\r\n");
+    let id = conn
+        .submit(ops::append::append("INBOX", messages()))
+        .unwrap();
+    assert_eq!(transmit(&mut conn), b"A0001 APPEND INBOX {5}\r\n");
+    // Until the whole `+` line has arrived, not one byte of the literal goes out.
+    for byte in b"+ go ahead\r" {
+        conn.handle_input(&[*byte]);
+        assert!(transmit(&mut conn).is_empty());
+    }
+    conn.handle_input(b"\n");
+    assert_eq!(transmit(&mut conn), b"first {7}\r\n");
+    // The second literal needs a second `+`.
+    conn.handle_input(b"* 1 EXISTS\r\n");
+    assert!(transmit(&mut conn).is_empty());
+    conn.handle_input(b"+\r\n");
+    assert_eq!(transmit(&mut conn), b"second!\r\n");
+    conn.handle_input(b"A0001 OK done\r\n");
+    assert_eq!(conn.take_output(&id).unwrap().unwrap(), []);
+    assert_alive(&mut conn, "A0002");
+
+    // Refused between the two literals: the second is never sent.
+    let id = conn
+        .submit(ops::append::append("INBOX", messages()))
+        .unwrap();
+    assert_eq!(transmit(&mut conn), b"A0003 APPEND INBOX {5}\r\n");
+    conn.handle_input(b"+ ok\r\n");
+    assert_eq!(transmit(&mut conn), b"first {7}\r\n");
+    conn.handle_input(b"A0003 NO [OVERQUOTA] full\r\n");
+    assert!(matches!(conn.take_output(&id), Some(Err(Error::No { .. }))));
+    conn.handle_input(b"+ late\r\n");
+    assert!(conn.failure().is_some(), "a `+` nobody waits for is fatal");
+    assert!(
+        transmit(&mut conn).is_empty(),
+        "the second literal never goes out"
+    );
+}
+
+#[test]
 fn a_refusal_instead_of_the_continuation_drops_the_literal() {
     for answer in ["A0001 NO [TOOBIG] too big", "A0001 BAD no"] {
         transcript(|t| {
@@ -948,8 +995,7 @@ fn a_refusal_instead_of_the_continuation_drops_the_literal() {
             t.s(answer);
             let error = t.err(&mut append);
             assert!(!error.is_fatal(), "{error:?}");
-            // The literal is never sent, not even after a late `+`, and the next command is
-            // not stuck behind it.
+            // The literal is never sent, and the next command is not stuck behind it.
             t.run("C: -");
             still_works(t, "A0002");
         });
@@ -965,7 +1011,7 @@ fn an_ok_instead_of_the_continuation_drops_the_literal() {
             .append("INBOX", &[], None, b"A0009 DELETE INBOX")
             .unwrap();
         t.run("C: A0001 APPEND INBOX {18}\nC: -\nS: A0001 OK what literal?");
-        t.result(&mut append).ok();
+        assert_eq!(t.ok(&mut append), None);
         // The command is over: the message must never be sent, where the server would read
         // it as commands.
         t.run("C: -");
@@ -1140,6 +1186,10 @@ fn a_flood_during_idle_is_bounded_too() {
     );
     assert_alive(&mut conn, "A0003");
 }
+
+// ---------------------------------------------------------------------------------------
+// DEFLATE bombs
+// ---------------------------------------------------------------------------------------
 
 /// Raw DEFLATE (RFC 4978 §3) of `plain`, sync-flushed, as a server would send it.
 fn deflate(plain: &[u8]) -> Vec<u8> {

@@ -8,10 +8,11 @@ use crate::types::ResponseCode;
 ///
 /// Errors come in three groups: the caller's request was refused before anything was sent
 /// ([`Error::Protocol`], [`Error::MissingCapability`], [`Error::Encode`],
-/// [`Error::AppendLimitExceeded`]); the server answered with a failure ([`Error::No`],
-/// [`Error::Bad`], [`Error::Bye`]); or the connection itself failed (everything else). After
-/// an error of the last group the connection is unusable and every later call returns
-/// [`Error::ConnectionFailed`].
+/// [`Error::AppendLimitExceeded`], [`Error::TooManyInFlight`], invalid SASL credentials);
+/// the server answered with a failure ([`Error::No`], [`Error::Bad`], [`Error::Bye`]); or
+/// the connection itself failed (everything else, including a SASL exchange the client
+/// gave up on). [`Error::is_fatal`] tells them apart: after a fatal error the connection is
+/// unusable and every later call returns [`Error::ConnectionFailed`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -93,7 +94,11 @@ pub enum Error {
 }
 
 impl Error {
-    /// True if the connection can no longer be used after this error.
+    /// True if the connection can no longer be used after this error. An op whose
+    /// connection failed never gets a non-fatal error: a protocol violation that ends the
+    /// connection is reported as [`Error::ConnectionFailed`]. A SASL failure is fatal (the
+    /// connection fails with it) except for credentials refused before anything was sent
+    /// ([`crate::sasl::SaslError::InvalidInput`]).
     pub fn is_fatal(&self) -> bool {
         !matches!(
             self,
@@ -104,6 +109,7 @@ impl Error {
                 | Error::No { .. }
                 | Error::Bad { .. }
                 | Error::TooManyInFlight(_)
+                | Error::Sasl(crate::sasl::SaslError::InvalidInput(_))
         )
     }
 

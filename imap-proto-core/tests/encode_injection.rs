@@ -8,8 +8,8 @@ use imap_proto_core::encode::{
     self, EncodeContext, EncodeError, EncodedCommand, Fragment, LiteralMode, LiteralSupport,
 };
 use imap_proto_core::types::{
-    AppendMessage, FetchAttr, Flag, NotifyEvents, NotifyFilter, NotifySetParams, SearchCriteria,
-    SelectOptions, SeqNumber, SequenceItem, SequenceSet, StoreOperation, mutf7,
+    AppendMessage, FetchAttr, Flag, MailboxAttribute, NotifyEvents, NotifyFilter, NotifySetParams,
+    SearchCriteria, SelectOptions, SeqNumber, SequenceItem, SequenceSet, StoreOperation, mutf7,
 };
 use proptest::prelude::*;
 use std::num::NonZeroU32;
@@ -294,6 +294,46 @@ proptest! {
         }
         let dated = AppendMessage::new(&b"m"[..]).with_date(date);
         check(encode::append::append(TAG, &ctx, "INBOX", &dated), &ctx);
+    }
+
+    /// The string arguments the tests above do not reach: ACL identifiers, LIST-STATUS
+    /// items, SEARCH charsets and RETURN options, SORT/THREAD charsets and algorithms, the
+    /// GETMETADATA depth, quota roots, special-use extensions, MOVE/COPY targets and
+    /// MULTIAPPEND dates. Each is encoded safely or refused with a typed error.
+    #[test]
+    fn every_other_string_argument_is_safe(ctx in any_context(), text in nasty_string(), other in nasty_string()) {
+        let set = SequenceSet::all();
+        let dated = [
+            AppendMessage::new(&b"one"[..]).with_date(text.clone()),
+            AppendMessage::new(&b"two"[..]).with_flags(vec![Flag::keyword(other.clone())]),
+        ];
+        let results = [
+            encode::acl::delete_acl(TAG, &ctx, &text, &other),
+            encode::acl::get_acl(TAG, &ctx, &text),
+            encode::acl::my_rights(TAG, &ctx, &text),
+            encode::mailbox::list_status(TAG, &ctx, &text, &other, &text),
+            encode::mailbox::list_status(TAG, &ctx, "", "*", &format!("MESSAGES {text}")),
+            encode::message::move_messages(TAG, &ctx, &set, &text),
+            encode::message::uid_copy(TAG, &ctx, &set, &text),
+            encode::message::search(TAG, &ctx, "ALL", Some(&text), None),
+            encode::message::uid_search(TAG, &ctx, "ALL", None, Some(&[&text, &other])),
+            encode::message::sort(TAG, &ctx, "DATE", &text, "ALL"),
+            encode::message::uid_sort(TAG, &ctx, &other, "UTF-8", "ALL"),
+            encode::message::thread(TAG, &ctx, &text, "UTF-8", "ALL"),
+            encode::message::uid_thread(TAG, &ctx, "REFERENCES", &other, "ALL"),
+            encode::metadata::get_metadata(TAG, &ctx, "INBOX", &["/shared/x"], None, Some(&text)),
+            encode::quota::set_quota(TAG, &ctx, &text, &[("STORAGE", 10)]),
+            encode::mailbox::create(
+                TAG,
+                &ctx,
+                "Box",
+                &[MailboxAttribute::Extension(Bytes::from(text.clone().into_bytes()))],
+            ),
+            encode::append::multi_append(TAG, &ctx, &other, &dated),
+        ];
+        for result in results {
+            check(result, &ctx);
+        }
     }
 
     #[test]

@@ -245,7 +245,7 @@ fn starttls_injection_in_the_same_read_fails_and_is_never_parsed() {
     assert!(failure.contains("protocol error"), "{failure}");
     assert!(matches!(
         conn.take_output(&id),
-        Some(Err(Error::Protocol(_)))
+        Some(Err(Error::ConnectionFailed(_)))
     ));
     // The injected capabilities were never applied, and never became an event.
     assert!(

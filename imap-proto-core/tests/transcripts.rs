@@ -1923,7 +1923,8 @@ fn an_unknown_tag_fails_the_connection() {
         preauth(t, "IMAP4rev1");
         let mut noop = t.api().noop().unwrap();
         t.run("C: A0001 NOOP\nS: Z999 OK what?");
-        assert!(matches!(t.err(&mut noop), Error::Protocol(_)));
+        // The op's error says the connection is gone (`is_fatal`), not a refused request.
+        assert!(matches!(t.err(&mut noop), Error::ConnectionFailed(_)));
         assert!(t.conn.failure().is_some());
         assert!(matches!(t.api().noop(), Err(Error::ConnectionFailed(_))));
         // Later input is ignored.
@@ -1937,7 +1938,7 @@ fn a_continuation_with_nothing_waiting_fails_the_connection() {
         preauth(t, "IMAP4rev1");
         let mut noop = t.api().noop().unwrap();
         t.run("C: A0001 NOOP\nS: + go ahead");
-        assert!(matches!(t.err(&mut noop), Error::Protocol(_)));
+        assert!(matches!(t.err(&mut noop), Error::ConnectionFailed(_)));
         assert!(t.conn.failure().is_some());
     });
 }

@@ -22,14 +22,19 @@
 //! its result is the error and nothing is sent.
 //!
 //! When the connection fails (bad input, TLS or DEFLATE error, an unknown tag, EOF) every
-//! pending op fails with it; after a `* BYE` the server's reason is the error
-//! ([`Error::Bye`]). The core has no clock: the driver enforces timeouts.
+//! pending op fails: the oldest with the cause, the others with [`Error::ConnectionFailed`];
+//! a protocol violation by the server (an unknown tag, an unexpected `+`, plaintext after the
+//! STARTTLS OK) reaches the oldest as [`Error::ConnectionFailed`] too, so that every error
+//! an op sees for a dead connection is [`Error::is_fatal`]. After a `* BYE` the server's
+//! reason is the error ([`Error::Bye`]). A tagged response ends its command: a literal not
+//! yet sent (still waiting for `+`) is dropped, never sent later. The core has no clock: the
+//! driver enforces timeouts. `docs/security.md` lists what each kind of error leaves.
 
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::marker::PhantomData;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 pub mod event;
 pub mod session;
@@ -175,6 +180,11 @@ pub struct Connection {
     outgoing: VecDeque<Outgoing>,
     awaiting_continuation: bool,
     plain_out: Vec<u8>,
+    /// Compressed bytes received and not inflated yet: they are inflated a piece at a time
+    /// as the framer drains, so its limits apply to what a small read can expand into.
+    inflate_backlog: BytesMut,
+    /// The inflater filled its last piece and may hold more output.
+    inflate_pending: bool,
     events: VecDeque<TypedEvent>,
     dropped_events: u64,
     stream: Option<StreamState>,
@@ -215,6 +225,8 @@ impl Connection {
             outgoing: VecDeque::new(),
             awaiting_continuation: false,
             plain_out: Vec::new(),
+            inflate_backlog: BytesMut::new(),
+            inflate_pending: false,
             events: VecDeque::new(),
             dropped_events: 0,
             stream: None,
@@ -253,10 +265,11 @@ impl Connection {
         self.layers.tls_handshaking()
     }
 
-    /// Received bytes the framer holds and has not handed out yet. While a large FETCH
-    /// literal streams this stays around one read's worth, whatever the literal's size.
+    /// Received bytes held and not handed out yet: the framer's buffer, and with COMPRESS
+    /// the compressed bytes not inflated yet. While a large FETCH literal streams this stays
+    /// around one read's worth, whatever the literal's size.
     pub fn buffered_input_len(&self) -> usize {
-        self.framer.buffered_len()
+        self.framer.buffered_len() + self.inflate_backlog.len()
     }
 
     /// Number of ops submitted and not yet finished.
@@ -394,14 +407,43 @@ impl Connection {
         }
         let mut plain = std::mem::take(&mut self.scratch);
         plain.clear();
-        if let Err(e) = self.layers.read_wire(wire, &mut plain) {
+        if let Err(e) = self.layers.decrypt(wire, &mut plain) {
             self.scratch = plain;
             self.fail(e);
             return;
         }
-        self.framer.push(&plain);
+        if self.layers.deflate_active() {
+            self.inflate_backlog.extend_from_slice(&plain);
+        } else {
+            self.framer.push(&plain);
+        }
         self.scratch = plain;
         self.process_frames();
+    }
+
+    /// Inflates the next piece of the compressed backlog into the framer. Returns true if
+    /// that made progress, so the framer may have a frame now.
+    fn inflate_more(&mut self) -> Result<bool, Error> {
+        if self.inflate_backlog.is_empty() && !self.inflate_pending {
+            return Ok(false);
+        }
+        let mut plain = std::mem::take(&mut self.scratch);
+        plain.clear();
+        let piece = self.layers.inflate_piece(&self.inflate_backlog, &mut plain);
+        let piece = match piece {
+            Ok(piece) => piece,
+            Err(e) => {
+                self.scratch = plain;
+                return Err(e);
+            }
+        };
+        let _ = self
+            .inflate_backlog
+            .split_to(piece.consumed.min(self.inflate_backlog.len()));
+        self.inflate_pending = piece.produced == upgrade::INFLATE_PIECE;
+        self.framer.push(&plain);
+        self.scratch = plain;
+        Ok(piece.consumed > 0 || piece.produced > 0)
     }
 
     /// The peer closed the connection.
@@ -425,10 +467,20 @@ impl Connection {
         self.fail(Error::ConnectionClosed);
     }
 
-    /// Marks the connection failed and fails every pending op: the oldest with `error`,
-    /// the others with [`Error::ConnectionFailed`].
+    /// Marks the connection failed and fails every pending op: the oldest with `error` (as
+    /// [`Error::ConnectionFailed`] if `error` is not fatal by itself), the others with
+    /// [`Error::ConnectionFailed`].
     fn fail(&mut self, error: Error) {
         let reason = error.describe();
+        // Hostile-server scenarios (tests/hostile.rs: an unknown tag, an unexpected `+`,
+        // plaintext after the STARTTLS OK): the server broke the protocol and the connection
+        // is now closed, so the op must not get an error that `Error::is_fatal` calls
+        // recoverable (`Error::Protocol` is also what a refused request returns).
+        let error = if error.is_fatal() {
+            error
+        } else {
+            Error::ConnectionFailed(reason.clone())
+        };
         let mut first = Some(error);
         let failed = reason.clone();
         self.fail_each(reason, move |_| {
@@ -445,6 +497,9 @@ impl Connection {
             return;
         }
         self.failed = Some(reason);
+        // Nothing more will be parsed: release what is buffered.
+        self.inflate_backlog = BytesMut::new();
+        let _ = self.framer.take_buffered();
         let ids: Vec<u64> = self
             .in_flight
             .drain(..)
@@ -462,7 +517,11 @@ impl Connection {
         while self.failed.is_none() {
             let frame = match self.framer.next_frame() {
                 Ok(Some(frame)) => frame,
-                Ok(None) => return,
+                Ok(None) => match self.inflate_more() {
+                    Ok(true) => continue,
+                    Ok(false) => return,
+                    Err(e) => return self.fail(e),
+                },
                 Err(e) => return self.fail(e.into()),
             };
             let result = match frame {
@@ -512,6 +571,7 @@ impl Connection {
                     tags: &mut self.tags,
                     effects: &mut effects,
                     current_tag: &mut current.tag,
+                    event_limit: self.config.max_queued_events,
                 };
                 current.op.on_continuation(cont, &mut ctx)?;
                 self.queue_commands(commands);
@@ -551,9 +611,6 @@ impl Connection {
     }
 
     fn handle_tagged(&mut self, tagged: Tagged) -> Result<(), Error> {
-        if let Some(code) = &tagged.status.code {
-            self.session.apply_code(code);
-        }
         let Some(index) = self
             .in_flight
             .iter()
@@ -564,19 +621,25 @@ impl Connection {
                 String::from_utf8_lossy(&tagged.tag)
             )));
         };
-        // A command rejected before its literal was sent: drop the unsent rest.
-        if tagged.status.kind != StatusKind::Ok {
-            let tag = self.in_flight[index].tag.clone();
-            if let Some(pos) = self
-                .outgoing
-                .iter()
-                .position(|o| o.tag.as_deref() == Some(tag.as_str()))
-            {
-                if pos == 0 {
-                    self.awaiting_continuation = false;
-                }
-                self.outgoing.remove(pos);
+        let tag = self.in_flight[index].tag.clone();
+        if let Some(pos) = self
+            .outgoing
+            .iter()
+            .position(|o| o.tag.as_deref() == Some(tag.as_str()))
+        {
+            // A tagged response ends its command, whatever it says: the unsent rest (a
+            // synchronizing literal still waiting for `+`) is dropped. Sending it after a
+            // NO, a BAD or even an OK would have the server read the literal's bytes as
+            // commands (hostile-server scenario "an OK instead of the continuation").
+            if pos == 0 {
+                self.awaiting_continuation = false;
             }
+            self.outgoing.remove(pos);
+        }
+        // Codes are applied only now: a response for no command of ours changes nothing
+        // (hostile-server scenario "an unknown tag").
+        if let Some(code) = &tagged.status.code {
+            self.session.apply_code(code);
         }
         let mut commands = Vec::new();
         let mut effects = Vec::new();
@@ -587,6 +650,7 @@ impl Connection {
             tags: &mut self.tags,
             effects: &mut effects,
             current_tag: &mut flight.tag,
+            event_limit: self.config.max_queued_events,
         };
         let step = flight.op.on_tagged(tagged, &mut ctx);
         self.queue_commands(commands);
@@ -597,7 +661,20 @@ impl Connection {
         if let Step::Done(result) = step {
             let id = self.in_flight[index].id;
             self.in_flight.remove(index);
+            // An op that gave up on the connection (a SASL exchange the client refused: a
+            // server that misbehaved, or claimed success without proving it knows the
+            // password) ends it, so that `Error::is_fatal` holds: hostile-server scenario
+            // "SCRAM with an absurd iteration count" (tests/hostile.rs).
+            let fatal = match &result {
+                Err(e) if e.is_fatal() => Some(e.describe()),
+                _ => None,
+            };
             self.outputs.insert(id, result);
+            if let Some(reason) = fatal {
+                let failed = reason.clone();
+                self.fail_each(reason, |_| Error::ConnectionFailed(failed.clone()));
+                return Ok(());
+            }
             self.start_queued();
         }
         Ok(())
@@ -626,6 +703,7 @@ impl Connection {
             tags: &mut self.tags,
             effects: &mut effects,
             current_tag: &mut flight.tag,
+            event_limit: self.config.max_queued_events,
         };
         flight.op.on_interrupt(&mut ctx)?;
         self.queue_commands(commands);
@@ -664,6 +742,7 @@ impl Connection {
                 tags: &mut self.tags,
                 effects: &mut effects,
                 current_tag: &mut tag,
+                event_limit: self.config.max_queued_events,
             };
             match op.start(&mut ctx) {
                 Ok(()) => {
@@ -706,7 +785,10 @@ impl Connection {
                     // RFC 9051 §6.2.1 / RFC 3501 §11.1: bytes after the tagged OK and
                     // before the handshake were sent in plaintext by whoever controls the
                     // wire. They must never be parsed.
-                    if self.framer.is_mid_response() || self.framer.buffered_len() > 0 {
+                    if self.framer.is_mid_response()
+                        || self.framer.buffered_len() > 0
+                        || !self.inflate_backlog.is_empty()
+                    {
                         return Err(Error::Protocol(
                             "plaintext data after the STARTTLS OK (possible injection)".into(),
                         ));
@@ -717,12 +799,14 @@ impl Connection {
                 Effect::Compress => {
                     self.layers.start_deflate()?;
                     self.session.compress_active = true;
-                    // Bytes that arrived with the OK but after it are already compressed.
+                    // Bytes that arrived with the OK but after it are already compressed: they
+                    // join the backlog, inflated piece by piece as the framer drains. The
+                    // first piece is inflated now, so that bytes corrupt from the start fail
+                    // the COMPRESS itself.
                     let pending = self.framer.take_buffered();
                     if !pending.is_empty() {
-                        let mut plain = Vec::new();
-                        self.layers.inflate(&pending, &mut plain)?;
-                        self.framer.push(&plain);
+                        self.inflate_backlog.extend_from_slice(&pending);
+                        self.inflate_more()?;
                     }
                 }
             }
@@ -762,6 +846,24 @@ impl Connection {
             }),
             None => self.offer_stream(&part),
         };
+        // Hostile-server scenario "a huge literal announced" (tests/hostile.rs): an op that
+        // keeps streamed literals whole (a buffered FETCH) would otherwise buffer whatever
+        // size the server announces. Such a literal is held to `max_literal_size`, as it
+        // would be had it not been streamed.
+        let limit = self.config.limits.max_literal_size;
+        if len > limit
+            && let Some(owner) = claimed_by
+            && self
+                .in_flight
+                .iter()
+                .any(|f| f.id == owner && f.op.buffers_streamed_literals())
+        {
+            return Err(crate::parse::frame::FrameError::LiteralTooLarge {
+                limit,
+                announced: len,
+            }
+            .into());
+        }
         if claimed_by.is_none()
             && let StreamPart::Begin { seq, before, .. } = part
             && !before.is_empty()

@@ -68,8 +68,20 @@ struct DeflateLayer {
     ended: bool,
 }
 
-/// Chunk size for decrypted / inflated reads.
+/// Chunk size for decrypted reads and compressed writes.
 const CHUNK: usize = 16 * 1024;
+
+/// Most bytes one [`Layers::inflate_piece`] call produces.
+pub(crate) const INFLATE_PIECE: usize = 16 * 1024;
+
+/// What one [`Layers::inflate_piece`] call did.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InflatedPiece {
+    /// Compressed bytes used.
+    pub(crate) consumed: usize,
+    /// Bytes produced; [`INFLATE_PIECE`] means more may be waiting inside the inflater.
+    pub(crate) produced: usize,
+}
 
 impl Layers {
     /// Starts TLS; the ClientHello is produced by the next [`Layers::write_wire`].
@@ -99,76 +111,85 @@ impl Layers {
         Ok(())
     }
 
-    /// Turns wire bytes into IMAP bytes: decrypt, then inflate. Appends to `out`.
-    pub(crate) fn read_wire(&mut self, wire: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
-        match self.tls.as_mut() {
-            None => self.inflate(wire, out),
-            Some(tls) => {
-                let mut cursor = wire;
-                let mut plain = Vec::new();
-                while !cursor.is_empty() {
-                    tls.read_tls(&mut cursor)
-                        .map_err(|e| Error::Tls(format!("reading TLS records: {e}")))?;
-                    tls.process_new_packets()
-                        .map_err(|e| Error::Tls(e.to_string()))?;
-                    let mut buf = [0u8; CHUNK];
-                    loop {
-                        match tls.reader().read(&mut buf) {
-                            Ok(0) => break,
-                            Ok(n) => plain.extend_from_slice(&buf[..n]),
-                            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
-                            Err(e) => return Err(Error::Tls(e.to_string())),
-                        }
-                    }
-                }
-                self.inflate(&plain, out)
-            }
-        }
-    }
-
-    /// Inflates already-decrypted bytes (also used for bytes that arrived before COMPRESS
-    /// took effect but belong to the compressed stream).
-    pub(crate) fn inflate(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
-        let Some(deflate) = self.deflate.as_mut() else {
-            out.extend_from_slice(data);
+    /// Decrypts wire bytes (or copies them, without TLS). Appends to `out`; with COMPRESS
+    /// active the result is still compressed and goes through [`Layers::inflate_piece`].
+    pub(crate) fn decrypt(&mut self, wire: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        let Some(tls) = self.tls.as_mut() else {
+            out.extend_from_slice(wire);
             return Ok(());
         };
-        let mut input = data;
-        if deflate.ended && !input.is_empty() {
+        let mut cursor = wire;
+        while !cursor.is_empty() {
+            tls.read_tls(&mut cursor)
+                .map_err(|e| Error::Tls(format!("reading TLS records: {e}")))?;
+            tls.process_new_packets()
+                .map_err(|e| Error::Tls(e.to_string()))?;
+            let mut buf = [0u8; CHUNK];
+            loop {
+                match tls.reader().read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => out.extend_from_slice(&buf[..n]),
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                    Err(e) => return Err(Error::Tls(e.to_string())),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// True once COMPRESS=DEFLATE is active.
+    pub(crate) fn deflate_active(&self) -> bool {
+        self.deflate.is_some()
+    }
+
+    /// Inflates the start of `input`, appending at most [`INFLATE_PIECE`] bytes to `out`,
+    /// and returns how many input bytes were used. The output is bounded so that the
+    /// framer's limits see inflated bytes piece by piece: a few KiB of DEFLATE can expand a
+    /// thousandfold (hostile-server scenario "a deflate bomb", tests/hostile.rs).
+    pub(crate) fn inflate_piece(
+        &mut self,
+        input: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<InflatedPiece, Error> {
+        let Some(deflate) = self.deflate.as_mut() else {
+            out.extend_from_slice(input);
+            return Ok(InflatedPiece {
+                consumed: input.len(),
+                produced: input.len(),
+            });
+        };
+        if deflate.ended {
+            if input.is_empty() {
+                return Ok(InflatedPiece {
+                    consumed: 0,
+                    produced: 0,
+                });
+            }
             return Err(Error::Compression(
                 "data after the end of the server's deflate stream".into(),
             ));
         }
-        loop {
-            out.reserve(CHUNK);
-            let before_in = deflate.decompress.total_in();
-            let before_out = deflate.decompress.total_out();
-            let status = deflate
-                .decompress
-                .decompress_vec(input, out, FlushDecompress::Sync)
-                .map_err(|e| Error::Compression(e.to_string()))?;
-            let consumed = (deflate.decompress.total_in() - before_in) as usize;
-            let produced = deflate.decompress.total_out() - before_out;
-            input = &input[consumed..];
-            if status == Status::StreamEnd {
-                // A server may finish the stream as it closes the connection (Dovecot does
-                // after LOGOUT): what came before the end is valid; nothing may follow.
-                deflate.ended = true;
-                if !input.is_empty() {
-                    return Err(Error::Compression(
-                        "data after the end of the server's deflate stream".into(),
-                    ));
-                }
-                return Ok(());
-            }
-            // Done when all input is consumed and the output buffer was not the limit.
-            if input.is_empty() && out.len() < out.capacity() {
-                return Ok(());
-            }
-            if consumed == 0 && produced == 0 && out.len() < out.capacity() {
-                return Ok(());
+        let mut buf = [0u8; INFLATE_PIECE];
+        let before_in = deflate.decompress.total_in();
+        let before_out = deflate.decompress.total_out();
+        let status = deflate
+            .decompress
+            .decompress(input, &mut buf, FlushDecompress::Sync)
+            .map_err(|e| Error::Compression(e.to_string()))?;
+        let consumed = (deflate.decompress.total_in() - before_in) as usize;
+        let produced = (deflate.decompress.total_out() - before_out) as usize;
+        out.extend_from_slice(buf.get(..produced).unwrap_or(&buf));
+        if status == Status::StreamEnd {
+            // A server may finish the stream as it closes the connection (Dovecot does after
+            // LOGOUT): what came before the end is valid; nothing may follow it.
+            deflate.ended = true;
+            if consumed < input.len() {
+                return Err(Error::Compression(
+                    "data after the end of the server's deflate stream".into(),
+                ));
             }
         }
+        Ok(InflatedPiece { consumed, produced })
     }
 
     /// Turns IMAP bytes into wire bytes: deflate (sync flush), then encrypt. Appends to `out`.
@@ -242,8 +263,9 @@ mod tests {
             )
             .unwrap();
         let mut plain = Vec::new();
-        layers.inflate(&wire, &mut plain).unwrap();
+        let piece = layers.inflate_piece(&wire, &mut plain).unwrap();
+        assert_eq!(piece.consumed, wire.len());
         assert_eq!(plain, b"* BYE bye\r\nA1 OK done\r\n");
-        assert!(layers.inflate(b"x", &mut plain).is_err());
+        assert!(layers.inflate_piece(b"x", &mut plain).is_err());
     }
 }

@@ -268,6 +268,10 @@ impl Op for Fetch {
         uid.is_none_or(|uid| uid_in(&self.set, uid))
     }
 
+    fn buffers_streamed_literals(&self) -> bool {
+        self.delivery == Delivery::Buffered
+    }
+
     fn on_stream(&mut self, part: &StreamPart) -> bool {
         if let StreamPart::Begin { seq, .. } = part {
             self.answered.insert(*seq);

@@ -1,5 +1,7 @@
 //! IDLE (RFC 2177; RFC 9051 §6.3.13): wait for the server to push mailbox changes.
 
+use std::collections::VecDeque;
+
 use crate::Error;
 use crate::conn::event::TypedEvent;
 use crate::conn::session::Session;
@@ -10,12 +12,20 @@ use super::{AUTHENTICATED_OR_SELECTED, Op, OpContext, Step, ok_or_error};
 
 /// The IDLE op. The driver starts it, waits until [`Idle::has_activity`] (or its timeout or
 /// cancellation), then calls [`crate::Connection::interrupt`], which sends `DONE`.
+///
+/// The changes it collects are bounded like the connection's event queue: past
+/// [`crate::Config::max_queued_events`] the oldest is dropped, and the result then starts
+/// with one [`TypedEvent::EventsDropped`] giving the count.
 #[derive(Debug, Default)]
 pub struct Idle {
     idling: bool,
     done_requested: bool,
     done_sent: bool,
-    changes: Vec<TypedEvent>,
+    changes: VecDeque<TypedEvent>,
+    /// Changes dropped because `changes` was full.
+    dropped: u64,
+    /// The most changes kept (set when the op starts).
+    limit: usize,
 }
 
 /// IDLE: needs the IDLE capability (or IMAP4rev2).
@@ -31,7 +41,20 @@ impl Idle {
 
     /// True once the server has pushed mailbox data.
     pub fn has_activity(&self) -> bool {
-        !self.changes.is_empty()
+        !self.changes.is_empty() || self.dropped > 0
+    }
+
+    /// Keeps `change`, dropping the oldest past the limit. Hostile-server scenario "a flood
+    /// during IDLE" (tests/hostile.rs): without the bound, a server pushing data until the
+    /// driver's `DONE` is answered grew this list without end.
+    fn record(&mut self, change: TypedEvent) {
+        if self.changes.len() >= self.limit {
+            self.dropped += 1;
+            if self.changes.pop_front().is_none() {
+                return;
+            }
+        }
+        self.changes.push_back(change);
     }
 
     fn send_done(&mut self, ctx: &mut OpContext<'_>) {
@@ -49,6 +72,7 @@ impl Op for Idle {
         super::require_capability_or_rev2(session, "IDLE")
     }
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
+        self.limit = ctx.event_limit();
         ctx.send(encode::idle::idle)
     }
     fn on_continuation(&mut self, _c: Continuation, ctx: &mut OpContext<'_>) -> Result<(), Error> {
@@ -71,7 +95,7 @@ impl Op for Idle {
             }
             Untagged::Status(ref s) if s.kind == StatusKind::Bye => Some(data),
             other => {
-                self.changes.push(TypedEvent::from_untagged(other));
+                self.record(TypedEvent::from_untagged(other));
                 None
             }
         }
@@ -84,6 +108,14 @@ impl Op for Idle {
         Ok(())
     }
     fn on_tagged(&mut self, tagged: Tagged, _ctx: &mut OpContext<'_>) -> Step<Self::Output> {
-        Step::Done(ok_or_error(tagged).map(|_| std::mem::take(&mut self.changes)))
+        Step::Done(ok_or_error(tagged).map(|_| {
+            let dropped = std::mem::take(&mut self.dropped);
+            let kept = std::mem::take(&mut self.changes);
+            (dropped > 0)
+                .then_some(TypedEvent::EventsDropped(dropped))
+                .into_iter()
+                .chain(kept)
+                .collect()
+        }))
     }
 }

@@ -136,6 +136,8 @@ pub struct OpContext<'a> {
     pub(crate) tags: &'a mut crate::conn::TagGenerator,
     pub(crate) effects: &'a mut Vec<Effect>,
     pub(crate) current_tag: &'a mut String,
+    /// [`crate::Config::max_queued_events`], for ops that collect events (IDLE).
+    pub(crate) event_limit: usize,
 }
 
 impl OpContext<'_> {
@@ -176,6 +178,13 @@ impl OpContext<'_> {
             tag: None,
             fragments: vec![crate::encode::Fragment::Line(line)],
         });
+    }
+
+    /// The most events an op that collects them (IDLE) keeps: the connection's own event
+    /// queue limit, [`crate::Config::max_queued_events`], so a server flooding a long
+    /// command cannot grow it without bound either.
+    pub fn event_limit(&self) -> usize {
+        self.event_limit
     }
 
     /// Requests a session effect.
@@ -235,6 +244,13 @@ pub trait Op: Send + 'static {
         false
     }
 
+    /// True if the op keeps the streamed literals it takes whole (a buffered FETCH). The
+    /// connection then refuses a literal announced above
+    /// [`crate::Limits::max_literal_size`], as it would had the literal not been streamed.
+    fn buffers_streamed_literals(&self) -> bool {
+        false
+    }
+
     /// Asked before a streamed FETCH response is offered with [`Op::on_stream`]: true if
     /// the response (its sequence number and the attributes before the literal) may answer
     /// this op, so that pipelined FETCHes each get their own messages.
@@ -265,6 +281,7 @@ pub(crate) trait ErasedOp: Send {
     fn on_untagged(&mut self, data: Untagged, session: &Session) -> Option<Untagged>;
     fn on_continuation(&mut self, c: Continuation, ctx: &mut OpContext<'_>) -> Result<(), Error>;
     fn on_stream(&mut self, part: &crate::conn::StreamPart) -> bool;
+    fn buffers_streamed_literals(&self) -> bool;
     fn wants_stream(
         &self,
         seq: u32,
@@ -297,6 +314,9 @@ impl<O: Op> ErasedOp for O {
     }
     fn on_stream(&mut self, part: &crate::conn::StreamPart) -> bool {
         Op::on_stream(self, part)
+    }
+    fn buffers_streamed_literals(&self) -> bool {
+        Op::buffers_streamed_literals(self)
     }
     fn wants_stream(
         &self,

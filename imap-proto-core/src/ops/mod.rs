@@ -27,6 +27,7 @@ pub mod mailbox;
 pub mod message;
 pub mod metadata;
 pub mod notify;
+pub mod pipeline_table;
 pub mod quota;
 pub mod search;
 pub mod session;

@@ -26,12 +26,38 @@
 /// | `getters` | `pub fn name(&self, args..) -> Out`, body `self.impl_name(args..)` |
 /// | `ctors` | `pub async fn name(args..) -> Result<Self, Error>`, body `Self::impl_name(args..).await` |
 ///
-/// A blocking expander differs only in dropping `async` and `.await`: `ops` become
-/// `pub fn name(&self, args.., timeout: Duration) -> Result<Out, Error>` whose body is
-/// `self.run(op, timeout).map(map)`, and the `*_impl` methods are plain functions.
+/// [`expand_blocking_methods!`](crate::expand_blocking_methods) is the same expansion
+/// without `async` and `.await`; both are front ends of one body (`__expand_methods!`).
 #[macro_export]
 macro_rules! expand_async_methods {
+    ($($table:tt)*) => {
+        $crate::__expand_methods! { async $($table)* }
+    };
+}
+
+/// Expands the method table into plain (blocking) methods on the caller's `ImapConnection`.
+///
+/// Use it as `imap_proto_core::for_each_imap_method!(expand_blocking_methods);`. The
+/// methods are those of [`expand_async_methods!`](crate::expand_async_methods) without
+/// `async` and `.await`: `ops` become `pub fn name(&self, args.., timeout: Duration) ->
+/// Result<Out, Error>` with the body `self.run(op, timeout).map(map)`, and the adapter's
+/// `run` and `*_impl` methods are plain functions.
+#[macro_export]
+macro_rules! expand_blocking_methods {
+    ($($table:tt)*) => {
+        $crate::__expand_methods! { blocking $($table)* }
+    };
+}
+
+/// The one expansion behind both front ends. `$flavor` is `async` or `blocking`; it decides,
+/// through [`__flavored_fn!`](crate::__flavored_fn) and
+/// [`__flavored_call!`](crate::__flavored_call), whether a method is `async` and whether
+/// its body awaits.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __expand_methods {
     (
+        $flavor:tt
         ops {
             $(
                 $(#[$op_meta:meta])*
@@ -71,30 +97,36 @@ macro_rules! expand_async_methods {
     ) => {
         impl ImapConnection {
             $(
-                $(#[$op_meta])*
-                pub async fn $op_name(
-                    &self,
-                    $($op_arg: $op_ty,)*
-                    timeout: Duration,
-                ) -> ::core::result::Result<$op_out, $crate::Error> {
-                    let op = $op_body;
-                    let output = self.run(op, timeout).await;
-                    $crate::__expand_map!(output $(, $op_map)?)
+                $crate::__flavored_fn! { $flavor,
+                    $(#[$op_meta])*
+                    pub fn $op_name(
+                        &self,
+                        $($op_arg: $op_ty,)*
+                        timeout: Duration,
+                    ) -> ::core::result::Result<$op_out, $crate::Error> {
+                        let op = $op_body;
+                        let output = $crate::__flavored_call!($flavor, self.run(op, timeout));
+                        $crate::__expand_map!(output $(, $op_map)?)
+                    }
                 }
             )*
             $(
-                $(#[$call_meta])*
-                pub async fn $call_name(
-                    &self,
-                    $($call_arg: $call_ty),*
-                ) -> ::core::result::Result<$call_out, $crate::Error> {
-                    self.$call_impl($($call_arg),*).await
+                $crate::__flavored_fn! { $flavor,
+                    $(#[$call_meta])*
+                    pub fn $call_name(
+                        &self,
+                        $($call_arg: $call_ty),*
+                    ) -> ::core::result::Result<$call_out, $crate::Error> {
+                        $crate::__flavored_call!($flavor, self.$call_impl($($call_arg),*))
+                    }
                 }
             )*
             $(
-                $(#[$inf_meta])*
-                pub async fn $inf_name(&self, $($inf_arg: $inf_ty),*) -> $inf_out {
-                    self.$inf_impl($($inf_arg),*).await
+                $crate::__flavored_fn! { $flavor,
+                    $(#[$inf_meta])*
+                    pub fn $inf_name(&self, $($inf_arg: $inf_ty),*) -> $inf_out {
+                        $crate::__flavored_call!($flavor, self.$inf_impl($($inf_arg),*))
+                    }
                 }
             )*
             $(
@@ -104,14 +136,40 @@ macro_rules! expand_async_methods {
                 }
             )*
             $(
-                $(#[$ctor_meta])*
-                pub async fn $ctor_name(
-                    $($ctor_arg: $ctor_ty),*
-                ) -> ::core::result::Result<Self, $crate::Error> {
-                    Self::$ctor_impl($($ctor_arg),*).await
+                $crate::__flavored_fn! { $flavor,
+                    $(#[$ctor_meta])*
+                    pub fn $ctor_name(
+                        $($ctor_arg: $ctor_ty),*
+                    ) -> ::core::result::Result<Self, $crate::Error> {
+                        $crate::__flavored_call!($flavor, Self::$ctor_impl($($ctor_arg),*))
+                    }
                 }
             )*
         }
+    };
+}
+
+/// Writes a `pub fn` as `pub async fn` (flavor `async`) or as is (flavor `blocking`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __flavored_fn {
+    (async, $(#[$meta:meta])* pub fn $($rest:tt)*) => {
+        $(#[$meta])* pub async fn $($rest)*
+    };
+    (blocking, $(#[$meta:meta])* pub fn $($rest:tt)*) => {
+        $(#[$meta])* pub fn $($rest)*
+    };
+}
+
+/// Awaits a call (flavor `async`) or returns it as is (flavor `blocking`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __flavored_call {
+    (async, $call:expr) => {
+        $call.await
+    };
+    (blocking, $call:expr) => {
+        $call
     };
 }
 

@@ -2,9 +2,16 @@
 //! it and `.ci/run` calls it. It installs what the tests need (the Dovecot and Cyrus packages
 //! for the interop suite, cargo-fuzz for the fuzz smoke), then runs the format check, clippy,
 //! every test (unit, doc, transcript, interop) and a short smoke of every fuzz target.
+//!
+//! `cargo xtask demo` runs `imap-tokio/examples/demo.rs`. Given a server (`--host`,
+//! `--port`, `--user`, `--password`, optionally `--tls implicit|starttls` and `--ca PATH`,
+//! or the `IMAP_HOST`/`IMAP_PORT`/`IMAP_USER`/`IMAP_PASSWORD` environment), it runs the demo
+//! against it; otherwise it installs and starts a private Dovecot (tests/servers) in a
+//! temporary directory, has the demo seed INBOX, and stops the server at the end.
 
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
 
 /// Seconds each fuzz target runs in the smoke.
 const FUZZ_SMOKE_SECONDS: u32 = 10;
@@ -103,13 +110,120 @@ fn test() -> bool {
         && fuzz_smoke(&root)
 }
 
+/// A private Dovecot for the demo; dropping it stops the server and deletes its directory,
+/// so it goes away whether the demo passed or failed.
+struct DemoServer {
+    dir: PathBuf,
+}
+
+impl DemoServer {
+    /// Starts Dovecot in a fresh temporary directory on the first free pair of ports.
+    fn start(root: &Path) -> Result<DemoServer, String> {
+        let dir = std::env::temp_dir().join(format!("imap-rs-demo-{}", std::process::id()));
+        let free = |port: u16| TcpListener::bind(("127.0.0.1", port)).is_ok();
+        let mut base: u16 = 12730;
+        while !(free(base) && free(base + 1)) {
+            base += 10;
+        }
+        // From here on the guard cleans up, even if the start fails half-way.
+        let server = DemoServer { dir };
+        // The daemon inherits the script's output: a pipe would stay open while it runs,
+        // so the script writes to a file, shown only if the start fails.
+        let log_path = server.dir.with_extension("log");
+        let log = std::fs::File::create(&log_path).map_err(|e| format!("{log_path:?}: {e}"))?;
+        let status = Command::new("bash")
+            .arg(root.join("tests/servers/dovecot.sh"))
+            .arg("start")
+            .arg(&server.dir)
+            .arg(base.to_string())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log)
+            .status()
+            .map_err(|e| format!("dovecot.sh: {e}"))?;
+        let output = std::fs::read_to_string(&log_path).unwrap_or_default();
+        let _ = std::fs::remove_file(&log_path);
+        if !status.success() {
+            return Err(format!("dovecot.sh start failed:\n{output}"));
+        }
+        Ok(server)
+    }
+
+    fn env_file(&self) -> PathBuf {
+        self.dir.join("server.env")
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        eprintln!("xtask: stopping the demo's Dovecot");
+        let _ = Command::new("bash")
+            .arg(root().join("tests/servers/dovecot.sh"))
+            .arg("clean")
+            .arg(&self.dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// `cargo xtask demo [ARGS]`: see the module docs.
+fn demo(args: &[String]) -> bool {
+    let root = root();
+    let cargo = cargo();
+    // Build first, so the server (if any) does not wait for the compiler.
+    if !run_in(
+        &root,
+        &cargo,
+        &["build", "--quiet", "-p", "imap-tokio", "--example", "demo"],
+    ) {
+        return false;
+    }
+    let user_server = args.iter().any(|a| a == "--host")
+        || std::env::var("IMAP_HOST").is_ok_and(|h| !h.is_empty());
+    let run_demo = |extra: &[String]| {
+        let mut all: Vec<&str> = vec!["run", "--quiet", "-p", "imap-tokio", "--example", "demo"];
+        all.push("--");
+        all.extend(extra.iter().map(String::as_str));
+        run_in(&root, &cargo, &all)
+    };
+    if user_server {
+        return run_demo(args);
+    }
+    if !run_in(&root, "bash", &["tests/servers/install.sh"]) {
+        return false;
+    }
+    let server = match DemoServer::start(&root) {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("xtask: cannot start Dovecot for the demo: {e}");
+            return false;
+        }
+    };
+    let mut extra = vec![
+        "--server-env".to_string(),
+        server.env_file().display().to_string(),
+        "--seed".to_string(),
+    ];
+    extra.extend(args.iter().cloned());
+    let ok = run_demo(&extra);
+    drop(server);
+    ok
+}
+
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
+    let rest: Vec<String> = std::env::args().skip(2).collect();
     let ok = match task.as_str() {
         "test" => test(),
+        "demo" => demo(&rest),
         "fuzz-smoke" => fuzz_smoke(&root()),
         _ => {
-            eprintln!("usage: cargo xtask test | cargo xtask fuzz-smoke");
+            eprintln!(
+                "usage: cargo xtask test | cargo xtask demo [--host H --port P --user U \
+                 --password P [--tls implicit|starttls] [--ca PATH]] | cargo xtask fuzz-smoke"
+            );
             false
         }
     };

@@ -113,6 +113,15 @@ impl Server {
     /// Starts `kind` in a fresh directory under the temp dir, on the first free port base
     /// from `port_hint`.
     pub fn start(kind: Kind, port_hint: u16) -> Result<Server, String> {
+        Server::start_with(kind, port_hint, &[])
+    }
+
+    /// Like [`Server::start`], with extra kit switches (e.g. `DOVECOT_QUOTA`).
+    pub fn start_with(
+        kind: Kind,
+        port_hint: u16,
+        extra: &[(&str, &str)],
+    ) -> Result<Server, String> {
         let dir = std::env::temp_dir().join(format!(
             "imap-tokio-interop-{}-{}",
             std::process::id(),
@@ -125,7 +134,7 @@ impl Server {
             .arg("start")
             .arg(&dir)
             .arg(base.to_string());
-        for (key, value) in kind.switches() {
+        for (key, value) in kind.switches().iter().chain(extra) {
             command.env(key, value);
         }
         // The daemon inherits the script's stdout and stderr: a pipe would stay open as
@@ -263,7 +272,7 @@ impl Drop for Server {
 }
 
 /// A rustls configuration whose only root is the PEM CA at `path`.
-fn trust(path: &str) -> Result<Arc<ClientConfig>, String> {
+pub fn trust(path: &str) -> Result<Arc<ClientConfig>, String> {
     let ca = CertificateDer::from_pem_file(path).map_err(|e| format!("{path}: {e}"))?;
     let mut roots = RootCertStore::empty();
     roots.add(ca).map_err(|e| format!("{path}: {e}"))?;

@@ -1,0 +1,515 @@
+//! A guided tour of `ImapConnection` against a real server, step by step with timings:
+//! connect (STARTTLS or implicit TLS), log in, list the mailboxes, select INBOX, search,
+//! show the newest messages, IDLE until a message appended from a second connection
+//! arrives, log out.
+//!
+//! `cargo xtask demo` runs it against a private Dovecot it starts (and stops) itself. To
+//! point it at your own server:
+//!
+//! ```sh
+//! cargo xtask demo --host imap.example.com --port 993 --tls implicit \
+//!     --user alice --password secret
+//! ```
+//!
+//! Flags (each falls back to an environment variable):
+//!
+//! | flag | env | meaning |
+//! |---|---|---|
+//! | `--host` | `IMAP_HOST` | server name (also the TLS name checked) |
+//! | `--port` | `IMAP_PORT` | default 143 for STARTTLS, 993 for implicit TLS |
+//! | `--user`, `--password` | `IMAP_USER`, `IMAP_PASSWORD` | LOGIN credentials |
+//! | `--tls implicit\|starttls` | `IMAP_TLS` | default `starttls` |
+//! | `--ca PATH` | `IMAP_CA` | trust this PEM CA instead of the Mozilla roots |
+//! | `--server-env PATH` | | read host, port, CA and a user from a test kit `server.env` |
+//! | `--seed` | | first append a few sample messages to INBOX |
+//!
+//! The IDLE step appends one short message ("imap-rs demo: new mail") to the INBOX of the
+//! account it uses.
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use imap_tokio::types::{Address, FetchAttr, Flag, MailboxAttribute, SequenceSet};
+use imap_tokio::{CancellationToken, ClientConfig, Error, ImapConnection, TlsMode, TypedEvent};
+use rustls::RootCertStore;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+
+/// How long any single call may take.
+const T: Duration = Duration::from_secs(15);
+/// How many of the newest messages the demo shows.
+const NEWEST: u32 = 5;
+/// How long after IDLE starts the second connection appends its message.
+const APPEND_DELAY: Duration = Duration::from_millis(800);
+
+/// Where to connect and as whom.
+struct Target {
+    host: String,
+    port: u16,
+    tls: TlsMode,
+    ca: Option<String>,
+    user: String,
+    password: String,
+    seed: bool,
+}
+
+/// Reads the flags, then the environment, then (for `--server-env`) the kit's file.
+fn target() -> Result<Target, String> {
+    let mut flags: HashMap<String, String> = HashMap::new();
+    let mut seed = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--seed" => seed = true,
+            "--host" | "--port" | "--user" | "--password" | "--tls" | "--ca" | "--server-env" => {
+                let value = args.next().ok_or(format!("{arg} needs a value"))?;
+                flags.insert(arg.trim_start_matches('-').to_string(), value);
+            }
+            "-h" | "--help" => {
+                return Err(
+                    "usage: demo [--host H] [--port P] [--user U] [--password P] \
+                            [--tls implicit|starttls] [--ca PATH] [--server-env PATH] [--seed]"
+                        .into(),
+                );
+            }
+            other => return Err(format!("unknown argument {other:?} (try --help)")),
+        }
+    }
+    let mut kit: HashMap<String, String> = HashMap::new();
+    if let Some(path) = flags.get("server-env") {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+        kit = text
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        // The kit lists `user:password` pairs; the demo logs in as the first one.
+        let first_user = kit
+            .get("IMAP_USERS")
+            .and_then(|users| users.split(',').next())
+            .and_then(|pair| pair.split_once(':'))
+            .map(|(user, password)| (user.to_string(), password.to_string()));
+        if let Some((user, password)) = first_user {
+            kit.insert("IMAP_USER".into(), user);
+            kit.insert("IMAP_PASSWORD".into(), password);
+        }
+        kit.insert(
+            "IMAP_CA".into(),
+            kit.get("IMAP_CA_CERT").cloned().unwrap_or_default(),
+        );
+    }
+    let get = |flag: &str, env: &str| -> Option<String> {
+        flags
+            .get(flag)
+            .cloned()
+            .or_else(|| kit.get(env).cloned())
+            .or_else(|| std::env::var(env).ok())
+            .filter(|v| !v.is_empty())
+    };
+    let tls = match get("tls", "IMAP_TLS").as_deref() {
+        None | Some("starttls") => TlsMode::StartTls,
+        Some("implicit") => TlsMode::Implicit,
+        Some(other) => return Err(format!("--tls must be implicit or starttls, not {other:?}")),
+    };
+    let default_port = if tls == TlsMode::Implicit { 993 } else { 143 };
+    let port = match get("port", "IMAP_PORT") {
+        Some(p) => p.parse().map_err(|_| format!("bad port {p:?}"))?,
+        None => default_port,
+    };
+    let missing = |what: &str| {
+        format!(
+            "no {what}: pass --{what} or set IMAP_{}",
+            what.to_uppercase()
+        )
+    };
+    Ok(Target {
+        host: get("host", "IMAP_HOST").ok_or_else(|| missing("host"))?,
+        port,
+        tls,
+        ca: get("ca", "IMAP_CA"),
+        user: get("user", "IMAP_USER").ok_or_else(|| missing("user"))?,
+        password: get("password", "IMAP_PASSWORD").ok_or_else(|| missing("password"))?,
+        seed,
+    })
+}
+
+/// A rustls configuration whose only root is the PEM CA at `path`.
+fn trust(path: &str) -> Result<Arc<ClientConfig>, String> {
+    let ca = CertificateDer::from_pem_file(path).map_err(|e| format!("{path}: {e}"))?;
+    let mut roots = RootCertStore::empty();
+    roots.add(ca).map_err(|e| format!("{path}: {e}"))?;
+    let config =
+        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// Prints one step with the time since the demo started.
+struct Clock(Instant);
+
+impl Clock {
+    fn step(&self, text: impl AsRef<str>) {
+        let ms = self.0.elapsed().as_secs_f64() * 1000.0;
+        println!("[{ms:7.1} ms] {}", text.as_ref());
+    }
+}
+
+/// A detail line under a step.
+fn detail(text: impl AsRef<str>) {
+    println!("             {}", text.as_ref());
+}
+
+/// Connects to the target (TLS as asked), not yet logged in.
+async fn connect(
+    target: &Target,
+    tls: Option<&Arc<ClientConfig>>,
+) -> Result<ImapConnection, Error> {
+    match tls {
+        Some(config) => {
+            ImapConnection::connect_with_tls_config(
+                &target.host,
+                target.port,
+                target.tls,
+                config.clone(),
+                T,
+            )
+            .await
+        }
+        None => ImapConnection::connect(&target.host, target.port, target.tls, T).await,
+    }
+}
+
+/// Opens a connection to the target and logs in.
+async fn open(target: &Target, tls: Option<&Arc<ClientConfig>>) -> Result<ImapConnection, Error> {
+    let imap = connect(target, tls).await?;
+    imap.login(&target.user, &target.password, T).await?;
+    Ok(imap)
+}
+
+/// A realistic RFC 5322 message with CRLF line ends.
+fn message(from: &str, to: &str, date: &str, subject: &str, body: &str) -> Vec<u8> {
+    let id = subject
+        .bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .take(16)
+        .map(char::from)
+        .collect::<String>();
+    format!(
+        "From: {from}\r\nTo: {to}\r\nDate: {date}\r\nSubject: {subject}\r\n\
+         Message-ID: <{id}.{}@demo.example.org>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n",
+        std::process::id()
+    )
+    .into_bytes()
+}
+
+/// The sample messages `--seed` appends: (flags, message).
+fn samples(to: &str) -> Vec<(Vec<Flag>, Vec<u8>)> {
+    let seen = || vec![Flag::Seen];
+    vec![
+        (
+            seen(),
+            message(
+                "Grace Hopper <grace@navy.example.mil>",
+                to,
+                "Mon, 2 Mar 2026 08:12:44 +0100",
+                "Welcome aboard",
+                "Glad to have you on the team. Coffee is on the second floor.",
+            ),
+        ),
+        (
+            seen(),
+            message(
+                "Build Bot <ci@build.example.org>",
+                to,
+                "Tue, 3 Mar 2026 02:05:10 +0000",
+                "[ci] main #1421 passed",
+                "All 1312 tests passed in 4m 12s.",
+            ),
+        ),
+        (
+            Vec::new(),
+            message(
+                "Linus Torvalds <linus@kernel.example.org>",
+                to,
+                "Wed, 4 Mar 2026 17:40:03 -0800",
+                "Re: patch review for the IMAP client",
+                "Looks sane. Ship it.",
+            ),
+        ),
+        (
+            vec![Flag::Flagged],
+            message(
+                "Ada Lovelace <ada@engine.example.org>",
+                to,
+                "Thu, 5 Mar 2026 11:30:00 +0000",
+                "Notes on the Analytical Engine",
+                "Attached are my notes. The engine might compose music.",
+            ),
+        ),
+        (
+            Vec::new(),
+            message(
+                "Calendar <calendar@example.org>",
+                to,
+                "Fri, 6 Mar 2026 09:00:00 +0000",
+                "Reminder: design review at 14:00",
+                "Room 4.12, bring the benchmark numbers.",
+            ),
+        ),
+    ]
+}
+
+/// An `nstring` from the server as text ("" for NIL).
+fn text<B: AsRef<[u8]>>(value: &Option<B>) -> String {
+    value
+        .as_ref()
+        .map(|b| String::from_utf8_lossy(b.as_ref()).into_owned())
+        .unwrap_or_default()
+}
+
+/// `Name <mailbox@host>` from an envelope address list.
+fn show_addresses(addresses: &[Address]) -> String {
+    addresses
+        .iter()
+        .map(|a| {
+            let email = format!("{}@{}", text(&a.mailbox), text(&a.host));
+            match &a.name {
+                Some(_) => format!("{} <{email}>", text(&a.name)),
+                None => email,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Prints the envelopes of the messages in `set`, newest first.
+async fn show_envelopes(imap: &ImapConnection, set: &SequenceSet) -> Result<(), Error> {
+    let items = [FetchAttr::Uid, FetchAttr::Flags, FetchAttr::Envelope];
+    let mut messages = imap.fetch(set, &items, T).await?;
+    messages.sort_by_key(|m| std::cmp::Reverse(m.seq));
+    for m in &messages {
+        let Some(envelope) = m.envelope() else {
+            continue;
+        };
+        let unseen = !m.flags().unwrap_or_default().contains(&Flag::Seen);
+        detail(format!(
+            "{} uid {:<4} {:<31} {:<44} {}",
+            if unseen { "*" } else { " " },
+            m.uid().unwrap_or(0),
+            text(&envelope.date),
+            show_addresses(&envelope.from),
+            text(&envelope.subject),
+        ));
+    }
+    Ok(())
+}
+
+/// A mailbox attribute as the user knows it.
+fn show_attribute(attribute: &MailboxAttribute) -> Option<&'static str> {
+    Some(match attribute {
+        MailboxAttribute::Archive => "archive",
+        MailboxAttribute::Drafts => "drafts",
+        MailboxAttribute::Sent => "sent",
+        MailboxAttribute::Trash => "trash",
+        MailboxAttribute::Junk => "junk",
+        MailboxAttribute::All => "all mail",
+        MailboxAttribute::Flagged => "flagged",
+        MailboxAttribute::NoSelect => "not selectable",
+        _ => return None,
+    })
+}
+
+async fn run(target: Target) -> Result<(), String> {
+    let clock = Clock(Instant::now());
+    let tls = match &target.ca {
+        Some(path) => Some(trust(path)?),
+        None => None,
+    };
+    let mode = match target.tls {
+        TlsMode::Implicit => "implicit TLS",
+        _ => "STARTTLS",
+    };
+    let trust_text = match &target.ca {
+        Some(path) => format!("trusting the CA in {path}"),
+        None => "trusting the Mozilla root store".into(),
+    };
+    println!(
+        "imap-rs demo: {}@{}:{} over {mode}, {trust_text}",
+        target.user, target.host, target.port
+    );
+    let fail = |what: &'static str| move |e: Error| format!("{what}: {e}");
+
+    let imap = connect(&target, tls.as_ref())
+        .await
+        .map_err(fail("connect"))?;
+    clock.step(format!(
+        "connected, {mode} established (TLS active: {})",
+        imap.is_tls()
+    ));
+    imap.login(&target.user, &target.password, T)
+        .await
+        .map_err(fail("login"))?;
+    let capabilities = imap.capabilities();
+    clock.step(format!(
+        "logged in as {}; the server offers {} capabilities",
+        target.user,
+        capabilities.len()
+    ));
+    let wanted = [
+        "IMAP4rev2",
+        "IDLE",
+        "UIDPLUS",
+        "MOVE",
+        "CONDSTORE",
+        "LITERAL+",
+    ];
+    let offered: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|w| capabilities.iter().any(|c| c.is(w)))
+        .collect();
+    detail(format!("including {}", offered.join(" ")));
+
+    if target.seed {
+        for (flags, sample) in samples(&format!("{}@demo.example.org", target.user)) {
+            imap.append("INBOX", &flags, None, &sample, T)
+                .await
+                .map_err(fail("append"))?;
+        }
+        clock.step("seeded INBOX with 5 sample messages (APPEND)");
+    }
+
+    let mut mailboxes = imap.list("", "*", T).await.map_err(fail("list"))?;
+    mailboxes.sort_by_key(|m| (!m.mailbox.is_inbox(), m.mailbox.utf8_name().into_owned()));
+    clock.step(format!("LIST \"\" \"*\": {} mailboxes", mailboxes.len()));
+    for m in &mailboxes {
+        let roles: Vec<&str> = m.attributes.iter().filter_map(show_attribute).collect();
+        detail(format!(
+            "{:<24} {}",
+            m.mailbox.utf8_name(),
+            if roles.is_empty() {
+                String::new()
+            } else {
+                format!("({})", roles.join(", "))
+            }
+        ));
+    }
+
+    let inbox = imap.select("INBOX", T).await.map_err(fail("select"))?;
+    clock.step(format!(
+        "SELECT INBOX: {} messages, UIDVALIDITY {}, UIDNEXT {}",
+        inbox.exists,
+        inbox.uid_validity.unwrap_or(0),
+        inbox.uid_next.unwrap_or(0)
+    ));
+
+    let unseen = imap.uid_search("UNSEEN", T).await.map_err(fail("search"))?;
+    let all = imap.uid_search("ALL", T).await.map_err(fail("search"))?;
+    clock.step(format!(
+        "UID SEARCH UNSEEN: {} of {} (ALL); unseen UIDs {:?}",
+        unseen.ids.len(),
+        all.ids.len(),
+        unseen.ids
+    ));
+
+    if inbox.exists > 0 {
+        let first = inbox.exists.saturating_sub(NEWEST - 1).max(1);
+        let newest = SequenceSet::range(first, inbox.exists).map_err(|e| e.to_string())?;
+        clock.step(format!(
+            "FETCH {first}:{} (UID FLAGS ENVELOPE), newest first (* = unseen):",
+            inbox.exists
+        ));
+        show_envelopes(&imap, &newest)
+            .await
+            .map_err(fail("fetch"))?;
+    }
+
+    // IDLE on this connection; a second connection appends a message meanwhile.
+    clock.step(format!(
+        "IDLE: waiting for new mail (a second connection appends one in {} ms)",
+        APPEND_DELAY.as_millis()
+    ));
+    let second = async {
+        tokio::time::sleep(APPEND_DELAY).await;
+        let other = open(&target, tls.as_ref()).await?;
+        let new_mail = message(
+            "imap-rs demo <demo@demo.example.org>",
+            &format!("{}@demo.example.org", target.user),
+            "Sat, 7 Mar 2026 12:00:00 +0000",
+            "imap-rs demo: new mail",
+            "This message was appended by the demo's second connection.",
+        );
+        let appended = other.append("INBOX", &[], None, &new_mail, T).await?;
+        if let Some((_, uid)) = appended {
+            clock.step(format!("second connection: APPEND done, new UID {uid}"));
+        }
+        other.logout().await?;
+        Ok::<_, Error>(appended)
+    };
+    let (idle, appended) = tokio::join!(
+        imap.idle(Duration::from_secs(20), CancellationToken::new()),
+        second
+    );
+    appended.map_err(fail("second connection"))?;
+    let idle = idle.map_err(fail("idle"))?;
+    let mut new_exists = None;
+    match idle {
+        imap_tokio::types::IdleEvent::Changed(events) => {
+            clock.step("IDLE woke up, DONE sent; the server said:");
+            for event in &events {
+                match event {
+                    TypedEvent::Exists(n) => {
+                        new_exists = Some(*n);
+                        detail(format!("* {n} EXISTS (the mailbox now holds {n} messages)"));
+                    }
+                    TypedEvent::Recent(n) => detail(format!("* {n} RECENT")),
+                    other => detail(format!("{other:?}")),
+                }
+            }
+        }
+        other => return Err(format!("IDLE ended without new mail: {other:?}")),
+    }
+    let Some(n) = new_exists else {
+        return Err("IDLE woke up, but without an EXISTS".into());
+    };
+    let set = SequenceSet::single(n).map_err(|e| e.to_string())?;
+    clock.step(format!("FETCH {n} (ENVELOPE): the new message"));
+    show_envelopes(&imap, &set).await.map_err(fail("fetch"))?;
+
+    imap.logout().await.map_err(fail("logout"))?;
+    clock.step("LOGOUT: done");
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let target = match target() {
+        Ok(target) => target,
+        Err(message) => {
+            eprintln!("demo: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("demo: cannot start tokio: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(target)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("demo: failed: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -75,7 +75,7 @@ use events::EventQueue;
 
 pub use driver::FetchSender;
 pub use imap_proto_core::types;
-pub use imap_proto_core::{Error, SessionState, TypedEvent};
+pub use imap_proto_core::{Error, SessionState, TlsMode, TypedEvent};
 pub use pipeline::Pipeline;
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
@@ -88,19 +88,6 @@ pub const LOGOUT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long `idle()` waits for the tagged completion after it sent `DONE`. The caller's
 /// timeout covers the wait for server data; this bounds the exit from IDLE.
 pub const IDLE_DONE_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// How a connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TlsMode {
-    /// TLS from the first byte (IMAPS, usually port 993; RFC 8314 §3.3).
-    Implicit,
-    /// Plaintext greeting, then STARTTLS before `connect` returns (RFC 9051 §6.2.1).
-    /// `connect` fails if the server does not advertise STARTTLS.
-    StartTls,
-    /// No TLS. Only for trusted networks, or when the caller upgrades explicitly with
-    /// [`ImapConnection::starttls`] / [`ImapConnection::starttls_with_config`].
-    Plain,
-}
 
 /// An IMAP client connection (RFC 3501 Section 2 / RFC 9051 Section 2).
 ///
@@ -274,7 +261,7 @@ impl ImapConnection {
         let event_capacity = config.max_queued_events;
         let conn = match tls_mode {
             TlsMode::Implicit => {
-                Connection::new_tls(config, tls_setup(host, tls_config.as_ref())?)?
+                Connection::new_tls(config, TlsSetup::for_host(host, tls_config.as_ref())?)?
             }
             TlsMode::StartTls | TlsMode::Plain => Connection::new(config),
         };
@@ -293,7 +280,7 @@ impl ImapConnection {
             this.run_with(ops::session::capability(), timer()).await?;
         }
         if tls_mode == TlsMode::StartTls {
-            let setup = tls_setup(host, this.tls_config.as_ref())?;
+            let setup = TlsSetup::for_host(host, this.tls_config.as_ref())?;
             this.run_with(ops::upgrade::starttls(setup), timer())
                 .await?;
         }
@@ -334,7 +321,7 @@ impl ImapConnection {
     }
 
     async fn starttls_impl(&self, timeout: Duration) -> Result<(), Error> {
-        let setup = tls_setup(&self.host, self.tls_config.as_ref())?;
+        let setup = TlsSetup::for_host(&self.host, self.tls_config.as_ref())?;
         self.run(ops::upgrade::starttls(setup), timeout).await
     }
 
@@ -343,7 +330,7 @@ impl ImapConnection {
         tls_config: Arc<ClientConfig>,
         timeout: Duration,
     ) -> Result<(), Error> {
-        let setup = tls_setup(&self.host, Some(&tls_config))?;
+        let setup = TlsSetup::for_host(&self.host, Some(&tls_config))?;
         self.run(ops::upgrade::starttls(setup), timeout).await
     }
 
@@ -497,13 +484,5 @@ impl ImapConnection {
     /// True while COMPRESS=DEFLATE is active.
     pub fn is_compressed(&self) -> bool {
         self.snapshot.get().compress
-    }
-}
-
-/// The TLS setup for `host`: the caller's configuration, or the Mozilla root store.
-fn tls_setup(host: &str, config: Option<&Arc<ClientConfig>>) -> Result<TlsSetup, Error> {
-    match config {
-        Some(config) => TlsSetup::new(config.clone(), host),
-        None => TlsSetup::with_webpki_roots(host),
     }
 }

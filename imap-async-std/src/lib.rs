@@ -63,6 +63,7 @@ use async_io::Timer;
 use async_net::TcpStream;
 use futures_lite::FutureExt;
 use imap_proto_core::ops::fetch::Delivery;
+use imap_proto_core::ops::idle::IdleWake;
 use imap_proto_core::types::{Capability, IdleEvent, SequenceSet};
 use imap_proto_core::{Config, Connection, Op, TlsSetup, ops};
 
@@ -174,15 +175,6 @@ impl Drop for AbandonOnDrop<'_> {
             let _ = self.requests.try_send(Request::Wake);
         }
     }
-}
-
-/// What woke an IDLE.
-enum IdleWake {
-    Activity,
-    TimedOut,
-    Cancelled,
-    /// The op finished without being asked to (server ended it, or it was refused).
-    Ended,
 }
 
 impl ImapConnection {
@@ -389,19 +381,7 @@ impl ImapConnection {
                     .await?
             }
         };
-        Ok(match wake {
-            IdleWake::Activity => IdleEvent::Changed(events),
-            IdleWake::TimedOut if events.is_empty() => IdleEvent::TimedOut,
-            IdleWake::Cancelled => {
-                // The caller asked to stop; nothing the server sent is lost.
-                self.events.requeue_front(events);
-                IdleEvent::Cancelled
-            }
-            IdleWake::TimedOut | IdleWake::Ended if !events.is_empty() => {
-                IdleEvent::Changed(events)
-            }
-            IdleWake::TimedOut | IdleWake::Ended => IdleEvent::ServerEnded(None),
-        })
+        Ok(wake.into_event(events, |events| self.events.requeue_front(events)))
     }
 
     async fn fetch_streaming_impl(

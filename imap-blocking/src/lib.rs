@@ -87,7 +87,7 @@ mod io;
 pub mod pipeline;
 
 use events::Popped;
-use io::{IdleWake, Inner, Shared, deadline_after};
+use io::{Inner, Shared, deadline_after};
 
 pub use cancel::CancellationToken;
 pub use imap_proto_core::types;
@@ -349,7 +349,7 @@ impl ImapConnection {
             Ok(wake) => wake,
             Err(e) => {
                 // A local error (poll setup): still end the IDLE on the wire.
-                IdleWake::Ended.then_abandon(&mut held, id);
+                abandon_idle(&mut held, id);
                 return Err(e);
             }
         };
@@ -361,24 +361,12 @@ impl ImapConnection {
         let events = match events {
             Ok(result) => result?,
             Err(e) => {
-                wake.then_abandon(&mut held, id);
+                abandon_idle(&mut held, id);
                 return Err(e);
             }
         };
         drop(held);
-        Ok(match wake {
-            IdleWake::Activity => IdleEvent::Changed(events),
-            IdleWake::TimedOut if events.is_empty() => IdleEvent::TimedOut,
-            IdleWake::Cancelled => {
-                // The caller asked to stop; nothing the server sent is lost.
-                self.shared.events.requeue_front(events);
-                IdleEvent::Cancelled
-            }
-            IdleWake::TimedOut | IdleWake::Ended if !events.is_empty() => {
-                IdleEvent::Changed(events)
-            }
-            IdleWake::TimedOut | IdleWake::Ended => IdleEvent::ServerEnded(None),
-        })
+        Ok(wake.into_event(events, |events| self.shared.events.requeue_front(events)))
     }
 
     fn fetch_streaming_impl(
@@ -510,15 +498,13 @@ impl ImapConnection {
     }
 }
 
-impl IdleWake {
-    /// Leaves an IDLE that could not be finished to later calls: they send `DONE` and
-    /// discard its result.
-    fn then_abandon(self, held: &mut Held<'_>, id: imap_proto_core::OpId<ops::idle::Idle>) {
-        held.abandon(Box::new(move |conn: &mut Connection| {
-            let _ = conn.interrupt(&id);
-            conn.take_output(&id).is_some()
-        }));
-    }
+/// Leaves an IDLE that could not be finished to later calls: they send `DONE` and discard
+/// its result.
+fn abandon_idle(held: &mut Held<'_>, id: imap_proto_core::OpId<ops::idle::Idle>) {
+    held.abandon(Box::new(move |conn: &mut Connection| {
+        let _ = conn.interrupt(&id);
+        conn.take_output(&id).is_some()
+    }));
 }
 
 /// Connects to the first address of `host` that answers before `deadline`.

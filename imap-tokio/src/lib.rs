@@ -63,6 +63,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use imap_proto_core::ops::fetch::Delivery;
+use imap_proto_core::ops::idle::IdleWake;
 use imap_proto_core::types::{Capability, IdleEvent, SequenceSet};
 use imap_proto_core::{Config, Connection, Op, TlsSetup, ops};
 use tokio::net::TcpStream;
@@ -143,15 +144,6 @@ impl Drop for InterruptOnDrop<'_> {
     fn drop(&mut self) {
         let _ = self.requests.send(Request::Interrupt(self.token));
     }
-}
-
-/// What woke an IDLE.
-enum IdleWake {
-    Activity,
-    TimedOut,
-    Cancelled,
-    /// The op finished without being asked to (server ended it, or it was refused).
-    Ended,
 }
 
 impl ImapConnection {
@@ -347,19 +339,7 @@ impl ImapConnection {
             Some(Err(_)) => return Err(self.gone()),
             None => self.await_reply(result, IDLE_DONE_TIMEOUT).await?,
         };
-        Ok(match wake {
-            IdleWake::Activity => IdleEvent::Changed(events),
-            IdleWake::TimedOut if events.is_empty() => IdleEvent::TimedOut,
-            IdleWake::Cancelled => {
-                // The caller asked to stop; nothing the server sent is lost.
-                self.events.requeue_front(events);
-                IdleEvent::Cancelled
-            }
-            IdleWake::TimedOut | IdleWake::Ended if !events.is_empty() => {
-                IdleEvent::Changed(events)
-            }
-            IdleWake::TimedOut | IdleWake::Ended => IdleEvent::ServerEnded(None),
-        })
+        Ok(wake.into_event(events, |events| self.events.requeue_front(events)))
     }
 
     async fn fetch_streaming_impl(

@@ -14,7 +14,14 @@ mod sealed {
 /// A tuple of at most 12 elements, the largest batch a pipeline holds. Sealed.
 pub trait Tuple: sealed::Sealed {}
 
-/// Appends one element to a tuple (the pipeline's slots). Sealed.
+/// Appends one element to a tuple (the pipeline's slots). Sealed. A 12-element tuple does
+/// not grow, so a thirteenth command does not compile:
+///
+/// ```compile_fail
+/// use imap_proto_core::ops::pipeline_tuple::Push;
+/// let full = ((), (), (), (), (), (), (), (), (), (), (), ());
+/// let _ = full.push(());
+/// ```
 pub trait Push<X>: Tuple {
     /// The longer tuple.
     type Out;
@@ -55,8 +62,12 @@ macro_rules! tuples {
 
 crate::for_each_pipeline_tuple!(tuples);
 
+// Every tuple but the largest can grow by one: each listed shape of n elements implements
+// `Push` for its last n - 1 elements, which covers 0 to 11.
 macro_rules! pushes {
-    ($( ($($T:ident),*) )*) => {$(
+    ($( ($($T:ident),*) )*) => {$( pushes!(@shorter $($T),*); )*};
+    (@shorter) => {};
+    (@shorter $first:ident $(, $T:ident)*) => {
         impl<$($T,)* X> Push<X> for ($($T,)*) {
             type Out = ($($T,)* X,);
             #[allow(non_snake_case)]
@@ -65,24 +76,10 @@ macro_rules! pushes {
                 ($($T,)* x,)
             }
         }
-    )*};
+    };
 }
 
-// Every tuple but the largest can grow by one.
-pushes! {
-    ()
-    (A)
-    (A, B)
-    (A, B, C)
-    (A, B, C, D)
-    (A, B, C, D, E)
-    (A, B, C, D, E, F)
-    (A, B, C, D, E, F, G)
-    (A, B, C, D, E, F, G, H)
-    (A, B, C, D, E, F, G, H, I)
-    (A, B, C, D, E, F, G, H, I, J)
-    (A, B, C, D, E, F, G, H, I, J, K)
-}
+crate::for_each_pipeline_tuple!(pushes);
 
 #[cfg(test)]
 mod tests {
@@ -92,5 +89,8 @@ mod tests {
     fn push_appends_at_the_end() {
         let three = ().push(1u8).push("two").push(3.0f32);
         assert_eq!(three, (1u8, "two", 3.0f32));
+        let twelve = ().push(1).push(2).push(3).push(4).push(5).push(6);
+        let twelve = twelve.push(7).push(8).push(9).push(10).push(11).push(12);
+        assert_eq!(twelve.11, 12);
     }
 }

@@ -299,22 +299,7 @@ impl ImapConnection {
             return Err(Error::ConnectionFailed(reason));
         }
         if self.shared.snapshot().state == SessionState::Logout {
-            let bye = self
-                .shared
-                .events
-                .drain()
-                .into_iter()
-                .find_map(|e| match e {
-                    TypedEvent::Bye(status) => Some(status),
-                    _ => None,
-                });
-            return Err(match bye {
-                Some(status) => Error::Bye {
-                    text: String::from_utf8_lossy(&status.text).into_owned(),
-                    code: status.code,
-                },
-                None => Error::ConnectionClosed,
-            });
+            return Err(Error::from_bye_greeting(self.shared.events.drain()));
         }
         Ok(())
     }

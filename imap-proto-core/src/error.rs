@@ -140,6 +140,23 @@ impl Error {
         }
     }
 
+    /// The error for a server that refused the connection in its greeting (`* BYE`,
+    /// RFC 9051 §7.1.5): the BYE among the queued `events`, or [`Error::ConnectionClosed`]
+    /// if none was kept.
+    pub fn from_bye_greeting(events: Vec<crate::TypedEvent>) -> Error {
+        let bye = events.into_iter().find_map(|e| match e {
+            crate::TypedEvent::Bye(status) => Some(status),
+            _ => None,
+        });
+        match bye {
+            Some(status) => Error::Bye {
+                text: String::from_utf8_lossy(&status.text).into_owned(),
+                code: status.code,
+            },
+            None => Error::ConnectionClosed,
+        }
+    }
+
     /// The same failure in a form that can be reported again (for [`Error::ConnectionFailed`]).
     pub(crate) fn describe(&self) -> String {
         self.to_string()
@@ -163,5 +180,23 @@ mod tests {
         ));
         let io = Error::Io(std::io::Error::other("reset"));
         assert!(matches!(io.duplicate(), Error::ConnectionFailed(s) if s == io.to_string()));
+    }
+
+    #[test]
+    fn a_bye_greeting_becomes_bye_and_its_absence_connection_closed() {
+        let bye = crate::types::StatusResponse {
+            kind: crate::types::StatusKind::Bye,
+            code: None,
+            text: bytes::Bytes::from_static(b"too many connections"),
+        };
+        let events = vec![crate::TypedEvent::Exists(1), crate::TypedEvent::Bye(bye)];
+        assert!(matches!(
+            Error::from_bye_greeting(events),
+            Error::Bye { code: None, text } if text == "too many connections"
+        ));
+        assert!(matches!(
+            Error::from_bye_greeting(vec![crate::TypedEvent::Exists(1)]),
+            Error::ConnectionClosed
+        ));
     }
 }

@@ -296,7 +296,7 @@ impl StreamWait {
                 }
                 Some(Err(e)) => {
                     // The channel's reader learns of the failure too.
-                    self.backlog.push_back(Err(duplicate_error(&e)));
+                    self.backlog.push_back(Err(e.duplicate()));
                     self.outcome = Some(Err(e));
                 }
             }
@@ -383,32 +383,6 @@ impl Pending {
             Pending::Stream(wait) if wait.blocked() => Some(wait),
             _ => None,
         }
-    }
-}
-
-/// A copy of an error for a second receiver (the streaming channel). Errors are not
-/// `Clone`; variants without cloneable data are described in `ConnectionFailed`.
-fn duplicate_error(error: &Error) -> Error {
-    match error {
-        Error::Protocol(s) => Error::Protocol(s.clone()),
-        Error::MissingCapability(s) => Error::MissingCapability(s.clone()),
-        Error::No { code, text } => Error::No {
-            code: code.clone(),
-            text: text.clone(),
-        },
-        Error::Bad { code, text } => Error::Bad {
-            code: code.clone(),
-            text: text.clone(),
-        },
-        Error::Bye { code, text } => Error::Bye {
-            code: code.clone(),
-            text: text.clone(),
-        },
-        Error::Timeout => Error::Timeout,
-        Error::ConnectionClosed => Error::ConnectionClosed,
-        Error::DriverGone => Error::DriverGone,
-        Error::TooManyInFlight(n) => Error::TooManyInFlight(*n),
-        other => Error::ConnectionFailed(other.to_string()),
     }
 }
 

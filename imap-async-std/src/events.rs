@@ -6,68 +6,39 @@
 //! and reports the loss by one `TypedEvent::EventsDropped(n)` at the front. Waiting uses
 //! `event-listener` and an async-io timer instead of tokio's `Notify` and clock.
 
-use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use event_listener::Event;
 use futures_lite::FutureExt;
+use imap_proto_core::conn::event_buffer::{EventBuffer, NextEvent};
 use imap_proto_core::{Error, TypedEvent};
 
 use crate::deadline_timer;
 
 /// A bounded, drop-oldest event queue shared by the driver (producer) and the handle.
 pub(crate) struct EventQueue {
-    inner: Mutex<Inner>,
+    inner: Mutex<EventBuffer>,
     notify: Event,
-    capacity: usize,
-}
-
-struct Inner {
-    events: VecDeque<TypedEvent>,
-    dropped: u64,
-    closed: bool,
-}
-
-/// What a non-blocking read of the queue found.
-enum Popped {
-    Event(TypedEvent),
-    Empty,
-    Closed,
 }
 
 impl EventQueue {
     /// A queue that keeps at most `capacity` events.
     pub(crate) fn new(capacity: usize) -> Self {
         EventQueue {
-            inner: Mutex::new(Inner {
-                events: VecDeque::new(),
-                dropped: 0,
-                closed: false,
-            }),
+            inner: Mutex::new(EventBuffer::new(capacity)),
             notify: Event::new(),
-            capacity: capacity.max(1),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    fn lock(&self) -> MutexGuard<'_, EventBuffer> {
         // Every critical section is a single push or pop, so a poisoned lock is consistent.
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Appends events (driver side) and wakes the waiters.
     pub(crate) fn extend(&self, events: impl IntoIterator<Item = TypedEvent>) {
-        let mut inner = self.lock();
-        let mut added = false;
-        for event in events {
-            if inner.events.len() >= self.capacity {
-                inner.events.pop_front();
-                inner.dropped += 1;
-            }
-            inner.events.push_back(event);
-            added = true;
-        }
-        drop(inner);
+        let added = self.lock().extend(events);
         if added {
             self.notify.notify(usize::MAX);
         }
@@ -79,48 +50,23 @@ impl EventQueue {
         if events.is_empty() {
             return;
         }
-        let mut inner = self.lock();
-        for event in events.into_iter().rev() {
-            if inner.events.len() >= self.capacity {
-                inner.events.pop_back();
-                inner.dropped += 1;
-            }
-            inner.events.push_front(event);
-        }
-        drop(inner);
+        self.lock().requeue_front(events);
         self.notify.notify(usize::MAX);
     }
 
     /// Marks the queue closed: the driver has exited. Queued events stay readable.
     pub(crate) fn close(&self) {
-        self.lock().closed = true;
+        self.lock().close();
         self.notify.notify(usize::MAX);
     }
 
-    fn pop(&self) -> Popped {
-        let mut inner = self.lock();
-        if inner.dropped > 0 {
-            let n = std::mem::take(&mut inner.dropped);
-            return Popped::Event(TypedEvent::EventsDropped(n));
-        }
-        match inner.events.pop_front() {
-            Some(event) => Popped::Event(event),
-            None if inner.closed => Popped::Closed,
-            None => Popped::Empty,
-        }
+    fn pop(&self) -> NextEvent {
+        self.lock().pop()
     }
 
     /// Everything queued now, oldest first; never waits.
     pub(crate) fn drain(&self) -> Vec<TypedEvent> {
-        let mut inner = self.lock();
-        let mut out = Vec::with_capacity(inner.events.len() + 1);
-        if inner.dropped > 0 {
-            out.push(TypedEvent::EventsDropped(std::mem::take(
-                &mut inner.dropped,
-            )));
-        }
-        out.extend(inner.events.drain(..));
-        out
+        self.lock().drain()
     }
 
     /// The next event, waiting up to `timeout`: `Ok(None)` when it elapses,
@@ -131,9 +77,9 @@ impl EventQueue {
             // Listen before looking, so a push between the look and the wait is not missed.
             let listener = self.notify.listen();
             match self.pop() {
-                Popped::Event(event) => return Ok(Some(event)),
-                Popped::Closed => return Err(Error::DriverGone),
-                Popped::Empty => {}
+                NextEvent::Event(event) => return Ok(Some(event)),
+                NextEvent::Closed => return Err(Error::DriverGone),
+                NextEvent::Empty => {}
             }
             let woken = async {
                 listener.await;

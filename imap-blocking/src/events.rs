@@ -6,23 +6,20 @@
 //! bumped on every push and every release of the connection's lock, lets `next_event`
 //! sleep on the condition variable without missing either.
 
-use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use imap_proto_core::TypedEvent;
+use imap_proto_core::conn::event_buffer::{EventBuffer, NextEvent};
 
 /// A bounded, drop-oldest event queue with a change counter.
 pub(crate) struct EventQueue {
     inner: Mutex<Inner>,
     changed: Condvar,
-    capacity: usize,
 }
 
 struct Inner {
-    events: VecDeque<TypedEvent>,
-    dropped: u64,
-    closed: bool,
+    buffer: EventBuffer,
     generation: u64,
 }
 
@@ -40,13 +37,10 @@ impl EventQueue {
     pub(crate) fn new(capacity: usize) -> Self {
         EventQueue {
             inner: Mutex::new(Inner {
-                events: VecDeque::new(),
-                dropped: 0,
-                closed: false,
+                buffer: EventBuffer::new(capacity),
                 generation: 0,
             }),
             changed: Condvar::new(),
-            capacity: capacity.max(1),
         }
     }
 
@@ -58,13 +52,7 @@ impl EventQueue {
     /// Appends events and wakes the waiters.
     pub(crate) fn extend(&self, events: impl IntoIterator<Item = TypedEvent>) {
         let mut inner = self.lock();
-        for event in events {
-            if inner.events.len() >= self.capacity {
-                inner.events.pop_front();
-                inner.dropped += 1;
-            }
-            inner.events.push_back(event);
-        }
+        inner.buffer.extend(events);
         inner.generation += 1;
         drop(inner);
         self.changed.notify_all();
@@ -73,13 +61,7 @@ impl EventQueue {
     /// Puts events back at the front, in order (an IDLE's events the caller cancelled).
     pub(crate) fn requeue_front(&self, events: Vec<TypedEvent>) {
         let mut inner = self.lock();
-        for event in events.into_iter().rev() {
-            if inner.events.len() >= self.capacity {
-                inner.events.pop_back();
-                inner.dropped += 1;
-            }
-            inner.events.push_front(event);
-        }
+        inner.buffer.requeue_front(events);
         inner.generation += 1;
         drop(inner);
         self.changed.notify_all();
@@ -94,8 +76,7 @@ impl EventQueue {
     /// Marks the connection gone. Queued events stay readable.
     pub(crate) fn close(&self) {
         let mut inner = self.lock();
-        if !inner.closed {
-            inner.closed = true;
+        if inner.buffer.close() {
             inner.generation += 1;
             drop(inner);
             self.changed.notify_all();
@@ -104,28 +85,16 @@ impl EventQueue {
 
     pub(crate) fn pop(&self) -> Popped {
         let mut inner = self.lock();
-        if inner.dropped > 0 {
-            let n = std::mem::take(&mut inner.dropped);
-            return Popped::Event(TypedEvent::EventsDropped(n));
-        }
-        match inner.events.pop_front() {
-            Some(event) => Popped::Event(event),
-            None if inner.closed => Popped::Closed,
-            None => Popped::Empty(inner.generation),
+        match inner.buffer.pop() {
+            NextEvent::Event(event) => Popped::Event(event),
+            NextEvent::Closed => Popped::Closed,
+            NextEvent::Empty => Popped::Empty(inner.generation),
         }
     }
 
     /// Everything queued now, oldest first; never waits.
     pub(crate) fn drain(&self) -> Vec<TypedEvent> {
-        let mut inner = self.lock();
-        let mut out = Vec::with_capacity(inner.events.len() + 1);
-        if inner.dropped > 0 {
-            out.push(TypedEvent::EventsDropped(std::mem::take(
-                &mut inner.dropped,
-            )));
-        }
-        out.extend(inner.events.drain(..));
-        out
+        self.lock().buffer.drain()
     }
 
     /// Sleeps until the generation moves past `seen` or `deadline` passes.

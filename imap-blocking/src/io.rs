@@ -17,7 +17,7 @@ use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use imap_proto_core::ops::idle::Idle;
+use imap_proto_core::ops::idle::{Idle, IdleWake};
 use imap_proto_core::types::Capability;
 use imap_proto_core::{Connection, Error, OpId, SessionState};
 use mio::net::TcpStream as MioStream;
@@ -76,19 +76,6 @@ impl Shared {
 /// A timed-out op still in the core: called on every loop run, true once its result was
 /// taken out (and dropped).
 pub(crate) type Abandoned = Box<dyn FnMut(&mut Connection) -> bool + Send>;
-
-/// What woke an IDLE wait.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum IdleWake {
-    /// The server pushed mailbox data.
-    Activity,
-    /// The caller's timeout elapsed.
-    TimedOut,
-    /// The token was cancelled.
-    Cancelled,
-    /// The op ended by itself (refused, BYE, connection lost).
-    Ended,
-}
 
 /// The socket and the core, owned by whichever call holds the lock.
 pub(crate) struct Inner {

@@ -87,11 +87,11 @@ mod io;
 pub mod pipeline;
 
 use events::Popped;
-use io::{IdleWake, Inner, Shared, deadline_after};
+use io::{Inner, Shared, deadline_after};
 
 pub use cancel::CancellationToken;
 pub use imap_proto_core::types;
-pub use imap_proto_core::{Error, SessionState, TypedEvent};
+pub use imap_proto_core::{Error, SessionState, TlsMode, TypedEvent};
 pub use pipeline::Pipeline;
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
@@ -106,19 +106,6 @@ pub const LOGOUT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long `idle()` waits for the tagged completion after it sent `DONE`.
 pub const IDLE_DONE_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// How a connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TlsMode {
-    /// TLS from the first byte (IMAPS, usually port 993; RFC 8314 §3.3).
-    Implicit,
-    /// Plaintext greeting, then STARTTLS before `connect` returns (RFC 9051 §6.2.1).
-    /// `connect` fails if the server does not advertise STARTTLS.
-    StartTls,
-    /// No TLS. Only for trusted networks, or when the caller upgrades explicitly with
-    /// [`ImapConnection::starttls`] / [`ImapConnection::starttls_with_config`].
-    Plain,
-}
 
 /// An IMAP client connection (RFC 3501 Section 2 / RFC 9051 Section 2) over a blocking
 /// `TcpStream`. See the [crate docs](crate) for threads, timeouts and IDLE.
@@ -273,7 +260,7 @@ impl ImapConnection {
         let shared = Shared::new(config.max_queued_events);
         let conn = match tls_mode {
             TlsMode::Implicit => {
-                Connection::new_tls(config, tls_setup(host, tls_config.as_ref())?)?
+                Connection::new_tls(config, TlsSetup::for_host(host, tls_config.as_ref())?)?
             }
             TlsMode::StartTls | TlsMode::Plain => Connection::new(config),
         };
@@ -291,7 +278,7 @@ impl ImapConnection {
             this.run_until(ops::session::capability(), deadline)?;
         }
         if tls_mode == TlsMode::StartTls {
-            let setup = tls_setup(host, this.tls_config.as_ref())?;
+            let setup = TlsSetup::for_host(host, this.tls_config.as_ref())?;
             this.run_until(ops::upgrade::starttls(setup), deadline)?;
         }
         Ok(this)
@@ -312,22 +299,7 @@ impl ImapConnection {
             return Err(Error::ConnectionFailed(reason));
         }
         if self.shared.snapshot().state == SessionState::Logout {
-            let bye = self
-                .shared
-                .events
-                .drain()
-                .into_iter()
-                .find_map(|e| match e {
-                    TypedEvent::Bye(status) => Some(status),
-                    _ => None,
-                });
-            return Err(match bye {
-                Some(status) => Error::Bye {
-                    text: String::from_utf8_lossy(&status.text).into_owned(),
-                    code: status.code,
-                },
-                None => Error::ConnectionClosed,
-            });
+            return Err(Error::from_bye_greeting(self.shared.events.drain()));
         }
         Ok(())
     }
@@ -337,7 +309,7 @@ impl ImapConnection {
     }
 
     fn starttls_impl(&self, timeout: Duration) -> Result<(), Error> {
-        let setup = tls_setup(&self.host, self.tls_config.as_ref())?;
+        let setup = TlsSetup::for_host(&self.host, self.tls_config.as_ref())?;
         self.run(ops::upgrade::starttls(setup), timeout)
     }
 
@@ -346,7 +318,7 @@ impl ImapConnection {
         tls_config: Arc<ClientConfig>,
         timeout: Duration,
     ) -> Result<(), Error> {
-        let setup = tls_setup(&self.host, Some(&tls_config))?;
+        let setup = TlsSetup::for_host(&self.host, Some(&tls_config))?;
         self.run(ops::upgrade::starttls(setup), timeout)
     }
 
@@ -362,7 +334,7 @@ impl ImapConnection {
             Ok(wake) => wake,
             Err(e) => {
                 // A local error (poll setup): still end the IDLE on the wire.
-                IdleWake::Ended.then_abandon(&mut held, id);
+                abandon_idle(&mut held, id);
                 return Err(e);
             }
         };
@@ -374,24 +346,12 @@ impl ImapConnection {
         let events = match events {
             Ok(result) => result?,
             Err(e) => {
-                wake.then_abandon(&mut held, id);
+                abandon_idle(&mut held, id);
                 return Err(e);
             }
         };
         drop(held);
-        Ok(match wake {
-            IdleWake::Activity => IdleEvent::Changed(events),
-            IdleWake::TimedOut if events.is_empty() => IdleEvent::TimedOut,
-            IdleWake::Cancelled => {
-                // The caller asked to stop; nothing the server sent is lost.
-                self.shared.events.requeue_front(events);
-                IdleEvent::Cancelled
-            }
-            IdleWake::TimedOut | IdleWake::Ended if !events.is_empty() => {
-                IdleEvent::Changed(events)
-            }
-            IdleWake::TimedOut | IdleWake::Ended => IdleEvent::ServerEnded(None),
-        })
+        Ok(wake.into_event(events, |events| self.shared.events.requeue_front(events)))
     }
 
     fn fetch_streaming_impl(
@@ -448,7 +408,7 @@ impl ImapConnection {
                     Some(Ok(()))
                 }
                 Err(e) => {
-                    send(Err(duplicate_error(&e)));
+                    send(Err(e.duplicate()));
                     Some(Err(e))
                 }
             }
@@ -523,15 +483,13 @@ impl ImapConnection {
     }
 }
 
-impl IdleWake {
-    /// Leaves an IDLE that could not be finished to later calls: they send `DONE` and
-    /// discard its result.
-    fn then_abandon(self, held: &mut Held<'_>, id: imap_proto_core::OpId<ops::idle::Idle>) {
-        held.abandon(Box::new(move |conn: &mut Connection| {
-            let _ = conn.interrupt(&id);
-            conn.take_output(&id).is_some()
-        }));
-    }
+/// Leaves an IDLE that could not be finished to later calls: they send `DONE` and discard
+/// its result.
+fn abandon_idle(held: &mut Held<'_>, id: imap_proto_core::OpId<ops::idle::Idle>) {
+    held.abandon(Box::new(move |conn: &mut Connection| {
+        let _ = conn.interrupt(&id);
+        conn.take_output(&id).is_some()
+    }));
 }
 
 /// Connects to the first address of `host` that answers before `deadline`.
@@ -551,36 +509,4 @@ fn connect_tcp(host: &str, port: u16, deadline: Instant) -> Result<TcpStream, Er
         Some(e) => Error::Io(e),
         None => Error::ConnectionFailed(format!("{host} has no address")),
     })
-}
-
-/// The TLS setup for `host`: the caller's configuration, or the Mozilla root store.
-fn tls_setup(host: &str, config: Option<&Arc<ClientConfig>>) -> Result<TlsSetup, Error> {
-    match config {
-        Some(config) => TlsSetup::new(config.clone(), host),
-        None => TlsSetup::with_webpki_roots(host),
-    }
-}
-
-/// A copy of an error for the streaming channel's reader. Errors are not `Clone`; variants
-/// without cloneable data are described in `ConnectionFailed`.
-fn duplicate_error(error: &Error) -> Error {
-    match error {
-        Error::Protocol(s) => Error::Protocol(s.clone()),
-        Error::MissingCapability(s) => Error::MissingCapability(s.clone()),
-        Error::No { code, text } => Error::No {
-            code: code.clone(),
-            text: text.clone(),
-        },
-        Error::Bad { code, text } => Error::Bad {
-            code: code.clone(),
-            text: text.clone(),
-        },
-        Error::Bye { code, text } => Error::Bye {
-            code: code.clone(),
-            text: text.clone(),
-        },
-        Error::Timeout => Error::Timeout,
-        Error::ConnectionClosed => Error::ConnectionClosed,
-        other => Error::ConnectionFailed(other.to_string()),
-    }
 }

@@ -7,7 +7,9 @@
 //! succeeds or fails on its own; the outer `Result` fails only when the batch as a whole
 //! could not complete (`Error::Timeout`, with the same guarantees as any call). At most 12
 //! commands. Only commands that are safe to pipeline have builder methods; [`Pipelinable`]
-//! is sealed.
+//! is sealed. The list of commands is the core's
+//! ([`imap_proto_core::for_each_pipeline_command!`]), shared with the async adapters; this
+//! module only expands it with this crate's channel type.
 //!
 //! ```no_run
 //! # fn demo(imap: &imap_blocking::ImapConnection) -> Result<(), imap_blocking::Error> {
@@ -24,19 +26,16 @@
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::Duration;
 
-use imap_proto_core::ops::fetch::Delivery;
-use imap_proto_core::types::{
-    AclEntry, EsearchResponse, FetchAttr, FetchResponse, ListRightsResponse, MailboxInfo,
-    MetadataResult, NamespaceResponse, QuotaResource, QuotaRootResponse, SearchResult, SequenceSet,
-    StatusItem, StatusResult, ThreadNode, UidRange,
-};
-use imap_proto_core::{Connection, Error, Op, OpId, ops};
+use imap_proto_core::{Connection, Error, Op, OpId};
 
 use crate::ImapConnection;
 use crate::io::deadline_after;
 
+pub use imap_proto_core::ops::pipeline_tuple::Push;
+use imap_proto_core::ops::pipeline_tuple::Tuple;
+
 mod sealed {
-    /// Keeps [`super::Pipelinable`], [`super::Push`] and [`super::Results`] closed.
+    /// Keeps [`super::Pipelinable`] closed.
     pub trait Sealed {}
 }
 
@@ -132,17 +131,8 @@ pub trait Pipelinable: sealed::Sealed {
     fn into_job(self, reply: SyncSender<Result<Self::Output, Error>>) -> Box<dyn Job>;
 }
 
-/// Appends one element to a tuple (the pipeline's slots). Sealed.
-pub trait Push<X>: sealed::Sealed {
-    /// The longer tuple.
-    type Out;
-    /// Appends `x`.
-    #[doc(hidden)]
-    fn push(self, x: X) -> Self::Out;
-}
-
 /// Reads every slot of a tuple once the batch completed. Sealed.
-pub trait Results: sealed::Sealed {
+pub trait Results: Tuple {
     /// The tuple of per-command results.
     type Output;
     /// Reads every slot.
@@ -152,8 +142,6 @@ pub trait Results: sealed::Sealed {
 
 macro_rules! tuples {
     ($( ($($T:ident),*) )*) => {$(
-        impl<$($T,)*> sealed::Sealed for ($($T,)*) {}
-
         impl<$($T: Send + 'static,)*> Results for ($(Slot<$T>,)*) {
             type Output = ($(Result<$T, Error>,)*);
             #[allow(non_snake_case, clippy::unused_unit)]
@@ -165,49 +153,7 @@ macro_rules! tuples {
     )*};
 }
 
-macro_rules! pushes {
-    ($( ($($T:ident),*) )*) => {$(
-        impl<$($T,)* X> Push<X> for ($($T,)*) {
-            type Out = ($($T,)* X,);
-            #[allow(non_snake_case)]
-            fn push(self, x: X) -> Self::Out {
-                let ($($T,)*) = self;
-                ($($T,)* x,)
-            }
-        }
-    )*};
-}
-
-tuples! {
-    ()
-    (A)
-    (A, B)
-    (A, B, C)
-    (A, B, C, D)
-    (A, B, C, D, E)
-    (A, B, C, D, E, F)
-    (A, B, C, D, E, F, G)
-    (A, B, C, D, E, F, G, H)
-    (A, B, C, D, E, F, G, H, I)
-    (A, B, C, D, E, F, G, H, I, J)
-    (A, B, C, D, E, F, G, H, I, J, K)
-    (A, B, C, D, E, F, G, H, I, J, K, L)
-}
-
-pushes! {
-    ()
-    (A)
-    (A, B)
-    (A, B, C)
-    (A, B, C, D)
-    (A, B, C, D, E)
-    (A, B, C, D, E, F)
-    (A, B, C, D, E, F, G)
-    (A, B, C, D, E, F, G, H)
-    (A, B, C, D, E, F, G, H, I)
-    (A, B, C, D, E, F, G, H, I, J)
-    (A, B, C, D, E, F, G, H, I, J, K)
-}
+imap_proto_core::for_each_pipeline_tuple!(tuples);
 
 impl<'a> Pipeline<'a, ()> {
     pub(crate) fn new(conn: &'a ImapConnection) -> Self {
@@ -271,18 +217,8 @@ impl<T: Results> Pipeline<'_, T> {
     }
 }
 
-/// Drops the second element of a FETCH output (the VANISHED UIDs of a plain FETCH).
-fn found((found, _vanished): (Vec<FetchResponse>, Vec<UidRange>)) -> Vec<FetchResponse> {
-    found
-}
-
-/// The identity, for commands whose output is their result.
-fn same<T>(output: T) -> T {
-    output
-}
-
 macro_rules! pipelinable {
-    (@map) => { same };
+    (@map) => { |output| output };
     (@map $map:expr) => { $map };
     ($(
         $(#[$meta:meta])*
@@ -320,123 +256,4 @@ macro_rules! pipelinable {
     )*};
 }
 
-pipelinable! {
-    /// Adds NOOP (RFC 9051 §6.1.2).
-    noop => Noop [] {} -> () = ops::session::noop();
-
-    /// Adds NAMESPACE (RFC 2342 §4).
-    namespace => Namespace [] {} -> NamespaceResponse = ops::session::namespace();
-
-    /// Adds STATUS (RFC 9051 §6.3.11); `items` as for [`ImapConnection::status`].
-    status => Status ['c] { mailbox: &'c str, items: &'c str }
-        -> StatusResult = ops::mailbox::status(mailbox, items);
-
-    /// Adds LIST (RFC 9051 §6.3.9).
-    list => List ['c] { reference: &'c str, pattern: &'c str }
-        -> Vec<MailboxInfo> = ops::mailbox::list(reference, pattern);
-
-    /// Adds LSUB (RFC 3501 §6.3.9).
-    lsub => Lsub ['c] { reference: &'c str, pattern: &'c str }
-        -> Vec<MailboxInfo> = ops::mailbox::lsub(reference, pattern);
-
-    /// Adds an extended LIST (RFC 5258 §3).
-    list_extended => ListExtended ['c] {
-        reference: &'c str,
-        patterns: &'c [&'c str],
-        selection_options: &'c [&'c str],
-        return_options: &'c [&'c str]
-    } -> Vec<MailboxInfo> =
-        ops::mailbox::list_extended(reference, patterns, selection_options, return_options);
-
-    /// Adds LIST with the STATUS return option (RFC 5819 §2).
-    list_status => ListStatus ['c] { reference: &'c str, pattern: &'c str, status_items: &'c str }
-        -> Vec<(MailboxInfo, Vec<StatusItem>)> =
-        ops::mailbox::list_status(reference, pattern, status_items);
-
-    /// Adds FETCH by sequence number (RFC 9051 §6.4.5).
-    fetch => Fetch ['c] { sequence_set: &'c SequenceSet, items: &'c [FetchAttr] }
-        -> Vec<FetchResponse> =
-        ops::fetch::fetch(false, sequence_set, items, None, false, Delivery::Buffered), map found;
-
-    /// Adds UID FETCH (RFC 9051 §6.4.5).
-    uid_fetch => UidFetch ['c] { sequence_set: &'c SequenceSet, items: &'c [FetchAttr] }
-        -> Vec<FetchResponse> =
-        ops::fetch::fetch(true, sequence_set, items, None, false, Delivery::Buffered), map found;
-
-    /// Adds FETCH with CHANGEDSINCE (RFC 7162 §3.1.4).
-    fetch_changed_since => FetchChangedSince ['c] {
-        sequence_set: &'c SequenceSet, items: &'c [FetchAttr], mod_seq: u64
-    } -> Vec<FetchResponse> =
-        ops::fetch::fetch(false, sequence_set, items, Some(mod_seq), false, Delivery::Buffered),
-        map found;
-
-    /// Adds UID FETCH with CHANGEDSINCE (RFC 7162 §3.1.4).
-    uid_fetch_changed_since => UidFetchChangedSince ['c] {
-        sequence_set: &'c SequenceSet, items: &'c [FetchAttr], mod_seq: u64
-    } -> Vec<FetchResponse> =
-        ops::fetch::fetch(true, sequence_set, items, Some(mod_seq), false, Delivery::Buffered),
-        map found;
-
-    /// Adds UID FETCH with CHANGEDSINCE and VANISHED (RFC 7162 §3.2.6).
-    uid_fetch_vanished => UidFetchVanished ['c] {
-        sequence_set: &'c SequenceSet, items: &'c [FetchAttr], mod_seq: u64
-    } -> (Vec<FetchResponse>, Vec<UidRange>) =
-        ops::fetch::fetch(true, sequence_set, items, Some(mod_seq), true, Delivery::Buffered);
-
-    /// Adds SEARCH (RFC 9051 §6.4.4).
-    search => Search ['c] { criteria: &'c str }
-        -> SearchResult = ops::search::search(false, criteria);
-
-    /// Adds UID SEARCH (RFC 9051 §6.4.4).
-    uid_search => UidSearch ['c] { criteria: &'c str }
-        -> SearchResult = ops::search::search(true, criteria);
-
-    /// Adds SEARCH with RETURN options (RFC 4731 §3.2).
-    search_esearch => SearchEsearch ['c] { criteria: &'c str, return_opts: &'c [&'c str] }
-        -> EsearchResponse = ops::search::search_esearch(false, criteria, return_opts);
-
-    /// Adds UID SEARCH with RETURN options (RFC 4731 §3.2).
-    uid_search_esearch => UidSearchEsearch ['c] { criteria: &'c str, return_opts: &'c [&'c str] }
-        -> EsearchResponse = ops::search::search_esearch(true, criteria, return_opts);
-
-    /// Adds SORT (RFC 5256 §2).
-    sort => Sort ['c] { sort_criteria: &'c str, charset: &'c str, criteria: &'c str }
-        -> SearchResult = ops::search::sort(false, sort_criteria, charset, criteria);
-
-    /// Adds UID SORT (RFC 5256 §2).
-    uid_sort => UidSort ['c] { sort_criteria: &'c str, charset: &'c str, criteria: &'c str }
-        -> SearchResult = ops::search::sort(true, sort_criteria, charset, criteria);
-
-    /// Adds THREAD (RFC 5256 §3).
-    thread => Thread ['c] { algorithm: &'c str, charset: &'c str, criteria: &'c str }
-        -> Vec<ThreadNode> = ops::search::thread(false, algorithm, charset, criteria);
-
-    /// Adds UID THREAD (RFC 5256 §3).
-    uid_thread => UidThread ['c] { algorithm: &'c str, charset: &'c str, criteria: &'c str }
-        -> Vec<ThreadNode> = ops::search::thread(true, algorithm, charset, criteria);
-
-    /// Adds GETQUOTA (RFC 9208 §4.2).
-    get_quota => GetQuota ['c] { root: &'c str }
-        -> Vec<QuotaResource> = ops::quota::get_quota(root);
-
-    /// Adds GETQUOTAROOT (RFC 9208 §4.3).
-    get_quota_root => GetQuotaRoot ['c] { mailbox: &'c str }
-        -> QuotaRootResponse = ops::quota::get_quota_root(mailbox);
-
-    /// Adds GETACL (RFC 4314 §3.3).
-    get_acl => GetAcl ['c] { mailbox: &'c str }
-        -> Vec<AclEntry> = ops::acl::get_acl(mailbox);
-
-    /// Adds LISTRIGHTS (RFC 4314 §3.4).
-    list_rights => ListRights ['c] { mailbox: &'c str, identifier: &'c str }
-        -> ListRightsResponse = ops::acl::list_rights(mailbox, identifier);
-
-    /// Adds MYRIGHTS (RFC 4314 §3.5).
-    my_rights => MyRights ['c] { mailbox: &'c str }
-        -> String = ops::acl::my_rights(mailbox);
-
-    /// Adds GETMETADATA (RFC 5464 §4.2).
-    get_metadata => GetMetadata ['c] {
-        mailbox: &'c str, entries: &'c [&'c str], max_size: Option<u64>, depth: Option<&'c str>
-    } -> MetadataResult = ops::metadata::get_metadata(mailbox, entries, max_size, depth);
-}
+imap_proto_core::for_each_pipeline_command!(pipelinable);

@@ -113,8 +113,90 @@ impl Error {
         )
     }
 
+    /// A copy of this error for a second receiver (an adapter's streaming channel gets the
+    /// failure as well as the call). Errors are not `Clone`; variants without cloneable
+    /// data are described in [`Error::ConnectionFailed`].
+    pub fn duplicate(&self) -> Error {
+        match self {
+            Error::Protocol(s) => Error::Protocol(s.clone()),
+            Error::MissingCapability(s) => Error::MissingCapability(s.clone()),
+            Error::No { code, text } => Error::No {
+                code: code.clone(),
+                text: text.clone(),
+            },
+            Error::Bad { code, text } => Error::Bad {
+                code: code.clone(),
+                text: text.clone(),
+            },
+            Error::Bye { code, text } => Error::Bye {
+                code: code.clone(),
+                text: text.clone(),
+            },
+            Error::Timeout => Error::Timeout,
+            Error::ConnectionClosed => Error::ConnectionClosed,
+            Error::DriverGone => Error::DriverGone,
+            Error::TooManyInFlight(n) => Error::TooManyInFlight(*n),
+            other => Error::ConnectionFailed(other.to_string()),
+        }
+    }
+
+    /// The error for a server that refused the connection in its greeting (`* BYE`,
+    /// RFC 9051 §7.1.5): the BYE among the queued `events`, or [`Error::ConnectionClosed`]
+    /// if none was kept.
+    pub fn from_bye_greeting(events: Vec<crate::TypedEvent>) -> Error {
+        let bye = events.into_iter().find_map(|e| match e {
+            crate::TypedEvent::Bye(status) => Some(status),
+            _ => None,
+        });
+        match bye {
+            Some(status) => Error::Bye {
+                text: String::from_utf8_lossy(&status.text).into_owned(),
+                code: status.code,
+            },
+            None => Error::ConnectionClosed,
+        }
+    }
+
     /// The same failure in a form that can be reported again (for [`Error::ConnectionFailed`]).
     pub(crate) fn describe(&self) -> String {
         self.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    #[test]
+    fn duplicate_keeps_cloneable_variants_and_describes_the_rest() {
+        let no = Error::No {
+            code: None,
+            text: "mailbox full".into(),
+        };
+        assert!(matches!(no.duplicate(), Error::No { code: None, text } if text == "mailbox full"));
+        assert!(matches!(
+            Error::TooManyInFlight(7).duplicate(),
+            Error::TooManyInFlight(7)
+        ));
+        let io = Error::Io(std::io::Error::other("reset"));
+        assert!(matches!(io.duplicate(), Error::ConnectionFailed(s) if s == io.to_string()));
+    }
+
+    #[test]
+    fn a_bye_greeting_becomes_bye_and_its_absence_connection_closed() {
+        let bye = crate::types::StatusResponse {
+            kind: crate::types::StatusKind::Bye,
+            code: None,
+            text: bytes::Bytes::from_static(b"too many connections"),
+        };
+        let events = vec![crate::TypedEvent::Exists(1), crate::TypedEvent::Bye(bye)];
+        assert!(matches!(
+            Error::from_bye_greeting(events),
+            Error::Bye { code: None, text } if text == "too many connections"
+        ));
+        assert!(matches!(
+            Error::from_bye_greeting(vec![crate::TypedEvent::Exists(1)]),
+            Error::ConnectionClosed
+        ));
     }
 }

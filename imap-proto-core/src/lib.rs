@@ -33,7 +33,7 @@ pub mod types;
 pub use config::Config;
 pub use conn::event::TypedEvent;
 pub use conn::session::{SelectedMailbox, Session, SessionState};
-pub use conn::upgrade::TlsSetup;
+pub use conn::upgrade::{TlsMode, TlsSetup};
 pub use conn::{Connection, OpId, StreamPart};
 pub use error::Error;
 pub use limits::Limits;

@@ -63,6 +63,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use imap_proto_core::ops::fetch::Delivery;
+use imap_proto_core::ops::idle::IdleWake;
 use imap_proto_core::types::{Capability, IdleEvent, SequenceSet};
 use imap_proto_core::{Config, Connection, Op, TlsSetup, ops};
 use tokio::net::TcpStream;
@@ -78,7 +79,7 @@ use events::EventQueue;
 
 pub use driver::FetchSender;
 pub use imap_proto_core::types;
-pub use imap_proto_core::{Error, SessionState, TypedEvent};
+pub use imap_proto_core::{Error, SessionState, TlsMode, TypedEvent};
 pub use pipeline::Pipeline;
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
@@ -91,19 +92,6 @@ pub const LOGOUT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long `idle()` waits for the tagged completion after it sent `DONE`. The caller's
 /// timeout covers the wait for server data; this bounds the exit from IDLE.
 pub const IDLE_DONE_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// How a connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TlsMode {
-    /// TLS from the first byte (IMAPS, usually port 993; RFC 8314 §3.3).
-    Implicit,
-    /// Plaintext greeting, then STARTTLS before `connect` returns (RFC 9051 §6.2.1).
-    /// `connect` fails if the server does not advertise STARTTLS.
-    StartTls,
-    /// No TLS. Only for trusted networks, or when the caller upgrades explicitly with
-    /// [`ImapConnection::starttls`] / [`ImapConnection::starttls_with_config`].
-    Plain,
-}
 
 /// An IMAP client connection (RFC 3501 Section 2 / RFC 9051 Section 2).
 ///
@@ -156,15 +144,6 @@ impl Drop for InterruptOnDrop<'_> {
     fn drop(&mut self) {
         let _ = self.requests.send(Request::Interrupt(self.token));
     }
-}
-
-/// What woke an IDLE.
-enum IdleWake {
-    Activity,
-    TimedOut,
-    Cancelled,
-    /// The op finished without being asked to (server ended it, or it was refused).
-    Ended,
 }
 
 impl ImapConnection {
@@ -242,7 +221,7 @@ impl ImapConnection {
         let event_capacity = config.max_queued_events;
         let conn = match tls_mode {
             TlsMode::Implicit => {
-                Connection::new_tls(config, tls_setup(host, tls_config.as_ref())?)?
+                Connection::new_tls(config, TlsSetup::for_host(host, tls_config.as_ref())?)?
             }
             TlsMode::StartTls | TlsMode::Plain => Connection::new(config),
         };
@@ -261,7 +240,7 @@ impl ImapConnection {
             this.run_until(ops::session::capability(), deadline).await?;
         }
         if tls_mode == TlsMode::StartTls {
-            let setup = tls_setup(host, this.tls_config.as_ref())?;
+            let setup = TlsSetup::for_host(host, this.tls_config.as_ref())?;
             this.run_until(ops::upgrade::starttls(setup), deadline)
                 .await?;
         }
@@ -283,17 +262,7 @@ impl ImapConnection {
             return Err(self.gone());
         }
         if greeted.state == SessionState::Logout {
-            let bye = self.events.drain().into_iter().find_map(|e| match e {
-                TypedEvent::Bye(status) => Some(status),
-                _ => None,
-            });
-            return Err(match bye {
-                Some(status) => Error::Bye {
-                    text: String::from_utf8_lossy(&status.text).into_owned(),
-                    code: status.code,
-                },
-                None => Error::ConnectionClosed,
-            });
+            return Err(Error::from_bye_greeting(self.events.drain()));
         }
         Ok(())
     }
@@ -303,7 +272,7 @@ impl ImapConnection {
     }
 
     async fn starttls_impl(&self, timeout: Duration) -> Result<(), Error> {
-        let setup = tls_setup(&self.host, self.tls_config.as_ref())?;
+        let setup = TlsSetup::for_host(&self.host, self.tls_config.as_ref())?;
         self.run(ops::upgrade::starttls(setup), timeout).await
     }
 
@@ -312,7 +281,7 @@ impl ImapConnection {
         tls_config: Arc<ClientConfig>,
         timeout: Duration,
     ) -> Result<(), Error> {
-        let setup = tls_setup(&self.host, Some(&tls_config))?;
+        let setup = TlsSetup::for_host(&self.host, Some(&tls_config))?;
         self.run(ops::upgrade::starttls(setup), timeout).await
     }
 
@@ -360,19 +329,7 @@ impl ImapConnection {
             Some(Err(_)) => return Err(self.gone()),
             None => self.await_reply(result, IDLE_DONE_TIMEOUT).await?,
         };
-        Ok(match wake {
-            IdleWake::Activity => IdleEvent::Changed(events),
-            IdleWake::TimedOut if events.is_empty() => IdleEvent::TimedOut,
-            IdleWake::Cancelled => {
-                // The caller asked to stop; nothing the server sent is lost.
-                self.events.requeue_front(events);
-                IdleEvent::Cancelled
-            }
-            IdleWake::TimedOut | IdleWake::Ended if !events.is_empty() => {
-                IdleEvent::Changed(events)
-            }
-            IdleWake::TimedOut | IdleWake::Ended => IdleEvent::ServerEnded(None),
-        })
+        Ok(wake.into_event(events, |events| self.events.requeue_front(events)))
     }
 
     async fn fetch_streaming_impl(
@@ -450,13 +407,5 @@ impl ImapConnection {
     /// True while COMPRESS=DEFLATE is active.
     pub fn is_compressed(&self) -> bool {
         self.snapshot.borrow().compress
-    }
-}
-
-/// The TLS setup for `host`: the caller's configuration, or the Mozilla root store.
-fn tls_setup(host: &str, config: Option<&Arc<ClientConfig>>) -> Result<TlsSetup, Error> {
-    match config {
-        Some(config) => TlsSetup::new(config.clone(), host),
-        None => TlsSetup::with_webpki_roots(host),
     }
 }

@@ -45,8 +45,11 @@ use tokio::time::Instant;
 use crate::ImapConnection;
 use crate::driver::Job;
 
+pub use imap_proto_core::ops::pipeline_tuple::Push;
+use imap_proto_core::ops::pipeline_tuple::Tuple;
+
 mod sealed {
-    /// Keeps [`super::Pipelinable`], [`super::Push`] and [`super::Results`] closed.
+    /// Keeps [`super::Pipelinable`] closed.
     pub trait Sealed {}
 }
 
@@ -95,17 +98,8 @@ pub trait Pipelinable: sealed::Sealed {
     fn into_job(self, reply: oneshot::Sender<Result<Self::Output, Error>>) -> Job;
 }
 
-/// Appends one element to a tuple (the pipeline's slots). Sealed.
-pub trait Push<X>: sealed::Sealed {
-    /// The longer tuple.
-    type Out;
-    /// Appends `x`.
-    #[doc(hidden)]
-    fn push(self, x: X) -> Self::Out;
-}
-
 /// Awaits every slot of a tuple and returns the tuple of results. Sealed.
-pub trait Results: sealed::Sealed {
+pub trait Results: Tuple {
     /// The tuple of per-command results.
     type Output;
     /// Awaits every slot until `deadline`.
@@ -116,8 +110,6 @@ pub trait Results: sealed::Sealed {
 
 macro_rules! tuples {
     ($( ($($T:ident),*) )*) => {$(
-        impl<$($T,)*> sealed::Sealed for ($($T,)*) {}
-
         impl<$($T: Send + 'static,)*> Results for ($(Slot<$T>,)*) {
             type Output = ($(Result<$T, Error>,)*);
             #[allow(non_snake_case, unused_variables, clippy::unused_unit)]
@@ -129,49 +121,7 @@ macro_rules! tuples {
     )*};
 }
 
-macro_rules! pushes {
-    ($( ($($T:ident),*) )*) => {$(
-        impl<$($T,)* X> Push<X> for ($($T,)*) {
-            type Out = ($($T,)* X,);
-            #[allow(non_snake_case)]
-            fn push(self, x: X) -> Self::Out {
-                let ($($T,)*) = self;
-                ($($T,)* x,)
-            }
-        }
-    )*};
-}
-
-tuples! {
-    ()
-    (A)
-    (A, B)
-    (A, B, C)
-    (A, B, C, D)
-    (A, B, C, D, E)
-    (A, B, C, D, E, F)
-    (A, B, C, D, E, F, G)
-    (A, B, C, D, E, F, G, H)
-    (A, B, C, D, E, F, G, H, I)
-    (A, B, C, D, E, F, G, H, I, J)
-    (A, B, C, D, E, F, G, H, I, J, K)
-    (A, B, C, D, E, F, G, H, I, J, K, L)
-}
-
-pushes! {
-    ()
-    (A)
-    (A, B)
-    (A, B, C)
-    (A, B, C, D)
-    (A, B, C, D, E)
-    (A, B, C, D, E, F)
-    (A, B, C, D, E, F, G)
-    (A, B, C, D, E, F, G, H)
-    (A, B, C, D, E, F, G, H, I)
-    (A, B, C, D, E, F, G, H, I, J)
-    (A, B, C, D, E, F, G, H, I, J, K)
-}
+imap_proto_core::for_each_pipeline_tuple!(tuples);
 
 impl<'a> Pipeline<'a, ()> {
     pub(crate) fn new(conn: &'a ImapConnection) -> Self {

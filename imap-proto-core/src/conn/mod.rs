@@ -37,6 +37,7 @@ use std::marker::PhantomData;
 use bytes::{Bytes, BytesMut};
 
 pub mod event;
+pub mod event_buffer;
 pub mod session;
 pub mod upgrade;
 

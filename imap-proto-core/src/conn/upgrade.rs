@@ -11,6 +11,19 @@ use rustls::pki_types::ServerName;
 
 use crate::Error;
 
+/// How a connection is secured; every adapter's `connect` takes one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TlsMode {
+    /// TLS from the first byte (IMAPS, usually port 993; RFC 8314 §3.3).
+    Implicit,
+    /// Plaintext greeting, then STARTTLS before `connect` returns (RFC 9051 §6.2.1).
+    /// `connect` fails if the server does not advertise STARTTLS.
+    StartTls,
+    /// No TLS. Only for trusted networks, or when the caller upgrades explicitly with
+    /// the connection's `starttls` / `starttls_with_config`.
+    Plain,
+}
+
 /// What STARTTLS or implicit TLS needs: the rustls configuration and the name to verify.
 #[derive(Clone)]
 pub struct TlsSetup {
@@ -41,6 +54,18 @@ impl TlsSetup {
         .with_root_certificates(roots)
         .with_no_client_auth();
         Self::new(Arc::new(config), server_name)
+    }
+
+    /// The setup for `server_name`: the caller's configuration if there is one, otherwise
+    /// the Mozilla root store. Every adapter's connect and STARTTLS use this.
+    pub fn for_host(
+        server_name: &str,
+        config: Option<&Arc<rustls::ClientConfig>>,
+    ) -> Result<Self, Error> {
+        match config {
+            Some(config) => Self::new(config.clone(), server_name),
+            None => Self::with_webpki_roots(server_name),
+        }
     }
 
     /// A setup from a caller's configuration.
@@ -246,6 +271,16 @@ impl Layers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn for_host_uses_the_callers_configuration_when_given() {
+        let default = TlsSetup::for_host("imap.example.com", None).unwrap();
+        let own = TlsSetup::for_host("imap.example.com", Some(&default.config)).unwrap();
+        assert!(Arc::ptr_eq(&own.config, &default.config));
+        let other = TlsSetup::for_host("imap.example.com", None).unwrap();
+        assert!(!Arc::ptr_eq(&other.config, &default.config));
+        assert!(TlsSetup::for_host("not a host name", None).is_err());
+    }
 
     /// A server that finishes its deflate stream (Dovecot, when it closes after LOGOUT):
     /// the data before the end is delivered; anything after it is an error.

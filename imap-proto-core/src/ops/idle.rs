@@ -6,7 +6,7 @@ use crate::Error;
 use crate::conn::event::TypedEvent;
 use crate::conn::session::Session;
 use crate::encode;
-use crate::types::{Continuation, StatusKind, Tagged, Untagged};
+use crate::types::{Continuation, IdleEvent, StatusKind, Tagged, Untagged};
 
 use super::{AUTHENTICATED_OR_SELECTED, Op, OpContext, Step, ok_or_error};
 
@@ -26,6 +26,44 @@ pub struct Idle {
     dropped: u64,
     /// The most changes kept (set when the op starts).
     limit: usize,
+}
+
+/// What ended an adapter's wait on an IDLE, before it sent `DONE` and collected the
+/// changes. Every adapter waits its own way; the answer to the caller is decided here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdleWake {
+    /// The server pushed mailbox data.
+    Activity,
+    /// The caller's timeout elapsed.
+    TimedOut,
+    /// The caller's cancellation token fired.
+    Cancelled,
+    /// The op ended by itself (refused, BYE, connection lost).
+    Ended,
+}
+
+impl IdleWake {
+    /// The caller's answer once the IDLE is over and its changes are in `events`. A
+    /// cancelled IDLE hands its changes to `requeue` (they go back to the front of the
+    /// event queue) so that nothing the server sent is lost.
+    pub fn into_event(
+        self,
+        events: Vec<TypedEvent>,
+        requeue: impl FnOnce(Vec<TypedEvent>),
+    ) -> IdleEvent {
+        match self {
+            IdleWake::Activity => IdleEvent::Changed(events),
+            IdleWake::TimedOut if events.is_empty() => IdleEvent::TimedOut,
+            IdleWake::Cancelled => {
+                requeue(events);
+                IdleEvent::Cancelled
+            }
+            IdleWake::TimedOut | IdleWake::Ended if !events.is_empty() => {
+                IdleEvent::Changed(events)
+            }
+            IdleWake::TimedOut | IdleWake::Ended => IdleEvent::ServerEnded(None),
+        }
+    }
 }
 
 /// IDLE: needs the IDLE capability (or IMAP4rev2).
@@ -117,5 +155,41 @@ impl Op for Idle {
                 .chain(kept)
                 .collect()
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(wake: IdleWake, events: Vec<TypedEvent>) -> (IdleEvent, Vec<TypedEvent>) {
+        let mut requeued = Vec::new();
+        let event = wake.into_event(events, |events| requeued = events);
+        (event, requeued)
+    }
+
+    #[test]
+    fn each_wake_gives_its_answer_and_a_cancel_requeues_the_changes() {
+        let changes = vec![TypedEvent::Exists(4)];
+        assert_eq!(
+            answer(IdleWake::Activity, changes.clone()),
+            (IdleEvent::Changed(changes.clone()), vec![])
+        );
+        assert_eq!(
+            answer(IdleWake::TimedOut, vec![]),
+            (IdleEvent::TimedOut, vec![])
+        );
+        assert_eq!(
+            answer(IdleWake::TimedOut, changes.clone()),
+            (IdleEvent::Changed(changes.clone()), vec![])
+        );
+        assert_eq!(
+            answer(IdleWake::Cancelled, changes.clone()),
+            (IdleEvent::Cancelled, changes.clone())
+        );
+        assert_eq!(
+            answer(IdleWake::Ended, vec![]),
+            (IdleEvent::ServerEnded(None), vec![])
+        );
     }
 }

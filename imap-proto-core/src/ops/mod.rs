@@ -28,6 +28,7 @@ pub mod message;
 pub mod metadata;
 pub mod notify;
 pub mod pipeline_table;
+pub mod pipeline_tuple;
 pub mod quota;
 pub mod search;
 pub mod session;

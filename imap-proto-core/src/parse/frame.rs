@@ -2,10 +2,9 @@
 //!
 //! The parser works on whole responses, but a TCP read can end anywhere, including in the
 //! middle of a literal. [`Framer`] buffers what has arrived and hands out one [`Frame`] per
-//! response, so the parser never sees a partial response. It copies nothing: the one copy
-//! is [`Framer::push`] appending to the buffer; every frame is split off the buffer with
-//! [`BytesMut::split_to`] and frozen, so the parser can slice into it with
-//! [`Bytes::slice_ref`].
+//! response, so the parser never sees a partial response. Every frame is one [`Bytes`], so
+//! the parser can slice into it with [`Bytes::slice_ref`]; see "Input and copies" for the
+//! only copy the framer makes.
 //!
 //! # Framing rules
 //!
@@ -51,8 +50,31 @@
 //! buffered like any other, subject to [`Limits::max_literal_size`].
 //!
 //! While streaming, the buffer holds only literal bytes that arrived and were not yet handed
-//! out. A chunk shares its allocation with the buffer, so that allocation is freed when the
-//! caller drops the chunk.
+//! out. A chunk shares its allocation with the buffer (or is a slice of the
+//! [`Framer::push_bytes`] read it arrived in), so that allocation is freed when the caller
+//! drops the chunk. Streamed bytes are never joined or copied by `push_bytes`.
+//!
+//! # Input and copies
+//!
+//! [`Framer::push_bytes`] takes a read as a [`Bytes`], which is what an adapter gets when it
+//! reads into a `BytesMut` and freezes the filled part. Every response (and every streamed
+//! chunk) that lies inside that `Bytes` is handed out as a slice of it: no byte is copied.
+//! A response that began in one read and continues in the next cannot be a slice of
+//! either, and a frame must be one contiguous `Bytes`, so its bytes are copied into an
+//! owned buffer, once: the part from the first read when the second arrives, then from the
+//! second read only what the response still needs (up to the end of its line or literal).
+//! The rest of the second read is again handed out uncopied. So the copy that remains is
+//! exactly the bytes of responses that straddle a read boundary, which the socket read
+//! placed in two buffers; nothing else is ever copied. Until a partial response is
+//! joined, the framer keeps the read's tail as a `Bytes` (no copy yet), and reads that
+//! arrive before it is drained are queued as they are.
+//!
+//! A frame keeps the allocation it is a slice of alive: as long as the caller holds a frame
+//! (or a string parsed from it), the read it came from stays allocated.
+//!
+//! [`Framer::push`] takes a borrowed `&[u8]` (say, decrypted TLS records) and must copy it;
+//! frames are then split off that buffer without further copies. The two may be mixed: the
+//! input order is kept.
 //!
 //! # Limits
 //!
@@ -81,7 +103,8 @@
 //!
 //! After any error the framer is poisoned: the position of the next response in the stream
 //! is unknown, so it cannot resynchronise safely. Every later [`Framer::next_frame`] returns
-//! the same error, [`Framer::push`] discards its input and the buffer is released. The
+//! the same error, [`Framer::push`] and [`Framer::push_bytes`] discard their input and the
+//! buffer is released. The
 //! connection must be closed.
 //!
 //! # Design notes
@@ -98,6 +121,11 @@
 //!   `max_line_length` bytes passes however it is split.
 //! - Scanning resumes where the previous call stopped (`scan_pos`), so each byte outside
 //!   literals is searched for LF once, with `memchr`; literal bytes are skipped by offset.
+//!   (A line that straddles two `push_bytes` reads is searched once more, to find how much
+//!   of the second read to join.)
+
+use std::collections::VecDeque;
+use std::ops::Deref;
 
 use bytes::{Bytes, BytesMut};
 
@@ -198,16 +226,67 @@ struct LiteralHeader {
     binary: bool,
 }
 
+/// The bytes the state machine works on: received, not yet handed out, and (once a response
+/// has started) starting at that response.
+#[derive(Debug)]
+enum Window {
+    /// Bytes the framer copied: everything [`Framer::push`] appended, or a response that
+    /// started in one [`Framer::push_bytes`] input and continues in the next.
+    Owned(BytesMut),
+    /// The rest of a [`Framer::push_bytes`] input, not copied: frames are slices of it.
+    Shared(Bytes),
+}
+
+impl Window {
+    /// Hands out the first `at` bytes without copying them.
+    fn split_to(&mut self, at: usize) -> Bytes {
+        match self {
+            Window::Owned(owned) => owned.split_to(at).freeze(),
+            Window::Shared(shared) => shared.split_to(at),
+        }
+    }
+
+    /// Appends `more` by copying it. A shared window is first copied into an owned buffer
+    /// with room for `reserve` more bytes: that is the copy which joins a response split
+    /// across two inputs.
+    fn append(&mut self, more: &[u8], reserve: usize) {
+        match self {
+            Window::Owned(owned) => owned.extend_from_slice(more),
+            Window::Shared(shared) => {
+                let mut owned = BytesMut::with_capacity(shared.len() + reserve.max(more.len()));
+                owned.extend_from_slice(shared);
+                owned.extend_from_slice(more);
+                *self = Window::Owned(owned);
+            }
+        }
+    }
+}
+
+impl Deref for Window {
+    type Target = [u8];
+
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        match self {
+            Window::Owned(owned) => owned,
+            Window::Shared(shared) => shared,
+        }
+    }
+}
+
 /// Splits the server's byte stream into complete responses (see the module docs).
 ///
-/// Feed it with [`Framer::push`] after every read, then call [`Framer::next_frame`] until it
-/// returns `Ok(None)`; buffered memory is bounded by the limits only if the caller drains it
-/// like that.
+/// Feed it with [`Framer::push_bytes`] (or [`Framer::push`]) after every read, then call
+/// [`Framer::next_frame`] until it returns `Ok(None)`; buffered memory is bounded by the
+/// limits only if the caller drains it like that.
 #[derive(Debug)]
 pub struct Framer {
     /// Bytes received and not yet handed out. Offset 0 is the start of the current response
     /// (or of its continuation after a streamed literal, or of streamed literal bytes).
-    buf: BytesMut,
+    buf: Window,
+    /// [`Framer::push_bytes`] inputs that arrived while `buf` still held bytes, in order.
+    /// They are moved into `buf` only as the state machine reaches them.
+    queued: VecDeque<Bytes>,
     /// The limits to enforce.
     limits: Limits,
     /// Position within the current response.
@@ -227,7 +306,8 @@ impl Framer {
     /// Creates an empty framer that enforces `limits`.
     pub fn new(limits: Limits) -> Self {
         Framer {
-            buf: BytesMut::with_capacity(INITIAL_CAPACITY),
+            buf: Window::Owned(BytesMut::with_capacity(INITIAL_CAPACITY)),
+            queued: VecDeque::new(),
             limits,
             state: State::Line,
             segment_start: 0,
@@ -237,17 +317,50 @@ impl Framer {
         }
     }
 
-    /// Appends bytes read from the server. This is the framer's only copy of the data.
-    /// Input pushed after an error is discarded, since nothing will be framed any more.
+    /// Appends bytes read from the server by copying them into the framer's buffer; frames
+    /// are then split off that buffer without further copies. Use it when the input is a
+    /// borrowed slice anyway (say, decrypted TLS records); [`Framer::push_bytes`] avoids the
+    /// copy. Input pushed after an error is discarded, since nothing will be framed any more.
     pub fn push(&mut self, data: &[u8]) {
-        if self.poisoned.is_none() {
-            self.buf.extend_from_slice(data);
+        if self.poisoned.is_some() || data.is_empty() {
+            return;
+        }
+        if self.queued.is_empty() {
+            match &mut self.buf {
+                Window::Owned(owned) => return owned.extend_from_slice(data),
+                Window::Shared(shared) if shared.is_empty() => {
+                    let mut owned = BytesMut::with_capacity(data.len().max(INITIAL_CAPACITY));
+                    owned.extend_from_slice(data);
+                    self.buf = Window::Owned(owned);
+                    return;
+                }
+                Window::Shared(_) => {}
+            }
+        }
+        // Bytes of an earlier `push_bytes` input come first; keep the order.
+        self.queued.push_back(Bytes::copy_from_slice(data));
+    }
+
+    /// Takes bytes read from the server without copying them (see "Input and copies" in the
+    /// module docs): frames and stream chunks that lie inside `data` are handed out as
+    /// slices of it, and only a response that continues into the next input is copied,
+    /// once, when that input arrives. An adapter that reads into a `BytesMut` and freezes
+    /// what each read filled gets exactly such a `Bytes`. Input pushed after an error is
+    /// discarded.
+    pub fn push_bytes(&mut self, data: Bytes) {
+        if self.poisoned.is_some() || data.is_empty() {
+            return;
+        }
+        if self.buf.is_empty() && self.queued.is_empty() {
+            self.buf = Window::Shared(data);
+        } else {
+            self.queued.push_back(data);
         }
     }
 
     /// How many received bytes are buffered and not yet handed out in a frame.
     pub fn buffered_len(&self) -> usize {
-        self.buf.len()
+        self.buf.len() + self.queued.iter().map(Bytes::len).sum::<usize>()
     }
 
     /// Whether a response has started but its last frame has not been handed out: bytes are
@@ -255,7 +368,7 @@ impl Framer {
     /// After draining [`Framer::next_frame`], `false` means the stream is at a response
     /// boundary, which is where a TLS or COMPRESS layer may start.
     pub fn is_mid_response(&self) -> bool {
-        !self.buf.is_empty() || self.state != State::Line || self.in_tail
+        self.buffered_len() > 0 || self.state != State::Line || self.in_tail
     }
 
     /// Takes every buffered byte not yet handed out and resets the framer to a response
@@ -264,7 +377,14 @@ impl Framer {
     /// already compressed). A poisoned framer stays poisoned.
     pub fn take_buffered(&mut self) -> BytesMut {
         self.reset_position();
-        std::mem::take(&mut self.buf)
+        let mut taken = match std::mem::replace(&mut self.buf, Window::Owned(BytesMut::new())) {
+            Window::Owned(owned) => owned,
+            Window::Shared(shared) => BytesMut::from(&shared[..]),
+        };
+        for input in self.queued.drain(..) {
+            taken.extend_from_slice(&input);
+        }
+        taken
     }
 
     /// Returns the next frame, `Ok(None)` if more input is needed, or the error that
@@ -275,7 +395,8 @@ impl Framer {
         }
         self.step().inspect_err(|error| {
             self.poisoned = Some(error.clone());
-            self.buf = BytesMut::new();
+            self.buf = Window::Owned(BytesMut::new());
+            self.queued.clear();
             self.reset_position();
         })
     }
@@ -297,6 +418,9 @@ impl Framer {
                     let Some(offset) = memchr::memchr(b'\n', unscanned) else {
                         self.scan_pos = self.buf.len();
                         self.check_growth(self.buf.len(), self.buf.len())?;
+                        if self.take_queued() {
+                            continue;
+                        }
                         return Ok(None);
                     };
                     let lf = self.scan_pos + offset;
@@ -315,6 +439,9 @@ impl Framer {
                 }
                 State::Literal { end } => {
                     if self.buf.len() < end {
+                        if self.take_queued() {
+                            continue;
+                        }
                         return Ok(None);
                     }
                     self.state = State::Line;
@@ -328,6 +455,9 @@ impl Framer {
                 }
                 State::Streaming { remaining } => {
                     if self.buf.is_empty() {
+                        if self.take_queued() {
+                            continue;
+                        }
                         return Ok(None);
                     }
                     let take = usize::try_from(remaining)
@@ -335,16 +465,60 @@ impl Framer {
                     self.state = State::Streaming {
                         remaining: remaining - take as u64,
                     };
-                    return Ok(Some(Frame::StreamChunk(self.buf.split_to(take).freeze())));
+                    return Ok(Some(Frame::StreamChunk(self.buf.split_to(take))));
                 }
             }
         }
     }
 
+    /// Moves queued input into the window once the window's bytes are used up, so the state
+    /// machine can go on; `false` if nothing is queued.
+    ///
+    /// An empty window simply becomes the next input, uncopied. Otherwise a response
+    /// continues from the window into the next input, and only the part of that input this
+    /// response still needs is copied after the window: up to the end of the current line,
+    /// or of the current literal. The rest of the input stays queued, so the responses after
+    /// this one are again slices of it.
+    fn take_queued(&mut self) -> bool {
+        let Some(next) = self.queued.front() else {
+            return false;
+        };
+        if self.buf.is_empty() {
+            if let Some(next) = self.queued.pop_front() {
+                self.buf = Window::Shared(next);
+            }
+            return true;
+        }
+        let (wanted, reserve) = match self.state {
+            State::Line => {
+                let wanted = memchr::memchr(b'\n', next).map_or(next.len(), |lf| lf + 1);
+                (wanted, wanted)
+            }
+            State::Literal { end } => {
+                let missing = end.saturating_sub(self.buf.len());
+                // Room for the whole literal as far as it already arrived, never more.
+                let arrived: usize = self.queued.iter().map(Bytes::len).sum();
+                (missing.min(next.len()), missing.min(arrived))
+            }
+            // Streamed bytes are handed out before more are taken, so the window is empty
+            // here; should it not be, joining the whole input is still correct.
+            State::Streaming { .. } => (next.len(), next.len()),
+        };
+        let Some(next) = self.queued.front_mut() else {
+            return false;
+        };
+        let joined = next.split_to(wanted);
+        if next.is_empty() {
+            self.queued.pop_front();
+        }
+        self.buf.append(&joined, reserve);
+        true
+    }
+
     /// Hands out the current response (or streamed response's tail), which ends at buffer
     /// offset `end`, and starts the next one.
     fn take_response_end(&mut self, end: usize) -> Frame {
-        let bytes = self.buf.split_to(end).freeze();
+        let bytes = self.buf.split_to(end);
         let frame = if self.in_tail {
             Frame::StreamTail(bytes)
         } else {
@@ -365,7 +539,7 @@ impl Framer {
         if header.len > self.limits.stream_threshold
             && (self.in_tail || is_untagged_fetch(&self.buf))
         {
-            let head = self.buf.split_to(literal_start).freeze();
+            let head = self.buf.split_to(literal_start);
             self.segment_start = 0;
             self.scan_pos = 0;
             self.in_tail = false;
@@ -508,13 +682,69 @@ mod tests {
         }
     }
 
+    /// How a test hands its input to the framer. Every test runs with each of them.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Feed {
+        /// [`Framer::push`], which copies.
+        Slices,
+        /// [`Framer::push_bytes`], each input its own allocation.
+        SeparateBytes,
+        /// [`Framer::push_bytes`], the inputs consecutive slices of one `Bytes`, as an
+        /// adapter that freezes the parts of its read buffer produces them.
+        OneBuffer,
+    }
+
+    /// Bytes the framer holds allocated: its buffer's capacity, or the length of the
+    /// uncopied input it keeps (whose allocation belongs to the caller).
+    fn held_capacity(framer: &Framer) -> usize {
+        let window = match &framer.buf {
+            Window::Owned(owned) => owned.capacity(),
+            Window::Shared(shared) => shared.len(),
+        };
+        window + framer.queued.iter().map(Bytes::len).sum::<usize>()
+    }
+
+    const FEEDS: [Feed; 3] = [Feed::Slices, Feed::SeparateBytes, Feed::OneBuffer];
+
+    /// Pushes one input the way `feed` says (`OneBuffer` needs all inputs up front, so a
+    /// single push is given its own allocation, as with `SeparateBytes`).
+    fn push(framer: &mut Framer, feed: Feed, data: &[u8]) {
+        match feed {
+            Feed::Slices => framer.push(data),
+            Feed::SeparateBytes | Feed::OneBuffer => {
+                framer.push_bytes(Bytes::copy_from_slice(data))
+            }
+        }
+    }
+
+    /// Feeds `chunks` with every [`Feed`], checks that all of them give exactly the same
+    /// frames and error, and returns those.
+    fn run(limits: &Limits, chunks: &[&[u8]]) -> (Vec<Frame>, Option<FrameError>) {
+        let reference = run_with(Feed::Slices, limits, chunks);
+        for feed in FEEDS {
+            assert_eq!(
+                run_with(feed, limits, chunks),
+                reference,
+                "{feed:?} differs from {:?}",
+                Feed::Slices
+            );
+        }
+        reference
+    }
+
     /// Feeds `chunks` one push at a time, draining frames after each push, and returns the
     /// frames and the error that stopped framing, if any.
-    fn run(limits: &Limits, chunks: &[&[u8]]) -> (Vec<Frame>, Option<FrameError>) {
+    fn run_with(feed: Feed, limits: &Limits, chunks: &[&[u8]]) -> (Vec<Frame>, Option<FrameError>) {
         let mut framer = Framer::new(limits.clone());
         let mut frames = Vec::new();
+        let whole = Bytes::from(chunks.concat());
+        let mut offset = 0;
         for chunk in chunks {
-            framer.push(chunk);
+            match feed {
+                Feed::OneBuffer => framer.push_bytes(whole.slice(offset..offset + chunk.len())),
+                _ => push(&mut framer, feed, chunk),
+            }
+            offset += chunk.len();
             loop {
                 match framer.next_frame() {
                     Ok(Some(frame)) => frames.push(frame),
@@ -612,18 +842,20 @@ mod tests {
 
     #[test]
     fn partial_response_waits_and_stays_buffered() {
-        let mut framer = Framer::new(Limits::default());
-        framer.push(b"* 1 FETCH (BODY[] {10}\r\nabc");
-        assert_eq!(framer.next_frame(), Ok(None));
-        assert_eq!(framer.buffered_len(), 27);
-        assert!(framer.is_mid_response());
-        framer.push(b"defghij)\r\n");
-        assert_eq!(
-            framer.next_frame(),
-            Ok(Some(complete(b"* 1 FETCH (BODY[] {10}\r\nabcdefghij)\r\n")))
-        );
-        assert_eq!(framer.next_frame(), Ok(None));
-        assert!(!framer.is_mid_response());
+        for feed in FEEDS {
+            let mut framer = Framer::new(Limits::default());
+            push(&mut framer, feed, b"* 1 FETCH (BODY[] {10}\r\nabc");
+            assert_eq!(framer.next_frame(), Ok(None));
+            assert_eq!(framer.buffered_len(), 27);
+            assert!(framer.is_mid_response());
+            push(&mut framer, feed, b"defghij)\r\n");
+            assert_eq!(
+                framer.next_frame(),
+                Ok(Some(complete(b"* 1 FETCH (BODY[] {10}\r\nabcdefghij)\r\n")))
+            );
+            assert_eq!(framer.next_frame(), Ok(None));
+            assert!(!framer.is_mid_response());
+        }
     }
 
     #[test]
@@ -642,16 +874,143 @@ mod tests {
 
     #[test]
     fn complete_frame_is_split_from_the_buffer_without_copying() {
+        for feed in FEEDS {
+            let mut framer = Framer::new(Limits::default());
+            push(&mut framer, feed, b"* OK a\r\n* OK b\r\n");
+            let Ok(Some(Frame::Complete(first))) = framer.next_frame() else {
+                panic!("expected a complete frame");
+            };
+            let Ok(Some(Frame::Complete(second))) = framer.next_frame() else {
+                panic!("expected a complete frame");
+            };
+            // Both frames sit back to back in the one allocation the push copied into.
+            assert_eq!(first.as_ptr().wrapping_add(first.len()), second.as_ptr());
+        }
+    }
+
+    /// Whether `part` lies inside `input`'s memory, i.e. was handed out without a copy.
+    fn is_slice_of(part: &[u8], input: &Bytes) -> bool {
+        let range = input.as_ptr_range();
+        let part = part.as_ptr_range();
+        range.start <= part.start && part.end <= range.end
+    }
+
+    #[test]
+    fn push_bytes_hands_out_frames_as_slices_of_the_input() {
         let mut framer = Framer::new(Limits::default());
-        framer.push(b"* OK a\r\n* OK b\r\n");
-        let Ok(Some(Frame::Complete(first))) = framer.next_frame() else {
+        let first = Bytes::from_static(b"* OK a\r\n* 1 FETCH (BODY[] {5}\r\nab\r\nc)\r\n* OK par");
+        framer.push_bytes(first.clone());
+        for expected in [&b"* OK a\r\n"[..], b"* 1 FETCH (BODY[] {5}\r\nab\r\nc)\r\n"] {
+            let Ok(Some(Frame::Complete(frame))) = framer.next_frame() else {
+                panic!("expected a complete frame");
+            };
+            assert_eq!(&frame[..], expected);
+            assert!(is_slice_of(&frame, &first));
+        }
+        assert_eq!(framer.next_frame(), Ok(None));
+        // The incomplete rest is kept as it is, not copied yet.
+        assert!(matches!(&framer.buf, Window::Shared(rest) if is_slice_of(rest, &first)));
+        assert_eq!(framer.buffered_len(), 8);
+
+        let second = Bytes::from_static(b"tial\r\n* 2 EXISTS\r\n* OK");
+        framer.push_bytes(second.clone());
+        let Ok(Some(Frame::Complete(joined))) = framer.next_frame() else {
+            panic!("expected the joined frame");
+        };
+        assert_eq!(&joined[..], b"* OK partial\r\n");
+        assert!(!is_slice_of(&joined, &first) && !is_slice_of(&joined, &second));
+        // Only what the joined response needed was copied: the rest of the second input is
+        // again handed out as slices of it.
+        let Ok(Some(Frame::Complete(after))) = framer.next_frame() else {
             panic!("expected a complete frame");
         };
-        let Ok(Some(Frame::Complete(second))) = framer.next_frame() else {
+        assert_eq!(&after[..], b"* 2 EXISTS\r\n");
+        assert!(is_slice_of(&after, &second));
+        assert_eq!(framer.next_frame(), Ok(None));
+        assert!(matches!(&framer.buf, Window::Shared(rest) if is_slice_of(rest, &second)));
+    }
+
+    #[test]
+    fn push_bytes_joins_only_the_straddling_literal() {
+        let mut framer = Framer::new(Limits::default());
+        framer.push_bytes(Bytes::from_static(b"* 1 FETCH (BODY[] {10}\r\n0123"));
+        let second = Bytes::from_static(b"456789)\r\n* OK done\r\n");
+        framer.push_bytes(second.clone());
+        assert_eq!(
+            framer.next_frame(),
+            Ok(Some(complete(b"* 1 FETCH (BODY[] {10}\r\n0123456789)\r\n")))
+        );
+        let Ok(Some(Frame::Complete(done))) = framer.next_frame() else {
             panic!("expected a complete frame");
         };
-        // Both frames sit back to back in the one allocation the push copied into.
-        assert_eq!(first.as_ptr().wrapping_add(first.len()), second.as_ptr());
+        assert_eq!(&done[..], b"* OK done\r\n");
+        assert!(is_slice_of(&done, &second));
+        assert_eq!(framer.buffered_len(), 0);
+        assert!(!framer.is_mid_response());
+    }
+
+    #[test]
+    fn push_bytes_streams_chunks_as_slices_of_the_input() {
+        let input = Bytes::from(streamed_fetch());
+        let (first, second) = (input.slice(..60), input.slice(60..));
+        let mut framer = Framer::new(streaming_limits());
+        framer.push_bytes(first.clone());
+        assert!(matches!(
+            framer.next_frame(),
+            Ok(Some(Frame::StreamBegin { .. }))
+        ));
+        let Ok(Some(Frame::StreamChunk(chunk))) = framer.next_frame() else {
+            panic!("expected a stream chunk");
+        };
+        assert!(is_slice_of(&chunk, &first));
+        assert_eq!(framer.next_frame(), Ok(None));
+        framer.push_bytes(second.clone());
+        let Ok(Some(Frame::StreamChunk(chunk))) = framer.next_frame() else {
+            panic!("expected a stream chunk");
+        };
+        assert!(is_slice_of(&chunk, &second));
+        assert_eq!(framer.next_frame(), Ok(Some(Frame::StreamEnd)));
+        let Ok(Some(Frame::StreamTail(tail))) = framer.next_frame() else {
+            panic!("expected the tail");
+        };
+        assert_eq!(&tail[..], b" FLAGS (\\Seen))\r\n");
+        assert!(is_slice_of(&tail, &second));
+    }
+
+    #[test]
+    fn push_and_push_bytes_may_be_mixed_in_order() {
+        let mut framer = Framer::new(Limits::default());
+        framer.push_bytes(Bytes::from_static(b"* OK a\r\n* OK b"));
+        framer.push(b"c\r\n* OK d");
+        framer.push_bytes(Bytes::from_static(b"e\r\n* OK f"));
+        framer.push(b"g\r\n");
+        let mut frames = Vec::new();
+        while let Some(frame) = framer.next_frame().expect("no error") {
+            frames.push(frame);
+        }
+        assert_eq!(
+            frames,
+            vec![
+                complete(b"* OK a\r\n"),
+                complete(b"* OK bc\r\n"),
+                complete(b"* OK de\r\n"),
+                complete(b"* OK fg\r\n"),
+            ]
+        );
+        assert!(!framer.is_mid_response());
+    }
+
+    #[test]
+    fn take_buffered_returns_queued_inputs_in_order() {
+        let mut framer = Framer::new(Limits::default());
+        framer.push_bytes(Bytes::from_static(b"a1 OK go\r\n* OK x"));
+        framer.push_bytes(Bytes::from_static(b"yz"));
+        framer.push(b"\r\n");
+        assert_eq!(framer.next_frame(), Ok(Some(complete(b"a1 OK go\r\n"))));
+        assert_eq!(framer.buffered_len(), 10);
+        assert_eq!(framer.take_buffered().as_ref(), b"* OK xyz\r\n");
+        assert_eq!(framer.buffered_len(), 0);
+        assert_eq!(framer.next_frame(), Ok(None));
     }
 
     #[test]
@@ -807,70 +1166,78 @@ mod tests {
 
     #[test]
     fn stream_chunks_are_handed_out_without_waiting_for_the_whole_literal() {
-        let literal = hundred_byte_literal();
-        let mut framer = Framer::new(streaming_limits());
-        framer.push(b"* 12 FETCH (BODY[] {100}\r\n");
-        framer.push(&literal[..10]);
-        assert!(matches!(
-            framer.next_frame(),
-            Ok(Some(Frame::StreamBegin {
-                literal_len: 100,
-                ..
-            }))
-        ));
-        assert_eq!(
-            framer.next_frame(),
-            Ok(Some(Frame::StreamChunk(Bytes::copy_from_slice(
-                &literal[..10]
-            ))))
-        );
-        assert_eq!(framer.next_frame(), Ok(None));
-        assert_eq!(framer.buffered_len(), 0);
-        assert!(framer.is_mid_response());
-        framer.push(&literal[10..]);
-        framer.push(b")\r\n");
-        assert_eq!(
-            framer.next_frame(),
-            Ok(Some(Frame::StreamChunk(Bytes::copy_from_slice(
-                &literal[10..]
-            ))))
-        );
-        assert_eq!(framer.next_frame(), Ok(Some(Frame::StreamEnd)));
-        assert!(framer.is_mid_response());
-        assert_eq!(
-            framer.next_frame(),
-            Ok(Some(Frame::StreamTail(Bytes::from_static(b")\r\n"))))
-        );
-        assert_eq!(framer.next_frame(), Ok(None));
-        assert!(!framer.is_mid_response());
+        for feed in FEEDS {
+            let literal = hundred_byte_literal();
+            let mut framer = Framer::new(streaming_limits());
+            push(&mut framer, feed, b"* 12 FETCH (BODY[] {100}\r\n");
+            push(&mut framer, feed, &literal[..10]);
+            assert!(matches!(
+                framer.next_frame(),
+                Ok(Some(Frame::StreamBegin {
+                    literal_len: 100,
+                    ..
+                }))
+            ));
+            assert_eq!(
+                framer.next_frame(),
+                Ok(Some(Frame::StreamChunk(Bytes::copy_from_slice(
+                    &literal[..10]
+                ))))
+            );
+            assert_eq!(framer.next_frame(), Ok(None));
+            assert_eq!(framer.buffered_len(), 0);
+            assert!(framer.is_mid_response());
+            push(&mut framer, feed, &literal[10..]);
+            push(&mut framer, feed, b")\r\n");
+            assert_eq!(
+                framer.next_frame(),
+                Ok(Some(Frame::StreamChunk(Bytes::copy_from_slice(
+                    &literal[10..]
+                ))))
+            );
+            assert_eq!(framer.next_frame(), Ok(Some(Frame::StreamEnd)));
+            assert!(framer.is_mid_response());
+            assert_eq!(
+                framer.next_frame(),
+                Ok(Some(Frame::StreamTail(Bytes::from_static(b")\r\n"))))
+            );
+            assert_eq!(framer.next_frame(), Ok(None));
+            assert!(!framer.is_mid_response());
+        }
     }
 
     #[test]
     fn streaming_memory_stays_bounded_by_unread_input() {
-        let mut framer = Framer::new(Limits {
-            stream_threshold: 16,
-            max_literal_size: 1024,
-            max_response_size: 2048,
-            ..Limits::default()
-        });
-        let total: u64 = 4 * 1024 * 1024;
-        framer.push(format!("* 1 FETCH (BODY[] {{{total}}}\r\n").as_bytes());
-        let piece = [b'x'; 4096];
-        let mut streamed = 0u64;
-        let mut pushed = 0u64;
-        while pushed < total {
-            framer.push(&piece);
-            pushed += piece.len() as u64;
-            assert!(framer.buffered_len() <= piece.len() + 64);
-            while let Some(frame) = framer.next_frame().expect("no error") {
-                if let Frame::StreamChunk(chunk) = frame {
-                    streamed += chunk.len() as u64;
+        for feed in FEEDS {
+            let mut framer = Framer::new(Limits {
+                stream_threshold: 16,
+                max_literal_size: 1024,
+                max_response_size: 2048,
+                ..Limits::default()
+            });
+            let total: u64 = 4 * 1024 * 1024;
+            push(
+                &mut framer,
+                feed,
+                format!("* 1 FETCH (BODY[] {{{total}}}\r\n").as_bytes(),
+            );
+            let piece = [b'x'; 4096];
+            let mut streamed = 0u64;
+            let mut pushed = 0u64;
+            while pushed < total {
+                push(&mut framer, feed, &piece);
+                pushed += piece.len() as u64;
+                assert!(framer.buffered_len() <= piece.len() + 64);
+                while let Some(frame) = framer.next_frame().expect("no error") {
+                    if let Frame::StreamChunk(chunk) = frame {
+                        streamed += chunk.len() as u64;
+                    }
                 }
+                assert_eq!(framer.buffered_len(), 0);
+                assert!(held_capacity(&framer) <= 64 * 1024);
             }
-            assert_eq!(framer.buffered_len(), 0);
-            assert!(framer.buf.capacity() <= 64 * 1024);
+            assert_eq!(streamed, total);
         }
-        assert_eq!(streamed, total);
     }
 
     #[test]
@@ -945,46 +1312,50 @@ mod tests {
 
     #[test]
     fn endless_line_fails_once_it_exceeds_the_limit() {
-        let limits = Limits {
-            max_line_length: 100,
-            ..Limits::default()
-        };
-        let mut framer = Framer::new(limits);
-        framer.push(b"* OK ");
-        framer.push(&[b'a'; 95]);
-        assert_eq!(framer.next_frame(), Ok(None), "exactly at the limit");
-        framer.push(b"\r");
-        assert_eq!(framer.next_frame(), Ok(None), "a trailing CR is not text");
-        framer.push(b"a");
-        assert_eq!(
-            framer.next_frame(),
-            Err(FrameError::LineTooLong {
-                limit: 100,
-                observed: 102
-            })
-        );
+        for feed in FEEDS {
+            let limits = Limits {
+                max_line_length: 100,
+                ..Limits::default()
+            };
+            let mut framer = Framer::new(limits);
+            push(&mut framer, feed, b"* OK ");
+            push(&mut framer, feed, &[b'a'; 95]);
+            assert_eq!(framer.next_frame(), Ok(None), "exactly at the limit");
+            push(&mut framer, feed, b"\r");
+            assert_eq!(framer.next_frame(), Ok(None), "a trailing CR is not text");
+            push(&mut framer, feed, b"a");
+            assert_eq!(
+                framer.next_frame(),
+                Err(FrameError::LineTooLong {
+                    limit: 100,
+                    observed: 102
+                })
+            );
+        }
     }
 
     #[test]
     fn endless_line_without_line_end_never_buffers_past_the_limit() {
-        let mut framer = Framer::new(Limits {
-            max_line_length: 1000,
-            ..Limits::default()
-        });
-        let mut error = None;
-        for _ in 0..100 {
-            framer.push(&[b'x'; 64]);
-            if let Err(e) = framer.next_frame() {
-                error = Some(e);
-                break;
+        for feed in FEEDS {
+            let mut framer = Framer::new(Limits {
+                max_line_length: 1000,
+                ..Limits::default()
+            });
+            let mut error = None;
+            for _ in 0..100 {
+                push(&mut framer, feed, &[b'x'; 64]);
+                if let Err(e) = framer.next_frame() {
+                    error = Some(e);
+                    break;
+                }
+                assert!(framer.buffered_len() <= 1000);
             }
-            assert!(framer.buffered_len() <= 1000);
+            assert!(matches!(
+                error,
+                Some(FrameError::LineTooLong { limit: 1000, .. })
+            ));
+            assert_eq!(framer.buffered_len(), 0);
         }
-        assert!(matches!(
-            error,
-            Some(FrameError::LineTooLong { limit: 1000, .. })
-        ));
-        assert_eq!(framer.buffered_len(), 0);
     }
 
     #[test]
@@ -1028,33 +1399,37 @@ mod tests {
 
     #[test]
     fn huge_announced_literal_fails_at_once_without_allocating() {
-        let mut framer = Framer::new(Limits {
-            max_literal_size: 1024,
-            ..Limits::default()
-        });
-        framer.push(b"* LIST () \"/\" {4294967296000}\r\n");
-        assert_eq!(
-            framer.next_frame(),
-            Err(FrameError::LiteralTooLarge {
-                limit: 1024,
-                announced: 4_294_967_296_000
-            })
-        );
-        assert_eq!(framer.buffered_len(), 0);
-        assert!(framer.buf.capacity() <= INITIAL_CAPACITY);
+        for feed in FEEDS {
+            let mut framer = Framer::new(Limits {
+                max_literal_size: 1024,
+                ..Limits::default()
+            });
+            push(&mut framer, feed, b"* LIST () \"/\" {4294967296000}\r\n");
+            assert_eq!(
+                framer.next_frame(),
+                Err(FrameError::LiteralTooLarge {
+                    limit: 1024,
+                    announced: 4_294_967_296_000
+                })
+            );
+            assert_eq!(framer.buffered_len(), 0);
+            assert!(held_capacity(&framer) <= INITIAL_CAPACITY);
+        }
     }
 
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn buffered_literal_below_its_limit_grows_only_with_input() {
-        let mut framer = Framer::new(Limits {
-            max_literal_size: 1 << 40,
-            max_response_size: usize::MAX,
-            ..Limits::default()
-        });
-        framer.push(b"a1 OK {1000000000000}\r\nabc");
-        assert_eq!(framer.next_frame(), Ok(None));
-        assert!(framer.buf.capacity() <= INITIAL_CAPACITY);
+        for feed in FEEDS {
+            let mut framer = Framer::new(Limits {
+                max_literal_size: 1 << 40,
+                max_response_size: usize::MAX,
+                ..Limits::default()
+            });
+            push(&mut framer, feed, b"a1 OK {1000000000000}\r\nabc");
+            assert_eq!(framer.next_frame(), Ok(None));
+            assert!(held_capacity(&framer) <= INITIAL_CAPACITY);
+        }
     }
 
     #[test]
@@ -1084,29 +1459,31 @@ mod tests {
 
     #[test]
     fn oversized_response_fails_while_growing() {
-        let limits = Limits {
-            max_response_size: 80,
-            ..Limits::default()
-        };
-        // Lines and literals each within their limits, but the response keeps growing.
-        let mut framer = Framer::new(limits.clone());
-        framer.push(b"* 1 FETCH (BODY[1] {20}\r\n");
-        framer.push(&[b'x'; 20]);
-        framer.push(b" BODY[2] {10}\r\n");
-        assert_eq!(framer.next_frame(), Ok(None));
-        framer.push(&[b'y'; 10]);
-        framer.push(b" UID 1234567890");
-        assert_eq!(
-            framer.next_frame(),
-            Err(FrameError::ResponseTooLarge {
-                limit: 80,
-                observed: 85
-            })
-        );
-        // A single line past the response limit fails too, even if the line limit is
-        // higher.
-        let (_, error) = run(&limits, &[&[b'z'; 81]]);
-        assert!(matches!(error, Some(FrameError::ResponseTooLarge { .. })));
+        for feed in FEEDS {
+            let limits = Limits {
+                max_response_size: 80,
+                ..Limits::default()
+            };
+            // Lines and literals each within their limits, but the response keeps growing.
+            let mut framer = Framer::new(limits.clone());
+            push(&mut framer, feed, b"* 1 FETCH (BODY[1] {20}\r\n");
+            push(&mut framer, feed, &[b'x'; 20]);
+            push(&mut framer, feed, b" BODY[2] {10}\r\n");
+            assert_eq!(framer.next_frame(), Ok(None));
+            push(&mut framer, feed, &[b'y'; 10]);
+            push(&mut framer, feed, b" UID 1234567890");
+            assert_eq!(
+                framer.next_frame(),
+                Err(FrameError::ResponseTooLarge {
+                    limit: 80,
+                    observed: 85
+                })
+            );
+            // A single line past the response limit fails too, even if the line limit is
+            // higher.
+            let (_, error) = run(&limits, &[&[b'z'; 81]]);
+            assert!(matches!(error, Some(FrameError::ResponseTooLarge { .. })));
+        }
     }
 
     #[test]
@@ -1149,24 +1526,30 @@ mod tests {
 
     #[test]
     fn error_poisons_the_framer() {
-        let mut framer = Framer::new(Limits {
-            max_line_length: 8,
-            ..Limits::default()
-        });
-        framer.push(b"* OK\r\n* OK too long for the limit\r\n* OK\r\n");
-        assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK\r\n"))));
-        let error = framer.next_frame().expect_err("line too long");
-        assert!(matches!(error, FrameError::LineTooLong { limit: 8, .. }));
-        assert_eq!(framer.buffered_len(), 0);
-        framer.push(b"* OK\r\n");
-        assert_eq!(
-            framer.buffered_len(),
-            0,
-            "input after an error is discarded"
-        );
-        assert_eq!(framer.next_frame(), Err(error.clone()));
-        let _ = framer.take_buffered();
-        assert_eq!(framer.next_frame(), Err(error));
+        for feed in FEEDS {
+            let mut framer = Framer::new(Limits {
+                max_line_length: 8,
+                ..Limits::default()
+            });
+            push(
+                &mut framer,
+                feed,
+                b"* OK\r\n* OK too long for the limit\r\n* OK\r\n",
+            );
+            assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK\r\n"))));
+            let error = framer.next_frame().expect_err("line too long");
+            assert!(matches!(error, FrameError::LineTooLong { limit: 8, .. }));
+            assert_eq!(framer.buffered_len(), 0);
+            push(&mut framer, feed, b"* OK\r\n");
+            assert_eq!(
+                framer.buffered_len(),
+                0,
+                "input after an error is discarded"
+            );
+            assert_eq!(framer.next_frame(), Err(error.clone()));
+            let _ = framer.take_buffered();
+            assert_eq!(framer.next_frame(), Err(error));
+        }
     }
 
     #[test]
@@ -1247,33 +1630,41 @@ mod tests {
 
     #[test]
     fn take_buffered_returns_unparsed_bytes_and_resets() {
-        let mut framer = Framer::new(Limits::default());
-        framer.push(b"a2 OK Begin TLS now\r\n* OK injected\r\n* 1 FETCH (BODY[] {5}\r\nab");
-        assert_eq!(
-            framer.next_frame(),
-            Ok(Some(complete(b"a2 OK Begin TLS now\r\n")))
-        );
-        assert!(framer.is_mid_response());
-        let rest = framer.take_buffered();
-        assert_eq!(&rest[..], b"* OK injected\r\n* 1 FETCH (BODY[] {5}\r\nab");
-        assert_eq!(framer.buffered_len(), 0);
-        assert!(!framer.is_mid_response());
-        assert_eq!(framer.next_frame(), Ok(None));
-        framer.push(b"* OK after\r\n");
-        assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK after\r\n"))));
+        for feed in FEEDS {
+            let mut framer = Framer::new(Limits::default());
+            push(
+                &mut framer,
+                feed,
+                b"a2 OK Begin TLS now\r\n* OK injected\r\n* 1 FETCH (BODY[] {5}\r\nab",
+            );
+            assert_eq!(
+                framer.next_frame(),
+                Ok(Some(complete(b"a2 OK Begin TLS now\r\n")))
+            );
+            assert!(framer.is_mid_response());
+            let rest = framer.take_buffered();
+            assert_eq!(&rest[..], b"* OK injected\r\n* 1 FETCH (BODY[] {5}\r\nab");
+            assert_eq!(framer.buffered_len(), 0);
+            assert!(!framer.is_mid_response());
+            assert_eq!(framer.next_frame(), Ok(None));
+            push(&mut framer, feed, b"* OK after\r\n");
+            assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK after\r\n"))));
+        }
     }
 
     #[test]
     fn take_buffered_mid_literal_forgets_the_literal() {
-        let mut framer = Framer::new(streaming_limits());
-        framer.push(b"* 1 FETCH (BODY[] {100}\r\nabc");
-        assert!(matches!(
-            framer.next_frame(),
-            Ok(Some(Frame::StreamBegin { .. }))
-        ));
-        assert_eq!(framer.take_buffered().as_ref(), b"abc");
-        assert!(!framer.is_mid_response());
-        framer.push(b"* OK\r\n");
-        assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK\r\n"))));
+        for feed in FEEDS {
+            let mut framer = Framer::new(streaming_limits());
+            push(&mut framer, feed, b"* 1 FETCH (BODY[] {100}\r\nabc");
+            assert!(matches!(
+                framer.next_frame(),
+                Ok(Some(Frame::StreamBegin { .. }))
+            ));
+            assert_eq!(framer.take_buffered().as_ref(), b"abc");
+            assert!(!framer.is_mid_response());
+            push(&mut framer, feed, b"* OK\r\n");
+            assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK\r\n"))));
+        }
     }
 }

@@ -69,6 +69,14 @@
 //! joined, the framer keeps the read's tail as a `Bytes` (no copy yet), and reads that
 //! arrive before it is drained are queued as they are.
 //!
+//! [`Framer::push_bytes_mut`] takes a read as the `BytesMut` the adapter split off its read
+//! buffer, before freezing. When a read directly follows the previous one in the same
+//! allocation, a response straddling the two is joined in place
+//! ([`BytesMut::try_unsplit`]), so nothing is copied at all; only when the adapter moves to
+//! a new read buffer is a response straddling the old and the new one copied, as above. A
+//! joined buffer grows geometrically (each byte copied O(1) times) but never past the
+//! current literal and a little room for the line after it.
+//!
 //! A frame keeps the allocation it is a slice of alive: as long as the caller holds a frame
 //! (or a string parsed from it), the read it came from stays allocated.
 //!
@@ -137,6 +145,10 @@ const MAX_NUMBER64: u64 = i64::MAX as u64;
 /// Initial buffer capacity. It also becomes the smallest reallocation `bytes` makes once
 /// frames share the buffer, which avoids many tiny allocations for small reads.
 const INITIAL_CAPACITY: usize = 16 * 1024;
+
+/// Room left after a literal when a response joined from several inputs grows its buffer:
+/// the rest of the line after a literal is usually a few bytes (`)` and CRLF).
+const TAIL_ROOM: usize = 1024;
 
 /// One unit of framed input, handed out by [`Framer::next_frame`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,19 +258,19 @@ impl Window {
         }
     }
 
-    /// Appends `more` by copying it. A shared window is first copied into an owned buffer
-    /// with room for `reserve` more bytes: that is the copy which joins a response split
-    /// across two inputs.
-    fn append(&mut self, more: &[u8], reserve: usize) {
-        match self {
-            Window::Owned(owned) => owned.extend_from_slice(more),
-            Window::Shared(shared) => {
-                let mut owned = BytesMut::with_capacity(shared.len() + reserve.max(more.len()));
-                owned.extend_from_slice(shared);
-                owned.extend_from_slice(more);
-                *self = Window::Owned(owned);
+    /// Appends a copy of `more`: the copy which joins a response split across two inputs.
+    /// If the window is shared, or owned without room for `more`, its bytes are first
+    /// copied into a new buffer of `capacity` bytes (at least what they and `more` need).
+    fn append(&mut self, more: &[u8], capacity: usize) {
+        if let Window::Owned(owned) = self {
+            if owned.capacity() - owned.len() >= more.len() {
+                return owned.extend_from_slice(more);
             }
         }
+        let mut grown = BytesMut::with_capacity(capacity.max(self.len() + more.len()));
+        grown.extend_from_slice(self);
+        grown.extend_from_slice(more);
+        *self = Window::Owned(grown);
     }
 }
 
@@ -284,9 +296,9 @@ pub struct Framer {
     /// Bytes received and not yet handed out. Offset 0 is the start of the current response
     /// (or of its continuation after a streamed literal, or of streamed literal bytes).
     buf: Window,
-    /// [`Framer::push_bytes`] inputs that arrived while `buf` still held bytes, in order.
-    /// They are moved into `buf` only as the state machine reaches them.
-    queued: VecDeque<Bytes>,
+    /// Inputs that arrived while `buf` still held bytes, in order. They are moved into `buf`
+    /// only as the state machine reaches them. None of them is empty.
+    queued: VecDeque<Window>,
     /// The limits to enforce.
     limits: Limits,
     /// Position within the current response.
@@ -338,7 +350,8 @@ impl Framer {
             }
         }
         // Bytes of an earlier `push_bytes` input come first; keep the order.
-        self.queued.push_back(Bytes::copy_from_slice(data));
+        self.queued
+            .push_back(Window::Shared(Bytes::copy_from_slice(data)));
     }
 
     /// Takes bytes read from the server without copying them (see "Input and copies" in the
@@ -354,13 +367,40 @@ impl Framer {
         if self.buf.is_empty() && self.queued.is_empty() {
             self.buf = Window::Shared(data);
         } else {
-            self.queued.push_back(data);
+            self.queued.push_back(Window::Shared(data));
         }
+    }
+
+    /// Takes bytes read from the server as the `BytesMut` the read filled, without copying
+    /// them, like [`Framer::push_bytes`]. In addition, when `data` directly follows the
+    /// previous input in the same allocation (an adapter that reads into one large
+    /// `BytesMut` and splits each filled part off with [`BytesMut::split`]), a response that
+    /// straddles the two reads is joined in place ([`BytesMut::try_unsplit`]) instead of
+    /// copied, so no byte is copied at all until the adapter's buffer is reallocated.
+    /// Input pushed after an error is discarded.
+    pub fn push_bytes_mut(&mut self, data: BytesMut) {
+        if self.poisoned.is_some() || data.is_empty() {
+            return;
+        }
+        // The input this one may continue: the last one queued, or else the window.
+        let previous = match self.queued.back_mut() {
+            Some(queued) => queued,
+            None => &mut self.buf,
+        };
+        let data = match previous {
+            window if window.is_empty() => return *window = Window::Owned(data),
+            Window::Owned(owned) => match owned.try_unsplit(data) {
+                Ok(()) => return,
+                Err(data) => data,
+            },
+            Window::Shared(_) => data,
+        };
+        self.queued.push_back(Window::Owned(data));
     }
 
     /// How many received bytes are buffered and not yet handed out in a frame.
     pub fn buffered_len(&self) -> usize {
-        self.buf.len() + self.queued.iter().map(Bytes::len).sum::<usize>()
+        self.buf.len() + self.queued.iter().map(|input| input.len()).sum::<usize>()
     }
 
     /// Whether a response has started but its last frame has not been handed out: bytes are
@@ -485,25 +525,31 @@ impl Framer {
         };
         if self.buf.is_empty() {
             if let Some(next) = self.queued.pop_front() {
-                self.buf = Window::Shared(next);
+                self.buf = next;
             }
             return true;
         }
-        let (wanted, reserve) = match self.state {
-            State::Line => {
-                let wanted = memchr::memchr(b'\n', next).map_or(next.len(), |lf| lf + 1);
-                (wanted, wanted)
-            }
+        let len = self.buf.len();
+        let line_in = |bytes: &[u8]| memchr::memchr(b'\n', bytes).map_or(bytes.len(), |lf| lf + 1);
+        let (wanted, ceiling) = match self.state {
+            State::Line => (line_in(next), usize::MAX),
             State::Literal { end } => {
-                let missing = end.saturating_sub(self.buf.len());
-                // Room for the whole literal as far as it already arrived, never more.
-                let arrived: usize = self.queued.iter().map(Bytes::len).sum();
-                (missing.min(next.len()), missing.min(arrived))
+                let missing = end.saturating_sub(len);
+                // If the literal ends in this input, the line after it is wanted too.
+                let wanted = match next.get(missing..) {
+                    Some(after) => missing + line_in(after),
+                    None => next.len(),
+                };
+                (wanted, end.saturating_add(TAIL_ROOM))
             }
             // Streamed bytes are handed out before more are taken, so the window is empty
             // here; should it not be, joining the whole input is still correct.
-            State::Streaming { .. } => (next.len(), next.len()),
+            State::Streaming { .. } => (next.len(), usize::MAX),
         };
+        // Grow geometrically, so a response joined from many inputs costs O(1) copies per
+        // byte; never past the current literal (plus room for the line after it), since an
+        // announced size alone must not allocate.
+        let capacity = len.saturating_mul(2).min(ceiling).max(len + wanted);
         let Some(next) = self.queued.front_mut() else {
             return false;
         };
@@ -511,7 +557,7 @@ impl Framer {
         if next.is_empty() {
             self.queued.pop_front();
         }
-        self.buf.append(&joined, reserve);
+        self.buf.append(&joined, capacity);
         true
     }
 
@@ -692,7 +738,20 @@ mod tests {
         /// [`Framer::push_bytes`], the inputs consecutive slices of one `Bytes`, as an
         /// adapter that freezes the parts of its read buffer produces them.
         OneBuffer,
+        /// [`Framer::push_bytes_mut`], each input its own allocation.
+        SeparateBytesMut,
+        /// [`Framer::push_bytes_mut`], the inputs split off one `BytesMut` in turn, as an
+        /// adapter that reads into one buffer produces them: joins happen in place.
+        OneBufferMut,
     }
+
+    const FEEDS: [Feed; 5] = [
+        Feed::Slices,
+        Feed::SeparateBytes,
+        Feed::OneBuffer,
+        Feed::SeparateBytesMut,
+        Feed::OneBufferMut,
+    ];
 
     /// Bytes the framer holds allocated: its buffer's capacity, or the length of the
     /// uncopied input it keeps (whose allocation belongs to the caller).
@@ -701,18 +760,19 @@ mod tests {
             Window::Owned(owned) => owned.capacity(),
             Window::Shared(shared) => shared.len(),
         };
-        window + framer.queued.iter().map(Bytes::len).sum::<usize>()
+        window + framer.queued.iter().map(|input| input.len()).sum::<usize>()
     }
 
-    const FEEDS: [Feed; 3] = [Feed::Slices, Feed::SeparateBytes, Feed::OneBuffer];
-
-    /// Pushes one input the way `feed` says (`OneBuffer` needs all inputs up front, so a
-    /// single push is given its own allocation, as with `SeparateBytes`).
+    /// Pushes one input the way `feed` says (the one-buffer feeds need all inputs up
+    /// front, so a single push is given its own allocation, as with the separate feeds).
     fn push(framer: &mut Framer, feed: Feed, data: &[u8]) {
         match feed {
             Feed::Slices => framer.push(data),
             Feed::SeparateBytes | Feed::OneBuffer => {
                 framer.push_bytes(Bytes::copy_from_slice(data))
+            }
+            Feed::SeparateBytesMut | Feed::OneBufferMut => {
+                framer.push_bytes_mut(BytesMut::from(data))
             }
         }
     }
@@ -738,10 +798,12 @@ mod tests {
         let mut framer = Framer::new(limits.clone());
         let mut frames = Vec::new();
         let whole = Bytes::from(chunks.concat());
+        let mut whole_mut = BytesMut::from(&whole[..]);
         let mut offset = 0;
         for chunk in chunks {
             match feed {
                 Feed::OneBuffer => framer.push_bytes(whole.slice(offset..offset + chunk.len())),
+                Feed::OneBufferMut => framer.push_bytes_mut(whole_mut.split_to(chunk.len())),
                 _ => push(&mut framer, feed, chunk),
             }
             offset += chunk.len();
@@ -978,12 +1040,39 @@ mod tests {
     }
 
     #[test]
+    fn push_bytes_mut_joins_consecutive_reads_in_place() {
+        let mut read_buffer = BytesMut::with_capacity(256);
+        read_buffer.extend_from_slice(b"* OK a\r\n* 1 FETCH (BODY[] {10}\r\n0123");
+        let allocation_start = read_buffer.as_ptr();
+        let mut framer = Framer::new(Limits::default());
+        framer.push_bytes_mut(read_buffer.split());
+        assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK a\r\n"))));
+        assert_eq!(framer.next_frame(), Ok(None));
+        read_buffer.extend_from_slice(b"456789)\r\n* OK b\r\n");
+        framer.push_bytes_mut(read_buffer.split());
+        let Ok(Some(Frame::Complete(joined))) = framer.next_frame() else {
+            panic!("expected the joined frame");
+        };
+        assert_eq!(&joined[..], b"* 1 FETCH (BODY[] {10}\r\n0123456789)\r\n");
+        // Joined in place: the frame is where the reads put it in the read buffer.
+        assert_eq!(joined.as_ptr(), allocation_start.wrapping_add(8));
+        assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK b\r\n"))));
+        assert!(!framer.is_mid_response());
+        // A read from another allocation cannot be joined in place: it is joined by copying.
+        framer.push_bytes_mut(BytesMut::from(&b"* OK c"[..]));
+        assert_eq!(framer.next_frame(), Ok(None));
+        framer.push_bytes_mut(BytesMut::from(&b"d\r\n"[..]));
+        assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK cd\r\n"))));
+    }
+
+    #[test]
     fn push_and_push_bytes_may_be_mixed_in_order() {
         let mut framer = Framer::new(Limits::default());
         framer.push_bytes(Bytes::from_static(b"* OK a\r\n* OK b"));
         framer.push(b"c\r\n* OK d");
         framer.push_bytes(Bytes::from_static(b"e\r\n* OK f"));
-        framer.push(b"g\r\n");
+        framer.push_bytes_mut(BytesMut::from(&b"g"[..]));
+        framer.push(b"\r\n");
         let mut frames = Vec::new();
         while let Some(frame) = framer.next_frame().expect("no error") {
             frames.push(frame);

@@ -3,7 +3,8 @@
 //!
 //! SEARCH and SORT replies can hold hundreds of thousands of numbers on one line, so their
 //! number lists are read by a tight loop over the bytes: one `Vec` reserved once from a cheap
-//! estimate (the spaces on the line, counted with memchr), no other allocation per number.
+//! estimate (the spaces on the line, counted in vector-friendly blocks), no other allocation
+//! per number.
 //!
 //! THREAD trees nest one level per parenthesis; that recursion is bounded by
 //! [`crate::Limits::max_nesting_depth`]. A linear chain of replies (`(1 2 3 ... n)`) becomes a
@@ -13,8 +14,8 @@ use bytes::Bytes;
 use nom::Input;
 
 use super::core::{
-    astring, atom_slice, byte, check_depth, keyword, nil, number, number64, nz_number, raw_value,
-    sequence_set, sp,
+    astring, atom_slice, byte, check_depth, digit_run, keyword, nil, number, number64, nz_number,
+    raw_value, sequence_set, sp,
 };
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
@@ -43,7 +44,7 @@ fn nz_numbers_then_modseq(i: Span<'_>) -> PResult<'_, (Vec<u32>, Option<u64>)> {
     let line = &s[..memchr::memchr2(b'\r', b'\n', s).unwrap_or(s.len())];
     // Each number takes at least two bytes (SP and a digit), so a line of spaces cannot make
     // the reservation larger than half the line.
-    let estimate = memchr::memchr_iter(b' ', line).count().min(line.len() / 2);
+    let estimate = count_spaces(line).min(line.len() / 2);
     let mut numbers = Vec::with_capacity(estimate);
     let mut modseq = None;
     let mut pos = 0;
@@ -51,28 +52,18 @@ fn nz_numbers_then_modseq(i: Span<'_>) -> PResult<'_, (Vec<u32>, Option<u64>)> {
         match line.get(pos + 1) {
             Some(b'1'..=b'9') => {
                 let start = pos + 1;
-                let mut end = start;
-                let mut value: u32 = 0;
-                while let Some(&d) = line.get(end) {
-                    if !d.is_ascii_digit() {
-                        break;
-                    }
-                    value = match value
-                        .checked_mul(10)
-                        .and_then(|v| v.checked_add(u32::from(d - b'0')))
-                    {
-                        Some(v) => v,
-                        None => {
-                            return Err(PErr::fatal(
-                                i.take_from(start),
-                                ParseErrorKind::NumberOverflow,
-                            ));
-                        }
-                    };
-                    end += 1;
-                }
+                // Eight digits at a time, checked against u32 once per number.
+                let run = line.get(start..).and_then(digit_run);
+                let Some((digits, value)) =
+                    run.and_then(|(digits, value)| Some((digits, u32::try_from(value).ok()?)))
+                else {
+                    return Err(PErr::fatal(
+                        i.take_from(start),
+                        ParseErrorKind::NumberOverflow,
+                    ));
+                };
                 numbers.push(value);
-                pos = end;
+                pos = start + digits;
             }
             Some(b'(') => {
                 let (rest, m) = search_sort_mod_seq(i.take_from(pos + 1))?;
@@ -83,6 +74,18 @@ fn nz_numbers_then_modseq(i: Span<'_>) -> PResult<'_, (Vec<u32>, Option<u64>)> {
         }
     }
     Ok((i.take_from(pos), (numbers, modseq)))
+}
+
+/// How many spaces `line` holds. Counted in blocks of 64 bytes with byte-wide sums, which
+/// the compiler turns into vector compares: several times cheaper than visiting each space
+/// with an iterator, on lines of hundreds of thousands of numbers.
+fn count_spaces(line: &[u8]) -> usize {
+    let mut blocks = line.chunks_exact(64);
+    let mut count = 0;
+    for block in &mut blocks {
+        count += usize::from(block.iter().map(|&b| u8::from(b == b' ')).sum::<u8>());
+    }
+    count + blocks.remainder().iter().filter(|&&b| b == b' ').count()
 }
 
 /// `search-sort-mod-seq = "(" "MODSEQ" SP mod-sequence-value ")"` (RFC 7162 §7): the highest

@@ -320,12 +320,6 @@ fn nz_number_fast(i: Span<'_>) -> PResult<'_, u32> {
 // ---------------------------------------------------------------------------------------------
 // msg-att
 
-/// One parsed attribute, or (when streaming) the attribute whose literal is not in the frame.
-enum Item {
-    Attribute(MessageAttribute),
-    Streamed(StreamedAttribute),
-}
-
 /// `msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP (msg-att-dynamic / msg-att-static)) ")"`
 /// (RFC 9051 §9), the value of `message-data = nz-number SP "FETCH" SP msg-att`. The same
 /// syntax serves the FETCH responses that NOTIFY (RFC 5465) triggers.
@@ -356,10 +350,9 @@ fn attribute_list<'a>(
         if peek(i) == Some(b')') {
             return Ok((i.take_from(1), None));
         }
-        let (rest, item) = msg_att_item(i, stream)?;
-        match item {
-            Item::Attribute(a) => attrs.push(a),
-            Item::Streamed(s) => return Ok((rest, Some(s))),
+        let (rest, streamed) = msg_att_item(i, stream, attrs)?;
+        if streamed.is_some() {
+            return Ok((rest, streamed));
         }
         i = rest;
     }
@@ -383,7 +376,11 @@ fn attribute_list<'a>(
 /// ```
 ///
 /// Anything else is kept as [`MessageAttribute::Other`] with its raw value.
-fn msg_att_item(i: Span<'_>, stream: bool) -> PResult<'_, Item> {
+fn msg_att_item<'a>(
+    i: Span<'a>,
+    stream: bool,
+    attrs: &mut Vec<MessageAttribute>,
+) -> PResult<'a, Option<StreamedAttribute>> {
     let s = i.as_slice();
     let n = s.iter().take_while(|&&b| NAME_CHAR[b as usize]).count();
     if n == 0 {
@@ -393,76 +390,76 @@ fn msg_att_item(i: Span<'_>, stream: bool) -> PResult<'_, Item> {
     match folded_key_at(s, n) {
         KEY_UID => {
             let (r, uid) = nz_number_fast(sep(after, "UID")?)?;
-            attr(r, MessageAttribute::Uid(uid))
+            attr(attrs, r, MessageAttribute::Uid(uid))
         }
         KEY_BODY => {
             if peek(after) == Some(b'[') {
                 let (r, section) = section(after)?;
-                body_section_value(r, section, stream)
+                body_section_value(r, section, stream, attrs)
             } else {
                 let (r, b) = body_boxed(sep(after, "BODY")?, 1)?;
-                attr(r, MessageAttribute::Body(b))
+                attr(attrs, r, MessageAttribute::Body(b))
             }
         }
         KEY_FLAGS => {
             let (r, flags) = flag_fetch_list(sep(after, "FLAGS")?)?;
-            attr(r, MessageAttribute::Flags(flags))
+            attr(attrs, r, MessageAttribute::Flags(flags))
         }
-        KEY_RFC822 => rfc822_value(after, SectionKind::Rfc822, stream),
+        KEY_RFC822 => rfc822_value(after, SectionKind::Rfc822, stream, attrs),
         KEY_MODSEQ => {
-            let (r, m) = parenthesized(sep(after, "MODSEQ")?, number64, "MODSEQ")?;
-            attr(r, MessageAttribute::ModSeq(m))
+            let (r, m) = parenthesized(sep(after, "MODSEQ")?, number64_fast, "MODSEQ")?;
+            attr(attrs, r, MessageAttribute::ModSeq(m))
         }
-        KEY_BINARY => binary_value(after, stream),
+        KEY_BINARY => binary_value(after, stream, attrs),
         KEY_EMAILID => {
             let (r, id) = parenthesized(sep(after, "EMAILID")?, objectid, "EMAILID")?;
-            attr(r, MessageAttribute::EmailId(id))
+            attr(attrs, r, MessageAttribute::EmailId(id))
         }
         KEY_PREVIEW => {
             // Cyrus 3.6 answers `PREVIEW NIL` even without LAZY (RFC 8970 §3.2 forbids
             // that, but the syntax allows it).
             let (r, p) = nstring(sep(after, "PREVIEW")?)?;
-            attr(r, MessageAttribute::Preview(p))
+            attr(attrs, r, MessageAttribute::Preview(p))
         }
         KEY_ENVELOPE => {
             let mut env = Box::<Envelope>::default();
             let r = envelope_into(sep(after, "ENVELOPE")?, &mut env)?;
-            attr(r, MessageAttribute::Envelope(env))
+            attr(attrs, r, MessageAttribute::Envelope(env))
         }
         KEY_THREADID => {
             let v = sep(after, "THREADID")?;
             if peek(v) == Some(b'(') {
                 let (r, id) = parenthesized(v, objectid, "THREADID")?;
-                attr(r, MessageAttribute::ThreadId(Some(id)))
+                attr(attrs, r, MessageAttribute::ThreadId(Some(id)))
             } else {
                 let (r, ()) = nil(v)?;
-                attr(r, MessageAttribute::ThreadId(None))
+                attr(attrs, r, MessageAttribute::ThreadId(None))
             }
         }
         KEY_SAVEDATE => {
             let (r, d) = nstring(sep(after, "SAVEDATE")?)?;
-            attr(r, MessageAttribute::SaveDate(d))
+            attr(attrs, r, MessageAttribute::SaveDate(d))
         }
         KEY_RFC822_SIZE => {
             let (r, size) = number64_fast(sep(after, "RFC822.SIZE")?)?;
-            attr(r, MessageAttribute::Rfc822Size(size))
+            attr(attrs, r, MessageAttribute::Rfc822Size(size))
         }
-        KEY_RFC822_TEXT => rfc822_value(after, SectionKind::Rfc822Text, stream),
+        KEY_RFC822_TEXT => rfc822_value(after, SectionKind::Rfc822Text, stream, attrs),
         KEY_BINARY_SIZE => {
             let (r, section) = section_binary(after)?;
             let (r, size) = number64_fast(sep(r, "BINARY.SIZE")?)?;
-            attr(r, MessageAttribute::BinarySize { section, size })
+            attr(attrs, r, MessageAttribute::BinarySize { section, size })
         }
         KEY_INTERNALDATE => {
             let (r, date) = string(sep(after, "INTERNALDATE")?)?;
-            attr(r, MessageAttribute::InternalDate(date))
+            attr(attrs, r, MessageAttribute::InternalDate(date))
         }
-        KEY_RFC822_HEADER => rfc822_value(after, SectionKind::Rfc822Header, stream),
+        KEY_RFC822_HEADER => rfc822_value(after, SectionKind::Rfc822Header, stream, attrs),
         KEY_BODYSTRUCTURE => {
             let (r, b) = body_boxed(sep(after, "BODYSTRUCTURE")?, 1)?;
-            attr(r, MessageAttribute::BodyStructure(b))
+            attr(attrs, r, MessageAttribute::BodyStructure(b))
         }
-        _ => other_attribute(i, n),
+        _ => other_attribute(i, n, attrs),
     }
 }
 
@@ -596,15 +593,24 @@ const KEY_INTERNALDATE: u128 = folded_key(b"INTERNALDATE");
 const KEY_RFC822_HEADER: u128 = folded_key(b"RFC822.HEADER");
 const KEY_BODYSTRUCTURE: u128 = folded_key(b"BODYSTRUCTURE");
 
-/// Wraps a parsed attribute.
+/// Appends a parsed attribute (rather than returning it through every caller: it is large).
 #[inline(always)]
-fn attr(rest: Span<'_>, a: MessageAttribute) -> PResult<'_, Item> {
-    Ok((rest, Item::Attribute(a)))
+fn attr<'a>(
+    attrs: &mut Vec<MessageAttribute>,
+    rest: Span<'a>,
+    a: MessageAttribute,
+) -> PResult<'a, Option<StreamedAttribute>> {
+    attrs.push(a);
+    Ok((rest, None))
 }
 
 /// An attribute this library does not model (e.g. `X-GM-LABELS (\Inbox "foo")`,
 /// `X-GM-MSGID 123`): its name (with any `[...]` and `<...>` suffix) and its raw value.
-fn other_attribute(i: Span<'_>, name_len: usize) -> PResult<'_, Item> {
+fn other_attribute<'a>(
+    i: Span<'a>,
+    name_len: usize,
+    attrs: &mut Vec<MessageAttribute>,
+) -> PResult<'a, Option<StreamedAttribute>> {
     let s = i.as_slice();
     let mut end = name_len;
     if s.get(end) == Some(&b'[') {
@@ -619,13 +625,8 @@ fn other_attribute(i: Span<'_>, name_len: usize) -> PResult<'_, Item> {
         .count();
     let (after, name) = i.take_split(end);
     let (r, value) = raw_value(sep(after, "msg-att")?, 1)?;
-    Ok((
-        r,
-        Item::Attribute(MessageAttribute::Other {
-            name: name.to_bytes(),
-            value,
-        }),
-    ))
+    let name = name.to_bytes();
+    attr(attrs, r, MessageAttribute::Other { name, value })
 }
 
 /// `"(" item ")"`, with lenient spaces inside.
@@ -660,58 +661,68 @@ fn objectid(i: Span<'_>) -> PResult<'_, Bytes> {
 
 /// The value after `BODY section ["<" number ">"]`: `SP nstring`, or (streaming) the header
 /// of a literal whose content is not in this frame.
-fn body_section_value(i: Span<'_>, section: Section, stream: bool) -> PResult<'_, Item> {
+fn body_section_value<'a>(
+    i: Span<'a>,
+    section: Section,
+    stream: bool,
+    attrs: &mut Vec<MessageAttribute>,
+) -> PResult<'a, Option<StreamedAttribute>> {
     let (i, origin) = origin(i)?;
     let i = sep_before_value(i, "BODY[]")?;
     if stream && is_streamed_literal(i) {
         return Ok((
             i.take_from(i.as_slice().len()),
-            Item::Streamed(StreamedAttribute::BodySection { section, origin }),
+            Some(StreamedAttribute::BodySection { section, origin }),
         ));
     }
     let (r, data) = nstring(i)?;
-    Ok((
-        r,
-        Item::Attribute(MessageAttribute::BodySection {
-            section,
-            origin,
-            data,
-        }),
-    ))
+    let body_section = MessageAttribute::BodySection {
+        section,
+        origin,
+        data,
+    };
+    attr(attrs, r, body_section)
 }
 
 /// `"RFC822" SP nstring`, `"RFC822.HEADER" SP nstring`, `"RFC822.TEXT" SP nstring`
 /// (RFC 3501 §9), mapped to `BODY[]`-like sections with their own kinds.
-fn rfc822_value(i: Span<'_>, kind: SectionKind, stream: bool) -> PResult<'_, Item> {
+fn rfc822_value<'a>(
+    i: Span<'a>,
+    kind: SectionKind,
+    stream: bool,
+    attrs: &mut Vec<MessageAttribute>,
+) -> PResult<'a, Option<StreamedAttribute>> {
     let section = Section {
         part: Vec::new(),
         kind,
     };
-    body_section_value(i, section, stream)
+    body_section_value(i, section, stream, attrs)
 }
 
 /// `"BINARY" section-binary ["<" number ">"] SP (nstring / literal8)` (RFC 3516 §7; the
 /// origin appears in the response to a partial fetch, RFC 3516 §4.2).
-fn binary_value(i: Span<'_>, stream: bool) -> PResult<'_, Item> {
+fn binary_value<'a>(
+    i: Span<'a>,
+    stream: bool,
+    attrs: &mut Vec<MessageAttribute>,
+) -> PResult<'a, Option<StreamedAttribute>> {
     let (i, section) = section_binary(i)?;
     let (i, origin) = origin(i)?;
     let i = sep_before_value(i, "BINARY")?;
     if stream && is_streamed_literal(i) {
         return Ok((
             i.take_from(i.as_slice().len()),
-            Item::Streamed(StreamedAttribute::Binary { section, origin }),
+            Some(StreamedAttribute::Binary { section, origin }),
         ));
     }
     // `string` also takes `literal8` (`~{n}`).
     let (r, data) = nstring(i)?;
-    Ok((
-        r,
-        Item::Attribute(MessageAttribute::Binary {
-            section,
-            origin,
-            data,
-        }),
-    ))
+    let binary = MessageAttribute::Binary {
+        section,
+        origin,
+        data,
+    };
+    attr(attrs, r, binary)
 }
 
 /// The `SP` between a section and its value. Quirk: GreenMail 1.5 sent `BODY[HEADER]{4169}`

@@ -893,9 +893,14 @@ fn envelope_into<'a>(i: Span<'a>, env: &mut Envelope) -> Result<Span<'a>, Fail<'
     env.date = date;
     let (i, subject) = nstring(sep(i, RULE)?)?;
     env.subject = subject;
-    let i = address_list_into(sep(i, RULE)?, &mut env.from)?;
-    let i = address_list_into(sep(i, RULE)?, &mut env.sender)?;
-    let i = address_list_into(sep(i, RULE)?, &mut env.reply_to)?;
+    let from_start = sep(i, RULE)?;
+    let i = address_list_into(from_start, &mut env.from)?;
+    let from_text = from_start
+        .as_slice()
+        .get(..from_start.input_len() - i.input_len())
+        .unwrap_or_default();
+    let i = repeated_address_list_into(sep(i, RULE)?, from_text, &env.from, &mut env.sender)?;
+    let i = repeated_address_list_into(sep(i, RULE)?, from_text, &env.from, &mut env.reply_to)?;
     let i = address_list_into(sep(i, RULE)?, &mut env.to)?;
     let i = address_list_into(sep(i, RULE)?, &mut env.cc)?;
     let i = address_list_into(sep(i, RULE)?, &mut env.bcc)?;
@@ -945,6 +950,26 @@ fn address_list_into<'a>(i: Span<'a>, list: &mut Vec<Address>) -> Result<Span<'a
         };
         i = skip_spaces(address_into(i, slot)?);
     }
+}
+
+/// [`address_list_into`] for `env-sender` and `env-reply-to`, which servers fill with a copy
+/// of `env-from` when the message has no such header (RFC 9051 §7.5.2), so they usually
+/// repeat its bytes exactly. When they do, the list is the already parsed `from` (its strings
+/// are slices of the same frame, just at the first copy) and only the bytes are compared.
+#[inline]
+fn repeated_address_list_into<'a>(
+    i: Span<'a>,
+    from_text: &[u8],
+    from: &[Address],
+    list: &mut Vec<Address>,
+) -> Result<Span<'a>, Fail<'a>> {
+    // A non-empty list's text is balanced parentheses, so a match cannot be a prefix of a
+    // longer list.
+    if !from.is_empty() && i.as_slice().starts_with(from_text) {
+        list.extend_from_slice(from);
+        return Ok(i.take_from(from_text.len()));
+    }
+    address_list_into(i, list)
 }
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`, each an `nstring`.
@@ -1872,6 +1897,36 @@ mod tests {
         assert_eq!(route.adl, n("@route"));
         assert!(run(br#"("n" NIL "m")"#, address).is_err());
         assert!(run(br#"("n" NIL "m" "h""#, address).is_err());
+    }
+
+    #[test]
+    fn sender_and_reply_to_repeating_from_equal_their_own_parse() {
+        let from = r#"(("A" NIL "a" "x.org"))"#;
+        let cases = [
+            (from, from),
+            (from, r#"(("B" NIL "b" "y.org"))"#),
+            ("NIL", from),
+            (r#"(("A" NIL "a" "x.org")("C" NIL "c" "z"))"#, from),
+            (r#"(("A" NIL "a" "x.org") )"#, r#"(("A" NIL "a" "x.org"))"#),
+            (r#"(("A" NIL "a" "x.or"))"#, r#"(("a" NIL "a" "x.org"))"#),
+        ];
+        for (sender, reply_to) in cases {
+            let input = format!("(NIL NIL {from} {sender} {reply_to} NIL NIL NIL NIL NIL)");
+            let (env, rest) = run(input.as_bytes(), envelope).expect(&input);
+            assert!(rest.is_empty(), "{input}");
+            let list = |text: &str| run(text.as_bytes(), address_list).expect(text).0;
+            assert_eq!(env.from, list(from), "{input}");
+            assert_eq!(env.sender, list(sender), "{input}");
+            assert_eq!(env.reply_to, list(reply_to), "{input}");
+        }
+        // With `from` NIL nothing is repeated, even if the next list is NIL too.
+        let (env, _) = run(
+            b"(NIL NIL NIL NIL ((NIL NIL NIL NIL)) NIL NIL NIL NIL NIL)",
+            envelope,
+        )
+        .expect("envelope");
+        assert!(env.from.is_empty() && env.sender.is_empty());
+        assert_eq!(env.reply_to, vec![Address::default()]);
     }
 
     #[test]

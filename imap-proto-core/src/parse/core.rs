@@ -412,7 +412,15 @@ pub fn flag(i: Span<'_>) -> PResult<'_, Flag> {
         return Err(PErr::syntax(i, "flag"));
     }
     let (rest, matched) = i.take_split(skip + n);
-    Ok((rest, Flag::from_wire(matched.to_bytes())))
+    // Classified on the slice: a system flag needs no `Bytes`, and an extension gets one
+    // `Bytes` of its name, not one of the whole flag and another without the backslash.
+    let flag = if skip == 1 {
+        let name = matched.take_from(1);
+        Flag::system(name.as_slice()).unwrap_or_else(|| Flag::Extension(name.to_bytes()))
+    } else {
+        Flag::Keyword(matched.to_bytes())
+    };
+    Ok((rest, flag))
 }
 
 /// `flag-list = "(" [flag *(SP flag)] ")"` (also `flag-fetch` and `flag-perm` lists).
@@ -718,6 +726,32 @@ pub(crate) mod tests {
             ]
         );
         assert_eq!(ok("()", flag_list).0, vec![]);
+    }
+
+    #[test]
+    fn flag_names_are_slices_of_the_frame() {
+        let ctx = FrameContext {
+            frame: Bytes::from_static(b"(\\X-Y $Junk \\seen)"),
+            max_depth: 4,
+        };
+        let (_, flags) = flag_list(Span::new(&ctx)).expect("flag list");
+        let base = ctx.frame.as_ptr() as usize;
+        let [
+            Flag::Extension(extension),
+            Flag::Keyword(keyword),
+            Flag::Seen,
+        ] = &flags[..]
+        else {
+            panic!("unexpected flags {flags:?}");
+        };
+        assert_eq!(
+            (&extension[..], extension.as_ptr() as usize),
+            (&b"X-Y"[..], base + 2)
+        );
+        assert_eq!(
+            (&keyword[..], keyword.as_ptr() as usize),
+            (&b"$Junk"[..], base + 6)
+        );
     }
 
     #[test]

@@ -553,7 +553,7 @@ const fn folded_key(name: &[u8]) -> u128 {
     key
 }
 
-/// [`folded_key`] of `s[..n]`, computed on a 16-byte window with two masks instead of a
+/// [`folded_key`] of `s[..n]`, computed on a 16-byte window with word masks instead of a
 /// loop over the bytes (`s` is the rest of the frame, so the window is usually there).
 #[inline(always)]
 fn folded_key_at(s: &[u8], n: usize) -> u128 {
@@ -569,9 +569,36 @@ fn folded_key_at(s: &[u8], n: usize) -> u128 {
             }
         }
     }
-    const UPPER: u128 = u128::from_le_bytes([!0x20; 16]);
-    let name = (1u128 << (8 * n)) - 1;
-    (u128::from_le_bytes(window) & name & UPPER) | ((n as u128) << 120)
+    const UPPER: u64 = u64::from_le_bytes([!0x20; 8]);
+    let [
+        l0,
+        l1,
+        l2,
+        l3,
+        l4,
+        l5,
+        l6,
+        l7,
+        h0,
+        h1,
+        h2,
+        h3,
+        h4,
+        h5,
+        h6,
+        h7,
+    ] = window;
+    let low = u64::from_le_bytes([l0, l1, l2, l3, l4, l5, l6, l7]);
+    let high = u64::from_le_bytes([h0, h1, h2, h3, h4, h5, h6, h7]);
+    // Keep the name's `n` bytes: shifts stay below 64 bits since `n` is at most 15.
+    let (low_mask, high_mask) = if n >= 8 {
+        (u64::MAX, (1u64 << (8 * (n - 8))) - 1)
+    } else {
+        ((1u64 << (8 * n)) - 1, 0)
+    };
+    let low = low & low_mask & UPPER;
+    let high = high & high_mask & UPPER;
+    u128::from(low) | (u128::from(high) << 64) | ((n as u128) << 120)
 }
 
 /// The [`folded_key`]s of the attribute names this parser knows.

@@ -47,8 +47,19 @@ const CONTENDERS: &[Contender] = &[
 const READ_SIZE: usize = 64 * 1024;
 
 /// The read buffer of the simulated adapter of `ours-bytesmut`: it reads into a `BytesMut`
-/// of this capacity, splits each read off, and takes a new buffer when it is full.
+/// of this capacity, splits each read off, and takes a new buffer when it is full. A
+/// response that straddles two buffers is copied once joined, so the size matters for
+/// `bodies`; `IMAP_BENCH_ADAPTER_BUFFER` (bytes) overrides it to measure that.
 const ADAPTER_BUFFER: usize = 4 * 1024 * 1024;
+
+/// [`ADAPTER_BUFFER`], or the size `IMAP_BENCH_ADAPTER_BUFFER` asks for.
+fn adapter_buffer() -> usize {
+    std::env::var("IMAP_BENCH_ADAPTER_BUFFER")
+        .ok()
+        .and_then(|size| size.parse().ok())
+        .filter(|&size| size >= READ_SIZE)
+        .unwrap_or(ADAPTER_BUFFER)
+}
 
 /// The reads of the simulated adapter of `ours-bytesmut`, in order: `READ_SIZE` parts split
 /// off buffers of `ADAPTER_BUFFER` bytes. Filling the buffers stands for the socket reads
@@ -59,8 +70,9 @@ const ADAPTER_BUFFER: usize = 4 * 1024 * 1024;
 fn adapter_reads(stream: &[u8]) -> (Vec<BytesMut>, Vec<BytesMut>) {
     let mut reads = Vec::with_capacity(stream.len() / READ_SIZE + 1);
     let mut buffers = Vec::new();
-    for region in stream.chunks(ADAPTER_BUFFER) {
-        let mut buffer = BytesMut::with_capacity(ADAPTER_BUFFER);
+    let size = adapter_buffer();
+    for region in stream.chunks(size) {
+        let mut buffer = BytesMut::with_capacity(size);
         buffer.extend_from_slice(region);
         let mut filled = buffer.split();
         buffers.push(buffer);

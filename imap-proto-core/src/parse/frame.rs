@@ -59,23 +59,27 @@
 //! [`Framer::push_bytes`] takes a read as a [`Bytes`], which is what an adapter gets when it
 //! reads into a `BytesMut` and freezes the filled part. Every response (and every streamed
 //! chunk) that lies inside that `Bytes` is handed out as a slice of it: no byte is copied.
-//! A response that began in one read and continues in the next cannot be a slice of
-//! either, and a frame must be one contiguous `Bytes`, so its bytes are copied into an
-//! owned buffer, once: the part from the first read when the second arrives, then from the
-//! second read only what the response still needs (up to the end of its line or literal).
-//! The rest of the second read is again handed out uncopied. So the copy that remains is
-//! exactly the bytes of responses that straddle a read boundary, which the socket read
-//! placed in two buffers; nothing else is ever copied. Until a partial response is
-//! joined, the framer keeps the read's tail as a `Bytes` (no copy yet), and reads that
-//! arrive before it is drained are queued as they are.
+//!
+//! A response that began in one read and ends in a later one cannot be a slice of any of
+//! them, and a frame must be one contiguous `Bytes`: its bytes are copied once, when the
+//! response is complete, into one allocation of the exact size. Until then the parts the
+//! state machine has scanned (notably literal content) are only set aside as slices of
+//! their reads. The one exception is a line whose text is split between two reads: line
+//! text must be contiguous to be checked, so that line's bytes are joined by copying as
+//! they arrive (a line, not a literal's content; lines may grow long, so that buffer grows
+//! geometrically). The rest of a read after a joined response is again handed out uncopied.
+//!
+//! So the copy that remains is exactly the bytes of the responses that straddle a read
+//! boundary: the socket read put them in two buffers, and only a copy makes them one. That
+//! is the cost of the read boundary and nothing more; no byte of a response that fits in
+//! one read is ever copied, and reads that arrive before the caller drains are queued as
+//! they are.
 //!
 //! [`Framer::push_bytes_mut`] takes a read as the `BytesMut` the adapter split off its read
 //! buffer, before freezing. When a read directly follows the previous one in the same
 //! allocation, a response straddling the two is joined in place
 //! ([`BytesMut::try_unsplit`]), so nothing is copied at all; only when the adapter moves to
-//! a new read buffer is a response straddling the old and the new one copied, as above. A
-//! joined buffer grows geometrically (each byte copied O(1) times) but never past the
-//! current literal and a little room for the line after it.
+//! a new read buffer is a response straddling the old and the new one copied, as above.
 //!
 //! A frame keeps the allocation it is a slice of alive: as long as the caller holds a frame
 //! (or a string parsed from it), the read it came from stays allocated.
@@ -145,10 +149,6 @@ const MAX_NUMBER64: u64 = i64::MAX as u64;
 /// Initial buffer capacity. It also becomes the smallest reallocation `bytes` makes once
 /// frames share the buffer, which avoids many tiny allocations for small reads.
 const INITIAL_CAPACITY: usize = 16 * 1024;
-
-/// Room left after a literal when a response joined from several inputs grows its buffer:
-/// the rest of the line after a literal is usually a few bytes (`)` and CRLF).
-const TAIL_ROOM: usize = 1024;
 
 /// One unit of framed input, handed out by [`Framer::next_frame`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -299,6 +299,12 @@ pub struct Framer {
     /// Inputs that arrived while `buf` still held bytes, in order. They are moved into `buf`
     /// only as the state machine reaches them. None of them is empty.
     queued: VecDeque<Window>,
+    /// The start of the current response when it began in earlier inputs: parts of them,
+    /// already scanned, set aside uncopied. They come before `buf`, and are joined with it
+    /// (one copy, into an allocation of the exact size) when the response is handed out.
+    earlier: Vec<Bytes>,
+    /// Total length of `earlier`; buffer offsets plus this are offsets in the response.
+    earlier_len: usize,
     /// The limits to enforce.
     limits: Limits,
     /// Position within the current response.
@@ -320,6 +326,8 @@ impl Framer {
         Framer {
             buf: Window::Owned(BytesMut::with_capacity(INITIAL_CAPACITY)),
             queued: VecDeque::new(),
+            earlier: Vec::new(),
+            earlier_len: 0,
             limits,
             state: State::Line,
             segment_start: 0,
@@ -400,7 +408,9 @@ impl Framer {
 
     /// How many received bytes are buffered and not yet handed out in a frame.
     pub fn buffered_len(&self) -> usize {
-        self.buf.len() + self.queued.iter().map(|input| input.len()).sum::<usize>()
+        self.earlier_len
+            + self.buf.len()
+            + self.queued.iter().map(|input| input.len()).sum::<usize>()
     }
 
     /// Whether a response has started but its last frame has not been handed out: bytes are
@@ -417,10 +427,20 @@ impl Framer {
     /// already compressed). A poisoned framer stays poisoned.
     pub fn take_buffered(&mut self) -> BytesMut {
         self.reset_position();
-        let mut taken = match std::mem::replace(&mut self.buf, Window::Owned(BytesMut::new())) {
-            Window::Owned(owned) => owned,
-            Window::Shared(shared) => BytesMut::from(&shared[..]),
+        let window = std::mem::replace(&mut self.buf, Window::Owned(BytesMut::new()));
+        let mut taken = match window {
+            Window::Owned(owned) if self.earlier.is_empty() => owned,
+            window => {
+                let mut taken = BytesMut::with_capacity(self.earlier_len + window.len());
+                for part in &self.earlier {
+                    taken.extend_from_slice(part);
+                }
+                taken.extend_from_slice(&window);
+                taken
+            }
         };
+        self.earlier.clear();
+        self.earlier_len = 0;
         for input in self.queued.drain(..) {
             taken.extend_from_slice(&input);
         }
@@ -437,6 +457,8 @@ impl Framer {
             self.poisoned = Some(error.clone());
             self.buf = Window::Owned(BytesMut::new());
             self.queued.clear();
+            self.earlier.clear();
+            self.earlier_len = 0;
             self.reset_position();
         })
     }
@@ -523,33 +545,43 @@ impl Framer {
         let Some(next) = self.queued.front() else {
             return false;
         };
+        // Set aside, uncopied, the part of the window the state machine is done with: all of it
+        // inside a literal, everything before the current line segment otherwise.
+        let done = match self.state {
+            State::Line => self.segment_start,
+            State::Literal { .. } => self.buf.len(),
+            State::Streaming { .. } => 0,
+        };
+        if done > 0 {
+            self.earlier.push(self.buf.split_to(done));
+            self.earlier_len += done;
+            // (Inside a literal these two are stale; the literal's end resets them.)
+            self.segment_start = self.segment_start.saturating_sub(done);
+            self.scan_pos = self.scan_pos.saturating_sub(done);
+            if let State::Literal { end } = &mut self.state {
+                *end -= done;
+            }
+        }
         if self.buf.is_empty() {
             if let Some(next) = self.queued.pop_front() {
                 self.buf = next;
             }
             return true;
         }
+        // A line segment continues into the next input: its text must be contiguous, so it is
+        // joined by copying (a line's text, not a literal's content).
         let len = self.buf.len();
         let line_in = |bytes: &[u8]| memchr::memchr(b'\n', bytes).map_or(bytes.len(), |lf| lf + 1);
-        let (wanted, ceiling) = match self.state {
-            State::Line => (line_in(next), usize::MAX),
-            State::Literal { end } => {
-                let missing = end.saturating_sub(len);
-                // If the literal ends in this input, the line after it is wanted too.
-                let wanted = match next.get(missing..) {
-                    Some(after) => missing + line_in(after),
-                    None => next.len(),
-                };
-                (wanted, end.saturating_add(TAIL_ROOM))
-            }
-            // Streamed bytes are handed out before more are taken, so the window is empty
-            // here; should it not be, joining the whole input is still correct.
-            State::Streaming { .. } => (next.len(), usize::MAX),
+        let wanted = match self.state {
+            State::Line => line_in(next),
+            // Inside a literal the window was set aside above, and streamed bytes are handed
+            // out before more are taken; should the window hold bytes anyway, joining the
+            // whole input is still correct.
+            State::Literal { .. } | State::Streaming { .. } => next.len(),
         };
-        // Grow geometrically, so a response joined from many inputs costs O(1) copies per
-        // byte; never past the current literal (plus room for the line after it), since an
-        // announced size alone must not allocate.
-        let capacity = len.saturating_mul(2).min(ceiling).max(len + wanted);
+        // Grow geometrically, so a long line joined from many inputs costs O(1) copies per
+        // byte.
+        let capacity = len.saturating_mul(2).max(len + wanted);
         let Some(next) = self.queued.front_mut() else {
             return false;
         };
@@ -564,7 +596,7 @@ impl Framer {
     /// Hands out the current response (or streamed response's tail), which ends at buffer
     /// offset `end`, and starts the next one.
     fn take_response_end(&mut self, end: usize) -> Frame {
-        let bytes = self.buf.split_to(end);
+        let bytes = self.take_through(end);
         let frame = if self.in_tail {
             Frame::StreamTail(bytes)
         } else {
@@ -572,6 +604,41 @@ impl Framer {
         };
         self.reset_position();
         frame
+    }
+
+    /// Hands out the current response's bytes up to buffer offset `end`: a slice of the
+    /// window, or, if the response began in earlier inputs, those parts and the window's
+    /// bytes joined in one allocation of the exact size (the only copy of such a response).
+    fn take_through(&mut self, end: usize) -> Bytes {
+        let last = self.buf.split_to(end);
+        if self.earlier.is_empty() {
+            return last;
+        }
+        let mut joined = BytesMut::with_capacity(self.earlier_len + last.len());
+        for part in self.earlier.drain(..) {
+            joined.extend_from_slice(&part);
+        }
+        joined.extend_from_slice(&last);
+        self.earlier_len = 0;
+        joined.freeze()
+    }
+
+    /// Joins the parts set aside in `earlier` with the window, by copying, so the window
+    /// starts at the response again (for the prefix check of a literal to stream).
+    fn join_earlier(&mut self) {
+        if self.earlier.is_empty() {
+            return;
+        }
+        let moved = self.earlier_len;
+        let mut joined = BytesMut::with_capacity(moved + self.buf.len());
+        for part in self.earlier.drain(..) {
+            joined.extend_from_slice(&part);
+        }
+        joined.extend_from_slice(&self.buf);
+        self.buf = Window::Owned(joined);
+        self.earlier_len = 0;
+        self.segment_start += moved;
+        self.scan_pos += moved;
     }
 
     /// Handles a literal header whose line ends just before buffer offset `literal_start`:
@@ -582,6 +649,12 @@ impl Framer {
         header: LiteralHeader,
         literal_start: usize,
     ) -> Result<Option<Frame>, FrameError> {
+        let mut literal_start = literal_start;
+        if header.len > self.limits.stream_threshold && !self.earlier.is_empty() {
+            // The prefix check needs the response's start: join it (a head, not a literal).
+            literal_start += self.earlier_len;
+            self.join_earlier();
+        }
         if header.len > self.limits.stream_threshold
             && (self.in_tail || is_untagged_fetch(&self.buf))
         {
@@ -605,10 +678,13 @@ impl Framer {
             });
         }
         let response_limit = self.limits.max_response_size;
-        let end = (literal_start as u64).saturating_add(header.len);
+        // Measured on the whole response, including any parts set aside.
+        let end = ((self.earlier_len + literal_start) as u64).saturating_add(header.len);
         match usize::try_from(end) {
             Ok(end) if end <= response_limit => {
-                self.state = State::Literal { end };
+                self.state = State::Literal {
+                    end: end - self.earlier_len,
+                };
                 Ok(None)
             }
             _ => Err(FrameError::ResponseTooLarge {
@@ -626,6 +702,8 @@ impl Framer {
     /// one whose limit the earlier byte crossed, so the error kind does not depend on how
     /// the input was split into pushes.
     fn check_growth(&self, segment_end: usize, response_len: usize) -> Result<(), FrameError> {
+        // Offsets in the response, counting any parts set aside before the window.
+        let response_len = self.earlier_len + response_len;
         let segment = self.buf.get(self.segment_start..segment_end).unwrap_or(&[]);
         let line_len = segment.strip_suffix(b"\r").unwrap_or(segment).len();
         let line_limit = self.limits.max_line_length;
@@ -634,7 +712,7 @@ impl Framer {
         // offset `line_limit` in the segment did not count until a byte followed it.
         let line_tripped_at = (line_len > line_limit).then(|| {
             let cr_first = segment.get(line_limit) == Some(&b'\r');
-            self.segment_start
+            (self.earlier_len + self.segment_start)
                 .saturating_add(line_limit)
                 .saturating_add(usize::from(cr_first))
         });
@@ -760,7 +838,7 @@ mod tests {
             Window::Owned(owned) => owned.capacity(),
             Window::Shared(shared) => shared.len(),
         };
-        window + framer.queued.iter().map(|input| input.len()).sum::<usize>()
+        window + framer.earlier_len + framer.queued.iter().map(|input| input.len()).sum::<usize>()
     }
 
     /// Pushes one input the way `feed` says (the one-buffer feeds need all inputs up
@@ -1009,6 +1087,39 @@ mod tests {
         assert!(is_slice_of(&done, &second));
         assert_eq!(framer.buffered_len(), 0);
         assert!(!framer.is_mid_response());
+    }
+
+    #[test]
+    fn push_bytes_sets_literal_parts_aside_and_copies_them_once() {
+        let inputs: [&[u8]; 3] = [
+            b"* 1 FETCH (BODY[] {30}\r\n0123456789",
+            b"abcdefghij",
+            b"ABCDEFGHIJ)\r\n* OK\r\n",
+        ];
+        let whole = Bytes::from(inputs.concat());
+        let (first, second) = (inputs[0].len(), inputs[0].len() + inputs[1].len());
+        let mut framer = Framer::new(Limits::default());
+        framer.push_bytes(whole.slice(..first));
+        assert_eq!(framer.next_frame(), Ok(None));
+        framer.push_bytes(whole.slice(first..second));
+        assert_eq!(framer.next_frame(), Ok(None));
+        // Nothing copied yet: the response's start is set aside as slices of the inputs.
+        assert_eq!(framer.buffered_len(), second);
+        assert_eq!(framer.earlier_len, first);
+        assert!(framer.earlier.iter().all(|part| is_slice_of(part, &whole)));
+        assert!(matches!(&framer.buf, Window::Shared(window) if is_slice_of(window, &whole)));
+        framer.push_bytes(whole.slice(second..));
+        let Ok(Some(Frame::Complete(joined))) = framer.next_frame() else {
+            panic!("expected the joined frame");
+        };
+        assert_eq!(&joined[..], &whole[..whole.len() - 6]);
+        assert!(!is_slice_of(&joined, &whole));
+        let Ok(Some(Frame::Complete(next))) = framer.next_frame() else {
+            panic!("expected a complete frame");
+        };
+        assert_eq!(&next[..], b"* OK\r\n");
+        assert!(is_slice_of(&next, &whole));
+        assert!(framer.earlier.is_empty() && !framer.is_mid_response());
     }
 
     #[test]

@@ -382,12 +382,18 @@ fn msg_att_item<'a>(
     attrs: &mut Vec<MessageAttribute>,
 ) -> PResult<'a, Option<StreamedAttribute>> {
     let s = i.as_slice();
-    let n = s.iter().take_while(|&&b| NAME_CHAR[b as usize]).count();
+    let (n, key) = match common_attribute_name(s) {
+        Some(common) => common,
+        None => {
+            let n = s.iter().take_while(|&&b| NAME_CHAR[b as usize]).count();
+            (n, folded_key_at(s, n))
+        }
+    };
     if n == 0 {
         return Err(PErr::syntax(i, "msg-att"));
     }
     let after = i.take_from(n);
-    match folded_key_at(s, n) {
+    match key {
         KEY_UID => {
             let (r, uid) = nz_number_fast(sep(after, "UID")?)?;
             attr(attrs, r, MessageAttribute::Uid(uid))
@@ -553,13 +559,12 @@ const fn folded_key(name: &[u8]) -> u128 {
     key
 }
 
-/// [`folded_key`] of `s[..n]`, computed on a 16-byte window with word masks instead of a
-/// loop over the bytes (`s` is the rest of the frame, so the window is usually there).
+/// The first 16 bytes of `s` (zero-padded), as two little-endian words with bit 5 of every
+/// byte cleared: the form [`folded_key`] compares names in. `s` is the rest of the frame,
+/// so the 16 bytes are usually there and this is two loads and two masks.
 #[inline(always)]
-fn folded_key_at(s: &[u8], n: usize) -> u128 {
-    if n > 15 {
-        return 0;
-    }
+fn folded_window(s: &[u8]) -> (u64, u64) {
+    const UPPER: u64 = u64::from_le_bytes([!0x20; 8]);
     let mut window = [0u8; 16];
     match s.get(..16) {
         Some(sixteen) => window.copy_from_slice(sixteen),
@@ -569,7 +574,6 @@ fn folded_key_at(s: &[u8], n: usize) -> u128 {
             }
         }
     }
-    const UPPER: u64 = u64::from_le_bytes([!0x20; 8]);
     let [
         l0,
         l1,
@@ -590,15 +594,90 @@ fn folded_key_at(s: &[u8], n: usize) -> u128 {
     ] = window;
     let low = u64::from_le_bytes([l0, l1, l2, l3, l4, l5, l6, l7]);
     let high = u64::from_le_bytes([h0, h1, h2, h3, h4, h5, h6, h7]);
-    // Keep the name's `n` bytes: shifts stay below 64 bits since `n` is at most 15.
-    let (low_mask, high_mask) = if n >= 8 {
+    (low & UPPER, high & UPPER)
+}
+
+/// The masks that keep the first `n` bytes (at most 15) of a [`folded_window`].
+#[inline(always)]
+const fn name_masks(n: usize) -> (u64, u64) {
+    if n >= 8 {
         (u64::MAX, (1u64 << (8 * (n - 8))) - 1)
     } else {
         ((1u64 << (8 * n)) - 1, 0)
+    }
+}
+
+/// [`folded_key`] of `s[..n]`, from the [`folded_window`] of `s`.
+#[inline(always)]
+fn folded_key_at(s: &[u8], n: usize) -> u128 {
+    if n > 15 {
+        return 0;
+    }
+    let (low, high) = folded_window(s);
+    let (low_mask, high_mask) = name_masks(n);
+    u128::from(low & low_mask) | (u128::from(high & high_mask) << 64) | ((n as u128) << 120)
+}
+
+/// An attribute name as [`common_attribute_name`] compares it: length, folded words, key.
+struct KnownName {
+    len: usize,
+    low: u64,
+    high: u64,
+    key: u128,
+}
+
+impl KnownName {
+    /// `name` (at most 15 bytes) in [`folded_window`] form.
+    const fn new(name: &[u8]) -> Self {
+        let key = folded_key(name);
+        KnownName {
+            len: name.len(),
+            low: key as u64,
+            high: ((key >> 64) as u64) & name_masks(name.len()).1,
+            key,
+        }
+    }
+
+    /// Whether the name at the start of `s`, whose folded window is `(low, high)`, is this
+    /// one: the same folded bytes, then a byte that cannot continue a name.
+    #[inline(always)]
+    fn starts(&self, s: &[u8], (low, high): (u64, u64)) -> bool {
+        let (low_mask, high_mask) = name_masks(self.len);
+        low & low_mask == self.low
+            && high & high_mask == self.high
+            && !s.get(self.len).is_some_and(|&b| NAME_CHAR[b as usize])
+    }
+}
+
+/// `(length, key)` of the attribute name at the start of `s` when it is one of the names
+/// servers send most, told apart by the first letter and one compare of the folded window:
+/// no scan of the name. The answer is the one [`NAME_CHAR`] and [`folded_key_at`] give;
+/// `None` sends the caller to them.
+#[inline(always)]
+fn common_attribute_name(s: &[u8]) -> Option<(usize, u128)> {
+    const UID: KnownName = KnownName::new(b"UID");
+    const FLAGS: KnownName = KnownName::new(b"FLAGS");
+    const MODSEQ: KnownName = KnownName::new(b"MODSEQ");
+    const BODY: KnownName = KnownName::new(b"BODY");
+    const BODYSTRUCTURE: KnownName = KnownName::new(b"BODYSTRUCTURE");
+    const ENVELOPE: KnownName = KnownName::new(b"ENVELOPE");
+    const INTERNALDATE: KnownName = KnownName::new(b"INTERNALDATE");
+    const RFC822_SIZE: KnownName = KnownName::new(b"RFC822.SIZE");
+    let window = folded_window(s);
+    let candidates: &[&KnownName] = match s.first()? | 0x20 {
+        b'u' => &[&UID],
+        b'f' => &[&FLAGS],
+        b'm' => &[&MODSEQ],
+        b'b' => &[&BODY, &BODYSTRUCTURE],
+        b'e' => &[&ENVELOPE],
+        b'i' => &[&INTERNALDATE],
+        b'r' => &[&RFC822_SIZE],
+        _ => return None,
     };
-    let low = low & low_mask & UPPER;
-    let high = high & high_mask & UPPER;
-    u128::from(low) | (u128::from(high) << 64) | ((n as u128) << 120)
+    candidates
+        .iter()
+        .find(|name| name.starts(s, window))
+        .map(|name| (name.len, name.key))
 }
 
 /// The [`folded_key`]s of the attribute names this parser knows.
@@ -2578,6 +2657,62 @@ mod tests {
             }
         }
         assert_eq!(folded_key_at(b"X-A-VERY-LONG-NAME 1", 18), 0);
+    }
+
+    #[test]
+    fn common_names_are_read_as_the_general_path_reads_them() {
+        let general = |s: &[u8]| {
+            let n = s.iter().take_while(|&&b| NAME_CHAR[b as usize]).count();
+            (n, folded_key_at(s, n))
+        };
+        let names = [
+            "UID",
+            "uid",
+            "Uid",
+            "FLAGS",
+            "flags",
+            "MODSEQ",
+            "modseq",
+            "BODY",
+            "body",
+            "BODYSTRUCTURE",
+            "BodyStructure",
+            "ENVELOPE",
+            "envelope",
+            "INTERNALDATE",
+            "RFC822.SIZE",
+            "rfc822.size",
+            "UIDS",
+            "UI",
+            "U",
+            "FLAGSX",
+            "BODY.PEEK",
+            "BODYS",
+            "BODYSTRUCTURES",
+            "RFC822.SIZEX",
+            "RFC822",
+            "RFC822.TEXT",
+            "ENVELOPES",
+            "EMAILID",
+            "INTERNALDATE1",
+            "X-GM-MSGID",
+            "FLAG",
+            "MODSE",
+        ];
+        let tails = [
+            "", " ", " 5)", "[]", "[1.2]<0>", "(", ")", "\r\n", "X", ".", "1", "-",
+        ];
+        for name in names {
+            for tail in tails {
+                let s = format!("{name}{tail}");
+                if let Some(common) = common_attribute_name(s.as_bytes()) {
+                    assert_eq!(common, general(s.as_bytes()), "{s:?}");
+                }
+            }
+        }
+        assert_eq!(common_attribute_name(b"UID 5"), Some((3, KEY_UID)));
+        assert_eq!(common_attribute_name(b"BODY[]"), Some((4, KEY_BODY)));
+        assert_eq!(common_attribute_name(b"UIDS 5"), None);
     }
 
     #[test]

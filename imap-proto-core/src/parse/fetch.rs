@@ -343,6 +343,7 @@ fn attribute_list<'a>(
     attrs: &mut Vec<MessageAttribute>,
     stream: bool,
 ) -> PResult<'a, Option<StreamedAttribute>> {
+    let mut streamed = None;
     loop {
         // Quirk: the separator is `*SP`, not `SP`: Office 365 sends `... literal}UID 12 ...`
         // with no space after a literal, and several servers send `UID 1 )`.
@@ -350,11 +351,10 @@ fn attribute_list<'a>(
         if peek(i) == Some(b')') {
             return Ok((i.take_from(1), None));
         }
-        let (rest, streamed) = msg_att_item(i, stream, attrs)?;
+        i = msg_att_item(i, stream, attrs, &mut streamed)?;
         if streamed.is_some() {
-            return Ok((rest, streamed));
+            return Ok((i, streamed));
         }
-        i = rest;
     }
 }
 
@@ -380,7 +380,8 @@ fn msg_att_item<'a>(
     i: Span<'a>,
     stream: bool,
     attrs: &mut Vec<MessageAttribute>,
-) -> PResult<'a, Option<StreamedAttribute>> {
+    streamed: &mut Option<StreamedAttribute>,
+) -> Result<Span<'a>, Fail<'a>> {
     let s = i.as_slice();
     let (n, key) = match common_attribute_name(s) {
         Some(common) => common,
@@ -401,7 +402,7 @@ fn msg_att_item<'a>(
         KEY_BODY => {
             if peek(after) == Some(b'[') {
                 let (r, section) = section(after)?;
-                body_section_value(r, section, stream, attrs)
+                body_section_value(r, section, stream, attrs, streamed)
             } else {
                 let (r, b) = body_boxed(sep(after, "BODY")?, 1)?;
                 attr(attrs, r, MessageAttribute::Body(b))
@@ -411,12 +412,12 @@ fn msg_att_item<'a>(
             let (r, flags) = flag_fetch_list(sep(after, "FLAGS")?)?;
             attr(attrs, r, MessageAttribute::Flags(flags))
         }
-        KEY_RFC822 => rfc822_value(after, SectionKind::Rfc822, stream, attrs),
+        KEY_RFC822 => rfc822_value(after, SectionKind::Rfc822, stream, attrs, streamed),
         KEY_MODSEQ => {
             let (r, m) = parenthesized(sep(after, "MODSEQ")?, number64_fast, "MODSEQ")?;
             attr(attrs, r, MessageAttribute::ModSeq(m))
         }
-        KEY_BINARY => binary_value(after, stream, attrs),
+        KEY_BINARY => binary_value(after, stream, attrs, streamed),
         KEY_EMAILID => {
             let (r, id) = parenthesized(sep(after, "EMAILID")?, objectid, "EMAILID")?;
             attr(attrs, r, MessageAttribute::EmailId(id))
@@ -450,7 +451,7 @@ fn msg_att_item<'a>(
             let (r, size) = number64_fast(sep(after, "RFC822.SIZE")?)?;
             attr(attrs, r, MessageAttribute::Rfc822Size(size))
         }
-        KEY_RFC822_TEXT => rfc822_value(after, SectionKind::Rfc822Text, stream, attrs),
+        KEY_RFC822_TEXT => rfc822_value(after, SectionKind::Rfc822Text, stream, attrs, streamed),
         KEY_BINARY_SIZE => {
             let (r, section) = section_binary(after)?;
             let (r, size) = number64_fast(sep(r, "BINARY.SIZE")?)?;
@@ -460,7 +461,9 @@ fn msg_att_item<'a>(
             let (r, date) = string(sep(after, "INTERNALDATE")?)?;
             attr(attrs, r, MessageAttribute::InternalDate(date))
         }
-        KEY_RFC822_HEADER => rfc822_value(after, SectionKind::Rfc822Header, stream, attrs),
+        KEY_RFC822_HEADER => {
+            rfc822_value(after, SectionKind::Rfc822Header, stream, attrs, streamed)
+        }
         KEY_BODYSTRUCTURE => {
             let (r, b) = body_boxed(sep(after, "BODYSTRUCTURE")?, 1)?;
             attr(attrs, r, MessageAttribute::BodyStructure(b))
@@ -486,22 +489,8 @@ fn flag_fetch_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
                 if n == 0 {
                     return Err(PErr::syntax(i, "flag"));
                 }
-                let name = &rest[..n];
-                let flag = if eq_ic(name, b"Seen") {
-                    Flag::Seen
-                } else if eq_ic(name, b"Answered") {
-                    Flag::Answered
-                } else if eq_ic(name, b"Flagged") {
-                    Flag::Flagged
-                } else if eq_ic(name, b"Deleted") {
-                    Flag::Deleted
-                } else if eq_ic(name, b"Draft") {
-                    Flag::Draft
-                } else if eq_ic(name, b"Recent") {
-                    Flag::Recent
-                } else {
-                    Flag::Extension(i.take_from(1).take(n).to_bytes())
-                };
+                let flag = system_flag(&rest[..n])
+                    .unwrap_or_else(|| Flag::Extension(i.take_from(1).take(n).to_bytes()));
                 (n + 1, flag)
             }
             _ => {
@@ -517,6 +506,44 @@ fn flag_fetch_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
         }
         flags.push(flag);
         i = skip_spaces(i.take_from(len));
+    }
+}
+
+/// The system flag whose name (after the backslash) is `name`, case-insensitively: told
+/// apart by length, then one compare of the name folded to upper case. Only letters are
+/// compared against, and bit 5 is the case bit of letters alone, so the fold cannot make a
+/// different name equal.
+#[inline(always)]
+fn system_flag(name: &[u8]) -> Option<Flag> {
+    const fn word(name: &[u8]) -> u64 {
+        let mut bytes = [0u8; 8];
+        let mut k = 0;
+        while k < name.len() && k < 8 {
+            bytes[k] = name[k] & !0x20;
+            k += 1;
+        }
+        u64::from_le_bytes(bytes)
+    }
+    const SEEN: u64 = word(b"SEEN");
+    const DRAFT: u64 = word(b"DRAFT");
+    const RECENT: u64 = word(b"RECENT");
+    const FLAGGED: u64 = word(b"FLAGGED");
+    const DELETED: u64 = word(b"DELETED");
+    const ANSWERED: u64 = word(b"ANSWERED");
+    if name.len() > 8 {
+        return None;
+    }
+    let mut bytes = [0u8; 8];
+    bytes.get_mut(..name.len())?.copy_from_slice(name);
+    let folded = u64::from_le_bytes(bytes) & u64::from_le_bytes([!0x20; 8]);
+    match (name.len(), folded) {
+        (4, SEEN) => Some(Flag::Seen),
+        (5, DRAFT) => Some(Flag::Draft),
+        (6, RECENT) => Some(Flag::Recent),
+        (7, FLAGGED) => Some(Flag::Flagged),
+        (7, DELETED) => Some(Flag::Deleted),
+        (8, ANSWERED) => Some(Flag::Answered),
+        _ => None,
     }
 }
 
@@ -705,9 +732,9 @@ fn attr<'a>(
     attrs: &mut Vec<MessageAttribute>,
     rest: Span<'a>,
     a: MessageAttribute,
-) -> PResult<'a, Option<StreamedAttribute>> {
+) -> Result<Span<'a>, Fail<'a>> {
     attrs.push(a);
-    Ok((rest, None))
+    Ok(rest)
 }
 
 /// An attribute this library does not model (e.g. `X-GM-LABELS (\Inbox "foo")`,
@@ -716,7 +743,7 @@ fn other_attribute<'a>(
     i: Span<'a>,
     name_len: usize,
     attrs: &mut Vec<MessageAttribute>,
-) -> PResult<'a, Option<StreamedAttribute>> {
+) -> Result<Span<'a>, Fail<'a>> {
     let s = i.as_slice();
     let mut end = name_len;
     if s.get(end) == Some(&b'[') {
@@ -772,14 +799,13 @@ fn body_section_value<'a>(
     section: Section,
     stream: bool,
     attrs: &mut Vec<MessageAttribute>,
-) -> PResult<'a, Option<StreamedAttribute>> {
+    streamed: &mut Option<StreamedAttribute>,
+) -> Result<Span<'a>, Fail<'a>> {
     let (i, origin) = origin(i)?;
     let i = sep_before_value(i, "BODY[]")?;
     if stream && is_streamed_literal(i) {
-        return Ok((
-            i.take_from(i.as_slice().len()),
-            Some(StreamedAttribute::BodySection { section, origin }),
-        ));
+        *streamed = Some(StreamedAttribute::BodySection { section, origin });
+        return Ok(i.take_from(i.as_slice().len()));
     }
     let (r, data) = nstring(i)?;
     let body_section = MessageAttribute::BodySection {
@@ -797,12 +823,13 @@ fn rfc822_value<'a>(
     kind: SectionKind,
     stream: bool,
     attrs: &mut Vec<MessageAttribute>,
-) -> PResult<'a, Option<StreamedAttribute>> {
+    streamed: &mut Option<StreamedAttribute>,
+) -> Result<Span<'a>, Fail<'a>> {
     let section = Section {
         part: Vec::new(),
         kind,
     };
-    body_section_value(i, section, stream, attrs)
+    body_section_value(i, section, stream, attrs, streamed)
 }
 
 /// `"BINARY" section-binary ["<" number ">"] SP (nstring / literal8)` (RFC 3516 §7; the
@@ -811,15 +838,14 @@ fn binary_value<'a>(
     i: Span<'a>,
     stream: bool,
     attrs: &mut Vec<MessageAttribute>,
-) -> PResult<'a, Option<StreamedAttribute>> {
+    streamed: &mut Option<StreamedAttribute>,
+) -> Result<Span<'a>, Fail<'a>> {
     let (i, section) = section_binary(i)?;
     let (i, origin) = origin(i)?;
     let i = sep_before_value(i, "BINARY")?;
     if stream && is_streamed_literal(i) {
-        return Ok((
-            i.take_from(i.as_slice().len()),
-            Some(StreamedAttribute::Binary { section, origin }),
-        ));
+        *streamed = Some(StreamedAttribute::Binary { section, origin });
+        return Ok(i.take_from(i.as_slice().len()));
     }
     // `string` also takes `literal8` (`~{n}`).
     let (r, data) = nstring(i)?;
@@ -2657,6 +2683,58 @@ mod tests {
             }
         }
         assert_eq!(folded_key_at(b"X-A-VERY-LONG-NAME 1", 18), 0);
+    }
+
+    #[test]
+    fn system_flags_match_the_flag_table() {
+        let names = [
+            "Seen",
+            "seen",
+            "SEEN",
+            "sEeN",
+            "Draft",
+            "Recent",
+            "Flagged",
+            "Deleted",
+            "Answered",
+            "answered",
+            "Seen1",
+            "See",
+            "Seem",
+            "Drafts",
+            "Flaged",
+            "Deleted_",
+            "Answere",
+            "S\x13EN",
+            "\x13EEN",
+            "Junk",
+            "*",
+            "",
+            "X-Seen",
+            "Answered1",
+            "Recently",
+        ];
+        for name in names {
+            assert_eq!(
+                system_flag(name.as_bytes()),
+                Flag::system(name.as_bytes()).filter(|flag| *flag != Flag::MayCreate),
+                "{name:?}"
+            );
+        }
+        // Every byte in every position of every name of the table.
+        for name in ["Seen", "Draft", "Recent", "Flagged", "Deleted", "Answered"] {
+            for at in 0..name.len() {
+                for byte in 0..=255u8 {
+                    let mut bytes = name.as_bytes().to_vec();
+                    bytes[at] = byte;
+                    assert_eq!(
+                        system_flag(&bytes),
+                        Flag::system(&bytes).filter(|flag| *flag != Flag::MayCreate),
+                        "{bytes:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -645,11 +645,14 @@ fn folded_key_at(s: &[u8], n: usize) -> u128 {
     u128::from(low & low_mask) | (u128::from(high & high_mask) << 64) | ((n as u128) << 120)
 }
 
-/// An attribute name as [`common_attribute_name`] compares it: length, folded words, key.
+/// An attribute name as [`common_attribute_name`] compares it: length, folded words, the
+/// masks that keep its bytes of a window, key.
 struct KnownName {
     len: usize,
     low: u64,
     high: u64,
+    low_mask: u64,
+    high_mask: u64,
     key: u128,
 }
 
@@ -657,10 +660,13 @@ impl KnownName {
     /// `name` (at most 15 bytes) in [`folded_window`] form.
     const fn new(name: &[u8]) -> Self {
         let key = folded_key(name);
+        let (low_mask, high_mask) = name_masks(name.len());
         KnownName {
             len: name.len(),
             low: key as u64,
-            high: ((key >> 64) as u64) & name_masks(name.len()).1,
+            high: ((key >> 64) as u64) & high_mask,
+            low_mask,
+            high_mask,
             key,
         }
     }
@@ -669,9 +675,8 @@ impl KnownName {
     /// one: the same folded bytes, then a byte that cannot continue a name.
     #[inline(always)]
     fn starts(&self, s: &[u8], (low, high): (u64, u64)) -> bool {
-        let (low_mask, high_mask) = name_masks(self.len);
-        low & low_mask == self.low
-            && high & high_mask == self.high
+        low & self.low_mask == self.low
+            && high & self.high_mask == self.high
             && !s.get(self.len).is_some_and(|&b| NAME_CHAR[b as usize])
     }
 }

@@ -69,7 +69,7 @@ fn digit_count(s: &[u8]) -> usize {
 /// below act as leading zeros, then folds pairs, quads and octets of digits with three
 /// multiplications.
 #[inline(always)]
-fn eight_digits_value(word: u64, n: usize) -> u64 {
+pub(crate) fn eight_digits_value(word: u64, n: usize) -> u64 {
     const ZEROS: u64 = u64::from_le_bytes([b'0'; 8]);
     let digits = word.wrapping_sub(ZEROS) << (8 * (8 - n));
     let pairs = (digits.wrapping_mul(10) + (digits >> 8)) & 0x00FF_00FF_00FF_00FF;
@@ -83,7 +83,7 @@ fn eight_digits_value(word: u64, n: usize) -> u64 {
 /// borrows only travel from a byte to the next, and only out of a non-digit, so the lowest
 /// non-digit byte found is exact, which is all that is used.
 #[inline(always)]
-fn leading_digits(word: u64) -> usize {
+pub(crate) fn leading_digits(word: u64) -> usize {
     const HIGH: u64 = u64::from_le_bytes([0xF0; 8]);
     const THREES: u64 = u64::from_le_bytes([0x30; 8]);
     const SIXES: u64 = u64::from_le_bytes([0x06; 8]);

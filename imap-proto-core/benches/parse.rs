@@ -13,31 +13,98 @@ mod corpus;
 
 use std::hint::black_box;
 
-use criterion::{Criterion, SamplingMode, Throughput};
+use bytes::{Bytes, BytesMut};
+use criterion::{BatchSize, Criterion, SamplingMode, Throughput};
 use imap_codec::ResponseCodec;
 use imap_codec::decode::Decoder;
 
 /// What one pass over a corpus found: (responses parsed, responses that failed to parse).
 type Tally = (usize, usize);
 
-/// A contender: its name in the report and a pass that parses a whole corpus.
-type Contender = (&'static str, fn(&[u8]) -> Tally);
+/// A pass that parses a whole corpus, and what it runs over.
+#[derive(Clone, Copy)]
+enum Pass {
+    /// The stream as one `Bytes` (the other parsers get it as a slice).
+    Stream(fn(&Bytes) -> Tally),
+    /// The stream as the reads an adapter splits off its read buffers. A pass consumes its
+    /// reads, so every iteration gets fresh ones, made outside the timed code.
+    Reads(fn(Vec<BytesMut>) -> Tally),
+}
+
+/// A contender: its name in the report and its pass.
+type Contender = (&'static str, Pass);
 
 /// Everything measured, on every corpus. One row per contender.
 const CONTENDERS: &[Contender] = &[
-    ("ours-frame-only", ours_frame_pass),
-    ("ours", ours_parse_pass),
-    ("imap-proto", imap_proto_pass),
-    ("imap-codec", imap_codec_pass),
+    ("ours-frame-only", Pass::Stream(ours_frame_pass)),
+    ("ours", Pass::Stream(ours_parse_pass)),
+    ("ours-bytesmut", Pass::Reads(ours_parse_reads_pass)),
+    ("imap-proto", Pass::Stream(imap_proto_pass)),
+    ("imap-codec", Pass::Stream(imap_codec_pass)),
 ];
 
 /// How much a socket read hands the framer at a time in these passes.
 const READ_SIZE: usize = 64 * 1024;
 
+/// The read buffer of the simulated adapter of `ours-bytesmut`: it reads into a `BytesMut`
+/// of this capacity, splits each read off, and takes a new buffer when it is full. A
+/// response that straddles two buffers is copied once joined, so the size matters for
+/// `bodies`; `IMAP_BENCH_ADAPTER_BUFFER` (bytes) overrides it to measure that.
+const ADAPTER_BUFFER: usize = 4 * 1024 * 1024;
+
+/// [`ADAPTER_BUFFER`], or the size `IMAP_BENCH_ADAPTER_BUFFER` asks for.
+fn adapter_buffer() -> usize {
+    std::env::var("IMAP_BENCH_ADAPTER_BUFFER")
+        .ok()
+        .and_then(|size| size.parse().ok())
+        .filter(|&size| size >= READ_SIZE)
+        .unwrap_or(ADAPTER_BUFFER)
+}
+
+/// The reads of the simulated adapter of `ours-bytesmut`, in order: `READ_SIZE` parts split
+/// off buffers of `ADAPTER_BUFFER` bytes. Filling the buffers stands for the socket reads
+/// (the kernel's copy), so it is done before the timing starts. The second vector holds
+/// each buffer's (empty) rest, which keeps its allocation alive until it is dropped: the
+/// timing then leaves out freeing the buffers, as it leaves out allocating and filling them
+/// (the other passes run over a stream that stays allocated, too).
+fn adapter_reads(stream: &[u8]) -> (Vec<BytesMut>, Vec<BytesMut>) {
+    let mut reads = Vec::with_capacity(stream.len() / READ_SIZE + 1);
+    let mut buffers = Vec::new();
+    let size = adapter_buffer();
+    for region in stream.chunks(size) {
+        let mut buffer = BytesMut::with_capacity(size);
+        buffer.extend_from_slice(region);
+        let mut filled = buffer.split();
+        buffers.push(buffer);
+        while !filled.is_empty() {
+            reads.push(filled.split_to(READ_SIZE.min(filled.len())));
+        }
+    }
+    (reads, buffers)
+}
+
+/// How our passes hand a read to the framer.
+enum Read {
+    /// A frozen read, for `Framer::push_bytes`.
+    Frozen(Bytes),
+    /// A read still in its read buffer, for `Framer::push_bytes_mut`.
+    InBuffer(BytesMut),
+}
+
 /// Our framer and (when `parse` is set) our parser over the stream, fed in socket-sized
-/// reads. A streamed literal (above `Limits::stream_threshold`) counts as one response,
-/// completed by its `StreamTail`; its chunks are zero-copy slices and are not parsed.
-fn ours_pass(stream: &[u8], parse: bool) -> Tally {
+/// reads. Each read is a `Bytes` slice of the stream, which is what an adapter that reads
+/// into a `BytesMut` and freezes each filled part hands to `Framer::push_bytes`. A streamed
+/// literal (above `Limits::stream_threshold`) counts as one response, completed by its
+/// `StreamTail`; its chunks are zero-copy slices and are not parsed.
+fn ours_pass(stream: &Bytes, parse: bool) -> Tally {
+    let reads = (0..stream.len())
+        .step_by(READ_SIZE)
+        .map(|start| Read::Frozen(stream.slice(start..stream.len().min(start + READ_SIZE))));
+    ours_reads_pass(reads, parse)
+}
+
+/// Our framer and (when `parse` is set) our parser over `reads`.
+fn ours_reads_pass(reads: impl Iterator<Item = Read>, parse: bool) -> Tally {
     use imap_proto_core::Limits;
     use imap_proto_core::parse::frame::{Frame, Framer};
     use imap_proto_core::parse::{fetch_stream_head, fetch_stream_tail, parse_response};
@@ -52,8 +119,11 @@ fn ours_pass(stream: &[u8], parse: bool) -> Tally {
             failed += 1;
         }
     };
-    for read in stream.chunks(READ_SIZE) {
-        framer.push(read);
+    for read in reads {
+        match read {
+            Read::Frozen(read) => framer.push_bytes(read),
+            Read::InBuffer(read) => framer.push_bytes_mut(read),
+        }
         loop {
             match framer.next_frame() {
                 Ok(Some(Frame::Complete(frame))) => {
@@ -83,13 +153,20 @@ fn ours_pass(stream: &[u8], parse: bool) -> Tally {
 }
 
 /// The physical limit: framing only, no parsing.
-fn ours_frame_pass(stream: &[u8]) -> Tally {
+fn ours_frame_pass(stream: &Bytes) -> Tally {
     ours_pass(stream, false)
 }
 
 /// Framing and parsing into typed responses.
-fn ours_parse_pass(stream: &[u8]) -> Tally {
+fn ours_parse_pass(stream: &Bytes) -> Tally {
     ours_pass(stream, true)
+}
+
+/// Framing and parsing, fed by an adapter that hands the framer each read still in its
+/// read buffer (`Framer::push_bytes_mut`), so responses straddling two reads are joined in
+/// place unless the adapter's buffer changed between the two.
+fn ours_parse_reads_pass(reads: Vec<BytesMut>) -> Tally {
+    ours_reads_pass(reads.into_iter().map(Read::InBuffer), true)
 }
 
 /// Runs a one-response parser over a fully buffered stream the way a client would: parse a
@@ -119,7 +196,7 @@ fn drive(stream: &[u8], mut parse_one: impl FnMut(&[u8]) -> Option<usize>) -> Ta
 }
 
 /// imap-proto 0.17: `Response::parse` (its former `parser::parse_response`).
-fn imap_proto_pass(stream: &[u8]) -> Tally {
+fn imap_proto_pass(stream: &Bytes) -> Tally {
     drive(stream, |input| match imap_proto::Response::parse(input) {
         Ok((rest, response)) => {
             black_box(&response);
@@ -132,7 +209,7 @@ fn imap_proto_pass(stream: &[u8]) -> Tally {
 /// imap-codec 2.0.0-alpha.10: `ResponseCodec`'s `Decoder::decode`. With the whole stream in
 /// memory a literal's bytes always follow its announcement, so `LiteralFound` and
 /// `Incomplete` cannot be answered by reading more; they count as failures like `Failed`.
-fn imap_codec_pass(stream: &[u8]) -> Tally {
+fn imap_codec_pass(stream: &Bytes) -> Tally {
     let codec = ResponseCodec::new();
     drive(stream, |input| match codec.decode(input) {
         Ok((rest, response)) => {
@@ -163,8 +240,13 @@ fn check_corpus(corpus: &corpus::Corpus) {
 }
 
 fn bench_corpus(criterion: &mut Criterion, corpus: &corpus::Corpus) {
+    // One shared allocation, as a read buffer would be; passes slice it, never copy it.
+    let stream = Bytes::from(corpus.bytes.clone());
     for (name, pass) in CONTENDERS {
-        let (parsed, failed) = pass(&corpus.bytes);
+        let (parsed, failed) = match pass {
+            Pass::Stream(pass) => pass(&stream),
+            Pass::Reads(pass) => pass(adapter_reads(&stream).0),
+        };
         eprintln!(
             "{}/{name}: {parsed} parsed, {failed} failed (of {} responses)",
             corpus.name, corpus.responses
@@ -176,8 +258,16 @@ fn bench_corpus(criterion: &mut Criterion, corpus: &corpus::Corpus) {
     group.sampling_mode(SamplingMode::Flat);
     group.sample_size(10);
     for (name, pass) in CONTENDERS {
-        group.bench_function(*name, |bencher| {
-            bencher.iter(|| pass(black_box(&corpus.bytes)))
+        group.bench_function(*name, |bencher| match pass {
+            Pass::Stream(pass) => bencher.iter(|| pass(black_box(&stream))),
+            Pass::Reads(pass) => {
+                // The buffers come back out, to be dropped after the timing.
+                bencher.iter_batched(
+                    || adapter_reads(&stream),
+                    |(reads, buffers)| (pass(reads), buffers),
+                    BatchSize::PerIteration,
+                )
+            }
         });
     }
     group.finish();

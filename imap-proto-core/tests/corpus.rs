@@ -1,6 +1,7 @@
 //! Every complete server response in the RFCs, and every response of the two real-server
 //! transcripts (Dovecot 2.3, Cyrus 3.6), must frame and parse; feeding a transcript one byte
-//! at a time, or in any chunk size, must give exactly the same responses.
+//! at a time, or in any chunk size, through any of the framer's entry points, must give exactly
+//! the same responses.
 //!
 //! The data is extracted by `tests/scripts/extract_rfc_responses.py` and
 //! `tests/scripts/extract_transcript_responses.py` (see `tests/data/README.md`).
@@ -17,12 +18,36 @@ fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data")
 }
 
+/// How `parse_stream` hands each chunk to the framer.
+#[derive(Debug, Clone, Copy)]
+enum Feed {
+    /// `Framer::push`, which copies.
+    Slice,
+    /// `Framer::push_bytes`, each chunk a slice of one `Bytes` of the stream.
+    Bytes,
+    /// `Framer::push_bytes_mut`, each chunk split off one `BytesMut` of the stream.
+    BytesMut,
+}
+
 /// Frames and parses a whole stream fed in chunks of `chunk` bytes.
 fn parse_stream(stream: &[u8], chunk: usize) -> Vec<Result<Response, String>> {
+    parse_stream_fed(stream, chunk, Feed::Slice)
+}
+
+/// [`parse_stream`] with the chunks handed over as `feed` says.
+fn parse_stream_fed(stream: &[u8], chunk: usize, feed: Feed) -> Vec<Result<Response, String>> {
     let mut framer = Framer::new(Limits::default());
     let mut out = Vec::new();
+    let shared = Bytes::copy_from_slice(stream);
+    let mut unread = bytes::BytesMut::from(stream);
+    let mut offset = 0;
     for piece in stream.chunks(chunk.max(1)) {
-        framer.push(piece);
+        match feed {
+            Feed::Slice => framer.push(piece),
+            Feed::Bytes => framer.push_bytes(shared.slice(offset..offset + piece.len())),
+            Feed::BytesMut => framer.push_bytes_mut(unread.split_to(piece.len())),
+        }
+        offset += piece.len();
         while let Some(frame) = framer.next_frame().expect("framing must not fail") {
             match frame {
                 Frame::Complete(bytes) => out.push(
@@ -124,11 +149,13 @@ fn transcripts_split_at_every_byte_parse_identically() {
         let stream = transcript(name);
         let whole = parse_stream(&stream, stream.len());
         for chunk in [1, 2, 3, 7, 64, 4096] {
-            assert_eq!(
-                parse_stream(&stream, chunk),
-                whole,
-                "{name} in chunks of {chunk}"
-            );
+            for feed in [Feed::Slice, Feed::Bytes, Feed::BytesMut] {
+                assert_eq!(
+                    parse_stream_fed(&stream, chunk, feed),
+                    whole,
+                    "{name} in chunks of {chunk} by {feed:?}"
+                );
+            }
         }
     }
 }

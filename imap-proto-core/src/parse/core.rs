@@ -62,14 +62,99 @@ fn digit_count(s: &[u8]) -> usize {
     s.iter().take_while(|b| b.is_ascii_digit()).count()
 }
 
+/// The value of up to eight ASCII digits in the low bytes of `word` (read little-endian,
+/// so the first digit is the lowest byte), given their count `n` (1 to 8).
+///
+/// Subtracts `'0'` from every byte at once, moves the `n` digits to the top so the bytes
+/// below act as leading zeros, then folds pairs, quads and octets of digits with three
+/// multiplications.
+#[inline(always)]
+pub(crate) fn eight_digits_value(word: u64, n: usize) -> u64 {
+    const ZEROS: u64 = u64::from_le_bytes([b'0'; 8]);
+    let digits = word.wrapping_sub(ZEROS) << (8 * (8 - n));
+    let pairs = (digits.wrapping_mul(10) + (digits >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let quads = (pairs.wrapping_mul(100) + (pairs >> 16)) & 0x0000_FFFF_0000_FFFF;
+    (quads.wrapping_mul(10_000) + (quads >> 32)) & 0xFFFF_FFFF
+}
+
+/// How many of the eight bytes of `word` (little-endian) lead with ASCII digits.
+///
+/// A byte is a digit when its high nibble is 3 both before and after adding 6. Carries and
+/// borrows only travel from a byte to the next, and only out of a non-digit, so the lowest
+/// non-digit byte found is exact, which is all that is used.
+#[inline(always)]
+pub(crate) fn leading_digits(word: u64) -> usize {
+    const HIGH: u64 = u64::from_le_bytes([0xF0; 8]);
+    const THREES: u64 = u64::from_le_bytes([0x30; 8]);
+    const SIXES: u64 = u64::from_le_bytes([0x06; 8]);
+    let not_digit = ((word & HIGH) ^ THREES) | ((word.wrapping_add(SIXES) & HIGH) ^ THREES);
+    (not_digit.trailing_zeros() / 8) as usize
+}
+
+/// `10^n` for the digit counts of one eight-byte step.
+const POWERS_OF_TEN: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// The run of ASCII digits at the start of `s`: how many there are and their value, read
+/// eight bytes at a time. `None` when there are more than 19 digits (the most that always
+/// fit a `u64`); callers then fall back to a checked loop.
+#[inline(always)]
+pub(crate) fn digit_run(s: &[u8]) -> Option<(usize, u64)> {
+    let mut value: u64 = 0;
+    let mut count = 0;
+    while let Some(chunk) = s.get(count..count + 8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(bytes);
+        let n = leading_digits(word);
+        if n > 0 {
+            value = value
+                .wrapping_mul(POWERS_OF_TEN[n])
+                .wrapping_add(eight_digits_value(word, n));
+        }
+        count += n;
+        if count > 19 {
+            return None;
+        }
+        if n < 8 {
+            return Some((count, value));
+        }
+    }
+    // Fewer than eight bytes left: one at a time.
+    while let Some(&byte) = s.get(count) {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        if count == 19 {
+            return None;
+        }
+        value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
+        count += 1;
+    }
+    Some((count, value))
+}
+
 /// `number64 = 1*DIGIT` (RFC 9051: unsigned 63-bit integer).
 #[inline]
 pub fn number64(i: Span<'_>) -> PResult<'_, u64> {
     let s = i.as_slice();
-    let n = digit_count(s);
-    if n == 0 {
-        return Err(PErr::syntax(i, "number"));
+    match digit_run(s) {
+        Some((0, _)) => return Err(PErr::syntax(i, "number")),
+        Some((n, value)) => return Ok((i.take_from(n), value)),
+        None => {}
     }
+    // Twenty digits or more: only some fit, so check every step.
+    let n = digit_count(s);
     let mut value: u64 = 0;
     for &d in &s[..n] {
         value = match value
@@ -327,7 +412,15 @@ pub fn flag(i: Span<'_>) -> PResult<'_, Flag> {
         return Err(PErr::syntax(i, "flag"));
     }
     let (rest, matched) = i.take_split(skip + n);
-    Ok((rest, Flag::from_wire(matched.to_bytes())))
+    // Classified on the slice: a system flag needs no `Bytes`, and an extension gets one
+    // `Bytes` of its name, not one of the whole flag and another without the backslash.
+    let flag = if skip == 1 {
+        let name = matched.take_from(1);
+        Flag::system(name.as_slice()).unwrap_or_else(|| Flag::Extension(name.to_bytes()))
+    } else {
+        Flag::Keyword(matched.to_bytes())
+    };
+    Ok((rest, flag))
 }
 
 /// `flag-list = "(" [flag *(SP flag)] ")"` (also `flag-fetch` and `flag-perm` lists).
@@ -524,6 +617,55 @@ pub(crate) mod tests {
         assert!(run(b"x", number).is_err());
     }
 
+    /// The digit run the slow way, for comparison.
+    fn naive_digit_run(s: &[u8]) -> Option<(usize, u64)> {
+        let n = s.iter().take_while(|b| b.is_ascii_digit()).count();
+        if n > 19 {
+            return None;
+        }
+        let value = s[..n]
+            .iter()
+            .fold(0u64, |v, d| v * 10 + u64::from(d - b'0'));
+        Some((n, value))
+    }
+
+    #[test]
+    fn digit_runs_match_the_byte_loop() {
+        let mut cases: Vec<Vec<u8>> = vec![
+            b"".to_vec(),
+            b"x".to_vec(),
+            b"0".to_vec(),
+            b"7 ".to_vec(),
+            b"12345678".to_vec(),
+            b"123456789".to_vec(),
+            b"1234567890123456789".to_vec(),
+            b"12345678901234567890".to_vec(),
+            b"9999999999999999999)".to_vec(),
+            b"00000000000000000001".to_vec(),
+            b"4294967295 4294967296".to_vec(),
+            b"18446744073709551615".to_vec(),
+            b"123/456".to_vec(),
+            b"123:456".to_vec(),
+            b"12\xff34567".to_vec(),
+            b"1\x00".to_vec(),
+            b"55555555\xfa\xfa\xfa".to_vec(),
+        ];
+        // Every byte value right after runs of every length up to 20 digits.
+        for len in 0..=20 {
+            for next in 0..=255u8 {
+                let mut case: Vec<u8> = (0..len).map(|k| b'1' + (k % 9) as u8).collect();
+                case.push(next);
+                case.extend_from_slice(b"123456789");
+                cases.push(case.clone());
+                case.truncate(len + 1);
+                cases.push(case);
+            }
+        }
+        for case in &cases {
+            assert_eq!(digit_run(case), naive_digit_run(case), "{case:?}");
+        }
+    }
+
     #[test]
     fn strings_known_answers() {
         assert_eq!(
@@ -584,6 +726,32 @@ pub(crate) mod tests {
             ]
         );
         assert_eq!(ok("()", flag_list).0, vec![]);
+    }
+
+    #[test]
+    fn flag_names_are_slices_of_the_frame() {
+        let ctx = FrameContext {
+            frame: Bytes::from_static(b"(\\X-Y $Junk \\seen)"),
+            max_depth: 4,
+        };
+        let (_, flags) = flag_list(Span::new(&ctx)).expect("flag list");
+        let base = ctx.frame.as_ptr() as usize;
+        let [
+            Flag::Extension(extension),
+            Flag::Keyword(keyword),
+            Flag::Seen,
+        ] = &flags[..]
+        else {
+            panic!("unexpected flags {flags:?}");
+        };
+        assert_eq!(
+            (&extension[..], extension.as_ptr() as usize),
+            (&b"X-Y"[..], base + 2)
+        );
+        assert_eq!(
+            (&keyword[..], keyword.as_ptr() as usize),
+            (&b"$Junk"[..], base + 6)
+        );
     }
 
     #[test]

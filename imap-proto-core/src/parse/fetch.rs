@@ -18,7 +18,8 @@ use bytes::Bytes;
 use nom::Input;
 
 use super::core::{
-    astring, check_depth, crlf, is_astring_char, is_atom_char, literal, number64, raw_value,
+    astring, check_depth, crlf, digit_run, is_astring_char, is_atom_char, literal, number64,
+    raw_value,
 };
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
@@ -284,28 +285,16 @@ fn nstring_or_number(i: Span<'_>) -> PResult<'_, Option<Bytes>> {
     }
 }
 
-/// `number64 = 1*DIGIT`, fast path: up to 18 digits cannot overflow, so they are summed
-/// without checks; longer runs go to the checked [`super::core::number64`].
+/// `number64 = 1*DIGIT`, fast path: up to 19 digits cannot overflow, so they are read eight
+/// at a time without checks ([`digit_run`]); longer runs go to the checked
+/// [`super::core::number64`].
 #[inline(always)]
 fn number64_fast(i: Span<'_>) -> PResult<'_, u64> {
-    let s = i.as_slice();
-    let mut value: u64 = 0;
-    let mut k = 0;
-    while let Some(&c) = s.get(k) {
-        let d = c.wrapping_sub(b'0');
-        if d > 9 {
-            break;
-        }
-        if k == 18 {
-            return number64(i);
-        }
-        value = value * 10 + u64::from(d);
-        k += 1;
+    match digit_run(i.as_slice()) {
+        Some((0, _)) => Err(PErr::syntax(i, "number")),
+        Some((n, value)) => Ok((i.take_from(n), value)),
+        None => number64(i),
     }
-    if k == 0 {
-        return Err(PErr::syntax(i, "number"));
-    }
-    Ok((i.take_from(k), value))
 }
 
 /// `number = 1*DIGIT` (unsigned 32-bit), on the fast path of [`number64_fast`].
@@ -331,12 +320,6 @@ fn nz_number_fast(i: Span<'_>) -> PResult<'_, u32> {
 // ---------------------------------------------------------------------------------------------
 // msg-att
 
-/// One parsed attribute, or (when streaming) the attribute whose literal is not in the frame.
-enum Item {
-    Attribute(MessageAttribute),
-    Streamed(StreamedAttribute),
-}
-
 /// `msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP (msg-att-dynamic / msg-att-static)) ")"`
 /// (RFC 9051 §9), the value of `message-data = nz-number SP "FETCH" SP msg-att`. The same
 /// syntax serves the FETCH responses that NOTIFY (RFC 5465) triggers.
@@ -360,6 +343,7 @@ fn attribute_list<'a>(
     attrs: &mut Vec<MessageAttribute>,
     stream: bool,
 ) -> PResult<'a, Option<StreamedAttribute>> {
+    let mut streamed = None;
     loop {
         // Quirk: the separator is `*SP`, not `SP`: Office 365 sends `... literal}UID 12 ...`
         // with no space after a literal, and several servers send `UID 1 )`.
@@ -367,12 +351,10 @@ fn attribute_list<'a>(
         if peek(i) == Some(b')') {
             return Ok((i.take_from(1), None));
         }
-        let (rest, item) = msg_att_item(i, stream)?;
-        match item {
-            Item::Attribute(a) => attrs.push(a),
-            Item::Streamed(s) => return Ok((rest, Some(s))),
+        i = msg_att_item(i, stream, attrs, &mut streamed)?;
+        if streamed.is_some() {
+            return Ok((i, streamed));
         }
-        i = rest;
     }
 }
 
@@ -394,86 +376,99 @@ fn attribute_list<'a>(
 /// ```
 ///
 /// Anything else is kept as [`MessageAttribute::Other`] with its raw value.
-fn msg_att_item(i: Span<'_>, stream: bool) -> PResult<'_, Item> {
+fn msg_att_item<'a>(
+    i: Span<'a>,
+    stream: bool,
+    attrs: &mut Vec<MessageAttribute>,
+    streamed: &mut Option<StreamedAttribute>,
+) -> Result<Span<'a>, Fail<'a>> {
     let s = i.as_slice();
-    let n = s.iter().take_while(|&&b| NAME_CHAR[b as usize]).count();
+    let (n, key) = match common_attribute_name(s) {
+        Some(common) => common,
+        None => {
+            let n = s.iter().take_while(|&&b| NAME_CHAR[b as usize]).count();
+            (n, folded_key_at(s, n))
+        }
+    };
     if n == 0 {
         return Err(PErr::syntax(i, "msg-att"));
     }
     let after = i.take_from(n);
-    match folded_key(&s[..n]) {
+    match key {
         KEY_UID => {
             let (r, uid) = nz_number_fast(sep(after, "UID")?)?;
-            attr(r, MessageAttribute::Uid(uid))
+            attr(attrs, r, MessageAttribute::Uid(uid))
         }
         KEY_BODY => {
             if peek(after) == Some(b'[') {
                 let (r, section) = section(after)?;
-                body_section_value(r, section, stream)
+                body_section_value(r, section, stream, attrs, streamed)
             } else {
                 let (r, b) = body_boxed(sep(after, "BODY")?, 1)?;
-                attr(r, MessageAttribute::Body(b))
+                attr(attrs, r, MessageAttribute::Body(b))
             }
         }
         KEY_FLAGS => {
             let (r, flags) = flag_fetch_list(sep(after, "FLAGS")?)?;
-            attr(r, MessageAttribute::Flags(flags))
+            attr(attrs, r, MessageAttribute::Flags(flags))
         }
-        KEY_RFC822 => rfc822_value(after, SectionKind::Rfc822, stream),
+        KEY_RFC822 => rfc822_value(after, SectionKind::Rfc822, stream, attrs, streamed),
         KEY_MODSEQ => {
-            let (r, m) = parenthesized(sep(after, "MODSEQ")?, number64, "MODSEQ")?;
-            attr(r, MessageAttribute::ModSeq(m))
+            let (r, m) = parenthesized(sep(after, "MODSEQ")?, number64_fast, "MODSEQ")?;
+            attr(attrs, r, MessageAttribute::ModSeq(m))
         }
-        KEY_BINARY => binary_value(after, stream),
+        KEY_BINARY => binary_value(after, stream, attrs, streamed),
         KEY_EMAILID => {
             let (r, id) = parenthesized(sep(after, "EMAILID")?, objectid, "EMAILID")?;
-            attr(r, MessageAttribute::EmailId(id))
+            attr(attrs, r, MessageAttribute::EmailId(id))
         }
         KEY_PREVIEW => {
             // Cyrus 3.6 answers `PREVIEW NIL` even without LAZY (RFC 8970 §3.2 forbids
             // that, but the syntax allows it).
             let (r, p) = nstring(sep(after, "PREVIEW")?)?;
-            attr(r, MessageAttribute::Preview(p))
+            attr(attrs, r, MessageAttribute::Preview(p))
         }
         KEY_ENVELOPE => {
             let mut env = Box::<Envelope>::default();
             let r = envelope_into(sep(after, "ENVELOPE")?, &mut env)?;
-            attr(r, MessageAttribute::Envelope(env))
+            attr(attrs, r, MessageAttribute::Envelope(env))
         }
         KEY_THREADID => {
             let v = sep(after, "THREADID")?;
             if peek(v) == Some(b'(') {
                 let (r, id) = parenthesized(v, objectid, "THREADID")?;
-                attr(r, MessageAttribute::ThreadId(Some(id)))
+                attr(attrs, r, MessageAttribute::ThreadId(Some(id)))
             } else {
                 let (r, ()) = nil(v)?;
-                attr(r, MessageAttribute::ThreadId(None))
+                attr(attrs, r, MessageAttribute::ThreadId(None))
             }
         }
         KEY_SAVEDATE => {
             let (r, d) = nstring(sep(after, "SAVEDATE")?)?;
-            attr(r, MessageAttribute::SaveDate(d))
+            attr(attrs, r, MessageAttribute::SaveDate(d))
         }
         KEY_RFC822_SIZE => {
             let (r, size) = number64_fast(sep(after, "RFC822.SIZE")?)?;
-            attr(r, MessageAttribute::Rfc822Size(size))
+            attr(attrs, r, MessageAttribute::Rfc822Size(size))
         }
-        KEY_RFC822_TEXT => rfc822_value(after, SectionKind::Rfc822Text, stream),
+        KEY_RFC822_TEXT => rfc822_value(after, SectionKind::Rfc822Text, stream, attrs, streamed),
         KEY_BINARY_SIZE => {
             let (r, section) = section_binary(after)?;
             let (r, size) = number64_fast(sep(r, "BINARY.SIZE")?)?;
-            attr(r, MessageAttribute::BinarySize { section, size })
+            attr(attrs, r, MessageAttribute::BinarySize { section, size })
         }
         KEY_INTERNALDATE => {
             let (r, date) = string(sep(after, "INTERNALDATE")?)?;
-            attr(r, MessageAttribute::InternalDate(date))
+            attr(attrs, r, MessageAttribute::InternalDate(date))
         }
-        KEY_RFC822_HEADER => rfc822_value(after, SectionKind::Rfc822Header, stream),
+        KEY_RFC822_HEADER => {
+            rfc822_value(after, SectionKind::Rfc822Header, stream, attrs, streamed)
+        }
         KEY_BODYSTRUCTURE => {
             let (r, b) = body_boxed(sep(after, "BODYSTRUCTURE")?, 1)?;
-            attr(r, MessageAttribute::BodyStructure(b))
+            attr(attrs, r, MessageAttribute::BodyStructure(b))
         }
-        _ => other_attribute(i, n),
+        _ => other_attribute(i, n, attrs),
     }
 }
 
@@ -494,22 +489,8 @@ fn flag_fetch_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
                 if n == 0 {
                     return Err(PErr::syntax(i, "flag"));
                 }
-                let name = &rest[..n];
-                let flag = if eq_ic(name, b"Seen") {
-                    Flag::Seen
-                } else if eq_ic(name, b"Answered") {
-                    Flag::Answered
-                } else if eq_ic(name, b"Flagged") {
-                    Flag::Flagged
-                } else if eq_ic(name, b"Deleted") {
-                    Flag::Deleted
-                } else if eq_ic(name, b"Draft") {
-                    Flag::Draft
-                } else if eq_ic(name, b"Recent") {
-                    Flag::Recent
-                } else {
-                    Flag::Extension(i.take_from(1).take(n).to_bytes())
-                };
+                let flag = system_flag(&rest[..n])
+                    .unwrap_or_else(|| Flag::Extension(i.take_from(1).take(n).to_bytes()));
                 (n + 1, flag)
             }
             _ => {
@@ -525,6 +506,44 @@ fn flag_fetch_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
         }
         flags.push(flag);
         i = skip_spaces(i.take_from(len));
+    }
+}
+
+/// The system flag whose name (after the backslash) is `name`, case-insensitively: told
+/// apart by length, then one compare of the name folded to upper case. Only letters are
+/// compared against, and bit 5 is the case bit of letters alone, so the fold cannot make a
+/// different name equal.
+#[inline(always)]
+fn system_flag(name: &[u8]) -> Option<Flag> {
+    const fn word(name: &[u8]) -> u64 {
+        let mut bytes = [0u8; 8];
+        let mut k = 0;
+        while k < name.len() && k < 8 {
+            bytes[k] = name[k] & !0x20;
+            k += 1;
+        }
+        u64::from_le_bytes(bytes)
+    }
+    const SEEN: u64 = word(b"SEEN");
+    const DRAFT: u64 = word(b"DRAFT");
+    const RECENT: u64 = word(b"RECENT");
+    const FLAGGED: u64 = word(b"FLAGGED");
+    const DELETED: u64 = word(b"DELETED");
+    const ANSWERED: u64 = word(b"ANSWERED");
+    if name.len() > 8 {
+        return None;
+    }
+    let mut bytes = [0u8; 8];
+    bytes.get_mut(..name.len())?.copy_from_slice(name);
+    let folded = u64::from_le_bytes(bytes) & u64::from_le_bytes([!0x20; 8]);
+    match (name.len(), folded) {
+        (4, SEEN) => Some(Flag::Seen),
+        (5, DRAFT) => Some(Flag::Draft),
+        (6, RECENT) => Some(Flag::Recent),
+        (7, FLAGGED) => Some(Flag::Flagged),
+        (7, DELETED) => Some(Flag::Deleted),
+        (8, ANSWERED) => Some(Flag::Answered),
+        _ => None,
     }
 }
 
@@ -567,6 +586,132 @@ const fn folded_key(name: &[u8]) -> u128 {
     key
 }
 
+/// The first 16 bytes of `s` (zero-padded), as two little-endian words with bit 5 of every
+/// byte cleared: the form [`folded_key`] compares names in. `s` is the rest of the frame,
+/// so the 16 bytes are usually there and this is two loads and two masks.
+#[inline(always)]
+fn folded_window(s: &[u8]) -> (u64, u64) {
+    const UPPER: u64 = u64::from_le_bytes([!0x20; 8]);
+    let mut window = [0u8; 16];
+    match s.get(..16) {
+        Some(sixteen) => window.copy_from_slice(sixteen),
+        None => {
+            if let Some(to) = window.get_mut(..s.len()) {
+                to.copy_from_slice(s);
+            }
+        }
+    }
+    let [
+        l0,
+        l1,
+        l2,
+        l3,
+        l4,
+        l5,
+        l6,
+        l7,
+        h0,
+        h1,
+        h2,
+        h3,
+        h4,
+        h5,
+        h6,
+        h7,
+    ] = window;
+    let low = u64::from_le_bytes([l0, l1, l2, l3, l4, l5, l6, l7]);
+    let high = u64::from_le_bytes([h0, h1, h2, h3, h4, h5, h6, h7]);
+    (low & UPPER, high & UPPER)
+}
+
+/// The masks that keep the first `n` bytes (at most 15) of a [`folded_window`].
+#[inline(always)]
+const fn name_masks(n: usize) -> (u64, u64) {
+    if n >= 8 {
+        (u64::MAX, (1u64 << (8 * (n - 8))) - 1)
+    } else {
+        ((1u64 << (8 * n)) - 1, 0)
+    }
+}
+
+/// [`folded_key`] of `s[..n]`, from the [`folded_window`] of `s`.
+#[inline(always)]
+fn folded_key_at(s: &[u8], n: usize) -> u128 {
+    if n > 15 {
+        return 0;
+    }
+    let (low, high) = folded_window(s);
+    let (low_mask, high_mask) = name_masks(n);
+    u128::from(low & low_mask) | (u128::from(high & high_mask) << 64) | ((n as u128) << 120)
+}
+
+/// An attribute name as [`common_attribute_name`] compares it: length, folded words, the
+/// masks that keep its bytes of a window, key.
+struct KnownName {
+    len: usize,
+    low: u64,
+    high: u64,
+    low_mask: u64,
+    high_mask: u64,
+    key: u128,
+}
+
+impl KnownName {
+    /// `name` (at most 15 bytes) in [`folded_window`] form.
+    const fn new(name: &[u8]) -> Self {
+        let key = folded_key(name);
+        let (low_mask, high_mask) = name_masks(name.len());
+        KnownName {
+            len: name.len(),
+            low: key as u64,
+            high: ((key >> 64) as u64) & high_mask,
+            low_mask,
+            high_mask,
+            key,
+        }
+    }
+
+    /// Whether the name at the start of `s`, whose folded window is `(low, high)`, is this
+    /// one: the same folded bytes, then a byte that cannot continue a name.
+    #[inline(always)]
+    fn starts(&self, s: &[u8], (low, high): (u64, u64)) -> bool {
+        low & self.low_mask == self.low
+            && high & self.high_mask == self.high
+            && !s.get(self.len).is_some_and(|&b| NAME_CHAR[b as usize])
+    }
+}
+
+/// `(length, key)` of the attribute name at the start of `s` when it is one of the names
+/// servers send most, told apart by the first letter and one compare of the folded window:
+/// no scan of the name. The answer is the one [`NAME_CHAR`] and [`folded_key_at`] give;
+/// `None` sends the caller to them.
+#[inline(always)]
+fn common_attribute_name(s: &[u8]) -> Option<(usize, u128)> {
+    const UID: KnownName = KnownName::new(b"UID");
+    const FLAGS: KnownName = KnownName::new(b"FLAGS");
+    const MODSEQ: KnownName = KnownName::new(b"MODSEQ");
+    const BODY: KnownName = KnownName::new(b"BODY");
+    const BODYSTRUCTURE: KnownName = KnownName::new(b"BODYSTRUCTURE");
+    const ENVELOPE: KnownName = KnownName::new(b"ENVELOPE");
+    const INTERNALDATE: KnownName = KnownName::new(b"INTERNALDATE");
+    const RFC822_SIZE: KnownName = KnownName::new(b"RFC822.SIZE");
+    let window = folded_window(s);
+    let candidates: &[&KnownName] = match s.first()? | 0x20 {
+        b'u' => &[&UID],
+        b'f' => &[&FLAGS],
+        b'm' => &[&MODSEQ],
+        b'b' => &[&BODY, &BODYSTRUCTURE],
+        b'e' => &[&ENVELOPE],
+        b'i' => &[&INTERNALDATE],
+        b'r' => &[&RFC822_SIZE],
+        _ => return None,
+    };
+    candidates
+        .iter()
+        .find(|name| name.starts(s, window))
+        .map(|name| (name.len, name.key))
+}
+
 /// The [`folded_key`]s of the attribute names this parser knows.
 const KEY_UID: u128 = folded_key(b"UID");
 const KEY_BODY: u128 = folded_key(b"BODY");
@@ -586,15 +731,24 @@ const KEY_INTERNALDATE: u128 = folded_key(b"INTERNALDATE");
 const KEY_RFC822_HEADER: u128 = folded_key(b"RFC822.HEADER");
 const KEY_BODYSTRUCTURE: u128 = folded_key(b"BODYSTRUCTURE");
 
-/// Wraps a parsed attribute.
+/// Appends a parsed attribute (rather than returning it through every caller: it is large).
 #[inline(always)]
-fn attr(rest: Span<'_>, a: MessageAttribute) -> PResult<'_, Item> {
-    Ok((rest, Item::Attribute(a)))
+fn attr<'a>(
+    attrs: &mut Vec<MessageAttribute>,
+    rest: Span<'a>,
+    a: MessageAttribute,
+) -> Result<Span<'a>, Fail<'a>> {
+    attrs.push(a);
+    Ok(rest)
 }
 
 /// An attribute this library does not model (e.g. `X-GM-LABELS (\Inbox "foo")`,
 /// `X-GM-MSGID 123`): its name (with any `[...]` and `<...>` suffix) and its raw value.
-fn other_attribute(i: Span<'_>, name_len: usize) -> PResult<'_, Item> {
+fn other_attribute<'a>(
+    i: Span<'a>,
+    name_len: usize,
+    attrs: &mut Vec<MessageAttribute>,
+) -> Result<Span<'a>, Fail<'a>> {
     let s = i.as_slice();
     let mut end = name_len;
     if s.get(end) == Some(&b'[') {
@@ -609,13 +763,8 @@ fn other_attribute(i: Span<'_>, name_len: usize) -> PResult<'_, Item> {
         .count();
     let (after, name) = i.take_split(end);
     let (r, value) = raw_value(sep(after, "msg-att")?, 1)?;
-    Ok((
-        r,
-        Item::Attribute(MessageAttribute::Other {
-            name: name.to_bytes(),
-            value,
-        }),
-    ))
+    let name = name.to_bytes();
+    attr(attrs, r, MessageAttribute::Other { name, value })
 }
 
 /// `"(" item ")"`, with lenient spaces inside.
@@ -650,58 +799,67 @@ fn objectid(i: Span<'_>) -> PResult<'_, Bytes> {
 
 /// The value after `BODY section ["<" number ">"]`: `SP nstring`, or (streaming) the header
 /// of a literal whose content is not in this frame.
-fn body_section_value(i: Span<'_>, section: Section, stream: bool) -> PResult<'_, Item> {
+fn body_section_value<'a>(
+    i: Span<'a>,
+    section: Section,
+    stream: bool,
+    attrs: &mut Vec<MessageAttribute>,
+    streamed: &mut Option<StreamedAttribute>,
+) -> Result<Span<'a>, Fail<'a>> {
     let (i, origin) = origin(i)?;
     let i = sep_before_value(i, "BODY[]")?;
     if stream && is_streamed_literal(i) {
-        return Ok((
-            i.take_from(i.as_slice().len()),
-            Item::Streamed(StreamedAttribute::BodySection { section, origin }),
-        ));
+        *streamed = Some(StreamedAttribute::BodySection { section, origin });
+        return Ok(i.take_from(i.as_slice().len()));
     }
     let (r, data) = nstring(i)?;
-    Ok((
-        r,
-        Item::Attribute(MessageAttribute::BodySection {
-            section,
-            origin,
-            data,
-        }),
-    ))
+    let body_section = MessageAttribute::BodySection {
+        section,
+        origin,
+        data,
+    };
+    attr(attrs, r, body_section)
 }
 
 /// `"RFC822" SP nstring`, `"RFC822.HEADER" SP nstring`, `"RFC822.TEXT" SP nstring`
 /// (RFC 3501 §9), mapped to `BODY[]`-like sections with their own kinds.
-fn rfc822_value(i: Span<'_>, kind: SectionKind, stream: bool) -> PResult<'_, Item> {
+fn rfc822_value<'a>(
+    i: Span<'a>,
+    kind: SectionKind,
+    stream: bool,
+    attrs: &mut Vec<MessageAttribute>,
+    streamed: &mut Option<StreamedAttribute>,
+) -> Result<Span<'a>, Fail<'a>> {
     let section = Section {
         part: Vec::new(),
         kind,
     };
-    body_section_value(i, section, stream)
+    body_section_value(i, section, stream, attrs, streamed)
 }
 
 /// `"BINARY" section-binary ["<" number ">"] SP (nstring / literal8)` (RFC 3516 §7; the
 /// origin appears in the response to a partial fetch, RFC 3516 §4.2).
-fn binary_value(i: Span<'_>, stream: bool) -> PResult<'_, Item> {
+fn binary_value<'a>(
+    i: Span<'a>,
+    stream: bool,
+    attrs: &mut Vec<MessageAttribute>,
+    streamed: &mut Option<StreamedAttribute>,
+) -> Result<Span<'a>, Fail<'a>> {
     let (i, section) = section_binary(i)?;
     let (i, origin) = origin(i)?;
     let i = sep_before_value(i, "BINARY")?;
     if stream && is_streamed_literal(i) {
-        return Ok((
-            i.take_from(i.as_slice().len()),
-            Item::Streamed(StreamedAttribute::Binary { section, origin }),
-        ));
+        *streamed = Some(StreamedAttribute::Binary { section, origin });
+        return Ok(i.take_from(i.as_slice().len()));
     }
     // `string` also takes `literal8` (`~{n}`).
     let (r, data) = nstring(i)?;
-    Ok((
-        r,
-        Item::Attribute(MessageAttribute::Binary {
-            section,
-            origin,
-            data,
-        }),
-    ))
+    let binary = MessageAttribute::Binary {
+        section,
+        origin,
+        data,
+    };
+    attr(attrs, r, binary)
 }
 
 /// The `SP` between a section and its value. Quirk: GreenMail 1.5 sent `BODY[HEADER]{4169}`
@@ -872,9 +1030,14 @@ fn envelope_into<'a>(i: Span<'a>, env: &mut Envelope) -> Result<Span<'a>, Fail<'
     env.date = date;
     let (i, subject) = nstring(sep(i, RULE)?)?;
     env.subject = subject;
-    let i = address_list_into(sep(i, RULE)?, &mut env.from)?;
-    let i = address_list_into(sep(i, RULE)?, &mut env.sender)?;
-    let i = address_list_into(sep(i, RULE)?, &mut env.reply_to)?;
+    let from_start = sep(i, RULE)?;
+    let i = address_list_into(from_start, &mut env.from)?;
+    let from_text = from_start
+        .as_slice()
+        .get(..from_start.input_len() - i.input_len())
+        .unwrap_or_default();
+    let i = repeated_address_list_into(sep(i, RULE)?, from_text, &env.from, &mut env.sender)?;
+    let i = repeated_address_list_into(sep(i, RULE)?, from_text, &env.from, &mut env.reply_to)?;
     let i = address_list_into(sep(i, RULE)?, &mut env.to)?;
     let i = address_list_into(sep(i, RULE)?, &mut env.cc)?;
     let i = address_list_into(sep(i, RULE)?, &mut env.bcc)?;
@@ -924,6 +1087,26 @@ fn address_list_into<'a>(i: Span<'a>, list: &mut Vec<Address>) -> Result<Span<'a
         };
         i = skip_spaces(address_into(i, slot)?);
     }
+}
+
+/// [`address_list_into`] for `env-sender` and `env-reply-to`, which servers fill with a copy
+/// of `env-from` when the message has no such header (RFC 9051 §7.5.2), so they usually
+/// repeat its bytes exactly. When they do, the list is the already parsed `from` (its strings
+/// are slices of the same frame, just at the first copy) and only the bytes are compared.
+#[inline]
+fn repeated_address_list_into<'a>(
+    i: Span<'a>,
+    from_text: &[u8],
+    from: &[Address],
+    list: &mut Vec<Address>,
+) -> Result<Span<'a>, Fail<'a>> {
+    // A non-empty list's text is balanced parentheses, so a match cannot be a prefix of a
+    // longer list.
+    if !from.is_empty() && i.as_slice().starts_with(from_text) {
+        list.extend_from_slice(from);
+        return Ok(i.take_from(from_text.len()));
+    }
+    address_list_into(i, list)
 }
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`, each an `nstring`.
@@ -1854,6 +2037,36 @@ mod tests {
     }
 
     #[test]
+    fn sender_and_reply_to_repeating_from_equal_their_own_parse() {
+        let from = r#"(("A" NIL "a" "x.org"))"#;
+        let cases = [
+            (from, from),
+            (from, r#"(("B" NIL "b" "y.org"))"#),
+            ("NIL", from),
+            (r#"(("A" NIL "a" "x.org")("C" NIL "c" "z"))"#, from),
+            (r#"(("A" NIL "a" "x.org") )"#, r#"(("A" NIL "a" "x.org"))"#),
+            (r#"(("A" NIL "a" "x.or"))"#, r#"(("a" NIL "a" "x.org"))"#),
+        ];
+        for (sender, reply_to) in cases {
+            let input = format!("(NIL NIL {from} {sender} {reply_to} NIL NIL NIL NIL NIL)");
+            let (env, rest) = run(input.as_bytes(), envelope).expect(&input);
+            assert!(rest.is_empty(), "{input}");
+            let list = |text: &str| run(text.as_bytes(), address_list).expect(text).0;
+            assert_eq!(env.from, list(from), "{input}");
+            assert_eq!(env.sender, list(sender), "{input}");
+            assert_eq!(env.reply_to, list(reply_to), "{input}");
+        }
+        // With `from` NIL nothing is repeated, even if the next list is NIL too.
+        let (env, _) = run(
+            b"(NIL NIL NIL NIL ((NIL NIL NIL NIL)) NIL NIL NIL NIL NIL)",
+            envelope,
+        )
+        .expect("envelope");
+        assert!(env.from.is_empty() && env.sender.is_empty());
+        assert_eq!(env.reply_to, vec![Address::default()]);
+    }
+
+    #[test]
     fn bodystructure_single_parts() {
         check_table(&[
             // RFC 3501 §7.4.2's non-extensible example.
@@ -2460,6 +2673,129 @@ mod tests {
         assert_ne!(folded_key(b"RFC822xSIZE"), KEY_RFC822_SIZE);
         assert_ne!(folded_key(b"UIDS"), KEY_UID);
         assert_eq!(folded_key(b"X-A-VERY-LONG-NAME"), 0);
+        // The windowed form agrees with the byte loop, with and without bytes after the name
+        // and whether or not 16 bytes follow.
+        for name in [
+            &b"UID"[..],
+            b"rfc822.size",
+            b"BODYSTRUCTURE",
+            b"x",
+            b"A23456789012345",
+        ] {
+            for tail in [&b""[..], b" 12 FLAGS (\\Seen))\r\n"] {
+                let s = [name, tail].concat();
+                assert_eq!(folded_key_at(&s, name.len()), folded_key(name), "{s:?}");
+            }
+        }
+        assert_eq!(folded_key_at(b"X-A-VERY-LONG-NAME 1", 18), 0);
+    }
+
+    #[test]
+    fn system_flags_match_the_flag_table() {
+        let names = [
+            "Seen",
+            "seen",
+            "SEEN",
+            "sEeN",
+            "Draft",
+            "Recent",
+            "Flagged",
+            "Deleted",
+            "Answered",
+            "answered",
+            "Seen1",
+            "See",
+            "Seem",
+            "Drafts",
+            "Flaged",
+            "Deleted_",
+            "Answere",
+            "S\x13EN",
+            "\x13EEN",
+            "Junk",
+            "*",
+            "",
+            "X-Seen",
+            "Answered1",
+            "Recently",
+        ];
+        for name in names {
+            assert_eq!(
+                system_flag(name.as_bytes()),
+                Flag::system(name.as_bytes()).filter(|flag| *flag != Flag::MayCreate),
+                "{name:?}"
+            );
+        }
+        // Every byte in every position of every name of the table.
+        for name in ["Seen", "Draft", "Recent", "Flagged", "Deleted", "Answered"] {
+            for at in 0..name.len() {
+                for byte in 0..=255u8 {
+                    let mut bytes = name.as_bytes().to_vec();
+                    bytes[at] = byte;
+                    assert_eq!(
+                        system_flag(&bytes),
+                        Flag::system(&bytes).filter(|flag| *flag != Flag::MayCreate),
+                        "{bytes:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn common_names_are_read_as_the_general_path_reads_them() {
+        let general = |s: &[u8]| {
+            let n = s.iter().take_while(|&&b| NAME_CHAR[b as usize]).count();
+            (n, folded_key_at(s, n))
+        };
+        let names = [
+            "UID",
+            "uid",
+            "Uid",
+            "FLAGS",
+            "flags",
+            "MODSEQ",
+            "modseq",
+            "BODY",
+            "body",
+            "BODYSTRUCTURE",
+            "BodyStructure",
+            "ENVELOPE",
+            "envelope",
+            "INTERNALDATE",
+            "RFC822.SIZE",
+            "rfc822.size",
+            "UIDS",
+            "UI",
+            "U",
+            "FLAGSX",
+            "BODY.PEEK",
+            "BODYS",
+            "BODYSTRUCTURES",
+            "RFC822.SIZEX",
+            "RFC822",
+            "RFC822.TEXT",
+            "ENVELOPES",
+            "EMAILID",
+            "INTERNALDATE1",
+            "X-GM-MSGID",
+            "FLAG",
+            "MODSE",
+        ];
+        let tails = [
+            "", " ", " 5)", "[]", "[1.2]<0>", "(", ")", "\r\n", "X", ".", "1", "-",
+        ];
+        for name in names {
+            for tail in tails {
+                let s = format!("{name}{tail}");
+                if let Some(common) = common_attribute_name(s.as_bytes()) {
+                    assert_eq!(common, general(s.as_bytes()), "{s:?}");
+                }
+            }
+        }
+        assert_eq!(common_attribute_name(b"UID 5"), Some((3, KEY_UID)));
+        assert_eq!(common_attribute_name(b"BODY[]"), Some((4, KEY_BODY)));
+        assert_eq!(common_attribute_name(b"UIDS 5"), None);
     }
 
     #[test]

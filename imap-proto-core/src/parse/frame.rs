@@ -2,10 +2,9 @@
 //!
 //! The parser works on whole responses, but a TCP read can end anywhere, including in the
 //! middle of a literal. [`Framer`] buffers what has arrived and hands out one [`Frame`] per
-//! response, so the parser never sees a partial response. It copies nothing: the one copy
-//! is [`Framer::push`] appending to the buffer; every frame is split off the buffer with
-//! [`BytesMut::split_to`] and frozen, so the parser can slice into it with
-//! [`Bytes::slice_ref`].
+//! response, so the parser never sees a partial response. Every frame is one [`Bytes`], so
+//! the parser can slice into it with [`Bytes::slice_ref`]; see "Input and copies" for the
+//! only copy the framer makes.
 //!
 //! # Framing rules
 //!
@@ -51,8 +50,43 @@
 //! buffered like any other, subject to [`Limits::max_literal_size`].
 //!
 //! While streaming, the buffer holds only literal bytes that arrived and were not yet handed
-//! out. A chunk shares its allocation with the buffer, so that allocation is freed when the
-//! caller drops the chunk.
+//! out. A chunk shares its allocation with the buffer (or is a slice of the
+//! [`Framer::push_bytes`] read it arrived in), so that allocation is freed when the caller
+//! drops the chunk. Streamed bytes are never joined or copied by `push_bytes`.
+//!
+//! # Input and copies
+//!
+//! [`Framer::push_bytes`] takes a read as a [`Bytes`], which is what an adapter gets when it
+//! reads into a `BytesMut` and freezes the filled part. Every response (and every streamed
+//! chunk) that lies inside that `Bytes` is handed out as a slice of it: no byte is copied.
+//!
+//! A response that began in one read and ends in a later one cannot be a slice of any of
+//! them, and a frame must be one contiguous `Bytes`: its bytes are copied once, when the
+//! response is complete, into one allocation of the exact size. Until then the parts the
+//! state machine has scanned (notably literal content) are only set aside as slices of
+//! their reads. The one exception is a line whose text is split between two reads: line
+//! text must be contiguous to be checked, so that line's bytes are joined by copying as
+//! they arrive (a line, not a literal's content; lines may grow long, so that buffer grows
+//! geometrically). The rest of a read after a joined response is again handed out uncopied.
+//!
+//! So the copy that remains is exactly the bytes of the responses that straddle a read
+//! boundary: the socket read put them in two buffers, and only a copy makes them one. That
+//! is the cost of the read boundary and nothing more; no byte of a response that fits in
+//! one read is ever copied, and reads that arrive before the caller drains are queued as
+//! they are.
+//!
+//! [`Framer::push_bytes_mut`] takes a read as the `BytesMut` the adapter split off its read
+//! buffer, before freezing. When a read directly follows the previous one in the same
+//! allocation, a response straddling the two is joined in place
+//! ([`BytesMut::try_unsplit`]), so nothing is copied at all; only when the adapter moves to
+//! a new read buffer is a response straddling the old and the new one copied, as above.
+//!
+//! A frame keeps the allocation it is a slice of alive: as long as the caller holds a frame
+//! (or a string parsed from it), the read it came from stays allocated.
+//!
+//! [`Framer::push`] takes a borrowed `&[u8]` (say, decrypted TLS records) and must copy it;
+//! frames are then split off that buffer without further copies. The two may be mixed: the
+//! input order is kept.
 //!
 //! # Limits
 //!
@@ -81,7 +115,8 @@
 //!
 //! After any error the framer is poisoned: the position of the next response in the stream
 //! is unknown, so it cannot resynchronise safely. Every later [`Framer::next_frame`] returns
-//! the same error, [`Framer::push`] discards its input and the buffer is released. The
+//! the same error, [`Framer::push`] and [`Framer::push_bytes`] discard their input and the
+//! buffer is released. The
 //! connection must be closed.
 //!
 //! # Design notes
@@ -98,6 +133,11 @@
 //!   `max_line_length` bytes passes however it is split.
 //! - Scanning resumes where the previous call stopped (`scan_pos`), so each byte outside
 //!   literals is searched for LF once, with `memchr`; literal bytes are skipped by offset.
+//!   (A line that straddles two `push_bytes` reads is searched once more, to find how much
+//!   of the second read to join.)
+
+use std::collections::VecDeque;
+use std::ops::Deref;
 
 use bytes::{Bytes, BytesMut};
 
@@ -198,16 +238,73 @@ struct LiteralHeader {
     binary: bool,
 }
 
+/// The bytes the state machine works on: received, not yet handed out, and (once a response
+/// has started) starting at that response.
+#[derive(Debug)]
+enum Window {
+    /// Bytes the framer copied: everything [`Framer::push`] appended, or a response that
+    /// started in one [`Framer::push_bytes`] input and continues in the next.
+    Owned(BytesMut),
+    /// The rest of a [`Framer::push_bytes`] input, not copied: frames are slices of it.
+    Shared(Bytes),
+}
+
+impl Window {
+    /// Hands out the first `at` bytes without copying them.
+    fn split_to(&mut self, at: usize) -> Bytes {
+        match self {
+            Window::Owned(owned) => owned.split_to(at).freeze(),
+            Window::Shared(shared) => shared.split_to(at),
+        }
+    }
+
+    /// Appends a copy of `more`: the copy which joins a response split across two inputs.
+    /// If the window is shared, or owned without room for `more`, its bytes are first
+    /// copied into a new buffer of `capacity` bytes (at least what they and `more` need).
+    fn append(&mut self, more: &[u8], capacity: usize) {
+        if let Window::Owned(owned) = self {
+            if owned.capacity() - owned.len() >= more.len() {
+                return owned.extend_from_slice(more);
+            }
+        }
+        let mut grown = BytesMut::with_capacity(capacity.max(self.len() + more.len()));
+        grown.extend_from_slice(self);
+        grown.extend_from_slice(more);
+        *self = Window::Owned(grown);
+    }
+}
+
+impl Deref for Window {
+    type Target = [u8];
+
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        match self {
+            Window::Owned(owned) => owned,
+            Window::Shared(shared) => shared,
+        }
+    }
+}
+
 /// Splits the server's byte stream into complete responses (see the module docs).
 ///
-/// Feed it with [`Framer::push`] after every read, then call [`Framer::next_frame`] until it
-/// returns `Ok(None)`; buffered memory is bounded by the limits only if the caller drains it
-/// like that.
+/// Feed it with [`Framer::push_bytes`] (or [`Framer::push`]) after every read, then call
+/// [`Framer::next_frame`] until it returns `Ok(None)`; buffered memory is bounded by the
+/// limits only if the caller drains it like that.
 #[derive(Debug)]
 pub struct Framer {
     /// Bytes received and not yet handed out. Offset 0 is the start of the current response
     /// (or of its continuation after a streamed literal, or of streamed literal bytes).
-    buf: BytesMut,
+    buf: Window,
+    /// Inputs that arrived while `buf` still held bytes, in order. They are moved into `buf`
+    /// only as the state machine reaches them. None of them is empty.
+    queued: VecDeque<Window>,
+    /// The start of the current response when it began in earlier inputs: parts of them,
+    /// already scanned, set aside uncopied. They come before `buf`, and are joined with it
+    /// (one copy, into an allocation of the exact size) when the response is handed out.
+    earlier: Vec<Bytes>,
+    /// Total length of `earlier`; buffer offsets plus this are offsets in the response.
+    earlier_len: usize,
     /// The limits to enforce.
     limits: Limits,
     /// Position within the current response.
@@ -227,7 +324,10 @@ impl Framer {
     /// Creates an empty framer that enforces `limits`.
     pub fn new(limits: Limits) -> Self {
         Framer {
-            buf: BytesMut::with_capacity(INITIAL_CAPACITY),
+            buf: Window::Owned(BytesMut::with_capacity(INITIAL_CAPACITY)),
+            queued: VecDeque::new(),
+            earlier: Vec::new(),
+            earlier_len: 0,
             limits,
             state: State::Line,
             segment_start: 0,
@@ -237,17 +337,80 @@ impl Framer {
         }
     }
 
-    /// Appends bytes read from the server. This is the framer's only copy of the data.
-    /// Input pushed after an error is discarded, since nothing will be framed any more.
+    /// Appends bytes read from the server by copying them into the framer's buffer; frames
+    /// are then split off that buffer without further copies. Use it when the input is a
+    /// borrowed slice anyway (say, decrypted TLS records); [`Framer::push_bytes`] avoids the
+    /// copy. Input pushed after an error is discarded, since nothing will be framed any more.
     pub fn push(&mut self, data: &[u8]) {
-        if self.poisoned.is_none() {
-            self.buf.extend_from_slice(data);
+        if self.poisoned.is_some() || data.is_empty() {
+            return;
         }
+        if self.queued.is_empty() {
+            match &mut self.buf {
+                Window::Owned(owned) => return owned.extend_from_slice(data),
+                Window::Shared(shared) if shared.is_empty() => {
+                    let mut owned = BytesMut::with_capacity(data.len().max(INITIAL_CAPACITY));
+                    owned.extend_from_slice(data);
+                    self.buf = Window::Owned(owned);
+                    return;
+                }
+                Window::Shared(_) => {}
+            }
+        }
+        // Bytes of an earlier `push_bytes` input come first; keep the order.
+        self.queued
+            .push_back(Window::Shared(Bytes::copy_from_slice(data)));
+    }
+
+    /// Takes bytes read from the server without copying them (see "Input and copies" in the
+    /// module docs): frames and stream chunks that lie inside `data` are handed out as
+    /// slices of it, and only a response that continues into the next input is copied,
+    /// once, when that input arrives. An adapter that reads into a `BytesMut` and freezes
+    /// what each read filled gets exactly such a `Bytes`. Input pushed after an error is
+    /// discarded.
+    pub fn push_bytes(&mut self, data: Bytes) {
+        if self.poisoned.is_some() || data.is_empty() {
+            return;
+        }
+        if self.buf.is_empty() && self.queued.is_empty() {
+            self.buf = Window::Shared(data);
+        } else {
+            self.queued.push_back(Window::Shared(data));
+        }
+    }
+
+    /// Takes bytes read from the server as the `BytesMut` the read filled, without copying
+    /// them, like [`Framer::push_bytes`]. In addition, when `data` directly follows the
+    /// previous input in the same allocation (an adapter that reads into one large
+    /// `BytesMut` and splits each filled part off with [`BytesMut::split`]), a response that
+    /// straddles the two reads is joined in place ([`BytesMut::try_unsplit`]) instead of
+    /// copied, so no byte is copied at all until the adapter's buffer is reallocated.
+    /// Input pushed after an error is discarded.
+    pub fn push_bytes_mut(&mut self, data: BytesMut) {
+        if self.poisoned.is_some() || data.is_empty() {
+            return;
+        }
+        // The input this one may continue: the last one queued, or else the window.
+        let previous = match self.queued.back_mut() {
+            Some(queued) => queued,
+            None => &mut self.buf,
+        };
+        let data = match previous {
+            window if window.is_empty() => return *window = Window::Owned(data),
+            Window::Owned(owned) => match owned.try_unsplit(data) {
+                Ok(()) => return,
+                Err(data) => data,
+            },
+            Window::Shared(_) => data,
+        };
+        self.queued.push_back(Window::Owned(data));
     }
 
     /// How many received bytes are buffered and not yet handed out in a frame.
     pub fn buffered_len(&self) -> usize {
-        self.buf.len()
+        self.earlier_len
+            + self.buf.len()
+            + self.queued.iter().map(|input| input.len()).sum::<usize>()
     }
 
     /// Whether a response has started but its last frame has not been handed out: bytes are
@@ -255,7 +418,7 @@ impl Framer {
     /// After draining [`Framer::next_frame`], `false` means the stream is at a response
     /// boundary, which is where a TLS or COMPRESS layer may start.
     pub fn is_mid_response(&self) -> bool {
-        !self.buf.is_empty() || self.state != State::Line || self.in_tail
+        self.buffered_len() > 0 || self.state != State::Line || self.in_tail
     }
 
     /// Takes every buffered byte not yet handed out and resets the framer to a response
@@ -264,7 +427,24 @@ impl Framer {
     /// already compressed). A poisoned framer stays poisoned.
     pub fn take_buffered(&mut self) -> BytesMut {
         self.reset_position();
-        std::mem::take(&mut self.buf)
+        let window = std::mem::replace(&mut self.buf, Window::Owned(BytesMut::new()));
+        let mut taken = match window {
+            Window::Owned(owned) if self.earlier.is_empty() => owned,
+            window => {
+                let mut taken = BytesMut::with_capacity(self.earlier_len + window.len());
+                for part in &self.earlier {
+                    taken.extend_from_slice(part);
+                }
+                taken.extend_from_slice(&window);
+                taken
+            }
+        };
+        self.earlier.clear();
+        self.earlier_len = 0;
+        for input in self.queued.drain(..) {
+            taken.extend_from_slice(&input);
+        }
+        taken
     }
 
     /// Returns the next frame, `Ok(None)` if more input is needed, or the error that
@@ -275,7 +455,10 @@ impl Framer {
         }
         self.step().inspect_err(|error| {
             self.poisoned = Some(error.clone());
-            self.buf = BytesMut::new();
+            self.buf = Window::Owned(BytesMut::new());
+            self.queued.clear();
+            self.earlier.clear();
+            self.earlier_len = 0;
             self.reset_position();
         })
     }
@@ -297,6 +480,9 @@ impl Framer {
                     let Some(offset) = memchr::memchr(b'\n', unscanned) else {
                         self.scan_pos = self.buf.len();
                         self.check_growth(self.buf.len(), self.buf.len())?;
+                        if self.take_queued() {
+                            continue;
+                        }
                         return Ok(None);
                     };
                     let lf = self.scan_pos + offset;
@@ -315,6 +501,9 @@ impl Framer {
                 }
                 State::Literal { end } => {
                     if self.buf.len() < end {
+                        if self.take_queued() {
+                            continue;
+                        }
                         return Ok(None);
                     }
                     self.state = State::Line;
@@ -328,6 +517,9 @@ impl Framer {
                 }
                 State::Streaming { remaining } => {
                     if self.buf.is_empty() {
+                        if self.take_queued() {
+                            continue;
+                        }
                         return Ok(None);
                     }
                     let take = usize::try_from(remaining)
@@ -335,16 +527,76 @@ impl Framer {
                     self.state = State::Streaming {
                         remaining: remaining - take as u64,
                     };
-                    return Ok(Some(Frame::StreamChunk(self.buf.split_to(take).freeze())));
+                    return Ok(Some(Frame::StreamChunk(self.buf.split_to(take))));
                 }
             }
         }
     }
 
+    /// Moves queued input into the window once the window's bytes are used up, so the state
+    /// machine can go on; `false` if nothing is queued.
+    ///
+    /// An empty window simply becomes the next input, uncopied. Otherwise a response
+    /// continues from the window into the next input, and only the part of that input this
+    /// response still needs is copied after the window: up to the end of the current line,
+    /// or of the current literal. The rest of the input stays queued, so the responses after
+    /// this one are again slices of it.
+    fn take_queued(&mut self) -> bool {
+        let Some(next) = self.queued.front() else {
+            return false;
+        };
+        // Set aside, uncopied, the part of the window the state machine is done with: all of it
+        // inside a literal, everything before the current line segment otherwise.
+        let done = match self.state {
+            State::Line => self.segment_start,
+            State::Literal { .. } => self.buf.len(),
+            State::Streaming { .. } => 0,
+        };
+        if done > 0 {
+            self.earlier.push(self.buf.split_to(done));
+            self.earlier_len += done;
+            // (Inside a literal these two are stale; the literal's end resets them.)
+            self.segment_start = self.segment_start.saturating_sub(done);
+            self.scan_pos = self.scan_pos.saturating_sub(done);
+            if let State::Literal { end } = &mut self.state {
+                *end -= done;
+            }
+        }
+        if self.buf.is_empty() {
+            if let Some(next) = self.queued.pop_front() {
+                self.buf = next;
+            }
+            return true;
+        }
+        // A line segment continues into the next input: its text must be contiguous, so it is
+        // joined by copying (a line's text, not a literal's content).
+        let len = self.buf.len();
+        let line_in = |bytes: &[u8]| memchr::memchr(b'\n', bytes).map_or(bytes.len(), |lf| lf + 1);
+        let wanted = match self.state {
+            State::Line => line_in(next),
+            // Inside a literal the window was set aside above, and streamed bytes are handed
+            // out before more are taken; should the window hold bytes anyway, joining the
+            // whole input is still correct.
+            State::Literal { .. } | State::Streaming { .. } => next.len(),
+        };
+        // Grow geometrically, so a long line joined from many inputs costs O(1) copies per
+        // byte.
+        let capacity = len.saturating_mul(2).max(len + wanted);
+        let Some(next) = self.queued.front_mut() else {
+            return false;
+        };
+        let joined = next.split_to(wanted);
+        if next.is_empty() {
+            self.queued.pop_front();
+        }
+        self.buf.append(&joined, capacity);
+        true
+    }
+
     /// Hands out the current response (or streamed response's tail), which ends at buffer
     /// offset `end`, and starts the next one.
     fn take_response_end(&mut self, end: usize) -> Frame {
-        let bytes = self.buf.split_to(end).freeze();
+        let bytes = self.take_through(end);
         let frame = if self.in_tail {
             Frame::StreamTail(bytes)
         } else {
@@ -352,6 +604,41 @@ impl Framer {
         };
         self.reset_position();
         frame
+    }
+
+    /// Hands out the current response's bytes up to buffer offset `end`: a slice of the
+    /// window, or, if the response began in earlier inputs, those parts and the window's
+    /// bytes joined in one allocation of the exact size (the only copy of such a response).
+    fn take_through(&mut self, end: usize) -> Bytes {
+        let last = self.buf.split_to(end);
+        if self.earlier.is_empty() {
+            return last;
+        }
+        let mut joined = BytesMut::with_capacity(self.earlier_len + last.len());
+        for part in self.earlier.drain(..) {
+            joined.extend_from_slice(&part);
+        }
+        joined.extend_from_slice(&last);
+        self.earlier_len = 0;
+        joined.freeze()
+    }
+
+    /// Joins the parts set aside in `earlier` with the window, by copying, so the window
+    /// starts at the response again (for the prefix check of a literal to stream).
+    fn join_earlier(&mut self) {
+        if self.earlier.is_empty() {
+            return;
+        }
+        let moved = self.earlier_len;
+        let mut joined = BytesMut::with_capacity(moved + self.buf.len());
+        for part in self.earlier.drain(..) {
+            joined.extend_from_slice(&part);
+        }
+        joined.extend_from_slice(&self.buf);
+        self.buf = Window::Owned(joined);
+        self.earlier_len = 0;
+        self.segment_start += moved;
+        self.scan_pos += moved;
     }
 
     /// Handles a literal header whose line ends just before buffer offset `literal_start`:
@@ -362,10 +649,16 @@ impl Framer {
         header: LiteralHeader,
         literal_start: usize,
     ) -> Result<Option<Frame>, FrameError> {
+        let mut literal_start = literal_start;
+        if header.len > self.limits.stream_threshold && !self.earlier.is_empty() {
+            // The prefix check needs the response's start: join it (a head, not a literal).
+            literal_start += self.earlier_len;
+            self.join_earlier();
+        }
         if header.len > self.limits.stream_threshold
             && (self.in_tail || is_untagged_fetch(&self.buf))
         {
-            let head = self.buf.split_to(literal_start).freeze();
+            let head = self.buf.split_to(literal_start);
             self.segment_start = 0;
             self.scan_pos = 0;
             self.in_tail = false;
@@ -385,10 +678,13 @@ impl Framer {
             });
         }
         let response_limit = self.limits.max_response_size;
-        let end = (literal_start as u64).saturating_add(header.len);
+        // Measured on the whole response, including any parts set aside.
+        let end = ((self.earlier_len + literal_start) as u64).saturating_add(header.len);
         match usize::try_from(end) {
             Ok(end) if end <= response_limit => {
-                self.state = State::Literal { end };
+                self.state = State::Literal {
+                    end: end - self.earlier_len,
+                };
                 Ok(None)
             }
             _ => Err(FrameError::ResponseTooLarge {
@@ -406,6 +702,8 @@ impl Framer {
     /// one whose limit the earlier byte crossed, so the error kind does not depend on how
     /// the input was split into pushes.
     fn check_growth(&self, segment_end: usize, response_len: usize) -> Result<(), FrameError> {
+        // Offsets in the response, counting any parts set aside before the window.
+        let response_len = self.earlier_len + response_len;
         let segment = self.buf.get(self.segment_start..segment_end).unwrap_or(&[]);
         let line_len = segment.strip_suffix(b"\r").unwrap_or(segment).len();
         let line_limit = self.limits.max_line_length;
@@ -414,7 +712,7 @@ impl Framer {
         // offset `line_limit` in the segment did not count until a byte followed it.
         let line_tripped_at = (line_len > line_limit).then(|| {
             let cr_first = segment.get(line_limit) == Some(&b'\r');
-            self.segment_start
+            (self.earlier_len + self.segment_start)
                 .saturating_add(line_limit)
                 .saturating_add(usize::from(cr_first))
         });
@@ -508,13 +806,85 @@ mod tests {
         }
     }
 
+    /// How a test hands its input to the framer. Every test runs with each of them.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Feed {
+        /// [`Framer::push`], which copies.
+        Slices,
+        /// [`Framer::push_bytes`], each input its own allocation.
+        SeparateBytes,
+        /// [`Framer::push_bytes`], the inputs consecutive slices of one `Bytes`, as an
+        /// adapter that freezes the parts of its read buffer produces them.
+        OneBuffer,
+        /// [`Framer::push_bytes_mut`], each input its own allocation.
+        SeparateBytesMut,
+        /// [`Framer::push_bytes_mut`], the inputs split off one `BytesMut` in turn, as an
+        /// adapter that reads into one buffer produces them: joins happen in place.
+        OneBufferMut,
+    }
+
+    const FEEDS: [Feed; 5] = [
+        Feed::Slices,
+        Feed::SeparateBytes,
+        Feed::OneBuffer,
+        Feed::SeparateBytesMut,
+        Feed::OneBufferMut,
+    ];
+
+    /// Bytes the framer holds allocated: its buffer's capacity, or the length of the
+    /// uncopied input it keeps (whose allocation belongs to the caller).
+    fn held_capacity(framer: &Framer) -> usize {
+        let window = match &framer.buf {
+            Window::Owned(owned) => owned.capacity(),
+            Window::Shared(shared) => shared.len(),
+        };
+        window + framer.earlier_len + framer.queued.iter().map(|input| input.len()).sum::<usize>()
+    }
+
+    /// Pushes one input the way `feed` says (the one-buffer feeds need all inputs up
+    /// front, so a single push is given its own allocation, as with the separate feeds).
+    fn push(framer: &mut Framer, feed: Feed, data: &[u8]) {
+        match feed {
+            Feed::Slices => framer.push(data),
+            Feed::SeparateBytes | Feed::OneBuffer => {
+                framer.push_bytes(Bytes::copy_from_slice(data))
+            }
+            Feed::SeparateBytesMut | Feed::OneBufferMut => {
+                framer.push_bytes_mut(BytesMut::from(data))
+            }
+        }
+    }
+
+    /// Feeds `chunks` with every [`Feed`], checks that all of them give exactly the same
+    /// frames and error, and returns those.
+    fn run(limits: &Limits, chunks: &[&[u8]]) -> (Vec<Frame>, Option<FrameError>) {
+        let reference = run_with(Feed::Slices, limits, chunks);
+        for feed in FEEDS {
+            assert_eq!(
+                run_with(feed, limits, chunks),
+                reference,
+                "{feed:?} differs from {:?}",
+                Feed::Slices
+            );
+        }
+        reference
+    }
+
     /// Feeds `chunks` one push at a time, draining frames after each push, and returns the
     /// frames and the error that stopped framing, if any.
-    fn run(limits: &Limits, chunks: &[&[u8]]) -> (Vec<Frame>, Option<FrameError>) {
+    fn run_with(feed: Feed, limits: &Limits, chunks: &[&[u8]]) -> (Vec<Frame>, Option<FrameError>) {
         let mut framer = Framer::new(limits.clone());
         let mut frames = Vec::new();
+        let whole = Bytes::from(chunks.concat());
+        let mut whole_mut = BytesMut::from(&whole[..]);
+        let mut offset = 0;
         for chunk in chunks {
-            framer.push(chunk);
+            match feed {
+                Feed::OneBuffer => framer.push_bytes(whole.slice(offset..offset + chunk.len())),
+                Feed::OneBufferMut => framer.push_bytes_mut(whole_mut.split_to(chunk.len())),
+                _ => push(&mut framer, feed, chunk),
+            }
+            offset += chunk.len();
             loop {
                 match framer.next_frame() {
                     Ok(Some(frame)) => frames.push(frame),
@@ -612,18 +982,20 @@ mod tests {
 
     #[test]
     fn partial_response_waits_and_stays_buffered() {
-        let mut framer = Framer::new(Limits::default());
-        framer.push(b"* 1 FETCH (BODY[] {10}\r\nabc");
-        assert_eq!(framer.next_frame(), Ok(None));
-        assert_eq!(framer.buffered_len(), 27);
-        assert!(framer.is_mid_response());
-        framer.push(b"defghij)\r\n");
-        assert_eq!(
-            framer.next_frame(),
-            Ok(Some(complete(b"* 1 FETCH (BODY[] {10}\r\nabcdefghij)\r\n")))
-        );
-        assert_eq!(framer.next_frame(), Ok(None));
-        assert!(!framer.is_mid_response());
+        for feed in FEEDS {
+            let mut framer = Framer::new(Limits::default());
+            push(&mut framer, feed, b"* 1 FETCH (BODY[] {10}\r\nabc");
+            assert_eq!(framer.next_frame(), Ok(None));
+            assert_eq!(framer.buffered_len(), 27);
+            assert!(framer.is_mid_response());
+            push(&mut framer, feed, b"defghij)\r\n");
+            assert_eq!(
+                framer.next_frame(),
+                Ok(Some(complete(b"* 1 FETCH (BODY[] {10}\r\nabcdefghij)\r\n")))
+            );
+            assert_eq!(framer.next_frame(), Ok(None));
+            assert!(!framer.is_mid_response());
+        }
     }
 
     #[test]
@@ -642,16 +1014,203 @@ mod tests {
 
     #[test]
     fn complete_frame_is_split_from_the_buffer_without_copying() {
+        for feed in FEEDS {
+            let mut framer = Framer::new(Limits::default());
+            push(&mut framer, feed, b"* OK a\r\n* OK b\r\n");
+            let Ok(Some(Frame::Complete(first))) = framer.next_frame() else {
+                panic!("expected a complete frame");
+            };
+            let Ok(Some(Frame::Complete(second))) = framer.next_frame() else {
+                panic!("expected a complete frame");
+            };
+            // Both frames sit back to back in the one allocation the push copied into.
+            assert_eq!(first.as_ptr().wrapping_add(first.len()), second.as_ptr());
+        }
+    }
+
+    /// Whether `part` lies inside `input`'s memory, i.e. was handed out without a copy.
+    fn is_slice_of(part: &[u8], input: &Bytes) -> bool {
+        let range = input.as_ptr_range();
+        let part = part.as_ptr_range();
+        range.start <= part.start && part.end <= range.end
+    }
+
+    #[test]
+    fn push_bytes_hands_out_frames_as_slices_of_the_input() {
         let mut framer = Framer::new(Limits::default());
-        framer.push(b"* OK a\r\n* OK b\r\n");
-        let Ok(Some(Frame::Complete(first))) = framer.next_frame() else {
+        let first = Bytes::from_static(b"* OK a\r\n* 1 FETCH (BODY[] {5}\r\nab\r\nc)\r\n* OK par");
+        framer.push_bytes(first.clone());
+        for expected in [&b"* OK a\r\n"[..], b"* 1 FETCH (BODY[] {5}\r\nab\r\nc)\r\n"] {
+            let Ok(Some(Frame::Complete(frame))) = framer.next_frame() else {
+                panic!("expected a complete frame");
+            };
+            assert_eq!(&frame[..], expected);
+            assert!(is_slice_of(&frame, &first));
+        }
+        assert_eq!(framer.next_frame(), Ok(None));
+        // The incomplete rest is kept as it is, not copied yet.
+        assert!(matches!(&framer.buf, Window::Shared(rest) if is_slice_of(rest, &first)));
+        assert_eq!(framer.buffered_len(), 8);
+
+        let second = Bytes::from_static(b"tial\r\n* 2 EXISTS\r\n* OK");
+        framer.push_bytes(second.clone());
+        let Ok(Some(Frame::Complete(joined))) = framer.next_frame() else {
+            panic!("expected the joined frame");
+        };
+        assert_eq!(&joined[..], b"* OK partial\r\n");
+        assert!(!is_slice_of(&joined, &first) && !is_slice_of(&joined, &second));
+        // Only what the joined response needed was copied: the rest of the second input is
+        // again handed out as slices of it.
+        let Ok(Some(Frame::Complete(after))) = framer.next_frame() else {
             panic!("expected a complete frame");
         };
-        let Ok(Some(Frame::Complete(second))) = framer.next_frame() else {
+        assert_eq!(&after[..], b"* 2 EXISTS\r\n");
+        assert!(is_slice_of(&after, &second));
+        assert_eq!(framer.next_frame(), Ok(None));
+        assert!(matches!(&framer.buf, Window::Shared(rest) if is_slice_of(rest, &second)));
+    }
+
+    #[test]
+    fn push_bytes_joins_only_the_straddling_literal() {
+        let mut framer = Framer::new(Limits::default());
+        framer.push_bytes(Bytes::from_static(b"* 1 FETCH (BODY[] {10}\r\n0123"));
+        let second = Bytes::from_static(b"456789)\r\n* OK done\r\n");
+        framer.push_bytes(second.clone());
+        assert_eq!(
+            framer.next_frame(),
+            Ok(Some(complete(b"* 1 FETCH (BODY[] {10}\r\n0123456789)\r\n")))
+        );
+        let Ok(Some(Frame::Complete(done))) = framer.next_frame() else {
             panic!("expected a complete frame");
         };
-        // Both frames sit back to back in the one allocation the push copied into.
-        assert_eq!(first.as_ptr().wrapping_add(first.len()), second.as_ptr());
+        assert_eq!(&done[..], b"* OK done\r\n");
+        assert!(is_slice_of(&done, &second));
+        assert_eq!(framer.buffered_len(), 0);
+        assert!(!framer.is_mid_response());
+    }
+
+    #[test]
+    fn push_bytes_sets_literal_parts_aside_and_copies_them_once() {
+        let inputs: [&[u8]; 3] = [
+            b"* 1 FETCH (BODY[] {30}\r\n0123456789",
+            b"abcdefghij",
+            b"ABCDEFGHIJ)\r\n* OK\r\n",
+        ];
+        let whole = Bytes::from(inputs.concat());
+        let (first, second) = (inputs[0].len(), inputs[0].len() + inputs[1].len());
+        let mut framer = Framer::new(Limits::default());
+        framer.push_bytes(whole.slice(..first));
+        assert_eq!(framer.next_frame(), Ok(None));
+        framer.push_bytes(whole.slice(first..second));
+        assert_eq!(framer.next_frame(), Ok(None));
+        // Nothing copied yet: the response's start is set aside as slices of the inputs.
+        assert_eq!(framer.buffered_len(), second);
+        assert_eq!(framer.earlier_len, first);
+        assert!(framer.earlier.iter().all(|part| is_slice_of(part, &whole)));
+        assert!(matches!(&framer.buf, Window::Shared(window) if is_slice_of(window, &whole)));
+        framer.push_bytes(whole.slice(second..));
+        let Ok(Some(Frame::Complete(joined))) = framer.next_frame() else {
+            panic!("expected the joined frame");
+        };
+        assert_eq!(&joined[..], &whole[..whole.len() - 6]);
+        assert!(!is_slice_of(&joined, &whole));
+        let Ok(Some(Frame::Complete(next))) = framer.next_frame() else {
+            panic!("expected a complete frame");
+        };
+        assert_eq!(&next[..], b"* OK\r\n");
+        assert!(is_slice_of(&next, &whole));
+        assert!(framer.earlier.is_empty() && !framer.is_mid_response());
+    }
+
+    #[test]
+    fn push_bytes_streams_chunks_as_slices_of_the_input() {
+        let input = Bytes::from(streamed_fetch());
+        let (first, second) = (input.slice(..60), input.slice(60..));
+        let mut framer = Framer::new(streaming_limits());
+        framer.push_bytes(first.clone());
+        assert!(matches!(
+            framer.next_frame(),
+            Ok(Some(Frame::StreamBegin { .. }))
+        ));
+        let Ok(Some(Frame::StreamChunk(chunk))) = framer.next_frame() else {
+            panic!("expected a stream chunk");
+        };
+        assert!(is_slice_of(&chunk, &first));
+        assert_eq!(framer.next_frame(), Ok(None));
+        framer.push_bytes(second.clone());
+        let Ok(Some(Frame::StreamChunk(chunk))) = framer.next_frame() else {
+            panic!("expected a stream chunk");
+        };
+        assert!(is_slice_of(&chunk, &second));
+        assert_eq!(framer.next_frame(), Ok(Some(Frame::StreamEnd)));
+        let Ok(Some(Frame::StreamTail(tail))) = framer.next_frame() else {
+            panic!("expected the tail");
+        };
+        assert_eq!(&tail[..], b" FLAGS (\\Seen))\r\n");
+        assert!(is_slice_of(&tail, &second));
+    }
+
+    #[test]
+    fn push_bytes_mut_joins_consecutive_reads_in_place() {
+        let mut read_buffer = BytesMut::with_capacity(256);
+        read_buffer.extend_from_slice(b"* OK a\r\n* 1 FETCH (BODY[] {10}\r\n0123");
+        let allocation_start = read_buffer.as_ptr();
+        let mut framer = Framer::new(Limits::default());
+        framer.push_bytes_mut(read_buffer.split());
+        assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK a\r\n"))));
+        assert_eq!(framer.next_frame(), Ok(None));
+        read_buffer.extend_from_slice(b"456789)\r\n* OK b\r\n");
+        framer.push_bytes_mut(read_buffer.split());
+        let Ok(Some(Frame::Complete(joined))) = framer.next_frame() else {
+            panic!("expected the joined frame");
+        };
+        assert_eq!(&joined[..], b"* 1 FETCH (BODY[] {10}\r\n0123456789)\r\n");
+        // Joined in place: the frame is where the reads put it in the read buffer.
+        assert_eq!(joined.as_ptr(), allocation_start.wrapping_add(8));
+        assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK b\r\n"))));
+        assert!(!framer.is_mid_response());
+        // A read from another allocation cannot be joined in place: it is joined by copying.
+        framer.push_bytes_mut(BytesMut::from(&b"* OK c"[..]));
+        assert_eq!(framer.next_frame(), Ok(None));
+        framer.push_bytes_mut(BytesMut::from(&b"d\r\n"[..]));
+        assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK cd\r\n"))));
+    }
+
+    #[test]
+    fn push_and_push_bytes_may_be_mixed_in_order() {
+        let mut framer = Framer::new(Limits::default());
+        framer.push_bytes(Bytes::from_static(b"* OK a\r\n* OK b"));
+        framer.push(b"c\r\n* OK d");
+        framer.push_bytes(Bytes::from_static(b"e\r\n* OK f"));
+        framer.push_bytes_mut(BytesMut::from(&b"g"[..]));
+        framer.push(b"\r\n");
+        let mut frames = Vec::new();
+        while let Some(frame) = framer.next_frame().expect("no error") {
+            frames.push(frame);
+        }
+        assert_eq!(
+            frames,
+            vec![
+                complete(b"* OK a\r\n"),
+                complete(b"* OK bc\r\n"),
+                complete(b"* OK de\r\n"),
+                complete(b"* OK fg\r\n"),
+            ]
+        );
+        assert!(!framer.is_mid_response());
+    }
+
+    #[test]
+    fn take_buffered_returns_queued_inputs_in_order() {
+        let mut framer = Framer::new(Limits::default());
+        framer.push_bytes(Bytes::from_static(b"a1 OK go\r\n* OK x"));
+        framer.push_bytes(Bytes::from_static(b"yz"));
+        framer.push(b"\r\n");
+        assert_eq!(framer.next_frame(), Ok(Some(complete(b"a1 OK go\r\n"))));
+        assert_eq!(framer.buffered_len(), 10);
+        assert_eq!(framer.take_buffered().as_ref(), b"* OK xyz\r\n");
+        assert_eq!(framer.buffered_len(), 0);
+        assert_eq!(framer.next_frame(), Ok(None));
     }
 
     #[test]
@@ -807,70 +1366,78 @@ mod tests {
 
     #[test]
     fn stream_chunks_are_handed_out_without_waiting_for_the_whole_literal() {
-        let literal = hundred_byte_literal();
-        let mut framer = Framer::new(streaming_limits());
-        framer.push(b"* 12 FETCH (BODY[] {100}\r\n");
-        framer.push(&literal[..10]);
-        assert!(matches!(
-            framer.next_frame(),
-            Ok(Some(Frame::StreamBegin {
-                literal_len: 100,
-                ..
-            }))
-        ));
-        assert_eq!(
-            framer.next_frame(),
-            Ok(Some(Frame::StreamChunk(Bytes::copy_from_slice(
-                &literal[..10]
-            ))))
-        );
-        assert_eq!(framer.next_frame(), Ok(None));
-        assert_eq!(framer.buffered_len(), 0);
-        assert!(framer.is_mid_response());
-        framer.push(&literal[10..]);
-        framer.push(b")\r\n");
-        assert_eq!(
-            framer.next_frame(),
-            Ok(Some(Frame::StreamChunk(Bytes::copy_from_slice(
-                &literal[10..]
-            ))))
-        );
-        assert_eq!(framer.next_frame(), Ok(Some(Frame::StreamEnd)));
-        assert!(framer.is_mid_response());
-        assert_eq!(
-            framer.next_frame(),
-            Ok(Some(Frame::StreamTail(Bytes::from_static(b")\r\n"))))
-        );
-        assert_eq!(framer.next_frame(), Ok(None));
-        assert!(!framer.is_mid_response());
+        for feed in FEEDS {
+            let literal = hundred_byte_literal();
+            let mut framer = Framer::new(streaming_limits());
+            push(&mut framer, feed, b"* 12 FETCH (BODY[] {100}\r\n");
+            push(&mut framer, feed, &literal[..10]);
+            assert!(matches!(
+                framer.next_frame(),
+                Ok(Some(Frame::StreamBegin {
+                    literal_len: 100,
+                    ..
+                }))
+            ));
+            assert_eq!(
+                framer.next_frame(),
+                Ok(Some(Frame::StreamChunk(Bytes::copy_from_slice(
+                    &literal[..10]
+                ))))
+            );
+            assert_eq!(framer.next_frame(), Ok(None));
+            assert_eq!(framer.buffered_len(), 0);
+            assert!(framer.is_mid_response());
+            push(&mut framer, feed, &literal[10..]);
+            push(&mut framer, feed, b")\r\n");
+            assert_eq!(
+                framer.next_frame(),
+                Ok(Some(Frame::StreamChunk(Bytes::copy_from_slice(
+                    &literal[10..]
+                ))))
+            );
+            assert_eq!(framer.next_frame(), Ok(Some(Frame::StreamEnd)));
+            assert!(framer.is_mid_response());
+            assert_eq!(
+                framer.next_frame(),
+                Ok(Some(Frame::StreamTail(Bytes::from_static(b")\r\n"))))
+            );
+            assert_eq!(framer.next_frame(), Ok(None));
+            assert!(!framer.is_mid_response());
+        }
     }
 
     #[test]
     fn streaming_memory_stays_bounded_by_unread_input() {
-        let mut framer = Framer::new(Limits {
-            stream_threshold: 16,
-            max_literal_size: 1024,
-            max_response_size: 2048,
-            ..Limits::default()
-        });
-        let total: u64 = 4 * 1024 * 1024;
-        framer.push(format!("* 1 FETCH (BODY[] {{{total}}}\r\n").as_bytes());
-        let piece = [b'x'; 4096];
-        let mut streamed = 0u64;
-        let mut pushed = 0u64;
-        while pushed < total {
-            framer.push(&piece);
-            pushed += piece.len() as u64;
-            assert!(framer.buffered_len() <= piece.len() + 64);
-            while let Some(frame) = framer.next_frame().expect("no error") {
-                if let Frame::StreamChunk(chunk) = frame {
-                    streamed += chunk.len() as u64;
+        for feed in FEEDS {
+            let mut framer = Framer::new(Limits {
+                stream_threshold: 16,
+                max_literal_size: 1024,
+                max_response_size: 2048,
+                ..Limits::default()
+            });
+            let total: u64 = 4 * 1024 * 1024;
+            push(
+                &mut framer,
+                feed,
+                format!("* 1 FETCH (BODY[] {{{total}}}\r\n").as_bytes(),
+            );
+            let piece = [b'x'; 4096];
+            let mut streamed = 0u64;
+            let mut pushed = 0u64;
+            while pushed < total {
+                push(&mut framer, feed, &piece);
+                pushed += piece.len() as u64;
+                assert!(framer.buffered_len() <= piece.len() + 64);
+                while let Some(frame) = framer.next_frame().expect("no error") {
+                    if let Frame::StreamChunk(chunk) = frame {
+                        streamed += chunk.len() as u64;
+                    }
                 }
+                assert_eq!(framer.buffered_len(), 0);
+                assert!(held_capacity(&framer) <= 64 * 1024);
             }
-            assert_eq!(framer.buffered_len(), 0);
-            assert!(framer.buf.capacity() <= 64 * 1024);
+            assert_eq!(streamed, total);
         }
-        assert_eq!(streamed, total);
     }
 
     #[test]
@@ -945,46 +1512,50 @@ mod tests {
 
     #[test]
     fn endless_line_fails_once_it_exceeds_the_limit() {
-        let limits = Limits {
-            max_line_length: 100,
-            ..Limits::default()
-        };
-        let mut framer = Framer::new(limits);
-        framer.push(b"* OK ");
-        framer.push(&[b'a'; 95]);
-        assert_eq!(framer.next_frame(), Ok(None), "exactly at the limit");
-        framer.push(b"\r");
-        assert_eq!(framer.next_frame(), Ok(None), "a trailing CR is not text");
-        framer.push(b"a");
-        assert_eq!(
-            framer.next_frame(),
-            Err(FrameError::LineTooLong {
-                limit: 100,
-                observed: 102
-            })
-        );
+        for feed in FEEDS {
+            let limits = Limits {
+                max_line_length: 100,
+                ..Limits::default()
+            };
+            let mut framer = Framer::new(limits);
+            push(&mut framer, feed, b"* OK ");
+            push(&mut framer, feed, &[b'a'; 95]);
+            assert_eq!(framer.next_frame(), Ok(None), "exactly at the limit");
+            push(&mut framer, feed, b"\r");
+            assert_eq!(framer.next_frame(), Ok(None), "a trailing CR is not text");
+            push(&mut framer, feed, b"a");
+            assert_eq!(
+                framer.next_frame(),
+                Err(FrameError::LineTooLong {
+                    limit: 100,
+                    observed: 102
+                })
+            );
+        }
     }
 
     #[test]
     fn endless_line_without_line_end_never_buffers_past_the_limit() {
-        let mut framer = Framer::new(Limits {
-            max_line_length: 1000,
-            ..Limits::default()
-        });
-        let mut error = None;
-        for _ in 0..100 {
-            framer.push(&[b'x'; 64]);
-            if let Err(e) = framer.next_frame() {
-                error = Some(e);
-                break;
+        for feed in FEEDS {
+            let mut framer = Framer::new(Limits {
+                max_line_length: 1000,
+                ..Limits::default()
+            });
+            let mut error = None;
+            for _ in 0..100 {
+                push(&mut framer, feed, &[b'x'; 64]);
+                if let Err(e) = framer.next_frame() {
+                    error = Some(e);
+                    break;
+                }
+                assert!(framer.buffered_len() <= 1000);
             }
-            assert!(framer.buffered_len() <= 1000);
+            assert!(matches!(
+                error,
+                Some(FrameError::LineTooLong { limit: 1000, .. })
+            ));
+            assert_eq!(framer.buffered_len(), 0);
         }
-        assert!(matches!(
-            error,
-            Some(FrameError::LineTooLong { limit: 1000, .. })
-        ));
-        assert_eq!(framer.buffered_len(), 0);
     }
 
     #[test]
@@ -1028,33 +1599,37 @@ mod tests {
 
     #[test]
     fn huge_announced_literal_fails_at_once_without_allocating() {
-        let mut framer = Framer::new(Limits {
-            max_literal_size: 1024,
-            ..Limits::default()
-        });
-        framer.push(b"* LIST () \"/\" {4294967296000}\r\n");
-        assert_eq!(
-            framer.next_frame(),
-            Err(FrameError::LiteralTooLarge {
-                limit: 1024,
-                announced: 4_294_967_296_000
-            })
-        );
-        assert_eq!(framer.buffered_len(), 0);
-        assert!(framer.buf.capacity() <= INITIAL_CAPACITY);
+        for feed in FEEDS {
+            let mut framer = Framer::new(Limits {
+                max_literal_size: 1024,
+                ..Limits::default()
+            });
+            push(&mut framer, feed, b"* LIST () \"/\" {4294967296000}\r\n");
+            assert_eq!(
+                framer.next_frame(),
+                Err(FrameError::LiteralTooLarge {
+                    limit: 1024,
+                    announced: 4_294_967_296_000
+                })
+            );
+            assert_eq!(framer.buffered_len(), 0);
+            assert!(held_capacity(&framer) <= INITIAL_CAPACITY);
+        }
     }
 
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn buffered_literal_below_its_limit_grows_only_with_input() {
-        let mut framer = Framer::new(Limits {
-            max_literal_size: 1 << 40,
-            max_response_size: usize::MAX,
-            ..Limits::default()
-        });
-        framer.push(b"a1 OK {1000000000000}\r\nabc");
-        assert_eq!(framer.next_frame(), Ok(None));
-        assert!(framer.buf.capacity() <= INITIAL_CAPACITY);
+        for feed in FEEDS {
+            let mut framer = Framer::new(Limits {
+                max_literal_size: 1 << 40,
+                max_response_size: usize::MAX,
+                ..Limits::default()
+            });
+            push(&mut framer, feed, b"a1 OK {1000000000000}\r\nabc");
+            assert_eq!(framer.next_frame(), Ok(None));
+            assert!(held_capacity(&framer) <= INITIAL_CAPACITY);
+        }
     }
 
     #[test]
@@ -1084,29 +1659,31 @@ mod tests {
 
     #[test]
     fn oversized_response_fails_while_growing() {
-        let limits = Limits {
-            max_response_size: 80,
-            ..Limits::default()
-        };
-        // Lines and literals each within their limits, but the response keeps growing.
-        let mut framer = Framer::new(limits.clone());
-        framer.push(b"* 1 FETCH (BODY[1] {20}\r\n");
-        framer.push(&[b'x'; 20]);
-        framer.push(b" BODY[2] {10}\r\n");
-        assert_eq!(framer.next_frame(), Ok(None));
-        framer.push(&[b'y'; 10]);
-        framer.push(b" UID 1234567890");
-        assert_eq!(
-            framer.next_frame(),
-            Err(FrameError::ResponseTooLarge {
-                limit: 80,
-                observed: 85
-            })
-        );
-        // A single line past the response limit fails too, even if the line limit is
-        // higher.
-        let (_, error) = run(&limits, &[&[b'z'; 81]]);
-        assert!(matches!(error, Some(FrameError::ResponseTooLarge { .. })));
+        for feed in FEEDS {
+            let limits = Limits {
+                max_response_size: 80,
+                ..Limits::default()
+            };
+            // Lines and literals each within their limits, but the response keeps growing.
+            let mut framer = Framer::new(limits.clone());
+            push(&mut framer, feed, b"* 1 FETCH (BODY[1] {20}\r\n");
+            push(&mut framer, feed, &[b'x'; 20]);
+            push(&mut framer, feed, b" BODY[2] {10}\r\n");
+            assert_eq!(framer.next_frame(), Ok(None));
+            push(&mut framer, feed, &[b'y'; 10]);
+            push(&mut framer, feed, b" UID 1234567890");
+            assert_eq!(
+                framer.next_frame(),
+                Err(FrameError::ResponseTooLarge {
+                    limit: 80,
+                    observed: 85
+                })
+            );
+            // A single line past the response limit fails too, even if the line limit is
+            // higher.
+            let (_, error) = run(&limits, &[&[b'z'; 81]]);
+            assert!(matches!(error, Some(FrameError::ResponseTooLarge { .. })));
+        }
     }
 
     #[test]
@@ -1149,24 +1726,30 @@ mod tests {
 
     #[test]
     fn error_poisons_the_framer() {
-        let mut framer = Framer::new(Limits {
-            max_line_length: 8,
-            ..Limits::default()
-        });
-        framer.push(b"* OK\r\n* OK too long for the limit\r\n* OK\r\n");
-        assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK\r\n"))));
-        let error = framer.next_frame().expect_err("line too long");
-        assert!(matches!(error, FrameError::LineTooLong { limit: 8, .. }));
-        assert_eq!(framer.buffered_len(), 0);
-        framer.push(b"* OK\r\n");
-        assert_eq!(
-            framer.buffered_len(),
-            0,
-            "input after an error is discarded"
-        );
-        assert_eq!(framer.next_frame(), Err(error.clone()));
-        let _ = framer.take_buffered();
-        assert_eq!(framer.next_frame(), Err(error));
+        for feed in FEEDS {
+            let mut framer = Framer::new(Limits {
+                max_line_length: 8,
+                ..Limits::default()
+            });
+            push(
+                &mut framer,
+                feed,
+                b"* OK\r\n* OK too long for the limit\r\n* OK\r\n",
+            );
+            assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK\r\n"))));
+            let error = framer.next_frame().expect_err("line too long");
+            assert!(matches!(error, FrameError::LineTooLong { limit: 8, .. }));
+            assert_eq!(framer.buffered_len(), 0);
+            push(&mut framer, feed, b"* OK\r\n");
+            assert_eq!(
+                framer.buffered_len(),
+                0,
+                "input after an error is discarded"
+            );
+            assert_eq!(framer.next_frame(), Err(error.clone()));
+            let _ = framer.take_buffered();
+            assert_eq!(framer.next_frame(), Err(error));
+        }
     }
 
     #[test]
@@ -1247,33 +1830,41 @@ mod tests {
 
     #[test]
     fn take_buffered_returns_unparsed_bytes_and_resets() {
-        let mut framer = Framer::new(Limits::default());
-        framer.push(b"a2 OK Begin TLS now\r\n* OK injected\r\n* 1 FETCH (BODY[] {5}\r\nab");
-        assert_eq!(
-            framer.next_frame(),
-            Ok(Some(complete(b"a2 OK Begin TLS now\r\n")))
-        );
-        assert!(framer.is_mid_response());
-        let rest = framer.take_buffered();
-        assert_eq!(&rest[..], b"* OK injected\r\n* 1 FETCH (BODY[] {5}\r\nab");
-        assert_eq!(framer.buffered_len(), 0);
-        assert!(!framer.is_mid_response());
-        assert_eq!(framer.next_frame(), Ok(None));
-        framer.push(b"* OK after\r\n");
-        assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK after\r\n"))));
+        for feed in FEEDS {
+            let mut framer = Framer::new(Limits::default());
+            push(
+                &mut framer,
+                feed,
+                b"a2 OK Begin TLS now\r\n* OK injected\r\n* 1 FETCH (BODY[] {5}\r\nab",
+            );
+            assert_eq!(
+                framer.next_frame(),
+                Ok(Some(complete(b"a2 OK Begin TLS now\r\n")))
+            );
+            assert!(framer.is_mid_response());
+            let rest = framer.take_buffered();
+            assert_eq!(&rest[..], b"* OK injected\r\n* 1 FETCH (BODY[] {5}\r\nab");
+            assert_eq!(framer.buffered_len(), 0);
+            assert!(!framer.is_mid_response());
+            assert_eq!(framer.next_frame(), Ok(None));
+            push(&mut framer, feed, b"* OK after\r\n");
+            assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK after\r\n"))));
+        }
     }
 
     #[test]
     fn take_buffered_mid_literal_forgets_the_literal() {
-        let mut framer = Framer::new(streaming_limits());
-        framer.push(b"* 1 FETCH (BODY[] {100}\r\nabc");
-        assert!(matches!(
-            framer.next_frame(),
-            Ok(Some(Frame::StreamBegin { .. }))
-        ));
-        assert_eq!(framer.take_buffered().as_ref(), b"abc");
-        assert!(!framer.is_mid_response());
-        framer.push(b"* OK\r\n");
-        assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK\r\n"))));
+        for feed in FEEDS {
+            let mut framer = Framer::new(streaming_limits());
+            push(&mut framer, feed, b"* 1 FETCH (BODY[] {100}\r\nabc");
+            assert!(matches!(
+                framer.next_frame(),
+                Ok(Some(Frame::StreamBegin { .. }))
+            ));
+            assert_eq!(framer.take_buffered().as_ref(), b"abc");
+            assert!(!framer.is_mid_response());
+            push(&mut framer, feed, b"* OK\r\n");
+            assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK\r\n"))));
+        }
     }
 }

@@ -79,7 +79,11 @@ pub fn mbx_list_flag(i: Span<'_>) -> PResult<'_, MailboxAttribute> {
         return Err(PErr::syntax(i, "mbx-list-flag"));
     }
     let (rest, matched) = i.take_split(skip + n);
-    Ok((rest, MailboxAttribute::from_wire(matched.to_bytes())))
+    // Classified on the slice, so a defined attribute needs no `Bytes` at all.
+    let name = matched.take_from(skip);
+    let attribute = MailboxAttribute::known(name.as_slice())
+        .unwrap_or_else(|| MailboxAttribute::Extension(name.to_bytes()));
+    Ok((rest, attribute))
 }
 
 /// `DQUOTE QUOTED-CHAR DQUOTE / nil`: the hierarchy delimiter of `mailbox-list` and

@@ -18,8 +18,8 @@ use bytes::Bytes;
 use nom::Input;
 
 use super::core::{
-    atom_slice, byte, crlf, flag_list, keyword, number, number64, nz_number, paren_list, quoted,
-    sequence_set, sp, tag, text,
+    atom_slice, byte, crlf, digit_run, flag_list, keyword, number, number64, nz_number, paren_list,
+    quoted, sequence_set, sp, tag, text,
 };
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
@@ -108,6 +108,7 @@ fn rest_of_response(i: Span<'_>) -> PResult<'_, Span<'_>> {
 
 /// `response = continue-req / response-data / response-tagged` (RFC 9051 §9), one response
 /// including its final CRLF. The input holds one framed response.
+#[inline(always)]
 pub fn response(i: Span<'_>) -> PResult<'_, Response> {
     match i.as_slice().first() {
         Some(b'+') => continue_req(i).map(|(rest, c)| (rest, Response::Continuation(c))),
@@ -155,6 +156,7 @@ pub fn continue_req(i: Span<'_>) -> PResult<'_, Continuation> {
 /// extensions (ID, NAMESPACE, ESEARCH, SORT, THREAD, VANISHED, QUOTA, ACL, METADATA).
 ///
 /// Unknown keywords become [`Untagged::Other`] with the raw line.
+#[inline(always)]
 pub fn response_data(i: Span<'_>) -> PResult<'_, Untagged> {
     let start = i;
     let (i, _) = byte(b'*')(i)?;
@@ -274,9 +276,25 @@ fn keyword_data<'a>(start: Span<'a>, i: Span<'a>) -> PResult<'a, Untagged> {
 /// The untagged responses that start with a number: `mailbox-data =/ number SP "EXISTS" /
 /// number SP "RECENT"` and `message-data = nz-number SP ("EXPUNGE" / ("FETCH" SP msg-att))`
 /// (RFC 9051 §7.4.1, §7.5.1, §7.5.2; `RECENT` from RFC 3501 §7.3.2). `i` is at the number.
+#[inline(always)]
 fn message_data<'a>(start: Span<'a>, i: Span<'a>) -> PResult<'a, Untagged> {
-    let (i, n) = number(i)?;
+    let (i, n) = match digit_run(i.as_slice()) {
+        // At least one digit (the caller checked), few enough to need no overflow checks.
+        Some((digits, value)) if digits > 0 => match u32::try_from(value) {
+            Ok(n) => (i.take_from(digits), n),
+            Err(_) => return Err(PErr::fatal(i, ParseErrorKind::NumberOverflow)),
+        },
+        _ => number(i)?,
+    };
     let (i, _) = sp(i)?;
+    // The common case first: `FETCH` in upper case, without the general keyword dispatch.
+    if i.as_slice().starts_with(b"FETCH ") {
+        if n == 0 {
+            return Err(PErr::syntax(start, "nz-number"));
+        }
+        let (rest, attributes) = super::fetch::msg_att(i.take_from(6))?;
+        return Ok((rest, Untagged::Fetch(FetchResponse { seq: n, attributes })));
+    }
     let (after_keyword, word) = atom_slice(i)?;
     let mut buf = [0u8; KEYWORD_MAX];
     match upper_keyword(word, &mut buf) {

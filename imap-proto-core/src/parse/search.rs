@@ -13,8 +13,8 @@ use bytes::Bytes;
 use nom::Input;
 
 use super::core::{
-    astring, atom_slice, byte, check_depth, keyword, nil, number, number64, nz_number, raw_value,
-    sequence_set, sp,
+    astring, atom_slice, byte, check_depth, digit_run, eight_digits_value, keyword, leading_digits,
+    nil, number, number64, nz_number, raw_value, sequence_set, sp,
 };
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
@@ -48,31 +48,37 @@ fn nz_numbers_then_modseq(i: Span<'_>) -> PResult<'_, (Vec<u32>, Option<u64>)> {
     let mut modseq = None;
     let mut pos = 0;
     while line.get(pos) == Some(&b' ') {
+        // Fast path: a number of at most six digits inside the next eight bytes (the SP,
+        // the digits and the byte after them), read with one load.
+        if let Some(eight) = line.get(pos..pos + 8) {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(eight);
+            // Drop the SP: the digits are now the low bytes, and the top byte is 0, which
+            // is not a digit, so at most seven are found.
+            let digits_word = u64::from_le_bytes(bytes) >> 8;
+            let digits = leading_digits(digits_word);
+            if (1..7).contains(&digits) && bytes[1] != b'0' {
+                // Six digits or fewer always fit a u32.
+                numbers.push(eight_digits_value(digits_word, digits) as u32);
+                pos += 1 + digits;
+                continue;
+            }
+        }
         match line.get(pos + 1) {
             Some(b'1'..=b'9') => {
                 let start = pos + 1;
-                let mut end = start;
-                let mut value: u32 = 0;
-                while let Some(&d) = line.get(end) {
-                    if !d.is_ascii_digit() {
-                        break;
-                    }
-                    value = match value
-                        .checked_mul(10)
-                        .and_then(|v| v.checked_add(u32::from(d - b'0')))
-                    {
-                        Some(v) => v,
-                        None => {
-                            return Err(PErr::fatal(
-                                i.take_from(start),
-                                ParseErrorKind::NumberOverflow,
-                            ));
-                        }
-                    };
-                    end += 1;
-                }
+                // Eight digits at a time, checked against u32 once per number.
+                let run = line.get(start..).and_then(digit_run);
+                let Some((digits, value)) =
+                    run.and_then(|(digits, value)| Some((digits, u32::try_from(value).ok()?)))
+                else {
+                    return Err(PErr::fatal(
+                        i.take_from(start),
+                        ParseErrorKind::NumberOverflow,
+                    ));
+                };
                 numbers.push(value);
-                pos = end;
+                pos = start + digits;
             }
             Some(b'(') => {
                 let (rest, m) = search_sort_mod_seq(i.take_from(pos + 1))?;
@@ -387,6 +393,100 @@ mod tests {
                 .is_ok_and(|(v, r)| v.0.is_empty() && r == b"ES")
         );
         assert!(run(b"SORTED", sort_data).is_ok_and(|(_, r)| r == b"ED"));
+    }
+
+    /// The SEARCH number loop the plain way: a checked digit loop per number.
+    fn reference_numbers(line: &[u8]) -> Result<(Vec<u32>, usize), ()> {
+        let mut numbers = Vec::new();
+        let mut pos = 0;
+        while line.get(pos) == Some(&b' ') {
+            if !matches!(line.get(pos + 1), Some(b'1'..=b'9')) {
+                break;
+            }
+            let mut end = pos + 1;
+            let mut value: u32 = 0;
+            while let Some(&d) = line.get(end).filter(|d| d.is_ascii_digit()) {
+                value = value
+                    .checked_mul(10)
+                    .and_then(|v| v.checked_add(u32::from(d - b'0')))
+                    .ok_or(())?;
+                end += 1;
+            }
+            numbers.push(value);
+            pos = end;
+        }
+        Ok((numbers, line.len() - pos))
+    }
+
+    #[test]
+    fn search_numbers_match_a_checked_loop() {
+        let tokens: &[&str] = &[
+            "1",
+            "9",
+            "10",
+            "12345",
+            "123456",
+            "999999",
+            "1234567",
+            "12345678",
+            "123456789",
+            "4294967295",
+            "4294967296",
+            "99999999999",
+            "0",
+            "01",
+            "007",
+            "12x",
+            "x",
+            "",
+            "(",
+            "1(",
+            "5)",
+            "65536",
+            "100000",
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut numbers_seen, mut overflows) = (0, 0);
+        for _ in 0..20_000 {
+            let mut line = String::from("SEARCH");
+            for _ in 0..next() % 9 {
+                line.push(' ');
+                line.push_str(tokens[(next() % tokens.len() as u64) as usize]);
+            }
+            if next() % 3 == 0 {
+                line.push_str("\r\n");
+            }
+            let body = &line.as_bytes()[6..];
+            let body = &body[..body.iter().position(|&b| b == b'\r').unwrap_or(body.len())];
+            let parsed = run(line.as_bytes(), obsolete_search_response);
+            match (reference_numbers(body), parsed) {
+                (Ok((numbers, rest)), Ok(((got, None), left))) => {
+                    assert_eq!(got, numbers, "{line:?}");
+                    assert_eq!(left.len(), rest + line.len() - 6 - body.len(), "{line:?}");
+                    numbers_seen += got.len();
+                }
+                // `SP (` starts a `(MODSEQ n)`, which these lines never complete.
+                (Ok(_), Err(e)) if body.windows(2).any(|w| w == b" (") => assert!(
+                    matches!(e.kind, crate::parse::ParseErrorKind::Syntax(_)),
+                    "{line:?}"
+                ),
+                (Err(()), Err(e)) => {
+                    assert_eq!(e.kind, crate::parse::ParseErrorKind::NumberOverflow);
+                    overflows += 1;
+                }
+                (expected, got) => panic!("{line:?}: {expected:?} but {got:?}"),
+            }
+        }
+        assert!(
+            numbers_seen > 10_000 && overflows > 100,
+            "{numbers_seen} {overflows}"
+        );
     }
 
     #[test]

@@ -39,24 +39,27 @@ impl Flag {
     /// (RFC 9051 §2.3.2: flags are case-insensitive).
     pub fn from_wire(raw: Bytes) -> Self {
         if let Some(name) = raw.strip_prefix(b"\\") {
-            let known = [
-                (&b"Seen"[..], Flag::Seen),
-                (b"Answered", Flag::Answered),
-                (b"Flagged", Flag::Flagged),
-                (b"Deleted", Flag::Deleted),
-                (b"Draft", Flag::Draft),
-                (b"Recent", Flag::Recent),
-                (b"*", Flag::MayCreate),
-            ];
-            for (spelling, flag) in known {
-                if name.eq_ignore_ascii_case(spelling) {
-                    return flag;
-                }
-            }
-            Flag::Extension(raw.slice(1..))
+            Flag::system(name).unwrap_or_else(|| Flag::Extension(raw.slice(1..)))
         } else {
             Flag::Keyword(raw)
         }
+    }
+
+    /// The system flag (or `\*`) whose name, without the backslash, is `name`, matched
+    /// case-insensitively. Lets parsers classify a flag before making any `Bytes` for it.
+    pub(crate) fn system(name: &[u8]) -> Option<Self> {
+        let known = [
+            (&b"Seen"[..], Flag::Seen),
+            (b"Answered", Flag::Answered),
+            (b"Flagged", Flag::Flagged),
+            (b"Deleted", Flag::Deleted),
+            (b"Draft", Flag::Draft),
+            (b"Recent", Flag::Recent),
+            (b"*", Flag::MayCreate),
+        ];
+        known
+            .into_iter()
+            .find_map(|(spelling, flag)| name.eq_ignore_ascii_case(spelling).then_some(flag))
     }
 }
 
@@ -93,6 +96,16 @@ impl MailboxAttribute {
     /// Classifies an attribute as it appears on the wire (with its leading backslash).
     pub fn from_wire(raw: Bytes) -> Self {
         let name = raw.strip_prefix(b"\\").unwrap_or(&raw);
+        if let Some(known) = MailboxAttribute::known(name) {
+            return known;
+        }
+        let skip = raw.len() - name.len();
+        MailboxAttribute::Extension(raw.slice(skip..))
+    }
+
+    /// The defined attribute whose name, without the backslash, is `name`, matched
+    /// case-insensitively. Lets parsers classify an attribute before making any `Bytes`.
+    pub(crate) fn known(name: &[u8]) -> Option<Self> {
         let known = [
             (&b"Noinferiors"[..], MailboxAttribute::NoInferiors),
             (b"Noselect", MailboxAttribute::NoSelect),
@@ -112,13 +125,9 @@ impl MailboxAttribute {
             (b"Trash", MailboxAttribute::Trash),
             (b"Important", MailboxAttribute::Important),
         ];
-        for (spelling, attr) in known {
-            if name.eq_ignore_ascii_case(spelling) {
-                return attr;
-            }
-        }
-        let skip = raw.len() - name.len();
-        MailboxAttribute::Extension(raw.slice(skip..))
+        known
+            .into_iter()
+            .find_map(|(spelling, attr)| name.eq_ignore_ascii_case(spelling).then_some(attr))
     }
 }
 

@@ -7,7 +7,8 @@
 //!
 //! Before timing, each contender's pass is run once per corpus and its count of responses
 //! parsed and failed is printed to stderr: a parser that rejects part of a corpus is faster
-//! for it, so the counts belong next to the numbers.
+//! for it, so the counts belong next to the numbers. `docs/benchmarks.md` has the results
+//! and how the rows differ.
 
 mod corpus;
 

@@ -242,8 +242,8 @@ struct LiteralHeader {
 /// has started) starting at that response.
 #[derive(Debug)]
 enum Window {
-    /// Bytes the framer copied: everything [`Framer::push`] appended, or a response that
-    /// started in one [`Framer::push_bytes`] input and continues in the next.
+    /// A `BytesMut`: what [`Framer::push`] copied, a [`Framer::push_bytes_mut`] input (the
+    /// caller's allocation, not copied), or a line joined by copying across two inputs.
     Owned(BytesMut),
     /// The rest of a [`Framer::push_bytes`] input, not copied: frames are slices of it.
     Shared(Bytes),
@@ -258,9 +258,9 @@ impl Window {
         }
     }
 
-    /// Appends a copy of `more`: the copy which joins a response split across two inputs.
-    /// If the window is shared, or owned without room for `more`, its bytes are first
-    /// copied into a new buffer of `capacity` bytes (at least what they and `more` need).
+    /// Appends a copy of `more`: the copy which joins a line split across two inputs. If the
+    /// window is shared, or owned without room for `more`, its bytes are first copied into
+    /// a new buffer of `capacity` bytes (at least what they and `more` need).
     fn append(&mut self, more: &[u8], capacity: usize) {
         if let Window::Owned(owned) = self {
             if owned.capacity() - owned.len() >= more.len() {
@@ -288,9 +288,9 @@ impl Deref for Window {
 
 /// Splits the server's byte stream into complete responses (see the module docs).
 ///
-/// Feed it with [`Framer::push_bytes`] (or [`Framer::push`]) after every read, then call
-/// [`Framer::next_frame`] until it returns `Ok(None)`; buffered memory is bounded by the
-/// limits only if the caller drains it like that.
+/// Feed it with [`Framer::push_bytes`], [`Framer::push_bytes_mut`] or [`Framer::push`] after
+/// every read, then call [`Framer::next_frame`] until it returns `Ok(None)`; buffered memory
+/// is bounded by the limits only if the caller drains it like that.
 #[derive(Debug)]
 pub struct Framer {
     /// Bytes received and not yet handed out. Offset 0 is the start of the current response
@@ -364,10 +364,9 @@ impl Framer {
 
     /// Takes bytes read from the server without copying them (see "Input and copies" in the
     /// module docs): frames and stream chunks that lie inside `data` are handed out as
-    /// slices of it, and only a response that continues into the next input is copied,
-    /// once, when that input arrives. An adapter that reads into a `BytesMut` and freezes
-    /// what each read filled gets exactly such a `Bytes`. Input pushed after an error is
-    /// discarded.
+    /// slices of it, and only a response that continues into a later input is copied, once,
+    /// when it is complete. An adapter that reads into a `BytesMut` and freezes what each
+    /// read filled gets exactly such a `Bytes`. Input pushed after an error is discarded.
     pub fn push_bytes(&mut self, data: Bytes) {
         if self.poisoned.is_some() || data.is_empty() {
             return;

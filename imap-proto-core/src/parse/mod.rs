@@ -29,11 +29,23 @@ pub fn parse_response(
     frame: Bytes,
     limits: &crate::Limits,
 ) -> Result<crate::types::Response, ParseError> {
+    use crate::types::{Response, Untagged};
     let ctx = FrameContext {
         frame,
         max_depth: limits.max_nesting_depth,
     };
-    match response::response(Span::new(&ctx)) {
+    // Untagged FETCH, most of what servers send, is read into its small parts first and the
+    // large `Response` is built once, here.
+    if let Some(fetch) = response::fetch_response(Span::new(&ctx)) {
+        return whole(&ctx, fetch).map(|fetch| Response::Untagged(Untagged::Fetch(fetch)));
+    }
+    whole(&ctx, response::response(Span::new(&ctx)))
+}
+
+/// The value of a parser that ran over a whole frame, which it must have consumed entirely.
+#[inline(always)]
+fn whole<'a, T>(ctx: &FrameContext, parsed: PResult<'a, T>) -> Result<T, ParseError> {
+    match parsed {
         Ok((rest, parsed)) if rest.as_slice().is_empty() => Ok(parsed),
         Ok((rest, _)) => Err(ParseError {
             kind: ParseErrorKind::TrailingBytes,
@@ -57,18 +69,7 @@ fn parse_whole<T>(
         frame,
         max_depth: limits.max_nesting_depth,
     };
-    match parser(Span::new(&ctx)) {
-        Ok((rest, parsed)) if rest.as_slice().is_empty() => Ok(parsed),
-        Ok((rest, _)) => Err(ParseError {
-            kind: ParseErrorKind::TrailingBytes,
-            offset: rest.offset_in_frame(),
-        }),
-        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e.into_public()),
-        Err(nom::Err::Incomplete(_)) => Err(ParseError {
-            kind: ParseErrorKind::Syntax("incomplete response"),
-            offset: ctx.frame.len(),
-        }),
-    }
+    whole(&ctx, parser(Span::new(&ctx)))
 }
 
 /// Decodes the head of a streamed FETCH (the framer's `StreamBegin`): the response up to
@@ -95,4 +96,50 @@ pub fn fetch_stream_tail(
     limits: &crate::Limits,
 ) -> Result<Vec<crate::types::MessageAttribute>, ParseError> {
     parse_whole(tail, limits, fetch::fetch_stream_tail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `parse_response` without its FETCH shortcut: the general dispatcher only.
+    fn general(frame: &'static [u8]) -> Result<crate::types::Response, ParseError> {
+        let ctx = FrameContext {
+            frame: Bytes::from_static(frame),
+            max_depth: crate::Limits::default().max_nesting_depth,
+        };
+        whole(&ctx, response::response(Span::new(&ctx)))
+    }
+
+    #[test]
+    fn fetch_shortcut_answers_as_the_general_dispatcher() {
+        let frames: &[&[u8]] = &[
+            b"* 12 FETCH (UID 5 FLAGS (\\Seen))\r\n",
+            b"* 12 FETCH (UID 5)  \r\n",
+            b"* 12 FETCH (UID 5)\n",
+            b"* 12 FETCH (UID 5) x\r\n",
+            b"* 12 FETCH (UID 5)\r\n* 13",
+            b"* 12 FETCH (UID 0)\r\n",
+            b"* 12 FETCH (UID 5\r\n",
+            b"* 12 FETCH ()\r\n",
+            b"* 12 FETCH  (UID 5)\r\n",
+            b"* 0 FETCH (UID 5)\r\n",
+            b"* 4294967295 FETCH (UID 5)\r\n",
+            b"* 4294967296 FETCH (UID 5)\r\n",
+            b"* 99999999999999999999 FETCH (UID 5)\r\n",
+            b"* 12 fetch (UID 5)\r\n",
+            b"* 12 FETCHES (UID 5)\r\n",
+            b"* 12 EXISTS\r\n",
+            b"* 12 FETCH (BODY[] {3}\r\nabc)\r\n",
+            b"* 12 FETCH (BODY[] {3}\r\nab)\r\n",
+        ];
+        for &frame in frames {
+            assert_eq!(
+                parse_response(Bytes::from_static(frame), &crate::Limits::default()),
+                general(frame),
+                "{:?}",
+                String::from_utf8_lossy(frame)
+            );
+        }
+    }
 }

@@ -117,6 +117,27 @@ pub fn response(i: Span<'_>) -> PResult<'_, Response> {
     }
 }
 
+/// `"*" SP nz-number SP "FETCH" SP msg-att CRLF` (RFC 9051 §7.5.2), the response servers send
+/// most, read into its small [`FetchResponse`] so the caller builds the large `Response` once
+/// instead of moving it through every layer of [`response`]. `None` when the response does
+/// not start like one (`* `, digits, ` FETCH ` in upper case); [`response`] then reads it,
+/// and gives the same answer for every response this accepts.
+#[inline(always)]
+pub(crate) fn fetch_response(i: Span<'_>) -> Option<PResult<'_, FetchResponse>> {
+    let after_star = i.as_slice().strip_prefix(b"* ")?;
+    let (digits, n) = digit_run(after_star)?;
+    let n = u32::try_from(n).ok().filter(|&n| digits > 0 && n > 0)?;
+    if !after_star.get(digits..)?.starts_with(b" FETCH ") {
+        return None;
+    }
+    Some(
+        super::fetch::msg_att(i.take_from(2 + digits + 7)).and_then(|(rest, attributes)| {
+            let (rest, ()) = line_end(rest)?;
+            Ok((rest, FetchResponse { seq: n, attributes }))
+        }),
+    )
+}
+
 /// `greeting = "*" SP (resp-cond-auth / resp-cond-bye) CRLF` (RFC 9051 §7.1.4, §7.1.5): the
 /// first thing a server sends. Only OK, PREAUTH and BYE are greetings.
 pub fn greeting(i: Span<'_>) -> PResult<'_, StatusResponse> {

@@ -406,6 +406,17 @@ impl Connection {
         if self.failed.is_some() {
             return;
         }
+        // Without TLS the wire bytes are the IMAP bytes: hand them on directly instead of
+        // copying them through the scratch buffer first (one copy per byte, not two).
+        if !self.layers.tls_active() {
+            if self.layers.deflate_active() {
+                self.inflate_backlog.extend_from_slice(wire);
+            } else {
+                self.framer.push(wire);
+            }
+            self.process_frames();
+            return;
+        }
         let mut plain = std::mem::take(&mut self.scratch);
         plain.clear();
         if let Err(e) = self.layers.decrypt(wire, &mut plain) {

@@ -162,6 +162,11 @@ impl Layers {
         Ok(())
     }
 
+    /// True once TLS is active (the wire bytes must be decrypted).
+    pub(crate) fn tls_active(&self) -> bool {
+        self.tls.is_some()
+    }
+
     /// True once COMPRESS=DEFLATE is active.
     pub(crate) fn deflate_active(&self) -> bool {
         self.deflate.is_some()

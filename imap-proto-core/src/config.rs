@@ -14,8 +14,6 @@ pub struct Config {
     /// full, the oldest event is dropped and the loss is reported by a single
     /// [`crate::TypedEvent::EventsDropped`] with the count, so memory stays bounded.
     pub max_queued_events: usize,
-    /// Literal size from which `uid_fetch` logs that streaming would be better. Default 10 MB.
-    pub fetch_buffer_warning: usize,
 }
 
 impl Default for Config {
@@ -24,7 +22,6 @@ impl Default for Config {
             limits: Limits::default(),
             max_in_flight: 128,
             max_queued_events: 10_000,
-            fetch_buffer_warning: 10 * 1000 * 1000,
         }
     }
 }

@@ -16,6 +16,10 @@ use crate::types::{
 
 use super::{Claims, Op, OpContext, SELECTED, Step, kind, ok_or_error};
 
+/// Message data a buffered FETCH may collect before it logs that streaming would be better
+/// (the reference's 10 MB `uid_fetch` warning).
+pub const BUFFER_WARNING: usize = 10 * 1000 * 1000;
+
 /// How a FETCH hands its responses to the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
@@ -106,6 +110,7 @@ impl Fetch {
     fn deliver(&mut self, fetch: FetchResponse) {
         match self.delivery {
             Delivery::Buffered => {
+                let before = self.buffered_bytes;
                 self.buffered_bytes += fetch
                     .attributes
                     .iter()
@@ -115,6 +120,12 @@ impl Fetch {
                         _ => 0,
                     })
                     .sum::<usize>();
+                if before <= BUFFER_WARNING && self.buffered_bytes > BUFFER_WARNING {
+                    log::warn!(
+                        "a buffered FETCH now holds over {BUFFER_WARNING} bytes of message data; \
+                         uid_fetch_streaming delivers large results in bounded memory"
+                    );
+                }
                 self.collected.push(fetch)
             }
             Delivery::Streamed => self.queue.push_back(fetch),

@@ -463,8 +463,9 @@ macro_rules! for_each_imap_method {
             };
 
             /// UID FETCH (RFC 3501 Section 6.4.5): all responses collected into a Vec. Logs a
-            /// warning when the buffered literal data exceeds `Config::fetch_buffer_warning`
-            /// (10 MB): use `uid_fetch_streaming` for large results.
+            /// warning (through the `log` facade) when the buffered message data exceeds
+            /// 10 MB (`ops::fetch::BUFFER_WARNING`): use `uid_fetch_streaming` for large
+            /// results.
             fn uid_fetch(&self, sequence_set: &$crate::types::SequenceSet, items: &[$crate::types::FetchAttr]) -> Vec<$crate::types::FetchResponse> {
                 $crate::ops::fetch::fetch(true, sequence_set, items, None, false, $crate::ops::fetch::Delivery::Buffered)
             } map |(found, _vanished): (Vec<$crate::types::FetchResponse>, Vec<$crate::types::UidRange>)| found;

@@ -500,6 +500,12 @@ impl Driver {
                 .get_or_insert_with(|| "the connection was closed".into());
             true
         });
+        // Requests that arrived after the last one handled would stay queued (an
+        // async-channel keeps its messages while a sender lives, and the handle is one):
+        // close the channel, then drop them, so their callers get the error now rather
+        // than at their timeout.
+        self.requests.close();
+        while self.requests.try_recv().is_ok() {}
         // Dropping `self` closes the socket and the replies of calls still pending, whose
         // callers then get `Error::DriverGone`.
     }

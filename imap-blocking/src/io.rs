@@ -225,6 +225,17 @@ impl Inner {
         }
         let conn = &mut self.conn;
         self.abandoned.retain_mut(|pump| !pump(conn));
+        if !self.closed
+            && self.conn.session().state() == SessionState::Logout
+            && self.conn.ops_pending() == 0
+        {
+            // LOGOUT has completed (RFC 3501 §6.1.3): the session is over. Close the socket
+            // as the async adapters' drivers do when they end, so the server sees the end at
+            // once and `next_event` reports the end instead of waiting for events.
+            let _ = self.stream.shutdown(std::net::Shutdown::Both);
+            self.closed = true;
+            shared.events.close();
+        }
     }
 
     /// Writes everything pending, in blocking mode.

@@ -12,8 +12,11 @@
 //! Needs root or passwordless sudo for the server; skips with a message otherwise.
 
 #[allow(dead_code)]
-#[path = "interop/kit.rs"]
+#[path = "../../tests/conformance/kit.rs"]
 mod kit;
+#[allow(dead_code)]
+#[path = "../../tests/conformance/proxy.rs"]
+mod proxy;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

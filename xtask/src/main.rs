@@ -1,7 +1,7 @@
 //! Project automation. `cargo xtask test` is the project's one test command: the README names
 //! it and `.ci/run` calls it. It installs what the tests need (the Dovecot and Cyrus packages
-//! for the interop suite, cargo-fuzz for the fuzz smoke), then runs the format check, clippy,
-//! every test (unit, doc, transcript, interop) and a short smoke of every fuzz target.
+//! for the conformance suites, cargo-fuzz for the fuzz smoke), then runs the format check, clippy,
+//! every test (unit, doc, transcript, conformance per adapter) and a short smoke of every fuzz target.
 //!
 //! `cargo xtask demo` runs `imap-tokio/examples/demo.rs`. Given a server (`--host`,
 //! `--port`, `--user`, `--password`, optionally `--tls implicit|starttls` and `--ca PATH`,

@@ -4,14 +4,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use imap_tokio::types::{FetchAttr, SequenceSet};
-use imap_tokio::{Error, ImapConnection, SessionState, TcpKeepalive, TlsMode, TypedEvent};
+use crate::adapter::types::{FetchAttr, SequenceSet};
+use crate::adapter::{
+    Error, ImapConnection, SessionState, TcpKeepalive, TlsMode, TypedEvent, abandon_after,
+};
 
-use crate::kit::{Kind, Server, T};
-use crate::support::{
+use super::Case;
+use super::kit::{Kind, Server, T};
+use super::support::{
     Fail, TestResult, all, large_message, mailbox_with, message, require, uids, unique,
 };
-use crate::{Case, case, ensure, ensure_err};
+use crate::{case, ensure, ensure_err};
 
 pub fn cases() -> Vec<Case> {
     vec![
@@ -44,29 +47,38 @@ pub fn cases() -> Vec<Case> {
 }
 
 async fn plain_connect_login_logout(s: Arc<Server>) -> TestResult {
-    let imap = ImapConnection::connect(&s.host(), s.port(), TlsMode::Plain, T).await?;
+    let imap = aw!(ImapConnection::connect(
+        &s.host(),
+        s.port(),
+        TlsMode::Plain,
+        T
+    ))?;
     ensure!(imap.session_state() == SessionState::NotAuthenticated);
     ensure!(!imap.is_tls());
     let caps = imap.capabilities();
     ensure!(caps.iter().any(|c| c.is("IMAP4rev1")), "{caps:?}");
     ensure!(caps.iter().any(|c| c.is("STARTTLS")), "{caps:?}");
-    imap.login("alice", &s.password("alice"), T).await?;
+    aw!(imap.login("alice", &s.password("alice"), T))?;
     ensure!(imap.session_state() == SessionState::Authenticated);
     // The post-login capabilities replaced the greeting's.
     let caps = imap.capabilities();
     ensure!(caps.iter().any(|c| c.is("UIDPLUS")), "{caps:?}");
     ensure!(!caps.iter().any(|c| c.is("STARTTLS")), "{caps:?}");
-    imap.noop(T).await?;
-    imap.logout().await?;
+    aw!(imap.noop(T))?;
+    aw!(imap.logout())?;
     ensure!(imap.session_state() == SessionState::Logout);
-    ensure!(imap.noop(T).await.is_err());
+    ensure!(aw!(imap.noop(T)).is_err());
     Ok(())
 }
 
 async fn starttls_mode_upgrades_before_returning(s: Arc<Server>) -> TestResult {
-    let imap =
-        ImapConnection::connect_with_tls_config(&s.host(), s.port(), TlsMode::StartTls, s.tls(), T)
-            .await?;
+    let imap = aw!(ImapConnection::connect_with_tls_config(
+        &s.host(),
+        s.port(),
+        TlsMode::StartTls,
+        s.tls(),
+        T
+    ))?;
     ensure!(imap.is_tls());
     // The capabilities were fetched again over TLS: no STARTTLS any more.
     let caps = imap.capabilities();
@@ -75,121 +87,136 @@ async fn starttls_mode_upgrades_before_returning(s: Arc<Server>) -> TestResult {
         "{caps:?}"
     );
     // TLS is already active: a second upgrade is refused before anything is sent.
-    ensure_err!(imap.starttls(T).await, Error::Protocol(_));
-    imap.login("alice", &s.password("alice"), T).await?;
-    imap.select("INBOX", T).await?;
-    imap.logout().await?;
+    ensure_err!(aw!(imap.starttls(T)), Error::Protocol(_));
+    aw!(imap.login("alice", &s.password("alice"), T))?;
+    aw!(imap.select("INBOX", T))?;
+    aw!(imap.logout())?;
     Ok(())
 }
 
 async fn implicit_tls(s: Arc<Server>) -> TestResult {
-    let imap = ImapConnection::connect_with_tls_config(
+    let imap = aw!(ImapConnection::connect_with_tls_config(
         &s.host(),
         s.imaps_port(),
         TlsMode::Implicit,
         s.tls(),
         T,
-    )
-    .await?;
+    ))?;
     ensure!(imap.is_tls());
-    ensure_err!(imap.starttls(T).await, Error::Protocol(_));
-    imap.authenticate_plain("bob", &s.password("bob"), T)
-        .await?;
+    ensure_err!(aw!(imap.starttls(T)), Error::Protocol(_));
+    aw!(imap.authenticate_plain("bob", &s.password("bob"), T))?;
     ensure!(imap.session_state() == SessionState::Authenticated);
-    let listed = imap.list("", "*", T).await?;
+    let listed = aw!(imap.list("", "*", T))?;
     ensure!(listed.iter().any(|m| m.mailbox.is_inbox()), "{listed:?}");
-    imap.logout().await?;
+    aw!(imap.logout())?;
     Ok(())
 }
 
 async fn plain_then_explicit_starttls(s: Arc<Server>) -> TestResult {
-    let imap = ImapConnection::connect(&s.host(), s.port(), TlsMode::Plain, T).await?;
+    let imap = aw!(ImapConnection::connect(
+        &s.host(),
+        s.port(),
+        TlsMode::Plain,
+        T
+    ))?;
     ensure!(!imap.is_tls());
-    imap.starttls_with_config(s.tls(), T).await?;
+    aw!(imap.starttls_with_config(s.tls(), T))?;
     ensure!(imap.is_tls());
     ensure!(!imap.capabilities().iter().any(|c| c.is("STARTTLS")));
-    imap.login("carol", &s.password("carol"), T).await?;
-    imap.noop(T).await?;
-    imap.logout().await?;
+    aw!(imap.login("carol", &s.password("carol"), T))?;
+    aw!(imap.noop(T))?;
+    aw!(imap.logout())?;
     Ok(())
 }
 
 async fn default_roots_refuse_the_private_ca(s: Arc<Server>) -> TestResult {
     // Without the test CA, the Mozilla roots do not trust the server: secure by default.
-    let implicit = ImapConnection::connect(&s.host(), s.imaps_port(), TlsMode::Implicit, T).await;
+    let implicit = aw!(ImapConnection::connect(
+        &s.host(),
+        s.imaps_port(),
+        TlsMode::Implicit,
+        T
+    ));
     ensure!(
         matches!(implicit, Err(Error::Tls(_) | Error::ConnectionFailed(_))),
         "{implicit:?}"
     );
-    let starttls = ImapConnection::connect(&s.host(), s.port(), TlsMode::StartTls, T).await;
+    let starttls = aw!(ImapConnection::connect(
+        &s.host(),
+        s.port(),
+        TlsMode::StartTls,
+        T
+    ));
     ensure!(
         matches!(starttls, Err(Error::Tls(_) | Error::ConnectionFailed(_))),
         "{starttls:?}"
     );
     // Plain + starttls() with the default roots fails the same way.
-    let plain = ImapConnection::connect(&s.host(), s.port(), TlsMode::Plain, T).await?;
-    ensure!(plain.starttls(T).await.is_err());
+    let plain = aw!(ImapConnection::connect(
+        &s.host(),
+        s.port(),
+        TlsMode::Plain,
+        T
+    ))?;
+    ensure!(aw!(plain.starttls(T)).is_err());
     Ok(())
 }
 
 async fn session_commands(s: Arc<Server>) -> TestResult {
-    let imap = s.connect().await?;
+    let imap = aw!(s.connect())?;
     // ID is valid before login.
-    let id = imap
-        .id(&[("name", Some("imap-tokio")), ("version", None)], T)
-        .await?;
+    let id = aw!(imap.id(&[("name", Some("imap-tokio")), ("version", None)], T))?;
     ensure!(
         id.iter().any(|(k, _)| k.eq_ignore_ascii_case("name")),
         "ID reply {id:?}"
     );
-    let before = imap.capability(T).await?;
+    let before = aw!(imap.capability(T))?;
     ensure!(before.iter().any(|c| c.is("IMAP4rev1")));
-    imap.login("alice", &s.password("alice"), T).await?;
-    let after = imap.capability(T).await?;
+    aw!(imap.login("alice", &s.password("alice"), T))?;
+    let after = aw!(imap.capability(T))?;
     ensure!(after == imap.capabilities(), "the cache follows CAPABILITY");
-    let ns = imap.namespace(T).await?;
+    let ns = aw!(imap.namespace(T))?;
     ensure!(!ns.personal.is_empty(), "{ns:?}");
     ensure!(ns.personal[0].delimiter == Some('/'), "{ns:?}");
-    imap.noop(T).await?;
-    imap.select("INBOX", T).await?;
+    aw!(imap.noop(T))?;
+    aw!(imap.select("INBOX", T))?;
     // CHECK exists in IMAP4rev1, which both servers speak.
-    imap.check(T).await?;
-    imap.close(T).await?;
+    aw!(imap.check(T))?;
+    aw!(imap.close(T))?;
     ensure!(imap.session_state() == SessionState::Authenticated);
-    imap.logout().await?;
+    aw!(imap.logout())?;
     Ok(())
 }
 
 async fn enable_and_utf8(s: Arc<Server>) -> TestResult {
-    let imap = s.login("carol").await?;
+    let imap = aw!(s.login("carol"))?;
     require(&imap, "ENABLE")?;
-    let enabled = imap.enable(&["CONDSTORE"], T).await?;
+    let enabled = aw!(imap.enable(&["CONDSTORE"], T))?;
     ensure!(
         enabled.iter().any(|e| e.eq_ignore_ascii_case("CONDSTORE")),
         "{enabled:?}"
     );
     // Neither server implements UTF8=ACCEPT: ENABLE succeeds and confirms nothing.
-    let utf8 = imap.enable_utf8(T).await?;
+    let utf8 = aw!(imap.enable_utf8(T))?;
     let advertised = imap.capabilities().iter().any(|c| c.is("UTF8=ACCEPT"));
     ensure!(
         utf8 == advertised,
         "enable_utf8 returned {utf8}, advertised {advertised}"
     );
-    imap.select("INBOX", T).await?;
+    aw!(imap.select("INBOX", T))?;
     // RFC 5161 §2: ENABLE only in Authenticated.
-    ensure_err!(imap.enable(&["QRESYNC"], T).await, Error::Protocol(_));
-    imap.logout().await?;
+    ensure_err!(aw!(imap.enable(&["QRESYNC"], T)), Error::Protocol(_));
+    aw!(imap.logout())?;
     Ok(())
 }
 
 async fn keepalive_and_debug(s: Arc<Server>) -> TestResult {
-    let imap = s.login("bob").await?;
-    imap.set_keepalive(
+    let imap = aw!(s.login("bob"))?;
+    aw!(imap.set_keepalive(
         TcpKeepalive::new()
             .with_time(Duration::from_secs(60))
             .with_interval(Duration::from_secs(10)),
-    )
-    .await?;
+    ))?;
     let debug = format!("{imap:?}");
     ensure!(
         debug.contains(&s.host()) && debug.contains(&s.port().to_string()),
@@ -200,131 +227,121 @@ async fn keepalive_and_debug(s: Arc<Server>) -> TestResult {
         !debug.contains(&s.password("bob")),
         "the password leaks: {debug}"
     );
-    imap.noop(T).await?;
-    imap.logout().await?;
+    aw!(imap.noop(T))?;
+    aw!(imap.logout())?;
     Ok(())
 }
 
 async fn state_and_capability_errors(s: Arc<Server>) -> TestResult {
-    let imap = s.connect().await?;
+    let imap = aw!(s.connect())?;
     let set = SequenceSet::all();
     // Not authenticated: refused before sending, and the connection stays usable.
-    ensure_err!(imap.select("INBOX", T).await, Error::Protocol(_));
+    ensure_err!(aw!(imap.select("INBOX", T)), Error::Protocol(_));
     ensure_err!(
-        imap.uid_fetch(&set, &[FetchAttr::Flags], T).await,
+        aw!(imap.uid_fetch(&set, &[FetchAttr::Flags], T)),
         Error::Protocol(_)
     );
-    ensure_err!(imap.list("", "*", T).await, Error::Protocol(_));
+    ensure_err!(aw!(imap.list("", "*", T)), Error::Protocol(_));
     // A wrong password is the server's NO.
-    ensure_err!(imap.login("alice", "wrong", T).await, Error::No { .. });
-    imap.login("alice", &s.password("alice"), T).await?;
+    ensure_err!(aw!(imap.login("alice", "wrong", T)), Error::No { .. });
+    aw!(imap.login("alice", &s.password("alice"), T))?;
     ensure_err!(
-        imap.login("alice", &s.password("alice"), T).await,
+        aw!(imap.login("alice", &s.password("alice"), T)),
         Error::Protocol(_)
     );
     // Authenticated, nothing selected.
     ensure_err!(
-        imap.uid_fetch(&set, &[FetchAttr::Flags], T).await,
+        aw!(imap.uid_fetch(&set, &[FetchAttr::Flags], T)),
         Error::Protocol(_)
     );
-    ensure_err!(imap.expunge(T).await, Error::Protocol(_));
-    ensure_err!(imap.close(T).await, Error::Protocol(_));
+    ensure_err!(aw!(imap.expunge(T)), Error::Protocol(_));
+    ensure_err!(aw!(imap.close(T)), Error::Protocol(_));
     // Extensions neither server has.
     ensure_err!(
-        imap.set_quota("", &[("STORAGE", 100)], T).await,
+        aw!(imap.set_quota("", &[("STORAGE", 100)], T)),
         Error::MissingCapability(_)
     );
     if !imap.capabilities().iter().any(|c| c.is("NOTIFY")) {
-        ensure_err!(imap.notify_none(T).await, Error::MissingCapability(_));
+        ensure_err!(aw!(imap.notify_none(T)), Error::MissingCapability(_));
     }
     if !imap.capabilities().iter().any(|c| c.is("AUTH=XOAUTH2")) {
         // (Already authenticated anyway: the state check comes first.)
         ensure_err!(
-            imap.authenticate_xoauth2("alice", "x", T).await,
+            aw!(imap.authenticate_xoauth2("alice", "x", T)),
             Error::Protocol(_)
         );
     }
     // A server NO for a missing mailbox, and the session goes on.
-    ensure_err!(imap.select(&unique("missing"), T).await, Error::No { .. });
+    ensure_err!(aw!(imap.select(&unique("missing"), T)), Error::No { .. });
     ensure!(imap.session_state() == SessionState::Authenticated);
     // EXAMINE is read-only: EXPUNGE is refused locally.
-    imap.examine("INBOX", T).await?;
-    ensure_err!(imap.expunge(T).await, Error::Protocol(_));
-    imap.unselect(T).await?;
-    imap.logout().await?;
+    aw!(imap.examine("INBOX", T))?;
+    ensure_err!(aw!(imap.expunge(T)), Error::Protocol(_));
+    aw!(imap.unselect(T))?;
+    aw!(imap.logout())?;
     // After LOGOUT every call fails.
-    ensure!(imap.noop(T).await.is_err());
+    ensure!(aw!(imap.noop(T)).is_err());
     Ok(())
 }
 
 async fn unauthenticate(s: Arc<Server>) -> TestResult {
-    let imap = s.login("carol").await?;
+    let imap = aw!(s.login("carol"))?;
     if !imap.capabilities().iter().any(|c| c.is("UNAUTHENTICATE")) {
-        ensure_err!(imap.unauthenticate(T).await, Error::MissingCapability(_));
-        imap.noop(T).await?;
-        imap.logout().await?;
+        ensure_err!(aw!(imap.unauthenticate(T)), Error::MissingCapability(_));
+        aw!(imap.noop(T))?;
+        aw!(imap.logout())?;
         return Err(Fail::Skip(
             "UNAUTHENTICATE is not advertised (the refusal was checked)".into(),
         ));
     }
-    imap.select("INBOX", T).await?;
-    imap.unauthenticate(T).await?;
+    aw!(imap.select("INBOX", T))?;
+    aw!(imap.unauthenticate(T))?;
     ensure!(imap.session_state() == SessionState::NotAuthenticated);
-    imap.login("bob", &s.password("bob"), T).await?;
-    imap.logout().await?;
+    aw!(imap.login("bob", &s.password("bob"), T))?;
+    aw!(imap.logout())?;
     Ok(())
 }
 
 async fn events_from_a_second_connection(s: Arc<Server>) -> TestResult {
     let box_name = unique("events");
-    let watcher = s.login("alice").await?;
-    mailbox_with(&watcher, &box_name, 1).await?;
-    watcher.select(&box_name, T).await?;
-    watcher.drain_events().await;
-    ensure!(
-        watcher
-            .next_event(Duration::from_millis(200))
-            .await?
-            .is_none()
-    );
+    let watcher = aw!(s.login("alice"))?;
+    aw!(mailbox_with(&watcher, &box_name, 1))?;
+    aw!(watcher.select(&box_name, T))?;
+    aw!(watcher.drain_events());
+    ensure!(aw!(watcher.next_event(Duration::from_millis(200)))?.is_none());
 
-    let writer = s.login("alice").await?;
-    writer
-        .append(&box_name, &[], None, &message("from elsewhere", "hi"), T)
-        .await?;
+    let writer = aw!(s.login("alice"))?;
+    aw!(writer.append(&box_name, &[], None, &message("from elsewhere", "hi"), T))?;
     // The server reports the new message at the next command (RFC 9051 §5.2).
-    watcher.noop(T).await?;
-    let events = watcher.drain_events().await;
+    aw!(watcher.noop(T))?;
+    let events = aw!(watcher.drain_events());
     ensure!(events.contains(&TypedEvent::Exists(2)), "{events:?}");
     // Another change, observed with next_event.
-    writer
-        .append(&box_name, &[], None, &message("and again", "hi"), T)
-        .await?;
-    watcher.noop(T).await?;
+    aw!(writer.append(&box_name, &[], None, &message("and again", "hi"), T))?;
+    aw!(watcher.noop(T))?;
     let mut seen = Vec::new();
-    while let Some(event) = watcher.next_event(Duration::from_millis(500)).await? {
+    while let Some(event) = aw!(watcher.next_event(Duration::from_millis(500)))? {
         seen.push(event);
     }
     ensure!(seen.contains(&TypedEvent::Exists(3)), "{seen:?}");
-    writer.logout().await?;
-    watcher.logout().await?;
+    aw!(writer.logout())?;
+    aw!(watcher.logout())?;
     Ok(())
 }
 
 async fn pipelined_batch(s: Arc<Server>) -> TestResult {
     let box_name = unique("pipeline");
-    let imap = s.login("bob").await?;
-    let appended = mailbox_with(&imap, &box_name, 3).await?;
+    let imap = aw!(s.login("bob"))?;
+    let appended = aw!(mailbox_with(&imap, &box_name, 3))?;
     let missing = unique("missing");
-    let (noop, status, bad_status, list, namespace) = imap
+    let (noop, status, bad_status, list, namespace) = aw!(imap
         .pipeline()
         .noop()
         .status(&box_name, "MESSAGES UIDNEXT")
         .status(&missing, "MESSAGES")
         .list("", &box_name)
         .namespace()
-        .execute(T)
-        .await?;
+        .execute(T))?;
     noop?;
     let status = status?;
     ensure!(status.messages() == Some(3), "{status:?}");
@@ -332,10 +349,10 @@ async fn pipelined_batch(s: Arc<Server>) -> TestResult {
     ensure!(list?.len() == 1);
     ensure!(!namespace?.personal.is_empty());
 
-    imap.select(&box_name, T).await?;
+    aw!(imap.select(&box_name, T))?;
     let set = all();
     let items = [FetchAttr::Uid, FetchAttr::Flags];
-    let (fetched, uid_fetched, search, uid_search, rights, quota) = imap
+    let (fetched, uid_fetched, search, uid_search, rights, quota) = aw!(imap
         .pipeline()
         .fetch(&set, &items)
         .uid_fetch(&set, &items)
@@ -343,8 +360,7 @@ async fn pipelined_batch(s: Arc<Server>) -> TestResult {
         .uid_search("ALL")
         .my_rights(&box_name)
         .get_quota_root("INBOX")
-        .execute(T)
-        .await?;
+        .execute(T))?;
     ensure!(fetched?.len() == 3);
     let uid_fetched = uid_fetched?;
     ensure!(
@@ -358,24 +374,23 @@ async fn pipelined_batch(s: Arc<Server>) -> TestResult {
     ensure!(!quota.roots.is_empty(), "{quota:?}");
 
     // The empty pipeline is fine too.
-    imap.pipeline().execute(T).await?;
+    aw!(imap.pipeline().execute(T))?;
     // A state-changing command was refused per command, not for the batch.
-    imap.close(T).await?;
-    let (refused,) = imap.pipeline().search("ALL").execute(T).await?;
+    aw!(imap.close(T))?;
+    let (refused,) = aw!(imap.pipeline().search("ALL").execute(T))?;
     ensure_err!(refused, Error::Protocol(_));
-    imap.delete(&box_name, T).await?;
-    imap.logout().await?;
+    aw!(imap.delete(&box_name, T))?;
+    aw!(imap.logout())?;
     Ok(())
 }
 
 async fn timeouts_and_dropped_calls_stay_synchronised(s: Arc<Server>) -> TestResult {
     let box_name = unique("sync");
-    let imap = s.login("carol").await?;
-    let appended = mailbox_with(&imap, &box_name, 5).await?;
+    let imap = aw!(s.login("carol"))?;
+    let appended = aw!(mailbox_with(&imap, &box_name, 5))?;
     // A large message, so that a short timeout expires while its response is in flight.
-    imap.append(&box_name, &[], None, &large_message("big", 3_000_000), T)
-        .await?;
-    imap.select(&box_name, T).await?;
+    aw!(imap.append(&box_name, &[], None, &large_message("big", 3_000_000), T))?;
+    aw!(imap.select(&box_name, T))?;
     let set = all();
     let items = [FetchAttr::Uid, FetchAttr::Flags];
     let heavy = [
@@ -386,27 +401,26 @@ async fn timeouts_and_dropped_calls_stay_synchronised(s: Arc<Server>) -> TestRes
             peek: true,
         },
     ];
-    let expected = imap.uid_fetch(&set, &items, T).await?;
+    let expected = aw!(imap.uid_fetch(&set, &items, T))?;
     ensure!(expected.len() == 6);
     ensure!(appended.is_empty() || uids(&expected)[..5] == appended[..]);
     let mut timeouts = 0;
     for round in 0..10u64 {
         // A call that times out while the big body streams in (or, rarely, completes).
-        match imap.uid_fetch(&set, &heavy, Duration::from_millis(2)).await {
+        match aw!(imap.uid_fetch(&set, &heavy, Duration::from_millis(2))) {
             Err(Error::Timeout) => timeouts += 1,
             Ok(found) => ensure!(uids(&found) == uids(&expected), "round {round}"),
             Err(e) => return Err(Fail::Fail(format!("round {round}: {e:?}"))),
         }
         // And one dropped after being polled a little.
-        {
-            let dropped = imap.uid_search("ALL", T);
-            tokio::pin!(dropped);
-            let _ = tokio::time::timeout(Duration::from_millis(round % 3), &mut dropped).await;
-        }
+        aw!(abandon_after(
+            async { aw!(imap.uid_search("ALL", T)) },
+            Duration::from_millis(round % 3)
+        ));
         // The next call gets exactly its own answer.
-        let found = imap.uid_fetch(&set, &items, T).await?;
+        let found = aw!(imap.uid_fetch(&set, &items, T))?;
         ensure!(uids(&found) == uids(&expected), "round {round}: {found:?}");
-        let searched = imap.search("ALL", T).await?;
+        let searched = aw!(imap.search("ALL", T))?;
         ensure!(
             searched.ids == vec![1, 2, 3, 4, 5, 6],
             "round {round}: {searched:?}"
@@ -415,15 +429,13 @@ async fn timeouts_and_dropped_calls_stay_synchronised(s: Arc<Server>) -> TestRes
     ensure!(timeouts > 0, "no call timed out: the test proved nothing");
     ensure!(imap.session_state() == SessionState::Selected);
     // Late responses were claimed by their own (abandoned) commands: no stray FETCH events.
-    let strays: Vec<TypedEvent> = imap
-        .drain_events()
-        .await
+    let strays: Vec<TypedEvent> = aw!(imap.drain_events())
         .into_iter()
         .filter(|e| matches!(e, TypedEvent::Fetch(_) | TypedEvent::FetchChunk { .. }))
         .collect();
     ensure!(strays.is_empty(), "{} stray events", strays.len());
-    imap.close(T).await?;
-    imap.delete(&box_name, T).await?;
-    imap.logout().await?;
+    aw!(imap.close(T))?;
+    aw!(imap.delete(&box_name, T))?;
+    aw!(imap.logout())?;
     Ok(())
 }

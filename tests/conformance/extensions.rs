@@ -4,15 +4,18 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use imap_tokio::types::{
+use crate::adapter::types::{
     ExpungeResult, FetchAttr, IdleEvent, NotifyEvent, NotifyEvents, NotifyFilter, NotifySetParams,
     QresyncParams, SelectOptions, SequenceSet, StatusItem,
 };
-use imap_tokio::{CancellationToken, Error, ImapConnection, SessionState, TypedEvent};
+use crate::adapter::{
+    CancellationToken, Error, ImapConnection, SessionState, TypedEvent, sleep, spawn,
+};
 
-use crate::kit::{Kind, Server, T};
-use crate::support::{Fail, TestResult, all, mailbox_with, message, require, uids, unique};
-use crate::{Case, case, ensure, ensure_err};
+use super::Case;
+use super::kit::{Kind, Server, T};
+use super::support::{Fail, TestResult, all, mailbox_with, message, require, uids, unique};
+use crate::{case, ensure, ensure_err};
 
 pub fn cases() -> Vec<Case> {
     vec![
@@ -34,23 +37,18 @@ pub fn cases() -> Vec<Case> {
 
 async fn idle_woken_by_append_from_another_connection(s: Arc<Server>) -> TestResult {
     let name = unique("idle");
-    let watcher = Arc::new(s.login("alice").await?);
-    mailbox_with(&watcher, &name, 1).await?;
-    watcher.select(&name, T).await?;
+    let watcher = Arc::new(aw!(s.login("alice"))?);
+    aw!(mailbox_with(&watcher, &name, 1))?;
+    aw!(watcher.select(&name, T))?;
     let idler = watcher.clone();
-    let idle = tokio::spawn(async move {
-        idler
-            .idle(Duration::from_secs(30), CancellationToken::new())
-            .await
-    });
+    let idle =
+        spawn(async move { aw!(idler.idle(Duration::from_secs(30), CancellationToken::new())) });
     // Give the IDLE time to start, then deliver from elsewhere.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let writer = s.login("alice").await?;
+    aw!(sleep(Duration::from_millis(300)));
+    let writer = aw!(s.login("alice"))?;
     let started = Instant::now();
-    writer
-        .append(&name, &[], None, &message("wake up", "now"), T)
-        .await?;
-    let woke = idle.await.map_err(|e| Fail::Fail(e.to_string()))??;
+    aw!(writer.append(&name, &[], None, &message("wake up", "now"), T))?;
+    let woke = aw!(idle.join()).map_err(|e| Fail::Fail(e.to_string()))??;
     match &woke {
         IdleEvent::Changed(events) => {
             ensure!(events.contains(&TypedEvent::Exists(2)), "{events:?}")
@@ -60,62 +58,59 @@ async fn idle_woken_by_append_from_another_connection(s: Arc<Server>) -> TestRes
     ensure!(started.elapsed() < Duration::from_secs(10), "woke late");
     // After DONE and the tagged OK, the connection is back to normal.
     ensure!(watcher.session_state() == SessionState::Selected);
-    let found = watcher.fetch(&all(), &[FetchAttr::Uid], T).await?;
+    let found = aw!(watcher.fetch(&all(), &[FetchAttr::Uid], T))?;
     ensure!(found.len() == 2);
-    writer.logout().await?;
-    watcher.logout().await?;
+    aw!(writer.logout())?;
+    aw!(watcher.logout())?;
     Ok(())
 }
 
 async fn idle_cancelled_and_timed_out(s: Arc<Server>) -> TestResult {
-    let imap = s.login("bob").await?;
-    imap.select("INBOX", T).await?;
-    let quiet = imap
-        .idle(Duration::from_millis(500), CancellationToken::new())
-        .await?;
+    let imap = aw!(s.login("bob"))?;
+    aw!(imap.select("INBOX", T))?;
+    let quiet = aw!(imap.idle(Duration::from_millis(500), CancellationToken::new()))?;
     ensure!(quiet == IdleEvent::TimedOut, "{quiet:?}");
     let cancel = CancellationToken::new();
     let trigger = cancel.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(300)).await;
+    spawn(async move {
+        aw!(sleep(Duration::from_millis(300)));
         trigger.cancel();
     });
     let started = Instant::now();
-    let cancelled = imap.idle(Duration::from_secs(30), cancel).await?;
+    let cancelled = aw!(imap.idle(Duration::from_secs(30), cancel))?;
     ensure!(cancelled == IdleEvent::Cancelled, "{cancelled:?}");
     ensure!(started.elapsed() < Duration::from_secs(5));
     // An already-cancelled token ends IDLE at once (IDLE, then DONE, then the OK).
     let cancel = CancellationToken::new();
     cancel.cancel();
-    ensure!(imap.idle(T, cancel).await? == IdleEvent::Cancelled);
-    imap.noop(T).await?;
-    imap.logout().await?;
+    ensure!(aw!(imap.idle(T, cancel))? == IdleEvent::Cancelled);
+    aw!(imap.noop(T))?;
+    aw!(imap.logout())?;
     Ok(())
 }
 
 async fn notify_events_from_another_connection(s: Arc<Server>) -> TestResult {
-    let imap = s.login("carol").await?;
+    let imap = aw!(s.login("carol"))?;
     let name = unique("notify");
     if !imap.capabilities().iter().any(|c| c.is("NOTIFY")) {
         ensure_err!(
-            imap.notify_set(
+            aw!(imap.notify_set(
                 NotifySetParams::new().group(
                     NotifyFilter::Personal,
                     NotifyEvents::Events(vec![NotifyEvent::MailboxName])
                 ),
                 T
-            )
-            .await,
+            )),
             Error::MissingCapability(_)
         );
-        ensure_err!(imap.notify_none(T).await, Error::MissingCapability(_));
+        ensure_err!(aw!(imap.notify_none(T)), Error::MissingCapability(_));
         return Err(Fail::Skip("no NOTIFY (the refusal was checked)".into()));
     }
-    mailbox_with(&imap, &name, 1).await?;
+    aw!(mailbox_with(&imap, &name, 1))?;
     let watched = unique("notify-watched");
-    imap.create(&watched, T).await?;
-    imap.select(&name, T).await?;
-    imap.notify_set(
+    aw!(imap.create(&watched, T))?;
+    aw!(imap.select(&name, T))?;
+    aw!(imap.notify_set(
         NotifySetParams::new()
             .group(
                 NotifyFilter::Selected,
@@ -130,19 +125,14 @@ async fn notify_events_from_another_connection(s: Arc<Server>) -> TestResult {
                 ]),
             ),
         T,
-    )
-    .await?;
-    imap.drain_events().await;
+    ))?;
+    aw!(imap.drain_events());
 
-    let other = s.login("carol").await?;
+    let other = aw!(s.login("carol"))?;
     let created = unique("notify-created");
-    other.create(&created, T).await?;
-    other
-        .append(&watched, &[], None, &message("elsewhere", "x"), T)
-        .await?;
-    other
-        .append(&name, &[], None, &message("here", "x"), T)
-        .await?;
+    aw!(other.create(&created, T))?;
+    aw!(other.append(&watched, &[], None, &message("elsewhere", "x"), T))?;
+    aw!(other.append(&name, &[], None, &message("here", "x"), T))?;
 
     // NOTIFY events arrive without any command from us.
     let mut events = Vec::new();
@@ -164,36 +154,34 @@ async fn notify_events_from_another_connection(s: Arc<Server>) -> TestResult {
                 .any(|e| matches!(e, TypedEvent::MailboxStatus(_)))
     };
     while !unprompted(&events) && Instant::now() < deadline {
-        if let Some(event) = imap.next_event(Duration::from_millis(500)).await? {
+        if let Some(event) = aw!(imap.next_event(Duration::from_millis(500)))? {
             events.push(event);
         }
     }
     if !wanted(&events) {
         // Dovecot reports changes to the *selected* mailbox at the next command rather
         // than on its own; the other mailboxes' events came unprompted.
-        imap.noop(T).await?;
-        events.extend(imap.drain_events().await);
+        aw!(imap.noop(T))?;
+        events.extend(aw!(imap.drain_events()));
     }
     ensure!(wanted(&events), "events: {events:?}");
-    imap.notify_none(T).await?;
-    other.delete(&created, T).await?;
-    other.logout().await?;
-    imap.close(T).await?;
-    imap.delete(&name, T).await?;
-    imap.delete(&watched, T).await?;
-    imap.logout().await?;
+    aw!(imap.notify_none(T))?;
+    aw!(other.delete(&created, T))?;
+    aw!(other.logout())?;
+    aw!(imap.close(T))?;
+    aw!(imap.delete(&name, T))?;
+    aw!(imap.delete(&watched, T))?;
+    aw!(imap.logout())?;
     Ok(())
 }
 
 async fn qresync_select_and_vanished(s: Arc<Server>) -> TestResult {
-    let imap = s.login("alice").await?;
+    let imap = aw!(s.login("alice"))?;
     require(&imap, "QRESYNC")?;
     let name = unique("qresync");
-    let appended = mailbox_with(&imap, &name, 5).await?;
+    let appended = aw!(mailbox_with(&imap, &name, 5))?;
     // QRESYNC before ENABLE is refused locally.
-    let first = imap
-        .select_with(&name, &SelectOptions::condstore(), T)
-        .await?;
+    let first = aw!(imap.select_with(&name, &SelectOptions::condstore(), T))?;
     let validity = first.uid_validity.unwrap_or(0);
     let modseq = first
         .highest_modseq
@@ -205,52 +193,42 @@ async fn qresync_select_and_vanished(s: Arc<Server>) -> TestResult {
         seq_match: None,
     };
     ensure_err!(
-        imap.uid_fetch_vanished(&all(), &[FetchAttr::Flags], modseq, T)
-            .await,
+        aw!(imap.uid_fetch_vanished(&all(), &[FetchAttr::Flags], modseq, T)),
         Error::Protocol(_)
     );
-    imap.unselect(T).await?;
+    aw!(imap.unselect(T))?;
     ensure_err!(
-        imap.select_with(&name, &SelectOptions::qresync(params.clone()), T)
-            .await,
+        aw!(imap.select_with(&name, &SelectOptions::qresync(params.clone()), T)),
         Error::Protocol(_)
     );
-    let enabled = imap.enable(&["QRESYNC"], T).await?;
+    let enabled = aw!(imap.enable(&["QRESYNC"], T))?;
     ensure!(
         enabled.iter().any(|e| e.eq_ignore_ascii_case("QRESYNC")),
         "{enabled:?}"
     );
 
     // Another connection expunges two messages and flags one.
-    let other = s.login("alice").await?;
-    other.select(&name, T).await?;
-    other
-        .uid_store(
-            &SequenceSet::from_numbers([appended[1], appended[3]])?,
-            imap_tokio::types::StoreOperation::Add,
-            &[imap_tokio::types::Flag::Deleted],
-            None,
-            T,
-        )
-        .await?;
-    other
-        .uid_expunge(&SequenceSet::from_numbers([appended[1], appended[3]])?, T)
-        .await?;
-    other
-        .uid_store(
-            &SequenceSet::single(appended[4])?,
-            imap_tokio::types::StoreOperation::Add,
-            &[imap_tokio::types::Flag::Flagged],
-            None,
-            T,
-        )
-        .await?;
-    other.logout().await?;
+    let other = aw!(s.login("alice"))?;
+    aw!(other.select(&name, T))?;
+    aw!(other.uid_store(
+        &SequenceSet::from_numbers([appended[1], appended[3]])?,
+        crate::adapter::types::StoreOperation::Add,
+        &[crate::adapter::types::Flag::Deleted],
+        None,
+        T,
+    ))?;
+    aw!(other.uid_expunge(&SequenceSet::from_numbers([appended[1], appended[3]])?, T))?;
+    aw!(other.uid_store(
+        &SequenceSet::single(appended[4])?,
+        crate::adapter::types::StoreOperation::Add,
+        &[crate::adapter::types::Flag::Flagged],
+        None,
+        T,
+    ))?;
+    aw!(other.logout())?;
 
     // QRESYNC SELECT: what changed since `modseq` comes with the SELECT.
-    let resynced = imap
-        .select_with(&name, &SelectOptions::qresync(params), T)
-        .await?;
+    let resynced = aw!(imap.select_with(&name, &SelectOptions::qresync(params), T))?;
     ensure!(resynced.exists == 3, "{resynced:?}");
     let vanished: Vec<u32> = resynced.vanished.iter().flat_map(|r| r.iter()).collect();
     ensure!(vanished == vec![appended[1], appended[3]], "{resynced:?}");
@@ -260,67 +238,60 @@ async fn qresync_select_and_vanished(s: Arc<Server>) -> TestResult {
     );
 
     // UID FETCH (CHANGEDSINCE ... VANISHED).
-    let (changed, vanished) = imap
-        .uid_fetch_vanished(&all(), &[FetchAttr::Uid, FetchAttr::Flags], modseq, T)
-        .await?;
+    let (changed, vanished) =
+        aw!(imap.uid_fetch_vanished(&all(), &[FetchAttr::Uid, FetchAttr::Flags], modseq, T))?;
     let vanished: Vec<u32> = vanished.iter().flat_map(|r| r.iter()).collect();
     ensure!(vanished == vec![appended[1], appended[3]], "{vanished:?}");
     ensure!(uids(&changed).contains(&appended[4]), "{changed:?}");
     // Only UIDs in the requested set are reported.
-    let (_, limited) = imap
-        .uid_fetch_vanished(
-            &SequenceSet::single(appended[1])?,
-            &[FetchAttr::Flags],
-            modseq,
-            T,
-        )
-        .await?;
+    let (_, limited) = aw!(imap.uid_fetch_vanished(
+        &SequenceSet::single(appended[1])?,
+        &[FetchAttr::Flags],
+        modseq,
+        T,
+    ))?;
     let limited: Vec<u32> = limited.iter().flat_map(|r| r.iter()).collect();
     ensure!(limited == vec![appended[1]], "{limited:?}");
 
     // With QRESYNC on, EXPUNGE reports VANISHED.
-    imap.uid_store(
+    aw!(imap.uid_store(
         &SequenceSet::single(appended[0])?,
-        imap_tokio::types::StoreOperation::Add,
-        &[imap_tokio::types::Flag::Deleted],
+        crate::adapter::types::StoreOperation::Add,
+        &[crate::adapter::types::Flag::Deleted],
         None,
         T,
-    )
-    .await?;
-    let expunged = imap.expunge(T).await?;
+    ))?;
+    let expunged = aw!(imap.expunge(T))?;
     ensure!(
         matches!(&expunged, ExpungeResult::Vanished(r) if r.iter().flat_map(|r| r.iter()).eq([appended[0]])),
         "{expunged:?}"
     );
-    imap.close(T).await?;
-    imap.delete(&name, T).await?;
-    imap.logout().await?;
+    aw!(imap.close(T))?;
+    aw!(imap.delete(&name, T))?;
+    aw!(imap.logout())?;
     Ok(())
 }
 
 async fn metadata(s: Arc<Server>) -> TestResult {
-    let imap = s.login("bob").await?;
+    let imap = aw!(s.login("bob"))?;
     require(&imap, "METADATA")?;
     let name = unique("metadata");
-    imap.create(&name, T).await?;
-    imap.set_metadata(
+    aw!(imap.create(&name, T))?;
+    aw!(imap.set_metadata(
         &name,
         &[
             ("/private/comment", Some(&b"hello metadata"[..])),
             ("/shared/comment", Some(&b"line one\r\nline two"[..])),
         ],
         T,
-    )
-    .await?;
-    let got = imap
-        .get_metadata(
-            &name,
-            &["/private/comment", "/shared/comment"],
-            None,
-            None,
-            T,
-        )
-        .await?;
+    ))?;
+    let got = aw!(imap.get_metadata(
+        &name,
+        &["/private/comment", "/shared/comment"],
+        None,
+        None,
+        T,
+    ))?;
     let value = |key: &str| {
         got.entries
             .iter()
@@ -336,43 +307,34 @@ async fn metadata(s: Arc<Server>) -> TestResult {
         "{got:?}"
     );
     // MAXSIZE: the long value is withheld and LONGENTRIES reported.
-    let small = imap
-        .get_metadata(&name, &["/shared/comment"], Some(4), None, T)
-        .await?;
+    let small = aw!(imap.get_metadata(&name, &["/shared/comment"], Some(4), None, T))?;
     ensure!(small.long_entries.is_some(), "{small:?}");
     // DEPTH.
-    let deep = imap
-        .get_metadata(&name, &["/private"], None, Some("infinity"), T)
-        .await?;
+    let deep = aw!(imap.get_metadata(&name, &["/private"], None, Some("infinity"), T))?;
     ensure!(
         deep.entries.iter().any(|(k, _)| k == "/private/comment"),
         "{deep:?}"
     );
     // Deleting with NIL.
-    imap.set_metadata(&name, &[("/private/comment", None)], T)
-        .await?;
-    let gone = imap
-        .get_metadata(&name, &["/private/comment"], None, None, T)
-        .await?;
+    aw!(imap.set_metadata(&name, &[("/private/comment", None)], T))?;
+    let gone = aw!(imap.get_metadata(&name, &["/private/comment"], None, None, T))?;
     ensure!(gone.entries.iter().all(|(_, v)| v.is_none()), "{gone:?}");
     // The pipelined read.
-    let (piped,) = imap
+    let (piped,) = aw!(imap
         .pipeline()
         .get_metadata(&name, &["/shared/comment"], None, None)
-        .execute(T)
-        .await?;
+        .execute(T))?;
     ensure!(!piped?.entries.is_empty());
-    imap.delete(&name, T).await?;
-    imap.logout().await?;
+    aw!(imap.delete(&name, T))?;
+    aw!(imap.logout())?;
     Ok(())
 }
 
 async fn quota(s: Arc<Server>) -> TestResult {
-    let imap = s.login("carol").await?;
+    let imap = aw!(s.login("carol"))?;
     require(&imap, "QUOTA")?;
-    imap.append("INBOX", &[], None, &message("quota", "some bytes"), T)
-        .await?;
-    let roots = imap.get_quota_root("INBOX", T).await?;
+    aw!(imap.append("INBOX", &[], None, &message("quota", "some bytes"), T))?;
+    let roots = aw!(imap.get_quota_root("INBOX", T))?;
     ensure!(!roots.roots.is_empty(), "{roots:?}");
     let root = roots.roots[0].clone();
     let from_root = roots
@@ -384,64 +346,62 @@ async fn quota(s: Arc<Server>) -> TestResult {
     // Cyrus lets only admins read a quota root directly; the user sees it through
     // GETQUOTAROOT. Its admin names the root `user/<name>`.
     let (reader, root_for_reader) = if s.kind == Kind::Cyrus {
-        ensure_err!(imap.get_quota(&root, T).await, Error::No { .. });
-        (s.login("admin").await?, "user/carol".to_string())
+        ensure_err!(aw!(imap.get_quota(&root, T)), Error::No { .. });
+        (aw!(s.login("admin"))?, "user/carol".to_string())
     } else {
-        (s.login("carol").await?, root.clone())
+        (aw!(s.login("carol"))?, root.clone())
     };
-    let resources = reader.get_quota(&root_for_reader, T).await?;
+    let resources = aw!(reader.get_quota(&root_for_reader, T))?;
     ensure!(resources == from_root, "{resources:?} vs {from_root:?}");
     let storage = resources
         .iter()
         .find(|r| r.name.eq_ignore_ascii_case(b"STORAGE"))
         .ok_or_else(|| Fail::Fail(format!("no STORAGE: {resources:?}")))?;
     ensure!(storage.limit > 0, "{storage:?}");
-    let (piped,) = reader
-        .pipeline()
-        .get_quota(&root_for_reader)
-        .execute(T)
-        .await?;
+    let (piped,) = aw!(reader.pipeline().get_quota(&root_for_reader).execute(T))?;
     ensure!(piped? == resources);
-    reader.logout().await?;
+    aw!(reader.logout())?;
     // Setting quotas needs QUOTASET, which neither server advertises.
     if !imap.capabilities().iter().any(|c| c.is("QUOTASET")) {
         ensure_err!(
-            imap.set_quota(&root, &[("STORAGE", 1024)], T).await,
+            aw!(imap.set_quota(&root, &[("STORAGE", 1024)], T)),
             Error::MissingCapability(_)
         );
     }
-    imap.logout().await?;
+    aw!(imap.logout())?;
     Ok(())
 }
 
-/// The name under which `owner`'s mailbox `name` appears to other users.
-async fn shared_name(viewer: &ImapConnection, owner: &str, name: &str) -> Result<String, Fail> {
-    let ns = viewer.namespace(T).await?;
-    let other = ns
-        .other_users
-        .first()
-        .map(|d| d.prefix.utf8_name().into_owned())
-        .or_else(|| {
-            ns.shared
-                .first()
-                .map(|d| format!("{}{owner}/", d.prefix.utf8_name()))
-        })
-        .ok_or_else(|| Fail::Fail(format!("no namespace for other users: {ns:?}")))?;
-    Ok(format!("{other}{owner}/{name}"))
+flavored! {
+    /// The name under which `owner`'s mailbox `name` appears to other users.
+    async fn shared_name(viewer: &ImapConnection, owner: &str, name: &str) -> Result<String, Fail> {
+        let ns = aw!(viewer.namespace(T))?;
+        let other = ns
+            .other_users
+            .first()
+            .map(|d| d.prefix.utf8_name().into_owned())
+            .or_else(|| {
+                ns.shared
+                    .first()
+                    .map(|d| format!("{}{owner}/", d.prefix.utf8_name()))
+            })
+            .ok_or_else(|| Fail::Fail(format!("no namespace for other users: {ns:?}")))?;
+        Ok(format!("{other}{owner}/{name}"))
+}
 }
 
 async fn acl_with_a_second_user(s: Arc<Server>) -> TestResult {
-    let alice = s.login("alice").await?;
+    let alice = aw!(s.login("alice"))?;
     require(&alice, "ACL")?;
     let name = unique("shared");
-    mailbox_with(&alice, &name, 2).await?;
-    let mine = alice.my_rights(&name, T).await?;
+    aw!(mailbox_with(&alice, &name, 2))?;
+    let mine = aw!(alice.my_rights(&name, T))?;
     ensure!(
         mine.contains('l') && mine.contains('r') && mine.contains('a'),
         "{mine}"
     );
-    alice.set_acl(&name, "bob", "lrs", T).await?;
-    let acl = alice.get_acl(&name, T).await?;
+    aw!(alice.set_acl(&name, "bob", "lrs", T))?;
+    let acl = aw!(alice.get_acl(&name, T))?;
     let bob_rights = acl
         .iter()
         .find(|e| e.identifier == "bob")
@@ -450,45 +410,43 @@ async fn acl_with_a_second_user(s: Arc<Server>) -> TestResult {
         bob_rights.is_some_and(|r| r.contains('l') && r.contains('r')),
         "{acl:?}"
     );
-    let grantable = alice.list_rights(&name, "bob", T).await?;
+    let grantable = aw!(alice.list_rights(&name, "bob", T))?;
     ensure!(
         !grantable.optional.is_empty() || !grantable.required.is_empty(),
         "{grantable:?}"
     );
 
     // Bob sees and reads the mailbox.
-    let bob = s.login("bob").await?;
-    let path = shared_name(&bob, "alice", &name).await?;
-    let rights = bob.my_rights(&path, T).await?;
+    let bob = aw!(s.login("bob"))?;
+    let path = aw!(shared_name(&bob, "alice", &name))?;
+    let rights = aw!(bob.my_rights(&path, T))?;
     ensure!(
         rights.contains('r') && !rights.contains('a'),
         "{path}: {rights}"
     );
-    let status = bob.status(&path, "MESSAGES", T).await?;
+    let status = aw!(bob.status(&path, "MESSAGES", T))?;
     ensure!(
         status.items.contains(&StatusItem::Messages(2)),
         "{status:?}"
     );
-    let examined = bob.examine(&path, T).await?;
+    let examined = aw!(bob.examine(&path, T))?;
     ensure!(examined.exists == 2);
-    bob.close(T).await?;
+    aw!(bob.close(T))?;
 
-    bob.logout().await?;
+    aw!(bob.logout())?;
 
     // Removing the entry takes the access away (checked on a new session: Dovecot caches
     // ACLs per session for `acl_cache_ttl`).
-    alice.delete_acl(&name, "bob", T).await?;
+    aw!(alice.delete_acl(&name, "bob", T))?;
     ensure!(
-        !alice
-            .get_acl(&name, T)
-            .await?
+        !aw!(alice.get_acl(&name, T))?
             .iter()
             .any(|e| e.identifier == "bob")
     );
-    let bob = s.login("bob").await?;
-    ensure_err!(bob.examine(&path, T).await, Error::No { .. });
-    bob.logout().await?;
-    alice.delete(&name, T).await?;
-    alice.logout().await?;
+    let bob = aw!(s.login("bob"))?;
+    ensure_err!(aw!(bob.examine(&path, T)), Error::No { .. });
+    aw!(bob.logout())?;
+    aw!(alice.delete(&name, T))?;
+    aw!(alice.logout())?;
     Ok(())
 }

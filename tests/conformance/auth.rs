@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use imap_tokio::{Error, SessionState};
+use crate::adapter::{Error, SessionState};
 
-use crate::kit::{Kind, Server, T};
-use crate::support::{Fail, TestResult, require};
-use crate::{Case, case, ensure, ensure_err};
+use super::Case;
+use super::kit::{Kind, Server, T};
+use super::support::{Fail, TestResult, require};
+use crate::{case, ensure, ensure_err};
 
 pub fn cases() -> Vec<Case> {
     vec![
@@ -19,41 +20,38 @@ pub fn cases() -> Vec<Case> {
 }
 
 async fn login_and_plain(s: Arc<Server>) -> TestResult {
-    let imap = s.connect().await?;
-    imap.login("alice", &s.password("alice"), T).await?;
+    let imap = aw!(s.connect())?;
+    aw!(imap.login("alice", &s.password("alice"), T))?;
     ensure!(imap.session_state() == SessionState::Authenticated);
-    imap.logout().await?;
+    aw!(imap.logout())?;
 
-    let imap = s.connect().await?;
+    let imap = aw!(s.connect())?;
     ensure_err!(
-        imap.authenticate_plain("alice", "not-the-password", T)
-            .await,
+        aw!(imap.authenticate_plain("alice", "not-the-password", T)),
         Error::No { .. }
     );
     ensure!(imap.session_state() == SessionState::NotAuthenticated);
-    imap.authenticate_plain("alice", &s.password("alice"), T)
-        .await?;
+    aw!(imap.authenticate_plain("alice", &s.password("alice"), T))?;
     ensure!(imap.session_state() == SessionState::Authenticated);
     ensure!(imap.capabilities().iter().any(|c| c.is("UIDPLUS")));
-    imap.logout().await?;
+    aw!(imap.logout())?;
     Ok(())
 }
 
 async fn non_ascii_password(s: Arc<Server>) -> TestResult {
     // dave's password is "pässwörd" (UTF-8).
-    let imap = s.connect().await?;
-    imap.authenticate_plain("dave", &s.password("dave"), T)
-        .await?;
-    imap.noop(T).await?;
-    imap.logout().await?;
+    let imap = aw!(s.connect())?;
+    aw!(imap.authenticate_plain("dave", &s.password("dave"), T))?;
+    aw!(imap.noop(T))?;
+    aw!(imap.logout())?;
     Ok(())
 }
 
 async fn xoauth2(s: Arc<Server>) -> TestResult {
-    let imap = s.connect().await?;
+    let imap = aw!(s.connect())?;
     if !imap.capabilities().iter().any(|c| c.is("AUTH=XOAUTH2")) {
         ensure_err!(
-            imap.authenticate_xoauth2("alice", "token", T).await,
+            aw!(imap.authenticate_xoauth2("alice", "token", T)),
             Error::MissingCapability(_)
         );
         return Err(Fail::Skip(
@@ -62,22 +60,21 @@ async fn xoauth2(s: Arc<Server>) -> TestResult {
     }
     // A bad token: the server's JSON challenge is answered, then NO.
     ensure_err!(
-        imap.authenticate_xoauth2("alice", "not-a-token", T).await,
+        aw!(imap.authenticate_xoauth2("alice", "not-a-token", T)),
         Error::No { .. }
     );
-    imap.authenticate_xoauth2("alice", &s.token("alice"), T)
-        .await?;
+    aw!(imap.authenticate_xoauth2("alice", &s.token("alice"), T))?;
     ensure!(imap.session_state() == SessionState::Authenticated);
-    imap.select("INBOX", T).await?;
-    imap.logout().await?;
+    aw!(imap.select("INBOX", T))?;
+    aw!(imap.logout())?;
     Ok(())
 }
 
 async fn oauthbearer(s: Arc<Server>) -> TestResult {
-    let imap = s.connect().await?;
+    let imap = aw!(s.connect())?;
     if !imap.capabilities().iter().any(|c| c.is("AUTH=OAUTHBEARER")) {
         ensure_err!(
-            imap.authenticate_oauthbearer("bob", "token", T).await,
+            aw!(imap.authenticate_oauthbearer("bob", "token", T)),
             Error::MissingCapability(_)
         );
         return Err(Fail::Skip(
@@ -85,29 +82,26 @@ async fn oauthbearer(s: Arc<Server>) -> TestResult {
         ));
     }
     ensure_err!(
-        imap.authenticate_oauthbearer("bob", &s.token("alice"), T)
-            .await,
+        aw!(imap.authenticate_oauthbearer("bob", &s.token("alice"), T)),
         Error::No { .. }
     );
-    imap.authenticate_oauthbearer("bob", &s.token("bob"), T)
-        .await?;
+    aw!(imap.authenticate_oauthbearer("bob", &s.token("bob"), T))?;
     ensure!(imap.session_state() == SessionState::Authenticated);
-    imap.logout().await?;
+    aw!(imap.logout())?;
     Ok(())
 }
 
 async fn scram_sha256(s: Arc<Server>) -> TestResult {
-    let imap = s.connect().await?;
+    let imap = aw!(s.connect())?;
     require(&imap, "AUTH=SCRAM-SHA-256")?;
     ensure_err!(
-        imap.authenticate_scram_sha256("carol", "wrong", T).await,
+        aw!(imap.authenticate_scram_sha256("carol", "wrong", T)),
         Error::No { .. } | Error::Sasl(_)
     );
-    let imap = s.connect().await?;
-    imap.authenticate_scram_sha256("carol", &s.password("carol"), T)
-        .await?;
+    let imap = aw!(s.connect())?;
+    aw!(imap.authenticate_scram_sha256("carol", &s.password("carol"), T))?;
     ensure!(imap.session_state() == SessionState::Authenticated);
-    imap.noop(T).await?;
-    imap.logout().await?;
+    aw!(imap.noop(T))?;
+    aw!(imap.logout())?;
     Ok(())
 }

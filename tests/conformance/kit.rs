@@ -9,10 +9,11 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use imap_tokio::{ClientConfig, Error, ImapConnection, TlsMode};
-use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
+use rustls::{ClientConfig, RootCertStore};
+
+use super::proxy::FaultProxy;
 
 /// How long any single call in the tests may take.
 pub const T: Duration = Duration::from_secs(20);
@@ -101,12 +102,21 @@ fn free_port_base(start: u16) -> u16 {
     base
 }
 
-/// A running test server; dropping it stops the server and deletes its directory.
+/// A running server instance; dropping the last reference stops it and deletes its
+/// directory.
+struct Instance {
+    kind: Kind,
+    dir: PathBuf,
+}
+
+/// A test server as the cases see it: the instance, its `server.env`, and optionally a
+/// fault-injection proxy in front of both its ports.
 pub struct Server {
     pub kind: Kind,
-    dir: PathBuf,
+    instance: Arc<Instance>,
     env: HashMap<String, String>,
     tls: Arc<ClientConfig>,
+    proxies: Option<[FaultProxy; 2]>,
 }
 
 impl Server {
@@ -123,7 +133,7 @@ impl Server {
         extra: &[(&str, &str)],
     ) -> Result<Server, String> {
         let dir = std::env::temp_dir().join(format!(
-            "imap-tokio-interop-{}-{}",
+            "imap-conformance-{}-{}",
             std::process::id(),
             kind.label()
         ));
@@ -140,7 +150,7 @@ impl Server {
         // The daemon inherits the script's stdout and stderr: a pipe would stay open as
         // long as the server runs, so the script writes to a file instead.
         let log_path = std::env::temp_dir().join(format!(
-            "imap-tokio-interop-{}-{}.log",
+            "imap-conformance-{}-{}.log",
             std::process::id(),
             kind.label()
         ));
@@ -156,7 +166,8 @@ impl Server {
         // From here on the guard cleans up, even if reading the env fails.
         let mut server = Server {
             kind,
-            dir,
+            instance: Arc::new(Instance { kind, dir }),
+            proxies: None,
             env: HashMap::new(),
             tls: Arc::new(
                 ClientConfig::builder_with_provider(Arc::new(
@@ -171,7 +182,7 @@ impl Server {
         if !status.success() {
             return Err(format!("{} start failed: {output}", kind.script()));
         }
-        let env = std::fs::read_to_string(server.dir.join("server.env"))
+        let env = std::fs::read_to_string(server.instance.dir.join("server.env"))
             .map_err(|e| format!("server.env: {e}"))?;
         server.env = env
             .lines()
@@ -187,16 +198,55 @@ impl Server {
         self.env.get(key).cloned().unwrap_or_default()
     }
 
+    /// The host to connect to (the proxy's when proxied: both listen on loopback).
     pub fn host(&self) -> String {
-        self.var("IMAP_HOST")
+        match &self.proxies {
+            Some(_) => "127.0.0.1".into(),
+            None => self.var("IMAP_HOST"),
+        }
     }
 
+    /// The IMAP port (STARTTLS or plain), or the proxy's in front of it.
     pub fn port(&self) -> u16 {
-        self.var("IMAP_PORT").parse().unwrap_or(0)
+        match &self.proxies {
+            Some([plain, _]) => plain.port(),
+            None => self.var("IMAP_PORT").parse().unwrap_or(0),
+        }
     }
 
+    /// The implicit-TLS port, or the proxy's in front of it.
     pub fn imaps_port(&self) -> u16 {
-        self.var("IMAPS_PORT").parse().unwrap_or(0)
+        match &self.proxies {
+            Some([_, tls]) => tls.port(),
+            None => self.var("IMAPS_PORT").parse().unwrap_or(0),
+        }
+    }
+
+    /// The same instance behind a fault-injection proxy (one per port).
+    pub fn through_proxy(&self, seed: u64) -> Result<Server, String> {
+        let address = |port: &str| -> Result<std::net::SocketAddr, String> {
+            format!("{}:{}", self.var("IMAP_HOST"), self.var(port))
+                .parse()
+                .map_err(|e| format!("{port}: {e}"))
+        };
+        let start = |port: &str, seed: u64| {
+            FaultProxy::start(address(port)?, seed).map_err(|e| format!("proxy: {e}"))
+        };
+        Ok(Server {
+            kind: self.kind,
+            instance: self.instance.clone(),
+            env: self.env.clone(),
+            tls: self.tls.clone(),
+            proxies: Some([start("IMAP_PORT", seed)?, start("IMAPS_PORT", !seed)?]),
+        })
+    }
+
+    /// What the proxies did (empty when not proxied).
+    pub fn proxy_stats(&self) -> String {
+        match &self.proxies {
+            Some([plain, tls]) => format!("imap: {}; imaps: {}", plain.stats(), tls.stats()),
+            None => String::new(),
+        }
     }
 
     /// A rustls configuration that trusts the instance's CA.
@@ -224,7 +274,7 @@ impl Server {
     /// i.e. what clients sent.
     pub fn rawlog_input(&self) -> String {
         let mut all = String::new();
-        if let Ok(entries) = std::fs::read_dir(self.dir.join("rawlog")) {
+        if let Ok(entries) = std::fs::read_dir(self.instance.dir.join("rawlog")) {
             let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
             paths.sort();
             for path in paths {
@@ -237,28 +287,9 @@ impl Server {
         }
         all
     }
-
-    /// A connection over STARTTLS (the secure default), not yet logged in.
-    pub async fn connect(&self) -> Result<ImapConnection, Error> {
-        ImapConnection::connect_with_tls_config(
-            &self.host(),
-            self.port(),
-            TlsMode::StartTls,
-            self.tls(),
-            T,
-        )
-        .await
-    }
-
-    /// A connection logged in as `user` (LOGIN over STARTTLS).
-    pub async fn login(&self, user: &str) -> Result<ImapConnection, Error> {
-        let imap = self.connect().await?;
-        imap.login(user, &self.password(user), T).await?;
-        Ok(imap)
-    }
 }
 
-impl Drop for Server {
+impl Drop for Instance {
     fn drop(&mut self) {
         let _ = Command::new("bash")
             .arg(kit_dir().join(self.kind.script()))

@@ -2,10 +2,10 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use imap_tokio::ImapConnection;
-use imap_tokio::types::{FetchResponse, Section, SequenceSet};
+use crate::adapter::types::{FetchResponse, Section, SequenceSet};
+use crate::adapter::{Error, ImapConnection, TlsMode};
 
-use crate::kit::T;
+use super::kit::{Server, T};
 
 /// Why a case did not pass.
 #[derive(Debug)]
@@ -24,6 +24,15 @@ impl<E: std::error::Error> From<E> for Fail {
     }
 }
 
+/// A panic payload as text (a failed `assert!` in a scripted server or a spawned task).
+pub fn panic_text(panic: Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
 /// A case's outcome.
 pub type TestResult = Result<(), Fail>;
 
@@ -35,7 +44,7 @@ macro_rules! ensure {
     };
     ($cond:expr, $($fmt:tt)+) => {
         if !$cond {
-            return Err($crate::support::Fail::Fail(format!(
+            return Err($crate::conformance::support::Fail::Fail(format!(
                 "{}:{}: {}", file!(), line!(), format!($($fmt)+)
             )));
         }
@@ -105,29 +114,30 @@ pub fn body(found: &FetchResponse) -> Option<&[u8]> {
     found.section(&Section::default()).map(|b| &b[..])
 }
 
-/// Creates `name` and appends `count` small messages; returns their UIDs.
-pub async fn mailbox_with(
-    imap: &ImapConnection,
-    name: &str,
-    count: usize,
-) -> Result<Vec<u32>, Fail> {
-    imap.create(name, T).await?;
-    let mut uids = Vec::new();
-    for i in 0..count {
-        let appended = imap
-            .append(
-                name,
-                &[],
-                None,
-                &message(&format!("message {i}"), "hello"),
-                T,
-            )
-            .await?;
-        if let Some((_, uid)) = appended {
-            uids.push(uid);
+flavored! {
+    /// Creates `name` and appends `count` small messages; returns their UIDs.
+    pub async fn mailbox_with(
+        imap: &ImapConnection,
+        name: &str,
+        count: usize,
+    ) -> Result<Vec<u32>, Fail> {
+        aw!(imap.create(name, T))?;
+        let mut uids = Vec::new();
+        for i in 0..count {
+            let appended = aw!(imap
+                .append(
+                    name,
+                    &[],
+                    None,
+                    &message(&format!("message {i}"), "hello"),
+                    T,
+                ))?;
+            if let Some((_, uid)) = appended {
+                uids.push(uid);
+            }
         }
-    }
-    Ok(uids)
+        Ok(uids)
+}
 }
 
 /// Skips the case unless the server advertises `capability`.
@@ -138,5 +148,30 @@ pub fn require(imap: &ImapConnection, capability: &str) -> Result<(), Fail> {
         Err(Fail::Skip(format!(
             "the server does not advertise {capability}"
         )))
+    }
+}
+
+/// Connections to a test server, through the adapter under test.
+impl Server {
+    flavored! {
+        /// A connection over STARTTLS (the secure default), not yet logged in.
+        pub async fn connect(&self) -> Result<ImapConnection, Error> {
+            aw!(ImapConnection::connect_with_tls_config(
+                &self.host(),
+                self.port(),
+                TlsMode::StartTls,
+                self.tls(),
+                T,
+            ))
+    }
+    }
+
+    flavored! {
+        /// A connection logged in as `user` (LOGIN over STARTTLS).
+        pub async fn login(&self, user: &str) -> Result<ImapConnection, Error> {
+            let imap = aw!(self.connect())?;
+            aw!(imap.login(user, &self.password(user), T))?;
+            Ok(imap)
+    }
     }
 }

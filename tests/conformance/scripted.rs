@@ -1,0 +1,512 @@
+//! The adapter's own guarantees against an in-process scripted server: what a timeout or a
+//! dropped call leaves, one write per pipelined batch, streaming back-pressure, IDLE endings
+//! and cancellation latency, thread safety of `&self`, and what `Debug` shows. Real servers
+//! cannot be made slow or paused on demand; these behaviours need a server whose every byte
+//! the test decides.
+//!
+//! The scripted server is a std thread with blocking sockets, so it serves every adapter
+//! alike. Its script asserts what the client sends; a failed assertion there fails the case
+//! through [`ServerThread::finish`].
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crate::adapter::types::{FetchAttr, IdleEvent, SequenceSet};
+use crate::adapter::{
+    CancellationToken, Error, ImapConnection, SessionState, TlsMode, TypedEvent, abandon_after,
+    fetch_channel, join2, sleep, spawn,
+};
+
+use super::ScriptedCase;
+use super::support::{Fail, TestResult, panic_text};
+use crate::{ensure, ensure_err, scripted_case};
+
+/// How long the scripted cases' calls may take (they all answer at once unless a case says
+/// otherwise).
+pub const T: Duration = Duration::from_secs(5);
+
+/// The server side of one scripted connection.
+pub struct Peer {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+}
+
+impl Peer {
+    /// Reads one line the client sent (without CRLF).
+    pub fn line(&mut self) -> String {
+        let mut line = String::new();
+        let n = self.reader.read_line(&mut line).expect("read");
+        assert!(n > 0, "the client closed the connection");
+        line.trim_end_matches("\r\n").to_string()
+    }
+
+    /// Reads one command and checks it is `command`; returns its tag.
+    pub fn expect(&mut self, command: &str) -> String {
+        let line = self.line();
+        let (tag, rest) = line.split_once(' ').expect("a tagged command");
+        assert_eq!(rest, command, "unexpected command {line:?}");
+        tag.to_string()
+    }
+
+    /// Sends `text` as it is.
+    pub fn send(&mut self, text: &str) {
+        self.send_bytes(text.as_bytes());
+    }
+
+    /// Sends raw bytes; a client that hung up is not an error here (hostile cases provoke
+    /// exactly that).
+    pub fn send_bytes(&mut self, bytes: &[u8]) {
+        let _ = self.writer.write_all(bytes);
+    }
+
+    /// Everything the client sends in one read (one write is one read on loopback).
+    pub fn read_once(&mut self) -> String {
+        let mut buf = vec![0u8; 64 * 1024];
+        let n = self.reader.read(&mut buf).expect("read");
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    }
+
+    /// True if the client closes the connection (or resets it) within the read timeout.
+    pub fn closed(&mut self) -> bool {
+        let mut buf = [0u8; 1024];
+        loop {
+            match self.reader.read(&mut buf) {
+                Ok(0) => return true,
+                Ok(_) => continue,
+                Err(e) => {
+                    return !matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    );
+                }
+            }
+        }
+    }
+
+    /// Whatever the client sends until it closes or `wait` passes, as text.
+    pub fn rest(&mut self, wait: Duration) -> String {
+        let _ = self.writer.set_read_timeout(Some(wait));
+        let mut all = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = self.reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            all.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&all).into_owned()
+    }
+}
+
+/// The server's thread: [`ServerThread::finish`] turns a failed script into a failed case.
+pub struct ServerThread(JoinHandle<()>);
+
+impl ServerThread {
+    /// Waits for the script to end; its panic (a failed assertion) fails the case.
+    pub fn finish(self) -> TestResult {
+        self.0.join().map_err(|panic| {
+            Fail::Fail(format!("the scripted server failed: {}", panic_text(panic)))
+        })
+    }
+}
+
+/// Starts a server that accepts one connection, sends `greeting`, then runs `script`;
+/// returns the port to connect to.
+pub fn serve(greeting: &str, script: impl FnOnce(Peer) + Send + 'static) -> (u16, ServerThread) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("local addr").port();
+    let greeting = greeting.as_bytes().to_vec();
+    let thread = thread::spawn(move || {
+        let (socket, _) = listener.accept().expect("accept");
+        socket.set_read_timeout(Some(T)).expect("read timeout");
+        let mut peer = Peer {
+            reader: BufReader::new(socket.try_clone().expect("clone")),
+            writer: socket,
+        };
+        peer.send_bytes(&greeting);
+        script(peer);
+    });
+    (port, ServerThread(thread))
+}
+
+flavored! {
+        /// [`serve`], then a Plain connection to it.
+        pub async fn scripted(
+            greeting: &str,
+            script: impl FnOnce(Peer) + Send + 'static,
+        ) -> Result<(ImapConnection, ServerThread), Fail> {
+            let (port, server) = serve(greeting, script);
+            let client = aw!(ImapConnection::connect("127.0.0.1", port, TlsMode::Plain, T))?;
+            Ok((client, server))
+        }
+}
+
+/// A greeting that skips login.
+pub const PREAUTH: &str = "* PREAUTH [CAPABILITY IMAP4rev1 IDLE UIDPLUS] ready\r\n";
+
+pub fn cases() -> Vec<ScriptedCase> {
+    vec![
+        scripted_case!(a_timed_out_call_leaves_the_connection_synchronised),
+        scripted_case!(a_dropped_call_does_not_desynchronise_the_connection),
+        scripted_case!(a_refused_command_sends_nothing),
+        scripted_case!(a_pipeline_goes_out_in_one_write_and_fails_per_command),
+        scripted_case!(a_full_streaming_channel_waits_for_room_and_loses_nothing),
+        scripted_case!(idle_ends_with_done_on_activity_timeout_and_cancel),
+        scripted_case!(idle_cancelled_from_another_task_returns_within_100ms),
+        scripted_case!(concurrent_callers_each_get_their_own_answer),
+        scripted_case!(logout_closes_the_connection_and_later_calls_fail),
+        scripted_case!(starttls_mode_fails_when_the_server_does_not_offer_it),
+        scripted_case!(a_bye_greeting_is_refused),
+        scripted_case!(unauthenticate_and_set_quota_where_the_server_has_them),
+    ]
+}
+
+async fn a_timed_out_call_leaves_the_connection_synchronised() -> TestResult {
+    let (client, server) = aw!(scripted(PREAUTH, |mut peer| {
+        let late = peer.expect("NOOP");
+        // Answer after the client gave up.
+        thread::sleep(Duration::from_millis(300));
+        peer.send("* 4 EXISTS\r\n");
+        peer.send(&format!("{late} OK late noop\r\n"));
+        let next = peer.expect("SELECT INBOX");
+        peer.send("* 4 EXISTS\r\n* OK [UIDVALIDITY 9] x\r\n");
+        peer.send(&format!("{next} OK [READ-WRITE] done\r\n"));
+    }))?;
+    let started = Instant::now();
+    let timed_out = aw!(client.noop(Duration::from_millis(50)));
+    ensure_err!(timed_out, Error::Timeout);
+    ensure!(
+        started.elapsed() < Duration::from_millis(250),
+        "{:?}",
+        started.elapsed()
+    );
+    // The late NOOP completion is read and discarded; the next call gets its own answer.
+    let inbox = aw!(client.select("INBOX", T))?;
+    ensure!(inbox.exists == 4);
+    ensure!(inbox.uid_validity == Some(9));
+    ensure!(client.session_state() == SessionState::Selected);
+    // The EXISTS that came with the late NOOP is an ordinary event.
+    ensure!(aw!(client.drain_events()).contains(&TypedEvent::Exists(4)));
+    server.finish()
+}
+
+async fn a_dropped_call_does_not_desynchronise_the_connection() -> TestResult {
+    let (client, server) = aw!(scripted(PREAUTH, |mut peer| {
+        let dropped = peer.expect("SELECT Archive");
+        thread::sleep(Duration::from_millis(200));
+        peer.send("* 2 EXISTS\r\n");
+        peer.send(&format!("{dropped} OK [READ-WRITE] done\r\n"));
+        let noop = peer.expect("NOOP");
+        peer.send(&format!("{noop} OK done\r\n"));
+        let fetch = peer.expect("UID FETCH 1:* (FLAGS)");
+        peer.send("* 1 FETCH (UID 5 FLAGS (\\Seen))\r\n");
+        peer.send(&format!("{fetch} OK done\r\n"));
+    }))?;
+    // (A blocking call cannot be abandoned: there it simply completes.)
+    aw!(abandon_after(
+        async { aw!(client.select("Archive", T)) },
+        Duration::from_millis(100)
+    ));
+    // The SELECT still completes in the core, and the session follows it. (Commands are
+    // checked when submitted: the NOOP, queued behind the SELECT, waits for it.)
+    aw!(client.noop(T))?;
+    ensure!(client.session_state() == SessionState::Selected);
+    let all = SequenceSet::range_from(1)?;
+    let found = aw!(client.uid_fetch(&all, &[FetchAttr::Flags], T))?;
+    ensure!(found.len() == 1);
+    ensure!(found[0].uid() == Some(5));
+    server.finish()
+}
+
+async fn a_refused_command_sends_nothing() -> TestResult {
+    let (client, server) = aw!(scripted(PREAUTH, |mut peer| {
+        // The first bytes the server sees are the NOOP's: the FETCH never went out.
+        let tag = peer.expect("NOOP");
+        peer.send(&format!("{tag} OK done\r\n"));
+    }))?;
+    let all = SequenceSet::range_from(1)?;
+    ensure_err!(
+        aw!(client.uid_fetch(&all, &[FetchAttr::Flags], T)),
+        Error::Protocol(_)
+    );
+    ensure_err!(aw!(client.compress(T)), Error::MissingCapability(_));
+    aw!(client.noop(T))?;
+    server.finish()
+}
+
+async fn a_pipeline_goes_out_in_one_write_and_fails_per_command() -> TestResult {
+    let (client, server) = aw!(scripted(PREAUTH, |mut peer| {
+        let batch = peer.read_once();
+        let lines: Vec<&str> = batch.split_terminator("\r\n").collect();
+        assert_eq!(lines.len(), 3, "one write with three commands: {batch:?}");
+        let tags: Vec<&str> = lines.iter().map(|l| l.split(' ').next().unwrap()).collect();
+        assert!(lines[0].ends_with(" NOOP"));
+        assert!(lines[1].ends_with(" STATUS Missing (MESSAGES)"));
+        assert!(lines[2].ends_with(" LIST \"\" *"), "{batch:?}");
+        peer.send(&format!("{} OK noop\r\n", tags[0]));
+        peer.send(&format!("{} NO [NONEXISTENT] no such mailbox\r\n", tags[1]));
+        peer.send("* LIST () \"/\" INBOX\r\n");
+        peer.send(&format!("{} OK list\r\n", tags[2]));
+    }))?;
+    let (noop, status, list) = aw!(client
+        .pipeline()
+        .noop()
+        .status("Missing", "MESSAGES")
+        .list("", "*")
+        .execute(T))?;
+    noop?;
+    ensure_err!(status, Error::No { .. });
+    ensure!(list?.len() == 1);
+    server.finish()
+}
+
+async fn a_full_streaming_channel_waits_for_room_and_loses_nothing() -> TestResult {
+    const MESSAGES: u32 = 40;
+    let (client, server) = aw!(scripted(
+        "* PREAUTH [CAPABILITY IMAP4rev1] ready\r\n",
+        |mut peer| {
+            let select = peer.expect("SELECT INBOX");
+            peer.send(&format!("* {MESSAGES} EXISTS\r\n{select} OK done\r\n"));
+            let fetch = peer.expect("UID FETCH 1:* (UID FLAGS)");
+            let mut batch = String::new();
+            for n in 1..=MESSAGES {
+                batch.push_str(&format!("* {n} FETCH (UID {} FLAGS ())\r\n", n + 100));
+            }
+            batch.push_str(&format!("{fetch} OK done\r\n"));
+            peer.send(&batch);
+        },
+    ))?;
+    aw!(client.select("INBOX", T))?;
+    let (tx, mut rx) = fetch_channel(2);
+    let all = SequenceSet::range_from(1)?;
+    let items = [FetchAttr::Uid, FetchAttr::Flags];
+    let started = Instant::now();
+    let streaming = async { aw!(client.uid_fetch_streaming(&all, &items, tx, T)) };
+    let reading = async move {
+        // Nobody reads the channel for a while: the stream must wait for room, not drop
+        // responses or buffer without bound.
+        aw!(sleep(Duration::from_millis(200)));
+        let mut uids = Vec::new();
+        while let Some(item) = aw!(rx.recv()) {
+            uids.push(item.ok().and_then(|f| f.uid()));
+        }
+        uids
+    };
+    let (streamed, uids) = aw!(join2(streaming, reading));
+    streamed?;
+    ensure!(started.elapsed() >= Duration::from_millis(200));
+    let expected: Vec<Option<u32>> = (101..=100 + MESSAGES).map(Some).collect();
+    ensure!(uids == expected, "{uids:?}");
+    server.finish()
+}
+
+async fn idle_ends_with_done_on_activity_timeout_and_cancel() -> TestResult {
+    let (client, server) = aw!(scripted(PREAUTH, |mut peer| {
+        // 1: activity.
+        let tag = peer.expect("IDLE");
+        peer.send("+ idling\r\n* 3 EXISTS\r\n");
+        assert_eq!(peer.line(), "DONE");
+        peer.send(&format!("{tag} OK idle done\r\n"));
+        // 2: timeout.
+        let tag = peer.expect("IDLE");
+        peer.send("+ idling\r\n* OK Still here\r\n");
+        assert_eq!(peer.line(), "DONE");
+        peer.send(&format!("{tag} OK idle done\r\n"));
+        // 3: cancelled; the EXISTS that raced with DONE is kept as an event.
+        let tag = peer.expect("IDLE");
+        peer.send("+ idling\r\n");
+        assert_eq!(peer.line(), "DONE");
+        peer.send(&format!("* 4 EXISTS\r\n{tag} OK idle done\r\n"));
+        // 4: abandoned by the caller (async) or timed out (blocking): DONE is still sent.
+        let tag = peer.expect("IDLE");
+        peer.send("+ idling\r\n");
+        assert_eq!(peer.line(), "DONE");
+        peer.send(&format!("{tag} OK idle done\r\n"));
+        let tag = peer.expect("NOOP");
+        peer.send(&format!("{tag} OK done\r\n"));
+    }))?;
+    aw!(client.drain_events()); // the greeting
+    let woke = aw!(client.idle(T, CancellationToken::new()))?;
+    ensure!(
+        woke == IdleEvent::Changed(vec![TypedEvent::Exists(3)]),
+        "{woke:?}"
+    );
+
+    let quiet = aw!(client.idle(Duration::from_millis(200), CancellationToken::new()))?;
+    ensure!(quiet == IdleEvent::TimedOut, "{quiet:?}");
+
+    let cancel = CancellationToken::new();
+    let trigger = cancel.clone();
+    let _canceller = spawn(async move {
+        aw!(sleep(Duration::from_millis(100)));
+        trigger.cancel();
+    });
+    let cancelled = aw!(client.idle(T, cancel))?;
+    ensure!(cancelled == IdleEvent::Cancelled, "{cancelled:?}");
+    ensure!(aw!(client.drain_events()) == vec![TypedEvent::Exists(4)]);
+
+    aw!(abandon_after(
+        async { aw!(client.idle(Duration::from_millis(300), CancellationToken::new())) },
+        Duration::from_millis(100)
+    ));
+    aw!(client.noop(T))?;
+    server.finish()
+}
+
+async fn idle_cancelled_from_another_task_returns_within_100ms() -> TestResult {
+    let (client, server) = aw!(scripted(PREAUTH, |mut peer| {
+        let tag = peer.expect("IDLE");
+        peer.send("+ idling\r\n");
+        assert_eq!(peer.line(), "DONE");
+        peer.send(&format!("{tag} OK idle done\r\n"));
+    }))?;
+    let client = Arc::new(client);
+    let token = CancellationToken::new();
+    let idler = {
+        let (client, token) = (client.clone(), token.clone());
+        spawn(async move {
+            let event = aw!(client.idle(Duration::from_secs(30), token));
+            (event, Instant::now())
+        })
+    };
+    aw!(sleep(Duration::from_millis(300)));
+    // The state is readable while the IDLE runs (it does not wait behind it).
+    let probe = Instant::now();
+    ensure!(client.session_state() == SessionState::Authenticated);
+    ensure!(probe.elapsed() < Duration::from_millis(50));
+    let cancelled_at = Instant::now();
+    token.cancel();
+    let (event, returned_at) = aw!(idler.join()).map_err(Fail::Fail)?;
+    let latency = returned_at.duration_since(cancelled_at);
+    ensure!(matches!(event, Ok(IdleEvent::Cancelled)), "{event:?}");
+    ensure!(
+        latency < Duration::from_millis(100),
+        "cancel latency {latency:?}"
+    );
+    server.finish()
+}
+
+async fn concurrent_callers_each_get_their_own_answer() -> TestResult {
+    const EACH: usize = 20;
+    let (client, server) = aw!(scripted(
+        "* PREAUTH [CAPABILITY IMAP4rev1] ready\r\n",
+        |mut peer| {
+            // The answers carry the tag's number, so a mixed-up reply is detected.
+            for _ in 0..2 * EACH {
+                let tag = peer.expect("NOOP");
+                peer.send(&format!("{tag} OK {tag}\r\n"));
+            }
+        },
+    ))?;
+    let client = Arc::new(client);
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let client = client.clone();
+            spawn(async move {
+                for _ in 0..EACH {
+                    aw!(client.noop(T))?;
+                }
+                Ok::<_, Error>(())
+            })
+        })
+        .collect();
+    for worker in workers {
+        aw!(worker.join()).map_err(Fail::Fail)??;
+    }
+    server.finish()
+}
+
+async fn logout_closes_the_connection_and_later_calls_fail() -> TestResult {
+    let (client, server) = aw!(scripted(
+        "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n",
+        |mut peer| {
+            let tag = peer.expect("LOGIN alice \"hunter2 secret\"");
+            peer.send(&format!("{tag} OK [CAPABILITY IMAP4rev1 IDLE] in\r\n"));
+            let tag = peer.expect("LOGOUT");
+            peer.send(&format!("* BYE bye\r\n{tag} OK done\r\n"));
+            assert!(peer.closed(), "the client closes after LOGOUT");
+        },
+    ))?;
+    aw!(client.login("alice", "hunter2 secret", T))?;
+    let debug = format!("{client:?}");
+    ensure!(
+        debug.contains("127.0.0.1") && debug.contains("Authenticated"),
+        "{debug}"
+    );
+    ensure!(!debug.contains("hunter2"), "{debug}");
+    aw!(client.logout())?;
+    ensure!(client.session_state() == SessionState::Logout);
+    ensure!(aw!(client.noop(T)).is_err());
+    aw!(client.drain_events()); // the greeting
+    ensure_err!(aw!(client.next_event(T)), Error::DriverGone);
+    server.finish()
+}
+
+async fn starttls_mode_fails_when_the_server_does_not_offer_it() -> TestResult {
+    let (port, server) = serve(
+        "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n",
+        |mut peer| {
+            // Nothing but the LOGOUT the client may send as it gives up.
+            let rest = peer.rest(Duration::from_secs(2));
+            assert!(!rest.contains("LOGIN"), "{rest:?}");
+        },
+    );
+    let refused = aw!(ImapConnection::connect(
+        "127.0.0.1",
+        port,
+        TlsMode::StartTls,
+        T
+    ));
+    ensure!(
+        matches!(refused, Err(Error::MissingCapability(ref c)) if c == "STARTTLS"),
+        "{refused:?}"
+    );
+    drop(refused);
+    server.finish()
+}
+
+async fn a_bye_greeting_is_refused() -> TestResult {
+    let (port, server) = serve("* BYE too busy\r\n", |_peer| {});
+    let refused = aw!(ImapConnection::connect(
+        "127.0.0.1",
+        port,
+        TlsMode::Plain,
+        T
+    ));
+    ensure!(
+        matches!(refused, Err(Error::Bye { ref text, .. }) if text == "too busy"),
+        "{refused:?}"
+    );
+    server.finish()
+}
+
+async fn unauthenticate_and_set_quota_where_the_server_has_them() -> TestResult {
+    // Neither Dovecot nor Cyrus offers UNAUTHENTICATE or QUOTASET; their success paths are
+    // checked here.
+    let (client, server) = aw!(scripted(
+        "* PREAUTH [CAPABILITY IMAP4rev1 UNAUTHENTICATE QUOTA QUOTASET] ready\r\n",
+        |mut peer| {
+            let tag = peer.expect("SETQUOTA \"\" (STORAGE 512)");
+            peer.send(&format!(
+                "* QUOTA \"\" (STORAGE 10 512)\r\n{tag} OK set\r\n"
+            ));
+            let tag = peer.expect("UNAUTHENTICATE");
+            peer.send(&format!("{tag} OK bye for now\r\n"));
+            let tag = peer.expect("CAPABILITY");
+            peer.send(&format!(
+                "* CAPABILITY IMAP4rev1 AUTH=PLAIN UNAUTHENTICATE\r\n{tag} OK done\r\n"
+            ));
+        },
+    ))?;
+    let quota = aw!(client.set_quota("", &[("STORAGE", 512)], T))?;
+    ensure!(quota.len() == 1);
+    ensure!((quota[0].usage, quota[0].limit) == (10, 512));
+    aw!(client.unauthenticate(T))?;
+    ensure!(client.session_state() == SessionState::NotAuthenticated);
+    // The capabilities were fetched again (RFC 8437 §2).
+    ensure!(client.capabilities().iter().any(|c| c.is("AUTH=PLAIN")));
+    server.finish()
+}

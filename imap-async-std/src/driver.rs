@@ -3,8 +3,8 @@
 //!
 //! This is the same loop as imap-tokio's driver (see its module docs): handles send
 //! [`Request`]s over an unbounded channel, each carrying the channel its caller awaits; per
-//! iteration the driver gathers the core's output into one batch, publishes the snapshot,
-//! moves events to the queue, answers finished calls, then waits for the first of a
+//! iteration the driver gathers the core's output into one batch, moves events to the
+//! queue, publishes the snapshot, answers finished calls, then waits for the first of a
 //! request, bytes from the server, room to write, or room in a full streaming channel.
 //! A call dropped or timed out leaves its op in the core, which keeps reading its
 //! responses; the result is discarded, so the command stream never desynchronises.
@@ -560,8 +560,14 @@ impl Driver {
         self.conn.handle_eof();
     }
 
-    /// Publishes the snapshot, moves events, then answers finished calls.
+    /// Moves events, publishes the snapshot, then answers finished calls.
     fn settle(&mut self) {
+        // Events first: `connect` waits for the snapshot to say "greeted", and then expects
+        // the greeting's events (a BYE greeting's text) to be queued.
+        if self.conn.events_pending() > 0 {
+            let conn = &mut self.conn;
+            self.events.extend(std::iter::from_fn(|| conn.poll_event()));
+        }
         let session = self.conn.session();
         let failure = self
             .conn
@@ -589,10 +595,6 @@ impl Driver {
             }
             changed
         });
-        if self.conn.events_pending() > 0 {
-            let conn = &mut self.conn;
-            self.events.extend(std::iter::from_fn(|| conn.poll_event()));
-        }
         let conn = &mut self.conn;
         self.pending.retain_mut(|p| !p.pump(conn));
     }

@@ -222,6 +222,13 @@ impl Inner {
         }
         if self.conn.failure().is_some() {
             shared.events.close();
+            if !self.closed {
+                // A fatal error (a limit crossed, garbage, an unknown tag): the core ignores
+                // all further input, so stop the server's sending now, as the async
+                // adapters' drivers do when they end, instead of when the handle is dropped.
+                let _ = self.stream.shutdown(std::net::Shutdown::Both);
+                self.closed = true;
+            }
         }
         let conn = &mut self.conn;
         self.abandoned.retain_mut(|pump| !pump(conn));

@@ -5,7 +5,7 @@
 //!
 //! 1. gathers everything the core has to send into one buffer ([`Connection::poll_transmit`])
 //!    once the previous batch is written;
-//! 2. publishes the session snapshot (watch), moves the core's events to the event queue,
+//! 2. moves the core's events to the event queue, publishes the session snapshot (watch),
 //!    and then answers every call whose op finished (in that order, so a caller that gets
 //!    its result sees the state and events that came with it);
 //! 3. waits for the first of: a request, bytes from the server, room to write, or room in
@@ -487,8 +487,14 @@ impl Driver {
         self.conn.handle_eof();
     }
 
-    /// Publishes the snapshot, moves events, then answers finished calls.
+    /// Moves events, publishes the snapshot, then answers finished calls.
     fn settle(&mut self) {
+        // Events first: `connect` waits for the snapshot to say "greeted", and then expects
+        // the greeting's events (a BYE greeting's text) to be queued.
+        if self.conn.events_pending() > 0 {
+            let conn = &mut self.conn;
+            self.events.extend(std::iter::from_fn(|| conn.poll_event()));
+        }
         let session = self.conn.session();
         let failure = self
             .conn
@@ -515,10 +521,6 @@ impl Driver {
             }
             changed
         });
-        if self.conn.events_pending() > 0 {
-            let conn = &mut self.conn;
-            self.events.extend(std::iter::from_fn(|| conn.poll_event()));
-        }
         let conn = &mut self.conn;
         self.pending.retain_mut(|p| !p.pump(conn));
     }

@@ -38,6 +38,7 @@ pub mod support;
 
 mod auth;
 mod extensions;
+mod hostile;
 mod mailboxes;
 mod messages;
 mod session;
@@ -155,7 +156,7 @@ pub fn main() -> ExitCode {
     let total_start = Instant::now();
     let mut report = Report::default();
 
-    let scripted: Vec<ScriptedCase> = [scripted::cases()]
+    let scripted: Vec<ScriptedCase> = [scripted::cases(), hostile::cases()]
         .into_iter()
         .flatten()
         .filter(|c| selected(c.name))

@@ -99,12 +99,95 @@ impl Peer {
         }
         String::from_utf8_lossy(&all).into_owned()
     }
+
+    /// Whatever the client sends until it closes or `wait` passes, and whether it closed
+    /// (EOF or a reset) rather than just fell silent.
+    pub fn rest_and_close(&mut self, wait: Duration) -> (Vec<u8>, bool) {
+        let _ = self.writer.set_read_timeout(Some(wait));
+        let mut all = self.reader.buffer().to_vec();
+        self.reader.consume(all.len());
+        let mut buf = [0u8; 4096];
+        let closed = loop {
+            match self.reader.get_mut().read(&mut buf) {
+                Ok(0) => break true,
+                Ok(n) => all.extend_from_slice(&buf[..n]),
+                Err(e) => {
+                    break !matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    );
+                }
+            }
+        };
+        (all, closed)
+    }
+
+    /// True if the client sends nothing (and does not close) within `wait`; what it does
+    /// send stays readable.
+    pub fn quiet(&mut self, wait: Duration) -> bool {
+        if !self.reader.buffer().is_empty() {
+            return false;
+        }
+        let _ = self.writer.set_read_timeout(Some(wait));
+        let quiet = match self.reader.fill_buf() {
+            Ok(_) => false,
+            Err(e) => matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ),
+        };
+        let _ = self.writer.set_read_timeout(Some(T));
+        quiet
+    }
+
+    /// Sends `chunk` again and again, up to `limit` bytes, until a write fails or stalls for
+    /// `stall`; returns the bytes written and the error that stopped it, if one did.
+    pub fn flood(
+        &mut self,
+        chunk: &[u8],
+        limit: usize,
+        stall: Duration,
+    ) -> (usize, Option<std::io::ErrorKind>) {
+        let _ = self.writer.set_write_timeout(Some(stall));
+        let mut written = 0;
+        while written < limit {
+            match self.writer.write(chunk) {
+                Ok(0) => return (written, Some(std::io::ErrorKind::WriteZero)),
+                Ok(n) => written += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return (written, Some(e.kind())),
+            }
+        }
+        (written, None)
+    }
+
+    /// Ends the connection with a reset (RST) instead of a FIN: SO_LINGER with a zero
+    /// timeout, then close.
+    pub fn reset(self) {
+        let _ = socket2::SockRef::from(&self.writer).set_linger(Some(Duration::ZERO));
+    }
+
+    /// The socket, for a script that goes on over TLS; nothing the client sent may be left
+    /// unread.
+    pub fn into_stream(self) -> TcpStream {
+        assert!(
+            self.reader.buffer().is_empty(),
+            "unread client bytes: {:?}",
+            String::from_utf8_lossy(self.reader.buffer())
+        );
+        self.writer
+    }
 }
 
 /// The server's thread: [`ServerThread::finish`] turns a failed script into a failed case.
 pub struct ServerThread(JoinHandle<()>);
 
 impl ServerThread {
+    /// True once the script has ended (so [`ServerThread::finish`] will not block).
+    pub fn is_finished(&self) -> bool {
+        self.0.is_finished()
+    }
+
     /// Waits for the script to end; its panic (a failed assertion) fails the case.
     pub fn finish(self) -> TestResult {
         self.0.join().map_err(|panic| {

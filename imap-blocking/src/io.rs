@@ -239,6 +239,13 @@ impl Inner {
             // LOGOUT has completed (RFC 3501 §6.1.3): the session is over. Close the socket
             // as the async adapters' drivers do when they end, so the server sees the end at
             // once and `next_event` reports the end instead of waiting for events.
+            // TLS's close_notify (queued by the core at this point) goes out first.
+            self.transmit();
+            if self.written < self.out.len() {
+                let _ = self.stream.set_write_timeout(Some(CLOSE_WRITE_TIMEOUT));
+                let _ = self.stream.write_all(&self.out[self.written..]);
+                self.written = self.out.len();
+            }
             let _ = self.stream.shutdown(std::net::Shutdown::Both);
             self.closed = true;
             shared.events.close();
@@ -355,6 +362,9 @@ fn is_timeout(error: &io::Error) -> bool {
 }
 
 /// `now + timeout`, saturating far in the future for huge timeouts.
+/// How long the last bytes of a session (TLS's close_notify) may take to write.
+const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
+
 pub(crate) fn deadline_after(timeout: Duration) -> Instant {
     let now = Instant::now();
     now.checked_add(timeout)

@@ -56,6 +56,8 @@ struct Server {
     received: Vec<u8>,
     /// Server-to-client records not yet delivered (for byte-at-a-time delivery).
     in_transit: Vec<u8>,
+    /// The client's `close_notify` arrived.
+    peer_closed: bool,
 }
 
 impl Server {
@@ -64,6 +66,7 @@ impl Server {
             tls: ServerConnection::new(pki.server.clone()).unwrap(),
             received: Vec::new(),
             in_transit: Vec::new(),
+            peer_closed: false,
         }
     }
 
@@ -113,7 +116,8 @@ impl Server {
         let mut buf = [0u8; 4096];
         while !cursor.is_empty() {
             self.tls.read_tls(&mut cursor).unwrap();
-            self.tls.process_new_packets().unwrap();
+            let state = self.tls.process_new_packets().unwrap();
+            self.peer_closed |= state.peer_has_closed();
             loop {
                 match self.tls.reader().read(&mut buf) {
                     Ok(0) => break,
@@ -170,6 +174,36 @@ fn implicit_tls_greeting_over_tls() {
 #[test]
 fn implicit_tls_fed_one_byte_at_a_time() {
     implicit_tls(true);
+}
+
+#[test]
+fn logout_over_tls_ends_with_close_notify() {
+    let pki = pki();
+    let mut conn = Connection::new_tls(Config::default(), pki.client.clone()).unwrap();
+    let mut server = Server::new(&pki);
+    server.send("* PREAUTH [CAPABILITY IMAP4rev1] TLS greeting\r\n");
+    server.pump(&mut conn, false);
+    let noop = conn.submit(ops::session::noop()).unwrap();
+    server.pump(&mut conn, false);
+    assert_eq!(server.take_received(), "A0001 NOOP\r\n");
+    server.send("A0001 OK done\r\n");
+    server.pump(&mut conn, false);
+    conn.take_output(&noop).unwrap().unwrap();
+    // The session goes on: no close_notify yet.
+    assert!(!server.peer_closed);
+
+    let logout = conn.submit(ops::session::logout()).unwrap();
+    server.pump(&mut conn, false);
+    assert_eq!(server.take_received(), "A0002 LOGOUT\r\n");
+    assert!(!server.peer_closed, "close_notify before LOGOUT completed");
+    server.send("* BYE bye\r\nA0002 OK done\r\n");
+    server.pump(&mut conn, false);
+    conn.take_output(&logout).unwrap().unwrap();
+    assert_eq!(conn.session().state(), SessionState::Logout);
+    // RFC 8446 §6.1: the client's last bytes are its close_notify, sent once.
+    assert!(server.peer_closed, "no close_notify after LOGOUT");
+    let mut more = Vec::new();
+    assert_eq!(conn.poll_transmit(&mut more), 0);
 }
 
 /// Plain greeting and `A0001 STARTTLS`; returns the op id.

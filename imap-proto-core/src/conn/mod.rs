@@ -186,6 +186,8 @@ pub struct Connection {
     inflate_backlog: BytesMut,
     /// The inflater filled its last piece and may hold more output.
     inflate_pending: bool,
+    /// TLS's `close_notify` has been queued (once the session is over).
+    close_notify_sent: bool,
     events: VecDeque<TypedEvent>,
     dropped_events: u64,
     stream: Option<StreamState>,
@@ -228,6 +230,7 @@ impl Connection {
             plain_out: Vec::new(),
             inflate_backlog: BytesMut::new(),
             inflate_pending: false,
+            close_notify_sent: false,
             events: VecDeque::new(),
             dropped_events: 0,
             stream: None,
@@ -364,6 +367,17 @@ impl Connection {
             return 0;
         }
         self.release_outgoing();
+        if !self.close_notify_sent
+            && self.session.state == SessionState::Logout
+            && self.ops_pending() == 0
+            && self.outgoing.is_empty()
+            && self.layers.tls_active()
+        {
+            // The session is over (LOGOUT completed, or the server said BYE): end TLS
+            // properly, so the server can tell our close from a truncation attack.
+            self.layers.close_notify();
+            self.close_notify_sent = true;
+        }
         let plain = std::mem::take(&mut self.plain_out);
         if let Err(e) = self.layers.write_wire(&plain, out) {
             self.fail(e);

@@ -167,6 +167,15 @@ impl Layers {
         self.tls.is_some()
     }
 
+    /// Queues TLS's `close_notify` alert (RFC 8446 §6.1: each side sends it before closing
+    /// its write side); the next [`Layers::write_wire`] puts it on the wire. No-op without
+    /// TLS.
+    pub(crate) fn close_notify(&mut self) {
+        if let Some(tls) = self.tls.as_mut() {
+            tls.send_close_notify();
+        }
+    }
+
     /// True once COMPRESS=DEFLATE is active.
     pub(crate) fn deflate_active(&self) -> bool {
         self.deflate.is_some()

@@ -24,9 +24,10 @@ use super::core::{
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
 use crate::types::{
-    Address, BodyExtension, BodyFields, BodyStructure, Disposition, Envelope, ExtensionTail,
-    FetchStreamContinuation, FetchStreamHead, Flag, MessageAttribute, MultipartExtension, Section,
-    SectionKind, SinglePartExtension, SinglePartSpecific, StreamedAttribute,
+    Address, AddressList, BodyExtension, BodyFields, BodyStructure, Disposition, Envelope,
+    ExtensionTail, FetchStreamContinuation, FetchStreamHead, Flag, MessageAttribute,
+    MultipartExtension, Section, SectionKind, SinglePartExtension, SinglePartSpecific,
+    StreamedAttribute,
 };
 
 /// The error half of [`PResult`], for helpers that return only the new position.
@@ -1051,36 +1052,27 @@ fn envelope_into<'a>(i: Span<'a>, env: &mut Envelope) -> Result<Span<'a>, Fail<'
 /// `env-from = "(" 1*address ")" / nil` (and `env-sender`, `env-reply-to`, `env-to`, `env-cc`,
 /// `env-bcc`). Quirk: `()` and spaces between addresses are accepted.
 pub fn address_list(i: Span<'_>) -> PResult<'_, Vec<Address>> {
-    let mut list = Vec::new();
+    let mut list = AddressList::new();
     let rest = address_list_into(i, &mut list)?;
-    Ok((rest, list))
+    Ok((rest, list.into_vec()))
 }
 
-/// [`address_list`], appending to `list`. Sized on the second address: one allocation of
-/// exactly one element for the usual single address, room for four otherwise.
-fn address_list_into<'a>(i: Span<'a>, list: &mut Vec<Address>) -> Result<Span<'a>, Fail<'a>> {
+/// [`address_list`], appending to `list`. The first address is parsed in place (a list of
+/// one, the usual case, stays inline); room for four is made at the second.
+fn address_list_into<'a>(i: Span<'a>, list: &mut AddressList) -> Result<Span<'a>, Fail<'a>> {
     if peek(i) != Some(b'(') {
         return nil(i).map(|(r, ())| r);
     }
     let mut i = skip_spaces(i.take_from(1));
-    if peek(i) == Some(b')') {
-        return Ok(i.take_from(1));
-    }
-    let mut first = Address::default();
-    i = skip_spaces(address_into(i, &mut first)?);
-    if peek(i) == Some(b')') {
-        if list.capacity() == 0 {
-            *list = Vec::with_capacity(1);
-        }
-        list.push(first);
-        return Ok(i.take_from(1));
-    }
-    list.reserve(4);
-    list.push(first);
+    let mut first = true;
     loop {
         if peek(i) == Some(b')') {
             return Ok(i.take_from(1));
         }
+        if !first && list.len() == 1 {
+            list.reserve(4);
+        }
+        first = false;
         list.push(Address::default());
         let Some(slot) = list.last_mut() else {
             return Err(PErr::syntax(i, "address"));
@@ -1098,12 +1090,12 @@ fn repeated_address_list_into<'a>(
     i: Span<'a>,
     from_text: &[u8],
     from: &[Address],
-    list: &mut Vec<Address>,
+    list: &mut AddressList,
 ) -> Result<Span<'a>, Fail<'a>> {
     // A non-empty list's text is balanced parentheses, so a match cannot be a prefix of a
     // longer list.
     if !from.is_empty() && i.as_slice().starts_with(from_text) {
-        list.extend_from_slice(from);
+        list.extend(from.iter().cloned());
         return Ok(i.take_from(from_text.len()));
     }
     address_list_into(i, list)
@@ -1602,6 +1594,7 @@ mod tests {
     use crate::parse::ParseErrorKind;
     use crate::parse::core::tests::run;
     use crate::parse::input::FrameContext;
+    use smallvec::smallvec;
 
     // ---- builders for expected values ----
 
@@ -2010,15 +2003,15 @@ mod tests {
         let expected = Envelope {
             date: n("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)"),
             subject: n("IMAP4rev1 WG mtg summary and minutes"),
-            from: vec![gray.clone()],
-            sender: vec![gray.clone()],
-            reply_to: vec![gray],
-            to: vec![addr(None, Some("imap"), Some("cac.washington.edu"))],
-            cc: vec![
+            from: smallvec![gray.clone()],
+            sender: smallvec![gray.clone()],
+            reply_to: smallvec![gray],
+            to: smallvec![addr(None, Some("imap"), Some("cac.washington.edu"))],
+            cc: smallvec![
                 addr(None, Some("minutes"), Some("CNRI.Reston.VA.US")),
                 addr(Some("John Klensin"), Some("KLENSIN"), Some("MIT.EDU")),
             ],
-            bcc: vec![
+            bcc: smallvec![
                 addr(None, Some("undisclosed"), None),
                 addr(None, None, None),
             ],
@@ -2052,9 +2045,9 @@ mod tests {
             let (env, rest) = run(input.as_bytes(), envelope).expect(&input);
             assert!(rest.is_empty(), "{input}");
             let list = |text: &str| run(text.as_bytes(), address_list).expect(text).0;
-            assert_eq!(env.from, list(from), "{input}");
-            assert_eq!(env.sender, list(sender), "{input}");
-            assert_eq!(env.reply_to, list(reply_to), "{input}");
+            assert_eq!(env.from[..], list(from)[..], "{input}");
+            assert_eq!(env.sender[..], list(sender)[..], "{input}");
+            assert_eq!(env.reply_to[..], list(reply_to)[..], "{input}");
         }
         // With `from` NIL nothing is repeated, even if the next list is NIL too.
         let (env, _) = run(
@@ -2063,7 +2056,7 @@ mod tests {
         )
         .expect("envelope");
         assert!(env.from.is_empty() && env.sender.is_empty());
-        assert_eq!(env.reply_to, vec![Address::default()]);
+        assert_eq!(env.reply_to[..], [Address::default()]);
     }
 
     #[test]
@@ -2152,7 +2145,7 @@ mod tests {
         let inner_env = Envelope {
             date: n("Mon, 1 Jan 2024 00:00:00 +0000"),
             subject: n("inner"),
-            from: vec![addr(Some("A"), Some("a"), Some("x.org"))],
+            from: smallvec![addr(Some("A"), Some("a"), Some("x.org"))],
             message_id: n("<m@x>"),
             ..Envelope::default()
         };
@@ -2500,7 +2493,7 @@ mod tests {
             (
                 r#"(ENVELOPE (NIL NIL (("" NIL "foo" "example.org")) () NIL NIL NIL NIL NIL NIL))"#,
                 vec![MessageAttribute::Envelope(Box::new(Envelope {
-                    from: vec![addr(Some(""), Some("foo"), Some("example.org"))],
+                    from: smallvec![addr(Some(""), Some("foo"), Some("example.org"))],
                     ..Envelope::default()
                 }))],
             ),

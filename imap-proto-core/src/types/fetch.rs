@@ -1,8 +1,14 @@
 //! FETCH data (RFC 3501 §7.4.2, RFC 9051 §7.5.2 and the extensions that add attributes).
 
 use bytes::Bytes;
+use smallvec::SmallVec;
 
 use super::Flag;
+
+/// An envelope address list (`env-from`, `env-to`, ...). Most hold one address, which is
+/// kept inline, so a typical envelope's six lists need no allocation of their own; it
+/// dereferences to `&[Address]` like the `Vec` it replaces.
+pub type AddressList = SmallVec<[Address; 1]>;
 
 /// `message-data = nz-number SP "FETCH" SP msg-att`: everything the server returned for one
 /// message, in the order it sent the attributes.
@@ -142,17 +148,17 @@ pub struct Envelope {
     /// `env-subject = nstring`, still RFC 2047-encoded as the server sent it.
     pub subject: Option<Bytes>,
     /// `env-from`
-    pub from: Vec<Address>,
+    pub from: AddressList,
     /// `env-sender`
-    pub sender: Vec<Address>,
+    pub sender: AddressList,
     /// `env-reply-to`
-    pub reply_to: Vec<Address>,
+    pub reply_to: AddressList,
     /// `env-to`
-    pub to: Vec<Address>,
+    pub to: AddressList,
     /// `env-cc`
-    pub cc: Vec<Address>,
+    pub cc: AddressList,
     /// `env-bcc`
-    pub bcc: Vec<Address>,
+    pub bcc: AddressList,
     /// `env-in-reply-to = nstring`
     pub in_reply_to: Option<Bytes>,
     /// `env-message-id = nstring`

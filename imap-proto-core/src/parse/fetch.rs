@@ -26,7 +26,7 @@ use super::input::Span;
 use crate::types::{
     Address, AddressList, BodyExtension, BodyFields, BodyStructure, Disposition, Envelope,
     ExtensionTail, FetchStreamContinuation, FetchStreamHead, Flag, MessageAttribute,
-    MultipartExtension, Section, SectionKind, SinglePartExtension, SinglePartSpecific,
+    MultipartExtension, ParamList, Section, SectionKind, SinglePartExtension, SinglePartSpecific,
     StreamedAttribute,
 };
 
@@ -1134,7 +1134,7 @@ fn empty_body() -> BodyStructure {
         media_type: Bytes::new(),
         media_subtype: Bytes::new(),
         fields: BodyFields {
-            params: Vec::new(),
+            params: ParamList::new(),
             id: None,
             description: None,
             encoding: Bytes::new(),
@@ -1361,17 +1361,14 @@ fn body_fld_lines(i: Span<'_>) -> PResult<'_, u32> {
 ///
 /// Quirks: the empty list `()` (imap.mail.ru, go-imap servers and many more) and a `NIL`
 /// value (imap.mail.ru) are accepted.
-pub fn body_fld_param(i: Span<'_>) -> PResult<'_, Vec<(Bytes, Bytes)>> {
-    let mut params = Vec::new();
+pub fn body_fld_param(i: Span<'_>) -> PResult<'_, ParamList> {
+    let mut params = ParamList::new();
     let rest = body_fld_param_into(i, &mut params)?;
     Ok((rest, params))
 }
 
 /// [`body_fld_param`], appending to `params`.
-fn body_fld_param_into<'a>(
-    i: Span<'a>,
-    params: &mut Vec<(Bytes, Bytes)>,
-) -> Result<Span<'a>, Fail<'a>> {
+fn body_fld_param_into<'a>(i: Span<'a>, params: &mut ParamList) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "body-fld-param";
     if peek(i) != Some(b'(') {
         return nil(i).map(|(r, ())| r);
@@ -1379,9 +1376,6 @@ fn body_fld_param_into<'a>(
     let mut i = skip_spaces(i.take_from(1));
     if peek(i) == Some(b')') {
         return Ok(i.take_from(1));
-    }
-    if params.capacity() == 0 {
-        *params = Vec::with_capacity(4);
     }
     loop {
         let (r, name) = string_token(i)?;
@@ -1456,7 +1450,7 @@ pub fn body_fld_dsp(i: Span<'_>) -> PResult<'_, Option<Disposition>> {
         Some(b'(') => {
             let i = skip_spaces(i.take_from(1));
             let (i, kind) = string_token(i)?;
-            let mut params = Vec::new();
+            let mut params = ParamList::new();
             let i = body_fld_param_into(sep(i, RULE)?, &mut params)?;
             let i = close(i, RULE)?;
             Ok((i, Some(Disposition { kind, params })))
@@ -1467,7 +1461,7 @@ pub fn body_fld_dsp(i: Span<'_>) -> PResult<'_, Option<Disposition>> {
                 i,
                 Some(Disposition {
                     kind,
-                    params: Vec::new(),
+                    params: ParamList::new(),
                 }),
             ))
         }
@@ -1606,7 +1600,7 @@ mod tests {
         Some(b(s))
     }
 
-    fn params(p: &[(&str, &str)]) -> Vec<(Bytes, Bytes)> {
+    fn params(p: &[(&str, &str)]) -> ParamList {
         p.iter().map(|(k, v)| (b(k), b(v))).collect()
     }
 

@@ -10,6 +10,10 @@ use super::Flag;
 /// dereferences to `&[Address]` like the `Vec` it replaces.
 pub type AddressList = SmallVec<[Address; 1]>;
 
+/// A `body-fld-param` list: attribute/value pairs such as `("CHARSET" "UTF-8")`. Most hold
+/// one pair (a charset, a boundary, a file name), which is kept inline.
+pub type ParamList = SmallVec<[(Bytes, Bytes); 1]>;
+
 /// `message-data = nz-number SP "FETCH" SP msg-att`: everything the server returned for one
 /// message, in the order it sent the attributes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,7 +217,7 @@ pub enum BodyStructure {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BodyFields {
     /// `body-fld-param`: attribute/value pairs such as `("CHARSET" "UTF-8")`.
-    pub params: Vec<(Bytes, Bytes)>,
+    pub params: ParamList,
     /// `body-fld-id`
     pub id: Option<Bytes>,
     /// `body-fld-desc`
@@ -259,7 +263,7 @@ pub struct SinglePartExtension {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MultipartExtension {
     /// `body-fld-param`
-    pub params: Vec<(Bytes, Bytes)>,
+    pub params: ParamList,
     /// The shared tail: disposition, language, location, further extensions.
     pub tail: ExtensionTail,
 }
@@ -284,7 +288,7 @@ pub struct Disposition {
     /// `inline`, `attachment`, ...
     pub kind: Bytes,
     /// Its parameters.
-    pub params: Vec<(Bytes, Bytes)>,
+    pub params: ParamList,
 }
 
 /// `body-extension = nstring / number / "(" body-extension *(SP body-extension) ")"`

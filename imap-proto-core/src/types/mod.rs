@@ -29,7 +29,7 @@ pub use capability::Capability;
 pub use fetch::{
     Address, AddressList, BodyExtension, BodyFields, BodyStructure, Disposition, Envelope,
     ExtensionTail, FetchResponse, FetchStreamContinuation, FetchStreamHead, MessageAttribute,
-    MultipartExtension, Section, SectionKind, SinglePartExtension, SinglePartSpecific,
+    MultipartExtension, ParamList, Section, SectionKind, SinglePartExtension, SinglePartSpecific,
     StreamedAttribute,
 };
 pub use fetch_attr::{FetchAttr, Partial};

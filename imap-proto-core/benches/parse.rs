@@ -65,6 +65,17 @@ const READ_SIZE: usize = 64 * 1024;
 /// `bodies`; `IMAP_BENCH_ADAPTER_BUFFER` (bytes) overrides it to measure that.
 const ADAPTER_BUFFER: usize = 4 * 1024 * 1024;
 
+/// The read size of the `ours`, `ours-frame-only` and `imap-proto-reads` rows:
+/// [`READ_SIZE`], or what `IMAP_BENCH_READ_SIZE` (bytes) asks for. A read as large as the
+/// stream makes these rows parse cold data, as the in-memory rows do.
+fn read_size() -> usize {
+    std::env::var("IMAP_BENCH_READ_SIZE")
+        .ok()
+        .and_then(|size| size.parse().ok())
+        .filter(|&size| size > 0)
+        .unwrap_or(READ_SIZE)
+}
+
 /// [`ADAPTER_BUFFER`], or the size `IMAP_BENCH_ADAPTER_BUFFER` asks for.
 fn adapter_buffer() -> usize {
     std::env::var("IMAP_BENCH_ADAPTER_BUFFER")
@@ -132,19 +143,20 @@ fn ours_reads_pass(reads: impl Iterator<Item = Read>, parse: bool) -> Tally {
 }
 
 /// Our framer and (when `parse` is set) our parser, fed the way an adapter using
-/// `Framer::read_buffer` feeds them: each socket read of `READ_SIZE` bytes goes straight into
+/// `Framer::read_buffer` feeds them: each socket read of [`read_size`] bytes goes straight into
 /// the framer's own buffer, then the frames are drained. Every frame is a slice of that
-/// buffer. The reads stand for the kernel's copy into the socket buffer the adapter hands
-/// over, so they are left out of the time returned (as `ours-bytesmut` fills its buffers
+/// buffer. The reads stand for the kernel's copy from its socket buffer into the framer's,
+/// so they are left out of the time returned (as `ours-bytesmut` fills its buffers
 /// before the timing); everything the framer does, including reserving and reusing its
 /// buffer, is in it. The two clock readings per read stay in the time (about 2x20 ns).
 fn ours_read_buffer_pass(stream: &Bytes, parse: bool) -> (Tally, Duration) {
     let mut framer = Framer::new(Limits::default());
     let mut drain = Drain::new(parse);
+    let read_size = read_size();
     let mut reading = Duration::ZERO;
     let start = Instant::now();
-    for read in stream.chunks(READ_SIZE) {
-        let buffer = framer.read_buffer(READ_SIZE);
+    for read in stream.chunks(read_size) {
+        let buffer = framer.read_buffer(read_size);
         let before_read = Instant::now();
         buffer.extend_from_slice(read);
         reading += before_read.elapsed();
@@ -274,7 +286,7 @@ fn imap_proto_pass(stream: &Bytes) -> Tally {
     })
 }
 
-/// imap-proto 0.17 fed like our `ours` row: the same `READ_SIZE` socket reads, appended to a
+/// imap-proto 0.17 fed like our `ours` row: the same [`read_size`] socket reads, appended to a
 /// read buffer (a `Vec`), each followed by `Response::parse` until it answers `Incomplete`.
 /// As for `ours`, the reads are left out of the time returned and the buffer management (the
 /// unparsed rest moved to the front when the buffer is full) is in it. This puts both in the
@@ -282,11 +294,12 @@ fn imap_proto_pass(stream: &Bytes) -> Tally {
 /// in-memory rows read a stream far larger than the caches.
 fn imap_proto_reads_pass(stream: &Bytes) -> (Tally, Duration) {
     let (mut parsed, mut failed) = (0, 0);
-    let mut buffer: Vec<u8> = Vec::with_capacity(16 * READ_SIZE);
+    let read_size = read_size();
+    let mut buffer: Vec<u8> = Vec::with_capacity(read_size.saturating_mul(16).min(4 << 20));
     let mut consumed = 0;
     let mut reading = Duration::ZERO;
     let start = Instant::now();
-    for read in stream.chunks(READ_SIZE) {
+    for read in stream.chunks(read_size) {
         if buffer.capacity() - buffer.len() < read.len() {
             buffer.drain(..consumed);
             consumed = 0;

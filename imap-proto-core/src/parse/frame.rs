@@ -165,8 +165,9 @@ const INITIAL_CAPACITY: usize = 16 * 1024;
 /// bytes arrive.
 pub const MAX_READ_RESERVE: usize = 4 * 1024 * 1024;
 
-/// A new read buffer of [`Framer::read_buffer`] holds this many reads, so it is reused (or
-/// replaced) once per this many reads rather than after every one.
+/// A new read buffer of [`Framer::read_buffer`] holds this many reads (up to
+/// [`MAX_READ_RESERVE`] bytes), so it is reused (or replaced) once per this many reads
+/// rather than after every one.
 const READ_BUFFER_READS: usize = 16;
 
 /// One unit of framed input, handed out by [`Framer::next_frame`].
@@ -435,8 +436,8 @@ impl Framer {
     /// literal (up to [`MAX_READ_RESERVE`]), so the literal arrives contiguously and its
     /// response needs no join. The buffer is reused once the caller has dropped every frame
     /// cut from it (the unfinished response, at most a header and one read of literal bytes,
-    /// is then moved to its start); otherwise a new one of `16 * read_size` bytes, or what
-    /// the response needs, is allocated. Unlike the other inputs, an announced literal size
+    /// is then moved to its start); otherwise a new one of `16 * read_size` bytes (at most
+    /// [`MAX_READ_RESERVE`]), or what the response needs, is allocated. Unlike the other inputs, an announced literal size
     /// thus reserves memory before the bytes arrive, bounded by [`MAX_READ_RESERVE`] per
     /// literal and checked against the limits first (a literal over
     /// [`Limits::max_literal_size`] fails at its header, before any reservation).
@@ -469,7 +470,10 @@ impl Framer {
             Window::Shared(_) => unreachable!("the window was made owned above"),
         };
         if buf.capacity() - buf.len() < need && !buf.try_reclaim(need) {
-            let capacity = (buf.len() + need).max(read_size.saturating_mul(READ_BUFFER_READS));
+            let reads = read_size
+                .saturating_mul(READ_BUFFER_READS)
+                .min(MAX_READ_RESERVE);
+            let capacity = (buf.len() + need).max(reads);
             let mut grown = BytesMut::with_capacity(capacity);
             grown.extend_from_slice(buf);
             *buf = grown;

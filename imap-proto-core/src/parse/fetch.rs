@@ -1095,7 +1095,11 @@ fn repeated_address_list_into<'a>(
     // A non-empty list's text is balanced parentheses, so a match cannot be a prefix of a
     // longer list.
     if !from.is_empty() && i.as_slice().starts_with(from_text) {
-        list.extend(from.iter().cloned());
+        // One at a time: `extend` sizes the list first, which costs more than the pushes
+        // into its inline slot.
+        for address in from {
+            list.push(address.clone());
+        }
         return Ok(i.take_from(from_text.len()));
     }
     address_list_into(i, list)

@@ -431,16 +431,17 @@ impl Framer {
     /// room for at least `read_size` more bytes. Only append to it: the bytes already in it
     /// are the framer's.
     ///
-    /// This is the input path that copies nothing: every frame is a slice of this buffer, and
+    /// This is the input path that joins nothing: every frame is a slice of this buffer, and
     /// when a buffered literal's header has been read, the room reserved is the rest of the
-    /// literal (up to [`MAX_READ_RESERVE`]), so the literal arrives contiguously and its
-    /// response needs no join. The buffer is reused once the caller has dropped every frame
-    /// cut from it (the unfinished response, at most a header and one read of literal bytes,
-    /// is then moved to its start); otherwise a new one of `16 * read_size` bytes (at most
-    /// [`MAX_READ_RESERVE`]), or what the response needs, is allocated. Unlike the other inputs, an announced literal size
-    /// thus reserves memory before the bytes arrive, bounded by [`MAX_READ_RESERVE`] per
-    /// literal and checked against the limits first (a literal over
-    /// [`Limits::max_literal_size`] fails at its header, before any reservation).
+    /// literal (up to [`MAX_READ_RESERVE`]) plus one read, so the literal arrives
+    /// contiguously. The buffer is reused once the caller has dropped every frame cut from it
+    /// (the unfinished response, at most a header and one read of literal bytes, is then
+    /// moved to its start: the only copy); otherwise a new one of `16 * read_size` bytes (at
+    /// most [`MAX_READ_RESERVE`]), or what the response needs, is allocated. Unlike the other
+    /// inputs, an announced literal size thus reserves memory before the bytes arrive,
+    /// bounded by [`MAX_READ_RESERVE`] per literal and checked against the limits first (a
+    /// literal over [`Limits::max_literal_size`] fails at its header, before any
+    /// reservation).
     ///
     /// It may be mixed with the other inputs; bytes they queued are then copied into this
     /// buffer once, to keep the input order. After an error, what is appended is discarded.

@@ -13,11 +13,15 @@
 mod corpus;
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput};
 use imap_codec::ResponseCodec;
 use imap_codec::decode::Decoder;
+use imap_proto_core::Limits;
+use imap_proto_core::parse::frame::{Frame, Framer};
+use imap_proto_core::parse::{fetch_stream_head, fetch_stream_tail, parse_response};
 
 /// What one pass over a corpus found: (responses parsed, responses that failed to parse).
 type Tally = (usize, usize);
@@ -30,6 +34,9 @@ enum Pass {
     /// The stream as the reads an adapter splits off its read buffers. A pass consumes its
     /// reads, so every iteration gets fresh ones, made outside the timed code.
     Reads(fn(Vec<BytesMut>) -> Tally),
+    /// The stream read into the framer's own buffer; the pass times itself, leaving out the
+    /// reads (the socket's copy), and returns that time.
+    SelfTimed(fn(&Bytes) -> (Tally, Duration)),
 }
 
 /// A contender: its name in the report and its pass.
@@ -37,10 +44,15 @@ type Contender = (&'static str, Pass);
 
 /// Everything measured, on every corpus. One row per contender.
 const CONTENDERS: &[Contender] = &[
-    ("ours-frame-only", Pass::Stream(ours_frame_pass)),
-    ("ours", Pass::Stream(ours_parse_pass)),
+    (
+        "ours-frame-only",
+        Pass::SelfTimed(ours_frame_read_buffer_pass),
+    ),
+    ("ours", Pass::SelfTimed(ours_parse_read_buffer_pass)),
+    ("ours-bytes", Pass::Stream(ours_parse_pass)),
     ("ours-bytesmut", Pass::Reads(ours_parse_reads_pass)),
     ("imap-proto", Pass::Stream(imap_proto_pass)),
+    ("imap-proto-reads", Pass::SelfTimed(imap_proto_reads_pass)),
     ("imap-codec", Pass::Stream(imap_codec_pass)),
 ];
 
@@ -52,6 +64,17 @@ const READ_SIZE: usize = 64 * 1024;
 /// response that straddles two buffers is copied once joined, so the size matters for
 /// `bodies`; `IMAP_BENCH_ADAPTER_BUFFER` (bytes) overrides it to measure that.
 const ADAPTER_BUFFER: usize = 4 * 1024 * 1024;
+
+/// The read size of the `ours`, `ours-frame-only` and `imap-proto-reads` rows:
+/// [`READ_SIZE`], or what `IMAP_BENCH_READ_SIZE` (bytes) asks for. A read as large as the
+/// stream makes these rows parse cold data, as the in-memory rows do.
+fn read_size() -> usize {
+    std::env::var("IMAP_BENCH_READ_SIZE")
+        .ok()
+        .and_then(|size| size.parse().ok())
+        .filter(|&size| size > 0)
+        .unwrap_or(READ_SIZE)
+}
 
 /// [`ADAPTER_BUFFER`], or the size `IMAP_BENCH_ADAPTER_BUFFER` asks for.
 fn adapter_buffer() -> usize {
@@ -92,47 +115,113 @@ enum Read {
     InBuffer(BytesMut),
 }
 
-/// Our framer and (when `parse` is set) our parser over the stream, fed in socket-sized
-/// reads. Each read is a `Bytes` slice of the stream, which is what an adapter that reads
-/// into a `BytesMut` and freezes each filled part hands to `Framer::push_bytes`. A streamed
-/// literal (above `Limits::stream_threshold`) counts as one response, completed by its
-/// `StreamTail`; its chunks are zero-copy slices and are not parsed.
-fn ours_pass(stream: &Bytes, parse: bool) -> Tally {
+/// Our framer and parser over the stream, fed in socket-sized reads with
+/// `Framer::push_bytes`. Each read is a `Bytes` slice of the stream, which is what an adapter
+/// that reads into a `BytesMut` and freezes each filled part hands over; a response straddling
+/// two reads is copied once.
+fn ours_parse_pass(stream: &Bytes) -> Tally {
     let reads = (0..stream.len())
         .step_by(READ_SIZE)
         .map(|start| Read::Frozen(stream.slice(start..stream.len().min(start + READ_SIZE))));
-    ours_reads_pass(reads, parse)
+    ours_reads_pass(reads, true)
 }
 
 /// Our framer and (when `parse` is set) our parser over `reads`.
 fn ours_reads_pass(reads: impl Iterator<Item = Read>, parse: bool) -> Tally {
-    use imap_proto_core::Limits;
-    use imap_proto_core::parse::frame::{Frame, Framer};
-    use imap_proto_core::parse::{fetch_stream_head, fetch_stream_tail, parse_response};
-
-    let limits = Limits::default();
-    let mut framer = Framer::new(limits.clone());
-    let (mut parsed, mut failed) = (0, 0);
-    let mut tally = |ok: bool| {
-        if ok {
-            parsed += 1;
-        } else {
-            failed += 1;
-        }
-    };
+    let mut framer = Framer::new(Limits::default());
+    let mut drain = Drain::new(parse);
     for read in reads {
         match read {
             Read::Frozen(read) => framer.push_bytes(read),
             Read::InBuffer(read) => framer.push_bytes_mut(read),
         }
+        if !drain.frames(&mut framer) {
+            break;
+        }
+    }
+    drain.tally()
+}
+
+/// Our framer and (when `parse` is set) our parser, fed the way an adapter using
+/// `Framer::read_buffer` feeds them: each socket read of [`read_size`] bytes goes straight into
+/// the framer's own buffer, then the frames are drained. Every frame is a slice of that
+/// buffer. The reads stand for the kernel's copy from its socket buffer into the framer's,
+/// so they are left out of the time returned (as `ours-bytesmut` fills its buffers
+/// before the timing); everything the framer does, including reserving and reusing its
+/// buffer, is in it. The two clock readings per read stay in the time (about 2x20 ns).
+fn ours_read_buffer_pass(stream: &Bytes, parse: bool) -> (Tally, Duration) {
+    let mut framer = Framer::new(Limits::default());
+    let mut drain = Drain::new(parse);
+    let read_size = read_size();
+    let mut reading = Duration::ZERO;
+    let start = Instant::now();
+    for read in stream.chunks(read_size) {
+        let buffer = framer.read_buffer(read_size);
+        let before_read = Instant::now();
+        buffer.extend_from_slice(read);
+        reading += before_read.elapsed();
+        if !drain.frames(&mut framer) {
+            break;
+        }
+    }
+    (drain.tally(), start.elapsed().saturating_sub(reading))
+}
+
+/// [`ours_read_buffer_pass`], framing only.
+fn ours_frame_read_buffer_pass(stream: &Bytes) -> (Tally, Duration) {
+    ours_read_buffer_pass(stream, false)
+}
+
+/// [`ours_read_buffer_pass`], framing and parsing.
+fn ours_parse_read_buffer_pass(stream: &Bytes) -> (Tally, Duration) {
+    ours_read_buffer_pass(stream, true)
+}
+
+/// Hands every frame the framer has to our parser (when `parse` is set) and counts.
+struct Drain {
+    limits: Limits,
+    parse: bool,
+    tally: Tally,
+}
+
+impl Drain {
+    fn new(parse: bool) -> Self {
+        Drain {
+            limits: Limits::default(),
+            parse,
+            tally: (0, 0),
+        }
+    }
+
+    fn tally(&self) -> Tally {
+        self.tally
+    }
+
+    /// Drains the framer; `false` once it failed (the rest of the stream cannot be framed).
+    /// A streamed literal (above `Limits::stream_threshold`) counts as one response,
+    /// completed by its `StreamTail`; its chunks are zero-copy slices and are not parsed.
+    fn frames(&mut self, framer: &mut Framer) -> bool {
+        let Drain {
+            limits,
+            parse,
+            tally,
+        } = self;
+        let mut count = |ok: bool| {
+            if ok {
+                tally.0 += 1;
+            } else {
+                tally.1 += 1;
+            }
+        };
         loop {
             match framer.next_frame() {
                 Ok(Some(Frame::Complete(frame))) => {
-                    tally(!parse || black_box(parse_response(frame, &limits)).is_ok())
+                    let ok = !*parse || black_box(parse_response(frame, limits)).is_ok();
+                    count(ok);
                 }
                 Ok(Some(Frame::StreamBegin { head, .. })) => {
-                    if parse && black_box(fetch_stream_head(head, &limits)).is_err() {
-                        tally(false);
+                    if *parse && black_box(fetch_stream_head(head, limits)).is_err() {
+                        count(false);
                     }
                 }
                 Ok(Some(Frame::StreamChunk(chunk))) => {
@@ -140,27 +229,17 @@ fn ours_reads_pass(reads: impl Iterator<Item = Read>, parse: bool) -> Tally {
                 }
                 Ok(Some(Frame::StreamEnd)) => {}
                 Ok(Some(Frame::StreamTail(tail))) => {
-                    tally(!parse || black_box(fetch_stream_tail(tail, &limits)).is_ok())
+                    let ok = !*parse || black_box(fetch_stream_tail(tail, limits)).is_ok();
+                    count(ok);
                 }
-                Ok(None) => break,
+                Ok(None) => return true,
                 Err(_) => {
-                    tally(false);
-                    return (parsed, failed);
+                    count(false);
+                    return false;
                 }
             }
         }
     }
-    (parsed, failed)
-}
-
-/// The physical limit: framing only, no parsing.
-fn ours_frame_pass(stream: &Bytes) -> Tally {
-    ours_pass(stream, false)
-}
-
-/// Framing and parsing into typed responses.
-fn ours_parse_pass(stream: &Bytes) -> Tally {
-    ours_pass(stream, true)
 }
 
 /// Framing and parsing, fed by an adapter that hands the framer each read still in its
@@ -207,6 +286,50 @@ fn imap_proto_pass(stream: &Bytes) -> Tally {
     })
 }
 
+/// imap-proto 0.17 fed like our `ours` row: the same [`read_size`] socket reads, appended to a
+/// read buffer (a `Vec`), each followed by `Response::parse` until it answers `Incomplete`.
+/// As for `ours`, the reads are left out of the time returned and the buffer management (the
+/// unparsed rest moved to the front when the buffer is full) is in it. This puts both in the
+/// same cache state: the bytes each parser reads were just written by the read, whereas the
+/// in-memory rows read a stream far larger than the caches.
+fn imap_proto_reads_pass(stream: &Bytes) -> (Tally, Duration) {
+    let (mut parsed, mut failed) = (0, 0);
+    let read_size = read_size();
+    let mut buffer: Vec<u8> = Vec::with_capacity(read_size.saturating_mul(16).min(4 << 20));
+    let mut consumed = 0;
+    let mut reading = Duration::ZERO;
+    let start = Instant::now();
+    for read in stream.chunks(read_size) {
+        if buffer.capacity() - buffer.len() < read.len() {
+            buffer.drain(..consumed);
+            consumed = 0;
+            buffer.reserve(read.len());
+        }
+        let before_read = Instant::now();
+        buffer.extend_from_slice(read);
+        reading += before_read.elapsed();
+        while consumed < buffer.len() {
+            let input = &buffer[consumed..];
+            match imap_proto::Response::parse(input) {
+                Ok((rest, response)) => {
+                    black_box(&response);
+                    parsed += 1;
+                    consumed += input.len() - rest.len();
+                }
+                Err(error) if error.is_incomplete() => break,
+                Err(_) => match corpus::response_len(input) {
+                    Some(len) => {
+                        failed += 1;
+                        consumed += len;
+                    }
+                    None => break,
+                },
+            }
+        }
+    }
+    ((parsed, failed), start.elapsed().saturating_sub(reading))
+}
+
 /// imap-codec 2.0.0-alpha.10: `ResponseCodec`'s `Decoder::decode`. With the whole stream in
 /// memory a literal's bytes always follow its announcement, so `LiteralFound` and
 /// `Incomplete` cannot be answered by reading more; they count as failures like `Failed`.
@@ -247,6 +370,7 @@ fn bench_corpus(criterion: &mut Criterion, corpus: &corpus::Corpus) {
         let (parsed, failed) = match pass {
             Pass::Stream(pass) => pass(&stream),
             Pass::Reads(pass) => pass(adapter_reads(&stream).0),
+            Pass::SelfTimed(pass) => pass(&stream).0,
         };
         eprintln!(
             "{}/{name}: {parsed} parsed, {failed} failed (of {} responses)",
@@ -269,6 +393,11 @@ fn bench_corpus(criterion: &mut Criterion, corpus: &corpus::Corpus) {
                     BatchSize::PerIteration,
                 )
             }
+            Pass::SelfTimed(pass) => bencher.iter_custom(|iterations| {
+                (0..iterations)
+                    .map(|_| black_box(pass(black_box(&stream))).1)
+                    .sum()
+            }),
         });
     }
     group.finish();

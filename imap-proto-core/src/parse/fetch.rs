@@ -24,9 +24,10 @@ use super::core::{
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
 use crate::types::{
-    Address, BodyExtension, BodyFields, BodyStructure, Disposition, Envelope, ExtensionTail,
-    FetchStreamContinuation, FetchStreamHead, Flag, MessageAttribute, MultipartExtension, Section,
-    SectionKind, SinglePartExtension, SinglePartSpecific, StreamedAttribute,
+    Address, AddressList, BodyExtension, BodyFields, BodyStructure, Disposition, Envelope,
+    ExtensionTail, FetchStreamContinuation, FetchStreamHead, Flag, MessageAttribute,
+    MultipartExtension, ParamList, Section, SectionKind, SinglePartExtension, SinglePartSpecific,
+    StreamedAttribute,
 };
 
 /// The error half of [`PResult`], for helpers that return only the new position.
@@ -1051,36 +1052,27 @@ fn envelope_into<'a>(i: Span<'a>, env: &mut Envelope) -> Result<Span<'a>, Fail<'
 /// `env-from = "(" 1*address ")" / nil` (and `env-sender`, `env-reply-to`, `env-to`, `env-cc`,
 /// `env-bcc`). Quirk: `()` and spaces between addresses are accepted.
 pub fn address_list(i: Span<'_>) -> PResult<'_, Vec<Address>> {
-    let mut list = Vec::new();
+    let mut list = AddressList::new();
     let rest = address_list_into(i, &mut list)?;
-    Ok((rest, list))
+    Ok((rest, list.into_vec()))
 }
 
-/// [`address_list`], appending to `list`. Sized on the second address: one allocation of
-/// exactly one element for the usual single address, room for four otherwise.
-fn address_list_into<'a>(i: Span<'a>, list: &mut Vec<Address>) -> Result<Span<'a>, Fail<'a>> {
+/// [`address_list`], appending to `list`. The first address is parsed in place (a list of
+/// one, the usual case, stays inline); room for four is made at the second.
+fn address_list_into<'a>(i: Span<'a>, list: &mut AddressList) -> Result<Span<'a>, Fail<'a>> {
     if peek(i) != Some(b'(') {
         return nil(i).map(|(r, ())| r);
     }
     let mut i = skip_spaces(i.take_from(1));
-    if peek(i) == Some(b')') {
-        return Ok(i.take_from(1));
-    }
-    let mut first = Address::default();
-    i = skip_spaces(address_into(i, &mut first)?);
-    if peek(i) == Some(b')') {
-        if list.capacity() == 0 {
-            *list = Vec::with_capacity(1);
-        }
-        list.push(first);
-        return Ok(i.take_from(1));
-    }
-    list.reserve(4);
-    list.push(first);
+    let mut first = true;
     loop {
         if peek(i) == Some(b')') {
             return Ok(i.take_from(1));
         }
+        if !first && list.len() == 1 {
+            list.reserve(4);
+        }
+        first = false;
         list.push(Address::default());
         let Some(slot) = list.last_mut() else {
             return Err(PErr::syntax(i, "address"));
@@ -1098,12 +1090,16 @@ fn repeated_address_list_into<'a>(
     i: Span<'a>,
     from_text: &[u8],
     from: &[Address],
-    list: &mut Vec<Address>,
+    list: &mut AddressList,
 ) -> Result<Span<'a>, Fail<'a>> {
     // A non-empty list's text is balanced parentheses, so a match cannot be a prefix of a
     // longer list.
     if !from.is_empty() && i.as_slice().starts_with(from_text) {
-        list.extend_from_slice(from);
+        // One at a time: `extend` sizes the list first, which costs more than the pushes
+        // into its inline slot.
+        for address in from {
+            list.push(address.clone());
+        }
         return Ok(i.take_from(from_text.len()));
     }
     address_list_into(i, list)
@@ -1142,7 +1138,7 @@ fn empty_body() -> BodyStructure {
         media_type: Bytes::new(),
         media_subtype: Bytes::new(),
         fields: BodyFields {
-            params: Vec::new(),
+            params: ParamList::new(),
             id: None,
             description: None,
             encoding: Bytes::new(),
@@ -1369,17 +1365,14 @@ fn body_fld_lines(i: Span<'_>) -> PResult<'_, u32> {
 ///
 /// Quirks: the empty list `()` (imap.mail.ru, go-imap servers and many more) and a `NIL`
 /// value (imap.mail.ru) are accepted.
-pub fn body_fld_param(i: Span<'_>) -> PResult<'_, Vec<(Bytes, Bytes)>> {
-    let mut params = Vec::new();
+pub fn body_fld_param(i: Span<'_>) -> PResult<'_, ParamList> {
+    let mut params = ParamList::new();
     let rest = body_fld_param_into(i, &mut params)?;
     Ok((rest, params))
 }
 
 /// [`body_fld_param`], appending to `params`.
-fn body_fld_param_into<'a>(
-    i: Span<'a>,
-    params: &mut Vec<(Bytes, Bytes)>,
-) -> Result<Span<'a>, Fail<'a>> {
+fn body_fld_param_into<'a>(i: Span<'a>, params: &mut ParamList) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "body-fld-param";
     if peek(i) != Some(b'(') {
         return nil(i).map(|(r, ())| r);
@@ -1387,9 +1380,6 @@ fn body_fld_param_into<'a>(
     let mut i = skip_spaces(i.take_from(1));
     if peek(i) == Some(b')') {
         return Ok(i.take_from(1));
-    }
-    if params.capacity() == 0 {
-        *params = Vec::with_capacity(4);
     }
     loop {
         let (r, name) = string_token(i)?;
@@ -1464,7 +1454,7 @@ pub fn body_fld_dsp(i: Span<'_>) -> PResult<'_, Option<Disposition>> {
         Some(b'(') => {
             let i = skip_spaces(i.take_from(1));
             let (i, kind) = string_token(i)?;
-            let mut params = Vec::new();
+            let mut params = ParamList::new();
             let i = body_fld_param_into(sep(i, RULE)?, &mut params)?;
             let i = close(i, RULE)?;
             Ok((i, Some(Disposition { kind, params })))
@@ -1475,7 +1465,7 @@ pub fn body_fld_dsp(i: Span<'_>) -> PResult<'_, Option<Disposition>> {
                 i,
                 Some(Disposition {
                     kind,
-                    params: Vec::new(),
+                    params: ParamList::new(),
                 }),
             ))
         }
@@ -1602,6 +1592,7 @@ mod tests {
     use crate::parse::ParseErrorKind;
     use crate::parse::core::tests::run;
     use crate::parse::input::FrameContext;
+    use smallvec::smallvec;
 
     // ---- builders for expected values ----
 
@@ -1613,7 +1604,7 @@ mod tests {
         Some(b(s))
     }
 
-    fn params(p: &[(&str, &str)]) -> Vec<(Bytes, Bytes)> {
+    fn params(p: &[(&str, &str)]) -> ParamList {
         p.iter().map(|(k, v)| (b(k), b(v))).collect()
     }
 
@@ -2010,15 +2001,15 @@ mod tests {
         let expected = Envelope {
             date: n("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)"),
             subject: n("IMAP4rev1 WG mtg summary and minutes"),
-            from: vec![gray.clone()],
-            sender: vec![gray.clone()],
-            reply_to: vec![gray],
-            to: vec![addr(None, Some("imap"), Some("cac.washington.edu"))],
-            cc: vec![
+            from: smallvec![gray.clone()],
+            sender: smallvec![gray.clone()],
+            reply_to: smallvec![gray],
+            to: smallvec![addr(None, Some("imap"), Some("cac.washington.edu"))],
+            cc: smallvec![
                 addr(None, Some("minutes"), Some("CNRI.Reston.VA.US")),
                 addr(Some("John Klensin"), Some("KLENSIN"), Some("MIT.EDU")),
             ],
-            bcc: vec![
+            bcc: smallvec![
                 addr(None, Some("undisclosed"), None),
                 addr(None, None, None),
             ],
@@ -2052,9 +2043,9 @@ mod tests {
             let (env, rest) = run(input.as_bytes(), envelope).expect(&input);
             assert!(rest.is_empty(), "{input}");
             let list = |text: &str| run(text.as_bytes(), address_list).expect(text).0;
-            assert_eq!(env.from, list(from), "{input}");
-            assert_eq!(env.sender, list(sender), "{input}");
-            assert_eq!(env.reply_to, list(reply_to), "{input}");
+            assert_eq!(env.from[..], list(from)[..], "{input}");
+            assert_eq!(env.sender[..], list(sender)[..], "{input}");
+            assert_eq!(env.reply_to[..], list(reply_to)[..], "{input}");
         }
         // With `from` NIL nothing is repeated, even if the next list is NIL too.
         let (env, _) = run(
@@ -2063,7 +2054,7 @@ mod tests {
         )
         .expect("envelope");
         assert!(env.from.is_empty() && env.sender.is_empty());
-        assert_eq!(env.reply_to, vec![Address::default()]);
+        assert_eq!(env.reply_to[..], [Address::default()]);
     }
 
     #[test]
@@ -2152,7 +2143,7 @@ mod tests {
         let inner_env = Envelope {
             date: n("Mon, 1 Jan 2024 00:00:00 +0000"),
             subject: n("inner"),
-            from: vec![addr(Some("A"), Some("a"), Some("x.org"))],
+            from: smallvec![addr(Some("A"), Some("a"), Some("x.org"))],
             message_id: n("<m@x>"),
             ..Envelope::default()
         };
@@ -2500,7 +2491,7 @@ mod tests {
             (
                 r#"(ENVELOPE (NIL NIL (("" NIL "foo" "example.org")) () NIL NIL NIL NIL NIL NIL))"#,
                 vec![MessageAttribute::Envelope(Box::new(Envelope {
-                    from: vec![addr(Some(""), Some("foo"), Some("example.org"))],
+                    from: smallvec![addr(Some(""), Some("foo"), Some("example.org"))],
                     ..Envelope::default()
                 }))],
             ),

@@ -84,6 +84,14 @@
 //! A frame keeps the allocation it is a slice of alive: as long as the caller holds a frame
 //! (or a string parsed from it), the read it came from stays allocated.
 //!
+//! [`Framer::read_buffer`] goes one step further: the adapter reads straight into the
+//! framer's own buffer, so every frame is a slice of it and nothing is joined. Once a
+//! buffered literal's header has been read, the buffer reserves room for the rest of the
+//! literal (up to [`MAX_READ_RESERVE`]), so a message body arrives in one piece however the
+//! reads fall. When the buffer is full and the caller holds no frame of it any more, it is
+//! reused: the unfinished response (a header and at most one read of literal bytes) moves
+//! to its start.
+//!
 //! [`Framer::push`] takes a borrowed `&[u8]` (say, decrypted TLS records) and must copy it;
 //! frames are then split off that buffer without further copies. The two may be mixed: the
 //! input order is kept.
@@ -99,7 +107,9 @@
 //!   [`FrameError::LineTooLong`];
 //! - a literal to be buffered whose announced size exceeds [`Limits::max_literal_size`] is
 //!   [`FrameError::LiteralTooLarge`], detected from the header alone. The announced size
-//!   never causes an allocation or a `reserve`: the buffer grows only as bytes arrive;
+//!   never causes an allocation or a `reserve`: the buffer grows only as bytes arrive. The
+//!   one exception is [`Framer::read_buffer`], which reserves room for the rest of a literal
+//!   that passed these checks, at most [`MAX_READ_RESERVE`] bytes;
 //! - a buffered response larger than [`Limits::max_response_size`] is
 //!   [`FrameError::ResponseTooLarge`]. A literal that would push the response past the limit
 //!   fails as soon as its header is seen. For a streamed response, the head and the tail are
@@ -149,6 +159,16 @@ const MAX_NUMBER64: u64 = i64::MAX as u64;
 /// Initial buffer capacity. It also becomes the smallest reallocation `bytes` makes once
 /// frames share the buffer, which avoids many tiny allocations for small reads.
 const INITIAL_CAPACITY: usize = 16 * 1024;
+
+/// The most [`Framer::read_buffer`] reserves ahead for the rest of an announced literal: a
+/// larger literal's response is still received in place, with the buffer growing as its
+/// bytes arrive.
+pub const MAX_READ_RESERVE: usize = 4 * 1024 * 1024;
+
+/// A new read buffer of [`Framer::read_buffer`] holds this many reads (up to
+/// [`MAX_READ_RESERVE`] bytes), so it is reused (or replaced) once per this many reads
+/// rather than after every one.
+const READ_BUFFER_READS: usize = 16;
 
 /// One unit of framed input, handed out by [`Framer::next_frame`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -405,8 +425,69 @@ impl Framer {
         self.queued.push_back(Window::Owned(data));
     }
 
+    /// The framer's own read buffer, for an adapter that reads from the socket straight into
+    /// it (for instance with tokio's `AsyncReadExt::read_buf`): append what one read returns,
+    /// at most `read_size` bytes, then drain [`Framer::next_frame`]. The returned buffer has
+    /// room for at least `read_size` more bytes. Only append to it: the bytes already in it
+    /// are the framer's.
+    ///
+    /// This is the input path that joins nothing: every frame is a slice of this buffer, and
+    /// when a buffered literal's header has been read, the room reserved is the rest of the
+    /// literal (up to [`MAX_READ_RESERVE`]) plus one read, so the literal arrives
+    /// contiguously. The buffer is reused once the caller has dropped every frame cut from it
+    /// (the unfinished response, at most a header and one read of literal bytes, is then
+    /// moved to its start: the only copy); otherwise a new one of `16 * read_size` bytes (at
+    /// most [`MAX_READ_RESERVE`]), or what the response needs, is allocated. Unlike the other
+    /// inputs, an announced literal size thus reserves memory before the bytes arrive,
+    /// bounded by [`MAX_READ_RESERVE`] per literal and checked against the limits first (a
+    /// literal over [`Limits::max_literal_size`] fails at its header, before any
+    /// reservation).
+    ///
+    /// It may be mixed with the other inputs; bytes they queued are then copied into this
+    /// buffer once, to keep the input order. After an error, what is appended is discarded.
+    pub fn read_buffer(&mut self, read_size: usize) -> &mut BytesMut {
+        if self.poisoned.is_some() {
+            // Whatever was appended since the error is dropped here, unread.
+            self.buf = Window::Owned(BytesMut::with_capacity(read_size));
+        }
+        let queued_len: usize = self.queued.iter().map(|input| input.len()).sum();
+        if queued_len > 0 || matches!(self.buf, Window::Shared(_)) {
+            // Inputs of `push_bytes` (or queued behind them) come first: copy them in order.
+            let mut owned = BytesMut::with_capacity(self.buf.len() + queued_len + read_size);
+            owned.extend_from_slice(&self.buf);
+            for input in self.queued.drain(..) {
+                owned.extend_from_slice(&input);
+            }
+            self.buf = Window::Owned(owned);
+        }
+        // Room for the read, plus the rest of the literal being read: the read that ends the
+        // literal then still fits, so the response is never moved once its header is in.
+        let mut need = read_size;
+        if let State::Literal { end } = self.state {
+            need = need.saturating_add(end.saturating_sub(self.buf.len()).min(MAX_READ_RESERVE));
+        }
+        let buf = match &mut self.buf {
+            Window::Owned(owned) => owned,
+            Window::Shared(_) => unreachable!("the window was made owned above"),
+        };
+        if buf.capacity() - buf.len() < need && !buf.try_reclaim(need) {
+            let reads = read_size
+                .saturating_mul(READ_BUFFER_READS)
+                .min(MAX_READ_RESERVE);
+            let capacity = (buf.len() + need).max(reads);
+            let mut grown = BytesMut::with_capacity(capacity);
+            grown.extend_from_slice(buf);
+            *buf = grown;
+        }
+        buf
+    }
+
     /// How many received bytes are buffered and not yet handed out in a frame.
     pub fn buffered_len(&self) -> usize {
+        if self.poisoned.is_some() {
+            // Only `read_buffer` can hold bytes now, and they are discarded unread.
+            return 0;
+        }
         self.earlier_len
             + self.buf.len()
             + self.queued.iter().map(|input| input.len()).sum::<usize>()
@@ -820,14 +901,17 @@ mod tests {
         /// [`Framer::push_bytes_mut`], the inputs split off one `BytesMut` in turn, as an
         /// adapter that reads into one buffer produces them: joins happen in place.
         OneBufferMut,
+        /// [`Framer::read_buffer`], each input appended to the framer's own buffer.
+        ReadBuffer,
     }
 
-    const FEEDS: [Feed; 5] = [
+    const FEEDS: [Feed; 6] = [
         Feed::Slices,
         Feed::SeparateBytes,
         Feed::OneBuffer,
         Feed::SeparateBytesMut,
         Feed::OneBufferMut,
+        Feed::ReadBuffer,
     ];
 
     /// Bytes the framer holds allocated: its buffer's capacity, or the length of the
@@ -851,6 +935,7 @@ mod tests {
             Feed::SeparateBytesMut | Feed::OneBufferMut => {
                 framer.push_bytes_mut(BytesMut::from(data))
             }
+            Feed::ReadBuffer => framer.read_buffer(data.len()).extend_from_slice(data),
         }
     }
 
@@ -1173,6 +1258,111 @@ mod tests {
         assert_eq!(framer.next_frame(), Ok(None));
         framer.push_bytes_mut(BytesMut::from(&b"d\r\n"[..]));
         assert_eq!(framer.next_frame(), Ok(Some(complete(b"* OK cd\r\n"))));
+    }
+
+    /// Every frame the framer has now.
+    fn drain_all(framer: &mut Framer) -> Vec<Frame> {
+        std::iter::from_fn(|| framer.next_frame().expect("no error")).collect()
+    }
+
+    /// Reads `stream` into the framer's own buffer `read_size` bytes at a time, draining
+    /// after each read and handing every frame to `seen`.
+    fn read_all(framer: &mut Framer, stream: &[u8], read_size: usize, mut seen: impl FnMut(Frame)) {
+        for piece in stream.chunks(read_size) {
+            framer.read_buffer(read_size).extend_from_slice(piece);
+            drain_all(framer).into_iter().for_each(&mut seen);
+        }
+    }
+
+    #[test]
+    fn read_buffer_receives_an_announced_literal_in_one_piece() {
+        let literal = vec![b'x'; 100_000];
+        let mut fetch = b"* 1 FETCH (BODY[] {100000}\r\n".to_vec();
+        fetch.extend_from_slice(&literal);
+        fetch.extend_from_slice(b")\r\n");
+        let mut stream = b"* OK a\r\n".to_vec();
+        stream.extend_from_slice(&fetch);
+        stream.extend_from_slice(b"* OK b\r\n");
+        let mut framer = Framer::new(Limits::default());
+        let mut frames = Vec::new();
+        let mut reserved_at = None;
+        for piece in stream.chunks(4096) {
+            let in_literal = framer.state != State::Line;
+            let buf = framer.read_buffer(4096);
+            if in_literal && reserved_at.is_none() {
+                // The header has been read and the buffer starts at the response: the whole
+                // response fits without moving.
+                assert!(buf.capacity() >= fetch.len());
+                reserved_at = Some(buf.as_ptr());
+            }
+            buf.extend_from_slice(piece);
+            frames.extend(drain_all(&mut framer));
+        }
+        assert_eq!(
+            frames,
+            vec![
+                complete(b"* OK a\r\n"),
+                complete(&fetch),
+                complete(b"* OK b\r\n")
+            ]
+        );
+        // The response was neither joined nor moved after its header: it is where the reads
+        // put it.
+        let Frame::Complete(joined) = &frames[1] else {
+            panic!("expected the FETCH frame");
+        };
+        assert_eq!(Some(joined.as_ptr()), reserved_at);
+    }
+
+    #[test]
+    fn read_buffer_reuses_its_allocation_once_frames_are_dropped() {
+        let mut framer = Framer::new(Limits::default());
+        let base = framer.read_buffer(64).as_ptr() as usize;
+        let capacity = framer.read_buffer(64).capacity();
+        let stream = b"* 3 EXISTS\r\n* 1 FETCH (BODY[] {5}\r\nhello)\r\n".repeat(2_000);
+        let mut count = 0;
+        read_all(&mut framer, &stream, 64, |frame| {
+            let Frame::Complete(bytes) = frame else {
+                panic!("expected complete frames");
+            };
+            let at = bytes.as_ptr() as usize;
+            assert!(at >= base && at + bytes.len() <= base + capacity);
+            count += 1;
+        });
+        assert_eq!(count, 4_000);
+        assert!(stream.len() > 4 * capacity);
+    }
+
+    #[test]
+    fn read_buffer_reserves_at_most_max_read_reserve() {
+        let mut framer = Framer::new(Limits {
+            max_literal_size: 1 << 40,
+            max_response_size: usize::MAX,
+            ..Limits::default()
+        });
+        framer
+            .read_buffer(16)
+            .extend_from_slice(b"a1 OK {1000000000000}\r\nabc");
+        assert_eq!(framer.next_frame(), Ok(None));
+        let buf = framer.read_buffer(16);
+        assert!(buf.capacity() - buf.len() >= MAX_READ_RESERVE);
+        assert!(buf.capacity() < MAX_READ_RESERVE + 64 + 16);
+    }
+
+    #[test]
+    fn read_buffer_keeps_the_order_of_queued_inputs() {
+        let mut framer = Framer::new(Limits::default());
+        framer.push_bytes(Bytes::from_static(b"* OK a\r\n* OK"));
+        framer.push_bytes(Bytes::from_static(b" b\r\n* O"));
+        framer.read_buffer(8).extend_from_slice(b"K c\r\n");
+        assert_eq!(
+            drain_all(&mut framer),
+            vec![
+                complete(b"* OK a\r\n"),
+                complete(b"* OK b\r\n"),
+                complete(b"* OK c\r\n")
+            ]
+        );
     }
 
     #[test]

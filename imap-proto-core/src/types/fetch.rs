@@ -1,8 +1,18 @@
 //! FETCH data (RFC 3501 §7.4.2, RFC 9051 §7.5.2 and the extensions that add attributes).
 
 use bytes::Bytes;
+use smallvec::SmallVec;
 
 use super::Flag;
+
+/// An envelope address list (`env-from`, `env-to`, ...). Most hold one address, which is
+/// kept inline, so a typical envelope's six lists need no allocation of their own; it
+/// dereferences to `&[Address]` like the `Vec` it replaces.
+pub type AddressList = SmallVec<[Address; 1]>;
+
+/// A `body-fld-param` list: attribute/value pairs such as `("CHARSET" "UTF-8")`. Most hold
+/// one pair (a charset, a boundary, a file name), which is kept inline.
+pub type ParamList = SmallVec<[(Bytes, Bytes); 1]>;
 
 /// `message-data = nz-number SP "FETCH" SP msg-att`: everything the server returned for one
 /// message, in the order it sent the attributes.
@@ -142,17 +152,17 @@ pub struct Envelope {
     /// `env-subject = nstring`, still RFC 2047-encoded as the server sent it.
     pub subject: Option<Bytes>,
     /// `env-from`
-    pub from: Vec<Address>,
+    pub from: AddressList,
     /// `env-sender`
-    pub sender: Vec<Address>,
+    pub sender: AddressList,
     /// `env-reply-to`
-    pub reply_to: Vec<Address>,
+    pub reply_to: AddressList,
     /// `env-to`
-    pub to: Vec<Address>,
+    pub to: AddressList,
     /// `env-cc`
-    pub cc: Vec<Address>,
+    pub cc: AddressList,
     /// `env-bcc`
-    pub bcc: Vec<Address>,
+    pub bcc: AddressList,
     /// `env-in-reply-to = nstring`
     pub in_reply_to: Option<Bytes>,
     /// `env-message-id = nstring`
@@ -207,7 +217,7 @@ pub enum BodyStructure {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BodyFields {
     /// `body-fld-param`: attribute/value pairs such as `("CHARSET" "UTF-8")`.
-    pub params: Vec<(Bytes, Bytes)>,
+    pub params: ParamList,
     /// `body-fld-id`
     pub id: Option<Bytes>,
     /// `body-fld-desc`
@@ -253,7 +263,7 @@ pub struct SinglePartExtension {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MultipartExtension {
     /// `body-fld-param`
-    pub params: Vec<(Bytes, Bytes)>,
+    pub params: ParamList,
     /// The shared tail: disposition, language, location, further extensions.
     pub tail: ExtensionTail,
 }
@@ -278,7 +288,7 @@ pub struct Disposition {
     /// `inline`, `attachment`, ...
     pub kind: Bytes,
     /// Its parameters.
-    pub params: Vec<(Bytes, Bytes)>,
+    pub params: ParamList,
 }
 
 /// `body-extension = nstring / number / "(" body-extension *(SP body-extension) ")"`

@@ -27,9 +27,10 @@ pub use acl::{AclEntry, AclResponse, ListRightsResponse, MyRightsResponse};
 pub use append::{AppendMessage, normalize_date_time};
 pub use capability::Capability;
 pub use fetch::{
-    Address, BodyExtension, BodyFields, BodyStructure, Disposition, Envelope, ExtensionTail,
-    FetchResponse, FetchStreamContinuation, FetchStreamHead, MessageAttribute, MultipartExtension,
-    Section, SectionKind, SinglePartExtension, SinglePartSpecific, StreamedAttribute,
+    Address, AddressList, BodyExtension, BodyFields, BodyStructure, Disposition, Envelope,
+    ExtensionTail, FetchResponse, FetchStreamContinuation, FetchStreamHead, MessageAttribute,
+    MultipartExtension, ParamList, Section, SectionKind, SinglePartExtension, SinglePartSpecific,
+    StreamedAttribute,
 };
 pub use fetch_attr::{FetchAttr, Partial};
 pub use flag::{Flag, MailboxAttribute};

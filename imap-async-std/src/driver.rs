@@ -406,7 +406,6 @@ struct Driver {
     /// The current write batch and how much of it is written.
     out: Vec<u8>,
     written: usize,
-    input: Box<[u8]>,
     /// The socket can no longer be read (EOF or error).
     closed: bool,
     /// A socket error, reported in the snapshot's failure.
@@ -439,7 +438,6 @@ pub(crate) fn spawn(
         pending: Vec::new(),
         out: Vec::with_capacity(16 * 1024),
         written: 0,
-        input: vec![0; READ_CHUNK].into_boxed_slice(),
         closed: false,
         io_failure: None,
     };
@@ -479,16 +477,19 @@ impl Driver {
                 // Every handle is gone: nobody can use the connection any more.
                 Wake::Request(Err(_)) => break,
                 Wake::Read(Ok(0)) => {
+                    // The read's zero-filled slice is not input.
+                    self.conn.handle_read_len(0);
                     self.closed = true;
                     self.conn.handle_eof();
                 }
-                Wake::Read(Ok(n)) => {
-                    let input = self.input.get(..n).unwrap_or_default();
-                    self.conn.handle_input(input);
+                Wake::Read(Ok(n)) => self.conn.handle_read_len(n),
+                Wake::Read(Err(e)) => {
+                    self.conn.handle_read_len(0);
+                    self.socket_failed(e);
                 }
                 Wake::Wrote(Ok(0)) => self.socket_failed(io::ErrorKind::WriteZero.into()),
                 Wake::Wrote(Ok(n)) => self.written += n,
-                Wake::Read(Err(e)) | Wake::Wrote(Err(e)) => self.socket_failed(e),
+                Wake::Wrote(Err(e)) => self.socket_failed(e),
                 Wake::Unblocked => {}
             }
         }
@@ -518,13 +519,15 @@ impl Driver {
         let reading = !self.closed && stream.is_none();
         let requests = &self.requests;
         let (reader, writer) = (&mut self.reader, &mut self.writer);
-        let (input, out) = (&mut self.input, self.out.get(self.written..));
+        let (conn, out) = (&mut self.conn, self.out.get(self.written..));
         let request = async { Wake::Request(requests.recv().await) };
         let read = async {
             if !reading {
                 pending::<()>().await;
             }
-            Wake::Read(reader.read(input).await)
+            // Straight into the core's buffer (an abandoned read's slice is discarded by
+            // the next one); without TLS or COMPRESS nothing is copied into the core.
+            Wake::Read(reader.read(conn.read_slice(READ_CHUNK)).await)
         };
         let write = async {
             match out {

@@ -84,7 +84,6 @@ pub(crate) struct Inner {
     /// The current write batch and how much of it is written.
     out: Vec<u8>,
     written: usize,
-    input: Box<[u8]>,
     /// The socket can no longer be read (EOF or error).
     closed: bool,
     io_failure: Option<String>,
@@ -98,7 +97,6 @@ impl Inner {
             stream,
             out: Vec::with_capacity(16 * 1024),
             written: 0,
-            input: vec![0; READ_CHUNK].into_boxed_slice(),
             closed: false,
             io_failure: None,
             abandoned: Vec::new(),
@@ -166,12 +164,12 @@ impl Inner {
     fn read_some(&mut self, deadline: Instant) -> Result<(), Error> {
         let remaining = remaining(deadline)?;
         self.stream.set_read_timeout(Some(remaining))?;
-        match self.stream.read(&mut self.input) {
+        match read_into(&mut self.stream, &mut self.conn) {
             Ok(0) => {
                 self.closed = true;
                 self.conn.handle_eof();
             }
-            Ok(n) => self.conn.handle_input(&self.input[..n]),
+            Ok(_) => {}
             Err(e) if is_timeout(&e) => return Err(Error::Timeout),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => self.socket_failed(e),
@@ -312,12 +310,12 @@ impl Inner {
             }
             // mio is edge-triggered: read until the socket is empty before polling again.
             while !self.closed {
-                match source.read(&mut self.input) {
+                match read_into(source, &mut self.conn) {
                     Ok(0) => {
                         self.closed = true;
                         self.conn.handle_eof();
                     }
-                    Ok(n) => self.conn.handle_input(&self.input[..n]),
+                    Ok(_) => {}
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e) => self.socket_failed(e),
@@ -362,6 +360,14 @@ fn is_timeout(error: &io::Error) -> bool {
 }
 
 /// `now + timeout`, saturating far in the future for huge timeouts.
+/// One read straight into the core's buffer ([`Connection::read_slice`]): without TLS or
+/// COMPRESS that is where responses are parsed, so nothing is copied into the core.
+fn read_into(source: &mut impl Read, conn: &mut Connection) -> io::Result<usize> {
+    let result = source.read(conn.read_slice(READ_CHUNK));
+    conn.handle_read_len(*result.as_ref().unwrap_or(&0));
+    result
+}
+
 /// How long the last bytes of a session (TLS's close_notify) may take to write.
 const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 

@@ -11,8 +11,12 @@ pub struct Limits {
     /// Longest line segment (text between CRLFs, not counting literal contents) the framer
     /// buffers. Default 8 MiB: a `SEARCH` reply listing 1 million UIDs is about 7 MiB.
     pub max_line_length: usize,
-    /// Largest literal the framer buffers whole. Default 64 MiB. An announced size is only
-    /// checked against this; memory grows as bytes actually arrive, never up front.
+    /// Largest literal the framer buffers whole. Default 64 MiB. An announced size is
+    /// checked against this (and `max_response_size`) before anything is reserved. Through
+    /// `Framer::push*` memory then grows as bytes arrive; through `Framer::read_buffer`
+    /// (the adapters' path) the framer reserves room for the rest of the literal once its
+    /// header passed, at most `MAX_READ_RESERVE` (4 MiB), so the literal arrives in one
+    /// piece and is never joined.
     pub max_literal_size: u64,
     /// Largest complete buffered response (all its lines and literals). Default 128 MiB.
     pub max_response_size: usize,

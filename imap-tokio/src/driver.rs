@@ -24,6 +24,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::sync::Arc;
 
+use bytes::BufMut;
 use imap_proto_core::ops::fetch::Fetch;
 use imap_proto_core::ops::idle::Idle;
 use imap_proto_core::types::{Capability, FetchResponse};
@@ -360,7 +361,6 @@ pub(crate) struct Driver {
     /// The current write batch and how much of it is written.
     out: Vec<u8>,
     written: usize,
-    input: Box<[u8]>,
     /// The socket can no longer be read (EOF or error).
     closed: bool,
     /// A socket error, reported in the snapshot's failure.
@@ -390,7 +390,6 @@ pub(crate) fn spawn(stream: TcpStream, conn: Connection, event_capacity: usize) 
         pending: Vec::new(),
         out: Vec::with_capacity(16 * 1024),
         written: 0,
-        input: vec![0; READ_CHUNK].into_boxed_slice(),
         closed: false,
         io_failure: None,
     };
@@ -400,6 +399,15 @@ pub(crate) fn spawn(stream: TcpStream, conn: Connection, event_capacity: usize) 
         snapshot: snapshot_rx,
         events,
     }
+}
+
+/// One socket read straight into the core's buffer ([`Connection::read_buffer`]): without
+/// TLS or COMPRESS that is where the responses are parsed, so a body is never copied or
+/// joined. At most [`READ_CHUNK`] bytes, as the core's buffer expects.
+async fn read_into(reader: &mut OwnedReadHalf, conn: &mut Connection) -> io::Result<usize> {
+    reader
+        .read_buf(&mut conn.read_buffer(READ_CHUNK).limit(READ_CHUNK))
+        .await
 }
 
 impl Driver {
@@ -437,14 +445,16 @@ impl Driver {
                     // Every handle is gone: nobody can use the connection any more.
                     None => break,
                 },
-                read = self.reader.read(&mut self.input), if reading => match read {
-                    Ok(0) => {
-                        self.closed = true;
-                        self.conn.handle_eof();
+                read = read_into(&mut self.reader, &mut self.conn), if reading => {
+                    match read {
+                        Ok(0) => {
+                            self.closed = true;
+                            self.conn.handle_eof();
+                        }
+                        Ok(_) => self.conn.handle_read(),
+                        Err(e) => self.socket_failed(e),
                     }
-                    Ok(n) => self.conn.handle_input(&self.input[..n]),
-                    Err(e) => self.socket_failed(e),
-                },
+                }
                 wrote = self.writer.write(&self.out[self.written..]), if writing => match wrote {
                     Ok(0) => self.socket_failed(io::ErrorKind::WriteZero.into()),
                     Ok(n) => self.written += n,

@@ -195,6 +195,14 @@ pub struct Connection {
     bye: Option<StatusResponse>,
     failed: Option<String>,
     scratch: Vec<u8>,
+    /// Where [`Connection::read_buffer`] last pointed the caller's read.
+    read_target: ReadTarget,
+    /// The staging buffer of [`Connection::read_buffer`] while TLS or COMPRESS is active (or
+    /// the connection failed): its bytes go through [`Connection::handle_input`].
+    read_stage: BytesMut,
+    /// The buffer and offset of a [`Connection::read_slice`] not yet settled by
+    /// [`Connection::handle_read_len`] (its zero-filled tail is not input).
+    open_slice: Option<(ReadTarget, usize)>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -237,6 +245,9 @@ impl Connection {
             bye: None,
             failed: None,
             scratch: Vec::new(),
+            read_target: ReadTarget::Stage,
+            read_stage: BytesMut::new(),
+            open_slice: None,
         }
     }
 
@@ -412,6 +423,80 @@ impl Connection {
                 }
             }
             self.outgoing.pop_front();
+        }
+    }
+
+    /// Where the next socket read should go, for adapters that can read into a `BytesMut`
+    /// (tokio's `AsyncReadExt::read_buf`): append at most `read_size` bytes (one read) to
+    /// the returned buffer, then call [`Connection::handle_read`]. Only append; the bytes
+    /// already in the buffer are not the caller's.
+    ///
+    /// Without TLS or COMPRESS this is the framer's own buffer
+    /// ([`Framer::read_buffer`](crate::parse::frame::Framer::read_buffer)): responses, and
+    /// the literals in them, arrive where they are parsed, and nothing is copied or joined.
+    /// With TLS or COMPRESS the wire bytes must be decrypted or inflated first, so it is a
+    /// staging buffer and `handle_read` is [`Connection::handle_input`] on its contents.
+    pub fn read_buffer(&mut self, read_size: usize) -> &mut BytesMut {
+        // A slice read that never completed (its future was dropped) left zeros behind.
+        self.settle_slice(0);
+        if self.failed.is_none() && !self.layers.tls_active() && !self.layers.deflate_active() {
+            self.read_target = ReadTarget::Framer;
+            return self.framer.read_buffer(read_size);
+        }
+        self.read_target = ReadTarget::Stage;
+        self.read_stage.clear();
+        self.read_stage.reserve(read_size);
+        &mut self.read_stage
+    }
+
+    /// For reads that fill a `&mut [u8]` (futures-io `AsyncRead`, `std::io::Read`): a
+    /// zero-filled slice of `read_size` bytes at the end of [`Connection::read_buffer`].
+    /// Read into it, then call [`Connection::handle_read_len`] with the count the read
+    /// returned. A read abandoned half way (a dropped future) needs nothing: the next call
+    /// discards the slice. Costs a memset per read, but saves copying the read into the
+    /// core.
+    pub fn read_slice(&mut self, read_size: usize) -> &mut [u8] {
+        let start = self.read_buffer(read_size).len();
+        let target = self.read_target;
+        self.open_slice = Some((target, start));
+        let buf = match target {
+            ReadTarget::Framer => self.framer.read_buffer(read_size),
+            ReadTarget::Stage => &mut self.read_stage,
+        };
+        buf.resize(start + read_size, 0);
+        &mut buf[start..]
+    }
+
+    /// Keeps the first `n` bytes of the last [`Connection::read_slice`] and processes them.
+    pub fn handle_read_len(&mut self, n: usize) {
+        if self.open_slice.is_some() {
+            self.settle_slice(n);
+            self.handle_read();
+        }
+    }
+
+    /// Cuts the open slice read (if any) down to the `n` bytes the read returned.
+    fn settle_slice(&mut self, n: usize) {
+        if let Some((target, start)) = self.open_slice.take() {
+            match target {
+                ReadTarget::Framer => self.framer.truncate_read_buffer(start + n),
+                ReadTarget::Stage => self.read_stage.truncate(start + n),
+            }
+        }
+    }
+
+    /// Processes what was appended to [`Connection::read_buffer`] since it was called.
+    pub fn handle_read(&mut self) {
+        match self.read_target {
+            ReadTarget::Framer if self.failed.is_none() => self.process_frames(),
+            // Appended after a failure: dropped unread, like any input then.
+            ReadTarget::Framer => {}
+            ReadTarget::Stage => {
+                let staged = std::mem::take(&mut self.read_stage);
+                self.handle_input(&staged);
+                self.read_stage = staged;
+                self.read_stage.clear();
+            }
         }
     }
 
@@ -995,4 +1080,13 @@ impl Connection {
         }
         Ok(())
     }
+}
+
+/// Which buffer [`Connection::read_buffer`] handed out last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReadTarget {
+    /// The framer's own buffer: the bytes are IMAP bytes.
+    Framer,
+    /// `read_stage`: wire bytes for `handle_input`.
+    Stage,
 }

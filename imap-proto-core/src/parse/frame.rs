@@ -425,6 +425,15 @@ impl Framer {
         self.queued.push_back(Window::Owned(data));
     }
 
+    /// Drops what was appended to [`Framer::read_buffer`] beyond its first `len` bytes: for
+    /// callers that read into a zero-filled tail of it (a `&mut [u8]` read) and keep only
+    /// what the read returned.
+    pub fn truncate_read_buffer(&mut self, len: usize) {
+        if let Window::Owned(owned) = &mut self.buf {
+            owned.truncate(len);
+        }
+    }
+
     /// The framer's own read buffer, for an adapter that reads from the socket straight into
     /// it (for instance with tokio's `AsyncReadExt::read_buf`): append what one read returns,
     /// at most `read_size` bytes, then drain [`Framer::next_frame`]. The returned buffer has

@@ -22,7 +22,19 @@ pub enum Feed {
     /// One `handle_input` call per byte, with a `poll_transmit` after each, as a driver
     /// reading a trickling socket would do.
     Bytewise,
+    /// Reads of 7 bytes appended to `Connection::read_buffer`, each followed by
+    /// `handle_read` and a `poll_transmit`: the path of an adapter that reads into the
+    /// core's own buffer.
+    ReadBuffer,
+    /// Reads of up to 5 bytes into `Connection::read_slice(9)` (so part of the zeroed
+    /// slice stays unused), each followed by `handle_read_len` and a `poll_transmit`: the
+    /// path of an adapter whose reads fill a `&mut [u8]`.
+    ReadSlice,
 }
+
+/// The read size of [`Feed::ReadBuffer`]: small and odd, so reads end inside lines,
+/// literal headers and literals.
+const READ_BUFFER_READ: usize = 7;
 
 /// One run of a transcript.
 pub struct Transcript {
@@ -36,8 +48,8 @@ pub struct Transcript {
     pub log: Vec<String>,
 }
 
-/// Runs `body` with the input fed whole and then byte by byte; both runs must observe the
-/// same client bytes, results and events.
+/// Runs `body` with the input fed whole, byte by byte, and in small reads through
+/// `read_buffer`; every run must observe the same client bytes, results and events.
 pub fn transcript(body: impl Fn(&mut Transcript)) {
     transcript_with(Config::default(), body)
 }
@@ -45,24 +57,29 @@ pub fn transcript(body: impl Fn(&mut Transcript)) {
 /// [`transcript`] with a custom configuration.
 pub fn transcript_with(config: Config, body: impl Fn(&mut Transcript)) {
     let mut logs = Vec::new();
-    for feed in [Feed::Whole, Feed::Bytewise] {
+    for feed in [
+        Feed::Whole,
+        Feed::Bytewise,
+        Feed::ReadBuffer,
+        Feed::ReadSlice,
+    ] {
         let mut t = Transcript::new(feed, config.clone());
         body(&mut t);
         t.finish();
         logs.push(t.log);
     }
-    let (whole, bytewise) = (&logs[0], &logs[1]);
-    for (i, (a, b)) in whole.iter().zip(bytewise.iter()).enumerate() {
+    let whole = &logs[0];
+    let names = ["byte-at-a-time", "read_buffer", "read_slice"];
+    for (other, name) in logs[1..].iter().zip(names) {
+        for (i, (a, b)) in whole.iter().zip(other.iter()).enumerate() {
+            assert_eq!(a, b, "entry {i} differs between whole and {name} feeding");
+        }
         assert_eq!(
-            a, b,
-            "entry {i} differs between whole and byte-at-a-time feeding"
+            whole.len(),
+            other.len(),
+            "whole and {name} feeding logged a different number of entries"
         );
     }
-    assert_eq!(
-        whole.len(),
-        bytewise.len(),
-        "the two feeds logged a different number of entries"
-    );
 }
 
 /// Undoes the escapes `\r`, `\n`, `\\` and `\xNN` of raw (`S+`/`C+`) script lines.
@@ -154,6 +171,27 @@ impl Transcript {
             Feed::Bytewise => {
                 for byte in input {
                     self.conn.handle_input(&[byte]);
+                    self.conn.poll_transmit(&mut self.client);
+                }
+                self.conn.poll_transmit(&mut self.client);
+            }
+            Feed::ReadBuffer => {
+                for read in input.chunks(READ_BUFFER_READ) {
+                    self.conn
+                        .read_buffer(READ_BUFFER_READ)
+                        .extend_from_slice(read);
+                    self.conn.handle_read();
+                    self.conn.poll_transmit(&mut self.client);
+                }
+                self.conn.poll_transmit(&mut self.client);
+            }
+            Feed::ReadSlice => {
+                for read in input.chunks(5) {
+                    // A read that was abandoned (its future dropped) before every real one:
+                    // its zeros must never become input.
+                    self.conn.read_slice(3).fill(b'!');
+                    self.conn.read_slice(9)[..read.len()].copy_from_slice(read);
+                    self.conn.handle_read_len(read.len());
                     self.conn.poll_transmit(&mut self.client);
                 }
                 self.conn.poll_transmit(&mut self.client);

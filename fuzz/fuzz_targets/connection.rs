@@ -1,4 +1,6 @@
-//! A whole connection: arbitrary server bytes interleaved with arbitrary submitted ops.
+//! A whole connection: arbitrary server bytes, fed through every input path (`handle_input`,
+//! `read_buffer`, `read_slice` including abandoned reads), interleaved with arbitrary
+//! submitted ops.
 //! Invariants: no panic; buffers stay bounded by the configured limits; once failed, the
 //! connection stays failed and refuses new ops; every submitted op ends with exactly one
 //! result once the connection fails or its tagged response arrives.
@@ -13,6 +15,11 @@ use libfuzzer_sys::fuzz_target;
 #[derive(Arbitrary, Debug)]
 enum Step {
     Input(Vec<u8>),
+    /// Bytes appended to `read_buffer` (an adapter reading with `read_buf`).
+    ReadBuffer(Vec<u8>),
+    /// A `read_slice` of `size` that a read fills with the bytes (cut to the size) or
+    /// abandons half way (`None`: nothing is settled, the next read must discard it).
+    ReadSlice(u16, Option<Vec<u8>>),
     Eof,
     Transmit,
     Noop,
@@ -54,6 +61,20 @@ fuzz_target!(|steps: Vec<Step>| {
         let result = match step {
             Step::Input(bytes) => {
                 conn.handle_input(&bytes);
+                Ok(())
+            }
+            Step::ReadBuffer(bytes) => {
+                conn.read_buffer(bytes.len().max(1)).extend_from_slice(&bytes);
+                conn.handle_read();
+                Ok(())
+            }
+            Step::ReadSlice(size, read) => {
+                let slice = conn.read_slice(usize::from(size).clamp(1, 4096));
+                if let Some(bytes) = read {
+                    let n = bytes.len().min(slice.len());
+                    slice[..n].copy_from_slice(&bytes[..n]);
+                    conn.handle_read_len(n);
+                }
                 Ok(())
             }
             Step::Eof => {

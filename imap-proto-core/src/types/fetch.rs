@@ -16,6 +16,11 @@ pub type ParamList = SmallVec<[(Bytes, Bytes); 1]>;
 
 /// `message-data = nz-number SP "FETCH" SP msg-att`: everything the server returned for one
 /// message, in the order it sent the attributes.
+///
+/// Its strings and literals are `Bytes` slices of the connection's read buffer, not copies
+/// (zero-copy): holding any of them keeps that buffer's allocation (up to 4 MiB) alive. To
+/// keep a few small values for long while dropping the rest, copy them out
+/// (`Bytes::copy_from_slice`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchResponse {
     /// The message sequence number.

@@ -264,14 +264,32 @@ fn starttls_discards_and_refreshes_capabilities_over_tls() {
 
 #[test]
 fn starttls_injection_in_the_same_read_fails_and_is_never_parsed() {
+    for path in ["handle_input", "read_buffer", "read_slice"] {
+        injection_in_the_same_read(path);
+    }
+}
+
+/// The injection arrives through `path`: the read paths put it straight into the framer's
+/// buffer, where the check must find it just the same.
+fn injection_in_the_same_read(path: &str) {
     let pki = pki();
     let mut conn = Connection::new(Config::default());
     let id = start_starttls(&mut conn, &pki);
     while conn.poll_event().is_some() {}
     // A man in the middle appends plaintext after the OK, in the same TCP segment.
-    conn.handle_input(
-        b"A0001 OK Begin TLS negotiation now\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN]\r\n",
-    );
+    let read: &[u8] =
+        b"A0001 OK Begin TLS negotiation now\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN]\r\n";
+    match path {
+        "handle_input" => conn.handle_input(read),
+        "read_buffer" => {
+            conn.read_buffer(4096).extend_from_slice(read);
+            conn.handle_read();
+        }
+        _ => {
+            conn.read_slice(4096)[..read.len()].copy_from_slice(read);
+            conn.handle_read_len(read.len());
+        }
+    }
     let failure = conn
         .failure()
         .expect("the connection must fail")

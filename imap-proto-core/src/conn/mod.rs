@@ -516,19 +516,17 @@ impl Connection {
             self.process_frames();
             return;
         }
-        let mut plain = std::mem::take(&mut self.scratch);
-        plain.clear();
-        if let Err(e) = self.layers.decrypt(wire, &mut plain) {
-            self.scratch = plain;
+        // Decrypted straight into where the bytes are consumed: the framer's read buffer,
+        // or the inflate backlog.
+        let decrypted = if self.layers.deflate_active() {
+            self.layers.decrypt(wire, &mut self.inflate_backlog)
+        } else {
+            self.layers.decrypt(wire, &mut self.framer)
+        };
+        if let Err(e) = decrypted {
             self.fail(e);
             return;
         }
-        if self.layers.deflate_active() {
-            self.inflate_backlog.extend_from_slice(&plain);
-        } else {
-            self.framer.push(&plain);
-        }
-        self.scratch = plain;
         self.process_frames();
     }
 

@@ -5,6 +5,7 @@
 use std::io::{Read, Write};
 use std::sync::Arc;
 
+use bytes::BytesMut;
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use rustls::ClientConnection;
 use rustls::pki_types::ServerName;
@@ -93,6 +94,26 @@ struct DeflateLayer {
     ended: bool,
 }
 
+/// Where [`Layers::decrypt`] puts plaintext: the framer's own read buffer, or the inflate
+/// backlog.
+pub(crate) trait PlainSink {
+    /// The buffer to append at most `n` bytes to, with room for them.
+    fn room(&mut self, n: usize) -> &mut BytesMut;
+}
+
+impl PlainSink for crate::parse::frame::Framer {
+    fn room(&mut self, n: usize) -> &mut BytesMut {
+        self.read_buffer(n)
+    }
+}
+
+impl PlainSink for BytesMut {
+    fn room(&mut self, n: usize) -> &mut BytesMut {
+        self.reserve(n);
+        self
+    }
+}
+
 /// Chunk size for decrypted reads and compressed writes.
 const CHUNK: usize = 16 * 1024;
 
@@ -136,11 +157,13 @@ impl Layers {
         Ok(())
     }
 
-    /// Decrypts wire bytes (or copies them, without TLS). Appends to `out`; with COMPRESS
-    /// active the result is still compressed and goes through [`Layers::inflate_piece`].
-    pub(crate) fn decrypt(&mut self, wire: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+    /// Decrypts wire bytes (or copies them, without TLS) into `out`: the framer's read
+    /// buffer, or with COMPRESS active the inflate backlog (the bytes are then still
+    /// compressed and go through [`Layers::inflate_piece`]). rustls copies each record's
+    /// plaintext straight into `out`: one copy, no staging buffer.
+    pub(crate) fn decrypt(&mut self, wire: &[u8], out: &mut dyn PlainSink) -> Result<(), Error> {
         let Some(tls) = self.tls.as_mut() else {
-            out.extend_from_slice(wire);
+            out.room(wire.len()).extend_from_slice(wire);
             return Ok(());
         };
         let mut cursor = wire;
@@ -149,11 +172,15 @@ impl Layers {
                 .map_err(|e| Error::Tls(format!("reading TLS records: {e}")))?;
             tls.process_new_packets()
                 .map_err(|e| Error::Tls(e.to_string()))?;
-            let mut buf = [0u8; CHUNK];
             loop {
-                match tls.reader().read(&mut buf) {
+                let buf = out.room(CHUNK);
+                let start = buf.len();
+                buf.resize(start + CHUNK, 0);
+                let read = tls.reader().read(&mut buf[start..]);
+                buf.truncate(start + *read.as_ref().unwrap_or(&0));
+                match read {
                     Ok(0) => break,
-                    Ok(n) => out.extend_from_slice(&buf[..n]),
+                    Ok(_) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
                     Err(e) => return Err(Error::Tls(e.to_string())),
                 }

@@ -446,13 +446,11 @@ impl ImapConnection {
         self.send(Request::Batch(jobs))
     }
 
-    /// True while TLS is active on the connection (implicit TLS or after STARTTLS).
-    pub fn is_tls(&self) -> bool {
+    fn is_tls_impl(&self) -> bool {
         self.snapshot.get().tls
     }
 
-    /// True while COMPRESS=DEFLATE is active.
-    pub fn is_compressed(&self) -> bool {
+    fn is_compressed_impl(&self) -> bool {
         self.snapshot.get().compress
     }
 }

@@ -472,13 +472,11 @@ impl ImapConnection {
         &self.shared
     }
 
-    /// True while TLS is active on the connection (implicit TLS or after STARTTLS).
-    pub fn is_tls(&self) -> bool {
+    fn is_tls_impl(&self) -> bool {
         self.shared.snapshot().tls
     }
 
-    /// True while COMPRESS=DEFLATE is active.
-    pub fn is_compressed(&self) -> bool {
+    fn is_compressed_impl(&self) -> bool {
         self.shared.snapshot().compress
     }
 }

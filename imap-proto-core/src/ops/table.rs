@@ -610,6 +610,14 @@ macro_rules! for_each_imap_method {
             /// methods on the builder; state-changing commands (SELECT, STARTTLS, IDLE, LOGOUT,
             /// AUTHENTICATE ...) are absent, enforced at compile time by a sealed trait.
             fn pipeline(&self) -> Pipeline<'_, ()> => pipeline_impl;
+
+            /// True while TLS is active on the connection (implicit TLS, or after STARTTLS
+            /// completed). Not in the reference; every adapter has it.
+            fn is_tls(&self) -> bool => is_tls_impl;
+
+            /// True while COMPRESS=DEFLATE (RFC 4978) is active. Not in the reference; every
+            /// adapter has it.
+            fn is_compressed(&self) -> bool => is_compressed_impl;
         }
         ctors {
             /// Connect to an IMAP server: TCP, optional TLS, the greeting and the initial

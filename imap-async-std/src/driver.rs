@@ -551,8 +551,7 @@ impl Driver {
         if !self.pending.is_empty() || self.written < self.out.len() {
             return false;
         }
-        self.conn.failure().is_some()
-            || (self.conn.session().state() == SessionState::Logout && self.conn.ops_pending() == 0)
+        self.conn.is_over()
     }
 
     fn socket_failed(&mut self, error: io::Error) {

@@ -220,26 +220,17 @@ impl Inner {
         }
         if self.conn.failure().is_some() {
             shared.events.close();
-            if !self.closed {
-                // A fatal error (a limit crossed, garbage, an unknown tag): the core ignores
-                // all further input, so stop the server's sending now, as the async
-                // adapters' drivers do when they end, instead of when the handle is dropped.
-                let _ = self.stream.shutdown(std::net::Shutdown::Both);
-                self.closed = true;
-            }
         }
         let conn = &mut self.conn;
         self.abandoned.retain_mut(|pump| !pump(conn));
-        if !self.closed
-            && self.conn.session().state() == SessionState::Logout
-            && self.conn.ops_pending() == 0
-        {
-            // LOGOUT has completed (RFC 3501 §6.1.3): the session is over. Close the socket
-            // as the async adapters' drivers do when they end, so the server sees the end at
-            // once and `next_event` reports the end instead of waiting for events.
-            // TLS's close_notify (queued by the core at this point) goes out first.
+        if !self.closed && self.conn.is_over() {
+            // The session is over: a fatal error (the core ignores all further input) or a
+            // completed LOGOUT or BYE. Close the socket now, as the async adapters' drivers
+            // do when they end, so the server sees the end at once and `next_event` reports
+            // it instead of waiting. After a LOGOUT, TLS's close_notify (queued by the core
+            // at this point) goes out first.
             self.transmit();
-            if self.written < self.out.len() {
+            if self.conn.failure().is_none() && self.written < self.out.len() {
                 let _ = self.stream.set_write_timeout(Some(CLOSE_WRITE_TIMEOUT));
                 let _ = self.stream.write_all(&self.out[self.written..]);
                 self.written = self.out.len();

@@ -287,6 +287,15 @@ impl Connection {
         self.framer.buffered_len() + self.inflate_backlog.len()
     }
 
+    /// True once the session is over: the connection failed, or it reached Logout (LOGOUT
+    /// completed, or the server said BYE) with no op pending. Nothing more can happen on
+    /// it; an adapter writes what [`Connection::poll_transmit`] still gives (TLS's
+    /// `close_notify`) and closes the socket.
+    pub fn is_over(&self) -> bool {
+        self.failed.is_some()
+            || (self.session.state == SessionState::Logout && self.ops_pending() == 0)
+    }
+
     /// Number of ops submitted and not yet finished.
     pub fn ops_pending(&self) -> usize {
         self.queued.len() + self.in_flight.len()
@@ -379,8 +388,7 @@ impl Connection {
         }
         self.release_outgoing();
         if !self.close_notify_sent
-            && self.session.state == SessionState::Logout
-            && self.ops_pending() == 0
+            && self.is_over()
             && self.outgoing.is_empty()
             && self.layers.tls_active()
         {
@@ -437,16 +445,13 @@ impl Connection {
     /// With TLS or COMPRESS the wire bytes must be decrypted or inflated first, so it is a
     /// staging buffer and `handle_read` is [`Connection::handle_input`] on its contents.
     pub fn read_buffer(&mut self, read_size: usize) -> &mut BytesMut {
-        // A slice read that never completed (its future was dropped) left zeros behind.
-        self.settle_slice(0);
-        if self.failed.is_none() && !self.layers.tls_active() && !self.layers.deflate_active() {
-            self.read_target = ReadTarget::Framer;
-            return self.framer.read_buffer(read_size);
+        match self.start_read() {
+            ReadTarget::Framer => self.framer.read_buffer(read_size),
+            ReadTarget::Stage => {
+                self.read_stage.reserve(read_size);
+                &mut self.read_stage
+            }
         }
-        self.read_target = ReadTarget::Stage;
-        self.read_stage.clear();
-        self.read_stage.reserve(read_size);
-        &mut self.read_stage
     }
 
     /// For reads that fill a `&mut [u8]` (futures-io `AsyncRead`, `std::io::Read`): a
@@ -456,15 +461,32 @@ impl Connection {
     /// discards the slice. Costs a memset per read, but saves copying the read into the
     /// core.
     pub fn read_slice(&mut self, read_size: usize) -> &mut [u8] {
-        let start = self.read_buffer(read_size).len();
-        let target = self.read_target;
-        self.open_slice = Some((target, start));
+        let target = self.start_read();
         let buf = match target {
             ReadTarget::Framer => self.framer.read_buffer(read_size),
             ReadTarget::Stage => &mut self.read_stage,
         };
+        let start = buf.len();
         buf.resize(start + read_size, 0);
+        self.open_slice = Some((target, start));
         &mut buf[start..]
+    }
+
+    /// Picks the buffer for the next read: the framer's while the wire bytes are IMAP
+    /// bytes, else the (emptied) staging buffer. A slice read that never completed (its
+    /// future was dropped) is discarded first.
+    fn start_read(&mut self) -> ReadTarget {
+        self.settle_slice(0);
+        self.read_target = if self.failed.is_none()
+            && !self.layers.tls_active()
+            && !self.layers.deflate_active()
+        {
+            ReadTarget::Framer
+        } else {
+            self.read_stage.clear();
+            ReadTarget::Stage
+        };
+        self.read_target
     }
 
     /// Keeps the first `n` bytes of the last [`Connection::read_slice`] and processes them.
@@ -560,7 +582,7 @@ impl Connection {
         if self.failed.is_some() {
             return;
         }
-        if self.session.state == SessionState::Logout && self.ops_pending() == 0 {
+        if self.is_over() {
             self.failed = Some("connection closed after logout".into());
             return;
         }

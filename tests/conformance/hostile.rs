@@ -19,7 +19,6 @@ use rustls::{ServerConnection, StreamOwned};
 use crate::adapter::types::{AppendMessage, FetchAttr, SequenceSet, UidRange};
 use crate::adapter::{
     ClientConfig, Error, ImapConnection, SessionState, TlsMode, TypedEvent, fetch_channel, join2,
-    sleep,
 };
 
 use super::ScriptedCase;
@@ -122,18 +121,6 @@ flavored! {
     }
 }
 
-flavored! {
-    /// [`ServerThread::finish`] without blocking the case's thread meanwhile: an async
-    /// adapter's driver may share that thread, and the script may be waiting for it to act
-    /// (close the socket).
-    async fn finish(server: ServerThread) -> TestResult {
-        while !server.is_finished() {
-            aw!(sleep(Duration::from_millis(10)));
-        }
-        server.finish()
-    }
-}
-
 /// The peak virtual memory of this process (`VmPeak`), in KiB; `None` off Linux.
 fn vm_peak_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -190,7 +177,7 @@ flavored! {
             Ok(_) => return Err(Fail::Fail("connect succeeded".into())),
             Err(error) => error,
         };
-        aw!(finish(server))?;
+        aw!(server.finish())?;
         Ok(error)
     }
 }
@@ -299,7 +286,7 @@ async fn hostile_capabilities_from_before_tls_are_discarded() -> TestResult {
         "only the capabilities sent over TLS: {caps:?}"
     );
     aw!(client.noop(T))?;
-    aw!(finish(server))
+    aw!(server.finish())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -336,7 +323,7 @@ async fn hostile_huge_literal_fails_without_allocating() -> TestResult {
         );
     }
     aw!(fails_promptly(&client))?;
-    aw!(finish(server))
+    aw!(server.finish())
 }
 
 async fn hostile_nesting_ten_thousand_deep_is_a_parse_error() -> TestResult {
@@ -360,7 +347,7 @@ async fn hostile_nesting_ten_thousand_deep_is_a_parse_error() -> TestResult {
         "{fetched:?}"
     );
     aw!(fails_promptly(&client))?;
-    aw!(finish(server))
+    aw!(server.finish())
 }
 
 async fn hostile_endless_line_fails_at_the_limit_and_the_client_stops_reading() -> TestResult {
@@ -392,7 +379,7 @@ async fn hostile_endless_line_fails_at_the_limit_and_the_client_stops_reading() 
         "{noop:?}"
     );
     aw!(fails_promptly(&client))?;
-    aw!(finish(server))
+    aw!(server.finish())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -418,7 +405,7 @@ async fn hostile_garbage_line_is_fatal() -> TestResult {
         let events = aw!(client.drain_events());
         ensure!(events == [TypedEvent::Exists(1)], "{garbage:?}: {events:?}");
         aw!(fails_promptly(&client))?;
-        aw!(finish(server))?;
+        aw!(server.finish())?;
     }
     Ok(())
 }
@@ -436,7 +423,7 @@ async fn hostile_unexpected_continuation_is_fatal() -> TestResult {
         "{noop:?}"
     );
     aw!(fails_promptly(&client))?;
-    aw!(finish(server))?;
+    aw!(server.finish())?;
 
     // With nothing in flight, right after the greeting.
     let (port, server) = serve(
@@ -455,7 +442,7 @@ async fn hostile_unexpected_continuation_is_fatal() -> TestResult {
         "{noop:?}"
     );
     aw!(fails_promptly(&client))?;
-    aw!(finish(server))
+    aw!(server.finish())
 }
 
 /// [`assert_client_closes`] as a whole script.
@@ -486,7 +473,7 @@ async fn hostile_unknown_tag_is_fatal_and_changes_nothing() -> TestResult {
             .collect();
         ensure!(caps == ["IMAP4rev1"], "{caps:?}");
         aw!(fails_promptly(&client))?;
-        aw!(finish(server))?;
+        aw!(server.finish())?;
     }
     Ok(())
 }
@@ -516,7 +503,7 @@ async fn hostile_bye_in_the_middle_of_a_fetch() -> TestResult {
         "the BYE is also an event: {events:?}"
     );
     aw!(fails_promptly(&client))?;
-    aw!(finish(server))
+    aw!(server.finish())
 }
 
 async fn hostile_stalled_server_times_out_and_the_connection_recovers() -> TestResult {
@@ -540,7 +527,7 @@ async fn hostile_stalled_server_times_out_and_the_connection_recovers() -> TestR
     aw!(client.noop(T))?;
     let events = aw!(client.drain_events());
     ensure!(events.contains(&TypedEvent::Exists(1)), "{events:?}");
-    aw!(finish(server))
+    aw!(server.finish())
 }
 
 async fn hostile_reset_in_the_middle_of_a_literal() -> TestResult {
@@ -566,7 +553,7 @@ async fn hostile_reset_in_the_middle_of_a_literal() -> TestResult {
         "{events:?}"
     );
     aw!(fails_promptly(&client))?;
-    aw!(finish(server))
+    aw!(server.finish())
 }
 
 async fn hostile_reset_in_the_middle_of_a_streamed_literal() -> TestResult {
@@ -604,7 +591,7 @@ async fn hostile_reset_in_the_middle_of_a_streamed_literal() -> TestResult {
         "{outcomes:?}"
     );
     aw!(fails_promptly(&client))?;
-    aw!(finish(server))
+    aw!(server.finish())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -642,7 +629,7 @@ async fn hostile_corrupt_deflate_stream_after_compress() -> TestResult {
             "same write {same_write}: {outcome:?}"
         );
         aw!(fails_promptly(&client))?;
-        aw!(finish(server))?;
+        aw!(server.finish())?;
     }
     Ok(())
 }
@@ -681,7 +668,7 @@ async fn hostile_vanished_earlier_outside_the_requested_set_is_filtered() -> Tes
     let events = aw!(client.drain_events());
     ensure!(events.is_empty(), "{events:?}");
     aw!(client.noop(T))?;
-    aw!(finish(server))
+    aw!(server.finish())
 }
 
 async fn hostile_move_without_move_or_uidplus_sends_nothing() -> TestResult {
@@ -700,7 +687,7 @@ async fn hostile_move_without_move_or_uidplus_sends_nothing() -> TestResult {
         Error::MissingCapability(_)
     );
     aw!(client.noop(T))?;
-    aw!(finish(server))
+    aw!(server.finish())
 }
 
 async fn hostile_appendlimit_is_enforced_before_anything_is_sent() -> TestResult {
@@ -728,7 +715,7 @@ async fn hostile_appendlimit_is_enforced_before_anything_is_sent() -> TestResult
         Error::AppendLimitExceeded { .. }
     );
     aw!(client.noop(T))?;
-    aw!(finish(server))
+    aw!(server.finish())
 }
 
 async fn hostile_without_literal_plus_the_literal_waits_for_the_continuation() -> TestResult {
@@ -751,7 +738,7 @@ async fn hostile_without_literal_plus_the_literal_waits_for_the_continuation() -
     let appended = aw!(client.append("INBOX", &[], None, b"Hello", T))?;
     ensure!(appended.is_none(), "{appended:?}");
     aw!(client.noop(T))?;
-    aw!(finish(server))
+    aw!(server.finish())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -804,5 +791,5 @@ async fn hostile_a_million_unsolicited_exists_keep_the_event_queue_bounded() -> 
         kept.len()
     );
     aw!(client.noop(T))?;
-    aw!(finish(server))
+    aw!(server.finish())
 }

@@ -188,11 +188,18 @@ impl ServerThread {
         self.0.is_finished()
     }
 
-    /// Waits for the script to end; its panic (a failed assertion) fails the case.
-    pub fn finish(self) -> TestResult {
-        self.0.join().map_err(|panic| {
-            Fail::Fail(format!("the scripted server failed: {}", panic_text(panic)))
-        })
+    flavored! {
+        /// Waits for the script to end; its panic (a failed assertion) fails the case. It
+        /// polls instead of joining at once: an async adapter's driver may share the case's
+        /// thread, and the script may be waiting for it to act (close the socket).
+        pub async fn finish(self) -> TestResult {
+            while !self.is_finished() {
+                aw!(sleep(Duration::from_millis(10)));
+            }
+            self.0.join().map_err(|panic| {
+                Fail::Fail(format!("the scripted server failed: {}", panic_text(panic)))
+            })
+        }
     }
 }
 
@@ -273,7 +280,7 @@ async fn a_timed_out_call_leaves_the_connection_synchronised() -> TestResult {
     ensure!(client.session_state() == SessionState::Selected);
     // The EXISTS that came with the late NOOP is an ordinary event.
     ensure!(aw!(client.drain_events()).contains(&TypedEvent::Exists(4)));
-    server.finish()
+    aw!(server.finish())
 }
 
 async fn a_dropped_call_does_not_desynchronise_the_connection() -> TestResult {
@@ -301,7 +308,7 @@ async fn a_dropped_call_does_not_desynchronise_the_connection() -> TestResult {
     let found = aw!(client.uid_fetch(&all, &[FetchAttr::Flags], T))?;
     ensure!(found.len() == 1);
     ensure!(found[0].uid() == Some(5));
-    server.finish()
+    aw!(server.finish())
 }
 
 async fn a_refused_command_sends_nothing() -> TestResult {
@@ -317,7 +324,7 @@ async fn a_refused_command_sends_nothing() -> TestResult {
     );
     ensure_err!(aw!(client.compress(T)), Error::MissingCapability(_));
     aw!(client.noop(T))?;
-    server.finish()
+    aw!(server.finish())
 }
 
 async fn a_pipeline_goes_out_in_one_write_and_fails_per_command() -> TestResult {
@@ -343,7 +350,7 @@ async fn a_pipeline_goes_out_in_one_write_and_fails_per_command() -> TestResult 
     noop?;
     ensure_err!(status, Error::No { .. });
     ensure!(list?.len() == 1);
-    server.finish()
+    aw!(server.finish())
 }
 
 async fn a_full_streaming_channel_waits_for_room_and_loses_nothing() -> TestResult {
@@ -383,7 +390,7 @@ async fn a_full_streaming_channel_waits_for_room_and_loses_nothing() -> TestResu
     ensure!(started.elapsed() >= Duration::from_millis(200));
     let expected: Vec<Option<u32>> = (101..=100 + MESSAGES).map(Some).collect();
     ensure!(uids == expected, "{uids:?}");
-    server.finish()
+    aw!(server.finish())
 }
 
 async fn idle_ends_with_done_on_activity_timeout_and_cancel() -> TestResult {
@@ -436,7 +443,7 @@ async fn idle_ends_with_done_on_activity_timeout_and_cancel() -> TestResult {
         Duration::from_millis(100)
     ));
     aw!(client.noop(T))?;
-    server.finish()
+    aw!(server.finish())
 }
 
 async fn idle_cancelled_from_another_task_returns_within_100ms() -> TestResult {
@@ -469,7 +476,7 @@ async fn idle_cancelled_from_another_task_returns_within_100ms() -> TestResult {
         latency < Duration::from_millis(100),
         "cancel latency {latency:?}"
     );
-    server.finish()
+    aw!(server.finish())
 }
 
 async fn concurrent_callers_each_get_their_own_answer() -> TestResult {
@@ -499,7 +506,7 @@ async fn concurrent_callers_each_get_their_own_answer() -> TestResult {
     for worker in workers {
         aw!(worker.join()).map_err(Fail::Fail)??;
     }
-    server.finish()
+    aw!(server.finish())
 }
 
 async fn logout_closes_the_connection_and_later_calls_fail() -> TestResult {
@@ -525,7 +532,7 @@ async fn logout_closes_the_connection_and_later_calls_fail() -> TestResult {
     ensure!(aw!(client.noop(T)).is_err());
     aw!(client.drain_events()); // the greeting
     ensure_err!(aw!(client.next_event(T)), Error::DriverGone);
-    server.finish()
+    aw!(server.finish())
 }
 
 async fn starttls_mode_fails_when_the_server_does_not_offer_it() -> TestResult {
@@ -548,7 +555,7 @@ async fn starttls_mode_fails_when_the_server_does_not_offer_it() -> TestResult {
         "{refused:?}"
     );
     drop(refused);
-    server.finish()
+    aw!(server.finish())
 }
 
 async fn a_bye_greeting_is_refused() -> TestResult {
@@ -563,7 +570,7 @@ async fn a_bye_greeting_is_refused() -> TestResult {
         matches!(refused, Err(Error::Bye { ref text, .. }) if text == "too busy"),
         "{refused:?}"
     );
-    server.finish()
+    aw!(server.finish())
 }
 
 async fn unauthenticate_and_set_quota_where_the_server_has_them() -> TestResult {
@@ -591,5 +598,5 @@ async fn unauthenticate_and_set_quota_where_the_server_has_them() -> TestResult 
     ensure!(client.session_state() == SessionState::NotAuthenticated);
     // The capabilities were fetched again (RFC 8437 §2).
     ensure!(client.capabilities().iter().any(|c| c.is("AUTH=PLAIN")));
-    server.finish()
+    aw!(server.finish())
 }

@@ -80,8 +80,8 @@ fn main() -> Result<(), Error> {
         let fetch = ops::fetch::fetch(false, &set, &items, None, false, Delivery::Buffered);
         let (messages, _) = run(&mut conn, &mut sock, fetch)?;
         for message in messages {
-            let subject = message.envelope().and_then(|e| e.subject.clone());
-            let subject = subject.map(|s| String::from_utf8_lossy(&s).into_owned());
+            let subject = message.envelope().and_then(|e| e.subject());
+            let subject = subject.map(|s| String::from_utf8_lossy(s).into_owned());
             println!(
                 "#{} uid={:?} flags={:?} subject={subject:?}",
                 message.seq,

@@ -31,7 +31,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use imap_tokio::types::{Address, FetchAttr, Flag, MailboxAttribute, SequenceSet};
+use imap_tokio::types::{Addresses, FetchAttr, Flag, MailboxAttribute, SequenceSet};
 use imap_tokio::{CancellationToken, ClientConfig, Error, ImapConnection, TlsMode, TypedEvent};
 use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
@@ -266,21 +266,19 @@ fn samples(to: &str) -> Vec<(Vec<Flag>, Vec<u8>)> {
 }
 
 /// An `nstring` from the server as text ("" for NIL).
-fn text<B: AsRef<[u8]>>(value: &Option<B>) -> String {
+fn text(value: Option<&[u8]>) -> String {
     value
-        .as_ref()
-        .map(|b| String::from_utf8_lossy(b.as_ref()).into_owned())
+        .map(|b| String::from_utf8_lossy(b).into_owned())
         .unwrap_or_default()
 }
 
 /// `Name <mailbox@host>` from an envelope address list.
-fn show_addresses(addresses: &[Address]) -> String {
+fn show_addresses(addresses: Addresses<'_>) -> String {
     addresses
-        .iter()
         .map(|a| {
-            let email = format!("{}@{}", text(&a.mailbox), text(&a.host));
-            match &a.name {
-                Some(_) => format!("{} <{email}>", text(&a.name)),
+            let email = format!("{}@{}", text(a.mailbox()), text(a.host()));
+            match a.name() {
+                Some(name) => format!("{} <{email}>", text(Some(name))),
                 None => email,
             }
         })
@@ -302,9 +300,9 @@ async fn show_envelopes(imap: &ImapConnection, set: &SequenceSet) -> Result<(), 
             "{} uid {:<4} {:<31} {:<44} {}",
             if unseen { "*" } else { " " },
             m.uid().unwrap_or(0),
-            text(&envelope.date),
-            show_addresses(&envelope.from),
-            text(&envelope.subject),
+            text(envelope.date()),
+            show_addresses(envelope.from()),
+            text(envelope.subject()),
         ));
     }
     Ok(())

@@ -135,7 +135,7 @@ async fn fetch_variants(s: Arc<Server>) -> TestResult {
     ))?;
     ensure!(found.iter().map(|f| f.seq).collect::<Vec<_>>() == vec![2, 3]);
     let subject = found[0].attributes.iter().find_map(|a| match a {
-        MessageAttribute::Envelope(e) => e.subject.clone(),
+        MessageAttribute::Envelope(e) => e.subject().map(|s| e.to_bytes(s)),
         _ => None,
     });
     ensure!(subject.as_deref() == Some(&b"message 1"[..]), "{subject:?}");

@@ -262,6 +262,18 @@ pub fn nil(i: Span<'_>) -> PResult<'_, ()> {
 /// Lenient: any 8-bit byte is accepted (servers send raw 8-bit names and headers). The result
 /// is a zero-copy slice unless the string contains escapes, which must be removed.
 pub fn quoted(i: Span<'_>) -> PResult<'_, Bytes> {
+    let (rest, (content, escaped)) = quoted_content(i)?;
+    if !escaped {
+        return Ok((rest, content.to_bytes()));
+    }
+    let mut out = Vec::with_capacity(content.input_len());
+    unescape_into(content.as_slice(), &mut out);
+    Ok((rest, Bytes::from(out)))
+}
+
+/// [`quoted`] without building the value: the content between the quotes as it is on the
+/// wire, and whether it holds escapes (then [`unescape_into`] gives the value).
+pub(crate) fn quoted_content(i: Span<'_>) -> PResult<'_, (Span<'_>, bool)> {
     let s = i.as_slice();
     if s.first() != Some(&b'"') {
         return Err(PErr::syntax(i, "quoted"));
@@ -290,13 +302,12 @@ pub fn quoted(i: Span<'_>) -> PResult<'_, Bytes> {
     if body[..pos].contains(&b'\n') || body[..pos].contains(&0) {
         return Err(PErr::syntax(i, "QUOTED-CHAR"));
     }
-    let rest = i.take_from(pos + 2);
-    let content = i.take_from(1).take(pos);
-    if !escaped {
-        return Ok((rest, content.to_bytes()));
-    }
-    let raw = content.as_slice();
-    let mut out = Vec::with_capacity(raw.len());
+    Ok((i.take_from(pos + 2), (i.take_from(1).take(pos), escaped)))
+}
+
+/// Appends the value of a quoted string's wire content (checked by [`quoted_content`]) to
+/// `out`: each `\` escape replaced by the byte it quotes.
+pub(crate) fn unescape_into(raw: &[u8], out: &mut Vec<u8>) {
     let mut k = 0;
     while k < raw.len() {
         if raw[k] == b'\\' {
@@ -307,12 +318,17 @@ pub fn quoted(i: Span<'_>) -> PResult<'_, Bytes> {
         }
         k += 1;
     }
-    Ok((rest, Bytes::from(out)))
 }
 
 /// `literal = "{" number64 ["+"] "}" CRLF *CHAR8` and `literal8 = "~{" number64 "}" CRLF *OCTET`
 /// (RFC 3516 §4.1). The framer has already checked that the announced bytes are present.
 pub fn literal(i: Span<'_>) -> PResult<'_, Bytes> {
+    let (rest, content) = literal_content(i)?;
+    Ok((rest, content.to_bytes()))
+}
+
+/// [`literal`] as the position of its content.
+pub(crate) fn literal_content(i: Span<'_>) -> PResult<'_, Span<'_>> {
     let start = i;
     let i = if i.as_slice().first() == Some(&b'~') {
         i.take_from(1)
@@ -335,7 +351,7 @@ pub fn literal(i: Span<'_>) -> PResult<'_, Bytes> {
         return Err(PErr::fatal(start, ParseErrorKind::TruncatedLiteral));
     }
     let (rest, content) = i.take_split(len);
-    Ok((rest, content.to_bytes()))
+    Ok((rest, content))
 }
 
 /// `string = quoted / literal`

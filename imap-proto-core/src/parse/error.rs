@@ -18,6 +18,9 @@ pub enum ParseErrorKind {
     TruncatedLiteral,
     /// Bytes were left over after a complete response.
     TrailingBytes,
+    /// A value too long for its representation: an ENVELOPE of 2 GiB or more, possible only
+    /// when [`crate::Limits::max_response_size`] is raised that far.
+    TooLong,
 }
 
 /// A frame that did not parse, with the byte offset of the failure inside the frame.

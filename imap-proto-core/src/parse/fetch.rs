@@ -16,18 +16,19 @@
 
 use bytes::Bytes;
 use nom::Input;
+use smallvec::SmallVec;
 
 use super::core::{
-    astring, check_depth, crlf, digit_run, is_astring_char, is_atom_char, literal, number64,
-    raw_value,
+    astring, check_depth, crlf, digit_run, is_astring_char, is_atom_char, literal, literal_content,
+    number64, quoted_content, raw_value, unescape_into,
 };
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
 use crate::types::{
-    Address, AddressList, BodyExtension, BodyFields, BodyStructure, Disposition, Envelope,
-    ExtensionTail, FetchStreamContinuation, FetchStreamHead, Flag, MessageAttribute,
-    MultipartExtension, ParamList, Section, SectionKind, SinglePartExtension, SinglePartSpecific,
-    StreamedAttribute,
+    BodyExtension, BodyFields, BodyStructure, Disposition, Envelope, ExtensionTail,
+    FetchStreamContinuation, FetchStreamHead, Field, Flag, ListKind, MAX_ENVELOPE_LEN,
+    MessageAttribute, MultipartExtension, ParamList, RawAddress, Section, SectionKind,
+    SinglePartExtension, SinglePartSpecific, StreamedAttribute, StringKind,
 };
 
 /// The error half of [`PResult`], for helpers that return only the new position.
@@ -1023,109 +1024,149 @@ pub fn envelope(i: Span<'_>) -> PResult<'_, Envelope> {
     Ok((rest, env))
 }
 
-/// [`envelope`], filling `env` in place.
+/// Where the envelope being parsed starts in the frame, and the values of its escaped
+/// strings: what turns a string's position into an envelope [`Field`].
+struct EnvelopeText {
+    start: usize,
+    unescaped: Vec<u8>,
+}
+
+/// [`envelope`], filling `env` (which must be empty) in place. No string becomes a `Bytes`:
+/// each is recorded as a [`Field`] of the envelope's text, which is sliced from the frame
+/// once at the end.
 fn envelope_into<'a>(i: Span<'a>, env: &mut Envelope) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "envelope";
+    let start = i;
+    let mut text = EnvelopeText {
+        start: i.offset_in_frame(),
+        unescaped: Vec::new(),
+    };
     let i = open(i, RULE)?;
-    let (i, date) = nstring(i)?;
-    env.date = date;
-    let (i, subject) = nstring(sep(i, RULE)?)?;
-    env.subject = subject;
+    let (i, date) = env_nstring(i, &mut text)?;
+    env.strings[StringKind::Date as usize] = date;
+    let (i, subject) = env_nstring(sep(i, RULE)?, &mut text)?;
+    env.strings[StringKind::Subject as usize] = subject;
     let from_start = sep(i, RULE)?;
-    let i = address_list_into(from_start, &mut env.from)?;
+    let i = env_address_list(from_start, &mut text, env, ListKind::From)?;
     let from_text = from_start
         .as_slice()
         .get(..from_start.input_len() - i.input_len())
         .unwrap_or_default();
-    let i = repeated_address_list_into(sep(i, RULE)?, from_text, &env.from, &mut env.sender)?;
-    let i = repeated_address_list_into(sep(i, RULE)?, from_text, &env.from, &mut env.reply_to)?;
-    let i = address_list_into(sep(i, RULE)?, &mut env.to)?;
-    let i = address_list_into(sep(i, RULE)?, &mut env.cc)?;
-    let i = address_list_into(sep(i, RULE)?, &mut env.bcc)?;
-    let (i, in_reply_to) = nstring(sep(i, RULE)?)?;
-    env.in_reply_to = in_reply_to;
-    let (i, message_id) = nstring(sep(i, RULE)?)?;
-    env.message_id = message_id;
-    close(i, RULE)
+    let i = env_repeated_address_list(sep(i, RULE)?, from_text, &mut text, env, ListKind::Sender)?;
+    let i = env_repeated_address_list(sep(i, RULE)?, from_text, &mut text, env, ListKind::ReplyTo)?;
+    let i = env_address_list(sep(i, RULE)?, &mut text, env, ListKind::To)?;
+    let i = env_address_list(sep(i, RULE)?, &mut text, env, ListKind::Cc)?;
+    let i = env_address_list(sep(i, RULE)?, &mut text, env, ListKind::Bcc)?;
+    let (i, in_reply_to) = env_nstring(sep(i, RULE)?, &mut text)?;
+    env.strings[StringKind::InReplyTo as usize] = in_reply_to;
+    let (i, message_id) = env_nstring(sep(i, RULE)?, &mut text)?;
+    env.strings[StringKind::MessageId as usize] = message_id;
+    let rest = close(i, RULE)?;
+    let len = start.input_len() - rest.input_len();
+    if len > MAX_ENVELOPE_LEN || text.unescaped.len() > MAX_ENVELOPE_LEN {
+        return Err(PErr::fatal(start, ParseErrorKind::TooLong));
+    }
+    env.text = start.take(len).to_bytes();
+    if !text.unescaped.is_empty() {
+        env.unescaped = Bytes::from(text.unescaped);
+    }
+    Ok(rest)
+}
+
+/// `nstring` inside an envelope, as a [`Field`]. Unescaped quoted strings (nearly all) and
+/// literals are ranges of the wire text; a quoted string with escapes has its value appended
+/// to the unescaped buffer.
+#[inline(always)]
+fn env_nstring<'a>(i: Span<'a>, text: &mut EnvelopeText) -> PResult<'a, Field> {
+    let content = match peek(i) {
+        Some(b'"') => match quoted_len(i.as_slice()) {
+            Some(len) => (i.take_from(len + 2), i.take_from(1).take(len)),
+            None => {
+                let (rest, (content, escaped)) = quoted_content(i)?;
+                if escaped {
+                    let at = text.unescaped.len();
+                    unescape_into(content.as_slice(), &mut text.unescaped);
+                    let len = text.unescaped.len() - at;
+                    return Ok((rest, Field::in_unescaped(at, len)));
+                }
+                (rest, content)
+            }
+        },
+        Some(b'{' | b'~') => literal_content(i)?,
+        _ => return nil(i).map(|(r, ())| (r, Field::NIL)),
+    };
+    let (rest, content) = content;
+    let field = Field::in_text(content.offset_in_frame() - text.start, content.input_len());
+    Ok((rest, field))
 }
 
 /// `env-from = "(" 1*address ")" / nil` (and `env-sender`, `env-reply-to`, `env-to`, `env-cc`,
 /// `env-bcc`). Quirk: `()` and spaces between addresses are accepted.
-pub fn address_list(i: Span<'_>) -> PResult<'_, Vec<Address>> {
-    let mut list = AddressList::new();
-    let rest = address_list_into(i, &mut list)?;
-    Ok((rest, list.into_vec()))
+fn env_address_list<'a>(
+    i: Span<'a>,
+    text: &mut EnvelopeText,
+    env: &mut Envelope,
+    kind: ListKind,
+) -> Result<Span<'a>, Fail<'a>> {
+    let first = env.addresses.len();
+    let rest = address_list_into(i, text, &mut env.addresses)?;
+    env.lists[kind as usize] = (first as u32, env.addresses.len() as u32);
+    Ok(rest)
 }
 
-/// [`address_list`], appending to `list`. The first address is parsed in place (a list of
-/// one, the usual case, stays inline); room for four is made at the second.
-fn address_list_into<'a>(i: Span<'a>, list: &mut AddressList) -> Result<Span<'a>, Fail<'a>> {
+/// The addresses of an `env-from`-like list, appended to `addresses`.
+#[inline(always)]
+fn address_list_into<'a>(
+    i: Span<'a>,
+    text: &mut EnvelopeText,
+    addresses: &mut SmallVec<[RawAddress; 8]>,
+) -> Result<Span<'a>, Fail<'a>> {
     if peek(i) != Some(b'(') {
         return nil(i).map(|(r, ())| r);
     }
     let mut i = skip_spaces(i.take_from(1));
-    let mut first = true;
     loop {
         if peek(i) == Some(b')') {
             return Ok(i.take_from(1));
         }
-        if !first && list.len() == 1 {
-            list.reserve(4);
-        }
-        first = false;
-        list.push(Address::default());
-        let Some(slot) = list.last_mut() else {
-            return Err(PErr::syntax(i, "address"));
-        };
-        i = skip_spaces(address_into(i, slot)?);
+        let (rest, address) = address_fields(i, text)?;
+        addresses.push(address);
+        i = skip_spaces(rest);
     }
 }
 
-/// [`address_list_into`] for `env-sender` and `env-reply-to`, which servers fill with a copy
+/// [`env_address_list`] for `env-sender` and `env-reply-to`, which servers fill with a copy
 /// of `env-from` when the message has no such header (RFC 9051 §7.5.2), so they usually
-/// repeat its bytes exactly. When they do, the list is the already parsed `from` (its strings
-/// are slices of the same frame, just at the first copy) and only the bytes are compared.
+/// repeat its bytes exactly. When they do, the list shares from's addresses: only the bytes
+/// are compared.
 #[inline]
-fn repeated_address_list_into<'a>(
+fn env_repeated_address_list<'a>(
     i: Span<'a>,
     from_text: &[u8],
-    from: &[Address],
-    list: &mut AddressList,
+    text: &mut EnvelopeText,
+    env: &mut Envelope,
+    kind: ListKind,
 ) -> Result<Span<'a>, Fail<'a>> {
+    let from = env.lists[ListKind::From as usize];
     // A non-empty list's text is balanced parentheses, so a match cannot be a prefix of a
     // longer list.
-    if !from.is_empty() && i.as_slice().starts_with(from_text) {
-        // One at a time: `extend` sizes the list first, which costs more than the pushes
-        // into its inline slot.
-        for address in from {
-            list.push(address.clone());
-        }
+    if from.0 != from.1 && i.as_slice().starts_with(from_text) {
+        env.lists[kind as usize] = from;
         return Ok(i.take_from(from_text.len()));
     }
-    address_list_into(i, list)
+    env_address_list(i, text, env, kind)
 }
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`, each an `nstring`.
-pub fn address(i: Span<'_>) -> PResult<'_, Address> {
-    let mut a = Address::default();
-    let rest = address_into(i, &mut a)?;
-    Ok((rest, a))
-}
-
-/// [`address`], filling `a` in place.
 #[inline(always)]
-fn address_into<'a>(i: Span<'a>, a: &mut Address) -> Result<Span<'a>, Fail<'a>> {
+fn address_fields<'a>(i: Span<'a>, text: &mut EnvelopeText) -> PResult<'a, RawAddress> {
     const RULE: &str = "address";
     let i = open(i, RULE)?;
-    let (i, name) = nstring(i)?;
-    a.name = name;
-    let (i, adl) = nstring(sep(i, RULE)?)?;
-    a.adl = adl;
-    let (i, mailbox) = nstring(sep(i, RULE)?)?;
-    a.mailbox = mailbox;
-    let (i, host) = nstring(sep(i, RULE)?)?;
-    a.host = host;
-    close(i, RULE)
+    let (i, name) = env_nstring(i, text)?;
+    let (i, adl) = env_nstring(sep(i, RULE)?, text)?;
+    let (i, mailbox) = env_nstring(sep(i, RULE)?, text)?;
+    let (i, host) = env_nstring(sep(i, RULE)?, text)?;
+    Ok((close(i, RULE)?, [name, adl, mailbox, host]))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1592,7 +1633,7 @@ mod tests {
     use crate::parse::ParseErrorKind;
     use crate::parse::core::tests::run;
     use crate::parse::input::FrameContext;
-    use smallvec::smallvec;
+    use crate::types::envelope::{AddressValues, EnvelopeValues};
 
     // ---- builders for expected values ----
 
@@ -1685,13 +1726,12 @@ mod tests {
         })
     }
 
-    fn addr(name: Option<&str>, mailbox: Option<&str>, host: Option<&str>) -> Address {
-        Address {
-            name: name.map(b),
-            adl: None,
-            mailbox: mailbox.map(b),
-            host: host.map(b),
-        }
+    fn addr<'a>(
+        name: Option<&'a str>,
+        mailbox: Option<&'a str>,
+        host: Option<&'a str>,
+    ) -> AddressValues<'a> {
+        [name, None, mailbox, host]
     }
 
     fn section(part: &[u32], kind: SectionKind) -> Section {
@@ -1998,33 +2038,82 @@ mod tests {
             r#"((NIL NIL "undisclosed" NIL)(NIL NIL NIL NIL)) NIL "<B27397-0100000@cac.washington.edu>"))"#
         );
         let gray = addr(Some("Terry Gray"), Some("gray"), Some("cac.washington.edu"));
-        let expected = Envelope {
-            date: n("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)"),
-            subject: n("IMAP4rev1 WG mtg summary and minutes"),
-            from: smallvec![gray.clone()],
-            sender: smallvec![gray.clone()],
-            reply_to: smallvec![gray],
-            to: smallvec![addr(None, Some("imap"), Some("cac.washington.edu"))],
-            cc: smallvec![
+        let expected = EnvelopeValues {
+            date: Some("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)"),
+            subject: Some("IMAP4rev1 WG mtg summary and minutes"),
+            from: vec![gray],
+            sender: vec![gray],
+            reply_to: vec![gray],
+            to: vec![addr(None, Some("imap"), Some("cac.washington.edu"))],
+            cc: vec![
                 addr(None, Some("minutes"), Some("CNRI.Reston.VA.US")),
                 addr(Some("John Klensin"), Some("KLENSIN"), Some("MIT.EDU")),
             ],
-            bcc: smallvec![
+            bcc: vec![
                 addr(None, Some("undisclosed"), None),
                 addr(None, None, None),
             ],
             in_reply_to: None,
-            message_id: n("<B27397-0100000@cac.washington.edu>"),
-        };
+            message_id: Some("<B27397-0100000@cac.washington.edu>"),
+        }
+        .build();
+        let parsed = attrs(input);
         assert_eq!(
-            attrs(input),
-            vec![MessageAttribute::Envelope(Box::new(expected))]
+            parsed,
+            vec![MessageAttribute::Envelope(Box::new(expected.clone()))]
         );
+        let MessageAttribute::Envelope(env) = &parsed[0] else {
+            unreachable!("checked above")
+        };
+        let bcc: Vec<_> = env.bcc().collect();
+        assert!(bcc[0].is_group_start() && !bcc[0].is_group_end());
+        assert!(bcc[1].is_group_end() && !bcc[1].is_group_start());
+        assert!(!env.from().any(|a| a.is_group_start() || a.is_group_end()));
+        assert_eq!(env.wire(), &input.as_bytes()[10..input.len() - 1]);
 
-        let (route, _) = run(br#"("n" "@route" "m" "h")"#, address).unwrap();
-        assert_eq!(route.adl, n("@route"));
-        assert!(run(br#"("n" NIL "m")"#, address).is_err());
-        assert!(run(br#"("n" NIL "m" "h""#, address).is_err());
+        let route = r#"(NIL NIL (("n" "@route" "m" "h")) NIL NIL NIL NIL NIL NIL NIL)"#;
+        let (env, _) = run(route.as_bytes(), envelope).unwrap();
+        assert_eq!(
+            env.from().next().and_then(|a| a.adl()),
+            Some(&b"@route"[..])
+        );
+        for broken in [r#"("n" NIL "m")"#, r#"("n" NIL "m" "h""#] {
+            let text = format!("(NIL NIL ({broken}) NIL NIL NIL NIL NIL NIL NIL)");
+            assert!(run(text.as_bytes(), envelope).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn envelope_strings_are_ranges_of_one_wire_slice() {
+        let input = concat!(
+            r#"(NIL "a \"quoted\" \\ subject" (({5}"#,
+            "\r\nLit\"l NIL \"m\" \"h\")) NIL NIL NIL NIL NIL NIL \"<id>\")"
+        );
+        let (env, rest) = run(input.as_bytes(), envelope).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(env.subject(), Some(&br#"a "quoted" \ subject"#[..]));
+        let from = env.from().next().unwrap();
+        assert_eq!(from.name(), Some(&b"Lit\"l"[..]));
+        // Sender repeated nothing: it is NIL.
+        assert!(env.sender().is_empty() && env.sender().next().is_none());
+        // `to_bytes` is a zero-copy slice of the wire text for plain strings and literals, and
+        // of the unescaped buffer for escaped ones.
+        let wire = env.wire().as_ptr_range();
+        for value in [env.message_id().unwrap(), from.name().unwrap()] {
+            let owned = env.to_bytes(value);
+            assert_eq!(owned, value);
+            assert!(wire.contains(&owned.as_ptr()));
+        }
+        let subject = env.to_bytes(env.subject().unwrap());
+        assert_eq!(subject, env.subject().unwrap());
+        assert!(!wire.contains(&subject.as_ptr()));
+        // A slice from elsewhere is copied.
+        assert_eq!(env.to_bytes(b"other"), &b"other"[..]);
+        let shown = format!("{env:?}");
+        assert!(
+            shown.contains(r#"subject: Some("a \"quoted\" \\ subject")"#),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -2042,10 +2131,15 @@ mod tests {
             let input = format!("(NIL NIL {from} {sender} {reply_to} NIL NIL NIL NIL NIL)");
             let (env, rest) = run(input.as_bytes(), envelope).expect(&input);
             assert!(rest.is_empty(), "{input}");
-            let list = |text: &str| run(text.as_bytes(), address_list).expect(text).0;
-            assert_eq!(env.from[..], list(from)[..], "{input}");
-            assert_eq!(env.sender[..], list(sender)[..], "{input}");
-            assert_eq!(env.reply_to[..], list(reply_to)[..], "{input}");
+            // Each list parsed alone, as the from list of an envelope of its own.
+            let alone = |text: &str| {
+                let input = format!("(NIL NIL {text} NIL NIL NIL NIL NIL NIL NIL)");
+                run(input.as_bytes(), envelope).expect(text).0
+            };
+            let (f, s, r) = (alone(from), alone(sender), alone(reply_to));
+            assert!(env.from().eq(f.from()), "{input}");
+            assert!(env.sender().eq(s.from()), "{input}");
+            assert!(env.reply_to().eq(r.from()), "{input}");
         }
         // With `from` NIL nothing is repeated, even if the next list is NIL too.
         let (env, _) = run(
@@ -2053,8 +2147,10 @@ mod tests {
             envelope,
         )
         .expect("envelope");
-        assert!(env.from.is_empty() && env.sender.is_empty());
-        assert_eq!(env.reply_to[..], [Address::default()]);
+        assert!(env.from().is_empty() && env.sender().is_empty());
+        let reply_to: Vec<_> = env.reply_to().collect();
+        assert_eq!(reply_to.len(), 1);
+        assert!(reply_to[0].is_group_end() && reply_to[0].name().is_none());
     }
 
     #[test]
@@ -2140,13 +2236,14 @@ mod tests {
             r#"(("TEXT" "PLAIN" NIL NIL NIL "7BIT" 20 2 NIL NIL NIL NIL)("IMAGE" "GIF" ("NAME" "p.gif") "<c1>" NIL "BASE64" 40 NIL ("INLINE" NIL) NIL NIL) "MIXED" ("BOUNDARY" "b3") NIL NIL NIL) 30 NIL ("ATTACHMENT" ("FILENAME" "fwd.eml")) NIL NIL)"#,
             r#" "MIXED" ("BOUNDARY" "b1") NIL "en" "loc"))"#
         );
-        let inner_env = Envelope {
-            date: n("Mon, 1 Jan 2024 00:00:00 +0000"),
-            subject: n("inner"),
-            from: smallvec![addr(Some("A"), Some("a"), Some("x.org"))],
-            message_id: n("<m@x>"),
-            ..Envelope::default()
-        };
+        let inner_env = EnvelopeValues {
+            date: Some("Mon, 1 Jan 2024 00:00:00 +0000"),
+            subject: Some("inner"),
+            from: vec![addr(Some("A"), Some("a"), Some("x.org"))],
+            message_id: Some("<m@x>"),
+            ..EnvelopeValues::default()
+        }
+        .build();
         let no_ext = || ext1(None, ExtensionTail::default());
         let inner_body = mpart(
             vec![
@@ -2482,18 +2579,24 @@ mod tests {
             // 8-bit bytes in a quoted string.
             (
                 "(ENVELOPE (NIL \"caf\u{e9} \u{2603}\" NIL NIL NIL NIL NIL NIL NIL NIL))",
-                vec![MessageAttribute::Envelope(Box::new(Envelope {
-                    subject: n("caf\u{e9} \u{2603}"),
-                    ..Envelope::default()
-                }))],
+                vec![MessageAttribute::Envelope(Box::new(
+                    EnvelopeValues {
+                        subject: Some("caf\u{e9} \u{2603}"),
+                        ..EnvelopeValues::default()
+                    }
+                    .build(),
+                ))],
             ),
             // Empty display name (imap.mail.ru); `()` as an empty address list (by analogy).
             (
                 r#"(ENVELOPE (NIL NIL (("" NIL "foo" "example.org")) () NIL NIL NIL NIL NIL NIL))"#,
-                vec![MessageAttribute::Envelope(Box::new(Envelope {
-                    from: smallvec![addr(Some(""), Some("foo"), Some("example.org"))],
-                    ..Envelope::default()
-                }))],
+                vec![MessageAttribute::Envelope(Box::new(
+                    EnvelopeValues {
+                        from: vec![addr(Some(""), Some("foo"), Some("example.org"))],
+                        ..EnvelopeValues::default()
+                    }
+                    .build(),
+                ))],
             ),
         ]);
     }

@@ -3,12 +3,7 @@
 use bytes::Bytes;
 use smallvec::SmallVec;
 
-use super::Flag;
-
-/// An envelope address list (`env-from`, `env-to`, ...). Most hold one address, which is
-/// kept inline, so a typical envelope's six lists need no allocation of their own; it
-/// dereferences to `&[Address]` like the `Vec` it replaces.
-pub type AddressList = SmallVec<[Address; 1]>;
+use super::{Envelope, Flag};
 
 /// A `body-fld-param` list: attribute/value pairs such as `("CHARSET" "UTF-8")`. Most hold
 /// one pair (a charset, a boundary, a file name), which is kept inline.
@@ -146,48 +141,6 @@ pub enum MessageAttribute {
         /// parenthesised list including its parentheses).
         value: Bytes,
     },
-}
-
-/// `envelope = "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP env-to
-/// SP env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")"`
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Envelope {
-    /// `env-date = nstring`
-    pub date: Option<Bytes>,
-    /// `env-subject = nstring`, still RFC 2047-encoded as the server sent it.
-    pub subject: Option<Bytes>,
-    /// `env-from`
-    pub from: AddressList,
-    /// `env-sender`
-    pub sender: AddressList,
-    /// `env-reply-to`
-    pub reply_to: AddressList,
-    /// `env-to`
-    pub to: AddressList,
-    /// `env-cc`
-    pub cc: AddressList,
-    /// `env-bcc`
-    pub bcc: AddressList,
-    /// `env-in-reply-to = nstring`
-    pub in_reply_to: Option<Bytes>,
-    /// `env-message-id = nstring`
-    pub message_id: Option<Bytes>,
-}
-
-/// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`.
-///
-/// RFC 2822 group syntax appears as an address with `host == None` that opens the group
-/// (mailbox = group name) and one with `mailbox == None` that closes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Address {
-    /// `addr-name`: the display name.
-    pub name: Option<Bytes>,
-    /// `addr-adl`: the obsolete source route.
-    pub adl: Option<Bytes>,
-    /// `addr-mailbox`: the local part (or a group name).
-    pub mailbox: Option<Bytes>,
-    /// `addr-host`: the domain.
-    pub host: Option<Bytes>,
 }
 
 /// `body = "(" (body-type-1part / body-type-mpart) ")"`

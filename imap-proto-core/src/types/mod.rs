@@ -1,11 +1,13 @@
 //! The data model: what the parser produces and the encoder consumes.
 //!
 //! Every string a server sends is kept as a [`bytes::Bytes`] slice of the frame it arrived
-//! in: parsing copies no payload bytes.
+//! in (or, inside an [`Envelope`], as a range of one such slice): parsing copies no payload
+//! bytes.
 
 mod acl;
 mod append;
 mod capability;
+pub(crate) mod envelope;
 mod fetch;
 mod fetch_attr;
 mod flag;
@@ -26,11 +28,12 @@ pub use crate::conn::session::SelectedMailbox;
 pub use acl::{AclEntry, AclResponse, ListRightsResponse, MyRightsResponse};
 pub use append::{AppendMessage, normalize_date_time};
 pub use capability::Capability;
+pub use envelope::{Address, Addresses, Envelope};
+pub(crate) use envelope::{Field, ListKind, MAX_ENVELOPE_LEN, RawAddress, StringKind};
 pub use fetch::{
-    Address, AddressList, BodyExtension, BodyFields, BodyStructure, Disposition, Envelope,
-    ExtensionTail, FetchResponse, FetchStreamContinuation, FetchStreamHead, MessageAttribute,
-    MultipartExtension, ParamList, Section, SectionKind, SinglePartExtension, SinglePartSpecific,
-    StreamedAttribute,
+    BodyExtension, BodyFields, BodyStructure, Disposition, ExtensionTail, FetchResponse,
+    FetchStreamContinuation, FetchStreamHead, MessageAttribute, MultipartExtension, ParamList,
+    Section, SectionKind, SinglePartExtension, SinglePartSpecific, StreamedAttribute,
 };
 pub use fetch_attr::{FetchAttr, Partial};
 pub use flag::{Flag, MailboxAttribute};

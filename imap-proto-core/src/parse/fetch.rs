@@ -6,10 +6,11 @@
 //! FETCH responses are most of what a client parses, so this file is written for speed:
 //! attributes are dispatched on one integer folded from the name (no chain of alternatives),
 //! the grammar is walked with direct code over [`Span`] (no combinator chains that re-scan),
-//! quoted strings are scanned eight bytes at a time, the large `Envelope` and `BodyStructure`
-//! values are filled in place, and every string is a zero-copy [`Bytes`] slice of the frame
-//! (common MIME tokens such as `"TEXT"` are static `Bytes`, which need no reference count).
-//! The only allocations are the output structures themselves.
+//! quoted strings are scanned eight bytes at a time, and the large `Envelope` and
+//! `BodyStructure` values are filled in place. Strings are zero-copy [`Bytes`] slices of the
+//! frame, except inside an ENVELOPE or BODYSTRUCTURE, whose dozens of strings are offset
+//! ranges of one such slice (no reference count each; see `types/wire_text.rs`). The only
+//! allocations are the output structures themselves.
 //!
 //! Lenient readings, each needed by a real server, are listed in `docs/quirks.md` ("FETCH")
 //! and marked "Quirk:" at the code that accepts them.
@@ -25,10 +26,9 @@ use super::core::{
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
 use crate::types::{
-    BodyExtension, BodyFields, BodyStructure, Disposition, Envelope, ExtensionTail,
-    FetchStreamContinuation, FetchStreamHead, Field, Flag, ListKind, MAX_ENVELOPE_LEN,
-    MessageAttribute, MultipartExtension, ParamList, RawAddress, Section, SectionKind,
-    SinglePartExtension, SinglePartSpecific, StreamedAttribute, StringKind,
+    BodyExtension, BodyStructure, Envelope, FetchStreamContinuation, FetchStreamHead, Field, Flag,
+    ListKind, MAX_WIRE_TEXT_LEN, MessageAttribute, PartNode, RawAddress, Section, SectionKind,
+    StreamedAttribute, StringKind, WireText,
 };
 
 /// The error half of [`PResult`], for helpers that return only the new position.
@@ -134,23 +134,6 @@ fn quoted(i: Span<'_>) -> PResult<'_, Bytes> {
     }
 }
 
-/// `quoted` whose content is likely a MIME token (`"TEXT"`, `"UTF-8"`, `"BASE64"` ...):
-/// common tokens come back as static `Bytes`, which costs no reference count.
-#[inline(always)]
-fn quoted_token(i: Span<'_>) -> PResult<'_, Bytes> {
-    match quoted_len(i.as_slice()) {
-        Some(len) => {
-            let content = i.take_from(1).take(len);
-            let bytes = match intern(content.as_slice()) {
-                Some(token) => Bytes::from_static(token),
-                None => content.to_bytes(),
-            };
-            Ok((i.take_from(len + 2), bytes))
-        }
-        None => super::core::quoted(i),
-    }
-}
-
 /// The content length of the quoted string at the start of `s` (which starts with `"`), if it
 /// has no escapes and no control bytes (the common case); `None` sends the caller to the
 /// general parser.
@@ -192,38 +175,6 @@ fn quoted_len(s: &[u8]) -> Option<usize> {
     None
 }
 
-/// The common MIME tokens of BODYSTRUCTURE (types, subtypes, parameter names, charsets,
-/// encodings, dispositions), in the two spellings servers use. Returning these as static
-/// `Bytes` spares two atomic reference-count operations per token.
-fn intern(s: &[u8]) -> Option<&'static [u8]> {
-    macro_rules! tokens {
-        ($($t:literal)*) => {
-            match s {
-                $( $t => Some($t), )*
-                _ => None,
-            }
-        };
-    }
-    if s.len() > 16 || s.len() < 3 {
-        return None;
-    }
-    tokens! {
-        b"TEXT" b"text" b"PLAIN" b"plain" b"HTML" b"html" b"CALENDAR" b"calendar"
-        b"MULTIPART" b"multipart" b"ALTERNATIVE" b"alternative" b"MIXED" b"mixed"
-        b"RELATED" b"related" b"REPORT" b"report" b"SIGNED" b"signed"
-        b"APPLICATION" b"application" b"OCTET-STREAM" b"octet-stream" b"PDF" b"pdf"
-        b"IMAGE" b"image" b"JPEG" b"jpeg" b"PNG" b"png" b"GIF" b"gif"
-        b"MESSAGE" b"message" b"RFC822" b"rfc822" b"DELIVERY-STATUS" b"delivery-status"
-        b"CHARSET" b"charset" b"UTF-8" b"utf-8" b"US-ASCII" b"us-ascii"
-        b"ISO-8859-1" b"iso-8859-1" b"WINDOWS-1252" b"windows-1252"
-        b"FORMAT" b"format" b"FLOWED" b"flowed" b"DELSP" b"delsp" b"yes"
-        b"BOUNDARY" b"boundary" b"NAME" b"name" b"FILENAME" b"filename" b"SIZE" b"size"
-        b"7BIT" b"7bit" b"8BIT" b"8bit" b"BINARY" b"binary" b"BASE64" b"base64"
-        b"QUOTED-PRINTABLE" b"quoted-printable"
-        b"INLINE" b"inline" b"ATTACHMENT" b"attachment"
-    }
-}
-
 /// `string = quoted / literal`
 #[inline(always)]
 fn string(i: Span<'_>) -> PResult<'_, Bytes> {
@@ -240,49 +191,6 @@ fn nstring(i: Span<'_>) -> PResult<'_, Option<Bytes>> {
     match peek(i) {
         Some(b'"') => quoted(i).map(|(r, s)| (r, Some(s))),
         Some(b'{' | b'~') => literal(i).map(|(r, s)| (r, Some(s))),
-        _ => nil(i).map(|(r, ())| (r, None)),
-    }
-}
-
-/// `string` holding a MIME token (see [`quoted_token`]).
-#[inline(always)]
-fn string_token(i: Span<'_>) -> PResult<'_, Bytes> {
-    match peek(i) {
-        Some(b'"') => quoted_token(i),
-        Some(b'{' | b'~') => literal(i),
-        _ => Err(PErr::syntax(i, "string")),
-    }
-}
-
-/// `string` holding a MIME token, or `NIL` read as the empty string.
-///
-/// Quirk: `NIL` where a string belongs (media type, subtype, body-fld-enc, parameter values).
-#[inline(always)]
-fn string_or_nil(i: Span<'_>) -> PResult<'_, Bytes> {
-    match peek(i) {
-        Some(b'"') => quoted_token(i),
-        Some(b'{' | b'~') => literal(i),
-        _ => nil(i).map(|(r, ())| (r, Bytes::new())),
-    }
-}
-
-/// `nstring`, or a bare number read as its text.
-///
-/// Quirk: numbers where an nstring belongs in the body extension fields (DavMail writes a
-/// line count for non-text parts, which lands in body-fld-md5).
-#[inline]
-fn nstring_or_number(i: Span<'_>) -> PResult<'_, Option<Bytes>> {
-    match peek(i) {
-        Some(b'"' | b'{' | b'~') => string(i).map(|(r, s)| (r, Some(s))),
-        Some(d) if d.is_ascii_digit() => {
-            let n = i
-                .as_slice()
-                .iter()
-                .take_while(|b| b.is_ascii_digit())
-                .count();
-            let (rest, digits) = i.take_split(n);
-            Ok((rest, Some(digits.to_bytes())))
-        }
         _ => nil(i).map(|(r, ())| (r, None)),
     }
 }
@@ -1024,11 +932,45 @@ pub fn envelope(i: Span<'_>) -> PResult<'_, Envelope> {
     Ok((rest, env))
 }
 
-/// Where the envelope being parsed starts in the frame, and the values of its escaped
-/// strings: what turns a string's position into an envelope [`Field`].
-struct EnvelopeText {
+/// Where a value built of [`Field`]s (an ENVELOPE, a BODYSTRUCTURE) starts in the frame, and
+/// the values of its escaped strings: what turns a string's position into a `Field`.
+struct TextBuilder {
     start: usize,
     unescaped: Vec<u8>,
+}
+
+impl TextBuilder {
+    /// For a value that starts at `i`.
+    fn at(i: Span<'_>) -> Self {
+        TextBuilder {
+            start: i.offset_in_frame(),
+            unescaped: Vec::new(),
+        }
+    }
+
+    /// The bytes of a field parsed so far (from the frame `i` belongs to).
+    fn value<'x>(&'x self, i: Span<'x>, field: Field) -> &'x [u8] {
+        let text = i.context().frame.get(self.start..).unwrap_or_default();
+        field.resolve(text, &self.unescaped).unwrap_or_default()
+    }
+
+    /// The finished value's wire text: the frame from `start` (where [`TextBuilder::at`]
+    /// was) to `rest`, and the unescaped strings.
+    fn finish<'a>(self, start: Span<'a>, rest: Span<'a>) -> Result<WireText, Fail<'a>> {
+        let len = start.input_len() - rest.input_len();
+        if len > MAX_WIRE_TEXT_LEN || self.unescaped.len() > MAX_WIRE_TEXT_LEN {
+            return Err(PErr::fatal(start, ParseErrorKind::TooLong));
+        }
+        let unescaped = if self.unescaped.is_empty() {
+            Bytes::new()
+        } else {
+            Bytes::from(self.unescaped)
+        };
+        Ok(WireText {
+            text: start.take(len).to_bytes(),
+            unescaped,
+        })
+    }
 }
 
 /// [`envelope`], filling `env` (which must be empty) in place. No string becomes a `Bytes`:
@@ -1037,14 +979,11 @@ struct EnvelopeText {
 fn envelope_into<'a>(i: Span<'a>, env: &mut Envelope) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "envelope";
     let start = i;
-    let mut text = EnvelopeText {
-        start: i.offset_in_frame(),
-        unescaped: Vec::new(),
-    };
+    let mut text = TextBuilder::at(i);
     let i = open(i, RULE)?;
-    let (i, date) = env_nstring(i, &mut text)?;
+    let (i, date) = text_nstring(i, &mut text)?;
     env.strings[StringKind::Date as usize] = date;
-    let (i, subject) = env_nstring(sep(i, RULE)?, &mut text)?;
+    let (i, subject) = text_nstring(sep(i, RULE)?, &mut text)?;
     env.strings[StringKind::Subject as usize] = subject;
     let from_start = sep(i, RULE)?;
     let i = env_address_list(from_start, &mut text, env, ListKind::From)?;
@@ -1057,27 +996,20 @@ fn envelope_into<'a>(i: Span<'a>, env: &mut Envelope) -> Result<Span<'a>, Fail<'
     let i = env_address_list(sep(i, RULE)?, &mut text, env, ListKind::To)?;
     let i = env_address_list(sep(i, RULE)?, &mut text, env, ListKind::Cc)?;
     let i = env_address_list(sep(i, RULE)?, &mut text, env, ListKind::Bcc)?;
-    let (i, in_reply_to) = env_nstring(sep(i, RULE)?, &mut text)?;
+    let (i, in_reply_to) = text_nstring(sep(i, RULE)?, &mut text)?;
     env.strings[StringKind::InReplyTo as usize] = in_reply_to;
-    let (i, message_id) = env_nstring(sep(i, RULE)?, &mut text)?;
+    let (i, message_id) = text_nstring(sep(i, RULE)?, &mut text)?;
     env.strings[StringKind::MessageId as usize] = message_id;
     let rest = close(i, RULE)?;
-    let len = start.input_len() - rest.input_len();
-    if len > MAX_ENVELOPE_LEN || text.unescaped.len() > MAX_ENVELOPE_LEN {
-        return Err(PErr::fatal(start, ParseErrorKind::TooLong));
-    }
-    env.text = start.take(len).to_bytes();
-    if !text.unescaped.is_empty() {
-        env.unescaped = Bytes::from(text.unescaped);
-    }
+    env.wire = text.finish(start, rest)?;
     Ok(rest)
 }
 
-/// `nstring` inside an envelope, as a [`Field`]. Unescaped quoted strings (nearly all) and
-/// literals are ranges of the wire text; a quoted string with escapes has its value appended
-/// to the unescaped buffer.
+/// `nstring` as a [`Field`]. Unescaped quoted strings (nearly all) and literals are ranges of
+/// the wire text; a quoted string with escapes has its value appended to the unescaped
+/// buffer.
 #[inline(always)]
-fn env_nstring<'a>(i: Span<'a>, text: &mut EnvelopeText) -> PResult<'a, Field> {
+fn text_nstring<'a>(i: Span<'a>, text: &mut TextBuilder) -> PResult<'a, Field> {
     let content = match peek(i) {
         Some(b'"') => match quoted_len(i.as_slice()) {
             Some(len) => (i.take_from(len + 2), i.take_from(1).take(len)),
@@ -1100,11 +1032,40 @@ fn env_nstring<'a>(i: Span<'a>, text: &mut EnvelopeText) -> PResult<'a, Field> {
     Ok((rest, field))
 }
 
+/// `string` as a [`Field`] (see [`text_nstring`]): `NIL` is refused.
+#[inline(always)]
+fn text_string<'a>(i: Span<'a>, text: &mut TextBuilder) -> PResult<'a, Field> {
+    match peek(i) {
+        Some(b'"' | b'{' | b'~') => text_nstring(i, text),
+        _ => Err(PErr::syntax(i, "string")),
+    }
+}
+
+/// `nstring` as a [`Field`], or a bare number read as its text.
+///
+/// Quirk: numbers where an nstring belongs in the body extension fields (DavMail writes a
+/// line count for non-text parts, which lands in body-fld-md5).
+#[inline]
+fn text_nstring_or_number<'a>(i: Span<'a>, text: &mut TextBuilder) -> PResult<'a, Field> {
+    match peek(i) {
+        Some(d) if d.is_ascii_digit() => {
+            let n = i
+                .as_slice()
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            let field = Field::in_text(i.offset_in_frame() - text.start, n);
+            Ok((i.take_from(n), field))
+        }
+        _ => text_nstring(i, text),
+    }
+}
+
 /// `env-from = "(" 1*address ")" / nil` (and `env-sender`, `env-reply-to`, `env-to`, `env-cc`,
 /// `env-bcc`). Quirk: `()` and spaces between addresses are accepted.
 fn env_address_list<'a>(
     i: Span<'a>,
-    text: &mut EnvelopeText,
+    text: &mut TextBuilder,
     env: &mut Envelope,
     kind: ListKind,
 ) -> Result<Span<'a>, Fail<'a>> {
@@ -1118,7 +1079,7 @@ fn env_address_list<'a>(
 #[inline(always)]
 fn address_list_into<'a>(
     i: Span<'a>,
-    text: &mut EnvelopeText,
+    text: &mut TextBuilder,
     addresses: &mut SmallVec<[RawAddress; 8]>,
 ) -> Result<Span<'a>, Fail<'a>> {
     if peek(i) != Some(b'(') {
@@ -1143,7 +1104,7 @@ fn address_list_into<'a>(
 fn env_repeated_address_list<'a>(
     i: Span<'a>,
     from_text: &[u8],
-    text: &mut EnvelopeText,
+    text: &mut TextBuilder,
     env: &mut Envelope,
     kind: ListKind,
 ) -> Result<Span<'a>, Fail<'a>> {
@@ -1159,35 +1120,68 @@ fn env_repeated_address_list<'a>(
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`, each an `nstring`.
 #[inline(always)]
-fn address_fields<'a>(i: Span<'a>, text: &mut EnvelopeText) -> PResult<'a, RawAddress> {
+fn address_fields<'a>(i: Span<'a>, text: &mut TextBuilder) -> PResult<'a, RawAddress> {
     const RULE: &str = "address";
     let i = open(i, RULE)?;
-    let (i, name) = env_nstring(i, text)?;
-    let (i, adl) = env_nstring(sep(i, RULE)?, text)?;
-    let (i, mailbox) = env_nstring(sep(i, RULE)?, text)?;
-    let (i, host) = env_nstring(sep(i, RULE)?, text)?;
+    let (i, name) = text_nstring(i, text)?;
+    let (i, adl) = text_nstring(sep(i, RULE)?, text)?;
+    let (i, mailbox) = text_nstring(sep(i, RULE)?, text)?;
+    let (i, host) = text_nstring(sep(i, RULE)?, text)?;
     Ok((close(i, RULE)?, [name, adl, mailbox, host]))
 }
 
 // ---------------------------------------------------------------------------------------------
 // BODY / BODYSTRUCTURE
+//
+// A structure is built as a flat table of parts (see `types/body_structure.rs`): each part is
+// pushed when its parenthesis opens and filled when it closes, its strings recorded as
+// `Field`s of the structure's wire text.
 
-/// An empty single part, to be filled in place.
-#[inline(always)]
-fn empty_body() -> BodyStructure {
-    BodyStructure::Single {
-        media_type: Bytes::new(),
-        media_subtype: Bytes::new(),
-        fields: BodyFields {
-            params: ParamList::new(),
-            id: None,
-            description: None,
-            encoding: Bytes::new(),
-            octets: 0,
-        },
-        specific: SinglePartSpecific::Basic,
-        extension: None,
+/// The structure being built: where its text starts, and its tables.
+struct BodyBuilder<'s> {
+    text: TextBuilder,
+    out: &'s mut BodyStructure,
+}
+
+/// The table lengths to go back to when one reading of a part is abandoned for another (the
+/// childless multipart quirk).
+struct Checkpoint {
+    parts: usize,
+    params: usize,
+    languages: usize,
+    envelopes: usize,
+    extensions: usize,
+    unescaped: usize,
+}
+
+impl BodyBuilder<'_> {
+    fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            parts: self.out.parts.len(),
+            params: self.out.params.len(),
+            languages: self.out.languages.len(),
+            envelopes: self.out.envelopes.len(),
+            extensions: self.out.extensions.len(),
+            unescaped: self.text.unescaped.len(),
+        }
     }
+
+    fn restore(&mut self, c: Checkpoint) {
+        self.out.parts.truncate(c.parts);
+        self.out.params.truncate(c.params);
+        self.out.languages.truncate(c.languages);
+        self.out.envelopes.truncate(c.envelopes);
+        self.out.extensions.truncate(c.extensions);
+        self.text.unescaped.truncate(c.unescaped);
+    }
+}
+
+/// A table length as a `u32` range end. Tables cannot outgrow `u32` before the text outgrows
+/// [`MAX_WIRE_TEXT_LEN`] (every entry takes bytes of the text), which [`TextBuilder::finish`]
+/// rejects.
+#[inline(always)]
+fn table_len(len: usize) -> u32 {
+    len as u32
 }
 
 /// `body = "(" (body-type-1part / body-type-mpart) ")"` (RFC 9051 §9). `depth` is the
@@ -1196,39 +1190,65 @@ fn empty_body() -> BodyStructure {
 ///
 /// Quirk: a multipart with no child parts (`("ALTERNATIVE" ("BOUNDARY" "x") NIL NIL)`,
 /// `(NIL "alternative" (...) NIL NIL NIL)`, Gmail's `("RELATED" NIL ("ATTACHMENT" NIL) NIL)`)
-/// is read as a [`BodyStructure::Multipart`] with no parts when it does not parse as a
-/// single part.
+/// is read as a multipart with no parts when it does not parse as a single part.
 pub fn body(i: Span<'_>, depth: usize) -> PResult<'_, BodyStructure> {
-    let mut b = empty_body();
-    let rest = body_into(i, depth, &mut b)?;
-    Ok((rest, b))
+    let mut out = BodyStructure::default();
+    let rest = body_structure_into(i, depth, &mut out)?;
+    Ok((rest, out))
 }
 
 /// [`body`] as a `Box`, built in place on the heap.
 fn body_boxed(i: Span<'_>, depth: usize) -> PResult<'_, Box<BodyStructure>> {
-    let mut b = Box::new(empty_body());
-    let rest = body_into(i, depth, &mut b)?;
-    Ok((rest, b))
+    let mut out = Box::<BodyStructure>::default();
+    let rest = body_structure_into(i, depth, &mut out)?;
+    Ok((rest, out))
 }
 
-/// [`body`], writing into `out` (which holds [`empty_body`]).
-fn body_into<'a>(i: Span<'a>, depth: usize, out: &mut BodyStructure) -> Result<Span<'a>, Fail<'a>> {
+/// [`body`], filling `out` (which must be empty) in place.
+fn body_structure_into<'a>(
+    i: Span<'a>,
+    depth: usize,
+    out: &mut BodyStructure,
+) -> Result<Span<'a>, Fail<'a>> {
+    let mut builder = BodyBuilder {
+        text: TextBuilder::at(i),
+        out,
+    };
+    let rest = body_into(i, depth, &mut builder)?;
+    let text = builder.text;
+    out.wire = text.finish(i, rest)?;
+    Ok(rest)
+}
+
+/// One `body`: pushes its part, then its descendants, and fills it in.
+fn body_into<'a>(i: Span<'a>, depth: usize, b: &mut BodyBuilder<'_>) -> Result<Span<'a>, Fail<'a>> {
     check_depth(i, depth)?;
     let i = open(i, "body")?;
-    if peek(i) == Some(b'(') {
-        return body_type_mpart_into(i, depth, out);
-    }
-    match body_type_1part_into(i, depth, out) {
-        Err(nom::Err::Error(first)) => match body_type_mpart_childless(i, depth) {
-            Ok((rest, b)) => {
-                *out = b;
-                Ok(rest)
+    let index = b.out.parts.len();
+    b.out.parts.push(PartNode::default());
+    let mut node = PartNode::default();
+    let rest = if peek(i) == Some(b'(') {
+        body_type_mpart_into(i, depth, b, &mut node)?
+    } else {
+        let checkpoint = b.checkpoint();
+        match body_type_1part_into(i, depth, b, &mut node) {
+            Err(nom::Err::Error(first)) => {
+                b.restore(checkpoint);
+                node = PartNode::default();
+                match body_type_mpart_childless(i, depth, b, &mut node) {
+                    Ok(rest) => rest,
+                    Err(nom::Err::Error(_)) => return Err(nom::Err::Error(first)),
+                    Err(e) => return Err(e),
+                }
             }
-            Err(nom::Err::Error(_)) => Err(nom::Err::Error(first)),
-            Err(e) => Err(e),
-        },
-        other => other,
+            other => other?,
+        }
+    };
+    node.end = table_len(b.out.parts.len());
+    if let Some(slot) = b.out.parts.get_mut(index) {
+        *slot = node;
     }
+    Ok(rest)
 }
 
 /// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`, then the closing `")"` of
@@ -1236,53 +1256,41 @@ fn body_into<'a>(i: Span<'a>, depth: usize, out: &mut BodyStructure) -> Result<S
 fn body_type_mpart_into<'a>(
     mut i: Span<'a>,
     depth: usize,
-    out: &mut BodyStructure,
+    b: &mut BodyBuilder<'_>,
+    node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
-    let mut parts = Vec::with_capacity(2);
+    node.multipart = true;
     while peek(i) == Some(b'(') {
-        parts.push(empty_body());
-        let Some(slot) = parts.last_mut() else {
-            return Err(PErr::syntax(i, "body"));
-        };
-        i = skip_spaces(body_into(i, depth + 1, slot)?);
+        i = skip_spaces(body_into(i, depth + 1, b)?);
     }
-    let (i, media_subtype) = string_or_nil(i)?;
-    *out = BodyStructure::Multipart {
-        parts,
-        media_subtype,
-        extension: None,
-    };
-    let BodyStructure::Multipart { extension, .. } = out else {
-        return Err(PErr::syntax(i, "body-type-mpart"));
-    };
+    let (i, media_subtype) = text_nstring(i, &mut b.text)?;
+    node.media_subtype = media_subtype;
     let i = match next_field(i) {
-        Some(j) => body_ext_mpart_into(j, depth, extension.insert(Default::default()))?,
+        Some(j) => body_ext_mpart_into(j, depth, b, node)?,
         None => i,
     };
     close(i, "body-type-mpart")
 }
 
 /// The childless multipart some servers send: `[nil SP] media-subtype [SP body-ext-mpart] ")"`.
-fn body_type_mpart_childless(i: Span<'_>, depth: usize) -> PResult<'_, BodyStructure> {
+fn body_type_mpart_childless<'a>(
+    i: Span<'a>,
+    depth: usize,
+    b: &mut BodyBuilder<'_>,
+    node: &mut PartNode,
+) -> Result<Span<'a>, Fail<'a>> {
+    node.multipart = true;
     let i = match nil(i) {
         Ok((r, ())) => sep(r, "body-type-mpart")?,
         Err(_) => i,
     };
-    let (i, media_subtype) = string_token(i)?;
-    let mut extension = None;
+    let (i, media_subtype) = text_string(i, &mut b.text)?;
+    node.media_subtype = media_subtype;
     let i = match next_field(i) {
-        Some(j) => body_ext_mpart_into(j, depth, extension.insert(Default::default()))?,
+        Some(j) => body_ext_mpart_into(j, depth, b, node)?,
         None => i,
     };
-    let i = close(i, "body-type-mpart")?;
-    Ok((
-        i,
-        BodyStructure::Multipart {
-            parts: Vec::new(),
-            media_subtype,
-            extension,
-        },
-    ))
+    close(i, "body-type-mpart")
 }
 
 /// `body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]`,
@@ -1300,42 +1308,34 @@ fn body_type_mpart_childless(i: Span<'_>, depth: usize) -> PResult<'_, BodyStruc
 fn body_type_1part_into<'a>(
     i: Span<'a>,
     depth: usize,
-    out: &mut BodyStructure,
+    b: &mut BodyBuilder<'_>,
+    node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "body-type-1part";
-    let BodyStructure::Single {
-        media_type,
-        media_subtype,
-        fields,
-        specific,
-        extension,
-    } = out
-    else {
-        return Err(PErr::syntax(i, RULE));
-    };
-    let (i, t) = string_or_nil(i)?;
-    *media_type = t;
-    let (i, st) = string_or_nil(sep(i, RULE)?)?;
-    *media_subtype = st;
-    let i = body_fields_into(sep(i, RULE)?, fields)?;
-    let i = if eq_ic(media_type, b"TEXT") {
+    let (i, media_type) = text_nstring(i, &mut b.text)?;
+    node.media_type = media_type;
+    let (i, media_subtype) = text_nstring(sep(i, RULE)?, &mut b.text)?;
+    node.media_subtype = media_subtype;
+    let i = body_fields_into(sep(i, RULE)?, b, node)?;
+    let kind = b.text.value(i, media_type);
+    let i = if eq_ic(kind, b"TEXT") {
         let (r, lines) = body_fld_lines(i)?;
-        *specific = SinglePartSpecific::Text { lines };
+        node.lines = Some(lines);
         r
-    } else if eq_ic(media_type, b"MESSAGE")
-        && (eq_ic(media_subtype, b"RFC822") || eq_ic(media_subtype, b"GLOBAL"))
-    {
+    } else if eq_ic(kind, b"MESSAGE") && {
+        let subtype = b.text.value(i, media_subtype);
+        eq_ic(subtype, b"RFC822") || eq_ic(subtype, b"GLOBAL")
+    } {
         match next_field(i) {
             Some(j) if peek(j) == Some(b'(') => {
-                let mut env = Box::<Envelope>::default();
-                let r = envelope_into(j, &mut env)?;
-                let (r, inner) = body_boxed(sep(r, RULE)?, depth + 1)?;
+                let mut envelope = Envelope::default();
+                let r = envelope_into(j, &mut envelope)?;
+                node.envelope = Some(table_len(b.out.envelopes.len()));
+                b.out.envelopes.push(envelope);
+                // The attached message's body is the next part in the table.
+                let r = body_into(sep(r, RULE)?, depth + 1, b)?;
                 let (r, lines) = body_fld_lines(r)?;
-                *specific = SinglePartSpecific::Message {
-                    envelope: env,
-                    body: inner,
-                    lines,
-                };
+                node.lines = Some(lines);
                 r
             }
             _ => i,
@@ -1344,7 +1344,7 @@ fn body_type_1part_into<'a>(
         i
     };
     let i = match next_field(i) {
-        Some(j) => body_ext_1part_into(j, depth, extension.insert(Default::default()))?,
+        Some(j) => body_ext_1part_into(j, depth, b, node)?,
         None => i,
     };
     close(i, RULE)
@@ -1355,24 +1355,22 @@ fn body_type_1part_into<'a>(
 /// `body-fld-enc = string`, `body-fld-octets = number`.
 ///
 /// Quirk: `NIL` for body-fld-enc (iCloud, maddy, Exchange) is read as the empty string.
-pub fn body_fields(i: Span<'_>) -> PResult<'_, BodyFields> {
-    let mut f = BodyFields::default();
-    let rest = body_fields_into(i, &mut f)?;
-    Ok((rest, f))
-}
-
-/// [`body_fields`], filling `f` in place.
-fn body_fields_into<'a>(i: Span<'a>, f: &mut BodyFields) -> Result<Span<'a>, Fail<'a>> {
+fn body_fields_into<'a>(
+    i: Span<'a>,
+    b: &mut BodyBuilder<'_>,
+    node: &mut PartNode,
+) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "body-fields";
-    let i = body_fld_param_into(i, &mut f.params)?;
-    let (i, id) = nstring(sep(i, RULE)?)?;
-    f.id = id;
-    let (i, description) = nstring(sep(i, RULE)?)?;
-    f.description = description;
-    let (i, encoding) = string_or_nil(sep(i, RULE)?)?;
-    f.encoding = encoding;
+    let (i, params) = body_fld_param_into(i, b)?;
+    node.params = params;
+    let (i, id) = text_nstring(sep(i, RULE)?, &mut b.text)?;
+    node.id = id;
+    let (i, description) = text_nstring(sep(i, RULE)?, &mut b.text)?;
+    node.description = description;
+    let (i, encoding) = text_nstring(sep(i, RULE)?, &mut b.text)?;
+    node.encoding = encoding;
     let (i, octets) = number_fast(sep(i, RULE)?)?;
-    f.octets = octets;
+    node.octets = octets;
     Ok(i)
 }
 
@@ -1402,33 +1400,31 @@ fn body_fld_lines(i: Span<'_>) -> PResult<'_, u32> {
     }
 }
 
-/// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`.
+/// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`, appended to the
+/// structure's parameters; returns their range.
 ///
 /// Quirks: the empty list `()` (imap.mail.ru, go-imap servers and many more) and a `NIL`
 /// value (imap.mail.ru) are accepted.
-pub fn body_fld_param(i: Span<'_>) -> PResult<'_, ParamList> {
-    let mut params = ParamList::new();
-    let rest = body_fld_param_into(i, &mut params)?;
-    Ok((rest, params))
-}
-
-/// [`body_fld_param`], appending to `params`.
-fn body_fld_param_into<'a>(i: Span<'a>, params: &mut ParamList) -> Result<Span<'a>, Fail<'a>> {
+fn body_fld_param_into<'a>(i: Span<'a>, b: &mut BodyBuilder<'_>) -> PResult<'a, (u32, u32)> {
     const RULE: &str = "body-fld-param";
+    let first = table_len(b.out.params.len());
     if peek(i) != Some(b'(') {
-        return nil(i).map(|(r, ())| r);
+        return nil(i).map(|(r, ())| (r, (first, first)));
     }
     let mut i = skip_spaces(i.take_from(1));
     if peek(i) == Some(b')') {
-        return Ok(i.take_from(1));
+        return Ok((i.take_from(1), (first, first)));
     }
     loop {
-        let (r, name) = string_token(i)?;
-        let (r, value) = string_or_nil(sep(r, RULE)?)?;
-        params.push((name, value));
+        let (r, name) = text_string(i, &mut b.text)?;
+        let (r, value) = text_nstring(sep(r, RULE)?, &mut b.text)?;
+        b.out.params.push([name, value]);
         match next_field(r) {
             Some(j) => i = j,
-            None => return close(r, RULE),
+            None => {
+                let range = (first, table_len(b.out.params.len()));
+                return Ok((close(r, RULE)?, range));
+            }
         }
     }
 }
@@ -1438,11 +1434,13 @@ fn body_fld_param_into<'a>(i: Span<'a>, params: &mut ParamList) -> Result<Span<'
 fn body_ext_1part_into<'a>(
     i: Span<'a>,
     depth: usize,
-    ext: &mut SinglePartExtension,
+    b: &mut BodyBuilder<'_>,
+    node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
-    let (i, md5) = nstring_or_number(i)?;
-    ext.md5 = md5;
-    extension_tail_into(i, depth, &mut ext.tail)
+    node.has_extension = true;
+    let (i, md5) = text_nstring_or_number(i, &mut b.text)?;
+    node.md5 = md5;
+    extension_tail_into(i, depth, b, node)
 }
 
 /// `body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc
@@ -1450,10 +1448,13 @@ fn body_ext_1part_into<'a>(
 fn body_ext_mpart_into<'a>(
     i: Span<'a>,
     depth: usize,
-    ext: &mut MultipartExtension,
+    b: &mut BodyBuilder<'_>,
+    node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
-    let i = body_fld_param_into(i, &mut ext.params)?;
-    extension_tail_into(i, depth, &mut ext.tail)
+    node.has_extension = true;
+    let (i, params) = body_fld_param_into(i, b)?;
+    node.params = params;
+    extension_tail_into(i, depth, b, node)
 }
 
 /// `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`, shared by
@@ -1461,27 +1462,29 @@ fn body_ext_mpart_into<'a>(
 fn extension_tail_into<'a>(
     i: Span<'a>,
     depth: usize,
-    tail: &mut ExtensionTail,
+    b: &mut BodyBuilder<'_>,
+    node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     let Some(j) = next_field(i) else {
         return Ok(i);
     };
-    let (i, disposition) = body_fld_dsp(j)?;
-    tail.disposition = disposition;
+    let i = body_fld_dsp_into(j, b, node)?;
     let Some(j) = next_field(i) else {
         return Ok(i);
     };
-    let i = body_fld_lang_into(j, &mut tail.language)?;
+    let i = body_fld_lang_into(j, b, node)?;
     let Some(j) = next_field(i) else {
         return Ok(i);
     };
-    let (mut i, location) = nstring_or_number(j)?;
-    tail.location = location;
+    let (mut i, location) = text_nstring_or_number(j, &mut b.text)?;
+    node.location = location;
+    let first = table_len(b.out.extensions.len());
     while let Some(j) = next_field(i) {
         let (r, ext) = body_extension(j, depth + 1)?;
-        tail.extensions.push(ext);
+        b.out.extensions.push(ext);
         i = r;
     }
+    node.extensions = (first, table_len(b.out.extensions.len()));
     Ok(i)
 }
 
@@ -1489,57 +1492,61 @@ fn extension_tail_into<'a>(
 ///
 /// Quirk: Exchange sends a bare string (`"inline"`, or even the Content-Description) instead
 /// of the list; it is read as a disposition with no parameters.
-pub fn body_fld_dsp(i: Span<'_>) -> PResult<'_, Option<Disposition>> {
+fn body_fld_dsp_into<'a>(
+    i: Span<'a>,
+    b: &mut BodyBuilder<'_>,
+    node: &mut PartNode,
+) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "body-fld-dsp";
     match peek(i) {
         Some(b'(') => {
             let i = skip_spaces(i.take_from(1));
-            let (i, kind) = string_token(i)?;
-            let mut params = ParamList::new();
-            let i = body_fld_param_into(sep(i, RULE)?, &mut params)?;
-            let i = close(i, RULE)?;
-            Ok((i, Some(Disposition { kind, params })))
+            let (i, kind) = text_string(i, &mut b.text)?;
+            let (i, params) = body_fld_param_into(sep(i, RULE)?, b)?;
+            node.disposition = kind;
+            node.disposition_params = params;
+            close(i, RULE)
         }
         Some(b'"' | b'{' | b'~') => {
-            let (i, kind) = string_token(i)?;
-            Ok((
-                i,
-                Some(Disposition {
-                    kind,
-                    params: ParamList::new(),
-                }),
-            ))
+            let (i, kind) = text_string(i, &mut b.text)?;
+            node.disposition = kind;
+            Ok(i)
         }
-        _ => nil(i).map(|(r, ())| (r, None)),
+        _ => nil(i).map(|(r, ())| r),
     }
 }
 
-/// `body-fld-lang = nstring / "(" string *(SP string) ")"`; `NIL` reads as the empty list.
+/// `body-fld-lang = nstring / "(" string *(SP string) ")"`; `NIL` reads as no languages.
 ///
 /// Quirks: `NIL` items inside the list (IceWarp) are skipped, numbers are kept as text, and
 /// `()` is accepted.
-pub fn body_fld_lang(i: Span<'_>) -> PResult<'_, Vec<Bytes>> {
-    let mut langs = Vec::new();
-    let rest = body_fld_lang_into(i, &mut langs)?;
-    Ok((rest, langs))
-}
-
-/// [`body_fld_lang`], appending to `langs`.
-fn body_fld_lang_into<'a>(i: Span<'a>, langs: &mut Vec<Bytes>) -> Result<Span<'a>, Fail<'a>> {
-    if peek(i) != Some(b'(') {
-        let (r, lang) = nstring_or_number(i)?;
-        langs.extend(lang);
-        return Ok(r);
-    }
-    let mut i = skip_spaces(i.take_from(1));
-    loop {
-        if peek(i) == Some(b')') {
-            return Ok(i.take_from(1));
+fn body_fld_lang_into<'a>(
+    i: Span<'a>,
+    b: &mut BodyBuilder<'_>,
+    node: &mut PartNode,
+) -> Result<Span<'a>, Fail<'a>> {
+    let first = table_len(b.out.languages.len());
+    let rest = if peek(i) != Some(b'(') {
+        let (r, lang) = text_nstring_or_number(i, &mut b.text)?;
+        if lang != Field::NIL {
+            b.out.languages.push(lang);
         }
-        let (r, lang) = nstring_or_number(i)?;
-        langs.extend(lang);
-        i = skip_spaces(r);
-    }
+        r
+    } else {
+        let mut i = skip_spaces(i.take_from(1));
+        loop {
+            if peek(i) == Some(b')') {
+                break i.take_from(1);
+            }
+            let (r, lang) = text_nstring_or_number(i, &mut b.text)?;
+            if lang != Field::NIL {
+                b.out.languages.push(lang);
+            }
+            i = skip_spaces(r);
+        }
+    };
+    node.languages = (first, table_len(b.out.languages.len()));
+    Ok(rest)
 }
 
 /// `body-extension = nstring / number / number64 / "(" body-extension *(SP body-extension) ")"`.
@@ -1633,6 +1640,10 @@ mod tests {
     use crate::parse::ParseErrorKind;
     use crate::parse::core::tests::run;
     use crate::parse::input::FrameContext;
+    use crate::types::body_structure::values::{
+        BodyFields, BodyValues, Disposition, ExtensionTail, MultipartExtension, ParamList,
+        SinglePartExtension, SinglePartSpecific,
+    };
     use crate::types::envelope::{AddressValues, EnvelopeValues};
 
     // ---- builders for expected values ----
@@ -1665,8 +1676,8 @@ mod tests {
         fields: BodyFields,
         specific: SinglePartSpecific,
         extension: Option<SinglePartExtension>,
-    ) -> BodyStructure {
-        BodyStructure::Single {
+    ) -> BodyValues {
+        BodyValues::Single {
             media_type: b(media_type),
             media_subtype: b(media_subtype),
             fields,
@@ -1675,13 +1686,7 @@ mod tests {
         }
     }
 
-    fn text(
-        subtype: &str,
-        p: &[(&str, &str)],
-        enc: &str,
-        octets: u32,
-        lines: u32,
-    ) -> BodyStructure {
+    fn text(subtype: &str, p: &[(&str, &str)], enc: &str, octets: u32, lines: u32) -> BodyValues {
         single(
             "TEXT",
             subtype,
@@ -1707,12 +1712,8 @@ mod tests {
         }
     }
 
-    fn mpart(
-        parts: Vec<BodyStructure>,
-        subtype: &str,
-        ext: Option<MultipartExtension>,
-    ) -> BodyStructure {
-        BodyStructure::Multipart {
+    fn mpart(parts: Vec<BodyValues>, subtype: &str, ext: Option<MultipartExtension>) -> BodyValues {
+        BodyValues::Multipart {
             parts,
             media_subtype: b(subtype),
             extension: ext,
@@ -1754,8 +1755,13 @@ mod tests {
         }
     }
 
-    fn bodystructure(s: BodyStructure) -> MessageAttribute {
-        MessageAttribute::BodyStructure(Box::new(s))
+    fn bodystructure(s: BodyValues) -> MessageAttribute {
+        MessageAttribute::BodyStructure(Box::new(s.build()))
+    }
+
+    /// The non-extensible `BODY` attribute.
+    fn body_attr(s: BodyValues) -> MessageAttribute {
+        MessageAttribute::Body(Box::new(s.build()))
     }
 
     /// Parses `input` with `msg_att` and requires that all of it is consumed.
@@ -2159,13 +2165,13 @@ mod tests {
             // RFC 3501 §7.4.2's non-extensible example.
             (
                 r#"(BODY ("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 3028 92))"#,
-                vec![MessageAttribute::Body(Box::new(text(
+                vec![body_attr(text(
                     "PLAIN",
                     &[("CHARSET", "US-ASCII")],
                     "7BIT",
                     3028,
                     92,
-                )))],
+                ))],
             ),
             (
                 r#"(BODYSTRUCTURE ("APPLICATION" "PDF" ("NAME" "a.pdf") "<id@x>" "desc" "BASE64" 4096 "md5sum" ("ATTACHMENT" ("FILENAME" "a.pdf" "SIZE" "3000")) ("EN" "DE") "http://x/a.pdf" 7 "x" (1 ("y" NIL))))"#,
@@ -2434,13 +2440,13 @@ mod tests {
             // NIL media type and subtype (Exchange), lowercase nil.
             (
                 r#"(BODY (nil NIL nil nil nil "7bit" 5))"#,
-                vec![MessageAttribute::Body(Box::new(single(
+                vec![body_attr(single(
                     "",
                     "",
                     fields(&[], "7bit", 5),
                     SinglePartSpecific::Basic,
                     None,
-                )))],
+                ))],
             ),
             // NIL where body-fld-lines belongs (migadu/sora).
             (
@@ -2456,46 +2462,28 @@ mod tests {
             // body-fld-lines missing on a text part.
             (
                 r#"(BODY ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1234))"#,
-                vec![MessageAttribute::Body(Box::new(text(
-                    "PLAIN",
-                    &[],
-                    "7BIT",
-                    1234,
-                    0,
-                )))],
+                vec![body_attr(text("PLAIN", &[], "7BIT", 1234, 0))],
             ),
             // Negative line count (Dovecot).
             (
                 r#"(BODY ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1234 -1))"#,
-                vec![MessageAttribute::Body(Box::new(text(
-                    "PLAIN",
-                    &[],
-                    "7BIT",
-                    1234,
-                    0,
-                )))],
+                vec![body_attr(text("PLAIN", &[], "7BIT", 1234, 0))],
             ),
             // MESSAGE/RFC822 without envelope/body/lines, `()` params (imap.mail.ru).
             (
                 r#"(BODY ("message" "rfc822" () NIL NIL "7bit" 23925))"#,
-                vec![MessageAttribute::Body(Box::new(single(
+                vec![body_attr(single(
                     "message",
                     "rfc822",
                     fields(&[], "7bit", 23925),
                     SinglePartSpecific::Basic,
                     None,
-                )))],
+                ))],
             ),
             // NIL parameter value (imap.mail.ru).
             (
                 r#"(BODY ("TEXT" "PLAIN" ("CHARSET" NIL) NIL NIL "7BIT" 1 1))"#,
-                vec![MessageAttribute::Body(Box::new(text(
-                    "PLAIN",
-                    &[("CHARSET", "")],
-                    "7BIT",
-                    1,
-                    1,
-                )))],
+                vec![body_attr(text("PLAIN", &[("CHARSET", "")], "7BIT", 1, 1))],
             ),
             // Disposition as a bare string (Exchange / Office 365).
             (
@@ -2601,9 +2589,131 @@ mod tests {
         ]);
     }
 
+    /// Parses one `body` and requires that all of it is consumed.
+    fn structure(input: &str) -> BodyStructure {
+        let (v, rest) = run(input.as_bytes(), |i| body(i, 1)).expect(input);
+        assert!(rest.is_empty(), "{input}");
+        v
+    }
+
+    #[test]
+    fn bodystructure_parts_read_through_views() {
+        let input = concat!(
+            r#"(("TEXT" "PLAIN" ("CHARSET" "UTF-8" "FORMAT" "flowed") NIL NIL "7BIT" 20 2 NIL NIL ("en" "de") NIL)"#,
+            r#"("APPLICATION" "PDF" ("NAME" "a \"b\".pdf") "<c1>" "desc" "BASE64" 40 "md5" ("ATTACHMENT" ("FILENAME" {7}"#,
+            "\r\na b.pdf)) NIL \"loc\" 7 (\"x\"))",
+            r#"("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 900 (NIL "inner" NIL NIL NIL NIL NIL NIL NIL NIL) "#,
+            r#"(("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1)("TEXT" "HTML" NIL NIL NIL "7BIT" 1 1) "ALTERNATIVE") 30)"#,
+            r#" "MIXED" ("BOUNDARY" "b1") NIL NIL NIL)"#
+        );
+        let s = structure(input);
+        assert_eq!(s.wire(), input.as_bytes());
+        let root = s.root();
+        assert!(root.is_multipart() && root.is_type("multipart", "mixed"));
+        assert_eq!(root.param("boundary"), Some(&b"b1"[..]));
+        assert_eq!(root.encoding(), b"");
+        let parts: Vec<_> = root.parts().collect();
+        assert_eq!(parts.len(), 3);
+
+        let text = parts[0];
+        assert!(text.is_type("Text", "Plain") && !text.is_multipart());
+        assert_eq!(text.params().len(), 2);
+        assert_eq!(text.param("format"), Some(&b"flowed"[..]));
+        assert_eq!((text.octets(), text.lines()), (20, Some(2)));
+        assert_eq!(text.languages().collect::<Vec<_>>(), [&b"en"[..], b"de"]);
+        assert!(text.has_extension_data() && text.disposition().is_none());
+        assert_eq!(text.parts().count(), 0);
+        assert!(text.envelope().is_none() && text.message_body().is_none());
+
+        let pdf = parts[1];
+        assert_eq!(pdf.param("name"), Some(&br#"a "b".pdf"#[..]));
+        assert_eq!(pdf.id(), Some(&b"<c1>"[..]));
+        assert_eq!(pdf.description(), Some(&b"desc"[..]));
+        assert_eq!(pdf.encoding(), b"BASE64");
+        assert_eq!(pdf.lines(), None);
+        assert_eq!(pdf.md5(), Some(&b"md5"[..]));
+        let dsp = pdf.disposition().unwrap();
+        assert_eq!(dsp.kind(), b"ATTACHMENT");
+        assert_eq!(dsp.param("Filename"), Some(&b"a b.pdf"[..]));
+        assert_eq!(pdf.location(), Some(&b"loc"[..]));
+        assert_eq!(
+            pdf.extensions(),
+            [
+                BodyExtension::Number(7),
+                BodyExtension::List(vec![BodyExtension::NString(Some(b("x")))])
+            ]
+        );
+        // Zero-copy owned values: wire strings and literals slice the wire text; the
+        // unescaped name does not.
+        let wire = s.wire().as_ptr_range();
+        let filename = s.to_bytes(dsp.param("filename").unwrap());
+        assert!(wire.contains(&filename.as_ptr()) && filename == b"a b.pdf"[..]);
+        let name = s.to_bytes(pdf.param("name").unwrap());
+        assert!(!wire.contains(&name.as_ptr()) && name == br#"a "b".pdf"#[..]);
+
+        let message = parts[2];
+        assert!(message.is_type("message", "rfc822"));
+        assert_eq!(
+            message.envelope().and_then(|e| e.subject()),
+            Some(&b"inner"[..])
+        );
+        assert_eq!(message.lines(), Some(30));
+        assert!(!message.has_extension_data());
+        let inner = message.message_body().unwrap();
+        assert!(inner.is_type("multipart", "alternative"));
+        assert_eq!(inner.parts().count(), 2);
+        // A message's body is not one of its `parts()`.
+        assert_eq!(message.parts().count(), 0);
+
+        let sections: Vec<(Vec<u32>, Vec<u8>)> = s
+            .sections()
+            .into_iter()
+            .map(|(n, p)| (n, [p.media_type(), b"/", p.media_subtype()].concat()))
+            .collect();
+        let expected: Vec<(Vec<u32>, Vec<u8>)> = [
+            (vec![], "MULTIPART/MIXED"),
+            (vec![1], "TEXT/PLAIN"),
+            (vec![2], "APPLICATION/PDF"),
+            (vec![3], "MESSAGE/RFC822"),
+            (vec![3], "MULTIPART/ALTERNATIVE"),
+            (vec![3, 1], "TEXT/PLAIN"),
+            (vec![3, 2], "TEXT/HTML"),
+        ]
+        .into_iter()
+        .map(|(n, t)| (n, t.as_bytes().to_vec()))
+        .collect();
+        assert_eq!(sections, expected);
+        // A single-part message is its own part 1; an attached single-part body is part n.1.
+        let single = structure(r#"("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1)"#);
+        assert_eq!(single.sections()[0].0, [1]);
+        let attached = structure(concat!(
+            r#"(("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1)("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 9 "#,
+            r#"(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1) 3) "MIXED")"#
+        ));
+        let numbers: Vec<_> = attached.sections().into_iter().map(|(n, _)| n).collect();
+        assert_eq!(numbers, [vec![], vec![1], vec![2], vec![2, 1]]);
+
+        // Equality sees every field: one changed parameter value makes them differ.
+        assert_eq!(structure(input), s);
+        assert_ne!(structure(&input.replace("flowed", "fixed")), s);
+        let shown = format!("{s:?}");
+        assert!(shown.contains(r#"("FORMAT", "flowed")"#), "{shown}");
+    }
+
+    #[test]
+    fn abandoned_single_part_reading_leaves_nothing_behind() {
+        // Read first as a single part (which pushes the parameter and the escaped string),
+        // then as a childless multipart: only the second reading's entries remain.
+        let s = structure(r#"(NIL "alternative" ("boundary" "a\"b") NIL NIL NIL)"#);
+        assert!(s.root().is_multipart() && s.root().parts().count() == 0);
+        assert_eq!(s.params.len(), 1);
+        assert_eq!(&s.wire.unescaped[..], b"a\"b");
+        assert_eq!(s.root().param("BOUNDARY"), Some(&b"a\"b"[..]));
+    }
+
     #[test]
     fn quirk_childless_multiparts() {
-        let table: Vec<(&str, BodyStructure)> = vec![
+        let table: Vec<(&str, BodyValues)> = vec![
             // go-imap #701 (server not named).
             (
                 r#"(BODYSTRUCTURE (("ALTERNATIVE" ("BOUNDARY" "e7") NIL NIL)("APPLICATION" "PDF" NIL NIL NIL "BASE64" 14 NIL ("ATTACHMENT" ("FILENAME" "i.pdf")) NIL) "MIXED" ("BOUNDARY" "7b") NIL NIL))"#,
@@ -2890,38 +3000,6 @@ mod tests {
         assert_eq!(common_attribute_name(b"UID 5"), Some((3, KEY_UID)));
         assert_eq!(common_attribute_name(b"BODY[]"), Some((4, KEY_BODY)));
         assert_eq!(common_attribute_name(b"UIDS 5"), None);
-    }
-
-    #[test]
-    fn interned_tokens_equal_the_wire_bytes() {
-        for token in [
-            "TEXT",
-            "text",
-            "QUOTED-PRINTABLE",
-            "UTF-8",
-            "yes",
-            "attachment",
-        ] {
-            let interned = intern(token.as_bytes()).expect(token);
-            assert_eq!(interned, token.as_bytes());
-        }
-        for other in [
-            "Text",
-            "TEXTS",
-            "",
-            "ab",
-            "a-very-long-boundary-string-0001",
-        ] {
-            assert_eq!(intern(other.as_bytes()), None, "{other}");
-        }
-        let (v, _) = run(br#"("TEXT" "x-unknown")"#, |i| {
-            let i = open(i, "t")?;
-            let (i, a) = string_or_nil(i)?;
-            let (i, b) = string_or_nil(sep(i, "t")?)?;
-            Ok((close(i, "t")?, (a, b)))
-        })
-        .unwrap();
-        assert_eq!(v, (b("TEXT"), b("x-unknown")));
     }
 
     // ---- limits and malformed input ----

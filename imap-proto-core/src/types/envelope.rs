@@ -1,65 +1,16 @@
 //! ENVELOPE (RFC 9051 §7.5.2, RFC 3501 §7.4.2): the parsed header fields of a message.
 //!
-//! An envelope holds about twenty strings. Making each one a `Bytes` would cost two atomic
-//! reference-count operations per string (one to make it, one to drop it), which was the
-//! largest single cost of parsing a message list. So an [`Envelope`] keeps one `Bytes` of its
-//! wire text and records where each string lies in it; the accessors return borrowed slices,
-//! and [`Envelope::to_bytes`] turns one into an owned zero-copy `Bytes` when it must outlive
-//! the envelope.
+//! An [`Envelope`] keeps one `Bytes` of its wire text and records where each of its strings
+//! lies in it (see `wire_text.rs` for why); the accessors return borrowed slices, and
+//! [`Envelope::to_bytes`] turns one into an owned zero-copy `Bytes` when it must outlive the
+//! envelope.
 
 use std::fmt;
 
 use bytes::Bytes;
 use smallvec::SmallVec;
 
-/// Where one `nstring` of an envelope is: `NIL`, a range of the envelope's wire text, or (for
-/// a quoted string that had escapes, whose content differs from its wire form) a range of
-/// the envelope's unescaped buffer.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Field {
-    start: u32,
-    len: u32,
-}
-
-/// `start` of a `NIL` field.
-const NIL_START: u32 = u32::MAX;
-/// Set in `start` when the range is in the unescaped buffer.
-const UNESCAPED_BIT: u32 = 1 << 31;
-
-/// The longest envelope text (and unescaped buffer) whose offsets fit a [`Field`]: 2 GiB - 1.
-pub(crate) const MAX_ENVELOPE_LEN: usize = (UNESCAPED_BIT - 1) as usize;
-
-impl Field {
-    /// `NIL`.
-    pub(crate) const NIL: Field = Field {
-        start: NIL_START,
-        len: 0,
-    };
-
-    /// A range of the wire text. Offsets at or above [`MAX_ENVELOPE_LEN`] are truncated here;
-    /// the parser rejects such an envelope before it is returned.
-    #[inline(always)]
-    pub(crate) fn in_text(start: usize, len: usize) -> Field {
-        Field {
-            start: start as u32 & !UNESCAPED_BIT,
-            len: len as u32,
-        }
-    }
-
-    /// A range of the unescaped buffer (same truncation rule as [`Field::in_text`]).
-    pub(crate) fn in_unescaped(start: usize, len: usize) -> Field {
-        Field {
-            start: start as u32 | UNESCAPED_BIT,
-            len: len as u32,
-        }
-    }
-}
-
-impl Default for Field {
-    fn default() -> Self {
-        Field::NIL
-    }
-}
+use super::wire_text::{Field, ShowField, WireText};
 
 /// An address's four fields, in wire order: name, adl, mailbox, host.
 pub(crate) type RawAddress = [Field; 4];
@@ -93,11 +44,8 @@ pub(crate) enum StringKind {
 /// connection's read buffer alive, like every other value of a FETCH response.
 #[derive(Clone, Default)]
 pub struct Envelope {
-    /// The envelope as sent, from `(` to `)`.
-    pub(crate) text: Bytes,
-    /// The content of quoted strings that had escapes (`\"`, `\\`), which differs from the
-    /// wire text. Usually empty.
-    pub(crate) unescaped: Bytes,
+    /// The envelope as sent, from `(` to `)`, and its unescaped strings.
+    pub(crate) wire: WireText,
     /// Date, subject, in-reply-to, message-id (see [`StringKind`]).
     pub(crate) strings: [Field; 4],
     /// Each address list as a range of `addresses` (see [`ListKind`]). Sender and reply-to
@@ -110,16 +58,7 @@ pub struct Envelope {
 impl Envelope {
     #[inline]
     fn field(&self, field: Field) -> Option<&[u8]> {
-        if field.start == NIL_START {
-            return None;
-        }
-        let source = if field.start & UNESCAPED_BIT == 0 {
-            &self.text
-        } else {
-            &self.unescaped
-        };
-        let start = (field.start & !UNESCAPED_BIT) as usize;
-        source.get(start..)?.get(..field.len as usize)
+        self.wire.get(field)
     }
 
     fn string(&self, kind: StringKind) -> Option<&[u8]> {
@@ -190,20 +129,13 @@ impl Envelope {
 
     /// The envelope exactly as the server sent it, from `(` to `)`.
     pub fn wire(&self) -> &Bytes {
-        &self.text
+        &self.wire.text
     }
 
     /// An owned `Bytes` of `value`, a slice returned by one of this envelope's accessors (or
     /// by one of its addresses), without copying it; a slice from anywhere else is copied.
     pub fn to_bytes(&self, value: &[u8]) -> Bytes {
-        for source in [&self.text, &self.unescaped] {
-            let range = source.as_ptr_range();
-            let inside = range.start <= value.as_ptr() && value.as_ptr_range().end <= range.end;
-            if inside && !value.is_empty() {
-                return source.slice_ref(value);
-            }
-        }
-        Bytes::copy_from_slice(value)
+        self.wire.to_bytes(value)
     }
 }
 
@@ -224,18 +156,6 @@ impl PartialEq for Envelope {
 }
 
 impl Eq for Envelope {}
-
-/// Shows a string field as text (invalid UTF-8 replaced), or `None` for `NIL`.
-struct ShowField<'a>(Option<&'a [u8]>);
-
-impl fmt::Debug for ShowField<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(bytes) => write!(f, "Some({:?})", String::from_utf8_lossy(bytes)),
-            None => f.write_str("None"),
-        }
-    }
-}
 
 impl fmt::Debug for Envelope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -437,7 +357,7 @@ impl EnvelopeValues<'_> {
             }
             env.lists[k] = (first, env.addresses.len() as u32);
         }
-        env.unescaped = Bytes::from(buffer);
+        env.wire.unescaped = Bytes::from(buffer);
         env
     }
 }

@@ -1,13 +1,8 @@
 //! FETCH data (RFC 3501 §7.4.2, RFC 9051 §7.5.2 and the extensions that add attributes).
 
 use bytes::Bytes;
-use smallvec::SmallVec;
 
-use super::{Envelope, Flag};
-
-/// A `body-fld-param` list: attribute/value pairs such as `("CHARSET" "UTF-8")`. Most hold
-/// one pair (a charset, a boundary, a file name), which is kept inline.
-pub type ParamList = SmallVec<[(Bytes, Bytes); 1]>;
+use super::{BodyStructure, Envelope, Flag};
 
 /// `message-data = nz-number SP "FETCH" SP msg-att`: everything the server returned for one
 /// message, in the order it sent the attributes.
@@ -141,123 +136,6 @@ pub enum MessageAttribute {
         /// parenthesised list including its parentheses).
         value: Bytes,
     },
-}
-
-/// `body = "(" (body-type-1part / body-type-mpart) ")"`
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BodyStructure {
-    /// `body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]`
-    Single {
-        /// `media-type`, e.g. `TEXT` or `APPLICATION`.
-        media_type: Bytes,
-        /// `media-subtype`, e.g. `PLAIN`.
-        media_subtype: Bytes,
-        /// `body-fields`
-        fields: BodyFields,
-        /// What follows the fields for TEXT and MESSAGE/RFC822 parts.
-        specific: SinglePartSpecific,
-        /// `body-ext-1part`, present in BODYSTRUCTURE.
-        extension: Option<SinglePartExtension>,
-    },
-    /// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`
-    Multipart {
-        /// The child parts: at least one per the RFC, but empty when a server sends a
-        /// multipart with no children (a quirk, see `docs/quirks.md`).
-        parts: Vec<BodyStructure>,
-        /// `media-subtype`, e.g. `MIXED`.
-        media_subtype: Bytes,
-        /// `body-ext-mpart`, present in BODYSTRUCTURE.
-        extension: Option<MultipartExtension>,
-    },
-}
-
-/// `body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP body-fld-octets`
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BodyFields {
-    /// `body-fld-param`: attribute/value pairs such as `("CHARSET" "UTF-8")`.
-    pub params: ParamList,
-    /// `body-fld-id`
-    pub id: Option<Bytes>,
-    /// `body-fld-desc`
-    pub description: Option<Bytes>,
-    /// `body-fld-enc`, e.g. `7BIT` or `BASE64`. Empty when the server sent `NIL` (a quirk,
-    /// see `docs/quirks.md`); RFC 2045 §6.1 makes that mean `7BIT`.
-    pub encoding: Bytes,
-    /// `body-fld-octets`
-    pub octets: u32,
-}
-
-/// The type-specific tail of a single part.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SinglePartSpecific {
-    /// `body-type-basic`: nothing more.
-    Basic,
-    /// `body-type-text = media-text SP body-fields SP body-fld-lines`
-    Text {
-        /// `body-fld-lines`
-        lines: u32,
-    },
-    /// `body-type-msg = media-message SP body-fields SP envelope SP body SP body-fld-lines`
-    Message {
-        /// The encapsulated message's envelope.
-        envelope: Box<Envelope>,
-        /// The encapsulated message's structure.
-        body: Box<BodyStructure>,
-        /// `body-fld-lines`
-        lines: u32,
-    },
-}
-
-/// `body-ext-1part = body-fld-md5 [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SinglePartExtension {
-    /// `body-fld-md5`
-    pub md5: Option<Bytes>,
-    /// The shared tail: disposition, language, location, further extensions.
-    pub tail: ExtensionTail,
-}
-
-/// `body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MultipartExtension {
-    /// `body-fld-param`
-    pub params: ParamList,
-    /// The shared tail: disposition, language, location, further extensions.
-    pub tail: ExtensionTail,
-}
-
-/// The optional fields shared by both extension forms. Absent and `NIL` both read as `None`
-/// (or empty).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ExtensionTail {
-    /// `body-fld-dsp = "(" string SP body-fld-param ")" / nil`
-    pub disposition: Option<Disposition>,
-    /// `body-fld-lang = nstring / "(" string *(SP string) ")"`
-    pub language: Vec<Bytes>,
-    /// `body-fld-loc = nstring`
-    pub location: Option<Bytes>,
-    /// `*(SP body-extension)`
-    pub extensions: Vec<BodyExtension>,
-}
-
-/// `body-fld-dsp`: e.g. `("attachment" ("filename" "a.pdf"))`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Disposition {
-    /// `inline`, `attachment`, ...
-    pub kind: Bytes,
-    /// Its parameters.
-    pub params: ParamList,
-}
-
-/// `body-extension = nstring / number / "(" body-extension *(SP body-extension) ")"`
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BodyExtension {
-    /// `nstring`
-    NString(Option<Bytes>),
-    /// `number`
-    Number(u64),
-    /// A parenthesised list.
-    List(Vec<BodyExtension>),
 }
 
 /// A FETCH section specifier: `section = "[" [section-spec] "]"` (RFC 9051 §6.4.5), plus the

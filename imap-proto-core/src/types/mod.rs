@@ -6,6 +6,7 @@
 
 mod acl;
 mod append;
+pub(crate) mod body_structure;
 mod capability;
 pub(crate) mod envelope;
 mod fetch;
@@ -23,17 +24,19 @@ mod search_criteria;
 mod select;
 mod sequence;
 mod store;
+mod wire_text;
 
 pub use crate::conn::session::SelectedMailbox;
 pub use acl::{AclEntry, AclResponse, ListRightsResponse, MyRightsResponse};
 pub use append::{AppendMessage, normalize_date_time};
+pub(crate) use body_structure::PartNode;
+pub use body_structure::{BodyExtension, BodyPart, BodyStructure, Disposition, Params, Parts};
 pub use capability::Capability;
 pub use envelope::{Address, Addresses, Envelope};
-pub(crate) use envelope::{Field, ListKind, MAX_ENVELOPE_LEN, RawAddress, StringKind};
+pub(crate) use envelope::{ListKind, RawAddress, StringKind};
 pub use fetch::{
-    BodyExtension, BodyFields, BodyStructure, Disposition, ExtensionTail, FetchResponse,
-    FetchStreamContinuation, FetchStreamHead, MessageAttribute, MultipartExtension, ParamList,
-    Section, SectionKind, SinglePartExtension, SinglePartSpecific, StreamedAttribute,
+    FetchResponse, FetchStreamContinuation, FetchStreamHead, MessageAttribute, Section,
+    SectionKind, StreamedAttribute,
 };
 pub use fetch_attr::{FetchAttr, Partial};
 pub use flag::{Flag, MailboxAttribute};
@@ -57,3 +60,4 @@ pub use search_criteria::SearchCriteria;
 pub use select::{QresyncParams, SelectOptions};
 pub use sequence::{SeqNumber, SequenceItem, SequenceSet};
 pub use store::StoreOperation;
+pub(crate) use wire_text::{Field, MAX_WIRE_TEXT_LEN, WireText};

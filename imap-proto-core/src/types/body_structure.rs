@@ -1,0 +1,726 @@
+//! BODY and BODYSTRUCTURE (RFC 9051 §7.5.2, RFC 3501 §7.4.2): the MIME tree of a message.
+//!
+//! A [`BodyStructure`] keeps one `Bytes` of its wire text and a flat table of its parts in
+//! depth-first order, each string a range of that text (see `wire_text.rs` for why). A part
+//! is read through a [`BodyPart`] view: `structure.root()` is the top part, `parts()` walks a
+//! multipart's children and `message_body()` enters an attached message.
+
+use std::fmt;
+
+use bytes::Bytes;
+use smallvec::SmallVec;
+
+use super::Envelope;
+use super::wire_text::{Field, ShowField, WireText};
+
+/// One part in the flat table: everything `body-type-1part` or `body-type-mpart` says about
+/// it, with ranges into the structure's shared tables.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct PartNode {
+    /// The index just past this part's subtree (its descendants follow it directly).
+    pub(crate) end: u32,
+    /// `body-type-mpart`.
+    pub(crate) multipart: bool,
+    /// The extension data (`body-ext-1part` / `body-ext-mpart`) was sent.
+    pub(crate) has_extension: bool,
+    /// `media-type` (single parts).
+    pub(crate) media_type: Field,
+    /// `media-subtype`.
+    pub(crate) media_subtype: Field,
+    /// `body-fld-param` of a single part, or the parameters of `body-ext-mpart`: a range of
+    /// the structure's `params`.
+    pub(crate) params: (u32, u32),
+    /// `body-fld-id`.
+    pub(crate) id: Field,
+    /// `body-fld-desc`.
+    pub(crate) description: Field,
+    /// `body-fld-enc`.
+    pub(crate) encoding: Field,
+    /// `body-fld-octets`.
+    pub(crate) octets: u32,
+    /// `body-fld-lines` of TEXT and MESSAGE/RFC822 parts.
+    pub(crate) lines: Option<u32>,
+    /// The index in the structure's `envelopes` of an attached message's envelope (its body
+    /// is the next part).
+    pub(crate) envelope: Option<u32>,
+    /// `body-fld-md5`.
+    pub(crate) md5: Field,
+    /// The kind of `body-fld-dsp` (`NIL` when absent).
+    pub(crate) disposition: Field,
+    /// The parameters of `body-fld-dsp`: a range of `params`.
+    pub(crate) disposition_params: (u32, u32),
+    /// `body-fld-lang`: a range of `languages`.
+    pub(crate) languages: (u32, u32),
+    /// `body-fld-loc`.
+    pub(crate) location: Field,
+    /// `*(SP body-extension)`: a range of `extensions`.
+    pub(crate) extensions: (u32, u32),
+}
+
+/// `body = "(" (body-type-1part / body-type-mpart) ")"` (RFC 9051 §9): a message's MIME
+/// structure, from a `BODYSTRUCTURE` (or the non-extensible `BODY`) FETCH item.
+///
+/// Read it through [`BodyStructure::root`]. Strings are returned as sent, borrowed from the
+/// structure; they are not copies: the structure keeps a zero-copy `Bytes` of its wire text
+/// ([`BodyStructure::wire`]), so holding it keeps the connection's read buffer alive, like
+/// every other value of a FETCH response.
+#[derive(Clone, Default)]
+pub struct BodyStructure {
+    /// The structure as sent, from `(` to `)`, and its unescaped strings.
+    pub(crate) wire: WireText,
+    /// Every part, depth-first: the root first, each part's descendants right after it.
+    pub(crate) parts: SmallVec<[PartNode; 4]>,
+    /// Every parameter (attribute, value) of every part and disposition.
+    pub(crate) params: SmallVec<[[Field; 2]; 4]>,
+    /// Every language tag.
+    pub(crate) languages: Vec<Field>,
+    /// The envelopes of attached messages.
+    pub(crate) envelopes: Vec<Envelope>,
+    /// Extension values beyond `body-fld-loc` (rare).
+    pub(crate) extensions: Vec<BodyExtension>,
+}
+
+impl BodyStructure {
+    /// The top part: the message itself.
+    pub fn root(&self) -> BodyPart<'_> {
+        BodyPart {
+            structure: self,
+            index: 0,
+        }
+    }
+
+    /// Every part, depth-first (the root first, each part followed by its descendants), with
+    /// the section number that fetches its content (`[1, 2]` is `BODY[1.2]`; RFC 9051
+    /// §6.4.5): a multipart message's root has the empty number, a single-part message's root
+    /// is part 1, and an attached message's multipart body shares the message's number (its
+    /// `TEXT`) while a single-part body is the message's part 1.
+    pub fn sections(&self) -> Vec<(Vec<u32>, BodyPart<'_>)> {
+        let mut out = Vec::with_capacity(self.parts.len());
+        let root = self.root();
+        let number = if root.is_multipart() {
+            Vec::new()
+        } else {
+            vec![1]
+        };
+        root.collect_sections(number, &mut out);
+        out
+    }
+
+    /// The structure exactly as the server sent it, from `(` to `)`.
+    pub fn wire(&self) -> &Bytes {
+        &self.wire.text
+    }
+
+    /// An owned `Bytes` of `value`, a slice returned by one of this structure's parts,
+    /// without copying it; a slice from anywhere else is copied.
+    pub fn to_bytes(&self, value: &[u8]) -> Bytes {
+        self.wire.to_bytes(value)
+    }
+
+    fn node(&self, index: usize) -> PartNode {
+        self.parts.get(index).copied().unwrap_or_default()
+    }
+
+    fn params_in(&self, (start, end): (u32, u32)) -> Params<'_> {
+        let raw = self
+            .params
+            .get(start as usize..end as usize)
+            .unwrap_or_default();
+        Params {
+            wire: &self.wire,
+            raw: raw.iter(),
+        }
+    }
+}
+
+impl PartialEq for BodyStructure {
+    /// Two structures are equal when every part is, wherever their bytes came from.
+    fn eq(&self, other: &Self) -> bool {
+        self.root() == other.root()
+    }
+}
+
+impl Eq for BodyStructure {}
+
+impl fmt::Debug for BodyStructure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.root().fmt(f)
+    }
+}
+
+/// One part of a [`BodyStructure`]: a single part (`body-type-1part`: text, an attachment, an
+/// attached message) or a multipart (`body-type-mpart`).
+///
+/// Absent fields read as `None` (or empty), the same as `NIL`: BODY sends no extension data,
+/// and servers may cut it short.
+#[derive(Clone, Copy)]
+pub struct BodyPart<'a> {
+    structure: &'a BodyStructure,
+    index: usize,
+}
+
+impl<'a> BodyPart<'a> {
+    fn node(&self) -> PartNode {
+        self.structure.node(self.index)
+    }
+
+    fn field(&self, field: Field) -> Option<&'a [u8]> {
+        self.structure.wire.get(field)
+    }
+
+    /// `body-type-mpart`: a part made of parts.
+    pub fn is_multipart(&self) -> bool {
+        self.node().multipart
+    }
+
+    /// `media-type`, e.g. `TEXT` or `APPLICATION`, in the server's case; `MULTIPART` for a
+    /// multipart. Empty when the server sent `NIL` (a quirk, see `docs/quirks.md`).
+    pub fn media_type(&self) -> &'a [u8] {
+        if self.is_multipart() {
+            return b"MULTIPART";
+        }
+        self.field(self.node().media_type).unwrap_or_default()
+    }
+
+    /// `media-subtype`, e.g. `PLAIN` or `MIXED`. Empty when the server sent `NIL`.
+    pub fn media_subtype(&self) -> &'a [u8] {
+        self.field(self.node().media_subtype).unwrap_or_default()
+    }
+
+    /// Whether this is `media_type/media_subtype`, compared without regard to case as MIME
+    /// types are (RFC 2045 §5.1): `part.is_type("text", "plain")`.
+    pub fn is_type(&self, media_type: &str, media_subtype: &str) -> bool {
+        self.media_type()
+            .eq_ignore_ascii_case(media_type.as_bytes())
+            && self
+                .media_subtype()
+                .eq_ignore_ascii_case(media_subtype.as_bytes())
+    }
+
+    /// `body-fld-param` of a single part (`CHARSET`, `NAME`, ...) or the parameters of a
+    /// multipart's `body-ext-mpart` (`BOUNDARY`, ...). A `NIL` value reads as empty.
+    pub fn params(&self) -> Params<'a> {
+        self.structure.params_in(self.node().params)
+    }
+
+    /// The value of the parameter `name` (compared without regard to case), if sent.
+    pub fn param(&self, name: &str) -> Option<&'a [u8]> {
+        self.params()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, value)| value)
+    }
+
+    /// `body-fld-id`: the Content-ID.
+    pub fn id(&self) -> Option<&'a [u8]> {
+        self.field(self.node().id)
+    }
+
+    /// `body-fld-desc`: the Content-Description.
+    pub fn description(&self) -> Option<&'a [u8]> {
+        self.field(self.node().description)
+    }
+
+    /// `body-fld-enc`, e.g. `7BIT` or `BASE64`. Empty for a multipart, and when the server
+    /// sent `NIL` (a quirk, see `docs/quirks.md`; RFC 2045 §6.1 makes that mean `7BIT`).
+    pub fn encoding(&self) -> &'a [u8] {
+        self.field(self.node().encoding).unwrap_or_default()
+    }
+
+    /// `body-fld-octets`: the size of the encoded content. 0 for a multipart.
+    pub fn octets(&self) -> u32 {
+        self.node().octets
+    }
+
+    /// `body-fld-lines`: the size in lines of a TEXT part or an attached message.
+    pub fn lines(&self) -> Option<u32> {
+        self.node().lines
+    }
+
+    /// The envelope of an attached message (`MESSAGE/RFC822` or `MESSAGE/GLOBAL`).
+    pub fn envelope(&self) -> Option<&'a Envelope> {
+        let index = self.node().envelope?;
+        self.structure.envelopes.get(index as usize)
+    }
+
+    /// The body of an attached message (`MESSAGE/RFC822` or `MESSAGE/GLOBAL`).
+    pub fn message_body(&self) -> Option<BodyPart<'a>> {
+        self.node().envelope?;
+        Some(BodyPart {
+            structure: self.structure,
+            index: self.index + 1,
+        })
+    }
+
+    /// A multipart's parts, in order (none for a single part, and none for the childless
+    /// multiparts some servers send, see `docs/quirks.md`).
+    pub fn parts(&self) -> Parts<'a> {
+        let node = self.node();
+        let next = if node.multipart {
+            self.index + 1
+        } else {
+            node.end as usize
+        };
+        Parts {
+            structure: self.structure,
+            next,
+            end: node.end as usize,
+        }
+    }
+
+    /// The extension data (`body-ext-1part` / `body-ext-mpart`) was sent: BODYSTRUCTURE
+    /// sends it, BODY does not.
+    pub fn has_extension_data(&self) -> bool {
+        self.node().has_extension
+    }
+
+    /// `body-fld-md5`.
+    pub fn md5(&self) -> Option<&'a [u8]> {
+        self.field(self.node().md5)
+    }
+
+    /// `body-fld-dsp`: e.g. `("attachment" ("filename" "a.pdf"))`.
+    pub fn disposition(&self) -> Option<Disposition<'a>> {
+        let node = self.node();
+        let kind = self.field(node.disposition)?;
+        Some(Disposition {
+            kind,
+            params: self.structure.params_in(node.disposition_params),
+        })
+    }
+
+    /// `body-fld-lang`: the Content-Language tags.
+    pub fn languages(&self) -> impl ExactSizeIterator<Item = &'a [u8]> + 'a {
+        let (start, end) = self.node().languages;
+        let wire = &self.structure.wire;
+        self.structure
+            .languages
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
+            .iter()
+            .map(move |&field| wire.get(field).unwrap_or_default())
+    }
+
+    /// `body-fld-loc`: the Content-Location.
+    pub fn location(&self) -> Option<&'a [u8]> {
+        self.field(self.node().location)
+    }
+
+    /// `*(SP body-extension)`: values of extensions newer than this library, as sent.
+    pub fn extensions(&self) -> &'a [BodyExtension] {
+        let (start, end) = self.node().extensions;
+        self.structure
+            .extensions
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
+    }
+
+    /// Pushes this part as `number`, then the parts numbered below it: a multipart's parts,
+    /// or an attached message's body (see [`BodyStructure::sections`]).
+    fn collect_sections(self, number: Vec<u32>, out: &mut Vec<(Vec<u32>, BodyPart<'a>)>) {
+        out.push((number.clone(), self));
+        let numbered: Box<dyn Iterator<Item = BodyPart<'a>>> = match self.message_body() {
+            Some(body) if body.is_multipart() => {
+                out.push((number.clone(), body));
+                Box::new(body.parts())
+            }
+            Some(body) => Box::new(std::iter::once(body)),
+            None => Box::new(self.parts()),
+        };
+        for (k, child) in numbered.enumerate() {
+            let mut child_number = number.clone();
+            child_number.push(k as u32 + 1);
+            child.collect_sections(child_number, out);
+        }
+    }
+}
+
+impl PartialEq for BodyPart<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.is_multipart() == other.is_multipart()
+            && self.media_type() == other.media_type()
+            && self.media_subtype() == other.media_subtype()
+            && self.params().eq(other.params())
+            && self.id() == other.id()
+            && self.description() == other.description()
+            && self.encoding() == other.encoding()
+            && self.octets() == other.octets()
+            && self.lines() == other.lines()
+            && self.envelope() == other.envelope()
+            && self.message_body() == other.message_body()
+            && self.parts().eq(other.parts())
+            && self.has_extension_data() == other.has_extension_data()
+            && self.md5() == other.md5()
+            && self.disposition() == other.disposition()
+            && self.languages().eq(other.languages())
+            && self.location() == other.location()
+            && self.extensions() == other.extensions()
+    }
+}
+
+impl Eq for BodyPart<'_> {}
+
+/// Shows a byte string as text (invalid UTF-8 replaced).
+struct ShowBytes<'a>(&'a [u8]);
+
+impl fmt::Debug for ShowBytes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(self.0))
+    }
+}
+
+impl fmt::Debug for BodyPart<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct(if self.is_multipart() {
+            "Multipart"
+        } else {
+            "Single"
+        });
+        s.field("media_type", &ShowBytes(self.media_type()))
+            .field("media_subtype", &ShowBytes(self.media_subtype()))
+            .field("params", &self.params());
+        if self.is_multipart() {
+            s.field("parts", &self.parts());
+        } else {
+            s.field("id", &ShowField(self.id()))
+                .field("description", &ShowField(self.description()))
+                .field("encoding", &ShowBytes(self.encoding()))
+                .field("octets", &self.octets())
+                .field("lines", &self.lines());
+            if let Some(envelope) = self.envelope() {
+                s.field("envelope", envelope)
+                    .field("message_body", &self.message_body());
+            }
+        }
+        if self.has_extension_data() {
+            let languages: Vec<_> = self.languages().map(ShowBytes).collect();
+            s.field("md5", &ShowField(self.md5()))
+                .field("disposition", &self.disposition())
+                .field("languages", &languages)
+                .field("location", &ShowField(self.location()))
+                .field("extensions", &self.extensions());
+        }
+        s.finish()
+    }
+}
+
+/// A multipart's parts: an iterator of [`BodyPart`].
+#[derive(Clone)]
+pub struct Parts<'a> {
+    structure: &'a BodyStructure,
+    next: usize,
+    end: usize,
+}
+
+impl<'a> Iterator for Parts<'a> {
+    type Item = BodyPart<'a>;
+
+    fn next(&mut self) -> Option<BodyPart<'a>> {
+        if self.next >= self.end {
+            return None;
+        }
+        let part = BodyPart {
+            structure: self.structure,
+            index: self.next,
+        };
+        // The next sibling starts where this part's subtree ends; `max` keeps a malformed
+        // table from looping.
+        self.next = (part.node().end as usize).max(self.next + 1);
+        Some(part)
+    }
+}
+
+impl fmt::Debug for Parts<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+/// `body-fld-param`: (attribute, value) pairs such as `("CHARSET" "UTF-8")`, as sent.
+#[derive(Clone)]
+pub struct Params<'a> {
+    wire: &'a WireText,
+    raw: std::slice::Iter<'a, [Field; 2]>,
+}
+
+impl<'a> Iterator for Params<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let [key, value] = self.raw.next()?;
+        Some((
+            self.wire.get(*key).unwrap_or_default(),
+            self.wire.get(*value).unwrap_or_default(),
+        ))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.raw.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Params<'_> {}
+
+impl fmt::Debug for Params<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.clone().map(|(k, v)| (ShowBytes(k), ShowBytes(v))))
+            .finish()
+    }
+}
+
+/// `body-fld-dsp = "(" string SP body-fld-param ")"`: e.g. `attachment` with `filename`.
+#[derive(Clone)]
+pub struct Disposition<'a> {
+    kind: &'a [u8],
+    params: Params<'a>,
+}
+
+impl<'a> Disposition<'a> {
+    /// `inline`, `attachment`, ... in the server's case.
+    pub fn kind(&self) -> &'a [u8] {
+        self.kind
+    }
+
+    /// Its parameters (`filename`, `size`, ...).
+    pub fn params(&self) -> Params<'a> {
+        self.params.clone()
+    }
+
+    /// The value of the parameter `name` (compared without regard to case), if sent.
+    pub fn param(&self, name: &str) -> Option<&'a [u8]> {
+        self.params()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, value)| value)
+    }
+}
+
+impl PartialEq for Disposition<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind && self.params().eq(other.params())
+    }
+}
+
+impl Eq for Disposition<'_> {}
+
+impl fmt::Debug for Disposition<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Disposition")
+            .field("kind", &ShowBytes(self.kind))
+            .field("params", &self.params)
+            .finish()
+    }
+}
+
+/// `body-extension = nstring / number / "(" body-extension *(SP body-extension) ")"`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyExtension {
+    /// `nstring`
+    NString(Option<Bytes>),
+    /// `number`
+    Number(u64),
+    /// A parenthesised list.
+    List(Vec<BodyExtension>),
+}
+
+/// An owned description of a body structure, for writing expected values in tests: the shape
+/// of the grammar, with every string given. [`BodyValues::build`] makes the real structure.
+#[cfg(test)]
+pub(crate) mod values {
+    use bytes::Bytes;
+
+    use super::{BodyExtension, BodyStructure, PartNode};
+    use crate::types::Envelope;
+    use crate::types::wire_text::Field;
+
+    /// `body-fld-param` pairs.
+    pub(crate) type ParamList = Vec<(Bytes, Bytes)>;
+
+    /// A part: `body-type-1part` or `body-type-mpart`.
+    #[derive(Debug, Clone)]
+    pub(crate) enum BodyValues {
+        Single {
+            media_type: Bytes,
+            media_subtype: Bytes,
+            fields: BodyFields,
+            specific: SinglePartSpecific,
+            extension: Option<SinglePartExtension>,
+        },
+        Multipart {
+            parts: Vec<BodyValues>,
+            media_subtype: Bytes,
+            extension: Option<MultipartExtension>,
+        },
+    }
+
+    /// `body-fields`.
+    #[derive(Debug, Clone, Default)]
+    pub(crate) struct BodyFields {
+        pub params: ParamList,
+        pub id: Option<Bytes>,
+        pub description: Option<Bytes>,
+        pub encoding: Bytes,
+        pub octets: u32,
+    }
+
+    /// What follows a single part's fields.
+    #[derive(Debug, Clone)]
+    pub(crate) enum SinglePartSpecific {
+        Basic,
+        Text {
+            lines: u32,
+        },
+        Message {
+            envelope: Box<Envelope>,
+            body: Box<BodyValues>,
+            lines: u32,
+        },
+    }
+
+    /// `body-ext-1part`.
+    #[derive(Debug, Clone, Default)]
+    pub(crate) struct SinglePartExtension {
+        pub md5: Option<Bytes>,
+        pub tail: ExtensionTail,
+    }
+
+    /// `body-ext-mpart`.
+    #[derive(Debug, Clone, Default)]
+    pub(crate) struct MultipartExtension {
+        pub params: ParamList,
+        pub tail: ExtensionTail,
+    }
+
+    /// The fields both extension forms share.
+    #[derive(Debug, Clone, Default)]
+    pub(crate) struct ExtensionTail {
+        pub disposition: Option<Disposition>,
+        pub language: Vec<Bytes>,
+        pub location: Option<Bytes>,
+        pub extensions: Vec<BodyExtension>,
+    }
+
+    /// `body-fld-dsp`.
+    #[derive(Debug, Clone)]
+    pub(crate) struct Disposition {
+        pub kind: Bytes,
+        pub params: ParamList,
+    }
+
+    /// Builds the flat table, every string stored in the unescaped buffer (which equality
+    /// does not see).
+    struct Builder {
+        out: BodyStructure,
+        buffer: Vec<u8>,
+    }
+
+    impl Builder {
+        fn field(&mut self, value: Option<&Bytes>) -> Field {
+            match value {
+                Some(v) => {
+                    let at = self.buffer.len();
+                    self.buffer.extend_from_slice(v);
+                    Field::in_unescaped(at, v.len())
+                }
+                None => Field::NIL,
+            }
+        }
+
+        fn params(&mut self, params: &ParamList) -> (u32, u32) {
+            let first = self.out.params.len() as u32;
+            for (key, value) in params {
+                let pair = [self.field(Some(key)), self.field(Some(value))];
+                self.out.params.push(pair);
+            }
+            (first, self.out.params.len() as u32)
+        }
+
+        fn tail(&mut self, tail: &ExtensionTail, node: &mut PartNode) {
+            node.has_extension = true;
+            if let Some(d) = &tail.disposition {
+                node.disposition = self.field(Some(&d.kind));
+                node.disposition_params = self.params(&d.params);
+            }
+            let first = self.out.languages.len() as u32;
+            for lang in &tail.language {
+                let field = self.field(Some(lang));
+                self.out.languages.push(field);
+            }
+            node.languages = (first, self.out.languages.len() as u32);
+            node.location = self.field(tail.location.as_ref());
+            let first = self.out.extensions.len() as u32;
+            self.out.extensions.extend(tail.extensions.iter().cloned());
+            node.extensions = (first, self.out.extensions.len() as u32);
+        }
+
+        fn part(&mut self, part: &BodyValues) {
+            let index = self.out.parts.len();
+            self.out.parts.push(PartNode::default());
+            let mut node = PartNode::default();
+            match part {
+                BodyValues::Single {
+                    media_type,
+                    media_subtype,
+                    fields,
+                    specific,
+                    extension,
+                } => {
+                    node.media_type = self.field(Some(media_type));
+                    node.media_subtype = self.field(Some(media_subtype));
+                    node.params = self.params(&fields.params);
+                    node.id = self.field(fields.id.as_ref());
+                    node.description = self.field(fields.description.as_ref());
+                    node.encoding = self.field(Some(&fields.encoding));
+                    node.octets = fields.octets;
+                    match specific {
+                        SinglePartSpecific::Basic => {}
+                        SinglePartSpecific::Text { lines } => node.lines = Some(*lines),
+                        SinglePartSpecific::Message {
+                            envelope,
+                            body,
+                            lines,
+                        } => {
+                            node.lines = Some(*lines);
+                            node.envelope = Some(self.out.envelopes.len() as u32);
+                            self.out.envelopes.push((**envelope).clone());
+                            self.part(body);
+                        }
+                    }
+                    if let Some(ext) = extension {
+                        node.md5 = self.field(ext.md5.as_ref());
+                        self.tail(&ext.tail, &mut node);
+                    }
+                }
+                BodyValues::Multipart {
+                    parts,
+                    media_subtype,
+                    extension,
+                } => {
+                    node.multipart = true;
+                    for child in parts {
+                        self.part(child);
+                    }
+                    node.media_subtype = self.field(Some(media_subtype));
+                    if let Some(ext) = extension {
+                        node.params = self.params(&ext.params);
+                        self.tail(&ext.tail, &mut node);
+                    }
+                }
+            }
+            node.end = self.out.parts.len() as u32;
+            self.out.parts[index] = node;
+        }
+    }
+
+    impl BodyValues {
+        /// The structure these values describe.
+        pub(crate) fn build(&self) -> BodyStructure {
+            let mut builder = Builder {
+                out: BodyStructure::default(),
+                buffer: Vec::new(),
+            };
+            builder.part(self);
+            builder.out.wire.unescaped = builder.buffer.into();
+            builder.out
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Strings as ranges of one wire slice.
+//!
+//! An ENVELOPE or BODYSTRUCTURE holds dozens of strings. Making each a `Bytes` costs two
+//! atomic reference-count operations per string (one to make it, one to drop it) and a
+//! 32-byte value, which was the largest single cost of parsing a message list. So these
+//! values keep one `Bytes` of their wire text ([`WireText`]) and record each string as a
+//! [`Field`]: an offset range, 8 bytes, nothing to drop.
+
+use std::fmt;
+
+use bytes::Bytes;
+
+/// Where one string of a value is: `NIL`, a range of the wire text, or (for a quoted string
+/// that had escapes, whose content differs from its wire form) a range of the unescaped
+/// buffer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Field {
+    start: u32,
+    len: u32,
+}
+
+/// `start` of a `NIL` field.
+const NIL_START: u32 = u32::MAX;
+/// Set in `start` when the range is in the unescaped buffer.
+const UNESCAPED_BIT: u32 = 1 << 31;
+
+/// The longest wire text (and unescaped buffer) whose offsets fit a [`Field`]: 2 GiB - 1.
+pub(crate) const MAX_WIRE_TEXT_LEN: usize = (UNESCAPED_BIT - 1) as usize;
+
+impl Field {
+    /// `NIL`.
+    pub(crate) const NIL: Field = Field {
+        start: NIL_START,
+        len: 0,
+    };
+
+    /// A range of the wire text. Offsets at or above [`MAX_WIRE_TEXT_LEN`] are truncated
+    /// here; the parser rejects such a value before it is returned.
+    #[inline(always)]
+    pub(crate) fn in_text(start: usize, len: usize) -> Field {
+        Field {
+            start: start as u32 & !UNESCAPED_BIT,
+            len: len as u32,
+        }
+    }
+
+    /// A range of the unescaped buffer (same truncation rule as [`Field::in_text`]).
+    pub(crate) fn in_unescaped(start: usize, len: usize) -> Field {
+        Field {
+            start: start as u32 | UNESCAPED_BIT,
+            len: len as u32,
+        }
+    }
+}
+
+impl Field {
+    /// The bytes of this field in `text` or `unescaped`; `None` for `NIL`.
+    #[inline]
+    pub(crate) fn resolve<'a>(self, text: &'a [u8], unescaped: &'a [u8]) -> Option<&'a [u8]> {
+        if self.start == NIL_START {
+            return None;
+        }
+        let source = if self.start & UNESCAPED_BIT == 0 {
+            text
+        } else {
+            unescaped
+        };
+        let start = (self.start & !UNESCAPED_BIT) as usize;
+        source.get(start..)?.get(..self.len as usize)
+    }
+}
+
+impl Default for Field {
+    fn default() -> Self {
+        Field::NIL
+    }
+}
+
+/// A value's wire text and the values of its escaped quoted strings: what its [`Field`]s
+/// point into.
+#[derive(Clone, Default)]
+pub(crate) struct WireText {
+    /// The value as sent: a zero-copy slice of the frame.
+    pub(crate) text: Bytes,
+    /// The content of quoted strings that had escapes (`\"`, `\\`). Usually empty.
+    pub(crate) unescaped: Bytes,
+}
+
+impl WireText {
+    /// The bytes of `field`; `None` for `NIL`.
+    #[inline]
+    pub(crate) fn get(&self, field: Field) -> Option<&[u8]> {
+        field.resolve(&self.text, &self.unescaped)
+    }
+
+    /// An owned `Bytes` of `value` without copying it when it lies in the wire text or the
+    /// unescaped buffer; any other slice is copied.
+    pub(crate) fn to_bytes(&self, value: &[u8]) -> Bytes {
+        for source in [&self.text, &self.unescaped] {
+            let range = source.as_ptr_range();
+            let inside = range.start <= value.as_ptr() && value.as_ptr_range().end <= range.end;
+            if inside && !value.is_empty() {
+                return source.slice_ref(value);
+            }
+        }
+        Bytes::copy_from_slice(value)
+    }
+}
+
+/// Shows a string field as text (invalid UTF-8 replaced), or `None` for `NIL`.
+pub(crate) struct ShowField<'a>(pub(crate) Option<&'a [u8]>);
+
+impl fmt::Debug for ShowField<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(bytes) => write!(f, "Some({:?})", String::from_utf8_lossy(bytes)),
+            None => f.write_str("None"),
+        }
+    }
+}

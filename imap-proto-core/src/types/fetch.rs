@@ -8,9 +8,10 @@ use super::{BodyStructure, Envelope, Flag};
 /// message, in the order it sent the attributes.
 ///
 /// Its strings and literals are `Bytes` slices of the connection's read buffer, not copies
-/// (zero-copy): holding any of them keeps that buffer's allocation (up to 4 MiB) alive. To
-/// keep a few small values for long while dropping the rest, copy them out
-/// (`Bytes::copy_from_slice`).
+/// (zero-copy); an [`Envelope`] or [`BodyStructure`] holds one such slice of its wire text
+/// and hands out its strings as borrowed ranges of it. Holding any of them keeps that
+/// buffer's allocation (up to 4 MiB) alive. To keep a few small values for long while
+/// dropping the rest, copy them out (`Bytes::copy_from_slice`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchResponse {
     /// The message sequence number.

@@ -782,13 +782,24 @@ fn body_section_value<'a>(
         *streamed = Some(StreamedAttribute::BodySection { section, origin });
         return Ok(i.take_from(i.as_slice().len()));
     }
-    let (r, data) = nstring(i)?;
-    let body_section = MessageAttribute::BodySection {
-        section,
-        origin,
+    let (r, value) = nstring(i)?;
+    // Pushed empty and filled in place, as in `push_sync_attribute`: one per body fetched.
+    attrs.push(MessageAttribute::BodySection {
+        section: Section::default(),
+        origin: None,
+        data: None,
+    });
+    if let Some(MessageAttribute::BodySection {
+        section: s,
+        origin: o,
         data,
-    };
-    attr(attrs, r, body_section)
+    }) = attrs.last_mut()
+    {
+        *s = section;
+        *o = origin;
+        *data = value;
+    }
+    Ok(r)
 }
 
 /// `"RFC822" SP nstring`, `"RFC822.HEADER" SP nstring`, `"RFC822.TEXT" SP nstring`

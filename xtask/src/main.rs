@@ -12,6 +12,7 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::Mutex;
 
 /// Seconds each fuzz target runs in the smoke.
 const FUZZ_SMOKE_SECONDS: u32 = 10;
@@ -111,9 +112,35 @@ fn test() -> bool {
 }
 
 /// A private Dovecot for the demo; dropping it stops the server and deletes its directory,
-/// so it goes away whether the demo passed or failed.
+/// so it goes away whether the demo passed or failed. Ctrl-C stops it too: Dovecot runs as a
+/// daemon outside the terminal's process group, so the interrupt that ends the demo does not
+/// reach it, and without the handler it would keep running.
 struct DemoServer {
     dir: PathBuf,
+}
+
+/// The directory of the demo's running Dovecot, for whichever of the guard's drop and the
+/// Ctrl-C handler comes first; the other then finds nothing to stop.
+static RUNNING_DEMO_SERVER: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Stops the demo's Dovecot, if it is still running. The lock is held until it has stopped,
+/// so the other caller waits for that instead of exiting half-way.
+fn stop_demo_server() {
+    let Ok(mut running) = RUNNING_DEMO_SERVER.lock() else {
+        return;
+    };
+    let Some(dir) = running.take() else {
+        return;
+    };
+    eprintln!("xtask: stopping the demo's Dovecot");
+    let _ = Command::new("bash")
+        .arg(root().join("tests/servers/dovecot.sh"))
+        .arg("clean")
+        .arg(&dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
 impl DemoServer {
@@ -125,8 +152,18 @@ impl DemoServer {
         while !(free(base) && free(base + 1)) {
             base += 10;
         }
-        // From here on the guard cleans up, even if the start fails half-way.
+        // From here on the guard (or Ctrl-C) cleans up, even if the start fails half-way.
+        if let Ok(mut running) = RUNNING_DEMO_SERVER.lock() {
+            *running = Some(dir.clone());
+        }
         let server = DemoServer { dir };
+        if let Err(e) = ctrlc::set_handler(|| {
+            stop_demo_server();
+            // 128 + SIGINT, what a shell reports for an interrupted command.
+            std::process::exit(130);
+        }) {
+            eprintln!("xtask: no Ctrl-C handler ({e}): an interrupted demo leaves Dovecot running");
+        }
         // The daemon inherits the script's output: a pipe would stay open while it runs,
         // so the script writes to a file, shown only if the start fails.
         let log_path = server.dir.with_extension("log");
@@ -156,15 +193,7 @@ impl DemoServer {
 
 impl Drop for DemoServer {
     fn drop(&mut self) {
-        eprintln!("xtask: stopping the demo's Dovecot");
-        let _ = Command::new("bash")
-            .arg(root().join("tests/servers/dovecot.sh"))
-            .arg("clean")
-            .arg(&self.dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        stop_demo_server();
     }
 }
 

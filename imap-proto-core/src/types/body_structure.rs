@@ -724,3 +724,14 @@ pub(crate) mod values {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::PartNode;
+
+    #[test]
+    fn a_part_costs_at_most_128_bytes() {
+        // docs/security.md bounds the memory of a hostile structure with this size.
+        assert!(std::mem::size_of::<PartNode>() <= 128);
+    }
+}

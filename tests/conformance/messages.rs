@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::adapter::types::{
     AppendMessage, CopyResult, ExpungeResult, FetchAttr, Flag, MessageAttribute, ResponseCode,
-    SelectOptions, SequenceSet, StoreOperation,
+    Section, SelectOptions, SequenceSet, StoreOperation,
 };
 use crate::adapter::{Error, ImapConnection, fetch_channel, join2, sleep, spawn};
 
@@ -21,6 +21,7 @@ pub fn cases() -> Vec<Case> {
     vec![
         case!(append_and_multiappend, [Kind::Dovecot, Kind::Cyrus]),
         case!(fetch_variants, [Kind::Dovecot, Kind::Cyrus]),
+        case!(envelope_and_structure_views, [Kind::Dovecot, Kind::Cyrus]),
         case!(search_variants, [Kind::Dovecot, Kind::Cyrus]),
         case!(sort_and_thread, [Kind::Dovecot, Kind::Cyrus]),
         case!(store_and_condstore, [Kind::Dovecot, Kind::Cyrus]),
@@ -193,6 +194,186 @@ async fn fetch_variants(s: Arc<Server>) -> TestResult {
     ensure!(changed.len() == 1 && changed[0].seq == 2, "{changed:?}");
     let examined = aw!(imap.examine_with(&name, &SelectOptions::condstore(), T))?;
     ensure!(examined.read_only && examined.highest_modseq > Some(modseq));
+    aw!(imap.unselect(T))?;
+    aw!(imap.delete(&name, T))?;
+    aw!(imap.logout())?;
+    Ok(())
+}
+
+/// A MIME message with what envelopes and structures hold in practice: a display name that
+/// needs escapes, several recipients, a group, an attached message and an attachment with
+/// every extension field.
+fn mime_message() -> Vec<u8> {
+    concat!(
+        "From: \"Doe, \\\"JD\\\" John\" <jd@example.org>\r\n",
+        "To: Bob <bob@example.org>, carol@example.org\r\n",
+        "Cc: undisclosed-recipients:;\r\n",
+        "Subject: structure check\r\n",
+        "Date: Tue, 3 Mar 2026 09:30:00 +0000\r\n",
+        "Message-ID: <views@example.org>\r\n",
+        "In-Reply-To: <earlier@example.org>\r\n",
+        "MIME-Version: 1.0\r\n",
+        "Content-Type: multipart/mixed; boundary=\"b1\"\r\n",
+        "\r\n",
+        "--b1\r\n",
+        "Content-Type: text/plain; charset=utf-8; format=flowed\r\n",
+        "\r\n",
+        "first part\r\n",
+        "--b1\r\n",
+        "Content-Type: message/rfc822\r\n",
+        "\r\n",
+        "From: Inner <inner@example.org>\r\n",
+        "Subject: inner subject\r\n",
+        "Content-Type: text/plain; charset=us-ascii\r\n",
+        "\r\n",
+        "inner body\r\n",
+        "--b1\r\n",
+        "Content-Type: application/pdf; name=\"report.pdf\"\r\n",
+        "Content-Transfer-Encoding: base64\r\n",
+        "Content-ID: <pdf@example.org>\r\n",
+        "Content-Description: the report\r\n",
+        "Content-Disposition: attachment; filename=\"report.pdf\"\r\n",
+        "Content-Language: en\r\n",
+        "\r\n",
+        "JVBERi0xLjQK\r\n",
+        "--b1--\r\n",
+    )
+    .as_bytes()
+    .to_vec()
+}
+
+/// ENVELOPE and BODYSTRUCTURE of a real server's answer read through the views, and the
+/// section numbers `sections()` gives fetch the parts they name.
+async fn envelope_and_structure_views(s: Arc<Server>) -> TestResult {
+    let imap = aw!(s.login("bob"))?;
+    let name = unique("views");
+    aw!(imap.create(&name, T))?;
+    aw!(imap.append(&name, &[], None, &mime_message(), T))?;
+    aw!(imap.select(&name, T))?;
+    let found = aw!(imap.fetch(&all(), &[FetchAttr::Envelope, FetchAttr::BodyStructure], T))?;
+    let message = found
+        .first()
+        .ok_or_else(|| Fail::Fail("no FETCH response".into()))?;
+
+    let env = message
+        .envelope()
+        .ok_or_else(|| Fail::Fail(format!("no ENVELOPE: {message:?}")))?;
+    ensure!(env.subject() == Some(&b"structure check"[..]), "{env:?}");
+    ensure!(
+        env.message_id() == Some(&b"<views@example.org>"[..]),
+        "{env:?}"
+    );
+    ensure!(
+        env.in_reply_to() == Some(&b"<earlier@example.org>"[..]),
+        "{env:?}"
+    );
+    let from = env.from().next();
+    ensure!(
+        from.is_some_and(|a| a.name() == Some(&br#"Doe, "JD" John"#[..])
+            && a.mailbox() == Some(&b"jd"[..])
+            && a.host() == Some(&b"example.org"[..])),
+        "{env:?}"
+    );
+    // Sender and Reply-To are absent: the server fills them from From.
+    ensure!(
+        env.sender().eq(env.from()) && env.reply_to().eq(env.from()),
+        "{env:?}"
+    );
+    let to: Vec<_> = env.to().filter_map(|a| a.mailbox()).collect();
+    ensure!(to == [&b"bob"[..], b"carol"], "{env:?}");
+    let cc: Vec<_> = env.cc().collect();
+    ensure!(
+        cc.len() == 2 && cc[0].is_group_start() && cc[1].is_group_end(),
+        "{env:?}"
+    );
+
+    let structure = message
+        .body_structure()
+        .ok_or_else(|| Fail::Fail(format!("no BODYSTRUCTURE: {message:?}")))?;
+    let root = structure.root();
+    ensure!(root.is_type("multipart", "mixed"), "{structure:?}");
+    ensure!(root.param("boundary") == Some(&b"b1"[..]), "{structure:?}");
+    let kinds: Vec<(Vec<u32>, String)> = structure
+        .sections()
+        .into_iter()
+        .map(|(number, part)| {
+            let kind = [part.media_type(), b"/", part.media_subtype()].concat();
+            (number, String::from_utf8_lossy(&kind).to_ascii_lowercase())
+        })
+        .collect();
+    let expected: Vec<(Vec<u32>, String)> = [
+        (vec![], "multipart/mixed"),
+        (vec![1], "text/plain"),
+        (vec![2], "message/rfc822"),
+        (vec![2, 1], "text/plain"),
+        (vec![3], "application/pdf"),
+    ]
+    .into_iter()
+    .map(|(n, k)| (n, k.to_string()))
+    .collect();
+    ensure!(kinds == expected, "{kinds:?}");
+    let parts: Vec<_> = root.parts().collect();
+    ensure!(parts.len() == 3, "{structure:?}");
+    let text = parts[0];
+    ensure!(
+        text.param("charset")
+            .is_some_and(|c| c.eq_ignore_ascii_case(b"utf-8"))
+            && text
+                .param("format")
+                .is_some_and(|f| f.eq_ignore_ascii_case(b"flowed"))
+            // "first part" without a line end (the CRLF before a boundary belongs to it).
+            && (text.octets(), text.lines()) == (10, Some(0)),
+        "{structure:?}"
+    );
+    let attached = parts[1];
+    ensure!(
+        attached.envelope().and_then(|e| e.subject()) == Some(&b"inner subject"[..])
+            && attached
+                .message_body()
+                .is_some_and(|b| b.is_type("text", "plain")),
+        "{structure:?}"
+    );
+    let pdf = parts[2];
+    let disposition = pdf.disposition();
+    ensure!(
+        pdf.param("name") == Some(&b"report.pdf"[..])
+            && pdf.encoding().eq_ignore_ascii_case(b"base64")
+            && pdf.id() == Some(&b"<pdf@example.org>"[..])
+            && pdf.description() == Some(&b"the report"[..])
+            && pdf.has_extension_data()
+            && disposition
+                .as_ref()
+                .is_some_and(|d| d.kind().eq_ignore_ascii_case(b"attachment")
+                    && d.param("filename") == Some(&b"report.pdf"[..]))
+            && pdf.languages().any(|l| l.eq_ignore_ascii_case(b"en")),
+        "{structure:?}"
+    );
+
+    // The numbers name the parts on the server too.
+    for (number, wanted) in [
+        (vec![1], "first part"),
+        (vec![2, 1], "inner body"),
+        (vec![3], "JVBERi0xLjQK"),
+    ] {
+        let section = Section {
+            part: number.clone(),
+            ..Section::default()
+        };
+        let fetched = aw!(imap.fetch(
+            &all(),
+            &[FetchAttr::BodySection {
+                section: section.clone(),
+                partial: None,
+                peek: true,
+            }],
+            T
+        ))?;
+        let content = fetched.first().and_then(|f| f.section(&section));
+        ensure!(
+            content.is_some_and(|c| String::from_utf8_lossy(c).trim_end() == wanted),
+            "BODY[{number:?}]: {content:?}"
+        );
+    }
     aw!(imap.unselect(T))?;
     aw!(imap.delete(&name, T))?;
     aw!(imap.logout())?;

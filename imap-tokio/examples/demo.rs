@@ -278,7 +278,7 @@ fn show_addresses(addresses: Addresses<'_>) -> String {
         .map(|a| {
             let email = format!("{}@{}", text(a.mailbox()), text(a.host()));
             match a.name() {
-                Some(name) => format!("{} <{email}>", text(Some(name))),
+                Some(name) => format!("{} <{email}>", String::from_utf8_lossy(name)),
                 None => email,
             }
         })

@@ -1335,6 +1335,18 @@ fn body_type_mpart_into<'a>(
         i = skip_spaces(body_into(i, depth + 1, b)?);
     }
     let (i, media_subtype) = text_nstring(i, &mut b.text)?;
+    mpart_subtype_and_extension(i, media_subtype, depth, b, node)
+}
+
+/// The end of a multipart after its subtype, `[SP body-ext-mpart] ")"`, with and without
+/// children.
+fn mpart_subtype_and_extension<'a>(
+    i: Span<'a>,
+    media_subtype: Field,
+    depth: usize,
+    b: &mut BodyBuilder<'_>,
+    node: &mut PartNode,
+) -> Result<Span<'a>, Fail<'a>> {
     node.media_subtype = media_subtype;
     let i = match next_field(i) {
         Some(j) => body_ext_mpart_into(j, depth, b, node)?,
@@ -1356,12 +1368,7 @@ fn body_type_mpart_childless<'a>(
         Err(_) => i,
     };
     let (i, media_subtype) = text_string(i, &mut b.text)?;
-    node.media_subtype = media_subtype;
-    let i = match next_field(i) {
-        Some(j) => body_ext_mpart_into(j, depth, b, node)?,
-        None => i,
-    };
-    close(i, "body-type-mpart")
+    mpart_subtype_and_extension(i, media_subtype, depth, b, node)
 }
 
 /// `body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]`,

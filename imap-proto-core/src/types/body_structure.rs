@@ -11,7 +11,7 @@ use bytes::Bytes;
 use smallvec::SmallVec;
 
 use super::Envelope;
-use super::wire_text::{Field, ShowField, WireText};
+use super::wire_text::{Field, ShowBytes, ShowField, WireText};
 
 /// One part in the flat table: everything `body-type-1part` or `body-type-mpart` says about
 /// it, with ranges into the structure's shared tables.
@@ -205,9 +205,7 @@ impl<'a> BodyPart<'a> {
 
     /// The value of the parameter `name` (compared without regard to case), if sent.
     pub fn param(&self, name: &str) -> Option<&'a [u8]> {
-        self.params()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name.as_bytes()))
-            .map(|(_, value)| value)
+        self.params().get(name)
     }
 
     /// `body-fld-id`: the Content-ID.
@@ -318,15 +316,15 @@ impl<'a> BodyPart<'a> {
     /// or an attached message's body (see [`BodyStructure::sections`]).
     fn collect_sections(self, number: Vec<u32>, out: &mut Vec<(Vec<u32>, BodyPart<'a>)>) {
         out.push((number.clone(), self));
-        let numbered: Box<dyn Iterator<Item = BodyPart<'a>>> = match self.message_body() {
+        let numbered: Vec<BodyPart<'a>> = match self.message_body() {
             Some(body) if body.is_multipart() => {
                 out.push((number.clone(), body));
-                Box::new(body.parts())
+                body.parts().collect()
             }
-            Some(body) => Box::new(std::iter::once(body)),
-            None => Box::new(self.parts()),
+            Some(body) => vec![body],
+            None => self.parts().collect(),
         };
-        for (k, child) in numbered.enumerate() {
+        for (k, child) in numbered.into_iter().enumerate() {
             let mut child_number = number.clone();
             child_number.push(k as u32 + 1);
             child.collect_sections(child_number, out);
@@ -358,15 +356,6 @@ impl PartialEq for BodyPart<'_> {
 }
 
 impl Eq for BodyPart<'_> {}
-
-/// Shows a byte string as text (invalid UTF-8 replaced).
-struct ShowBytes<'a>(&'a [u8]);
-
-impl fmt::Debug for ShowBytes<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", String::from_utf8_lossy(self.0))
-    }
-}
 
 impl fmt::Debug for BodyPart<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -442,6 +431,16 @@ pub struct Params<'a> {
     raw: std::slice::Iter<'a, [Field; 2]>,
 }
 
+impl<'a> Params<'a> {
+    /// The value of the parameter `name` (compared without regard to case, as MIME
+    /// parameter names are), if sent.
+    pub fn get(self, name: &str) -> Option<&'a [u8]> {
+        self.into_iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, value)| value)
+    }
+}
+
 impl<'a> Iterator for Params<'a> {
     type Item = (&'a [u8], &'a [u8]);
 
@@ -488,9 +487,7 @@ impl<'a> Disposition<'a> {
 
     /// The value of the parameter `name` (compared without regard to case), if sent.
     pub fn param(&self, name: &str) -> Option<&'a [u8]> {
-        self.params()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name.as_bytes()))
-            .map(|(_, value)| value)
+        self.params().get(name)
     }
 }
 
@@ -530,7 +527,7 @@ pub(crate) mod values {
 
     use super::{BodyExtension, BodyStructure, PartNode};
     use crate::types::Envelope;
-    use crate::types::wire_text::Field;
+    use crate::types::wire_text::{Field, push_value};
 
     /// `body-fld-param` pairs.
     pub(crate) type ParamList = Vec<(Bytes, Bytes)>;
@@ -615,14 +612,7 @@ pub(crate) mod values {
 
     impl Builder {
         fn field(&mut self, value: Option<&Bytes>) -> Field {
-            match value {
-                Some(v) => {
-                    let at = self.buffer.len();
-                    self.buffer.extend_from_slice(v);
-                    Field::in_unescaped(at, v.len())
-                }
-                None => Field::NIL,
-            }
+            push_value(&mut self.buffer, value.map(|v| &v[..]))
         }
 
         fn params(&mut self, params: &ParamList) -> (u32, u32) {

@@ -320,19 +320,15 @@ pub(crate) struct EnvelopeValues<'a> {
 }
 
 #[cfg(test)]
+use super::wire_text::push_value;
+
+#[cfg(test)]
 impl EnvelopeValues<'_> {
     /// The envelope with these values (all stored in its unescaped buffer, which equality
     /// does not see).
     pub(crate) fn build(&self) -> Envelope {
         let mut buffer = Vec::new();
-        let mut field = |value: Option<&str>| match value {
-            Some(v) => {
-                let at = buffer.len();
-                buffer.extend_from_slice(v.as_bytes());
-                Field::in_unescaped(at, v.len())
-            }
-            None => Field::NIL,
-        };
+        let mut field = |value: Option<&str>| push_value(&mut buffer, value.map(str::as_bytes));
         let mut env = Envelope {
             strings: [
                 field(self.date),

@@ -107,14 +107,34 @@ impl WireText {
     }
 }
 
-/// Shows a string field as text (invalid UTF-8 replaced), or `None` for `NIL`.
+/// Shows bytes as text (invalid UTF-8 replaced).
+pub(crate) struct ShowBytes<'a>(pub(crate) &'a [u8]);
+
+impl fmt::Debug for ShowBytes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(self.0))
+    }
+}
+
+/// Shows a string field as text, or `None` for `NIL`.
 pub(crate) struct ShowField<'a>(pub(crate) Option<&'a [u8]>);
 
 impl fmt::Debug for ShowField<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(bytes) => write!(f, "Some({:?})", String::from_utf8_lossy(bytes)),
-            None => f.write_str("None"),
+        fmt::Debug::fmt(&self.0.map(ShowBytes), f)
+    }
+}
+
+/// Appends `value` to `buffer` (an unescaped buffer being built) and returns its field;
+/// `None` is `NIL`. For building expected values in tests.
+#[cfg(test)]
+pub(crate) fn push_value(buffer: &mut Vec<u8>, value: Option<&[u8]>) -> Field {
+    match value {
+        Some(v) => {
+            let at = buffer.len();
+            buffer.extend_from_slice(v);
+            Field::in_unescaped(at, v.len())
         }
+        None => Field::NIL,
     }
 }

@@ -1,85 +1,46 @@
 //! The run loop: the one place that moves bytes between the socket and the core.
 //!
-//! [`Inner`] owns the `TcpStream` and the sans-IO [`Connection`]; a caller holds it for the
-//! whole of one call (see [`crate::ImapConnection`]'s lock). [`Inner::drive`] follows the
-//! core's run-loop contract: gather everything the core has to send, publish the session
-//! snapshot and events, check whether the call is done, then write (or read) once with the
-//! socket deadline set to what is left of the call's timeout, and repeat.
+//! [`Inner`] owns the `TcpStream`, the sans-IO [`Connection`] and the calls it is answering
+//! ([`Calls`], the same bookkeeping the async driver uses); a caller holds it for the whole
+//! of one call (see [`crate::ImapConnection`]'s lock). [`Inner::drive`] follows the core's
+//! run-loop contract: gather everything the core has to send, publish the session snapshot
+//! and events, answer finished calls, check whether this call is done, then write (or read)
+//! once with the socket deadline set to what is left of the call's timeout, and repeat.
 //!
-//! A call that times out leaves its op in the core and registers a closure in
-//! [`Inner::abandoned`]: every later run of the loop offers it the core, so the late
-//! response is read, taken out of the core and dropped. Bytes of a command that did not all
+//! A call that times out leaves its op in the core and in [`Calls`]: every later run of the
+//! loop reads its late response and drops the result. Bytes of a command that did not all
 //! go out before the deadline stay in [`Inner::out`] and are written first by the next call.
-//! Either way the command stream never desynchronises.
+//! Either way the command stream never desynchronises. A streamed FETCH whose channel is
+//! full blocks the loop in the channel's `send` (back-pressure: the socket is not read).
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
+use std::future::Future;
+use std::task::{Context, Wake, Waker};
 use std::time::{Duration, Instant};
 
-use imap_proto_core::ops::idle::{Idle, IdleWake};
-use imap_proto_core::types::Capability;
-use imap_proto_core::{Connection, Error, OpId, SessionState};
+use imap_driver::{Calls, CancellationToken, EventQueue, READ_CHUNK, SharedSnapshot, failure_text};
+use imap_proto_core::ops::idle::IdleWake;
+use imap_proto_core::{Connection, Error};
 use mio::net::TcpStream as MioStream;
-use mio::{Events, Interest, Poll, Token, Waker};
-
-use crate::cancel::CancellationToken;
-use crate::events::EventQueue;
-
-/// How much is read from the socket at once.
-const READ_CHUNK: usize = 64 * 1024;
+use mio::{Events, Interest, Poll, Token, Waker as MioWaker};
 
 /// The mio token of the socket while IDLE waits.
 const SOCKET: Token = Token(0);
 /// The mio token of the cancellation waker while IDLE waits.
 const WAKE: Token = Token(1);
 
-/// What callers can see of the session without taking the connection's lock.
-#[derive(Debug, Clone)]
-pub(crate) struct Snapshot {
-    pub state: SessionState,
-    pub capabilities: Vec<Capability>,
-    pub tls: bool,
-    pub compress: bool,
-    pub failure: Option<String>,
-}
-
 /// The state shared outside the lock: the snapshot and the event queue.
 pub(crate) struct Shared {
-    pub snapshot: std::sync::Mutex<Snapshot>,
+    pub snapshot: SharedSnapshot,
     pub events: EventQueue,
 }
 
-impl Shared {
-    pub(crate) fn new(event_capacity: usize) -> Self {
-        Shared {
-            snapshot: std::sync::Mutex::new(Snapshot {
-                state: SessionState::NotAuthenticated,
-                capabilities: Vec::new(),
-                tls: false,
-                compress: false,
-                failure: None,
-            }),
-            events: EventQueue::new(event_capacity),
-        }
-    }
-
-    /// The snapshot as last published.
-    pub(crate) fn snapshot(&self) -> Snapshot {
-        self.snapshot
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-}
-
-/// A timed-out op still in the core: called on every loop run, true once its result was
-/// taken out (and dropped).
-pub(crate) type Abandoned = Box<dyn FnMut(&mut Connection) -> bool + Send>;
-
-/// The socket and the core, owned by whichever call holds the lock.
+/// The socket, the core and its calls, owned by whichever call holds the lock.
 pub(crate) struct Inner {
     pub conn: Connection,
+    pub calls: Calls,
     stream: TcpStream,
     /// The current write batch and how much of it is written.
     out: Vec<u8>,
@@ -87,25 +48,29 @@ pub(crate) struct Inner {
     /// The socket can no longer be read (EOF or error).
     closed: bool,
     io_failure: Option<String>,
-    abandoned: Vec<Abandoned>,
+}
+
+/// Wakes a `mio::Poll` from a `std::task::Waker` (a cancelled token's listener).
+struct MioWake(MioWaker);
+
+impl Wake for MioWake {
+    fn wake(self: Arc<Self>) {
+        // A failed wake means the poll is gone; the token's flag is still seen.
+        let _ = self.0.wake();
+    }
 }
 
 impl Inner {
-    pub(crate) fn new(conn: Connection, stream: TcpStream) -> Self {
+    pub(crate) fn new(conn: Connection, calls: Calls, stream: TcpStream) -> Self {
         Inner {
             conn,
+            calls,
             stream,
-            out: Vec::with_capacity(16 * 1024),
+            out: Vec::new(),
             written: 0,
             closed: false,
             io_failure: None,
-            abandoned: Vec::new(),
         }
-    }
-
-    /// Leaves an unfinished op to later loop runs, which discard its result.
-    pub(crate) fn abandon(&mut self, pump: Abandoned) {
-        self.abandoned.push(pump);
     }
 
     /// Runs the loop until `done` returns a value or `deadline` passes (`Error::Timeout`).
@@ -125,10 +90,19 @@ impl Inner {
         }
     }
 
-    /// One blocking I/O step: write what is pending, or else read once.
+    /// One blocking I/O step: let a blocked stream's channel take its response, or write
+    /// what is pending, or else read once.
     pub(crate) fn step(&mut self, shared: &Shared, deadline: Instant) -> Result<(), Error> {
         self.transmit();
-        let result = if self.written < self.out.len() {
+        let result = if self.calls.is_blocked() {
+            // The streamed FETCH's blocking `send` waits for room (back-pressure).
+            futures_lite::future::block_on(std::future::poll_fn(|cx| {
+                self.calls
+                    .poll_unblocked(cx)
+                    .unwrap_or(std::task::Poll::Ready(()))
+            }));
+            Ok(())
+        } else if self.written < self.out.len() {
             self.write_some(deadline)
         } else if self.closed {
             Err(Error::ConnectionFailed(self.failure_text()))
@@ -185,33 +159,18 @@ impl Inner {
         self.conn.handle_eof();
     }
 
-    fn failure_text(&self) -> String {
-        let core = self.conn.failure().map(str::to_string);
-        match (core, &self.io_failure) {
-            (Some(core), Some(io)) => format!("{core} ({io})"),
-            (Some(core), None) => core,
-            (None, Some(io)) => io.clone(),
-            (None, None) => "the connection was closed".into(),
-        }
+    pub(crate) fn failure_text(&self) -> String {
+        failure_text(&self.conn, self.io_failure.as_deref())
+            .unwrap_or_else(|| "the connection was closed".into())
     }
 
-    /// Publishes the snapshot, moves events to the queue, then lets abandoned ops take
-    /// their results (in that order, so a caller that gets its result sees the state and
-    /// events that came with it).
+    /// Publishes the snapshot, moves events to the queue, then answers finished calls (in
+    /// that order, so a caller that gets its result sees the state and events that came
+    /// with it).
     pub(crate) fn settle(&mut self, shared: &Shared) {
-        let session = self.conn.session();
-        let failure = (self.conn.failure().is_some() || self.io_failure.is_some())
-            .then(|| self.failure_text());
-        {
-            let mut s = shared.snapshot.lock().unwrap_or_else(|p| p.into_inner());
-            if s.state != session.state() || s.capabilities != session.capabilities() {
-                s.state = session.state();
-                s.capabilities = session.capabilities().to_vec();
-            }
-            s.tls = session.tls_active();
-            s.compress = session.compress_active();
-            s.failure = failure;
-        }
+        shared
+            .snapshot
+            .publish(&self.conn, self.io_failure.as_deref());
         if self.conn.events_pending() > 0 {
             let conn = &mut self.conn;
             shared
@@ -221,14 +180,15 @@ impl Inner {
         if self.conn.failure().is_some() {
             shared.events.close();
         }
-        let conn = &mut self.conn;
-        self.abandoned.retain_mut(|pump| !pump(conn));
+        if self.calls.pump(&mut self.conn) {
+            self.transmit();
+        }
         if !self.closed && self.conn.is_over() {
             // The session is over: a fatal error (the core ignores all further input) or a
-            // completed LOGOUT or BYE. Close the socket now, as the async adapters' drivers
-            // do when they end, so the server sees the end at once and `next_event` reports
-            // it instead of waiting. After a LOGOUT, TLS's close_notify (queued by the core
-            // at this point) goes out first.
+            // completed LOGOUT or BYE. Close the socket now, as the async driver does when it
+            // ends, so the server sees the end at once and `next_event` reports it instead
+            // of waiting. After a LOGOUT, TLS's close_notify (queued by the core at this
+            // point) goes out first.
             self.transmit();
             if self.conn.failure().is_none() && self.written < self.out.len() {
                 let _ = self.stream.set_write_timeout(Some(CLOSE_WRITE_TIMEOUT));
@@ -252,17 +212,17 @@ impl Inner {
         Ok(())
     }
 
-    /// The waiting part of IDLE: sends the IDLE command, then waits until the server pushes
-    /// data, the op ends, `deadline` passes or `cancel` fires. The socket is switched to
-    /// non-blocking mode and registered with a mio `Poll` together with a `Waker` that the
-    /// token holds while the wait runs, so a `cancel()` from any thread ends the `poll`
-    /// at once; nothing polls on a timer.
+    /// The waiting part of IDLE: sends the IDLE command, then waits until `wake` says the
+    /// server pushed data or the op ended, `deadline` passes or `cancel` fires. The socket
+    /// is switched to non-blocking mode and registered with a mio `Poll` together with a
+    /// `Waker` that the token's listener wakes, so a `cancel()` from any thread ends the
+    /// `poll` at once; nothing polls on a timer.
     pub(crate) fn wait_idle(
         &mut self,
         shared: &Shared,
-        id: &OpId<Idle>,
         deadline: Instant,
         cancel: &CancellationToken,
+        wake: impl FnMut(&Connection) -> Option<IdleWake>,
     ) -> Result<IdleWake, Error> {
         match self.flush(shared, deadline) {
             Ok(()) => {}
@@ -272,7 +232,7 @@ impl Inner {
         let socket = self.stream.try_clone()?;
         socket.set_nonblocking(true)?;
         let mut source = MioStream::from_std(socket);
-        let result = self.poll_idle(shared, &mut source, id, deadline, cancel);
+        let result = self.poll_idle(shared, &mut source, deadline, cancel, wake);
         // The clone shares the socket's file description: drop it, then make the
         // connection's own handle blocking again.
         drop(source);
@@ -284,19 +244,23 @@ impl Inner {
         &mut self,
         shared: &Shared,
         source: &mut MioStream,
-        id: &OpId<Idle>,
         deadline: Instant,
         cancel: &CancellationToken,
+        mut wake: impl FnMut(&Connection) -> Option<IdleWake>,
     ) -> Result<IdleWake, Error> {
         let mut poll = Poll::new()?;
-        let waker = Arc::new(Waker::new(poll.registry(), WAKE)?);
+        let waker = Waker::from(Arc::new(MioWake(MioWaker::new(poll.registry(), WAKE)?)));
         poll.registry()
             .register(source, SOCKET, Interest::READABLE)?;
-        // Armed before the flag is checked: a cancel() between the two still wakes us.
-        let _armed = cancel.arm(waker);
+        let mut cancelled = std::pin::pin!(cancel.cancelled());
         let mut events = Events::with_capacity(4);
-        let wake = loop {
-            if cancel.is_cancelled() {
+        let woken = loop {
+            // Polled before every wait: registers the mio waker with the token.
+            if cancelled
+                .as_mut()
+                .poll(&mut Context::from_waker(&waker))
+                .is_ready()
+            {
                 break IdleWake::Cancelled;
             }
             // mio is edge-triggered: read until the socket is empty before polling again.
@@ -313,11 +277,11 @@ impl Inner {
                 }
             }
             self.settle(shared);
-            match self.conn.op_mut(id) {
-                None => break IdleWake::Ended,
-                Some(op) if op.has_activity() => break IdleWake::Activity,
-                Some(_) if self.closed => break IdleWake::Ended,
-                Some(_) => {}
+            if let Some(woken) = wake(&self.conn) {
+                break woken;
+            }
+            if self.closed {
+                break IdleWake::Ended;
             }
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
                 break IdleWake::TimedOut;
@@ -329,7 +293,7 @@ impl Inner {
             }
         };
         poll.registry().deregister(source)?;
-        Ok(wake)
+        Ok(woken)
     }
 }
 
@@ -350,7 +314,6 @@ fn is_timeout(error: &io::Error) -> bool {
     )
 }
 
-/// `now + timeout`, saturating far in the future for huge timeouts.
 /// One read straight into the core's buffer ([`Connection::read_slice`]): without TLS or
 /// COMPRESS that is where responses are parsed, so nothing is copied into the core.
 fn read_into(source: &mut impl Read, conn: &mut Connection) -> io::Result<usize> {
@@ -362,6 +325,7 @@ fn read_into(source: &mut impl Read, conn: &mut Connection) -> io::Result<usize>
 /// How long the last bytes of a session (TLS's close_notify) may take to write.
 const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// `now + timeout`, saturating far in the future for huge timeouts.
 pub(crate) fn deadline_after(timeout: Duration) -> Instant {
     let now = Instant::now();
     now.checked_add(timeout)

@@ -50,6 +50,10 @@
 //! - the effects of the timed-out command (a STORE, an APPEND) may still happen on the
 //!   server, and the session state follows them when the response is read.
 //!
+//! Calls are answered with the same bookkeeping as the async adapters' driver
+//! ([`imap_driver::Calls`]): commands beyond `Config::max_in_flight` (a large homogeneous
+//! [`Pipeline`] batch) wait their turn instead of failing.
+//!
 //! Name resolution in `connect` is not covered by the timeout (the OS resolver has none).
 //! The streaming FETCHes wait for room in the caller's channel with a blocking `send`: that
 //! wait is back-pressure, not covered by the timeout either.
@@ -58,9 +62,10 @@
 //!
 //! [`ImapConnection::idle`] sends IDLE, then waits on the socket and a wake-up together:
 //! the socket is switched to non-blocking mode and registered with a `mio::Poll` next to a
-//! `mio::Waker`. The [`CancellationToken`] holds that waker while the wait runs;
-//! `cancel()` from any thread sets the token's flag and wakes the poll, so `idle` sends
-//! `DONE` and returns without any timer or busy polling. Server data wakes the same poll.
+//! `mio::Waker`. The [`CancellationToken`] (the runtime-neutral type every adapter shares)
+//! is listened to with a task waker that wakes that `mio::Waker`; `cancel()` from any
+//! thread sets the token's flag and wakes the poll, so `idle` sends `DONE` and returns
+//! without any timer or busy polling. Server data wakes the same poll.
 //!
 //! # TLS
 //!
@@ -72,40 +77,42 @@
 #![forbid(unsafe_code)]
 
 use std::net::{TcpStream, ToSocketAddrs};
-use std::sync::mpsc::SyncSender;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use imap_proto_core::ops::fetch::{Delivery, Fetch};
+use futures_channel::oneshot;
+use imap_driver::pipeline::BlockingBatch;
+use imap_driver::{Calls, EventQueue, IdleJob, Job, Popped, SharedSnapshot, StreamJob};
+use imap_proto_core::ops::fetch::Delivery;
+use imap_proto_core::ops::idle::IdleWake;
 use imap_proto_core::types::{Capability, FetchResponse, IdleEvent, SequenceSet};
-use imap_proto_core::{Config, Connection, Op, TlsSetup, ops};
+use imap_proto_core::{Connection, Op, TlsSetup, ops};
 use socket2::SockRef;
 
-mod cancel;
-mod events;
 mod io;
-pub mod pipeline;
 
-use events::Popped;
 use io::{Inner, Shared, deadline_after};
 
-pub use cancel::CancellationToken;
+pub use imap_driver::{CancellationToken, FetchSink, pipeline};
 pub use imap_proto_core::types;
-pub use imap_proto_core::{Error, SessionState, TlsMode, TypedEvent};
-pub use pipeline::Pipeline;
+pub use imap_proto_core::{Config, Error, Limits, SessionState, TlsMode, TypedEvent};
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
 
+/// A pipelined batch under construction (see [`pipeline`]); `execute` blocks.
+pub type Pipeline<'a, T> = imap_driver::Pipeline<'a, T, ImapConnection>;
+
 /// The channel a streaming FETCH sends its responses into: bounded, so a slow reader slows
 /// the reading of the socket down instead of growing memory.
-pub type FetchSender = SyncSender<Result<FetchResponse, Error>>;
+pub type FetchSender = std::sync::mpsc::SyncSender<Result<FetchResponse, Error>>;
 
 /// How long `logout()` waits for `* BYE` and the tagged OK (the reference gives `logout`
 /// no timeout argument, and no call may wait forever).
-pub const LOGOUT_TIMEOUT: Duration = Duration::from_secs(30);
+pub const LOGOUT_TIMEOUT: Duration = imap_driver::LOGOUT_TIMEOUT;
 
 /// How long `idle()` waits for the tagged completion after it sent `DONE`.
-pub const IDLE_DONE_TIMEOUT: Duration = Duration::from_secs(30);
+pub const IDLE_DONE_TIMEOUT: Duration = imap_driver::IDLE_DONE_TIMEOUT;
 
 /// An IMAP client connection (RFC 3501 Section 2 / RFC 9051 Section 2) over a blocking
 /// `TcpStream`. See the [crate docs](crate) for threads, timeouts and IDLE.
@@ -124,11 +131,12 @@ pub struct ImapConnection {
     host: String,
     port: u16,
     tls_config: Option<Arc<ClientConfig>>,
+    idle_tokens: AtomicU64,
 }
 
 impl std::fmt::Debug for ImapConnection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let snapshot = self.shared.snapshot();
+        let snapshot = self.shared.snapshot.get().clone();
         f.debug_struct("ImapConnection")
             .field("host", &self.host)
             .field("port", &self.port)
@@ -167,6 +175,22 @@ impl Drop for Held<'_> {
         *self.owner.slot() = self.inner.take();
         self.owner.core_free.notify_one();
         self.owner.shared.events.bump();
+    }
+}
+
+impl Held<'_> {
+    /// Hands `job` to the calls (submitted now, or once there is room in flight).
+    fn start(&mut self, job: Job) {
+        let inner = &mut **self;
+        inner.calls.start(job, &mut inner.conn);
+    }
+}
+
+/// The reply of a call if it came: `Some` once answered (a dropped reply is `DriverGone`).
+fn answered<T>(reply: &mut oneshot::Receiver<Result<T, Error>>) -> Option<Result<T, Error>> {
+    match reply.try_recv() {
+        Ok(answer) => answer,
+        Err(oneshot::Canceled) => Some(Err(Error::DriverGone)),
     }
 }
 
@@ -210,19 +234,27 @@ impl ImapConnection {
         self.run_until(op, deadline_after(timeout))
     }
 
-    fn run_until<O: Op>(&self, op: O, deadline: Instant) -> Result<O::Output, Error> {
+    /// Runs a user-written [`Op`] (an extension command) like any built-in one.
+    pub fn run_op<O: Op>(&self, op: O, timeout: Duration) -> Result<O::Output, Error> {
+        self.run(op, timeout)
+    }
+
+    /// Runs `job` and drives the connection until `reply` is answered or `deadline` passes;
+    /// after a timeout the call stays with the connection, which discards its result.
+    fn call<T>(
+        &self,
+        job: Job,
+        mut reply: oneshot::Receiver<Result<T, Error>>,
+        deadline: Instant,
+    ) -> Result<T, Error> {
         let mut held = self.acquire(deadline)?;
-        let id = held.conn.submit(op)?;
-        let result = held.drive(&self.shared, deadline, |conn| conn.take_output(&id));
-        match result {
-            Ok(output) => output,
-            Err(e) => {
-                held.abandon(Box::new(move |conn: &mut Connection| {
-                    conn.take_output(&id).is_some()
-                }));
-                Err(e)
-            }
-        }
+        held.start(job);
+        held.drive(&self.shared, deadline, |_| answered(&mut reply))?
+    }
+
+    fn run_until<O: Op>(&self, op: O, deadline: Instant) -> Result<O::Output, Error> {
+        let (reply, result) = oneshot::channel();
+        self.call(Job::op(op, reply), result, deadline)
     }
 
     fn connect_impl(
@@ -257,7 +289,11 @@ impl ImapConnection {
         stream.set_nodelay(true)?;
         let control = stream.try_clone()?;
         let config = Config::default();
-        let shared = Shared::new(config.max_queued_events);
+        let shared = Shared {
+            snapshot: SharedSnapshot::default(),
+            events: EventQueue::new(config.max_queued_events),
+        };
+        let calls = Calls::new(config.max_in_flight);
         let conn = match tls_mode {
             TlsMode::Implicit => {
                 Connection::new_tls(config, TlsSetup::for_host(host, tls_config.as_ref())?)?
@@ -265,16 +301,17 @@ impl ImapConnection {
             TlsMode::StartTls | TlsMode::Plain => Connection::new(config),
         };
         let this = ImapConnection {
-            core: Mutex::new(Some(Box::new(Inner::new(conn, stream)))),
+            core: Mutex::new(Some(Box::new(Inner::new(conn, calls, stream)))),
             core_free: Condvar::new(),
             shared,
             control,
             host: host.to_string(),
             port,
             tls_config,
+            idle_tokens: AtomicU64::new(0),
         };
         this.await_greeting(deadline)?;
-        if this.shared.snapshot().capabilities.is_empty() {
+        if this.shared.snapshot.get().capabilities.is_empty() {
             this.run_until(ops::session::capability(), deadline)?;
         }
         if tls_mode == TlsMode::StartTls {
@@ -298,7 +335,7 @@ impl ImapConnection {
         if let Some(reason) = failure {
             return Err(Error::ConnectionFailed(reason));
         }
-        if self.shared.snapshot().state == SessionState::Logout {
+        if self.shared.snapshot.get().state == SessionState::Logout {
             return Err(Error::from_bye_greeting(self.shared.events.drain()));
         }
         Ok(())
@@ -328,28 +365,31 @@ impl ImapConnection {
 
     fn idle_impl(&self, timeout: Duration, cancel: CancellationToken) -> Result<IdleEvent, Error> {
         let deadline = deadline_after(timeout);
+        let token = self.idle_tokens.fetch_add(1, Ordering::Relaxed);
+        let (activity, mut woken) = oneshot::channel();
+        let (reply, mut result) = oneshot::channel();
         let mut held = self.acquire(deadline)?;
-        let id = held.conn.submit(ops::idle::idle())?;
-        let wake = match held.wait_idle(&self.shared, &id, deadline, &cancel) {
-            Ok(wake) => wake,
-            Err(e) => {
-                // A local error (poll setup): still end the IDLE on the wire.
-                abandon_idle(&mut held, id);
-                return Err(e);
+        held.start(Job::Idle(IdleJob {
+            op: ops::idle::idle(),
+            token,
+            activity,
+            reply,
+        }));
+        // Activity fires once; the sender dropped unfired means the op ended (or was
+        // refused).
+        let wake = held.wait_idle(&self.shared, deadline, &cancel, |_| {
+            match woken.try_recv() {
+                Ok(Some(())) => Some(IdleWake::Activity),
+                Ok(None) => None,
+                Err(oneshot::Canceled) => Some(IdleWake::Ended),
             }
-        };
-        let events = held.drive(&self.shared, deadline_after(IDLE_DONE_TIMEOUT), |conn| {
-            // The core ignores an interrupt for an op still queued behind others: repeat.
-            let _ = conn.interrupt(&id);
-            conn.take_output(&id)
         });
-        let events = match events {
-            Ok(result) => result?,
-            Err(e) => {
-                abandon_idle(&mut held, id);
-                return Err(e);
-            }
-        };
+        // However the wait ended, DONE is sent (the calls repeat it until the op ends).
+        let inner = &mut *held;
+        inner.calls.interrupt(token, &mut inner.conn);
+        let wake = wake?;
+        let done = deadline_after(IDLE_DONE_TIMEOUT);
+        let events = held.drive(&self.shared, done, |_| answered(&mut result))??;
         drop(held);
         Ok(wake.into_event(events, |events| self.shared.events.requeue_front(events)))
     }
@@ -358,71 +398,38 @@ impl ImapConnection {
         &self,
         sequence_set: &SequenceSet,
         items: &[types::FetchAttr],
-        tx: FetchSender,
+        tx: impl FetchSink,
         timeout: Duration,
     ) -> Result<(), Error> {
-        self.stream(false, sequence_set, items, tx, timeout)
+        self.stream(false, sequence_set, items, Box::new(tx), timeout)
     }
 
     fn uid_fetch_streaming_impl(
         &self,
         sequence_set: &SequenceSet,
         items: &[types::FetchAttr],
-        tx: FetchSender,
+        tx: impl FetchSink,
         timeout: Duration,
     ) -> Result<(), Error> {
-        self.stream(true, sequence_set, items, tx, timeout)
+        self.stream(true, sequence_set, items, Box::new(tx), timeout)
     }
 
-    /// A streamed (UID) FETCH: each response is sent into `tx` as soon as the core has it,
-    /// with a blocking `send`, so the socket is not read while the channel is full. `tx`
-    /// is dropped at the end; after a timeout the rest of the responses are discarded.
+    /// A streamed (UID) FETCH: each response is sent into `sink` as soon as the core has
+    /// it; while the channel is full the loop blocks in its `send`, so the socket is not
+    /// read. `sink` is dropped at the end; after a timeout the rest of the responses are
+    /// discarded.
     fn stream(
         &self,
         uid: bool,
         sequence_set: &SequenceSet,
         items: &[types::FetchAttr],
-        tx: FetchSender,
+        sink: Box<dyn FetchSink>,
         timeout: Duration,
     ) -> Result<(), Error> {
-        let deadline = deadline_after(timeout);
         let op = ops::fetch::fetch(uid, sequence_set, items, None, false, Delivery::Streamed);
-        let mut held = self.acquire(deadline)?;
-        let id = held.conn.submit(op)?;
-        let mut tx = Some(tx);
-        let mut send = move |item: Result<FetchResponse, Error>| {
-            if let Some(sender) = &tx
-                && sender.send(item).is_err()
-            {
-                // The receiver is gone: read and discard the rest.
-                tx = None;
-            }
-        };
-        let result = held.drive(&self.shared, deadline, |conn| {
-            while let Some(item) = conn.op_mut(&id).and_then(Fetch::next_item) {
-                send(Ok(item));
-            }
-            match conn.take_output(&id)? {
-                Ok((rest, _vanished)) => {
-                    rest.into_iter().for_each(|item| send(Ok(item)));
-                    Some(Ok(()))
-                }
-                Err(e) => {
-                    send(Err(e.duplicate()));
-                    Some(Err(e))
-                }
-            }
-        });
-        match result {
-            Ok(outcome) => outcome,
-            Err(e) => {
-                held.abandon(Box::new(move |conn: &mut Connection| {
-                    while conn.op_mut(&id).and_then(Fetch::next_item).is_some() {}
-                    conn.take_output(&id).is_some()
-                }));
-                Err(e)
-            }
-        }
+        let (reply, result) = oneshot::channel();
+        let job = Job::Stream(Box::new(StreamJob { op, sink, reply }));
+        self.call(job, result, deadline_after(timeout))
     }
 
     /// The next event: from the queue, or else by reading the socket while no call holds
@@ -446,7 +453,7 @@ impl ImapConnection {
                         self.shared.events.close();
                     }
                 },
-                None => self.shared.events.wait_change(seen, deadline),
+                None => self.shared.events.wait_change(seen, Some(deadline)),
             }
         }
     }
@@ -456,38 +463,40 @@ impl ImapConnection {
     }
 
     fn session_state_impl(&self) -> SessionState {
-        self.shared.snapshot().state
+        self.shared.snapshot.get().state
     }
 
     fn capabilities_impl(&self) -> Vec<Capability> {
-        self.shared.snapshot().capabilities
+        self.shared.snapshot.get().capabilities.clone()
     }
 
     fn pipeline_impl(&self) -> Pipeline<'_, ()> {
         Pipeline::new(self)
     }
 
-    /// The shared snapshot and events, for the pipeline.
-    pub(crate) fn shared(&self) -> &Shared {
-        &self.shared
-    }
-
     fn is_tls_impl(&self) -> bool {
-        self.shared.snapshot().tls
+        self.shared.snapshot.get().tls
     }
 
     fn is_compressed_impl(&self) -> bool {
-        self.shared.snapshot().compress
+        self.shared.snapshot.get().compress
     }
 }
 
-/// Leaves an IDLE that could not be finished to later calls: they send `DONE` and discard
-/// its result.
-fn abandon_idle(held: &mut Held<'_>, id: imap_proto_core::OpId<ops::idle::Idle>) {
-    held.abandon(Box::new(move |conn: &mut Connection| {
-        let _ = conn.interrupt(&id);
-        conn.take_output(&id).is_some()
-    }));
+impl BlockingBatch for ImapConnection {
+    fn run_batch(
+        &self,
+        jobs: Vec<Job>,
+        answered: &mut dyn FnMut() -> bool,
+        deadline: Option<Instant>,
+    ) -> Result<(), Error> {
+        let deadline = deadline.unwrap_or_else(|| deadline_after(Duration::MAX));
+        let mut held = self.acquire(deadline)?;
+        for job in jobs {
+            held.start(job);
+        }
+        held.drive(&self.shared, deadline, |_| answered().then_some(()))
+    }
 }
 
 /// Connects to the first address of `host` that answers before `deadline`.

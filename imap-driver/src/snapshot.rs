@@ -1,0 +1,108 @@
+//! What callers can see of the session without asking whoever drives the core: the state,
+//! the capabilities, TLS and COMPRESS, and why the connection failed.
+
+use std::sync::{Mutex, MutexGuard};
+
+use event_listener::Event;
+use imap_proto_core::types::Capability;
+use imap_proto_core::{Connection, SessionState};
+
+/// The session as last published.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The session state.
+    pub state: SessionState,
+    /// The capabilities last advertised.
+    pub capabilities: Vec<Capability>,
+    /// True once the greeting arrived.
+    pub greeted: bool,
+    /// True once TLS is active.
+    pub tls: bool,
+    /// True once COMPRESS=DEFLATE is active.
+    pub compress: bool,
+    /// Why the connection failed, if it did.
+    pub failure: Option<String>,
+    /// True once the driver has exited.
+    pub exited: bool,
+}
+
+impl Default for Snapshot {
+    fn default() -> Self {
+        Snapshot {
+            state: SessionState::NotAuthenticated,
+            capabilities: Vec::new(),
+            greeted: false,
+            tls: false,
+            compress: false,
+            failure: None,
+            exited: false,
+        }
+    }
+}
+
+/// The snapshot, shared by the core's driver (writer) and the handles, with a change signal.
+#[derive(Debug, Default)]
+pub struct SharedSnapshot {
+    value: Mutex<Snapshot>,
+    changed: Event,
+}
+
+impl SharedSnapshot {
+    /// The current snapshot. A poisoned lock still holds a consistent value (every update
+    /// is a plain assignment), so it is used as is.
+    pub fn get(&self) -> MutexGuard<'_, Snapshot> {
+        self.value.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Applies `f`; wakes the waiters when it reports a change.
+    pub fn update(&self, f: impl FnOnce(&mut Snapshot) -> bool) {
+        if f(&mut self.get()) {
+            self.changed.notify(usize::MAX);
+        }
+    }
+
+    /// Publishes the core's session (and `io_failure`, a socket error) if anything changed.
+    pub fn publish(&self, conn: &Connection, io_failure: Option<&str>) {
+        let session = conn.session();
+        let failure = failure_text(conn, io_failure);
+        let greeted = conn.is_greeted();
+        self.update(|s| {
+            let changed = s.state != session.state()
+                || s.capabilities != session.capabilities()
+                || s.greeted != greeted
+                || s.tls != session.tls_active()
+                || s.compress != session.compress_active()
+                || s.failure != failure;
+            if changed {
+                s.state = session.state();
+                s.capabilities = session.capabilities().to_vec();
+                s.greeted = greeted;
+                s.tls = session.tls_active();
+                s.compress = session.compress_active();
+                s.failure = failure;
+            }
+            changed
+        });
+    }
+
+    /// Waits until `done` holds for the snapshot, and returns that snapshot.
+    pub async fn wait_for(&self, done: impl Fn(&Snapshot) -> bool) -> Snapshot {
+        loop {
+            let listener = self.changed.listen();
+            let snapshot = self.get().clone();
+            if done(&snapshot) {
+                return snapshot;
+            }
+            listener.await;
+        }
+    }
+}
+
+/// Why the connection failed, if it did: the core's reason, with the socket error beside it.
+pub fn failure_text(conn: &Connection, io_failure: Option<&str>) -> Option<String> {
+    match (conn.failure(), io_failure) {
+        (Some(core), Some(io)) => Some(format!("{core} ({io})")),
+        (Some(core), None) => Some(core.to_string()),
+        (None, io) => io.map(str::to_string),
+    }
+}

@@ -71,12 +71,12 @@ use std::io::{self, Read};
 use std::net::TcpStream;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::Context;
 use std::time::Instant;
 
 use async_io::{Async, Timer};
 use futures_lite::AsyncWrite;
-use imap_driver::{BoxFuture, BoxTransport, Runtime, Transport, read_ready_slice};
+use imap_driver::{BoxFuture, BoxTransport, Progress, Runtime, Transport, read_ready_slice};
 use imap_proto_core::Connection;
 use imap_proto_core::types::FetchResponse;
 use socket2::SockRef;
@@ -126,21 +126,13 @@ impl Runtime for AsyncIo {
 struct AsyncTcp(Arc<Async<TcpStream>>);
 
 impl Transport for AsyncTcp {
-    fn poll_read_into(
-        &mut self,
-        cx: &mut Context<'_>,
-        conn: &mut Connection,
-    ) -> Poll<io::Result<usize>> {
+    fn poll_read(&mut self, cx: &mut Context<'_>, core: &mut Connection) -> Progress {
         let socket = &self.0;
-        read_ready_slice(
-            cx,
-            conn,
-            |cx| socket.poll_readable(cx),
-            |buf| socket.get_ref().read(buf),
-        )
+        let ready = |cx: &mut Context<'_>| socket.poll_readable(cx);
+        read_ready_slice(cx, core, ready, |buf| socket.get_ref().read(buf))
     }
 
-    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Progress {
         Pin::new(&mut &*self.0).poll_write(cx, buf)
     }
 

@@ -1,26 +1,26 @@
 //! The run loop: the one place that moves bytes between the socket and the core.
 //!
-//! [`Inner`] owns the `TcpStream`, the sans-IO [`Connection`] and the calls it is answering
-//! ([`Calls`], the same bookkeeping the async driver uses); a caller holds it for the whole
+//! [`Inner`] owns the `TcpStream` and the [`Engine`] (the sans-IO [`Connection`] with the
+//! calls it is answering and the write batch, as in the async driver); a caller holds it for the whole
 //! of one call (see [`crate::ImapConnection`]'s lock). [`Inner::drive`] follows the core's
 //! run-loop contract: gather everything the core has to send, publish the session snapshot
 //! and events, answer finished calls, check whether this call is done, then write (or read)
 //! once with the socket deadline set to what is left of the call's timeout, and repeat.
 //!
-//! A call that times out leaves its op in the core and in [`Calls`]: every later run of the
+//! A call that times out leaves its op in the core and in the engine's calls: every later run of the
 //! loop reads its late response and drops the result. Bytes of a command that did not all
-//! go out before the deadline stay in [`Inner::out`] and are written first by the next call.
+//! go out before the deadline stay in the engine's batch and are written first by the next call.
 //! Either way the command stream never desynchronises. A streamed FETCH whose channel is
 //! full blocks the loop in the channel's `send` (back-pressure: the socket is not read).
 
+use std::future::Future;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
-use std::future::Future;
 use std::task::{Context, Wake, Waker};
 use std::time::{Duration, Instant};
 
-use imap_driver::{Calls, CancellationToken, EventQueue, READ_CHUNK, SharedSnapshot, failure_text};
+use imap_driver::{CancellationToken, Engine, READ_CHUNK, Shared};
 use imap_proto_core::ops::idle::IdleWake;
 use imap_proto_core::{Connection, Error};
 use mio::net::TcpStream as MioStream;
@@ -31,23 +31,10 @@ const SOCKET: Token = Token(0);
 /// The mio token of the cancellation waker while IDLE waits.
 const WAKE: Token = Token(1);
 
-/// The state shared outside the lock: the snapshot and the event queue.
-pub(crate) struct Shared {
-    pub snapshot: SharedSnapshot,
-    pub events: EventQueue,
-}
-
-/// The socket, the core and its calls, owned by whichever call holds the lock.
+/// The socket and the core's run-loop state, owned by whichever call holds the lock.
 pub(crate) struct Inner {
-    pub conn: Connection,
-    pub calls: Calls,
+    pub engine: Engine,
     stream: TcpStream,
-    /// The current write batch and how much of it is written.
-    out: Vec<u8>,
-    written: usize,
-    /// The socket can no longer be read (EOF or error).
-    closed: bool,
-    io_failure: Option<String>,
 }
 
 /// Wakes a `mio::Poll` from a `std::task::Waker` (a cancelled token's listener).
@@ -61,16 +48,14 @@ impl Wake for MioWake {
 }
 
 impl Inner {
-    pub(crate) fn new(conn: Connection, calls: Calls, stream: TcpStream) -> Self {
-        Inner {
-            conn,
-            calls,
-            stream,
-            out: Vec::new(),
-            written: 0,
-            closed: false,
-            io_failure: None,
-        }
+    pub(crate) fn new(engine: Engine, stream: TcpStream) -> Self {
+        Inner { engine, stream }
+    }
+
+    /// Hands `job` to the calls (submitted now, or once there is room in flight).
+    pub(crate) fn start(&mut self, job: imap_driver::Job) {
+        let Engine { conn, calls, .. } = &mut self.engine;
+        calls.start(job, conn);
     }
 
     /// Runs the loop until `done` returns a value or `deadline` passes (`Error::Timeout`).
@@ -78,12 +63,12 @@ impl Inner {
         &mut self,
         shared: &Shared,
         deadline: Instant,
-        mut done: impl FnMut(&mut Connection) -> Option<T>,
+        mut done: impl FnMut() -> Option<T>,
     ) -> Result<T, Error> {
         loop {
-            self.transmit();
+            self.engine.transmit();
             self.settle(shared);
-            if let Some(value) = done(&mut self.conn) {
+            if let Some(value) = done() {
                 return Ok(value);
             }
             self.step(shared, deadline)?;
@@ -93,19 +78,20 @@ impl Inner {
     /// One blocking I/O step: let a blocked stream's channel take its response, or write
     /// what is pending, or else read once.
     pub(crate) fn step(&mut self, shared: &Shared, deadline: Instant) -> Result<(), Error> {
-        self.transmit();
-        let result = if self.calls.is_blocked() {
+        self.engine.transmit();
+        let result = if self.engine.calls.is_blocked() {
             // The streamed FETCH's blocking `send` waits for room (back-pressure).
+            let calls = &mut self.engine.calls;
             futures_lite::future::block_on(std::future::poll_fn(|cx| {
-                self.calls
+                calls
                     .poll_unblocked(cx)
                     .unwrap_or(std::task::Poll::Ready(()))
             }));
             Ok(())
-        } else if self.written < self.out.len() {
+        } else if !self.engine.unwritten().is_empty() {
             self.write_some(deadline)
-        } else if self.closed {
-            Err(Error::ConnectionFailed(self.failure_text()))
+        } else if self.engine.is_closed() {
+            Err(Error::ConnectionFailed(self.engine.failure_text()))
         } else {
             self.read_some(deadline)
         };
@@ -113,100 +99,58 @@ impl Inner {
         result
     }
 
-    /// Takes the core's next batch once the previous one is out.
-    fn transmit(&mut self) {
-        if self.written == self.out.len() {
-            self.out.clear();
-            self.written = 0;
-            self.conn.poll_transmit(&mut self.out);
-        }
-    }
-
     fn write_some(&mut self, deadline: Instant) -> Result<(), Error> {
-        let remaining = remaining(deadline)?;
-        self.stream.set_write_timeout(Some(remaining))?;
-        match self.stream.write(&self.out[self.written..]) {
-            Ok(0) => self.socket_failed(io::ErrorKind::WriteZero.into()),
-            Ok(n) => self.written += n,
+        self.stream.set_write_timeout(Some(remaining(deadline)?))?;
+        match self.stream.write(self.engine.unwritten()) {
             Err(e) if is_timeout(&e) => return Err(Error::Timeout),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => self.socket_failed(e),
+            Err(e) => self.engine.failed(e),
+            Ok(n) => self.engine.wrote(n),
         }
         Ok(())
     }
 
     fn read_some(&mut self, deadline: Instant) -> Result<(), Error> {
-        let remaining = remaining(deadline)?;
-        self.stream.set_read_timeout(Some(remaining))?;
-        match read_into(&mut self.stream, &mut self.conn) {
-            Ok(0) => {
-                self.closed = true;
-                self.conn.handle_eof();
+        self.stream.set_read_timeout(Some(remaining(deadline)?))?;
+        match read_into(&mut self.stream, &mut self.engine.conn) {
+            Err(e) if is_timeout(&e) => Err(Error::Timeout),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
+            read => {
+                self.engine.read_done(read);
+                Ok(())
             }
-            Ok(_) => {}
-            Err(e) if is_timeout(&e) => return Err(Error::Timeout),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => self.socket_failed(e),
         }
-        Ok(())
     }
 
-    fn socket_failed(&mut self, error: io::Error) {
-        self.io_failure = Some(error.to_string());
-        self.closed = true;
-        self.out.clear();
-        self.written = 0;
-        self.conn.handle_eof();
-    }
-
-    pub(crate) fn failure_text(&self) -> String {
-        failure_text(&self.conn, self.io_failure.as_deref())
-            .unwrap_or_else(|| "the connection was closed".into())
-    }
-
-    /// Publishes the snapshot, moves events to the queue, then answers finished calls (in
-    /// that order, so a caller that gets its result sees the state and events that came
-    /// with it).
+    /// Events, snapshot and answers ([`Engine::settle`]); once the session is over, the
+    /// socket is closed.
     pub(crate) fn settle(&mut self, shared: &Shared) {
-        shared
-            .snapshot
-            .publish(&self.conn, self.io_failure.as_deref());
-        if self.conn.events_pending() > 0 {
-            let conn = &mut self.conn;
-            shared
-                .events
-                .extend(std::iter::from_fn(|| conn.poll_event()));
+        if self.engine.settle(&shared.snapshot, &shared.events) {
+            self.engine.transmit();
         }
-        if self.conn.failure().is_some() {
-            shared.events.close();
-        }
-        if self.calls.pump(&mut self.conn) {
-            self.transmit();
-        }
-        if !self.closed && self.conn.is_over() {
+        if !self.engine.is_closed() && self.engine.conn.is_over() {
             // The session is over: a fatal error (the core ignores all further input) or a
             // completed LOGOUT or BYE. Close the socket now, as the async driver does when it
             // ends, so the server sees the end at once and `next_event` reports it instead
             // of waiting. After a LOGOUT, TLS's close_notify (queued by the core at this
             // point) goes out first.
-            self.transmit();
-            if self.conn.failure().is_none() && self.written < self.out.len() {
+            self.engine.transmit();
+            if self.engine.conn.failure().is_none() && !self.engine.unwritten().is_empty() {
                 let _ = self.stream.set_write_timeout(Some(CLOSE_WRITE_TIMEOUT));
-                let _ = self.stream.write_all(&self.out[self.written..]);
-                self.written = self.out.len();
+                let _ = self.stream.write_all(self.engine.unwritten());
             }
             let _ = self.stream.shutdown(std::net::Shutdown::Both);
-            self.closed = true;
+            self.engine.close();
             shared.events.close();
         }
     }
 
     /// Writes everything pending, in blocking mode.
     fn flush(&mut self, shared: &Shared, deadline: Instant) -> Result<(), Error> {
-        self.transmit();
-        while self.written < self.out.len() {
+        self.engine.transmit();
+        while !self.engine.unwritten().is_empty() {
             self.write_some(deadline)?;
-            self.transmit();
+            self.engine.transmit();
         }
         self.settle(shared);
         Ok(())
@@ -222,7 +166,7 @@ impl Inner {
         shared: &Shared,
         deadline: Instant,
         cancel: &CancellationToken,
-        wake: impl FnMut(&Connection) -> Option<IdleWake>,
+        wake: impl FnMut() -> Option<IdleWake>,
     ) -> Result<IdleWake, Error> {
         match self.flush(shared, deadline) {
             Ok(()) => {}
@@ -246,7 +190,7 @@ impl Inner {
         source: &mut MioStream,
         deadline: Instant,
         cancel: &CancellationToken,
-        mut wake: impl FnMut(&Connection) -> Option<IdleWake>,
+        mut wake: impl FnMut() -> Option<IdleWake>,
     ) -> Result<IdleWake, Error> {
         let mut poll = Poll::new()?;
         let waker = Waker::from(Arc::new(MioWake(MioWaker::new(poll.registry(), WAKE)?)));
@@ -264,23 +208,18 @@ impl Inner {
                 break IdleWake::Cancelled;
             }
             // mio is edge-triggered: read until the socket is empty before polling again.
-            while !self.closed {
-                match read_into(source, &mut self.conn) {
-                    Ok(0) => {
-                        self.closed = true;
-                        self.conn.handle_eof();
-                    }
-                    Ok(_) => {}
+            while !self.engine.is_closed() {
+                match read_into(source, &mut self.engine.conn) {
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => self.socket_failed(e),
+                    read => self.engine.read_done(read),
                 }
             }
             self.settle(shared);
-            if let Some(woken) = wake(&self.conn) {
+            if let Some(woken) = wake() {
                 break woken;
             }
-            if self.closed {
+            if self.engine.is_closed() {
                 break IdleWake::Ended;
             }
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {

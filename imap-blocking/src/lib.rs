@@ -69,32 +69,32 @@
 //!
 //! # TLS
 //!
-//! [`TlsMode::Implicit`] speaks TLS from the first byte (port 993, RFC 8314).
-//! [`TlsMode::StartTls`] performs STARTTLS before `connect` returns and fails if the server
-//! does not offer it. [`TlsMode::Plain`] uses no TLS unless [`ImapConnection::starttls`] is
-//! called. Certificates are checked against the Mozilla roots (webpki-roots) unless
-//! `connect_with_tls_config` supplies a rustls configuration.
+//! As in the async adapters: [`TlsMode::Implicit`] from the first byte (RFC 8314),
+//! [`TlsMode::StartTls`] before `connect` returns (or it fails), [`TlsMode::Plain`] until
+//! [`ImapConnection::starttls`]; Mozilla roots unless a rustls configuration is given.
 #![forbid(unsafe_code)]
 
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use futures_channel::oneshot;
 use imap_driver::pipeline::BlockingBatch;
-use imap_driver::{Calls, EventQueue, IdleJob, Job, Popped, SharedSnapshot, StreamJob};
+use imap_driver::{EventQueue, IdleJob, Job, Popped, Seat, SharedSnapshot, StreamJob, answered};
 use imap_proto_core::ops::fetch::Delivery;
 use imap_proto_core::ops::idle::IdleWake;
-use imap_proto_core::types::{Capability, FetchResponse, IdleEvent, SequenceSet};
-use imap_proto_core::{Connection, Op, TlsSetup, ops};
+use imap_proto_core::types::{FetchResponse, IdleEvent, SequenceSet};
+use imap_proto_core::{Op, ops};
 use socket2::SockRef;
 
 mod io;
 
-use io::{Inner, Shared, deadline_after};
+use io::{Inner, deadline_after};
 
-pub use imap_driver::{CancellationToken, FetchSink, pipeline};
+pub use imap_driver::{
+    CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, LOGOUT_TIMEOUT, pipeline,
+};
 pub use imap_proto_core::types;
 pub use imap_proto_core::{Config, Error, Limits, SessionState, TlsMode, TypedEvent};
 pub use rustls::ClientConfig;
@@ -107,13 +107,6 @@ pub type Pipeline<'a, T> = imap_driver::Pipeline<'a, T, ImapConnection>;
 /// the reading of the socket down instead of growing memory.
 pub type FetchSender = std::sync::mpsc::SyncSender<Result<FetchResponse, Error>>;
 
-/// How long `logout()` waits for `* BYE` and the tagged OK (the reference gives `logout`
-/// no timeout argument, and no call may wait forever).
-pub const LOGOUT_TIMEOUT: Duration = imap_driver::LOGOUT_TIMEOUT;
-
-/// How long `idle()` waits for the tagged completion after it sent `DONE`.
-pub const IDLE_DONE_TIMEOUT: Duration = imap_driver::IDLE_DONE_TIMEOUT;
-
 /// An IMAP client connection (RFC 3501 Section 2 / RFC 9051 Section 2) over a blocking
 /// `TcpStream`. See the [crate docs](crate) for threads, timeouts and IDLE.
 ///
@@ -121,11 +114,8 @@ pub const IDLE_DONE_TIMEOUT: Duration = imap_driver::IDLE_DONE_TIMEOUT;
 /// and that the server advertises what it needs (`Error::MissingCapability`). Dropping the
 /// connection closes the socket (without LOGOUT).
 pub struct ImapConnection {
-    /// The socket and the core; `None` while a call holds them.
-    core: Mutex<Option<Box<Inner>>>,
-    /// Signalled when the core is put back.
-    core_free: Condvar,
-    shared: Shared,
+    /// The socket and the core behind the lock; the snapshot and events beside it.
+    core: Seat<Inner>,
     /// A second handle on the socket for options (keepalive), usable during a call.
     control: TcpStream,
     host: String,
@@ -136,98 +126,17 @@ pub struct ImapConnection {
 
 impl std::fmt::Debug for ImapConnection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let snapshot = self.shared.snapshot.get().clone();
-        f.debug_struct("ImapConnection")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("state", &snapshot.state)
-            .field("tls", &snapshot.tls)
-            .field("compress", &snapshot.compress)
-            .field("failure", &snapshot.failure)
-            .finish_non_exhaustive()
+        self.core.shared.snapshot.debug(f, &self.host, self.port)
     }
 }
 
 use imap_proto_core::expand_blocking_methods;
 imap_proto_core::for_each_imap_method!(expand_blocking_methods);
 
-/// The core, taken out of the lock for one call; put back (and waiters woken) on drop.
-pub(crate) struct Held<'a> {
-    owner: &'a ImapConnection,
-    inner: Option<Box<Inner>>,
-}
-
-impl std::ops::Deref for Held<'_> {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        self.inner.as_deref().expect("present until drop")
-    }
-}
-
-impl std::ops::DerefMut for Held<'_> {
-    fn deref_mut(&mut self) -> &mut Inner {
-        self.inner.as_deref_mut().expect("present until drop")
-    }
-}
-
-impl Drop for Held<'_> {
-    fn drop(&mut self) {
-        *self.owner.slot() = self.inner.take();
-        self.owner.core_free.notify_one();
-        self.owner.shared.events.bump();
-    }
-}
-
-impl Held<'_> {
-    /// Hands `job` to the calls (submitted now, or once there is room in flight).
-    fn start(&mut self, job: Job) {
-        let inner = &mut **self;
-        inner.calls.start(job, &mut inner.conn);
-    }
-}
-
-/// The reply of a call if it came: `Some` once answered (a dropped reply is `DriverGone`).
-fn answered<T>(reply: &mut oneshot::Receiver<Result<T, Error>>) -> Option<Result<T, Error>> {
-    match reply.try_recv() {
-        Ok(answer) => answer,
-        Err(oneshot::Canceled) => Some(Err(Error::DriverGone)),
-    }
-}
+/// When a call gives up.
+type Deadline = Instant;
 
 impl ImapConnection {
-    fn slot(&self) -> MutexGuard<'_, Option<Box<Inner>>> {
-        self.core.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Takes the core, waiting until `deadline` for the call that holds it.
-    pub(crate) fn acquire(&self, deadline: Instant) -> Result<Held<'_>, Error> {
-        let mut slot = self.slot();
-        loop {
-            if let Some(inner) = slot.take() {
-                return Ok(Held {
-                    owner: self,
-                    inner: Some(inner),
-                });
-            }
-            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-                return Err(Error::Timeout);
-            };
-            slot = match self.core_free.wait_timeout(slot, left) {
-                Ok((guard, _)) => guard,
-                Err(p) => p.into_inner().0,
-            };
-        }
-    }
-
-    /// Takes the core if no call holds it.
-    fn try_acquire(&self) -> Option<Held<'_>> {
-        let inner = self.slot().take()?;
-        Some(Held {
-            owner: self,
-            inner: Some(inner),
-        })
-    }
-
     /// The generic command loop every table `op` goes through. See the crate docs for what
     /// a timeout leaves.
     fn run<O: Op>(&self, op: O, timeout: Duration) -> Result<O::Output, Error> {
@@ -247,116 +156,61 @@ impl ImapConnection {
         mut reply: oneshot::Receiver<Result<T, Error>>,
         deadline: Instant,
     ) -> Result<T, Error> {
-        let mut held = self.acquire(deadline)?;
+        let mut held = self.core.take(deadline)?;
         held.start(job);
-        held.drive(&self.shared, deadline, |_| answered(&mut reply))?
+        held.drive(&self.core.shared, deadline, || answered(&mut reply))?
     }
 
-    fn run_until<O: Op>(&self, op: O, deadline: Instant) -> Result<O::Output, Error> {
+    fn run_until<O: Op>(&self, op: O, deadline: Deadline) -> Result<O::Output, Error> {
         let (reply, result) = oneshot::channel();
         self.call(Job::op(op, reply), result, deadline)
     }
 
-    fn connect_impl(
+    /// Connects over TCP to `host:port` with `options` (its spawner is for the async
+    /// adapters): the greeting, the capabilities, then STARTTLS if asked, within `timeout`.
+    pub fn connect_with(
         host: &str,
         port: u16,
-        tls_mode: TlsMode,
-        timeout: Duration,
-    ) -> Result<Self, Error> {
-        Self::open(host, port, tls_mode, None, timeout)
-    }
-
-    fn connect_with_tls_config_impl(
-        host: &str,
-        port: u16,
-        tls_mode: TlsMode,
-        tls_config: Arc<ClientConfig>,
-        timeout: Duration,
-    ) -> Result<Self, Error> {
-        Self::open(host, port, tls_mode, Some(tls_config), timeout)
-    }
-
-    /// TCP connect, the greeting, the capabilities, then STARTTLS if asked.
-    fn open(
-        host: &str,
-        port: u16,
-        tls_mode: TlsMode,
-        tls_config: Option<Arc<ClientConfig>>,
+        options: ConnectOptions,
         timeout: Duration,
     ) -> Result<Self, Error> {
         let deadline = deadline_after(timeout);
-        let stream = connect_tcp(host, port, deadline)?;
+        let stream = imap_driver::connect_tcp_until(host, port, deadline)?;
         stream.set_nodelay(true)?;
         let control = stream.try_clone()?;
-        let config = Config::default();
-        let shared = Shared {
-            snapshot: SharedSnapshot::default(),
-            events: EventQueue::new(config.max_queued_events),
-        };
-        let calls = Calls::new(config.max_in_flight);
-        let conn = match tls_mode {
-            TlsMode::Implicit => {
-                Connection::new_tls(config, TlsSetup::for_host(host, tls_config.as_ref())?)?
-            }
-            TlsMode::StartTls | TlsMode::Plain => Connection::new(config),
-        };
+        let engine = options.engine(host)?;
+        let inner = Inner::new(engine, stream);
         let this = ImapConnection {
-            core: Mutex::new(Some(Box::new(Inner::new(conn, calls, stream)))),
-            core_free: Condvar::new(),
-            shared,
+            core: Seat::new(inner, options.config.max_queued_events),
             control,
             host: host.to_string(),
             port,
-            tls_config,
+            tls_config: options.tls_config,
             idle_tokens: AtomicU64::new(0),
         };
         this.await_greeting(deadline)?;
-        if this.shared.snapshot.get().capabilities.is_empty() {
-            this.run_until(ops::session::capability(), deadline)?;
-        }
-        if tls_mode == TlsMode::StartTls {
-            let setup = TlsSetup::for_host(host, this.tls_config.as_ref())?;
-            this.run_until(ops::upgrade::starttls(setup), deadline)?;
-        }
+        this.handshake(options.tls_mode, deadline)?;
         Ok(this)
     }
 
     /// Reads until the greeting; a `* BYE` greeting is an error.
     fn await_greeting(&self, deadline: Instant) -> Result<(), Error> {
-        let mut held = self.acquire(deadline)?;
-        let failure = held.drive(&self.shared, deadline, |conn| {
-            if conn.is_greeted() {
-                Some(None)
-            } else {
-                conn.failure().map(|f| Some(f.to_string()))
+        let mut held = self.core.take(deadline)?;
+        let failure = held.drive(&self.core.shared, deadline, || {
+            let snapshot = self.core.shared.snapshot.get();
+            match snapshot.greeted {
+                true => Some(None),
+                false => snapshot.failure.clone().map(Some),
             }
         })?;
         drop(held);
         if let Some(reason) = failure {
             return Err(Error::ConnectionFailed(reason));
         }
-        if self.shared.snapshot.get().state == SessionState::Logout {
-            return Err(Error::from_bye_greeting(self.shared.events.drain()));
+        if self.core.shared.snapshot.get().state == SessionState::Logout {
+            return Err(Error::from_bye_greeting(self.core.shared.events.drain()));
         }
         Ok(())
-    }
-
-    fn logout_impl(&self) -> Result<(), Error> {
-        self.run(ops::session::logout(), LOGOUT_TIMEOUT)
-    }
-
-    fn starttls_impl(&self, timeout: Duration) -> Result<(), Error> {
-        let setup = TlsSetup::for_host(&self.host, self.tls_config.as_ref())?;
-        self.run(ops::upgrade::starttls(setup), timeout)
-    }
-
-    fn starttls_with_config_impl(
-        &self,
-        tls_config: Arc<ClientConfig>,
-        timeout: Duration,
-    ) -> Result<(), Error> {
-        let setup = TlsSetup::for_host(&self.host, Some(&tls_config))?;
-        self.run(ops::upgrade::starttls(setup), timeout)
     }
 
     fn set_keepalive_impl(&self, keepalive: TcpKeepalive) -> Result<(), Error> {
@@ -368,7 +222,7 @@ impl ImapConnection {
         let token = self.idle_tokens.fetch_add(1, Ordering::Relaxed);
         let (activity, mut woken) = oneshot::channel();
         let (reply, mut result) = oneshot::channel();
-        let mut held = self.acquire(deadline)?;
+        let mut held = self.core.take(deadline)?;
         held.start(Job::Idle(IdleJob {
             op: ops::idle::idle(),
             token,
@@ -377,7 +231,7 @@ impl ImapConnection {
         }));
         // Activity fires once; the sender dropped unfired means the op ended (or was
         // refused).
-        let wake = held.wait_idle(&self.shared, deadline, &cancel, |_| {
+        let wake = held.wait_idle(&self.core.shared, deadline, &cancel, || {
             match woken.try_recv() {
                 Ok(Some(())) => Some(IdleWake::Activity),
                 Ok(None) => None,
@@ -385,33 +239,15 @@ impl ImapConnection {
             }
         });
         // However the wait ended, DONE is sent (the calls repeat it until the op ends).
-        let inner = &mut *held;
-        inner.calls.interrupt(token, &mut inner.conn);
+        let engine = &mut held.engine;
+        engine.calls.interrupt(token, &mut engine.conn);
         let wake = wake?;
         let done = deadline_after(IDLE_DONE_TIMEOUT);
-        let events = held.drive(&self.shared, done, |_| answered(&mut result))??;
+        let events = held.drive(&self.core.shared, done, || answered(&mut result))??;
         drop(held);
-        Ok(wake.into_event(events, |events| self.shared.events.requeue_front(events)))
-    }
-
-    fn fetch_streaming_impl(
-        &self,
-        sequence_set: &SequenceSet,
-        items: &[types::FetchAttr],
-        tx: impl FetchSink,
-        timeout: Duration,
-    ) -> Result<(), Error> {
-        self.stream(false, sequence_set, items, Box::new(tx), timeout)
-    }
-
-    fn uid_fetch_streaming_impl(
-        &self,
-        sequence_set: &SequenceSet,
-        items: &[types::FetchAttr],
-        tx: impl FetchSink,
-        timeout: Duration,
-    ) -> Result<(), Error> {
-        self.stream(true, sequence_set, items, Box::new(tx), timeout)
+        Ok(wake.into_event(events, |events| {
+            self.core.shared.events.requeue_front(events)
+        }))
     }
 
     /// A streamed (UID) FETCH: each response is sent into `sink` as soon as the core has
@@ -437,7 +273,7 @@ impl ImapConnection {
     fn next_event_impl(&self, timeout: Duration) -> Result<Option<TypedEvent>, Error> {
         let deadline = deadline_after(timeout);
         loop {
-            let seen = match self.shared.events.pop() {
+            let seen = match self.core.shared.events.pop() {
                 Popped::Event(event) => return Ok(Some(event)),
                 Popped::Closed => return Err(Error::DriverGone),
                 Popped::Empty(generation) => generation,
@@ -445,42 +281,34 @@ impl ImapConnection {
             if Instant::now() >= deadline {
                 return Ok(None);
             }
-            match self.try_acquire() {
-                Some(mut held) => match held.step(&self.shared, deadline) {
+            match self.core.try_take() {
+                Some(mut held) => match held.step(&self.core.shared, deadline) {
                     Ok(()) => {}
                     Err(Error::Timeout) => return Ok(None),
                     Err(_) => {
-                        self.shared.events.close();
+                        self.core.shared.events.close();
                     }
                 },
-                None => self.shared.events.wait_change(seen, Some(deadline)),
+                None => self.core.shared.events.wait_change(seen, Some(deadline)),
             }
         }
-    }
-
-    fn drain_events_impl(&self) -> Vec<TypedEvent> {
-        self.shared.events.drain()
-    }
-
-    fn session_state_impl(&self) -> SessionState {
-        self.shared.snapshot.get().state
-    }
-
-    fn capabilities_impl(&self) -> Vec<Capability> {
-        self.shared.snapshot.get().capabilities.clone()
     }
 
     fn pipeline_impl(&self) -> Pipeline<'_, ()> {
         Pipeline::new(self)
     }
 
-    fn is_tls_impl(&self) -> bool {
-        self.shared.snapshot.get().tls
+    /// The session as last published.
+    fn snapshot(&self) -> &SharedSnapshot {
+        &self.core.shared.snapshot
     }
 
-    fn is_compressed_impl(&self) -> bool {
-        self.shared.snapshot.get().compress
+    /// The event queue.
+    fn events(&self) -> &EventQueue {
+        &self.core.shared.events
     }
+
+    imap_driver::__common_calls!(blocking);
 }
 
 impl BlockingBatch for ImapConnection {
@@ -491,29 +319,10 @@ impl BlockingBatch for ImapConnection {
         deadline: Option<Instant>,
     ) -> Result<(), Error> {
         let deadline = deadline.unwrap_or_else(|| deadline_after(Duration::MAX));
-        let mut held = self.acquire(deadline)?;
+        let mut held = self.core.take(deadline)?;
         for job in jobs {
             held.start(job);
         }
-        held.drive(&self.shared, deadline, |_| answered().then_some(()))
+        held.drive(&self.core.shared, deadline, || answered().then_some(()))
     }
-}
-
-/// Connects to the first address of `host` that answers before `deadline`.
-fn connect_tcp(host: &str, port: u16, deadline: Instant) -> Result<TcpStream, Error> {
-    let mut last = None;
-    for addr in (host, port).to_socket_addrs()? {
-        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-            return Err(Error::Timeout);
-        };
-        match TcpStream::connect_timeout(&addr, left) {
-            Ok(stream) => return Ok(stream),
-            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => return Err(Error::Timeout),
-            Err(e) => last = Some(e),
-        }
-    }
-    Err(match last {
-        Some(e) => Error::Io(e),
-        None => Error::ConnectionFailed(format!("{host} has no address")),
-    })
 }

@@ -172,7 +172,11 @@ impl StreamWait {
     /// Moves responses into the sink until it is full; delivers the outcome at the end.
     /// True once finished.
     fn pump(&mut self, conn: &mut Connection) -> bool {
-        if self.reply.as_ref().is_some_and(oneshot::Sender::is_canceled) {
+        if self
+            .reply
+            .as_ref()
+            .is_some_and(oneshot::Sender::is_canceled)
+        {
             // The call timed out or was dropped: close the sink now, discard the rest.
             self.sink = None;
             self.sending = None;
@@ -432,7 +436,9 @@ impl Calls {
 
     /// True while a streamed FETCH waits for room in its sink: stop reading the socket.
     pub fn is_blocked(&mut self) -> bool {
-        self.pending.iter_mut().any(|p| p.blocked_stream().is_some())
+        self.pending
+            .iter_mut()
+            .any(|p| p.blocked_stream().is_some())
     }
 }
 
@@ -441,4 +447,14 @@ fn refuse(job: Job, conn: &mut Connection) {
     // Submitting to a finished connection fails at once and sends nothing.
     let mut calls = Calls::new(usize::MAX);
     calls.submit(job, conn);
+}
+
+/// A call's reply if it came, without waiting: `Some` once answered (a reply dropped
+/// unanswered is `Error::DriverGone`). For run loops that drive the core on the caller's
+/// thread.
+pub fn answered<T>(reply: &mut oneshot::Receiver<Result<T, Error>>) -> Option<Result<T, Error>> {
+    match reply.try_recv() {
+        Ok(answer) => answer,
+        Err(oneshot::Canceled) => Some(Err(Error::DriverGone)),
+    }
 }

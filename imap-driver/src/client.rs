@@ -11,12 +11,12 @@ use futures_channel::{mpsc, oneshot};
 use futures_lite::FutureExt;
 use imap_proto_core::ops::fetch::Delivery;
 use imap_proto_core::ops::idle::IdleWake;
-use imap_proto_core::types::{Capability, FetchAttr, IdleEvent, SequenceSet};
-use imap_proto_core::{Connection, Error, Op, SessionState, TlsMode, TlsSetup, TypedEvent, ops};
+use imap_proto_core::types::{FetchAttr, IdleEvent, SequenceSet};
+use imap_proto_core::{Error, Op, SessionState, TlsMode, TypedEvent, ops};
 use rustls::ClientConfig;
 use socket2::TcpKeepalive;
 
-use crate::calls::{Calls, IdleJob, Job, StreamJob};
+use crate::calls::{IdleJob, Job, StreamJob};
 use crate::driver::{Driver, Request};
 use crate::events::EventQueue;
 use crate::link::Link;
@@ -25,7 +25,7 @@ use crate::pipeline::Pipeline;
 use crate::runtime::{BoxTransport, Runtime, deadline_after};
 use crate::sink::FetchSink;
 use crate::snapshot::SharedSnapshot;
-use crate::{CancellationToken, IDLE_DONE_TIMEOUT, LOGOUT_TIMEOUT};
+use crate::{CancellationToken, IDLE_DONE_TIMEOUT};
 
 /// An IMAP client connection (RFC 3501 Section 2 / RFC 9051 Section 2) on runtime `R`.
 ///
@@ -47,17 +47,12 @@ pub struct ImapConnection<R: Runtime> {
 
 impl<R: Runtime> std::fmt::Debug for ImapConnection<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let snapshot = self.link.snapshot.get().clone();
-        f.debug_struct("ImapConnection")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("state", &snapshot.state)
-            .field("tls", &snapshot.tls)
-            .field("compress", &snapshot.compress)
-            .field("failure", &snapshot.failure)
-            .finish_non_exhaustive()
+        self.link.snapshot.debug(f, &self.host, self.port)
     }
 }
+
+/// When a call gives up: `None` is never.
+type Deadline = Option<Instant>;
 
 /// Sends `Request::Interrupt` when dropped: an IDLE whose caller went away still ends.
 struct InterruptOnDrop<'a> {
@@ -74,7 +69,7 @@ impl Drop for InterruptOnDrop<'_> {
 impl<R: Runtime> ImapConnection<R> {
     /// The generic command loop every table `op` goes through: submit via the driver, then
     /// await the result with the timeout. A timed-out call leaves its op in the core.
-    pub(crate) async fn run<O: Op>(&self, op: O, timeout: Duration) -> Result<O::Output, Error> {
+    async fn run<O: Op>(&self, op: O, timeout: Duration) -> Result<O::Output, Error> {
         self.link.run(op, deadline_after(timeout)).await
     }
 
@@ -83,24 +78,9 @@ impl<R: Runtime> ImapConnection<R> {
         self.run(op, timeout).await
     }
 
-    pub(crate) async fn connect_impl(
-        host: &str,
-        port: u16,
-        tls_mode: TlsMode,
-        timeout: Duration,
-    ) -> Result<Self, Error> {
-        Self::connect_with(host, port, ConnectOptions::new(tls_mode), timeout).await
-    }
-
-    pub(crate) async fn connect_with_tls_config_impl(
-        host: &str,
-        port: u16,
-        tls_mode: TlsMode,
-        tls_config: Arc<ClientConfig>,
-        timeout: Duration,
-    ) -> Result<Self, Error> {
-        let options = ConnectOptions::new(tls_mode).tls_config(tls_config);
-        Self::connect_with(host, port, options, timeout).await
+    /// Like `run`, with a deadline (`None`: never).
+    async fn run_until<O: Op>(&self, op: O, deadline: Deadline) -> Result<O::Output, Error> {
+        self.link.run(op, deadline).await
     }
 
     /// Connects over TCP to `host:port` with `options`: the driver, the greeting, the
@@ -146,38 +126,20 @@ impl<R: Runtime> ImapConnection<R> {
         options: ConnectOptions,
         deadline: Option<Instant>,
     ) -> Result<Self, Error> {
-        let ConnectOptions {
-            tls_mode,
-            tls_config,
-            config,
-            spawner,
-            ..
-        } = options;
-        let calls = Calls::new(config.max_in_flight);
-        let events = Arc::new(EventQueue::new(config.max_queued_events));
-        let conn = match tls_mode {
-            TlsMode::Implicit => {
-                Connection::new_tls(config, TlsSetup::for_host(host, tls_config.as_ref())?)?
-            }
-            TlsMode::StartTls | TlsMode::Plain => Connection::new(config),
-        };
+        let engine = options.engine(host)?;
+        let events = Arc::new(EventQueue::new(options.config.max_queued_events));
         let (requests_tx, requests) = mpsc::unbounded();
         let snapshot = Arc::new(SharedSnapshot::default());
         let driver = Driver {
-            conn,
+            engine,
             transport,
             requests,
             snapshot: snapshot.clone(),
             events: events.clone(),
-            calls,
-            out: Vec::new(),
-            written: 0,
             flushing: false,
-            closed: false,
-            io_failure: None,
         };
         let driver = Box::pin(driver.run());
-        match spawner {
+        match &options.spawner {
             Some(spawn) => spawn(driver),
             None => R::spawn(driver),
         }
@@ -190,18 +152,12 @@ impl<R: Runtime> ImapConnection<R> {
             events,
             host: host.to_string(),
             port,
-            tls_config,
+            tls_config: options.tls_config,
             idle_tokens: AtomicU64::new(0),
             runtime: PhantomData,
         };
         this.link.within(deadline, this.await_greeting()).await?;
-        if this.link.snapshot.get().capabilities.is_empty() {
-            this.link.run(ops::session::capability(), deadline).await?;
-        }
-        if tls_mode == TlsMode::StartTls {
-            let setup = TlsSetup::for_host(host, this.tls_config.as_ref())?;
-            this.link.run(ops::upgrade::starttls(setup), deadline).await?;
-        }
+        this.handshake(options.tls_mode, deadline).await?;
         Ok(this)
     }
 
@@ -221,25 +177,7 @@ impl<R: Runtime> ImapConnection<R> {
         Ok(())
     }
 
-    pub(crate) async fn logout_impl(&self) -> Result<(), Error> {
-        self.run(ops::session::logout(), LOGOUT_TIMEOUT).await
-    }
-
-    pub(crate) async fn starttls_impl(&self, timeout: Duration) -> Result<(), Error> {
-        let setup = TlsSetup::for_host(&self.host, self.tls_config.as_ref())?;
-        self.run(ops::upgrade::starttls(setup), timeout).await
-    }
-
-    pub(crate) async fn starttls_with_config_impl(
-        &self,
-        tls_config: Arc<ClientConfig>,
-        timeout: Duration,
-    ) -> Result<(), Error> {
-        let setup = TlsSetup::for_host(&self.host, Some(&tls_config))?;
-        self.run(ops::upgrade::starttls(setup), timeout).await
-    }
-
-    pub(crate) async fn set_keepalive_impl(&self, keepalive: TcpKeepalive) -> Result<(), Error> {
+    async fn set_keepalive_impl(&self, keepalive: TcpKeepalive) -> Result<(), Error> {
         let (reply, result) = oneshot::channel();
         self.link.send(Request::SetKeepalive(keepalive, reply))?;
         match result.await {
@@ -248,7 +186,7 @@ impl<R: Runtime> ImapConnection<R> {
         }
     }
 
-    pub(crate) async fn idle_impl(
+    async fn idle_impl(
         &self,
         timeout: Duration,
         cancel: CancellationToken,
@@ -298,28 +236,6 @@ impl<R: Runtime> ImapConnection<R> {
         Ok(wake.into_event(events, |events| self.events.requeue_front(events)))
     }
 
-    pub(crate) async fn fetch_streaming_impl(
-        &self,
-        sequence_set: &SequenceSet,
-        items: &[FetchAttr],
-        tx: impl FetchSink,
-        timeout: Duration,
-    ) -> Result<(), Error> {
-        self.stream(false, sequence_set, items, Box::new(tx), timeout)
-            .await
-    }
-
-    pub(crate) async fn uid_fetch_streaming_impl(
-        &self,
-        sequence_set: &SequenceSet,
-        items: &[FetchAttr],
-        tx: impl FetchSink,
-        timeout: Duration,
-    ) -> Result<(), Error> {
-        self.stream(true, sequence_set, items, Box::new(tx), timeout)
-            .await
-    }
-
     /// A streamed (UID) FETCH. The driver moves each response into `sink` with
     /// back-pressure: while it is full the driver stops reading the socket, so memory stays
     /// bounded. When the call times out or is dropped, `sink` is closed early and the
@@ -335,38 +251,43 @@ impl<R: Runtime> ImapConnection<R> {
         let op = ops::fetch::fetch(uid, sequence_set, items, None, false, Delivery::Streamed);
         let (reply, mut result) = oneshot::channel();
         let job = StreamJob { op, sink, reply };
-        self.link.send(Request::Submit(Job::Stream(Box::new(job))))?;
+        self.link
+            .send(Request::Submit(Job::Stream(Box::new(job))))?;
         self.link
             .await_reply(&mut result, deadline_after(timeout))
             .await
     }
 
-    pub(crate) async fn next_event_impl(&self, timeout: Duration) -> Result<Option<TypedEvent>, Error> {
+    async fn next_event_impl(&self, timeout: Duration) -> Result<Option<TypedEvent>, Error> {
         let timer = self.link.timer(deadline_after(timeout));
         self.events.next(timer).await
     }
 
-    pub(crate) async fn drain_events_impl(&self) -> Vec<TypedEvent> {
-        self.events.drain()
-    }
-
-    pub(crate) fn session_state_impl(&self) -> SessionState {
-        self.link.snapshot.get().state
-    }
-
-    pub(crate) fn capabilities_impl(&self) -> Vec<Capability> {
-        self.link.snapshot.get().capabilities.clone()
-    }
-
-    pub(crate) fn pipeline_impl(&self) -> Pipeline<'_, ()> {
+    fn pipeline_impl(&self) -> Pipeline<'_, ()> {
         Pipeline::new(&self.link)
     }
 
-    pub(crate) fn is_tls_impl(&self) -> bool {
-        self.link.snapshot.get().tls
+    /// The session as last published.
+    fn snapshot(&self) -> &SharedSnapshot {
+        &self.link.snapshot
     }
 
-    pub(crate) fn is_compressed_impl(&self) -> bool {
-        self.link.snapshot.get().compress
+    /// The event queue.
+    fn events(&self) -> &EventQueue {
+        &self.events
     }
+
+    crate::__common_calls!(async);
 }
+
+macro_rules! expand_on_generic_handle {
+    ($($table:tt)*) => {
+        imap_proto_core::__expand_methods! {
+            async [impl<R: Runtime> ImapConnection<R>] $($table)*
+        }
+    };
+}
+
+// Every method of the core's table, expanded once onto `ImapConnection<R>` for all async
+// runtimes (the names `use`d above are the ones the table's signatures use).
+imap_proto_core::for_each_imap_method!(expand_on_generic_handle);

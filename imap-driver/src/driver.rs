@@ -23,10 +23,10 @@ use std::task::{Context, Poll};
 
 use futures_channel::{mpsc, oneshot};
 use futures_lite::Stream;
-use imap_proto_core::Connection;
 use socket2::TcpKeepalive;
 
-use crate::calls::{Calls, Job};
+use crate::calls::Job;
+use crate::engine::Engine;
 use crate::events::EventQueue;
 use crate::runtime::BoxTransport;
 use crate::snapshot::SharedSnapshot;
@@ -43,9 +43,6 @@ pub enum Request {
     SetKeepalive(TcpKeepalive, oneshot::Sender<io::Result<()>>),
 }
 
-/// The largest write buffer an idle connection keeps.
-const IDLE_OUT_CAPACITY: usize = 4 * 1024;
-
 /// What woke the driver.
 enum Wake {
     Request(Option<Request>),
@@ -57,21 +54,13 @@ enum Wake {
 
 /// The driver's state.
 pub(crate) struct Driver {
-    pub conn: Connection,
+    pub engine: Engine,
     pub transport: BoxTransport,
     pub requests: mpsc::UnboundedReceiver<Request>,
     pub snapshot: Arc<SharedSnapshot>,
     pub events: Arc<EventQueue>,
-    pub calls: Calls,
-    /// The current write batch and how much of it is written.
-    pub out: Vec<u8>,
-    pub written: usize,
     /// The batch is written but not flushed yet.
     pub flushing: bool,
-    /// The transport can no longer be read (EOF or error).
-    pub closed: bool,
-    /// A transport error, reported in the snapshot's failure.
-    pub io_failure: Option<String>,
 }
 
 impl Driver {
@@ -85,7 +74,7 @@ impl Driver {
                 self.transmit();
                 self.settle();
             }
-            if self.finished() {
+            if self.engine.finished() && !self.flushing {
                 break;
             }
             match poll_fn(|cx| self.poll_wake(cx)).await {
@@ -98,18 +87,12 @@ impl Driver {
                 }
                 // Every handle is gone: nobody can use the connection any more.
                 Wake::Request(None) => break,
-                Wake::Read(Ok(0)) => {
-                    self.closed = true;
-                    self.conn.handle_eof();
-                }
-                Wake::Read(Ok(_)) | Wake::Unblocked | Wake::Flushed(Ok(())) => {}
-                Wake::Read(Err(e)) | Wake::Wrote(Err(e)) | Wake::Flushed(Err(e)) => {
-                    self.transport_failed(e)
-                }
-                Wake::Wrote(Ok(0)) => self.transport_failed(io::ErrorKind::WriteZero.into()),
+                Wake::Read(read) => self.engine.read_done(read),
+                Wake::Unblocked | Wake::Flushed(Ok(())) => {}
+                Wake::Wrote(Err(e)) | Wake::Flushed(Err(e)) => self.engine.failed(e),
                 Wake::Wrote(Ok(n)) => {
-                    self.written += n;
-                    self.flushing = self.written == self.out.len();
+                    self.engine.wrote(n);
+                    self.flushing = self.engine.unwritten().is_empty();
                 }
             }
         }
@@ -134,19 +117,19 @@ impl Driver {
         if let Poll::Ready(request) = std::pin::Pin::new(&mut self.requests).poll_next(cx) {
             return Poll::Ready(Wake::Request(request));
         }
-        let blocked = self.calls.poll_unblocked(cx);
+        let engine = &mut self.engine;
+        let blocked = engine.calls.poll_unblocked(cx);
         if let Some(Poll::Ready(())) = blocked {
             return Poll::Ready(Wake::Unblocked);
         }
-        if !self.closed
+        if !engine.is_closed()
             && blocked.is_none()
-            && let Poll::Ready(read) = self.transport.poll_read_into(cx, &mut self.conn)
+            && let Poll::Ready(read) = self.transport.poll_read(cx, &mut engine.conn)
         {
             return Poll::Ready(Wake::Read(read));
         }
-        if self.written < self.out.len() {
-            let wrote = self.transport.poll_write(cx, &self.out[self.written..]);
-            if let Poll::Ready(wrote) = wrote {
+        if !engine.unwritten().is_empty() {
+            if let Poll::Ready(wrote) = self.transport.poll_write(cx, engine.unwritten()) {
                 return Poll::Ready(Wake::Wrote(wrote));
             }
         } else if self.flushing
@@ -158,61 +141,28 @@ impl Driver {
         Poll::Pending
     }
 
-    /// Takes the core's next batch once the previous one is out.
+    /// Takes the core's next batch once the previous one is written and flushed.
     fn transmit(&mut self) {
-        if self.written == self.out.len() && !self.flushing {
-            self.out.clear();
-            self.written = 0;
-            // Everything the core has ready, as one batch: one write per batch.
-            self.conn.poll_transmit(&mut self.out);
-            if self.out.is_empty() && self.out.capacity() > IDLE_OUT_CAPACITY {
-                // A large APPEND's batch is not kept by the idle connection.
-                self.out = Vec::new();
-            }
+        if !self.flushing {
+            self.engine.transmit();
         }
     }
 
-    /// True when the driver has nothing left to do: the session ended (LOGOUT or BYE)
-    /// with no call pending, or the connection failed and every call was answered.
-    fn finished(&self) -> bool {
-        self.calls.is_empty()
-            && self.written == self.out.len()
-            && !self.flushing
-            && self.conn.is_over()
-    }
-
-    fn transport_failed(&mut self, error: io::Error) {
-        self.io_failure = Some(error.to_string());
-        self.closed = true;
-        self.out.clear();
-        self.written = 0;
-        self.flushing = false;
-        self.conn.handle_eof();
-    }
-
-    /// Moves events, publishes the snapshot, then answers finished calls; true when calls
-    /// that waited for room were submitted.
+    /// Events, snapshot, answers (see [`Engine::settle`]).
     fn settle(&mut self) -> bool {
-        // Events first: `connect` waits for the snapshot to say "greeted", and then expects
-        // the greeting's events (a BYE greeting's text) to be queued.
-        if self.conn.events_pending() > 0 {
-            let conn = &mut self.conn;
-            self.events.extend(std::iter::from_fn(|| conn.poll_event()));
-        }
-        self.snapshot
-            .publish(&self.conn, self.io_failure.as_deref());
-        self.calls.pump(&mut self.conn)
+        self.engine.settle(&self.snapshot, &self.events)
     }
 
     fn handle(&mut self, request: Request) {
+        let Engine { conn, calls, .. } = &mut self.engine;
         match request {
-            Request::Submit(job) => self.calls.start(job, &mut self.conn),
+            Request::Submit(job) => calls.start(job, conn),
             Request::Batch(jobs) => {
                 for job in jobs {
-                    self.calls.start(job, &mut self.conn);
+                    calls.start(job, conn);
                 }
             }
-            Request::Interrupt(token) => self.calls.interrupt(token, &mut self.conn),
+            Request::Interrupt(token) => calls.interrupt(token, conn),
             Request::SetKeepalive(keepalive, reply) => {
                 let _ = reply.send(self.transport.set_keepalive(&keepalive));
             }

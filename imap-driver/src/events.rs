@@ -212,7 +212,10 @@ mod tests {
         assert_eq!(next.unwrap(), Some(TypedEvent::Exists(7)));
         pusher.join().unwrap();
         let now: BoxFuture<()> = Box::pin(std::future::ready(()));
-        assert_eq!(futures_lite::future::block_on(queue.next(now)).unwrap(), None);
+        assert_eq!(
+            futures_lite::future::block_on(queue.next(now)).unwrap(),
+            None
+        );
         queue.close();
         let closed = futures_lite::future::block_on(queue.next(never()));
         assert!(matches!(closed, Err(Error::DriverGone)));

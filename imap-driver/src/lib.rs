@@ -31,26 +31,33 @@
 mod calls;
 mod cancel;
 mod client;
+mod common;
 mod driver;
+mod engine;
 mod events;
 mod link;
-mod methods;
 mod options;
 pub mod pipeline;
 mod runtime;
+mod seat;
 mod sink;
 mod snapshot;
 
 use std::time::Duration;
 
-pub use calls::{Calls, ErasedJob, ErasedWait, IdleJob, Job, Reply, StreamJob};
+pub use calls::{Calls, ErasedJob, ErasedWait, IdleJob, Job, Reply, StreamJob, answered};
 pub use cancel::CancellationToken;
 pub use client::ImapConnection;
+pub use engine::Engine;
 pub use events::{EventQueue, Popped};
 pub use link::Link;
 pub use options::{ConnectOptions, Spawner};
 pub use pipeline::Pipeline;
-pub use runtime::{BoxFuture, BoxTransport, READ_CHUNK, Runtime, Transport, deadline_after, read_ready_slice};
+pub use runtime::{
+    BoxFuture, BoxTransport, Progress, READ_CHUNK, Runtime, Transport, deadline_after,
+    read_ready_slice,
+};
+pub use seat::{Seat, Shared, Taken, connect_tcp_until};
 pub use sink::{FetchItem, FetchSink, Refused};
 pub use snapshot::{SharedSnapshot, Snapshot, failure_text};
 

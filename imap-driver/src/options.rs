@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use imap_proto_core::{Config, TlsMode};
+use imap_proto_core::{Config, Connection, Error, TlsMode, TlsSetup};
 use rustls::ClientConfig;
 
+use crate::engine::Engine;
 use crate::runtime::BoxFuture;
 
 /// Starts a driver future on an executor of the caller's choice.
@@ -65,5 +66,20 @@ impl ConnectOptions {
     pub fn spawner(mut self, spawn: impl Fn(BoxFuture<()>) + Send + Sync + 'static) -> Self {
         self.spawner = Some(Arc::new(spawn));
         self
+    }
+
+    /// The core for a session with `server_name` (the name TLS verifies), with its run
+    /// loop's state: TLS from the first byte under `TlsMode::Implicit`.
+    pub fn engine(&self, server_name: &str) -> Result<Engine, Error> {
+        let config = self.config.clone();
+        let max_in_flight = config.max_in_flight;
+        let conn = match self.tls_mode {
+            TlsMode::Implicit => {
+                let setup = TlsSetup::for_host(server_name, self.tls_config.as_ref())?;
+                Connection::new_tls(config, setup)?
+            }
+            TlsMode::StartTls | TlsMode::Plain => Connection::new(config),
+        };
+        Ok(Engine::new(conn, max_in_flight))
     }
 }

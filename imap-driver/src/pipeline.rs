@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use futures_channel::oneshot;
 use imap_proto_core::Error;
 
-use crate::calls::Job;
+use crate::calls::{Job, answered};
 use crate::driver::Request;
 use crate::link::Link;
 use crate::runtime::deadline_after;
@@ -86,10 +86,7 @@ impl<O> Slot<O> {
     /// True once the result is there (blocking connections, between two reads).
     fn answered(&mut self) -> bool {
         if self.got.is_none() {
-            self.got = match self.reply.try_recv() {
-                Ok(answer) => answer,
-                Err(oneshot::Canceled) => Some(Err(Error::DriverGone)),
-            };
+            self.got = answered(&mut self.reply);
         }
         self.got.is_some()
     }

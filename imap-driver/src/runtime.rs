@@ -18,6 +18,9 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 /// A byte stream the driver owns: TCP, a Unix socket, an in-memory pipe, a proxy tunnel.
 pub type BoxTransport = Box<dyn Transport>;
 
+/// The outcome of a transport's read or write: how many bytes, once ready.
+pub type Progress = Poll<io::Result<usize>>;
+
 /// The operations a runtime provides. Implemented by a unit type per adapter
 /// (`imap_tokio::Tokio`, `imap_async_std::AsyncIo`).
 pub trait Runtime: Send + Sync + Sized + 'static {
@@ -36,20 +39,16 @@ pub trait Runtime: Send + Sync + Sized + 'static {
 /// A byte stream as the driver uses it. The driver calls these from its one task, never
 /// concurrently.
 pub trait Transport: Send + 'static {
-    /// Reads once from the peer into `conn` (through [`Connection::read_buffer`] and
+    /// Reads once from the peer into `core` (through [`Connection::read_buffer`] and
     /// [`Connection::handle_read`], or [`Connection::read_slice`] and
     /// [`Connection::handle_read_len`]) and returns how many bytes came; `Ok(0)` at the end
     /// of the stream. An implementation should wait for readiness before it asks the core for
     /// a buffer, so an idle connection holds no read buffer ([`read_ready_slice`] does both
     /// for `&mut [u8]` readers).
-    fn poll_read_into(
-        &mut self,
-        cx: &mut Context<'_>,
-        conn: &mut Connection,
-    ) -> Poll<io::Result<usize>>;
+    fn poll_read(&mut self, cx: &mut Context<'_>, core: &mut Connection) -> Progress;
 
     /// Writes some of `buf`.
-    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>;
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Progress;
 
     /// Flushes what the stream buffers (a no-op for sockets).
     fn poll_flush(&mut self, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -75,7 +74,7 @@ pub fn read_ready_slice(
     conn: &mut Connection,
     mut ready: impl FnMut(&mut Context<'_>) -> Poll<io::Result<()>>,
     mut read: impl FnMut(&mut [u8]) -> io::Result<usize>,
-) -> Poll<io::Result<usize>> {
+) -> Progress {
     loop {
         if let Err(e) = std::task::ready!(ready(cx)) {
             return Poll::Ready(Err(e));

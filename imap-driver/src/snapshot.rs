@@ -85,6 +85,24 @@ impl SharedSnapshot {
         });
     }
 
+    /// The connection's `Debug` output: where it goes and the session as last published.
+    pub fn debug(
+        &self,
+        f: &mut std::fmt::Formatter<'_>,
+        host: &str,
+        port: u16,
+    ) -> std::fmt::Result {
+        let snapshot = self.get().clone();
+        f.debug_struct("ImapConnection")
+            .field("host", &host)
+            .field("port", &port)
+            .field("state", &snapshot.state)
+            .field("tls", &snapshot.tls)
+            .field("compress", &snapshot.compress)
+            .field("failure", &snapshot.failure)
+            .finish_non_exhaustive()
+    }
+
     /// Waits until `done` holds for the snapshot, and returns that snapshot.
     pub async fn wait_for(&self, done: impl Fn(&Snapshot) -> bool) -> Snapshot {
         loop {

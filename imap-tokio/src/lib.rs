@@ -64,7 +64,7 @@ use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
 use bytes::BufMut;
-use imap_driver::{BoxFuture, BoxTransport, READ_CHUNK, Runtime, Transport};
+use imap_driver::{BoxFuture, BoxTransport, Progress, READ_CHUNK, Runtime, Transport};
 use imap_proto_core::Connection;
 use imap_proto_core::types::FetchResponse;
 use socket2::SockRef;
@@ -114,18 +114,14 @@ impl Runtime for Tokio {
 struct TcpTransport(TcpStream);
 
 impl Transport for TcpTransport {
-    fn poll_read_into(
-        &mut self,
-        cx: &mut Context<'_>,
-        conn: &mut Connection,
-    ) -> Poll<io::Result<usize>> {
+    fn poll_read(&mut self, cx: &mut Context<'_>, core: &mut Connection) -> Progress {
         loop {
             ready!(self.0.poll_read_ready(cx))?;
-            let mut buf = conn.read_buffer(READ_CHUNK).limit(READ_CHUNK);
+            let mut buf = core.read_buffer(READ_CHUNK).limit(READ_CHUNK);
             match self.0.try_read_buf(&mut buf) {
                 Ok(n) => {
                     if n > 0 {
-                        conn.handle_read();
+                        core.handle_read();
                     }
                     return Poll::Ready(Ok(n));
                 }
@@ -135,7 +131,7 @@ impl Transport for TcpTransport {
         }
     }
 
-    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Progress {
         Pin::new(&mut self.0).poll_write(cx, buf)
     }
 

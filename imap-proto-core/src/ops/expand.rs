@@ -152,7 +152,8 @@ macro_rules! __expand_methods {
     };
 }
 
-/// Writes a `pub fn` as `pub async fn` (flavor `async`) or as is (flavor `blocking`).
+/// Writes a `pub fn` (or a private `fn`) as an `async fn` (flavor `async`) or as is
+/// (flavor `blocking`).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __flavored_fn {
@@ -161,6 +162,12 @@ macro_rules! __flavored_fn {
     };
     (blocking, $(#[$meta:meta])* pub fn $($rest:tt)*) => {
         $(#[$meta])* pub fn $($rest)*
+    };
+    (async, $(#[$meta:meta])* fn $($rest:tt)*) => {
+        $(#[$meta])* async fn $($rest)*
+    };
+    (blocking, $(#[$meta:meta])* fn $($rest:tt)*) => {
+        $(#[$meta])* fn $($rest)*
     };
 }
 

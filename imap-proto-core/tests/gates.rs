@@ -3,8 +3,9 @@
 //! Each case puts a connection in a session state with given capabilities (and enabled
 //! extensions), submits one op through the method table and checks the outcome: refused
 //! with `Error::WrongState` (naming the session's state) / `Error::Precondition` /
-//! `Error::MissingCapability` / `Error::AppendLimitExceeded` with not a single byte transmitted and nothing left pending, or accepted and sent (the
-//! positive control that keeps each refusal from passing by accident).
+//! `Error::MissingCapability` / `Error::AppendLimitExceeded` with not a single byte
+//! transmitted and nothing left pending, or accepted and sent (the positive control that
+//! keeps each refusal from passing by accident).
 
 mod support;
 

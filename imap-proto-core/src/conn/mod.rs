@@ -599,6 +599,17 @@ impl Connection {
         self.fail(Error::ConnectionClosed);
     }
 
+    /// The socket failed (a read or write error other than a timeout): the connection fails
+    /// with [`Error::Io`] as its cause, like [`Connection::handle_eof`] with
+    /// [`Error::ConnectionClosed`]. Ignored once the connection has failed.
+    pub fn handle_io_error(&mut self, error: std::io::Error) {
+        if self.failed.is_none() && self.is_over() {
+            self.failed = Some(Arc::new(error.into()));
+            return;
+        }
+        self.fail(error.into());
+    }
+
     /// Marks the connection failed and fails every pending op: the oldest with `error` (as
     /// [`Error::ConnectionFailed`] if `error` is not fatal by itself), the others with
     /// [`Error::ConnectionFailed`].

@@ -208,8 +208,9 @@ pub trait Op: Send + 'static {
     /// The typed result.
     type Output: Send + 'static;
 
-    /// Checks state and capabilities before anything is sent: returns [`Error::Protocol`]
-    /// or [`Error::MissingCapability`] exactly where the reference says so.
+    /// Checks state and capabilities before anything is sent: returns
+    /// [`Error::WrongState`], [`Error::Precondition`] or [`Error::MissingCapability`] exactly
+    /// where the reference says so.
     fn check(&self, session: &Session) -> Result<(), Error>;
 
     /// True if the op may run concurrently with other pipelinable ops (RFC 9051 §5.5).

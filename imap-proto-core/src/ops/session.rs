@@ -30,7 +30,7 @@ pub fn noop() -> Command<Nothing> {
 pub struct Check(Command<Nothing>);
 
 /// CHECK (RFC 3501 §6.4.1). On an IMAP4rev2 session this is refused with
-/// [`Error::Protocol`]: use NOOP instead.
+/// [`crate::Precondition::RemovedInRev2`]: use NOOP instead.
 pub fn check() -> Check {
     Check(Command::new(
         Gate {
@@ -184,7 +184,7 @@ pub fn id(
 const ENABLE_CAPABILITIES: &[&str] = &["ENABLE", "IMAP4rev2"];
 
 /// The ENABLE op (RFC 5161 §3): valid only in Authenticated; ENABLE in Selected is refused
-/// with [`Error::Protocol`] (RFC 5161 §2).
+/// with [`Error::WrongState`] (RFC 5161 §2).
 pub fn enable(capabilities: &[&str]) -> Command<impl Collect<Output = Vec<String>> + use<>> {
     let wanted: Vec<String> = capabilities.iter().map(|c| c.to_string()).collect();
     Command::new(

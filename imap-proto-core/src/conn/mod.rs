@@ -672,9 +672,13 @@ impl Connection {
                 Err(e) => return self.fail(e.into()),
             };
             let result = match frame {
-                Frame::Complete(bytes) => parse::parse_response(bytes, &self.config.limits)
-                    .map_err(Error::from)
-                    .and_then(|response| self.handle_response(response)),
+                Frame::Complete(bytes) => parse::parse_response_in(
+                    bytes,
+                    &self.config.limits,
+                    self.session.name_encoding(),
+                )
+                .map_err(Error::from)
+                .and_then(|response| self.handle_response(response)),
                 Frame::StreamBegin {
                     head, literal_len, ..
                 } => self.handle_stream_begin(head, literal_len),

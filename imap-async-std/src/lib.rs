@@ -85,7 +85,9 @@ pub use imap_driver::{
     CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, LOGOUT_TIMEOUT, pipeline,
 };
 pub use imap_proto_core::types;
-pub use imap_proto_core::{Config, Error, Limits, SessionState, TlsMode, TypedEvent};
+pub use imap_proto_core::{
+    Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TypedEvent,
+};
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
 

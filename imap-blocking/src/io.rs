@@ -91,7 +91,7 @@ impl Inner {
         } else if !self.engine.unwritten().is_empty() {
             self.write_some(deadline)
         } else if self.engine.is_closed() {
-            Err(Error::ConnectionFailed(self.engine.failure_text()))
+            Err(self.engine.failure())
         } else {
             self.read_some(deadline)
         };

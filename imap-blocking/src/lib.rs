@@ -96,7 +96,9 @@ pub use imap_driver::{
     CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, LOGOUT_TIMEOUT, pipeline,
 };
 pub use imap_proto_core::types;
-pub use imap_proto_core::{Config, Error, Limits, SessionState, TlsMode, TypedEvent};
+pub use imap_proto_core::{
+    Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TypedEvent,
+};
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
 
@@ -110,7 +112,7 @@ pub type FetchSender = std::sync::mpsc::SyncSender<Result<FetchResponse, Error>>
 /// An IMAP client connection (RFC 3501 Section 2 / RFC 9051 Section 2) over a blocking
 /// `TcpStream`. See the [crate docs](crate) for threads, timeouts and IDLE.
 ///
-/// Each command checks before sending that the session state allows it (`Error::Protocol`)
+/// Each command checks before sending that the session state allows it (`Error::WrongState`)
 /// and that the server advertises what it needs (`Error::MissingCapability`). Dropping the
 /// connection closes the socket (without LOGOUT).
 pub struct ImapConnection {
@@ -204,8 +206,10 @@ impl ImapConnection {
             }
         })?;
         drop(held);
-        if let Some(reason) = failure {
-            return Err(Error::ConnectionFailed(reason));
+        // The first call to see the failure gets its cause (a certificate refused under
+        // implicit TLS is `Error::Tls`, as under STARTTLS), not `ConnectionFailed`.
+        if let Some(cause) = failure {
+            return Err((*cause).clone());
         }
         if self.core.shared.snapshot.get().state == SessionState::Logout {
             return Err(Error::from_bye_greeting(self.core.shared.events.drain()));

@@ -212,7 +212,7 @@ impl StreamWait {
                 }
                 Some(Err(e)) => {
                     // The sink's reader learns of the failure too.
-                    self.backlog.push_back(Err(e.duplicate()));
+                    self.backlog.push_back(Err(e.clone()));
                     self.outcome = Some(Err(e));
                 }
             }

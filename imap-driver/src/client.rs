@@ -31,7 +31,7 @@ use crate::{CancellationToken, IDLE_DONE_TIMEOUT};
 ///
 /// A handle to a driver task that owns one connection. All operations are async and take
 /// a caller-supplied timeout (except `logout`, see [`LOGOUT_TIMEOUT`]). Each command checks
-/// before sending that the session state allows it (`Error::Protocol`) and that the server
+/// before sending that the session state allows it (`Error::WrongState`) and that the server
 /// advertises what it needs (`Error::MissingCapability`).
 ///
 /// Dropping the handle ends the driver and closes the connection (without LOGOUT).
@@ -169,7 +169,12 @@ impl<R: Runtime> ImapConnection<R> {
             .wait_for(|s| s.greeted || s.exited || s.failure.is_some())
             .await;
         if !greeted.greeted {
-            return Err(self.link.gone());
+            // The first call to see the failure gets its cause (a certificate refused under
+            // implicit TLS is `Error::Tls`, as under STARTTLS), not `ConnectionFailed`.
+            return Err(match greeted.failure {
+                Some(cause) => (*cause).clone(),
+                None => self.link.gone(),
+            });
         }
         if greeted.state == SessionState::Logout {
             return Err(Error::from_bye_greeting(self.events.drain()));
@@ -181,7 +186,7 @@ impl<R: Runtime> ImapConnection<R> {
         let (reply, result) = oneshot::channel();
         self.link.send(Request::SetKeepalive(keepalive, reply))?;
         match result.await {
-            Ok(outcome) => outcome.map_err(Error::Io),
+            Ok(outcome) => outcome.map_err(Error::from),
             Err(_) => Err(self.link.gone()),
         }
     }

@@ -23,6 +23,7 @@ use std::task::{Context, Poll};
 
 use futures_channel::{mpsc, oneshot};
 use futures_lite::Stream;
+use imap_proto_core::Error;
 use socket2::TcpKeepalive;
 
 use crate::calls::Job;
@@ -101,7 +102,7 @@ impl Driver {
         self.snapshot.update(|s| {
             s.exited = true;
             s.failure
-                .get_or_insert_with(|| "the connection was closed".into());
+                .get_or_insert_with(|| Arc::new(Error::ConnectionClosed));
             true
         });
         // Requests that arrived after the last one handled would stay queued: close the

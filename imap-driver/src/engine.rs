@@ -8,12 +8,13 @@
 //! [`Engine::conn`] and report it with [`Engine::read_done`]; repeat.
 
 use std::io;
+use std::sync::Arc;
 
-use imap_proto_core::Connection;
+use imap_proto_core::{Connection, Error};
 
 use crate::calls::Calls;
 use crate::events::EventQueue;
-use crate::snapshot::{SharedSnapshot, failure_text};
+use crate::snapshot::SharedSnapshot;
 
 /// The largest write buffer an idle connection keeps.
 const IDLE_OUT_CAPACITY: usize = 4 * 1024;
@@ -29,8 +30,6 @@ pub struct Engine {
     written: usize,
     /// The stream can no longer be read (EOF or error).
     closed: bool,
-    /// A stream error, reported beside the core's failure.
-    io_failure: Option<String>,
 }
 
 impl Engine {
@@ -42,7 +41,6 @@ impl Engine {
             out: Vec::new(),
             written: 0,
             closed: false,
-            io_failure: None,
         }
     }
 
@@ -87,13 +85,12 @@ impl Engine {
         }
     }
 
-    /// The stream failed: nothing more is written or read.
+    /// The stream failed: nothing more is written or read; every call gets the error.
     pub fn failed(&mut self, error: io::Error) {
-        self.io_failure = Some(error.to_string());
         self.closed = true;
         self.out.clear();
         self.written = 0;
-        self.conn.handle_eof();
+        self.conn.handle_io_error(error);
     }
 
     /// Marks the stream closed by us (the session is over).
@@ -106,10 +103,10 @@ impl Engine {
         self.closed
     }
 
-    /// Why the connection failed (or "closed" when it simply ended).
-    pub fn failure_text(&self) -> String {
-        failure_text(&self.conn, self.io_failure.as_deref())
-            .unwrap_or_else(|| "the connection was closed".into())
+    /// The error for a call on a closed stream: [`Error::ConnectionFailed`] with the cause.
+    pub fn failure(&self) -> Error {
+        let cause = self.conn.failure().cloned();
+        Error::ConnectionFailed(cause.unwrap_or_else(|| Arc::new(Error::ConnectionClosed)))
     }
 
     /// Moves events to `events`, publishes `snapshot`, then answers finished calls (in that
@@ -123,7 +120,7 @@ impl Engine {
             let conn = &mut self.conn;
             events.extend(std::iter::from_fn(|| conn.poll_event()));
         }
-        snapshot.publish(&self.conn, self.io_failure.as_deref());
+        snapshot.publish(&self.conn);
         if self.conn.failure().is_some() {
             events.close();
         }

@@ -59,7 +59,7 @@ pub use runtime::{
 };
 pub use seat::{Seat, Shared, Taken, connect_tcp_until};
 pub use sink::{FetchItem, FetchSink, Refused};
-pub use snapshot::{SharedSnapshot, Snapshot, failure_text};
+pub use snapshot::{SharedSnapshot, Snapshot};
 
 /// How long `logout()` waits for `* BYE` and the tagged OK. The reference gives `logout` no
 /// timeout argument; no call may wait forever, so this documented default applies.

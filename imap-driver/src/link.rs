@@ -38,7 +38,7 @@ impl Link {
     /// The error for a call the driver can no longer answer.
     pub(crate) fn gone(&self) -> Error {
         match &self.snapshot.get().failure {
-            Some(reason) => Error::ConnectionFailed(reason.clone()),
+            Some(cause) => Error::ConnectionFailed(cause.clone()),
             None => Error::DriverGone,
         }
     }

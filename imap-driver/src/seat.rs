@@ -122,7 +122,11 @@ pub fn connect_tcp_until(host: &str, port: u16, deadline: Instant) -> Result<Tcp
         }
     }
     Err(match last {
-        Some(e) => Error::Io(e),
-        None => Error::ConnectionFailed(format!("{host} has no address")),
+        Some(e) => e.into(),
+        None => std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("{host} has no address"),
+        )
+        .into(),
     })
 }

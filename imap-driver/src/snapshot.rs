@@ -1,11 +1,11 @@
 //! What callers can see of the session without asking whoever drives the core: the state,
 //! the capabilities, TLS and COMPRESS, and why the connection failed.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use event_listener::Event;
 use imap_proto_core::types::Capability;
-use imap_proto_core::{Connection, SessionState};
+use imap_proto_core::{Connection, Error, SessionState};
 
 /// The session as last published.
 #[derive(Debug, Clone)]
@@ -20,8 +20,8 @@ pub struct Snapshot {
     pub tls: bool,
     /// True once COMPRESS=DEFLATE is active.
     pub compress: bool,
-    /// Why the connection failed, if it did.
-    pub failure: Option<String>,
+    /// The error that ended the connection, if it failed.
+    pub failure: Option<Arc<Error>>,
     /// True once the driver has exited.
     pub exited: bool,
 }
@@ -61,10 +61,11 @@ impl SharedSnapshot {
         }
     }
 
-    /// Publishes the core's session (and `io_failure`, a socket error) if anything changed.
-    pub fn publish(&self, conn: &Connection, io_failure: Option<&str>) {
+    /// Publishes the core's session if anything changed.
+    pub fn publish(&self, conn: &Connection) {
         let session = conn.session();
-        let failure = failure_text(conn, io_failure);
+        // Set once, never changed: whether it is there is all that can change.
+        let failure = conn.failure().cloned();
         let greeted = conn.is_greeted();
         self.update(|s| {
             let changed = s.state != session.state()
@@ -72,7 +73,7 @@ impl SharedSnapshot {
                 || s.greeted != greeted
                 || s.tls != session.tls_active()
                 || s.compress != session.compress_active()
-                || s.failure != failure;
+                || s.failure.is_some() != failure.is_some();
             if changed {
                 s.state = session.state();
                 s.capabilities = session.capabilities().to_vec();
@@ -113,14 +114,5 @@ impl SharedSnapshot {
             }
             listener.await;
         }
-    }
-}
-
-/// Why the connection failed, if it did: the core's reason, with the socket error beside it.
-pub fn failure_text(conn: &Connection, io_failure: Option<&str>) -> Option<String> {
-    match (conn.failure(), io_failure) {
-        (Some(core), Some(io)) => Some(format!("{core} ({io})")),
-        (Some(core), None) => Some(core.to_string()),
-        (None, io) => io.map(str::to_string),
     }
 }

@@ -8,6 +8,11 @@ mod acl;
 mod append;
 pub(crate) mod body_structure;
 mod capability;
+#[cfg(feature = "chrono")]
+mod date;
+#[cfg(feature = "decode")]
+mod decode;
+mod display;
 pub(crate) mod envelope;
 mod fetch;
 mod fetch_attr;
@@ -15,6 +20,7 @@ mod flag;
 mod mailbox;
 mod metadata;
 pub mod mutf7;
+mod names;
 mod notify;
 mod quota;
 mod response;
@@ -23,6 +29,8 @@ mod search;
 mod search_criteria;
 mod select;
 mod sequence;
+#[cfg(all(test, feature = "serde"))]
+mod serde_round_trip;
 mod store;
 mod wire_text;
 
@@ -32,6 +40,10 @@ pub use append::{AppendMessage, normalize_date_time};
 pub(crate) use body_structure::PartNode;
 pub use body_structure::{BodyExtension, BodyPart, BodyStructure, Disposition, Params, Parts};
 pub use capability::Capability;
+#[cfg(feature = "chrono")]
+pub use date::{format_date_time, parse_date_time, parse_rfc5322_date};
+#[cfg(feature = "decode")]
+pub use decode::decode_header;
 pub use envelope::{Address, Addresses, Envelope};
 pub(crate) use envelope::{ListKind, RawAddress, StringKind};
 pub use fetch::{
@@ -41,8 +53,8 @@ pub use fetch::{
 pub use fetch_attr::{FetchAttr, Partial};
 pub use flag::{Flag, MailboxAttribute};
 pub use mailbox::{
-    ListExtendedItem, Mailbox, MailboxInfo, MailboxStatus, NamespaceDescriptor, NamespaceResponse,
-    StatusItem,
+    ListExtendedItem, Mailbox, MailboxInfo, MailboxStatus, NameEncoding, NamespaceDescriptor,
+    NamespaceResponse, StatusItem,
 };
 pub use metadata::{MetadataEntries, MetadataResponse};
 pub use notify::{NotifyEvent, NotifyEventGroup, NotifyEvents, NotifyFilter, NotifySetParams};

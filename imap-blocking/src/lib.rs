@@ -81,9 +81,10 @@ use std::time::{Duration, Instant};
 
 use futures_channel::oneshot;
 use imap_driver::pipeline::BlockingBatch;
-use imap_driver::{EventQueue, IdleJob, Job, Popped, Seat, SharedSnapshot, StreamJob, answered};
+use imap_driver::{
+    EventQueue, IdleJob, Job, Popped, Seat, SharedSnapshot, StreamJob, answered, idle_wake,
+};
 use imap_proto_core::ops::fetch::Delivery;
-use imap_proto_core::ops::idle::IdleWake;
 use imap_proto_core::types::{FetchResponse, IdleEvent, SequenceSet};
 use imap_proto_core::{Op, ops};
 use socket2::SockRef;
@@ -105,8 +106,7 @@ pub use socket2::TcpKeepalive;
 /// A pipelined batch under construction (see [`pipeline`]); `execute` blocks.
 pub type Pipeline<'a, T> = imap_driver::Pipeline<'a, T, ImapConnection>;
 
-/// The channel a streaming FETCH sends its responses into: bounded, so a slow reader slows
-/// the reading of the socket down instead of growing memory.
+/// The bounded channel a streaming FETCH sends into: a slow reader slows the socket down.
 pub type FetchSender = std::sync::mpsc::SyncSender<Result<FetchResponse, Error>>;
 
 /// An IMAP client connection (RFC 3501 Section 2 / RFC 9051 Section 2) over a blocking
@@ -206,8 +206,7 @@ impl ImapConnection {
             }
         })?;
         drop(held);
-        // The first call to see the failure gets its cause (a certificate refused under
-        // implicit TLS is `Error::Tls`, as under STARTTLS), not `ConnectionFailed`.
+        // The cause itself (a refused certificate is `Error::Tls` in every TLS mode).
         if let Some(cause) = failure {
             return Err((*cause).clone());
         }
@@ -224,23 +223,11 @@ impl ImapConnection {
     fn idle_impl(&self, timeout: Duration, cancel: CancellationToken) -> Result<IdleEvent, Error> {
         let deadline = deadline_after(timeout);
         let token = self.idle_tokens.fetch_add(1, Ordering::Relaxed);
-        let (activity, mut woken) = oneshot::channel();
-        let (reply, mut result) = oneshot::channel();
+        let (job, mut woken, mut result) = IdleJob::start(token);
         let mut held = self.core.take(deadline)?;
-        held.start(Job::Idle(IdleJob {
-            op: ops::idle::idle(),
-            token,
-            activity,
-            reply,
-        }));
-        // Activity fires once; the sender dropped unfired means the op ended (or was
-        // refused).
+        held.start(job);
         let wake = held.wait_idle(&self.core.shared, deadline, &cancel, || {
-            match woken.try_recv() {
-                Ok(Some(())) => Some(IdleWake::Activity),
-                Ok(None) => None,
-                Err(oneshot::Canceled) => Some(IdleWake::Ended),
-            }
+            idle_wake(&mut woken)
         });
         // However the wait ended, DONE is sent (the calls repeat it until the op ends).
         let engine = &mut held.engine;

@@ -16,7 +16,7 @@ use std::task::{Context, Poll};
 
 use futures_channel::oneshot;
 use imap_proto_core::ops::fetch::Fetch;
-use imap_proto_core::ops::idle::Idle;
+use imap_proto_core::ops::idle::{Idle, IdleWake};
 use imap_proto_core::{Connection, Error, Op, OpId, TypedEvent};
 
 use crate::runtime::BoxFuture;
@@ -81,6 +81,29 @@ pub struct IdleJob {
     pub activity: oneshot::Sender<()>,
     /// The events collected, once the tagged completion arrived.
     pub reply: Reply<Vec<TypedEvent>>,
+}
+
+impl IdleJob {
+    /// An IDLE job keyed `token`, with the receivers of its first activity and its events.
+    #[allow(clippy::type_complexity)]
+    pub fn start(
+        token: u64,
+    ) -> (
+        Job,
+        oneshot::Receiver<()>,
+        oneshot::Receiver<Result<Vec<TypedEvent>, Error>>,
+    ) {
+        let (activity, woken) = oneshot::channel();
+        let (reply, result) = oneshot::channel();
+        let op = imap_proto_core::ops::idle::idle();
+        let job = IdleJob {
+            op,
+            token,
+            activity,
+            reply,
+        };
+        (Job::Idle(job), woken, result)
+    }
 }
 
 /// An op job with its output type erased.
@@ -447,6 +470,16 @@ fn refuse(job: Job, conn: &mut Connection) {
     // Submitting to a finished connection fails at once and sends nothing.
     let mut calls = Calls::new(usize::MAX);
     calls.submit(job, conn);
+}
+
+/// What an IDLE's activity receiver says, without waiting: `Activity` once the server
+/// pushed data, `Ended` once the op ended (or was refused) without any, `None` meanwhile.
+pub fn idle_wake(woken: &mut oneshot::Receiver<()>) -> Option<IdleWake> {
+    match woken.try_recv() {
+        Ok(Some(())) => Some(IdleWake::Activity),
+        Ok(None) => None,
+        Err(oneshot::Canceled) => Some(IdleWake::Ended),
+    }
 }
 
 /// A call's reply if it came, without waiting: `Some` once answered (a reply dropped

@@ -197,14 +197,8 @@ impl<R: Runtime> ImapConnection<R> {
         cancel: CancellationToken,
     ) -> Result<IdleEvent, Error> {
         let token = self.idle_tokens.fetch_add(1, Ordering::Relaxed);
-        let (activity, mut woken) = oneshot::channel();
-        let (reply, mut result) = oneshot::channel();
-        self.link.send(Request::Submit(Job::Idle(IdleJob {
-            op: ops::idle::idle(),
-            token,
-            activity,
-            reply,
-        })))?;
+        let (job, mut woken, mut result) = IdleJob::start(token);
+        self.link.send(Request::Submit(job))?;
         // From here on, however this future ends (even dropped), DONE is sent.
         let interrupt = InterruptOnDrop {
             link: &self.link,

@@ -45,7 +45,9 @@ mod snapshot;
 
 use std::time::Duration;
 
-pub use calls::{Calls, ErasedJob, ErasedWait, IdleJob, Job, Reply, StreamJob, answered};
+pub use calls::{
+    Calls, ErasedJob, ErasedWait, IdleJob, Job, Reply, StreamJob, answered, idle_wake,
+};
 pub use cancel::CancellationToken;
 pub use client::ImapConnection;
 pub use engine::Engine;

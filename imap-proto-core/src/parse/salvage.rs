@@ -28,7 +28,12 @@ use crate::types::{
 /// completion is worse than none), a continuation request or any frame that does not start
 /// with `* `, and the errors of limits and literals ([`ParseErrorKind::TooDeep`],
 /// [`ParseErrorKind::TooLong`], [`ParseErrorKind::TruncatedLiteral`]).
-pub fn salvage(frame: Bytes, error: ParseError, limits: &crate::Limits) -> Option<Untagged> {
+pub fn salvage(
+    frame: Bytes,
+    error: ParseError,
+    limits: &crate::Limits,
+    names: crate::types::NameEncoding,
+) -> Option<Untagged> {
     if !matches!(
         error.kind,
         ParseErrorKind::Syntax(_) | ParseErrorKind::NumberOverflow | ParseErrorKind::TrailingBytes
@@ -45,6 +50,7 @@ pub fn salvage(frame: Bytes, error: ParseError, limits: &crate::Limits) -> Optio
         let ctx = FrameContext {
             frame: frame.clone(),
             max_depth: limits.max_nesting_depth,
+            names,
         };
         let mut attributes =
             super::fetch::msg_att_prefix(Span::new(&ctx).take_from(2 + digits + 7));
@@ -78,7 +84,12 @@ mod tests {
         let limits = crate::Limits::default();
         let error = super::super::parse_response(Bytes::from_static(frame), &limits)
             .expect_err("the frame must fail the grammar");
-        salvage(Bytes::from_static(frame), error, &limits)
+        salvage(
+            Bytes::from_static(frame),
+            error,
+            &limits,
+            Default::default(),
+        )
     }
 
     #[test]
@@ -127,6 +138,6 @@ mod tests {
         let frame = Bytes::from(deep);
         let error = super::super::parse_response(frame.clone(), &limits).expect_err("too deep");
         assert_eq!(error.kind, ParseErrorKind::TooDeep);
-        assert_eq!(salvage(frame, error, &limits), None);
+        assert_eq!(salvage(frame, error, &limits, Default::default()), None);
     }
 }

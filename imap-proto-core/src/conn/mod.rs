@@ -40,6 +40,7 @@ use bytes::{Bytes, BytesMut};
 pub mod event;
 pub mod event_buffer;
 pub mod session;
+pub mod trace;
 pub mod upgrade;
 
 use crate::encode::{Fragment, LiteralMode};
@@ -144,6 +145,9 @@ struct InFlight {
     id: u64,
     op: Box<dyn ErasedOp>,
     tag: String,
+    /// A response of the kind this op takes failed the grammar while it ran: its result
+    /// says so instead of succeeding without that response's data.
+    unparsed: Option<parse::ParseError>,
 }
 
 /// A command an op queued: its tag (none for continuation lines such as `DONE` or SASL
@@ -152,12 +156,17 @@ struct InFlight {
 pub struct QueuedCommand {
     pub(crate) tag: Option<String>,
     pub(crate) fragments: Vec<Fragment>,
+    /// It carries credentials ([`crate::encode::EncodedCommand::is_sensitive`]).
+    pub(crate) sensitive: bool,
 }
 
 /// A command waiting to be written, with its progress.
 struct Outgoing {
     tag: Option<String>,
     fragments: VecDeque<Fragment>,
+    sensitive: bool,
+    /// None of it has been written yet.
+    fresh: bool,
 }
 
 /// The state of a streamed FETCH literal.
@@ -197,6 +206,8 @@ pub struct Connection {
     /// The error that ended the connection (never a [`Error::ConnectionFailed`]).
     failed: Option<Arc<Error>>,
     scratch: Vec<u8>,
+    /// The protocol log, when switched on ([`Connection::set_trace`]).
+    trace: Option<Box<trace::Tracer>>,
     /// Where [`Connection::read_buffer`] last pointed the caller's read.
     read_target: ReadTarget,
     /// The staging buffer of [`Connection::read_buffer`] while TLS or COMPRESS is active (or
@@ -247,6 +258,7 @@ impl Connection {
             bye: None,
             failed: None,
             scratch: Vec::new(),
+            trace: None,
             read_target: ReadTarget::Stage,
             read_stage: BytesMut::new(),
             open_slice: None,
@@ -381,6 +393,29 @@ impl Connection {
         self.events.len() + usize::from(self.dropped_events > 0)
     }
 
+    /// Switches the protocol log on or off (off by default). While on, every line sent and
+    /// received is recorded, credentials masked and large literals elided (see [`trace`]);
+    /// take the entries with [`Connection::poll_trace`]. Switching it off drops what was
+    /// not taken.
+    pub fn set_trace(&mut self, on: bool) {
+        match (on, self.trace.is_some()) {
+            (true, false) => self.trace = Some(Box::default()),
+            (false, true) => self.trace = None,
+            _ => {}
+        }
+    }
+
+    /// True while the protocol log is on.
+    pub fn is_tracing(&self) -> bool {
+        self.trace.is_some()
+    }
+
+    /// The next protocol log entry, oldest first. The log keeps at most
+    /// [`trace::TRACE_QUEUE_LIMIT`] entries; older ones are dropped and the gap is reported.
+    pub fn poll_trace(&mut self) -> Option<trace::TraceLine> {
+        self.trace.as_mut()?.poll()
+    }
+
     /// Appends every byte ready for the wire to `out` and returns how many were added.
     pub fn poll_transmit(&mut self, out: &mut Vec<u8>) -> usize {
         let before = out.len();
@@ -414,7 +449,15 @@ impl Connection {
             if self.awaiting_continuation {
                 return;
             }
+            if let Some(tracer) = &mut self.trace
+                && std::mem::take(&mut front.fresh)
+            {
+                tracer.start_command(front.tag.as_deref(), front.sensitive);
+            }
             while let Some(fragment) = front.fragments.pop_front() {
+                if let Some(tracer) = &mut self.trace {
+                    tracer.sent(front.tag.as_deref(), &fragment);
+                }
                 match fragment {
                     Fragment::Line(line) => self.plain_out.extend_from_slice(&line),
                     Fragment::Literal { data, mode } => {
@@ -671,14 +714,25 @@ impl Connection {
                 },
                 Err(e) => return self.fail(e.into()),
             };
+            if let Some(tracer) = &mut self.trace {
+                match &frame {
+                    Frame::Complete(bytes) => tracer.received(bytes),
+                    Frame::StreamBegin {
+                        head, literal_len, ..
+                    } => tracer.received_stream_head(head, *literal_len),
+                    Frame::StreamTail(tail) => tracer.received_stream_tail(tail),
+                    Frame::StreamChunk(_) | Frame::StreamEnd => {}
+                }
+            }
             let result = match frame {
-                Frame::Complete(bytes) => parse::parse_response_in(
-                    bytes,
+                Frame::Complete(bytes) => match parse::parse_response_in(
+                    bytes.clone(),
                     &self.config.limits,
                     self.session.name_encoding(),
-                )
-                .map_err(Error::from)
-                .and_then(|response| self.handle_response(response)),
+                ) {
+                    Ok(response) => self.handle_response(response),
+                    Err(error) => self.step_over(bytes, error),
+                },
                 Frame::StreamBegin {
                     head, literal_len, ..
                 } => self.handle_stream_begin(head, literal_len),
@@ -696,6 +750,42 @@ impl Connection {
                 self.fail(e);
             }
         }
+    }
+
+    /// A complete response failed the grammar. Its framing is intact (the framer found its
+    /// end, literals counted), so where [`parse::salvage`] keeps it, it costs only itself:
+    /// delivered to the op it answers or as an event, and the session goes on. Fail-closed
+    /// before the greeting and while an op negotiates the stream (STARTTLS, COMPRESS,
+    /// AUTHENTICATE), where the bytes around it decide what the stream becomes.
+    fn step_over(&mut self, frame: Bytes, error: parse::ParseError) -> Result<(), Error> {
+        let negotiating = self.in_flight.iter().any(|f| f.op.negotiates());
+        if !self.session.greeted || negotiating {
+            return Err(error.into());
+        }
+        let kept = parse::salvage(
+            frame,
+            error.clone(),
+            &self.config.limits,
+            self.session.name_encoding(),
+        );
+        let Some(untagged) = kept else {
+            return Err(error.into());
+        };
+        log::warn!("server response failed the grammar and was stepped over: {error}");
+        // A FETCH finds its op by message number like any FETCH; any other kind marks the
+        // first op that takes that kind, which then fails rather than succeed without it.
+        if let Untagged::Unparsed(unparsed) = &untagged {
+            let kind = crate::ops::kind::of_keyword(unparsed.keyword());
+            if let Some(flight) = self
+                .in_flight
+                .iter_mut()
+                .find(|f| f.op.claims().takes(kind))
+            {
+                flight.unparsed.get_or_insert(error);
+            }
+        }
+        self.handle_untagged(untagged);
+        Ok(())
     }
 
     fn handle_response(&mut self, response: Response) -> Result<(), Error> {
@@ -807,8 +897,11 @@ impl Connection {
         // the COMPRESS OK), the op stays in flight so that the connection failure, not a
         // success, becomes its result.
         self.apply_effects(effects)?;
-        if let Step::Done(result) = step {
+        if let Step::Done(mut result) = step {
             let id = self.in_flight[index].id;
+            if let (Ok(_), Some(error)) = (&result, self.in_flight[index].unparsed.take()) {
+                result = Err(ProtocolViolation::UnparsedResponse(error).into());
+            }
             self.in_flight.remove(index);
             // An op that gave up on the connection (a SASL exchange the client refused: a
             // server that misbehaved, or claimed success without proving it knows the
@@ -834,6 +927,8 @@ impl Connection {
             self.outgoing.push_back(Outgoing {
                 tag: command.tag,
                 fragments: command.fragments.into(),
+                sensitive: command.sensitive,
+                fresh: true,
             });
         }
     }
@@ -896,7 +991,12 @@ impl Connection {
             match op.start(&mut ctx) {
                 Ok(()) => {
                     self.queue_commands(commands);
-                    self.in_flight.push_back(InFlight { id, op, tag });
+                    self.in_flight.push_back(InFlight {
+                        id,
+                        op,
+                        tag,
+                        unparsed: None,
+                    });
                     if let Err(e) = self.apply_effects(effects) {
                         self.fail(e);
                     }

@@ -32,6 +32,7 @@ mod sequence;
 #[cfg(all(test, feature = "serde"))]
 mod serde_round_trip;
 mod store;
+mod unparsed;
 mod wire_text;
 
 pub use crate::conn::session::SelectedMailbox;
@@ -72,4 +73,5 @@ pub use search_criteria::SearchCriteria;
 pub use select::{QresyncParams, SelectOptions};
 pub use sequence::{SeqNumber, SequenceItem, SequenceSet};
 pub use store::StoreOperation;
+pub use unparsed::Unparsed;
 pub(crate) use wire_text::{Field, MAX_WIRE_TEXT_LEN, WireText};

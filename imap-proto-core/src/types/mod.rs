@@ -24,6 +24,7 @@ mod search_criteria;
 mod select;
 mod sequence;
 mod store;
+mod sync;
 mod wire_text;
 
 pub use crate::conn::session::SelectedMailbox;
@@ -60,4 +61,7 @@ pub use search_criteria::SearchCriteria;
 pub use select::{QresyncParams, SelectOptions};
 pub use sequence::{SeqNumber, SequenceItem, SequenceSet};
 pub use store::StoreOperation;
+pub use sync::{
+    FlagUpdate, MailboxState, SyncDelta, SyncOptions, SyncStrategy, UidSet, UidSetParseError,
+};
 pub(crate) use wire_text::{Field, MAX_WIRE_TEXT_LEN, WireText};

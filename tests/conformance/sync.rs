@@ -255,6 +255,13 @@ async fn sync_without_condstore(s: Arc<Server>) -> TestResult {
     aw!(exercise(s, SyncOptions::default(), SyncStrategy::Full))
 }
 
+/// Cyrus 3.6 closes the connection, without BYE, at the next command of a session whose
+/// selected mailbox another session deleted (docs/quirks.md): a client reconnects and syncs
+/// again from the same state.
+fn drops_session(s: &Server, changes: &[String]) -> bool {
+    s.kind == Kind::Cyrus && changes.iter().any(|c| c == "recreate")
+}
+
 /// The random seed for this run.
 fn seed() -> u64 {
     std::env::var("IMAP_SYNC_SEED")
@@ -346,7 +353,7 @@ fn random_options(rng: &mut Rng, state: &mut MailboxState, local: &Local) -> Syn
 async fn random_changes_converge(s: Arc<Server>) -> TestResult {
     let seed = seed();
     let mut rng = Rng(seed);
-    let imap = aw!(s.login("bob"))?;
+    let mut imap = aw!(s.login("bob"))?;
     let other = aw!(s.login("bob"))?;
     let (name, trash) = (unique("model"), unique("model-trash"));
     aw!(mailbox_with(&other, &name, 3))?;
@@ -358,8 +365,16 @@ async fn random_changes_converge(s: Arc<Server>) -> TestResult {
         let changes = aw!(random_changes(&mut rng, &other, &name, &trash))?;
         let options = random_options(&mut rng, &mut state, &local);
         let context = format!("seed {seed} round {round} after {changes:?} with {options:?}");
-        let delta = aw!(sync_and_check(
-            &imap, &other, &name, &mut state, &mut local, &options, &context
+        let delta = match aw!(imap.sync_mailbox(&name, &state, &options, T)) {
+            Ok(delta) => delta,
+            Err(e) if drops_session(&s, &changes) && e.is_fatal() => {
+                imap = aw!(s.login("bob"))?;
+                aw!(imap.sync_mailbox(&name, &state, &options, T))?
+            }
+            Err(e) => return Err(Fail::Fail(format!("{context}: {e:?}"))),
+        };
+        let delta = aw!(check_delta(
+            &other, &name, &mut state, &mut local, delta, &context
         ))?;
         *used.entry(format!("{:?}", delta.strategy)).or_default() += 1;
     }
@@ -421,11 +436,13 @@ async fn cut_syncs_converge(s: Arc<Server>) -> TestResult {
             match aw!(imap.sync_mailbox(&name, &state, &options, T)) {
                 Ok(delta) => break delta,
                 Err(e) if attempts < 4 => {
+                    let dropped = drops_session(&s, &changes) && attempts == 1;
                     ensure!(
-                        !proxy.cut_pending(),
+                        dropped || !proxy.cut_pending(),
                         "{context}: failed without a cut: {e:?}"
                     );
-                    cuts += 1;
+                    cuts += u32::from(!proxy.cut_pending());
+                    proxy.cut_after(u64::MAX);
                     imap = aw!(login_via(&s, &proxy, "carol"))?;
                 }
                 Err(e) => return Err(Fail::Fail(format!("{context}: {e:?}"))),

@@ -27,7 +27,8 @@ impl UidSet {
     pub fn from_ranges(ranges: impl IntoIterator<Item = UidRange>) -> Self {
         let mut ranges: Vec<UidRange> = ranges
             .into_iter()
-            .filter_map(|r| (r.end > 0).then(|| UidRange::new(r.start.max(1), r.end)))
+            .filter(|r| r.end > 0)
+            .map(|r| UidRange::new(r.start.max(1), r.end))
             .collect();
         ranges.sort_unstable();
         let mut merged: Vec<UidRange> = Vec::with_capacity(ranges.len());

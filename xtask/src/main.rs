@@ -108,7 +108,37 @@ fn test() -> bool {
         )
         && run_in(&root, &cargo, &["test", "--workspace", "--all-targets"])
         && run_in(&root, &cargo, &["test", "--workspace", "--doc"])
+        && core_features(&root, &cargo)
         && fuzz_smoke(&root)
+}
+
+/// The core's optional features (`chrono`, `serde`) checked and unit-tested, and the core
+/// built without its default `decode`, which the workspace build alone never does.
+fn core_features(root: &Path, cargo: &str) -> bool {
+    let all = ["-p", "imap-proto-core", "--all-features"];
+    run_in(
+        root,
+        cargo,
+        &[
+            &["clippy"][..],
+            &all,
+            &["--all-targets", "--", "-D", "warnings"],
+        ]
+        .concat(),
+    ) && run_in(root, cargo, &[&["test"][..], &all, &["--lib"]].concat())
+        && run_in(
+            root,
+            cargo,
+            &[
+                "clippy",
+                "-p",
+                "imap-proto-core",
+                "--no-default-features",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )
 }
 
 /// A private Dovecot for the demo; dropping it stops the server and deletes its directory,

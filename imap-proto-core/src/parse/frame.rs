@@ -104,7 +104,10 @@
 //!
 //! - a line segment (the text between two line ends or between a literal and a line end,
 //!   without the CR before the LF) longer than [`Limits::max_line_length`] is
-//!   [`FrameError::LineTooLong`];
+//!   [`FrameError::LineTooLong`]. A line that outgrows one read buffer (1 MiB) is moved
+//!   once into room for the rest the limit allows, not doubled step by step, so an endless
+//!   line peaks at the line limit plus the buffer it outgrew (never twice the limit:
+//!   `tests/line_memory.rs` measures it);
 //! - a literal to be buffered whose announced size exceeds [`Limits::max_literal_size`] is
 //!   [`FrameError::LiteralTooLarge`], detected from the header alone. The announced size
 //!   never causes an allocation or a `reserve`: the buffer grows only as bytes arrive. The
@@ -164,6 +167,10 @@ const INITIAL_CAPACITY: usize = 16 * 1024;
 /// larger literal's response is still received in place, with the buffer growing as its
 /// bytes arrive.
 pub const MAX_READ_RESERVE: usize = 4 * 1024 * 1024;
+
+/// A line segment whose buffer would grow past this is moved once to room for all the line
+/// limit allows ([`Framer::line_growth`]) rather than doubled again.
+const LINE_GROWTH_STEP: usize = 1024 * 1024;
 
 /// A new read buffer of [`Framer::read_buffer`] holds this many reads (up to
 /// [`MAX_READ_RESERVE`] bytes), so it is reused (or replaced) once per this many reads
@@ -366,8 +373,20 @@ impl Framer {
             return;
         }
         if self.queued.is_empty() {
+            let line_capacity = self.line_growth(self.buf.len() + data.len());
             match &mut self.buf {
-                Window::Owned(owned) => return owned.extend_from_slice(data),
+                Window::Owned(owned) if owned.capacity() - owned.len() >= data.len() => {
+                    return owned.extend_from_slice(data);
+                }
+                Window::Owned(owned) => {
+                    // No room: a long line moves once, into room for all it may still get.
+                    if let Some(capacity) = line_capacity {
+                        let mut grown = BytesMut::with_capacity(capacity);
+                        grown.extend_from_slice(owned);
+                        *owned = grown;
+                    }
+                    return owned.extend_from_slice(data);
+                }
                 Window::Shared(shared) if shared.is_empty() => {
                     let mut owned = BytesMut::with_capacity(data.len().max(INITIAL_CAPACITY));
                     owned.extend_from_slice(data);
@@ -475,6 +494,8 @@ impl Framer {
         if let State::Literal { end } = self.state {
             need = need.saturating_add(end.saturating_sub(self.buf.len()).min(MAX_READ_RESERVE));
         }
+        let needed = self.buf.len().saturating_add(need);
+        let line_capacity = self.line_growth(needed);
         let buf = match &mut self.buf {
             Window::Owned(owned) => owned,
             Window::Shared(_) => unreachable!("the window was made owned above"),
@@ -483,7 +504,7 @@ impl Framer {
             let reads = read_size
                 .saturating_mul(READ_BUFFER_READS)
                 .min(MAX_READ_RESERVE);
-            let capacity = (buf.len() + need).max(reads);
+            let capacity = line_capacity.unwrap_or(needed).max(reads);
             let mut grown = BytesMut::with_capacity(capacity);
             grown.extend_from_slice(buf);
             *buf = grown;
@@ -669,8 +690,10 @@ impl Framer {
             State::Literal { .. } | State::Streaming { .. } => next.len(),
         };
         // Grow geometrically, so a long line joined from many inputs costs O(1) copies per
-        // byte.
-        let capacity = len.saturating_mul(2).max(len + wanted);
+        // byte; a long line once, to all it may still need.
+        let capacity = self
+            .line_growth(len + wanted)
+            .unwrap_or_else(|| len.saturating_mul(2).max(len + wanted));
         let Some(next) = self.queued.front_mut() else {
             return false;
         };
@@ -781,6 +804,33 @@ impl Framer {
                 observed: end,
             }),
         }
+    }
+
+    /// The capacity to move the window into when it must hold `needed` bytes and the
+    /// current line segment has outgrown [`LINE_GROWTH_STEP`]: room for the most the line
+    /// can still get before [`Limits::max_line_length`] (or the response limit) cuts it,
+    /// plus what `needed` brings beyond the window. `None` while the line is short (or
+    /// inside a literal): the caller grows as usual.
+    ///
+    /// Growing a long line by doubling would hold the old and the new buffer at once, up to
+    /// twice the line limit while an endless line is cut; moving it once, to its bound, holds
+    /// at most the buffer it outgrew besides. Capacity not yet filled is address space: its
+    /// pages become resident only as bytes arrive.
+    fn line_growth(&self, needed: usize) -> Option<usize> {
+        let doubled = needed.max(self.buf.len().saturating_mul(2));
+        if self.state != State::Line || doubled <= LINE_GROWTH_STEP {
+            return None;
+        }
+        let line_bound = self
+            .segment_start
+            .saturating_add(self.limits.max_line_length)
+            .saturating_add(2);
+        let response_bound = self
+            .limits
+            .max_response_size
+            .saturating_sub(self.earlier_len);
+        let incoming = needed.saturating_sub(self.buf.len());
+        Some(needed.max(line_bound.min(response_bound).saturating_add(incoming)))
     }
 
     /// Checks the current line segment, `buf[segment_start..segment_end]` (the bytes before

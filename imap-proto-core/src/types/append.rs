@@ -43,6 +43,14 @@ impl AppendMessage {
         self.date = Some(date.into());
         self
     }
+
+    /// Sets the internal date from a typed date, in its own zone (see
+    /// [`format_date_time`](super::format_date_time); for `append`'s `date: Option<&str>`,
+    /// pass `format_date_time(&date)`).
+    #[cfg(feature = "chrono")]
+    pub fn with_date_time<Tz: chrono::TimeZone>(self, date: &chrono::DateTime<Tz>) -> Self {
+        self.with_date(super::format_date_time(date))
+    }
 }
 
 /// Checks a `date-time` (RFC 9051 §9) and returns its canonical form without quotes:

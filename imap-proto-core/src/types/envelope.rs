@@ -5,6 +5,7 @@
 //! [`Envelope::to_bytes`] turns one into an owned zero-copy `Bytes` when it must outlive the
 //! envelope.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use bytes::Bytes;
@@ -82,9 +83,25 @@ impl Envelope {
         self.string(StringKind::Date)
     }
 
-    /// `env-subject`: still RFC 2047-encoded as the server sent it.
+    /// The `Date:` header as a date, read leniently (see
+    /// [`parse_rfc5322_date`](super::parse_rfc5322_date)); `None` for `NIL` or a header no
+    /// date can be made of.
+    #[cfg(feature = "chrono")]
+    pub fn date_time(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        self.date().and_then(super::parse_rfc5322_date)
+    }
+
+    /// `env-subject`: still RFC 2047-encoded as the server sent it; see
+    /// [`Envelope::decoded_subject`] for the text a mail client shows.
     pub fn subject(&self) -> Option<&[u8]> {
         self.string(StringKind::Subject)
+    }
+
+    /// The subject as a mail client shows it: RFC 2047 encoded words decoded, folding
+    /// removed (see [`decode_header`](super::decode_header)). `None` for `NIL`.
+    #[cfg(feature = "decode")]
+    pub fn decoded_subject(&self) -> Option<Cow<'_, str>> {
+        self.subject().map(super::decode_header)
     }
 
     /// `env-from`.
@@ -239,9 +256,32 @@ pub struct Address<'a> {
 }
 
 impl<'a> Address<'a> {
-    /// `addr-name`: the display name, still RFC 2047-encoded.
+    /// `addr-name`: the display name, still RFC 2047-encoded; see
+    /// [`Address::display_name`] for the text a mail client shows.
     pub fn name(&self) -> Option<&'a [u8]> {
         self.envelope.field(self.raw[0])
+    }
+
+    /// The display name as a mail client shows it: RFC 2047 encoded words decoded (with the
+    /// `decode` feature; without it, the raw name read as UTF-8). `None` for `NIL`; a name
+    /// that is empty after decoding is also `None`.
+    pub fn display_name(&self) -> Option<Cow<'a, str>> {
+        self.name()
+            .map(header_text)
+            .filter(|name| !name.trim().is_empty())
+    }
+
+    /// `mailbox@host`, the address without its display name (RFC 5322 `addr-spec`); just the
+    /// mailbox when the host is missing, `None` for the markers of a group.
+    pub fn email(&self) -> Option<String> {
+        if self.is_group_start() || self.is_group_end() {
+            return None;
+        }
+        let mailbox = String::from_utf8_lossy(self.mailbox().unwrap_or_default());
+        Some(match self.host() {
+            Some(host) => format!("{mailbox}@{}", String::from_utf8_lossy(host)),
+            None => mailbox.into_owned(),
+        })
     }
 
     /// `addr-adl`: the obsolete source route.
@@ -272,6 +312,71 @@ impl<'a> Address<'a> {
     /// The envelope this address belongs to (for [`Envelope::to_bytes`]).
     pub fn envelope(&self) -> &'a Envelope {
         self.envelope
+    }
+}
+
+/// Header text for display: decoded with the `decode` feature, read as UTF-8 without it.
+fn header_text(raw: &[u8]) -> Cow<'_, str> {
+    #[cfg(feature = "decode")]
+    return super::decode_header(raw);
+    #[cfg(not(feature = "decode"))]
+    return String::from_utf8_lossy(raw);
+}
+
+/// Writes a display name as users write it, quoted only when it holds a character that
+/// would otherwise end it (RFC 5322 §3.2.3 `specials`, except the `.` every client accepts).
+fn write_name(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
+    let needs_quotes = name.contains(['(', ')', '<', '>', '[', ']', ':', ';', '@', '\\', ',', '"']);
+    if !needs_quotes {
+        return f.write_str(name);
+    }
+    f.write_str("\"")?;
+    for c in name.chars() {
+        if matches!(c, '"' | '\\') {
+            f.write_str("\\")?;
+        }
+        write!(f, "{c}")?;
+    }
+    f.write_str("\"")
+}
+
+impl fmt::Display for Address<'_> {
+    /// `Name <mailbox@host>`, or `mailbox@host` without a name; a group's start is written
+    /// `Name:` and its end `;` (see [`Addresses`]' `Display` for whole lists).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_group_end() {
+            return f.write_str(";");
+        }
+        if self.is_group_start() {
+            write_name(f, &header_text(self.mailbox().unwrap_or_default()))?;
+            return f.write_str(":");
+        }
+        let email = self.email().unwrap_or_default();
+        match self.display_name() {
+            Some(name) => {
+                write_name(f, &name)?;
+                write!(f, " <{email}>")
+            }
+            None => f.write_str(&email),
+        }
+    }
+}
+
+impl fmt::Display for Addresses<'_> {
+    /// The list as a header shows it: `Ann <ann@example.com>, Team: a@b, c@d;`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut separator = "";
+        for address in self.clone() {
+            if address.is_group_end() {
+                f.write_str(";")?;
+                separator = ", ";
+                continue;
+            }
+            f.write_str(separator)?;
+            write!(f, "{address}")?;
+            separator = if address.is_group_start() { " " } else { ", " };
+        }
+        Ok(())
     }
 }
 
@@ -355,5 +460,70 @@ impl EnvelopeValues<'_> {
         }
         env.wire.unescaped = Bytes::from(buffer);
         env
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envelope() -> Envelope {
+        EnvelopeValues {
+            subject: Some("=?UTF-8?Q?Caf=C3=A9?= =?ISO-8859-1?Q?_cr=E8me?="),
+            from: vec![[
+                Some("=?ISO-8859-1?Q?Andr=E9?= Pirard"),
+                None,
+                Some("andre"),
+                Some("example.org"),
+            ]],
+            to: vec![
+                [Some("Doe, John"), None, Some("john"), Some("example.com")],
+                [None, None, Some("team"), None],
+                [None, None, Some("a"), Some("b.example")],
+                [
+                    Some("=?UTF-8?B?5pel5pys?="),
+                    None,
+                    Some("c"),
+                    Some("d.example"),
+                ],
+                [None; 4],
+                [Some(""), None, Some("e"), Some("f.example")],
+            ],
+            cc: vec![
+                [None, None, Some("undisclosed-recipients"), None],
+                [None; 4],
+            ],
+            ..EnvelopeValues::default()
+        }
+        .build()
+    }
+
+    #[test]
+    fn addresses_are_written_as_users_write_them() {
+        let env = envelope();
+        assert_eq!(env.from().to_string(), "André Pirard <andre@example.org>");
+        assert_eq!(
+            env.to().to_string(),
+            "\"Doe, John\" <john@example.com>, team: a@b.example, 日本 <c@d.example>;, \
+             e@f.example"
+        );
+        assert_eq!(env.cc().to_string(), "undisclosed-recipients:;");
+        assert_eq!(env.bcc().to_string(), "");
+        let first = env.from().next().unwrap();
+        assert_eq!(first.email().as_deref(), Some("andre@example.org"));
+        assert_eq!(first.name(), Some(&b"=?ISO-8859-1?Q?Andr=E9?= Pirard"[..]));
+        assert_eq!(env.to().get(1).unwrap().email(), None);
+    }
+
+    #[cfg(feature = "decode")]
+    #[test]
+    fn subject_is_decoded_and_raw_kept() {
+        let env = envelope();
+        assert_eq!(env.decoded_subject().as_deref(), Some("Café crème"));
+        assert_eq!(
+            env.subject(),
+            Some(&b"=?UTF-8?Q?Caf=C3=A9?= =?ISO-8859-1?Q?_cr=E8me?="[..])
+        );
+        assert_eq!(Envelope::default().decoded_subject(), None);
     }
 }

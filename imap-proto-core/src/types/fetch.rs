@@ -53,6 +53,21 @@ impl FetchResponse {
         })
     }
 
+    /// The `INTERNALDATE` as sent (`"17-Jul-1996 02:44:25 -0700"`), when it was returned.
+    pub fn internal_date(&self) -> Option<&Bytes> {
+        self.attributes.iter().find_map(|a| match a {
+            MessageAttribute::InternalDate(date) => Some(date),
+            _ => None,
+        })
+    }
+
+    /// The `INTERNALDATE` as a date; `None` when absent or not a valid `date-time`.
+    #[cfg(feature = "chrono")]
+    pub fn internal_date_time(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        self.internal_date()
+            .and_then(|raw| super::parse_date_time(raw))
+    }
+
     /// The `MODSEQ`, when it was returned.
     pub fn modseq(&self) -> Option<u64> {
         self.attributes.iter().find_map(|a| match a {

@@ -8,6 +8,10 @@ mod acl;
 mod append;
 pub(crate) mod body_structure;
 mod capability;
+#[cfg(feature = "chrono")]
+mod date;
+#[cfg(feature = "decode")]
+mod decode;
 pub(crate) mod envelope;
 mod fetch;
 mod fetch_attr;
@@ -33,6 +37,10 @@ pub use append::{AppendMessage, normalize_date_time};
 pub(crate) use body_structure::PartNode;
 pub use body_structure::{BodyExtension, BodyPart, BodyStructure, Disposition, Params, Parts};
 pub use capability::Capability;
+#[cfg(feature = "chrono")]
+pub use date::{format_date_time, parse_date_time, parse_rfc5322_date};
+#[cfg(feature = "decode")]
+pub use decode::decode_header;
 pub use envelope::{Address, Addresses, Envelope};
 pub(crate) use envelope::{ListKind, RawAddress, StringKind};
 pub use fetch::{

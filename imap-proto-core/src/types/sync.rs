@@ -468,6 +468,27 @@ mod tests {
         assert_eq!(c.to_string(), "1:4,6,9");
     }
 
+    #[cfg(feature = "serde")]
+    #[test]
+    fn saved_state_is_compact_and_round_trips() {
+        let mut state = MailboxState::tracking_flags();
+        state.uid_validity = 7;
+        state.highest_modseq = Some(42);
+        state.known_uids = set("1:500,502");
+        if let Some(flags) = state.flags.as_mut() {
+            flags.insert(1, vec![Flag::Seen, Flag::keyword("$Junk")]);
+        }
+        let json = serde_json::to_string(&state).unwrap();
+        assert_eq!(
+            json,
+            r#"{"uid_validity":7,"highest_modseq":42,"uid_next":null,"known_uids":"1:500,502","flags":{"1":"\\Seen $Junk"}}"#
+        );
+        assert_eq!(serde_json::from_str::<MailboxState>(&json).unwrap(), state);
+        let minimal: MailboxState =
+            serde_json::from_str(r#"{"uid_validity":7,"known_uids":""}"#).unwrap();
+        assert_eq!(minimal, MailboxState::from_parts(7, None, UidSet::new()));
+    }
+
     #[test]
     fn flags_text_round_trips() {
         let flags = vec![

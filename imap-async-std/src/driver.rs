@@ -57,7 +57,7 @@ pub struct Snapshot {
     /// True once COMPRESS=DEFLATE is active.
     pub compress: bool,
     /// Why the connection failed, if it did.
-    pub failure: Option<String>,
+    pub failure: Option<Arc<Error>>,
     /// True once the driver has exited.
     pub exited: bool,
 }
@@ -296,7 +296,7 @@ impl StreamWait {
                 }
                 Some(Err(e)) => {
                     // The channel's reader learns of the failure too.
-                    self.backlog.push_back(Err(e.duplicate()));
+                    self.backlog.push_back(Err(e.clone()));
                     self.outcome = Some(Err(e));
                 }
             }
@@ -408,8 +408,6 @@ struct Driver {
     written: usize,
     /// The socket can no longer be read (EOF or error).
     closed: bool,
-    /// A socket error, reported in the snapshot's failure.
-    io_failure: Option<String>,
 }
 
 /// What the handle keeps of a started driver.
@@ -439,7 +437,6 @@ pub(crate) fn spawn(
         out: Vec::with_capacity(16 * 1024),
         written: 0,
         closed: false,
-        io_failure: None,
     };
     std::thread::Builder::new()
         .name("imap-async-std-driver".into())
@@ -498,7 +495,7 @@ impl Driver {
         self.snapshot.update(|s| {
             s.exited = true;
             s.failure
-                .get_or_insert_with(|| "the connection was closed".into());
+                .get_or_insert_with(|| Arc::new(Error::ConnectionClosed));
             true
         });
         // Requests that arrived after the last one handled would stay queued (an
@@ -555,11 +552,10 @@ impl Driver {
     }
 
     fn socket_failed(&mut self, error: io::Error) {
-        self.io_failure = Some(error.to_string());
         self.closed = true;
         self.out.clear();
         self.written = 0;
-        self.conn.handle_eof();
+        self.conn.handle_io_error(error);
     }
 
     /// Moves events, publishes the snapshot, then answers finished calls.
@@ -571,14 +567,8 @@ impl Driver {
             self.events.extend(std::iter::from_fn(|| conn.poll_event()));
         }
         let session = self.conn.session();
-        let failure = self
-            .conn
-            .failure()
-            .map(|f| match &self.io_failure {
-                Some(io) => format!("{f} ({io})"),
-                None => f.to_string(),
-            })
-            .or_else(|| self.io_failure.clone());
+        // Set once, never changed: whether it is there is all that can change.
+        let failure = self.conn.failure().cloned();
         let greeted = self.conn.is_greeted();
         self.snapshot.update(|s| {
             let changed = s.state != session.state()
@@ -586,7 +576,7 @@ impl Driver {
                 || s.greeted != greeted
                 || s.tls != session.tls_active()
                 || s.compress != session.compress_active()
-                || s.failure != failure;
+                || s.failure.is_some() != failure.is_some();
             if changed {
                 s.state = session.state();
                 s.capabilities = session.capabilities().to_vec();

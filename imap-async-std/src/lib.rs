@@ -76,7 +76,9 @@ use events::EventQueue;
 
 pub use driver::FetchSender;
 pub use imap_proto_core::types;
-pub use imap_proto_core::{Error, SessionState, TlsMode, TypedEvent};
+pub use imap_proto_core::{
+    Error, Precondition, ProtocolViolation, SessionState, TlsMode, TypedEvent,
+};
 pub use pipeline::Pipeline;
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
@@ -95,7 +97,7 @@ pub const IDLE_DONE_TIMEOUT: Duration = Duration::from_secs(30);
 /// A handle to a driver thread that owns one TCP (or TLS) connection. All operations are
 /// async and take a caller-supplied timeout (except `logout`, see [`LOGOUT_TIMEOUT`]).
 /// Each command checks the session state and the server's capabilities before it is sent
-/// (`Error::Protocol`, `Error::MissingCapability`).
+/// (`Error::WrongState`, `Error::Precondition`, `Error::MissingCapability`).
 ///
 /// Dropping the handle ends the driver and closes the socket (without LOGOUT).
 pub struct ImapConnection {
@@ -198,7 +200,7 @@ impl ImapConnection {
     /// The error for a call the driver can no longer answer.
     fn gone(&self) -> Error {
         match &self.snapshot.get().failure {
-            Some(reason) => Error::ConnectionFailed(reason.clone()),
+            Some(cause) => Error::ConnectionFailed(cause.clone()),
             None => Error::DriverGone,
         }
     }
@@ -290,7 +292,12 @@ impl ImapConnection {
             listener.await;
         };
         if !greeted.greeted {
-            return Err(self.gone());
+            // The first call to see the failure gets its cause (a certificate refused under
+            // implicit TLS is `Error::Tls`, as under STARTTLS), not `ConnectionFailed`.
+            return Err(match greeted.failure {
+                Some(cause) => (*cause).clone(),
+                None => self.gone(),
+            });
         }
         if greeted.state == SessionState::Logout {
             return Err(Error::from_bye_greeting(self.events.drain()));
@@ -320,7 +327,7 @@ impl ImapConnection {
         let (reply, result) = reply_channel();
         self.send(Request::SetKeepalive(keepalive, reply))?;
         match result.recv().await {
-            Ok(outcome) => outcome.map_err(Error::Io),
+            Ok(outcome) => outcome.map_err(Error::from),
             Err(_) => Err(self.gone()),
         }
     }

@@ -41,7 +41,8 @@ pub(crate) struct Snapshot {
     pub capabilities: Vec<Capability>,
     pub tls: bool,
     pub compress: bool,
-    pub failure: Option<String>,
+    /// The error that ended the connection.
+    pub failure: Option<std::sync::Arc<Error>>,
 }
 
 /// The state shared outside the lock: the snapshot and the event queue.
@@ -86,7 +87,6 @@ pub(crate) struct Inner {
     written: usize,
     /// The socket can no longer be read (EOF or error).
     closed: bool,
-    io_failure: Option<String>,
     abandoned: Vec<Abandoned>,
 }
 
@@ -98,7 +98,6 @@ impl Inner {
             out: Vec::with_capacity(16 * 1024),
             written: 0,
             closed: false,
-            io_failure: None,
             abandoned: Vec::new(),
         }
     }
@@ -131,7 +130,7 @@ impl Inner {
         let result = if self.written < self.out.len() {
             self.write_some(deadline)
         } else if self.closed {
-            Err(Error::ConnectionFailed(self.failure_text()))
+            Err(self.failure())
         } else {
             self.read_some(deadline)
         };
@@ -178,21 +177,20 @@ impl Inner {
     }
 
     fn socket_failed(&mut self, error: io::Error) {
-        self.io_failure = Some(error.to_string());
         self.closed = true;
         self.out.clear();
         self.written = 0;
-        self.conn.handle_eof();
+        self.conn.handle_io_error(error);
     }
 
-    fn failure_text(&self) -> String {
-        let core = self.conn.failure().map(str::to_string);
-        match (core, &self.io_failure) {
-            (Some(core), Some(io)) => format!("{core} ({io})"),
-            (Some(core), None) => core,
-            (None, Some(io)) => io.clone(),
-            (None, None) => "the connection was closed".into(),
-        }
+    /// The error for a call on a closed socket: [`Error::ConnectionFailed`] with the cause.
+    fn failure(&self) -> Error {
+        Error::ConnectionFailed(
+            self.conn
+                .failure()
+                .cloned()
+                .unwrap_or_else(|| std::sync::Arc::new(Error::ConnectionClosed)),
+        )
     }
 
     /// Publishes the snapshot, moves events to the queue, then lets abandoned ops take
@@ -200,8 +198,7 @@ impl Inner {
     /// events that came with it).
     pub(crate) fn settle(&mut self, shared: &Shared) {
         let session = self.conn.session();
-        let failure = (self.conn.failure().is_some() || self.io_failure.is_some())
-            .then(|| self.failure_text());
+        let failure = self.conn.failure().cloned();
         {
             let mut s = shared.snapshot.lock().unwrap_or_else(|p| p.into_inner());
             if s.state != session.state() || s.capabilities != session.capabilities() {

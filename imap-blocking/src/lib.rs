@@ -91,7 +91,9 @@ use io::{Inner, Shared, deadline_after};
 
 pub use cancel::CancellationToken;
 pub use imap_proto_core::types;
-pub use imap_proto_core::{Error, SessionState, TlsMode, TypedEvent};
+pub use imap_proto_core::{
+    Error, Precondition, ProtocolViolation, SessionState, TlsMode, TypedEvent,
+};
 pub use pipeline::Pipeline;
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
@@ -110,7 +112,7 @@ pub const IDLE_DONE_TIMEOUT: Duration = Duration::from_secs(30);
 /// An IMAP client connection (RFC 3501 Section 2 / RFC 9051 Section 2) over a blocking
 /// `TcpStream`. See the [crate docs](crate) for threads, timeouts and IDLE.
 ///
-/// Each command checks before sending that the session state allows it (`Error::Protocol`)
+/// Each command checks before sending that the session state allows it (`Error::WrongState`)
 /// and that the server advertises what it needs (`Error::MissingCapability`). Dropping the
 /// connection closes the socket (without LOGOUT).
 pub struct ImapConnection {
@@ -291,12 +293,14 @@ impl ImapConnection {
             if conn.is_greeted() {
                 Some(None)
             } else {
-                conn.failure().map(|f| Some(f.to_string()))
+                conn.failure().map(|cause| Some(cause.clone()))
             }
         })?;
         drop(held);
-        if let Some(reason) = failure {
-            return Err(Error::ConnectionFailed(reason));
+        // The first call to see the failure gets its cause (a certificate refused under
+        // implicit TLS is `Error::Tls`, as under STARTTLS), not `ConnectionFailed`.
+        if let Some(cause) = failure {
+            return Err((*cause).clone());
         }
         if self.shared.snapshot().state == SessionState::Logout {
             return Err(Error::from_bye_greeting(self.shared.events.drain()));
@@ -408,7 +412,7 @@ impl ImapConnection {
                     Some(Ok(()))
                 }
                 Err(e) => {
-                    send(Err(e.duplicate()));
+                    send(Err(e.clone()));
                     Some(Err(e))
                 }
             }
@@ -504,7 +508,11 @@ fn connect_tcp(host: &str, port: u16, deadline: Instant) -> Result<TcpStream, Er
         }
     }
     Err(match last {
-        Some(e) => Error::Io(e),
-        None => Error::ConnectionFailed(format!("{host} has no address")),
+        Some(e) => e.into(),
+        None => std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("{host} has no address"),
+        )
+        .into(),
     })
 }

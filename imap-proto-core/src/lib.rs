@@ -35,6 +35,6 @@ pub use conn::event::TypedEvent;
 pub use conn::session::{SelectedMailbox, Session, SessionState};
 pub use conn::upgrade::{TlsMode, TlsSetup};
 pub use conn::{Connection, OpId, StreamPart};
-pub use error::Error;
+pub use error::{Error, Precondition, ProtocolViolation};
 pub use limits::Limits;
 pub use ops::Op;

@@ -3,7 +3,7 @@
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress};
 use imap_proto_core::ops;
 use imap_proto_core::types::{AppendMessage, FetchAttr, MessageAttribute};
-use imap_proto_core::{Config, Connection, Error, TypedEvent};
+use imap_proto_core::{Config, Connection, Error, Precondition, TypedEvent};
 
 /// The server's two DEFLATE streams.
 struct Server {
@@ -88,7 +88,7 @@ fn round_trip_after_the_ok() {
     // COMPRESS cannot be negotiated twice.
     assert!(matches!(
         conn.submit(ops::upgrade::compress()),
-        Err(Error::Protocol(_))
+        Err(Error::Precondition(Precondition::CompressActive))
     ));
 }
 

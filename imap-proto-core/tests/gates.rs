@@ -2,9 +2,10 @@
 //!
 //! Each case puts a connection in a session state with given capabilities (and enabled
 //! extensions), submits one op through the method table and checks the outcome: refused
-//! with `Error::Protocol` / `Error::MissingCapability` / `Error::AppendLimitExceeded` with
-//! not a single byte transmitted and nothing left pending, or accepted and sent (the
-//! positive control that keeps each refusal from passing by accident).
+//! with `Error::WrongState` (naming the session's state) / `Error::Precondition` /
+//! `Error::MissingCapability` / `Error::AppendLimitExceeded` with not a single byte
+//! transmitted and nothing left pending, or accepted and sent (the positive control that
+//! keeps each refusal from passing by accident).
 
 mod support;
 
@@ -29,20 +30,33 @@ enum Start {
     Logout,
 }
 
+impl Start {
+    /// The session state this start leaves the connection in.
+    fn state(self) -> SessionState {
+        match self {
+            Start::NotAuthenticated => SessionState::NotAuthenticated,
+            Start::Authenticated => SessionState::Authenticated,
+            Start::Selected | Start::ReadOnly => SessionState::Selected,
+            Start::Logout => SessionState::Logout,
+        }
+    }
+}
+
 /// What `submit` must do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Expect {
     /// Accepted, and the command is on the wire.
     Sent,
-    /// `Error::Protocol`, nothing sent.
-    Protocol,
+    /// `Error::WrongState` (naming the state the session is in) or `Error::Precondition`,
+    /// nothing sent.
+    NotNow,
     /// `Error::MissingCapability`, nothing sent.
     Missing,
     /// `Error::AppendLimitExceeded`, nothing sent.
     TooBig,
 }
 
-use Expect::{Missing, Protocol, Sent, TooBig};
+use Expect::{Missing, NotNow, Sent, TooBig};
 use Start::{Authenticated, Logout, NotAuthenticated, ReadOnly, Selected};
 
 type Submit = Box<dyn Fn(&mut Api<'_>) -> Result<(), Error>>;
@@ -157,18 +171,18 @@ fn cases() -> Vec<Case> {
         // --- Any state but Logout: NOOP, CAPABILITY, ID, LOGOUT, COMPRESS -----------------
         case!(NotAuthenticated, REV1, Sent, |a: &mut Api<'_>| a.noop()),
         case!(Selected, REV1, Sent, |a: &mut Api<'_>| a.noop()),
-        case!(Logout, REV1, Protocol, |a: &mut Api<'_>| a.noop()),
+        case!(Logout, REV1, NotNow, |a: &mut Api<'_>| a.noop()),
         case!(NotAuthenticated, REV1, Sent, |a: &mut Api<'_>| a
             .capability()),
-        case!(Logout, REV1, Protocol, |a: &mut Api<'_>| a.capability()),
+        case!(Logout, REV1, NotNow, |a: &mut Api<'_>| a.capability()),
         case!(NotAuthenticated, REV1, Sent, |a: &mut Api<'_>| a
             .id(&[("name", None)])),
         case!(Selected, REV1, Sent, |a: &mut Api<'_>| a.id(&[])),
-        case!(Logout, REV1, Protocol, |a: &mut Api<'_>| a.id(&[])),
+        case!(Logout, REV1, NotNow, |a: &mut Api<'_>| a.id(&[])),
         case!(Authenticated, REV1, Sent, |a: &mut Api<'_>| a
             .conn
             .submit(ops::session::logout())),
-        case!(Logout, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(Logout, REV1, NotNow, |a: &mut Api<'_>| a
             .conn
             .submit(ops::session::logout())),
         case!(
@@ -181,14 +195,13 @@ fn cases() -> Vec<Case> {
         // --- Not Authenticated only: LOGIN, AUTHENTICATE, STARTTLS -----------------------
         case!(NotAuthenticated, REV1, Sent, |a: &mut Api<'_>| a
             .login("u", "p")),
-        case!(Authenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(Authenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .login("u", "p")),
-        case!(Selected, REV1, Protocol, |a: &mut Api<'_>| a
-            .login("u", "p")),
+        case!(Selected, REV1, NotNow, |a: &mut Api<'_>| a.login("u", "p")),
         case!(
             NotAuthenticated,
             "IMAP4rev1 LOGINDISABLED",
-            Protocol,
+            NotNow,
             |a: &mut Api<'_>| a.login("u", "p")
         ),
         case!(
@@ -202,7 +215,7 @@ fn cases() -> Vec<Case> {
         case!(
             Authenticated,
             "IMAP4rev1 AUTH=PLAIN",
-            Protocol,
+            NotNow,
             |a: &mut Api<'_>| a.authenticate_plain("u", "p")
         ),
         case!(
@@ -245,7 +258,7 @@ fn cases() -> Vec<Case> {
         case!(
             Authenticated,
             "IMAP4rev1 STARTTLS",
-            Protocol,
+            NotNow,
             |a: &mut Api<'_>| a.conn.submit(ops::upgrade::starttls(tls()))
         ),
         // --- UNAUTHENTICATE, ENABLE -------------------------------------------------------
@@ -256,7 +269,7 @@ fn cases() -> Vec<Case> {
         case!(
             NotAuthenticated,
             "IMAP4rev1 UNAUTHENTICATE",
-            Protocol,
+            NotNow,
             |a: &mut Api<'_>| a.unauthenticate()
         ),
         case!(Authenticated, REV1, Missing, |a: &mut Api<'_>| a
@@ -269,19 +282,19 @@ fn cases() -> Vec<Case> {
             .enable(&["UTF8=ACCEPT"])),
         case!(Authenticated, REV1, Missing, |a: &mut Api<'_>| a
             .enable(&["CONDSTORE"])),
-        case!(Selected, "IMAP4rev1 ENABLE", Protocol, |a: &mut Api<'_>| a
+        case!(Selected, "IMAP4rev1 ENABLE", NotNow, |a: &mut Api<'_>| a
             .enable(&["CONDSTORE"])),
         case!(
             NotAuthenticated,
             "IMAP4rev1 ENABLE",
-            Protocol,
+            NotNow,
             |a: &mut Api<'_>| a.enable(&["CONDSTORE"])
         ),
         case!(Authenticated, "IMAP4rev1 ENABLE", Sent, |a: &mut Api<
             '_,
         >| a
             .enable_utf8()),
-        case!(Selected, "IMAP4rev1 ENABLE", Protocol, |a: &mut Api<'_>| a
+        case!(Selected, "IMAP4rev1 ENABLE", NotNow, |a: &mut Api<'_>| a
             .enable_utf8()),
         case!(Authenticated, REV1, Missing, |a: &mut Api<'_>| a
             .enable_utf8()),
@@ -296,7 +309,7 @@ fn cases() -> Vec<Case> {
         case!(
             NotAuthenticated,
             "IMAP4rev1 NAMESPACE",
-            Protocol,
+            NotNow,
             |a: &mut Api<'_>| a.namespace()
         ),
         case!(Authenticated, "IMAP4rev1 NOTIFY", Sent, |a: &mut Api<
@@ -308,7 +321,7 @@ fn cases() -> Vec<Case> {
         case!(
             NotAuthenticated,
             "IMAP4rev1 NOTIFY",
-            Protocol,
+            NotNow,
             |a: &mut Api<'_>| a.notify_set(notify_params())
         ),
         case!(Selected, "IMAP4rev1 NOTIFY", Sent, |a: &mut Api<'_>| a
@@ -329,7 +342,7 @@ fn cases() -> Vec<Case> {
         case!(
             NotAuthenticated,
             "IMAP4rev1 METADATA",
-            Protocol,
+            NotNow,
             |a: &mut Api<'_>| a.get_metadata("", &["/shared/comment"], None, None)
         ),
         case!(Selected, "IMAP4rev1 METADATA", Sent, |a: &mut Api<'_>| a
@@ -343,7 +356,7 @@ fn cases() -> Vec<Case> {
         case!(
             NotAuthenticated,
             "IMAP4rev1 QUOTA",
-            Protocol,
+            NotNow,
             |a: &mut Api<'_>| a.get_quota("")
         ),
         case!(Authenticated, "IMAP4rev1 QUOTA", Sent, |a: &mut Api<'_>| a
@@ -364,12 +377,10 @@ fn cases() -> Vec<Case> {
             .set_acl("INBOX", "fred", "lr")),
         case!(Authenticated, REV1, Missing, |a: &mut Api<'_>| a
             .set_acl("INBOX", "fred", "lr")),
-        case!(
-            NotAuthenticated,
-            "IMAP4rev1 ACL",
-            Protocol,
-            |a: &mut Api<'_>| a.set_acl("INBOX", "fred", "lr")
-        ),
+        case!(NotAuthenticated, "IMAP4rev1 ACL", NotNow, |a: &mut Api<
+            '_,
+        >| a
+            .set_acl("INBOX", "fred", "lr")),
         case!(Authenticated, REV1, Missing, |a: &mut Api<'_>| a
             .delete_acl("INBOX", "fred")),
         case!(Selected, "IMAP4rev1 ACL", Sent, |a: &mut Api<'_>| a
@@ -387,10 +398,10 @@ fn cases() -> Vec<Case> {
         case!(Authenticated, "IMAP4rev1 ACL", Sent, |a: &mut Api<'_>| a
             .my_rights("INBOX")),
         // --- Mailbox commands: Authenticated or Selected ---------------------------------
-        case!(NotAuthenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(NotAuthenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .list("", "*")),
         case!(Selected, REV1, Sent, |a: &mut Api<'_>| a.list("", "*")),
-        case!(NotAuthenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(NotAuthenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .lsub("", "*")),
         case!(Authenticated, REV1, Sent, |a: &mut Api<'_>| a.lsub("", "*")),
         case!(Authenticated, REV1, Sent, |a: &mut Api<'_>| a
@@ -441,7 +452,7 @@ fn cases() -> Vec<Case> {
         case!(
             NotAuthenticated,
             "IMAP4rev1 LIST-EXTENDED",
-            Protocol,
+            NotNow,
             |a: &mut Api<'_>| a.list_extended("", &["*"], &[], &[])
         ),
         case!(
@@ -457,10 +468,10 @@ fn cases() -> Vec<Case> {
         case!(Authenticated, REV1, Sent, |a: &mut Api<'_>| a
             .select("INBOX")),
         case!(Selected, REV1, Sent, |a: &mut Api<'_>| a.select("Other")),
-        case!(NotAuthenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(NotAuthenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .select("INBOX")),
-        case!(Logout, REV1, Protocol, |a: &mut Api<'_>| a.select("INBOX")),
-        case!(NotAuthenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(Logout, REV1, NotNow, |a: &mut Api<'_>| a.select("INBOX")),
+        case!(NotAuthenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .examine("INBOX")),
         case!(Authenticated, REV1, Sent, |a: &mut Api<'_>| a
             .examine("INBOX")),
@@ -475,7 +486,7 @@ fn cases() -> Vec<Case> {
         case!(
             Authenticated,
             "IMAP4rev1 ENABLE CONDSTORE QRESYNC",
-            Protocol,
+            NotNow,
             |a: &mut Api<'_>| a.select_with("INBOX", &qresync())
         ),
         case!(
@@ -485,13 +496,13 @@ fn cases() -> Vec<Case> {
             Sent,
             |a: &mut Api<'_>| a.examine_with("INBOX", &qresync())
         ),
-        case!(NotAuthenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(NotAuthenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .sync_mailbox(
                 "INBOX",
                 &MailboxState::new(),
                 &SyncOptions::default()
             )),
-        case!(Logout, REV1, Protocol, |a: &mut Api<'_>| a.sync_mailbox(
+        case!(Logout, REV1, NotNow, |a: &mut Api<'_>| a.sync_mailbox(
             "INBOX",
             &MailboxState::new(),
             &SyncOptions::default()
@@ -511,7 +522,7 @@ fn cases() -> Vec<Case> {
                 &SyncOptions::default()
             )
         ),
-        case!(NotAuthenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(NotAuthenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .create("x")),
         case!(Selected, REV1, Sent, |a: &mut Api<'_>| a.create("x")),
         case!(Authenticated, REV1, Sent, |a: &mut Api<'_>| a
@@ -529,27 +540,31 @@ fn cases() -> Vec<Case> {
                 "x",
                 &[MailboxAttribute::Sent]
             )),
-        case!(NotAuthenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(NotAuthenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .delete("x")),
         case!(Authenticated, REV1, Sent, |a: &mut Api<'_>| a.delete("x")),
-        case!(NotAuthenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(NotAuthenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .rename("x", "y")),
         case!(Authenticated, REV1, Sent, |a: &mut Api<'_>| a
             .rename("x", "y")),
-        case!(NotAuthenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(NotAuthenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .subscribe("x")),
         case!(Authenticated, REV1, Sent, |a: &mut Api<'_>| a
             .subscribe("x")),
-        case!(NotAuthenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(NotAuthenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .unsubscribe("x")),
         case!(Authenticated, REV1, Sent, |a: &mut Api<'_>| a
             .unsubscribe("x")),
-        case!(NotAuthenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(NotAuthenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .status("INBOX", "MESSAGES")),
         case!(Selected, REV1, Sent, |a: &mut Api<'_>| a
             .status("INBOX", "MESSAGES")),
-        case!(NotAuthenticated, REV1, Protocol, |a: &mut Api<'_>| a
-            .append("INBOX", &[], None, b"x")),
+        case!(NotAuthenticated, REV1, NotNow, |a: &mut Api<'_>| a.append(
+            "INBOX",
+            &[],
+            None,
+            b"x"
+        )),
         case!(Selected, REV1, Sent, |a: &mut Api<'_>| a.append(
             "INBOX",
             &[],
@@ -591,18 +606,17 @@ fn cases() -> Vec<Case> {
         case!(Selected, REV1, Missing, |a: &mut Api<'_>| a
             .conn
             .submit(ops::idle::idle())),
-        case!(
-            NotAuthenticated,
-            "IMAP4rev1 IDLE",
-            Protocol,
-            |a: &mut Api<'_>| a.conn.submit(ops::idle::idle())
-        ),
+        case!(NotAuthenticated, "IMAP4rev1 IDLE", NotNow, |a: &mut Api<
+            '_,
+        >| a
+            .conn
+            .submit(ops::idle::idle())),
         // --- Selected only: CHECK, CLOSE, UNSELECT, EXPUNGE ------------------------------
         case!(Selected, REV1, Sent, |a: &mut Api<'_>| a.check()),
-        case!(Selected, REV2, Protocol, |a: &mut Api<'_>| a.check()),
-        case!(Authenticated, REV1, Protocol, |a: &mut Api<'_>| a.check()),
+        case!(Selected, REV2, NotNow, |a: &mut Api<'_>| a.check()),
+        case!(Authenticated, REV1, NotNow, |a: &mut Api<'_>| a.check()),
         case!(Selected, REV1, Sent, |a: &mut Api<'_>| a.close()),
-        case!(Authenticated, REV1, Protocol, |a: &mut Api<'_>| a.close()),
+        case!(Authenticated, REV1, NotNow, |a: &mut Api<'_>| a.close()),
         case!(Selected, "IMAP4rev1 UNSELECT", Sent, |a: &mut Api<'_>| a
             .unselect()),
         case!(Selected, REV2, Sent, |a: &mut Api<'_>| a.unselect()),
@@ -610,34 +624,32 @@ fn cases() -> Vec<Case> {
         case!(
             Authenticated,
             "IMAP4rev1 UNSELECT",
-            Protocol,
+            NotNow,
             |a: &mut Api<'_>| a.unselect()
         ),
         case!(Selected, REV1, Sent, |a: &mut Api<'_>| a.expunge()),
-        case!(Authenticated, REV1, Protocol, |a: &mut Api<'_>| a.expunge()),
-        case!(ReadOnly, REV1, Protocol, |a: &mut Api<'_>| a.expunge()),
+        case!(Authenticated, REV1, NotNow, |a: &mut Api<'_>| a.expunge()),
+        case!(ReadOnly, REV1, NotNow, |a: &mut Api<'_>| a.expunge()),
         case!(Selected, "IMAP4rev1 UIDPLUS", Sent, |a: &mut Api<'_>| a
             .uid_expunge(&set("1"))),
         case!(Selected, REV2, Sent, |a: &mut Api<'_>| a
             .uid_expunge(&set("1"))),
         case!(Selected, REV1, Missing, |a: &mut Api<'_>| a
             .uid_expunge(&set("1"))),
-        case!(
-            Authenticated,
-            "IMAP4rev1 UIDPLUS",
-            Protocol,
-            |a: &mut Api<'_>| a.uid_expunge(&set("1"))
-        ),
+        case!(Authenticated, "IMAP4rev1 UIDPLUS", NotNow, |a: &mut Api<
+            '_,
+        >| a
+            .uid_expunge(&set("1"))),
         // --- FETCH family ------------------------------------------------------------------
         case!(Selected, REV1, Sent, |a: &mut Api<'_>| a
             .fetch(&set("1"), &[FetchAttr::Uid])),
-        case!(Authenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(Authenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .fetch(&set("1"), &[FetchAttr::Uid])),
         case!(Selected, REV1, Sent, |a: &mut Api<'_>| a
             .uid_fetch(&set("1"), &[FetchAttr::Uid])),
-        case!(Authenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(Authenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .uid_fetch(&set("1"), &[FetchAttr::Uid])),
-        case!(NotAuthenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(NotAuthenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .uid_fetch(&set("1"), &[FetchAttr::Uid])),
         case!(Selected, "IMAP4rev1 CONDSTORE", Sent, |a: &mut Api<'_>| a
             .fetch_changed_since(&set("1"), &[FetchAttr::Flags], 5)),
@@ -648,7 +660,7 @@ fn cases() -> Vec<Case> {
         case!(
             Authenticated,
             "IMAP4rev1 CONDSTORE",
-            Protocol,
+            NotNow,
             |a: &mut Api<'_>| a.uid_fetch_changed_since(&set("1"), &[FetchAttr::Flags], 5)
         ),
         case!(
@@ -661,7 +673,7 @@ fn cases() -> Vec<Case> {
         case!(
             Selected,
             "IMAP4rev1 ENABLE CONDSTORE QRESYNC",
-            Protocol,
+            NotNow,
             |a: &mut Api<'_>| a.uid_fetch_vanished(&set("1:*"), &[FetchAttr::Flags], 5)
         ),
         case!(Selected, REV1, Sent, |a: &mut Api<'_>| a.conn.submit(
@@ -674,7 +686,7 @@ fn cases() -> Vec<Case> {
                 ops::fetch::Delivery::Streamed
             )
         )),
-        case!(Authenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(Authenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .conn
             .submit(ops::fetch::fetch(
                 false,
@@ -686,10 +698,10 @@ fn cases() -> Vec<Case> {
             ))),
         // --- SEARCH family -----------------------------------------------------------------
         case!(Selected, REV1, Sent, |a: &mut Api<'_>| a.search("ALL")),
-        case!(Authenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(Authenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .search("ALL")),
         case!(Selected, REV1, Sent, |a: &mut Api<'_>| a.uid_search("ALL")),
-        case!(Authenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(Authenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .uid_search("ALL")),
         case!(Selected, "IMAP4rev1 ESEARCH", Sent, |a: &mut Api<'_>| a
             .search_esearch("ALL", &["COUNT"])),
@@ -699,12 +711,10 @@ fn cases() -> Vec<Case> {
             .search_esearch("ALL", &["COUNT"])),
         case!(Selected, REV1, Missing, |a: &mut Api<'_>| a
             .uid_search_esearch("ALL", &["COUNT"])),
-        case!(
-            Authenticated,
-            "IMAP4rev1 ESEARCH",
-            Protocol,
-            |a: &mut Api<'_>| a.uid_search_esearch("ALL", &["COUNT"])
-        ),
+        case!(Authenticated, "IMAP4rev1 ESEARCH", NotNow, |a: &mut Api<
+            '_,
+        >| a
+            .uid_search_esearch("ALL", &["COUNT"])),
         case!(Selected, "IMAP4rev1 SEARCHRES", Sent, |a: &mut Api<'_>| a
             .search_save("ALL")),
         case!(Selected, REV2, Sent, |a: &mut Api<'_>| a
@@ -719,7 +729,7 @@ fn cases() -> Vec<Case> {
             .sort("DATE", "UTF-8", "ALL")),
         case!(Selected, REV1, Missing, |a: &mut Api<'_>| a
             .uid_sort("DATE", "UTF-8", "ALL")),
-        case!(Authenticated, "IMAP4rev1 SORT", Protocol, |a: &mut Api<
+        case!(Authenticated, "IMAP4rev1 SORT", NotNow, |a: &mut Api<
             '_,
         >| a
             .uid_sort("DATE", "UTF-8", "ALL")),
@@ -743,7 +753,7 @@ fn cases() -> Vec<Case> {
         case!(
             Authenticated,
             "IMAP4rev1 THREAD=REFERENCES",
-            Protocol,
+            NotNow,
             |a: &mut Api<'_>| a.uid_thread("REFERENCES", "UTF-8", "ALL")
         ),
         // --- STORE, COPY, MOVE -------------------------------------------------------------
@@ -753,7 +763,7 @@ fn cases() -> Vec<Case> {
             &[],
             None
         )),
-        case!(Authenticated, REV1, Protocol, |a: &mut Api<'_>| a.store(
+        case!(Authenticated, REV1, NotNow, |a: &mut Api<'_>| a.store(
             &set("1"),
             StoreOperation::Add,
             &[],
@@ -769,11 +779,11 @@ fn cases() -> Vec<Case> {
             .uid_store(&set("1"), StoreOperation::Add, &[], Some(5))),
         case!(Selected, REV1, Sent, |a: &mut Api<'_>| a
             .copy(&set("1"), "x")),
-        case!(Authenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(Authenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .copy(&set("1"), "x")),
         case!(Selected, REV1, Sent, |a: &mut Api<'_>| a
             .uid_copy(&set("1"), "x")),
-        case!(Authenticated, REV1, Protocol, |a: &mut Api<'_>| a
+        case!(Authenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .uid_copy(&set("1"), "x")),
         case!(Selected, "IMAP4rev1 MOVE", Sent, |a: &mut Api<'_>| a
             .move_messages(&set("1"), "x")),
@@ -787,7 +797,7 @@ fn cases() -> Vec<Case> {
             .move_messages(&set("1"), "x")),
         case!(Selected, REV1, Missing, |a: &mut Api<'_>| a
             .uid_move_messages(&set("1"), "x")),
-        case!(Authenticated, "IMAP4rev1 MOVE", Protocol, |a: &mut Api<
+        case!(Authenticated, "IMAP4rev1 MOVE", NotNow, |a: &mut Api<
             '_,
         >| a
             .uid_move_messages(&set("1"), "x")),
@@ -829,7 +839,10 @@ fn every_gate() {
         let outcome = match (&result, case.expect) {
             (Ok(()), Sent) if !wire.is_empty() => Ok(()),
             (Ok(()), Sent) => Err("accepted but nothing was sent".to_string()),
-            (Err(Error::Protocol(_)), Protocol)
+            (Err(Error::WrongState { state, .. }), NotNow) if *state != case.start.state() => {
+                Err(format!("refused for the wrong state {state:?}"))
+            }
+            (Err(Error::WrongState { .. } | Error::Precondition(_)), NotNow)
             | (Err(Error::MissingCapability(_)), Missing)
             | (Err(Error::AppendLimitExceeded { .. }), TooBig) => {
                 if !wire.is_empty() {

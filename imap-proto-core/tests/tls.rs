@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress};
 use imap_proto_core::ops;
-use imap_proto_core::{Config, Connection, Error, SessionState, TlsSetup, TypedEvent};
+use imap_proto_core::{
+    Config, Connection, Error, ProtocolViolation, SessionState, TlsSetup, TypedEvent,
+};
 use rustls::ServerConnection;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
@@ -258,7 +260,10 @@ fn starttls_discards_and_refreshes_capabilities_over_tls() {
     // STARTTLS cannot be repeated.
     assert!(matches!(
         conn.submit(ops::upgrade::starttls(pki.client.clone())),
-        Err(Error::Protocol(_))
+        Err(Error::WrongState {
+            command: "STARTTLS",
+            ..
+        })
     ));
 }
 
@@ -290,11 +295,14 @@ fn injection_in_the_same_read(path: &str) {
             conn.handle_read_len(read.len());
         }
     }
-    let failure = conn
-        .failure()
-        .expect("the connection must fail")
-        .to_string();
-    assert!(failure.contains("protocol error"), "{failure}");
+    let failure = conn.failure().expect("the connection must fail");
+    assert!(
+        matches!(
+            **failure,
+            Error::Protocol(ProtocolViolation::PlaintextAfterStartTls)
+        ),
+        "{failure:?}"
+    );
     assert!(matches!(
         conn.take_output(&id),
         Some(Err(Error::ConnectionFailed(_)))
@@ -367,7 +375,16 @@ fn a_certificate_for_another_name_fails_the_handshake() {
     }
     conn.handle_input(&records);
     let failure = conn.failure().expect("the handshake must fail");
-    assert!(failure.contains("TLS"), "{failure}");
+    assert!(
+        matches!(
+            **failure,
+            Error::Tls(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::NotValidForName
+                    | rustls::CertificateError::NotValidForNameContext { .. }
+            ))
+        ),
+        "{failure:?}"
+    );
     assert!(!conn.is_greeted());
 }
 

@@ -17,7 +17,7 @@ use imap_proto_core::types::{
     SelectOptions, SequenceSet, StatusItem, StatusKind, StoreOperation, UidRange,
 };
 use imap_proto_core::types::{MailboxState, SyncDelta, SyncOptions, SyncStrategy, UidSet};
-use imap_proto_core::{Config, Error, SessionState, TypedEvent};
+use imap_proto_core::{Config, Error, Precondition, ProtocolViolation, SessionState, TypedEvent};
 use support::{Transcript, transcript, transcript_with};
 
 fn set(text: &str) -> SequenceSet {
@@ -65,7 +65,10 @@ fn greeting_ok_sets_capabilities() {
 #[test]
 fn nothing_can_be_submitted_before_the_greeting() {
     transcript(|t| {
-        assert!(matches!(t.api().noop(), Err(Error::Protocol(_))));
+        assert!(matches!(
+            t.api().noop(),
+            Err(Error::Precondition(Precondition::NotGreeted))
+        ));
         t.run("C: -");
         t.run("S: * OK hello");
         let mut noop = t.api().noop().unwrap();
@@ -81,7 +84,10 @@ fn greeting_preauth_is_authenticated() {
         assert_eq!(t.state(), SessionState::Authenticated);
         assert!(matches!(
             t.api().login("alice", "pw"),
-            Err(Error::Protocol(_))
+            Err(Error::WrongState {
+                command: "LOGIN",
+                state: SessionState::Authenticated
+            })
         ));
         let mut caps = t.api().capability().unwrap();
         t.run(
@@ -102,8 +108,12 @@ fn greeting_bye_refuses_every_command() {
         assert_eq!(t.state(), SessionState::Logout);
         let events = t.events();
         assert!(matches!(events.as_slice(), [TypedEvent::Bye(s)] if s.kind == StatusKind::Bye));
-        assert!(matches!(t.api().noop(), Err(Error::Protocol(_))));
-        assert!(matches!(t.api().capability(), Err(Error::Protocol(_))));
+        let logout = SessionState::Logout;
+        assert!(matches!(t.api().noop(), Err(Error::WrongState { state, .. }) if state == logout));
+        assert!(matches!(
+            t.api().capability(),
+            Err(Error::WrongState { state, .. }) if state == logout
+        ));
         t.run("C: -");
     });
 }
@@ -505,7 +515,10 @@ fn logout_ok_without_bye_is_an_error() {
         preauth(t, "IMAP4rev1");
         let mut logout = t.submit(ops::session::logout()).unwrap();
         t.run("C: A0001 LOGOUT\nS: A0001 OK LOGOUT completed");
-        assert!(matches!(t.err(&mut logout), Error::Protocol(_)));
+        assert!(matches!(
+            t.err(&mut logout),
+            Error::Protocol(ProtocolViolation::LogoutWithoutBye)
+        ));
         assert_eq!(t.state(), SessionState::Logout);
     });
 }
@@ -1666,7 +1679,10 @@ fn enable_imap4rev2_switches_the_session_to_rev2() {
         t.run("C: A0002 SELECT INBOX\nS: A0002 OK [READ-WRITE] ok");
         t.ok(&mut select);
         // CHECK is gone in IMAP4rev2; UNSELECT and MOVE are part of it.
-        assert!(matches!(t.api().check(), Err(Error::Protocol(_))));
+        assert!(matches!(
+            t.api().check(),
+            Err(Error::Precondition(Precondition::RemovedInRev2))
+        ));
         let mut mv = t.api().uid_move_messages(&set("4"), "Trash").unwrap();
         t.run("C: A0003 UID MOVE 4 Trash\nS: A0003 OK");
         t.ok(&mut mv);
@@ -1682,9 +1698,18 @@ fn enable_in_selected_is_a_protocol_error() {
         selected(t, "IMAP4rev1 ENABLE QRESYNC");
         assert!(matches!(
             t.api().enable(&["QRESYNC"]),
-            Err(Error::Protocol(_))
+            Err(Error::WrongState {
+                command: "ENABLE",
+                state: SessionState::Selected
+            })
         ));
-        assert!(matches!(t.api().enable_utf8(), Err(Error::Protocol(_))));
+        assert!(matches!(
+            t.api().enable_utf8(),
+            Err(Error::WrongState {
+                command: "ENABLE",
+                ..
+            })
+        ));
         t.run("C: -");
     });
 }
@@ -2154,7 +2179,7 @@ fn starttls_is_refused_once_compression_is_on() {
         // TLS must be below compression (RFC 4978 §3), never on top of it.
         assert!(matches!(
             t.submit(ops::upgrade::starttls(setup)),
-            Err(Error::Protocol(_))
+            Err(Error::Precondition(Precondition::CompressActive))
         ));
     });
 }
@@ -2170,7 +2195,13 @@ fn a_queued_op_is_checked_again_when_it_starts() {
         t.run("C: A0002 NOOP\nS: A0002 OK\nC: A0003 CLOSE\nS: A0003 OK");
         t.ok(&mut noop);
         t.ok(&mut close);
-        assert!(matches!(t.err(&mut fetch), Error::Protocol(_)));
+        assert!(matches!(
+            t.err(&mut fetch),
+            Error::WrongState {
+                command: "FETCH",
+                state: SessionState::Authenticated
+            }
+        ));
         t.run("C: -");
     });
 }
@@ -2316,7 +2347,10 @@ fn a_challenge_that_is_not_base64_cancels_authenticate() {
              C: *
              S: A0001 BAD cancelled",
         );
-        assert!(matches!(t.err(&mut auth), Error::Protocol(_)));
+        assert!(matches!(
+            t.err(&mut auth),
+            Error::Protocol(ProtocolViolation::InvalidChallenge)
+        ));
         assert_eq!(t.state(), SessionState::NotAuthenticated);
     });
 }
@@ -2423,7 +2457,10 @@ fn huge_ranges_from_the_server_are_never_walked_or_expanded() {
              S: * ESEARCH (TAG \"A0004\") UID ALL 1:4294967295
              S: A0004 OK",
         );
-        assert!(matches!(t.err(&mut search), Error::Protocol(_)));
+        assert!(matches!(
+            t.err(&mut search),
+            Error::Protocol(ProtocolViolation::TooManyResults(_))
+        ));
         // APPENDUID gives one UID per message appended, whatever range the server sends.
         let mut append = t.api().append("INBOX", &[], None, b"x").unwrap();
         t.run(

@@ -56,8 +56,8 @@ pub struct Snapshot {
     pub tls: bool,
     /// True once COMPRESS=DEFLATE is active.
     pub compress: bool,
-    /// Why the connection failed, if it did.
-    pub failure: Option<String>,
+    /// The error that ended the connection, if it failed.
+    pub failure: Option<Arc<Error>>,
     /// True once the driver task has exited.
     pub exited: bool,
 }
@@ -265,7 +265,7 @@ impl StreamWait {
                 }
                 Some(Err(e)) => {
                     // The channel's reader learns of the failure too.
-                    self.backlog.push_back(Err(e.duplicate()));
+                    self.backlog.push_back(Err(e.clone()));
                     self.outcome = Some(Err(e));
                 }
             }
@@ -363,8 +363,6 @@ pub(crate) struct Driver {
     written: usize,
     /// The socket can no longer be read (EOF or error).
     closed: bool,
-    /// A socket error, reported in the snapshot's failure.
-    io_failure: Option<String>,
 }
 
 /// What the handle keeps of a spawned driver.
@@ -391,7 +389,6 @@ pub(crate) fn spawn(stream: TcpStream, conn: Connection, event_capacity: usize) 
         out: Vec::with_capacity(16 * 1024),
         written: 0,
         closed: false,
-        io_failure: None,
     };
     tokio::spawn(driver.run());
     Spawned {
@@ -472,7 +469,7 @@ impl Driver {
         self.snapshot.send_modify(|s| {
             s.exited = true;
             if s.failure.is_none() {
-                s.failure = Some("the connection was closed".into());
+                s.failure = Some(Arc::new(Error::ConnectionClosed));
             }
         });
         // Dropping `self` closes the socket and the replies of calls still pending, whose
@@ -489,11 +486,10 @@ impl Driver {
     }
 
     fn socket_failed(&mut self, error: io::Error) {
-        self.io_failure = Some(error.to_string());
         self.closed = true;
         self.out.clear();
         self.written = 0;
-        self.conn.handle_eof();
+        self.conn.handle_io_error(error);
     }
 
     /// Moves events, publishes the snapshot, then answers finished calls.
@@ -505,21 +501,15 @@ impl Driver {
             self.events.extend(std::iter::from_fn(|| conn.poll_event()));
         }
         let session = self.conn.session();
-        let failure = self
-            .conn
-            .failure()
-            .map(|f| match &self.io_failure {
-                Some(io) => format!("{f} ({io})"),
-                None => f.to_string(),
-            })
-            .or_else(|| self.io_failure.clone());
+        // Set once, never changed: whether it is there is all that can change.
+        let failure = self.conn.failure().cloned();
         self.snapshot.send_if_modified(|s| {
             let changed = s.state != session.state()
                 || s.capabilities != session.capabilities()
                 || s.greeted != self.conn.is_greeted()
                 || s.tls != session.tls_active()
                 || s.compress != session.compress_active()
-                || s.failure != failure;
+                || s.failure.is_some() != failure.is_some();
             if changed {
                 s.state = session.state();
                 s.capabilities = session.capabilities().to_vec();

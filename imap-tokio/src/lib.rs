@@ -79,7 +79,9 @@ use events::EventQueue;
 
 pub use driver::FetchSender;
 pub use imap_proto_core::types;
-pub use imap_proto_core::{Error, SessionState, TlsMode, TypedEvent};
+pub use imap_proto_core::{
+    Error, Precondition, ProtocolViolation, SessionState, TlsMode, TypedEvent,
+};
 pub use pipeline::Pipeline;
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
@@ -102,7 +104,7 @@ pub const IDLE_DONE_TIMEOUT: Duration = Duration::from_secs(30);
 ///
 /// RFC 3501 Section 3 defines four session states: Not Authenticated, Authenticated,
 /// Selected and Logout. Each command checks before sending that the connection is in a
-/// state that allows it, returning `Error::Protocol` if not (for example `uid_fetch` before
+/// state that allows it, returning `Error::WrongState` if not (for example `uid_fetch` before
 /// `select`), and that the server advertises the capabilities it needs
 /// (`Error::MissingCapability`).
 ///
@@ -168,7 +170,7 @@ impl ImapConnection {
     /// The error for a call the driver can no longer answer.
     fn gone(&self) -> Error {
         match &self.snapshot.borrow().failure {
-            Some(reason) => Error::ConnectionFailed(reason.clone()),
+            Some(cause) => Error::ConnectionFailed(cause.clone()),
             None => Error::DriverGone,
         }
     }
@@ -259,7 +261,12 @@ impl ImapConnection {
         .map_err(|_| self.gone())?
         .clone();
         if !greeted.greeted {
-            return Err(self.gone());
+            // The first call to see the failure gets its cause (a certificate refused under
+            // implicit TLS is `Error::Tls`, as under STARTTLS), not `ConnectionFailed`.
+            return Err(match greeted.failure {
+                Some(cause) => (*cause).clone(),
+                None => self.gone(),
+            });
         }
         if greeted.state == SessionState::Logout {
             return Err(Error::from_bye_greeting(self.events.drain()));
@@ -289,7 +296,7 @@ impl ImapConnection {
         let (reply, result) = oneshot::channel();
         self.send(Request::SetKeepalive(keepalive, reply))?;
         match result.await {
-            Ok(outcome) => outcome.map_err(Error::Io),
+            Ok(outcome) => outcome.map_err(Error::from),
             Err(_) => Err(self.gone()),
         }
     }

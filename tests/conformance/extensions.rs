@@ -9,7 +9,7 @@ use crate::adapter::types::{
     QresyncParams, SelectOptions, SequenceSet, StatusItem,
 };
 use crate::adapter::{
-    CancellationToken, Error, ImapConnection, SessionState, TypedEvent, sleep, spawn,
+    CancellationToken, Error, ImapConnection, Precondition, SessionState, TypedEvent, sleep, spawn,
 };
 
 use super::Case;
@@ -194,12 +194,18 @@ async fn qresync_select_and_vanished(s: Arc<Server>) -> TestResult {
     };
     ensure_err!(
         aw!(imap.uid_fetch_vanished(&all(), &[FetchAttr::Flags], modseq, T)),
-        Error::Protocol(_)
+        Error::Precondition(Precondition::NotEnabled {
+            extension: "QRESYNC",
+            ..
+        })
     );
     aw!(imap.unselect(T))?;
     ensure_err!(
         aw!(imap.select_with(&name, &SelectOptions::qresync(params.clone()), T)),
-        Error::Protocol(_)
+        Error::Precondition(Precondition::NotEnabled {
+            extension: "QRESYNC",
+            ..
+        })
     );
     let enabled = aw!(imap.enable(&["QRESYNC"], T))?;
     ensure!(

@@ -18,7 +18,8 @@ use rustls::{ServerConnection, StreamOwned};
 
 use crate::adapter::types::{AppendMessage, FetchAttr, SequenceSet, UidRange};
 use crate::adapter::{
-    ClientConfig, Error, ImapConnection, SessionState, TlsMode, TypedEvent, fetch_channel, join2,
+    ClientConfig, Error, ImapConnection, ProtocolViolation, SessionState, TlsMode, TypedEvent,
+    fetch_channel, join2,
 };
 
 use super::ScriptedCase;
@@ -45,6 +46,7 @@ pub fn cases() -> Vec<ScriptedCase> {
         scripted_case!(hostile_starttls_refused_with_no_or_bad_fails_connect),
         scripted_case!(hostile_preauth_greeting_fails_a_starttls_connect),
         scripted_case!(hostile_capabilities_from_before_tls_are_discarded),
+        scripted_case!(hostile_untrusted_certificate_is_the_same_tls_error_in_every_mode),
         scripted_case!(hostile_huge_literal_fails_without_allocating),
         scripted_case!(hostile_nesting_ten_thousand_deep_is_a_parse_error),
         scripted_case!(hostile_endless_line_fails_at_the_limit_and_the_client_stops_reading),
@@ -121,6 +123,11 @@ flavored! {
     }
 }
 
+/// A connection reset by the peer, as the socket reported it.
+fn is_reset(error: &Error) -> bool {
+    matches!(error, Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionReset)
+}
+
 /// The peak virtual memory of this process (`VmPeak`), in KiB; `None` off Linux.
 fn vm_peak_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -195,10 +202,18 @@ async fn hostile_starttls_ok_with_injected_plaintext_fails_and_sends_nothing() -
             assert_client_closes(&mut peer);
         },
     ))?;
+    // The STARTTLS call itself saw the violation, so it gets the cause.
     ensure!(
-        matches!(refused, Error::ConnectionFailed(ref why) if why.contains("STARTTLS")),
+        matches!(
+            refused,
+            Error::Protocol(ProtocolViolation::PlaintextAfterStartTls)
+        ) || matches!(
+            refused.cause(),
+            Error::Protocol(ProtocolViolation::PlaintextAfterStartTls)
+        ),
         "{refused:?}"
     );
+    ensure!(refused.is_fatal(), "{refused:?}");
     Ok(())
 }
 
@@ -230,7 +245,16 @@ async fn hostile_preauth_greeting_fails_a_starttls_connect() -> TestResult {
         // Authenticated before any TLS: STARTTLS is not even sent (RFC 9051 §6.2.1).
         assert_client_closes_owned,
     ))?;
-    ensure!(matches!(refused, Error::Protocol(_)), "{refused:?}");
+    ensure!(
+        matches!(
+            refused,
+            Error::WrongState {
+                command: "STARTTLS",
+                state: SessionState::Authenticated
+            }
+        ),
+        "{refused:?}"
+    );
     Ok(())
 }
 
@@ -287,6 +311,95 @@ async fn hostile_capabilities_from_before_tls_are_discarded() -> TestResult {
     );
     aw!(client.noop(T))?;
     aw!(server.finish())
+}
+
+/// How a scripted TLS server with a self-signed certificate is reached.
+#[derive(Debug, Clone, Copy)]
+enum UntrustedTls {
+    /// `TlsMode::Implicit`: TLS from the first byte.
+    Implicit,
+    /// `TlsMode::StartTls`: STARTTLS inside `connect`.
+    StartTls,
+    /// `TlsMode::Plain`, then the connection's `starttls()`.
+    PlainThenStartTls,
+}
+
+flavored! {
+    /// Connects with the default roots (webpki) to a server whose self-signed certificate
+    /// they do not trust; returns the error of the call that ran the handshake, and checks
+    /// that the server saw the handshake fail.
+    async fn untrusted_tls_error(how: UntrustedTls) -> Result<Error, Fail> {
+        let (server_config, _) = pki();
+        let greeting = match how {
+            UntrustedTls::Implicit => "",
+            _ => "* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] ready\r\n",
+        };
+        let implicit = matches!(how, UntrustedTls::Implicit);
+        let (port, server) = serve(greeting, move |mut peer| {
+            if !implicit {
+                let tag = peer.expect("STARTTLS");
+                peer.send(&format!("{tag} OK Begin TLS\r\n"));
+            }
+            let tls = ServerConnection::new(server_config).expect("server connection");
+            let mut tls = StreamOwned::new(tls, peer.into_stream());
+            // Writing drives the handshake first; the client's alert ends it.
+            let greeted = tls
+                .write_all(b"* OK [CAPABILITY IMAP4rev1] ready\r\n")
+                .and_then(|()| tls.flush());
+            assert!(greeted.is_err(), "the client accepted an untrusted certificate");
+        });
+        let mode = match how {
+            UntrustedTls::Implicit => TlsMode::Implicit,
+            UntrustedTls::StartTls => TlsMode::StartTls,
+            UntrustedTls::PlainThenStartTls => TlsMode::Plain,
+        };
+        let connected = aw!(ImapConnection::connect("127.0.0.1", port, mode, T));
+        let error = match (how, connected) {
+            (UntrustedTls::PlainThenStartTls, Ok(client)) => {
+                let error = match aw!(client.starttls(T)) {
+                    Ok(()) => return Err(Fail::Fail("starttls() succeeded".into())),
+                    Err(error) => error,
+                };
+                // Fatal, and said so: later calls fail at once with the same cause inside.
+                aw!(fails_promptly(&client))?;
+                let later = aw!(client.noop(T));
+                let same_cause = match (&later, &error) {
+                    (Err(Error::ConnectionFailed(cause)), Error::Tls(first)) => {
+                        matches!(&**cause, Error::Tls(tls) if tls == first)
+                    }
+                    _ => false,
+                };
+                ensure!(same_cause, "{later:?} after {error:?}");
+                error
+            }
+            (UntrustedTls::PlainThenStartTls, Err(error)) => {
+                return Err(Fail::Fail(format!("plaintext connect failed: {error:?}")));
+            }
+            (_, Ok(_)) => return Err(Fail::Fail("connect succeeded".into())),
+            (_, Err(error)) => error,
+        };
+        aw!(server.finish())?;
+        Ok(error)
+    }
+}
+
+async fn hostile_untrusted_certificate_is_the_same_tls_error_in_every_mode() -> TestResult {
+    let implicit = aw!(untrusted_tls_error(UntrustedTls::Implicit))?;
+    let starttls = aw!(untrusted_tls_error(UntrustedTls::StartTls))?;
+    let explicit = aw!(untrusted_tls_error(UntrustedTls::PlainThenStartTls))?;
+    for error in [&implicit, &starttls, &explicit] {
+        ensure!(
+            matches!(
+                error,
+                Error::Tls(rustls::Error::InvalidCertificate(
+                    rustls::CertificateError::UnknownIssuer
+                ))
+            ),
+            "{error:?}"
+        );
+        ensure!(error.is_fatal(), "{error:?}");
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -419,7 +532,8 @@ async fn hostile_unexpected_continuation_is_fatal() -> TestResult {
     }))?;
     let noop = aw!(client.noop(LONG));
     ensure!(
-        matches!(noop, Err(Error::ConnectionFailed(ref why)) if why.contains("continuation")),
+        matches!(noop, Err(Error::ConnectionFailed(ref cause))
+            if matches!(**cause, Error::Protocol(ProtocolViolation::UnexpectedContinuation))),
         "{noop:?}"
     );
     aw!(fails_promptly(&client))?;
@@ -438,7 +552,8 @@ async fn hostile_unexpected_continuation_is_fatal() -> TestResult {
     ))?;
     let noop = aw!(client.noop(LONG));
     ensure!(
-        matches!(noop, Err(Error::ConnectionFailed(ref why)) if why.contains("continuation")),
+        matches!(noop, Err(Error::ConnectionFailed(ref cause))
+            if matches!(**cause, Error::Protocol(ProtocolViolation::UnexpectedContinuation))),
         "{noop:?}"
     );
     aw!(fails_promptly(&client))?;
@@ -462,7 +577,8 @@ async fn hostile_unknown_tag_is_fatal_and_changes_nothing() -> TestResult {
         ))?;
         let noop = aw!(client.noop(LONG));
         ensure!(
-            matches!(noop, Err(Error::ConnectionFailed(ref why)) if why.contains("unknown tag")),
+            matches!(noop, Err(Error::ConnectionFailed(ref cause))
+                if matches!(**cause, Error::Protocol(ProtocolViolation::UnknownTag(_)))),
             "{stray:?}: {noop:?}"
         );
         // The stray response's code was not applied.
@@ -542,10 +658,8 @@ async fn hostile_reset_in_the_middle_of_a_literal() -> TestResult {
     let started = Instant::now();
     let fetched = aw!(client.fetch(&one, &[FetchAttr::whole_message_peek()], LONG));
     ensure!(started.elapsed() < PROMPT, "took {:?}", started.elapsed());
-    ensure!(
-        matches!(fetched, Err(Error::ConnectionClosed)),
-        "{fetched:?}"
-    );
+    // The socket error itself, not a bare "closed".
+    ensure!(matches!(fetched, Err(ref e) if is_reset(e)), "{fetched:?}");
     // Nothing partial was delivered.
     let events = aw!(client.drain_events());
     ensure!(
@@ -582,12 +696,12 @@ async fn hostile_reset_in_the_middle_of_a_streamed_literal() -> TestResult {
     let (streamed, outcomes) = aw!(join2(streaming, reading));
     ensure!(started.elapsed() < PROMPT, "took {:?}", started.elapsed());
     ensure!(
-        matches!(streamed, Err(Error::ConnectionClosed)),
+        matches!(streamed, Err(ref e) if is_reset(e)),
         "{streamed:?}"
     );
     // The channel's reader learns of the failure too, as its last item.
     ensure!(
-        matches!(outcomes.last(), Some(Err(Error::ConnectionClosed))),
+        matches!(outcomes.last(), Some(Err(e)) if is_reset(e)),
         "{outcomes:?}"
     );
     aw!(fails_promptly(&client))?;

@@ -8,7 +8,9 @@ use crate::adapter::types::{
     AppendMessage, CopyResult, ExpungeResult, FetchAttr, Flag, MessageAttribute, ResponseCode,
     Section, SelectOptions, SequenceSet, StoreOperation,
 };
-use crate::adapter::{Error, ImapConnection, fetch_channel, join2, sleep, spawn};
+use crate::adapter::{
+    Error, ImapConnection, Precondition, SessionState, fetch_channel, join2, sleep, spawn,
+};
 
 use super::Case;
 use super::kit::{Kind, Server, T};
@@ -749,7 +751,10 @@ async fn streaming_fetch(s: Arc<Server>) -> TestResult {
     let (tx, mut rx) = fetch_channel(4);
     ensure_err!(
         aw!(imap.uid_fetch_streaming(&all(), &items, tx, T)),
-        Error::Protocol(_)
+        Error::WrongState {
+            state: SessionState::Authenticated,
+            ..
+        }
     );
     ensure!(aw!(rx.recv()).is_none());
     aw!(imap.delete(&name, T))?;
@@ -762,7 +767,10 @@ async fn compress_then_large_fetch(s: Arc<Server>) -> TestResult {
     require(&imap, "COMPRESS=DEFLATE")?;
     aw!(imap.compress(T))?;
     ensure!(imap.is_compressed());
-    ensure_err!(aw!(imap.compress(T)), Error::Protocol(_));
+    ensure_err!(
+        aw!(imap.compress(T)),
+        Error::Precondition(Precondition::CompressActive)
+    );
     let name = unique("compressed");
     aw!(imap.create(&name, T))?;
     let big = large_message("compressed", 4 * 1024 * 1024);

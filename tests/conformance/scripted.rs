@@ -320,7 +320,10 @@ async fn a_refused_command_sends_nothing() -> TestResult {
     let all = SequenceSet::range_from(1)?;
     ensure_err!(
         aw!(client.uid_fetch(&all, &[FetchAttr::Flags], T)),
-        Error::Protocol(_)
+        Error::WrongState {
+            command: "UID FETCH",
+            state: SessionState::Authenticated
+        }
     );
     ensure_err!(aw!(client.compress(T)), Error::MissingCapability(_));
     aw!(client.noop(T))?;
@@ -551,7 +554,7 @@ async fn starttls_mode_fails_when_the_server_does_not_offer_it() -> TestResult {
         T
     ));
     ensure!(
-        matches!(refused, Err(Error::MissingCapability(ref c)) if c == "STARTTLS"),
+        matches!(refused, Err(Error::MissingCapability(ref c)) if c.is("STARTTLS")),
         "{refused:?}"
     );
     drop(refused);

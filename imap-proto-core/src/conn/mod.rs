@@ -33,6 +33,7 @@
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 
@@ -49,7 +50,7 @@ use crate::types::{
     FetchStreamHead, MessageAttribute, Response, StatusKind, StatusResponse, StreamedAttribute,
     Tagged, Untagged,
 };
-use crate::{Config, Error};
+use crate::{Config, Error, Precondition, ProtocolViolation};
 use event::TypedEvent;
 use session::{Session, SessionState};
 use upgrade::{Layers, TlsSetup};
@@ -193,7 +194,8 @@ pub struct Connection {
     stream: Option<StreamState>,
     /// The last `* BYE`: ops still running when the connection then closes fail with it.
     bye: Option<StatusResponse>,
-    failed: Option<String>,
+    /// The error that ended the connection (never a [`Error::ConnectionFailed`]).
+    failed: Option<Arc<Error>>,
     scratch: Vec<u8>,
     /// Where [`Connection::read_buffer`] last pointed the caller's read.
     read_target: ReadTarget,
@@ -270,9 +272,10 @@ impl Connection {
         self.session.greeted
     }
 
-    /// Why the connection failed, if it did.
-    pub fn failure(&self) -> Option<&str> {
-        self.failed.as_deref()
+    /// The error that ended the connection, if it failed: the first op to see the failure
+    /// got this error, later ones [`Error::ConnectionFailed`] with it inside.
+    pub fn failure(&self) -> Option<&Arc<Error>> {
+        self.failed.as_ref()
     }
 
     /// True while the TLS handshake runs.
@@ -304,13 +307,11 @@ impl Connection {
     /// Submits an op. State and capability requirements are checked now; nothing is sent if
     /// they fail.
     pub fn submit<O: Op>(&mut self, op: O) -> Result<OpId<O>, Error> {
-        if let Some(reason) = &self.failed {
-            return Err(Error::ConnectionFailed(reason.clone()));
+        if let Some(cause) = &self.failed {
+            return Err(Error::ConnectionFailed(cause.clone()));
         }
         if !self.session.greeted {
-            return Err(Error::Protocol(
-                "the server has not sent its greeting yet".into(),
-            ));
+            return Err(Precondition::NotGreeted.into());
         }
         op.check(&self.session)?;
         if self.ops_pending() >= self.config.max_in_flight {
@@ -346,7 +347,7 @@ impl Connection {
             boxed
                 .downcast::<O::Output>()
                 .map(|b| *b)
-                .map_err(|_| Error::Protocol("op output of an unexpected type".into()))
+                .map_err(|_| Error::Internal("op output of an unexpected type"))
         }))
     }
 
@@ -583,7 +584,7 @@ impl Connection {
             return;
         }
         if self.is_over() {
-            self.failed = Some("connection closed after logout".into());
+            self.failed = Some(Arc::new(Error::ConnectionClosed));
             return;
         }
         // After a `* BYE` the server closed on purpose: every op still running gets the
@@ -593,41 +594,56 @@ impl Connection {
                 code: bye.code.clone(),
                 text: String::from_utf8_lossy(&bye.text).into_owned(),
             };
-            return self.fail_each(make().describe(), |_| make());
+            return self.fail_each(Arc::new(make()), |_| make());
         }
         self.fail(Error::ConnectionClosed);
+    }
+
+    /// The socket failed (a read or write error other than a timeout): the connection fails
+    /// with [`Error::Io`] as its cause, like [`Connection::handle_eof`] with
+    /// [`Error::ConnectionClosed`]. Ignored once the connection has failed.
+    pub fn handle_io_error(&mut self, error: std::io::Error) {
+        if self.failed.is_none() && self.is_over() {
+            self.failed = Some(Arc::new(error.into()));
+            return;
+        }
+        self.fail(error.into());
     }
 
     /// Marks the connection failed and fails every pending op: the oldest with `error` (as
     /// [`Error::ConnectionFailed`] if `error` is not fatal by itself), the others with
     /// [`Error::ConnectionFailed`].
     fn fail(&mut self, error: Error) {
-        let reason = error.describe();
         // Hostile-server scenarios (tests/hostile.rs: an unknown tag, an unexpected `+`,
         // plaintext after the STARTTLS OK): the server broke the protocol and the connection
         // is now closed, so the op must not get an error that `Error::is_fatal` calls
-        // recoverable (`Error::Protocol` is also what a refused request returns).
-        let error = if error.is_fatal() {
-            error
+        // recoverable (`Error::Protocol` as a command's result leaves the connection usable).
+        let cause = Arc::new(error);
+        let first = if cause.is_fatal() {
+            (*cause).clone()
         } else {
-            Error::ConnectionFailed(reason.clone())
+            Error::ConnectionFailed(cause.clone())
         };
-        let mut first = Some(error);
-        let failed = reason.clone();
-        self.fail_each(reason, move |_| {
+        let mut first = Some(first);
+        let failed = cause.clone();
+        self.fail_each(cause, move |_| {
             first
                 .take()
                 .unwrap_or_else(|| Error::ConnectionFailed(failed.clone()))
         });
     }
 
-    /// Marks the connection failed for `reason` and gives every pending op, oldest first,
+    /// Marks the connection failed with `cause` and gives every pending op, oldest first,
     /// the error `make` builds for it.
-    fn fail_each(&mut self, reason: String, mut make: impl FnMut(u64) -> Error) {
+    fn fail_each(&mut self, cause: Arc<Error>, mut make: impl FnMut(u64) -> Error) {
         if self.failed.is_some() {
             return;
         }
-        self.failed = Some(reason);
+        let cause = match &*cause {
+            Error::ConnectionFailed(inner) => inner.clone(),
+            _ => cause,
+        };
+        self.failed = Some(cause);
         // Nothing more will be parsed: release what is buffered.
         self.inflate_backlog = BytesMut::new();
         let _ = self.framer.take_buffered();
@@ -656,9 +672,13 @@ impl Connection {
                 Err(e) => return self.fail(e.into()),
             };
             let result = match frame {
-                Frame::Complete(bytes) => parse::parse_response(bytes, &self.config.limits)
-                    .map_err(Error::from)
-                    .and_then(|response| self.handle_response(response)),
+                Frame::Complete(bytes) => parse::parse_response_in(
+                    bytes,
+                    &self.config.limits,
+                    self.session.name_encoding(),
+                )
+                .map_err(Error::from)
+                .and_then(|response| self.handle_response(response)),
                 Frame::StreamBegin {
                     head, literal_len, ..
                 } => self.handle_stream_begin(head, literal_len),
@@ -690,9 +710,7 @@ impl Connection {
                     return Ok(());
                 }
                 let Some(current) = self.in_flight.back_mut() else {
-                    return Err(Error::Protocol(
-                        "continuation request with no command in flight".into(),
-                    ));
+                    return Err(ProtocolViolation::UnexpectedContinuation.into());
                 };
                 let mut commands = Vec::new();
                 let mut effects = Vec::new();
@@ -747,10 +765,10 @@ impl Connection {
             .iter()
             .position(|f| f.tag.as_bytes() == &tagged.tag[..])
         else {
-            return Err(Error::Protocol(format!(
-                "tagged response with unknown tag {:?}",
-                String::from_utf8_lossy(&tagged.tag)
-            )));
+            return Err(ProtocolViolation::UnknownTag(
+                String::from_utf8_lossy(&tagged.tag).into_owned(),
+            )
+            .into());
         };
         let tag = self.in_flight[index].tag.clone();
         if let Some(pos) = self
@@ -797,13 +815,13 @@ impl Connection {
             // password) ends it, so that `Error::is_fatal` holds: hostile-server scenario
             // "SCRAM with an absurd iteration count" (tests/hostile.rs).
             let fatal = match &result {
-                Err(e) if e.is_fatal() => Some(e.describe()),
+                Err(e) if e.is_fatal() => Some(Arc::new(e.clone())),
                 _ => None,
             };
             self.outputs.insert(id, result);
-            if let Some(reason) = fatal {
-                let failed = reason.clone();
-                self.fail_each(reason, |_| Error::ConnectionFailed(failed.clone()));
+            if let Some(cause) = fatal {
+                let failed = cause.clone();
+                self.fail_each(cause, |_| Error::ConnectionFailed(failed.clone()));
                 return Ok(());
             }
             self.start_queued();
@@ -920,9 +938,7 @@ impl Connection {
                         || self.framer.buffered_len() > 0
                         || !self.inflate_backlog.is_empty()
                     {
-                        return Err(Error::Protocol(
-                            "plaintext data after the STARTTLS OK (possible injection)".into(),
-                        ));
+                        return Err(ProtocolViolation::PlaintextAfterStartTls.into());
                     }
                     self.layers.start_tls(setup)?;
                     self.session.tls_active = true;
@@ -1075,9 +1091,7 @@ impl Connection {
 
     fn handle_stream_tail(&mut self, tail: Bytes) -> Result<(), Error> {
         let Some(stream) = self.stream.take() else {
-            return Err(Error::Protocol(
-                "stream tail without a streamed literal".into(),
-            ));
+            return Err(ProtocolViolation::StrayStreamTail.into());
         };
         let after = parse::fetch_stream_tail(tail, &self.config.limits)?;
         let part = StreamPart::Tail {

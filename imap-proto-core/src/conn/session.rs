@@ -141,6 +141,15 @@ impl Session {
         self.enabled.iter().any(|c| c.is(atom))
     }
 
+    /// How mailbox names travel now: UTF-8 in [`Session::utf8_mode`], modified UTF-7 before.
+    pub fn name_encoding(&self) -> crate::types::NameEncoding {
+        if self.utf8_mode() {
+            crate::types::NameEncoding::Utf8
+        } else {
+            crate::types::NameEncoding::ModifiedUtf7
+        }
+    }
+
     /// True when mailbox names and strings travel as UTF-8 (UTF8=ACCEPT enabled, or rev2).
     pub fn utf8_mode(&self) -> bool {
         self.is_enabled("UTF8=ACCEPT") || self.is_enabled("UTF8=ONLY") || self.is_rev2()

@@ -10,7 +10,7 @@ use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, 
 use rustls::ClientConnection;
 use rustls::pki_types::ServerName;
 
-use crate::Error;
+use crate::{Error, Precondition};
 
 /// How a connection is secured; every adapter's `connect` takes one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,7 +51,7 @@ impl TlsSetup {
             rustls::crypto::ring::default_provider(),
         ))
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Tls(e.to_string()))?
+        .map_err(Error::Tls)?
         .with_root_certificates(roots)
         .with_no_client_auth();
         Self::new(Arc::new(config), server_name)
@@ -72,12 +72,18 @@ impl TlsSetup {
     /// A setup from a caller's configuration.
     pub fn new(config: Arc<rustls::ClientConfig>, server_name: &str) -> Result<Self, Error> {
         let server_name = ServerName::try_from(server_name.to_string())
-            .map_err(|e| Error::Tls(format!("invalid server name {server_name:?}: {e}")))?;
+            .map_err(|_| Error::InvalidServerName(server_name.to_string()))?;
         Ok(TlsSetup {
             config,
             server_name,
         })
     }
+}
+
+/// rustls's in-memory reads and writes report through `io::Error`; these failures are still
+/// TLS failures, so they become [`Error::Tls`] with the description kept.
+fn tls_io_error(doing: &str, error: &std::io::Error) -> Error {
+    Error::Tls(rustls::Error::General(format!("{doing}: {error}")))
 }
 
 /// The transport layers in force, outermost (TLS) first.
@@ -133,10 +139,10 @@ impl Layers {
     /// Starts TLS; the ClientHello is produced by the next [`Layers::write_wire`].
     pub(crate) fn start_tls(&mut self, setup: TlsSetup) -> Result<(), Error> {
         if self.tls.is_some() {
-            return Err(Error::Protocol("TLS is already active".into()));
+            return Err(Precondition::TlsActive.into());
         }
-        let mut conn = ClientConnection::new(setup.config, setup.server_name)
-            .map_err(|e| Error::Tls(e.to_string()))?;
+        let mut conn =
+            ClientConnection::new(setup.config, setup.server_name).map_err(Error::Tls)?;
         // Commands written while the handshake runs (the CAPABILITY after STARTTLS) wait in
         // rustls until it completes; they are the caller's own bytes, so no cap is needed.
         conn.set_buffer_limit(None);
@@ -147,7 +153,7 @@ impl Layers {
     /// Starts DEFLATE in both directions (RFC 4978 §3: raw deflate, no zlib header).
     pub(crate) fn start_deflate(&mut self) -> Result<(), Error> {
         if self.deflate.is_some() {
-            return Err(Error::Protocol("COMPRESS is already active".into()));
+            return Err(Precondition::CompressActive.into());
         }
         self.deflate = Some(DeflateLayer {
             compress: Compress::new(Compression::default(), false),
@@ -169,9 +175,8 @@ impl Layers {
         let mut cursor = wire;
         while !cursor.is_empty() {
             tls.read_tls(&mut cursor)
-                .map_err(|e| Error::Tls(format!("reading TLS records: {e}")))?;
-            tls.process_new_packets()
-                .map_err(|e| Error::Tls(e.to_string()))?;
+                .map_err(|e| tls_io_error("reading TLS records", &e))?;
+            tls.process_new_packets().map_err(Error::Tls)?;
             loop {
                 let buf = out.room(CHUNK);
                 let start = buf.len();
@@ -182,7 +187,7 @@ impl Layers {
                     Ok(0) => break,
                     Ok(_) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
-                    Err(e) => return Err(Error::Tls(e.to_string())),
+                    Err(e) => return Err(tls_io_error("reading TLS plaintext", &e)),
                 }
             }
         }
@@ -290,13 +295,15 @@ impl Layers {
                 for piece in data.chunks(CHUNK) {
                     tls.writer()
                         .write_all(piece)
-                        .map_err(|e| Error::Tls(e.to_string()))?;
+                        .map_err(|e| tls_io_error("writing TLS plaintext", &e))?;
                     while tls.wants_write() {
-                        tls.write_tls(out).map_err(|e| Error::Tls(e.to_string()))?;
+                        tls.write_tls(out)
+                            .map_err(|e| tls_io_error("writing TLS records", &e))?;
                     }
                 }
                 while tls.wants_write() {
-                    tls.write_tls(out).map_err(|e| Error::Tls(e.to_string()))?;
+                    tls.write_tls(out)
+                        .map_err(|e| tls_io_error("writing TLS records", &e))?;
                 }
             }
         }

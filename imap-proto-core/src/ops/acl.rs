@@ -5,7 +5,7 @@ use crate::types::{AclEntry, AclResponse, ListRightsResponse, MyRightsResponse, 
 
 use super::command::{CapabilityGate, Collect, Command, Gate, Gather, from_tagged};
 use super::{AUTHENTICATED_OR_SELECTED, Claims, kind};
-use crate::Error;
+use crate::ProtocolViolation;
 
 fn acl_gate(command: &'static str) -> Gate {
     Gate {
@@ -80,7 +80,7 @@ pub fn list_rights(
                 found
                     .into_iter()
                     .last()
-                    .ok_or_else(|| Error::Protocol("LISTRIGHTS completed without data".into()))
+                    .ok_or(ProtocolViolation::MissingData("LISTRIGHTS").into())
             },
         ),
     )
@@ -103,7 +103,7 @@ pub fn my_rights(mailbox: &str) -> Command<impl Collect<Output = String> + use<>
                     .into_iter()
                     .last()
                     .map(|r| String::from_utf8_lossy(&r.rights).into_owned())
-                    .ok_or_else(|| Error::Protocol("MYRIGHTS completed without data".into()))
+                    .ok_or(ProtocolViolation::MissingData("MYRIGHTS").into())
             },
         ),
     )

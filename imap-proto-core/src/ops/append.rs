@@ -1,10 +1,10 @@
 //! APPEND and MULTIAPPEND (RFC 9051 §6.3.12, RFC 3502), with APPENDLIMIT checked before any
 //! byte is sent (RFC 7889) and APPENDUID results (RFC 4315 §3).
 
-use crate::Error;
 use crate::conn::session::Session;
 use crate::encode;
 use crate::types::{AppendMessage, ResponseCode, Tagged};
+use crate::{Error, Precondition};
 
 use super::{AUTHENTICATED_OR_SELECTED, Op, OpContext, Step, ok_or_error};
 
@@ -43,7 +43,7 @@ impl Op for Append {
     fn check(&self, session: &Session) -> Result<(), Error> {
         super::require_state(session, AUTHENTICATED_OR_SELECTED, "APPEND")?;
         if self.messages.is_empty() {
-            return Err(Error::Protocol("APPEND needs at least one message".into()));
+            return Err(Precondition::NoMessages.into());
         }
         if self.messages.len() > 1 {
             super::require_capability(session, "MULTIAPPEND")?;

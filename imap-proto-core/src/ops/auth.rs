@@ -3,11 +3,11 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use crate::Error;
 use crate::conn::session::Session;
 use crate::encode;
 use crate::sasl::{Mechanism, SaslError, Secret};
 use crate::types::{Continuation, Tagged};
+use crate::{Error, Precondition, ProtocolViolation};
 
 use super::session::ThenRefreshCapabilities;
 use super::{Effect, NOT_AUTHENTICATED, Op, OpContext, Step, ok_or_error, require_state};
@@ -32,9 +32,7 @@ impl Op for Login {
     fn check(&self, session: &Session) -> Result<(), Error> {
         require_state(session, NOT_AUTHENTICATED, "LOGIN")?;
         if session.has_capability("LOGINDISABLED") {
-            return Err(Error::Protocol(
-                "the server advertises LOGINDISABLED; use STARTTLS or AUTHENTICATE".into(),
-            ));
+            return Err(Precondition::LoginDisabled.into());
         }
         Ok(())
     }
@@ -114,9 +112,7 @@ impl Op for Authenticate {
         let challenge = match BASE64.decode(continuation.text.trim_ascii()) {
             Ok(challenge) => challenge,
             Err(_) => {
-                self.failure = Some(Error::Protocol(
-                    "AUTHENTICATE challenge is not valid base64".into(),
-                ));
+                self.failure = Some(ProtocolViolation::InvalidChallenge.into());
                 ctx.send_raw_line(encode::auth::authenticate_cancel());
                 return Ok(());
             }

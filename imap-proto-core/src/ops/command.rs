@@ -57,7 +57,7 @@ impl Gate {
                 if caps.iter().any(|c| session.has_capability(c)) {
                     Ok(())
                 } else {
-                    Err(Error::MissingCapability(caps.join(" or ")))
+                    Err(Error::MissingCapability(caps[0].into()))
                 }
             }
         }
@@ -224,7 +224,7 @@ impl<C: Collect> Op for Command<C> {
         let encode = self
             .encode
             .take()
-            .ok_or_else(|| Error::Protocol("command started twice".into()))?;
+            .ok_or(Error::Internal("command started twice"))?;
         ctx.send(encode)
     }
 
@@ -237,7 +237,7 @@ impl<C: Collect> Op for Command<C> {
 
     fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<C::Output> {
         let Some(mut collect) = self.collect.take() else {
-            return Step::Done(Err(Error::Protocol("command completed twice".into())));
+            return Step::Done(Err(Error::Internal("command completed twice")));
         };
         match ok_or_error(tagged) {
             Ok(tagged) => Step::Done(collect.finish(tagged, ctx)),

@@ -5,7 +5,6 @@ use std::collections::VecDeque;
 
 use bytes::BytesMut;
 
-use crate::Error;
 use crate::conn::StreamPart;
 use crate::conn::session::Session;
 use crate::encode::{self, message::FetchModifiers};
@@ -13,6 +12,7 @@ use crate::types::{
     FetchAttr, FetchResponse, MessageAttribute, SeqNumber, SequenceItem, SequenceSet,
     StreamedAttribute, Tagged, UidRange, Untagged,
 };
+use crate::{Error, Precondition};
 
 use super::{Claims, Op, OpContext, SELECTED, Step, kind, ok_or_error};
 
@@ -208,9 +208,12 @@ impl Op for Fetch {
             super::require_capability(session, "CONDSTORE")?;
         }
         if self.modifiers.vanished && !session.is_enabled("QRESYNC") {
-            return Err(Error::Protocol(
-                "UID FETCH (VANISHED) needs ENABLE QRESYNC first (RFC 7162 §3.2.6)".into(),
-            ));
+            // RFC 7162 §3.2.6.
+            return Err(Precondition::NotEnabled {
+                command: "UID FETCH (VANISHED)",
+                extension: "QRESYNC",
+            }
+            .into());
         }
         Ok(())
     }

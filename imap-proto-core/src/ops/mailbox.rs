@@ -1,13 +1,13 @@
 //! Mailbox commands: SELECT/EXAMINE, CREATE, DELETE, RENAME, (UN)SUBSCRIBE, LIST, LSUB,
 //! STATUS, CLOSE, UNSELECT (RFC 9051 §6.3, §6.4.2; RFC 5258, 5819, 6154, 7162, 8474, 3691).
 
-use crate::Error;
 use crate::conn::session::{SelectedMailbox, Session};
 use crate::encode;
 use crate::types::{
     FetchResponse, Mailbox, MailboxAttribute, MailboxInfo, MailboxStatus, ResponseCode,
     SelectOptions, StatusItem, Tagged, UidRange, Untagged,
 };
+use crate::{Error, Precondition, ProtocolViolation};
 
 use super::command::{CapabilityGate, Collect, Command, Gate, Gather, Nothing, from_tagged};
 use super::{AUTHENTICATED_OR_SELECTED, Claims, Effect, OpContext, SELECTED, kind};
@@ -50,7 +50,7 @@ impl Collect for SelectCollector {
             .session()
             .selected()
             .cloned()
-            .ok_or_else(|| Error::Protocol("SELECT completed without a mailbox".into()))?;
+            .ok_or(ProtocolViolation::MissingData("SELECT"))?;
         mailbox.vanished = self.vanished;
         mailbox.changed = self.changed;
         ctx.effect(Effect::SelectDone);
@@ -106,9 +106,12 @@ impl super::Op for Select {
     fn check(&self, session: &Session) -> Result<(), Error> {
         self.inner.check(session)?;
         if self.options.qresync.is_some() && !session.is_enabled("QRESYNC") {
-            return Err(Error::Protocol(
-                "SELECT (QRESYNC ...) needs ENABLE QRESYNC first (RFC 7162 §3.2.3)".into(),
-            ));
+            // RFC 7162 §3.2.3.
+            return Err(Precondition::NotEnabled {
+                command: "SELECT (QRESYNC ...)",
+                extension: "QRESYNC",
+            }
+            .into());
         }
         if self.options.condstore && !session.has_capability("CONDSTORE") {
             return Err(Error::MissingCapability("CONDSTORE".into()));
@@ -423,7 +426,7 @@ impl Collect for StatusCollector {
         let last = self
             .found
             .pop()
-            .ok_or_else(|| Error::Protocol("STATUS completed without STATUS data".into()))?;
+            .ok_or(ProtocolViolation::MissingData("STATUS"))?;
         Ok(crate::types::StatusResult {
             items: last.items,
             ambiguous: self.found,

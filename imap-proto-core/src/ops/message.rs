@@ -1,13 +1,13 @@
 //! STORE, COPY, MOVE (with its UIDPLUS fallback), EXPUNGE and UID EXPUNGE
 //! (RFC 9051 §6.4.3, §6.4.6–6.4.9; RFC 4315; RFC 6851; RFC 7162).
 
-use crate::Error;
 use crate::conn::session::Session;
 use crate::encode;
 use crate::types::{
     CopyResult, ExpungeResult, FetchResponse, Flag, MoveResult, ResponseCode, SequenceSet,
     StatusKind, StoreOperation, Tagged, UidRange, Untagged,
 };
+use crate::{Error, Precondition};
 
 use super::command::{CapabilityGate, Collect, Command, Gate, from_tagged};
 use super::{Op, OpContext, SELECTED, Step, ok_or_error};
@@ -186,9 +186,7 @@ impl Op for Expunge {
             super::require_capability_or_rev2(session, "UIDPLUS")?;
         }
         if session.selected().is_some_and(|m| m.read_only) {
-            return Err(Error::Protocol(
-                "EXPUNGE in a read-only (EXAMINEd) mailbox".into(),
-            ));
+            return Err(Precondition::ReadOnlyMailbox.into());
         }
         Ok(())
     }
@@ -280,9 +278,8 @@ impl Op for Move {
             if self.uid { "UID MOVE" } else { "MOVE" },
         )?;
         if !Self::native(session) && !session.has_capability("UIDPLUS") {
-            return Err(Error::MissingCapability(
-                "MOVE (or UIDPLUS for the COPY + UID EXPUNGE fallback)".into(),
-            ));
+            // Neither MOVE nor the COPY + UID EXPUNGE fallback (UIDPLUS): MOVE is named.
+            return Err(Error::MissingCapability("MOVE".into()));
         }
         Ok(())
     }

@@ -11,10 +11,10 @@
 
 use std::any::Any;
 
-use crate::Error;
 use crate::conn::session::{SelectedMailbox, Session, SessionState};
 use crate::encode::{EncodeContext, EncodeError, EncodedCommand};
 use crate::types::{Capability, Continuation, StatusKind, Tagged, Untagged};
+use crate::{Error, ProtocolViolation};
 
 pub mod acl;
 pub mod append;
@@ -209,8 +209,9 @@ pub trait Op: Send + 'static {
     /// The typed result.
     type Output: Send + 'static;
 
-    /// Checks state and capabilities before anything is sent: returns [`Error::Protocol`]
-    /// or [`Error::MissingCapability`] exactly where the reference says so.
+    /// Checks state and capabilities before anything is sent: returns
+    /// [`Error::WrongState`], [`Error::Precondition`] or [`Error::MissingCapability`] exactly
+    /// where the reference says so.
     fn check(&self, session: &Session) -> Result<(), Error>;
 
     /// True if the op may run concurrently with other pipelinable ops (RFC 9051 §5.5).
@@ -239,7 +240,7 @@ pub trait Op: Send + 'static {
         _continuation: Continuation,
         _ctx: &mut OpContext<'_>,
     ) -> Result<(), Error> {
-        Err(Error::Protocol("unexpected continuation request".into()))
+        Err(ProtocolViolation::UnexpectedContinuation.into())
     }
 
     /// A streamed part of a large FETCH literal. Return `false` to leave it unclaimed.
@@ -356,10 +357,9 @@ pub fn ok_or_error(tagged: Tagged) -> Result<Tagged, Error> {
             text: text(),
             code: tagged.status.code.clone(),
         }),
-        StatusKind::Bye | StatusKind::PreAuth => Err(Error::Protocol(format!(
-            "tagged {:?} is not a valid completion",
-            tagged.status.kind
-        ))),
+        StatusKind::Bye | StatusKind::PreAuth => {
+            Err(ProtocolViolation::InvalidCompletion(tagged.status.kind).into())
+        }
     }
 }
 
@@ -367,15 +367,15 @@ pub fn ok_or_error(tagged: Tagged) -> Result<Tagged, Error> {
 pub fn require_state(
     session: &Session,
     allowed: &[SessionState],
-    command: &str,
+    command: &'static str,
 ) -> Result<(), Error> {
     if allowed.contains(&session.state()) {
         Ok(())
     } else {
-        Err(Error::Protocol(format!(
-            "{command} is not valid in the {:?} state",
-            session.state()
-        )))
+        Err(Error::WrongState {
+            command,
+            state: session.state(),
+        })
     }
 }
 
@@ -384,7 +384,7 @@ pub fn require_capability(session: &Session, capability: &str) -> Result<(), Err
     if session.has_capability(capability) {
         Ok(())
     } else {
-        Err(Error::MissingCapability(capability.to_string()))
+        Err(Error::MissingCapability(capability.into()))
     }
 }
 
@@ -393,7 +393,7 @@ pub fn require_capability_or_rev2(session: &Session, capability: &str) -> Result
     if session.has_or_rev2(capability) {
         Ok(())
     } else {
-        Err(Error::MissingCapability(capability.to_string()))
+        Err(Error::MissingCapability(capability.into()))
     }
 }
 

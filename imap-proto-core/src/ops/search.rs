@@ -1,10 +1,10 @@
 //! SEARCH (plain, ESEARCH, SAVE), SORT and THREAD (RFC 9051 §6.4.4, RFC 4731, RFC 5182,
 //! RFC 5256, RFC 7162 §3.1.5).
 
-use crate::Error;
 use crate::conn::session::Session;
 use crate::encode;
 use crate::types::{EsearchResponse, SearchResult, Tagged, ThreadNode, UidRange, Untagged};
+use crate::{Error, ProtocolViolation};
 
 use super::command::{CapabilityGate, Collect, Command, Gate, Gather};
 use super::{Claims, OpContext, SELECTED, kind};
@@ -38,10 +38,7 @@ impl Collect for SearchCollector {
                     .map_or(0, |m| u64::from(m.exists))
                     .max(MIN_EXPANSION_CAP);
                 if count > cap {
-                    self.error = Some(Error::Protocol(format!(
-                        "ESEARCH ALL names {count} messages, more than the mailbox holds; \
-                         use search_esearch for the ranges"
-                    )));
+                    self.error = Some(ProtocolViolation::TooManyResults(count).into());
                     return None;
                 }
                 (e.all_numbers(), e.modseq)

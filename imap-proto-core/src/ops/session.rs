@@ -1,10 +1,10 @@
 //! Any-state and session commands: NOOP, CHECK, CAPABILITY, LOGOUT, ID, ENABLE, NAMESPACE,
 //! UNAUTHENTICATE (RFC 9051 §6.1, §6.3.1, §6.3.11; RFC 2971; RFC 5161; RFC 8437).
 
-use crate::Error;
 use crate::conn::session::{Session, SessionState};
 use crate::encode;
 use crate::types::{Capability, NamespaceResponse, StatusKind, Tagged, Untagged};
+use crate::{Error, Precondition, ProtocolViolation};
 
 use super::command::{CapabilityGate, Collect, Command, Gate, Gather, Nothing, from_tagged};
 use super::{
@@ -30,7 +30,7 @@ pub fn noop() -> Command<Nothing> {
 pub struct Check(Command<Nothing>);
 
 /// CHECK (RFC 3501 §6.4.1). On an IMAP4rev2 session this is refused with
-/// [`Error::Protocol`]: use NOOP instead.
+/// [`crate::Precondition::RemovedInRev2`]: use NOOP instead.
 pub fn check() -> Check {
     Check(Command::new(
         Gate {
@@ -47,9 +47,7 @@ impl Op for Check {
     type Output = ();
     fn check(&self, session: &Session) -> Result<(), Error> {
         if session.is_rev2() {
-            return Err(Error::Protocol(
-                "CHECK does not exist in IMAP4rev2 (RFC 9051); use NOOP".into(),
-            ));
+            return Err(Precondition::RemovedInRev2.into());
         }
         self.0.check(session)
     }
@@ -130,9 +128,7 @@ impl Op for Logout {
             if self.saw_bye {
                 Ok(())
             } else {
-                Err(Error::Protocol(
-                    "LOGOUT completed without the required * BYE".into(),
-                ))
+                Err(ProtocolViolation::LogoutWithoutBye.into())
             }
         });
         ctx.effect(Effect::Logout);
@@ -188,7 +184,7 @@ pub fn id(
 const ENABLE_CAPABILITIES: &[&str] = &["ENABLE", "IMAP4rev2"];
 
 /// The ENABLE op (RFC 5161 §3): valid only in Authenticated; ENABLE in Selected is refused
-/// with [`Error::Protocol`] (RFC 5161 §2).
+/// with [`Error::WrongState`] (RFC 5161 §2).
 pub fn enable(capabilities: &[&str]) -> Command<impl Collect<Output = Vec<String>> + use<>> {
     let wanted: Vec<String> = capabilities.iter().map(|c| c.to_string()).collect();
     Command::new(
@@ -257,7 +253,7 @@ pub fn namespace() -> Command<impl Collect<Output = NamespaceResponse> + use<>> 
                 found
                     .into_iter()
                     .last()
-                    .ok_or_else(|| Error::Protocol("NAMESPACE completed without data".into()))
+                    .ok_or(ProtocolViolation::MissingData("NAMESPACE").into())
             },
         ),
     )

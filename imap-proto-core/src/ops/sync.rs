@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use crate::Error;
 use crate::conn::StreamPart;
 use crate::conn::session::{SelectedMailbox, Session, SessionState};
+use crate::error::ProtocolViolation;
 use crate::types::{
     FetchAttr, FetchResponse, Flag, FlagUpdate, MailboxState, MessageAttribute, QresyncParams,
     SelectOptions, SequenceSet, SyncDelta, SyncOptions, SyncStrategy, Tagged, UidSet, Untagged,
@@ -189,11 +190,15 @@ impl Sync {
     /// After SELECT: settles the strategy and starts the next command, if any.
     fn after_select(&mut self, ctx: &mut OpContext<'_>) -> Result<bool, Error> {
         let Some(mailbox) = self.selected.as_deref() else {
-            return Err(Error::Protocol("SELECT completed without a mailbox".into()));
+            return Err(Error::Internal("sync: SELECT completed without a mailbox"));
         };
-        let validity = mailbox.uid_validity.ok_or_else(|| {
-            Error::Protocol("SELECT gave no UIDVALIDITY (RFC 9051 §7.1 requires it)".into())
-        })?;
+        // RFC 9051 §7.1: SELECT must return UIDVALIDITY; without it no UID can be trusted.
+        let validity =
+            mailbox
+                .uid_validity
+                .ok_or(Error::Protocol(ProtocolViolation::MissingData(
+                    "SELECT (UIDVALIDITY)",
+                )))?;
         let modseq = mailbox.highest_modseq.filter(|_| !mailbox.no_modseq);
         let (exists, changed_since) = (mailbox.exists, self.saved.highest_modseq);
         if validity != self.saved.uid_validity || modseq.is_none() {
@@ -294,7 +299,7 @@ impl Sync {
         let mailbox = self
             .selected
             .take()
-            .ok_or_else(|| Error::Protocol("sync finished without SELECT".into()))?;
+            .ok_or(Error::Internal("sync finished without SELECT"))?;
         let validity = mailbox.uid_validity.unwrap_or(0);
         let validity_changed = self.saved.uid_validity != 0 && self.saved.uid_validity != validity;
         let saved = std::mem::take(&mut self.saved);
@@ -474,9 +479,7 @@ impl Op for Sync {
 
     fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<SyncDelta> {
         let Some(phase) = self.phase.as_mut() else {
-            return Step::Done(Err(Error::Protocol(
-                "sync: completion with no command".into(),
-            )));
+            return Step::Done(Err(Error::Internal("sync: completion with no command")));
         };
         let found = match phase.on_tagged(tagged, ctx) {
             Step::Continue => return Step::Continue,

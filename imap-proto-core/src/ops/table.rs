@@ -122,7 +122,7 @@ macro_rules! for_each_imap_method {
             /// Notifications arrive as typed events on the event queue.
             ///
             /// # Errors
-            /// `Error::MissingCapability` without NOTIFY; `Error::Protocol` in an invalid state;
+            /// `Error::MissingCapability` without NOTIFY; `Error::WrongState` in an invalid state;
             /// `Error::No` if the server rejects the request (e.g. `[BADEVENT]`, RFC 5465
             /// Section 5).
             fn notify_set(&self, params: $crate::types::NotifySetParams) -> () {
@@ -147,7 +147,7 @@ macro_rules! for_each_imap_method {
             ///
             /// Returns the extensions the server activated in this call (a subset of those
             /// asked for). Valid only in the Authenticated state: ENABLE in Selected returns
-            /// `Error::Protocol` (RFC 5161 Section 2). Issue it before any command that depends
+            /// `Error::WrongState` (RFC 5161 Section 2). Issue it before any command that depends
             /// on the extension (e.g. ENABLE QRESYNC before SELECT with QRESYNC). The cached
             /// enabled list is updated after the tagged OK.
             fn enable(&self, capabilities: &[&str]) -> Vec<String> {
@@ -242,7 +242,7 @@ macro_rules! for_each_imap_method {
             /// CHECK — request a checkpoint of the selected mailbox (RFC 3501 Section 6.4.1).
             ///
             /// IMAP4rev1 only: RFC 9051 removed CHECK, so on an IMAP4rev2 connection this
-            /// returns `Error::Protocol`; use `noop` instead.
+            /// returns `Error::Precondition(Precondition::RemovedInRev2)`; use `noop` instead.
             fn check(&self) -> () {
                 $crate::ops::session::check()
             };

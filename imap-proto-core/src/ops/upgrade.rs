@@ -1,11 +1,11 @@
 //! STARTTLS and COMPRESS (RFC 9051 §6.2.1, RFC 4978). The switch itself happens in the
 //! connection's effect handler, at the exact byte where the tagged OK ended.
 
-use crate::Error;
 use crate::conn::session::Session;
 use crate::conn::upgrade::TlsSetup;
 use crate::encode;
 use crate::types::Tagged;
+use crate::{Error, Precondition};
 
 use super::session::ThenRefreshCapabilities;
 use super::{ANY_LIVE, Effect, NOT_AUTHENTICATED, Op, OpContext, Step, ok_or_error};
@@ -27,14 +27,12 @@ impl Op for StartTls {
     fn check(&self, session: &Session) -> Result<(), Error> {
         super::require_state(session, NOT_AUTHENTICATED, "STARTTLS")?;
         if session.tls_active() {
-            return Err(Error::Protocol("TLS is already active".into()));
+            return Err(Precondition::TlsActive.into());
         }
         // RFC 4978 §3: compression runs inside TLS. TLS started on top of an active
         // DEFLATE layer would invert that, so it is refused.
         if session.compress_active() {
-            return Err(Error::Protocol(
-                "STARTTLS after COMPRESS: TLS must be negotiated first (RFC 4978 §3)".into(),
-            ));
+            return Err(Precondition::CompressActive.into());
         }
         super::require_capability(session, "STARTTLS")
     }
@@ -46,7 +44,7 @@ impl Op for StartTls {
             let setup = self
                 .setup
                 .take()
-                .ok_or_else(|| Error::Protocol("STARTTLS completed twice".into()))?;
+                .ok_or(Error::Internal("STARTTLS completed twice"))?;
             ctx.effect(Effect::ForgetCapabilities);
             ctx.effect(Effect::StartTls(setup));
             Ok(())
@@ -69,7 +67,7 @@ impl Op for Compress {
     fn check(&self, session: &Session) -> Result<(), Error> {
         super::require_state(session, ANY_LIVE, "COMPRESS")?;
         if session.compress_active() {
-            return Err(Error::Protocol("COMPRESS is already active".into()));
+            return Err(Precondition::CompressActive.into());
         }
         super::require_capability(session, "COMPRESS=DEFLATE")
     }

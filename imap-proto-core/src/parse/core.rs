@@ -388,10 +388,12 @@ pub fn astring(i: Span<'_>) -> PResult<'_, Bytes> {
     }
 }
 
-/// `mailbox = "INBOX" / astring` (RFC 9051 §9). The wire form is kept; see [`Mailbox`].
+/// `mailbox = "INBOX" / astring` (RFC 9051 §9). The wire form is kept, with the frame's
+/// name encoding; see [`Mailbox`].
 #[inline]
 pub fn mailbox(i: Span<'_>) -> PResult<'_, Mailbox> {
-    astring(i).map(|(r, b)| (r, Mailbox::from_wire(b)))
+    let names = i.context().names;
+    astring(i).map(|(r, b)| (r, Mailbox::from_wire_in(b, names)))
 }
 
 /// `tag = 1*<any ASTRING-CHAR except "+">`
@@ -606,6 +608,7 @@ pub(crate) mod tests {
         let ctx = FrameContext {
             frame: Bytes::copy_from_slice(input),
             max_depth: 16,
+            names: Default::default(),
         };
         match parser(Span::new(&ctx)) {
             Ok((rest, v)) => Ok((v, rest.as_slice().to_vec())),
@@ -721,6 +724,7 @@ pub(crate) mod tests {
         let ctx = FrameContext {
             frame: Bytes::from_static(b"\"hello\" {3}\r\nabc"),
             max_depth: 4,
+            names: Default::default(),
         };
         let (rest, q) = quoted(Span::new(&ctx)).unwrap();
         let (_, l) = literal(rest.take_from(1)).unwrap();
@@ -749,6 +753,7 @@ pub(crate) mod tests {
         let ctx = FrameContext {
             frame: Bytes::from_static(b"(\\X-Y $Junk \\seen)"),
             max_depth: 4,
+            names: Default::default(),
         };
         let (_, flags) = flag_list(Span::new(&ctx)).expect("flag list");
         let base = ctx.frame.as_ptr() as usize;

@@ -3140,6 +3140,7 @@ mod tests {
         let ctx = FrameContext {
             frame: Bytes::from(format!("(BODYSTRUCTURE {deep}")),
             max_depth: crate::Limits::default().max_nesting_depth,
+            names: Default::default(),
         };
         match msg_att(Span::new(&ctx)) {
             Err(nom::Err::Failure(e)) => assert_eq!(e.kind, ParseErrorKind::TooDeep),
@@ -3235,6 +3236,7 @@ mod tests {
         let ctx = FrameContext {
             frame: Bytes::from_static(b"(UID 1 BODY[] {5}\r\nhello X-GM-MSGID 7)"),
             max_depth: 16,
+            names: Default::default(),
         };
         let (_, a) = msg_att(Span::new(&ctx)).unwrap();
         let base = ctx.frame.as_ptr() as usize;

@@ -10,13 +10,16 @@ use std::slice::Iter;
 use bytes::Bytes;
 use nom::{AsBytes, Compare, CompareResult, FindSubstring, Input, Needed, Offset};
 
-/// What every parser of one frame shares: the frame itself and the nesting limit.
+/// What every parser of one frame shares: the frame itself, the nesting limit and how the
+/// session writes mailbox names.
 #[derive(Debug)]
 pub struct FrameContext {
     /// The whole frame; all output `Bytes` are slices of it.
     pub frame: Bytes,
     /// Deepest parenthesis nesting to follow (see [`crate::Limits::max_nesting_depth`]).
     pub max_depth: usize,
+    /// The encoding recorded in every [`crate::types::Mailbox`] parsed from the frame.
+    pub names: crate::types::NameEncoding,
 }
 
 /// A parser position: the unparsed rest of the frame, plus the shared context.

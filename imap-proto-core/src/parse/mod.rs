@@ -25,14 +25,29 @@ use input::{FrameContext, Span};
 ///
 /// Every string in the result is a zero-copy slice of `frame`. The frame must hold exactly
 /// one response: bytes left after its CRLF are [`ParseErrorKind::TrailingBytes`].
+///
+/// Mailbox names are taken as modified UTF-7; [`parse_response_in`] takes the session's
+/// encoding.
 pub fn parse_response(
     frame: Bytes,
     limits: &crate::Limits,
+) -> Result<crate::types::Response, ParseError> {
+    parse_response_in(frame, limits, crate::types::NameEncoding::ModifiedUtf7)
+}
+
+/// [`parse_response`] for a session that writes mailbox names in `names` (UTF-8 once
+/// `UTF8=ACCEPT` is enabled or in IMAP4rev2): each [`crate::types::Mailbox`] records it, so
+/// its `name()` decodes the way the session wrote it.
+pub fn parse_response_in(
+    frame: Bytes,
+    limits: &crate::Limits,
+    names: crate::types::NameEncoding,
 ) -> Result<crate::types::Response, ParseError> {
     use crate::types::{Response, Untagged};
     let ctx = FrameContext {
         frame,
         max_depth: limits.max_nesting_depth,
+        names,
     };
     // Untagged FETCH, most of what servers send, is read into its small parts first and the
     // large `Response` is built once, here.
@@ -68,6 +83,7 @@ fn parse_whole<T>(
     let ctx = FrameContext {
         frame,
         max_depth: limits.max_nesting_depth,
+        names: Default::default(),
     };
     whole(&ctx, parser(Span::new(&ctx)))
 }
@@ -107,6 +123,7 @@ mod tests {
         let ctx = FrameContext {
             frame: Bytes::from_static(frame),
             max_depth: crate::Limits::default().max_nesting_depth,
+            names: Default::default(),
         };
         whole(&ctx, response::response(Span::new(&ctx)))
     }

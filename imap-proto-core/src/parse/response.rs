@@ -519,25 +519,6 @@ fn known_code<'a>(
         b"TOOBIG" => bare(C::TooBig),
         b"NOTIFICATIONOVERFLOW" => bare(C::NotificationOverflow),
         b"USEATTR" => bare(C::UseAttr),
-        b"UNAVAILABLE" => simple(SimpleCode::Unavailable),
-        b"AUTHENTICATIONFAILED" => simple(SimpleCode::AuthenticationFailed),
-        b"AUTHORIZATIONFAILED" => simple(SimpleCode::AuthorizationFailed),
-        b"EXPIRED" => simple(SimpleCode::Expired),
-        b"PRIVACYREQUIRED" => simple(SimpleCode::PrivacyRequired),
-        b"CONTACTADMIN" => simple(SimpleCode::ContactAdmin),
-        b"NOPERM" => simple(SimpleCode::NoPerm),
-        b"INUSE" => simple(SimpleCode::InUse),
-        b"EXPUNGEISSUED" => simple(SimpleCode::ExpungeIssued),
-        b"CORRUPTION" => simple(SimpleCode::Corruption),
-        b"SERVERBUG" => simple(SimpleCode::ServerBug),
-        b"CLIENTBUG" => simple(SimpleCode::ClientBug),
-        b"CANNOT" => simple(SimpleCode::Cannot),
-        b"LIMIT" => simple(SimpleCode::Limit),
-        b"OVERQUOTA" => simple(SimpleCode::OverQuota),
-        b"ALREADYEXISTS" => simple(SimpleCode::AlreadyExists),
-        b"NONEXISTENT" => simple(SimpleCode::NonExistent),
-        b"HASCHILDREN" => simple(SimpleCode::HasChildren),
-        b"UNKNOWN-CTE" => simple(SimpleCode::UnknownCte),
         b"BADCHARSET" => Some(code_badcharset(after)),
         b"CAPABILITY" => {
             Some(capability::capability_data(at_name).map(|(r, c)| (r, C::Capability(c))))
@@ -560,7 +541,7 @@ fn known_code<'a>(
             sp_then(after, |j| paren_list(j, super::core::atom)).map(|(r, e)| (r, C::BadEvent(e))),
         ),
         b"REFERRAL" => Some(code_referral(after)),
-        _ => None,
+        _ => SimpleCode::from_name(upper).and_then(simple),
     }
 }
 

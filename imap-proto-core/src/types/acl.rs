@@ -6,6 +6,7 @@ use super::Mailbox;
 
 /// `acl-data = "ACL" SP mailbox *(SP identifier SP rights)`
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AclResponse {
     /// The mailbox.
     pub mailbox: Mailbox,
@@ -15,6 +16,7 @@ pub struct AclResponse {
 
 /// One identifier and its rights, e.g. `bob` / `lrs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AclEntry {
     /// The user or group identifier.
     pub identifier: Bytes,
@@ -24,6 +26,7 @@ pub struct AclEntry {
 
 /// `listrights-data = "LISTRIGHTS" SP mailbox SP identifier SP rights *(SP rights)`
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ListRightsResponse {
     /// The mailbox.
     pub mailbox: Mailbox,
@@ -37,6 +40,7 @@ pub struct ListRightsResponse {
 
 /// `myrights-data = "MYRIGHTS" SP mailbox SP rights`
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MyRightsResponse {
     /// The mailbox.
     pub mailbox: Mailbox,

@@ -8,6 +8,7 @@ use std::fmt;
 /// Capability names are case-insensitive (RFC 9051 §7.2.2), so comparisons ignore ASCII case;
 /// the server's spelling is kept for display.
 #[derive(Clone, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Capability(Box<str>);
 
 impl Capability {

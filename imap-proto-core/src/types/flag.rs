@@ -3,11 +3,14 @@
 
 use bytes::Bytes;
 
+use super::names::NameTable;
+
 /// A message flag.
 ///
 /// `flag = "\Answered" / "\Flagged" / "\Deleted" / "\Seen" / "\Draft" / flag-keyword / flag-extension`
 /// plus `\Recent` (`flag-fetch`, IMAP4rev1) and `\*` (`flag-perm`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Flag {
     /// `\Seen`
     Seen,
@@ -48,20 +51,26 @@ impl Flag {
     /// The system flag (or `\*`) whose name, without the backslash, is `name`, matched
     /// case-insensitively. Lets parsers classify a flag before making any `Bytes` for it.
     pub(crate) fn system(name: &[u8]) -> Option<Self> {
-        let known = [
-            (&b"Seen"[..], Flag::Seen),
-            (b"Answered", Flag::Answered),
-            (b"Flagged", Flag::Flagged),
-            (b"Deleted", Flag::Deleted),
-            (b"Draft", Flag::Draft),
-            (b"Recent", Flag::Recent),
-            (b"*", Flag::MayCreate),
-        ];
-        known
-            .into_iter()
-            .find_map(|(spelling, flag)| name.eq_ignore_ascii_case(spelling).then_some(flag))
+        SYSTEM_FLAGS.find(name)
+    }
+
+    /// The name of a system flag (or `\*`) without its backslash; `None` for keywords and
+    /// extensions.
+    pub(crate) fn system_name(&self) -> Option<&'static str> {
+        SYSTEM_FLAGS.name_of(self)
     }
 }
+
+/// The system flags and `\*`, by their names without the backslash.
+static SYSTEM_FLAGS: NameTable<Flag> = NameTable(&[
+    ("Seen", Flag::Seen),
+    ("Answered", Flag::Answered),
+    ("Flagged", Flag::Flagged),
+    ("Deleted", Flag::Deleted),
+    ("Draft", Flag::Draft),
+    ("Recent", Flag::Recent),
+    ("*", Flag::MayCreate),
+]);
 
 /// A mailbox attribute from LIST/LSUB (`mbx-list-flags`), including the special-use
 /// attributes of RFC 6154 and the LIST-EXTENDED attributes of RFC 5258.
@@ -70,6 +79,7 @@ impl Flag {
 /// (`\drafts`, `\sent`); see `docs/quirks.md`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[allow(missing_docs)] // each variant is the attribute of the same name
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum MailboxAttribute {
     NoInferiors,
     NoSelect,
@@ -106,30 +116,35 @@ impl MailboxAttribute {
     /// The defined attribute whose name, without the backslash, is `name`, matched
     /// case-insensitively. Lets parsers classify an attribute before making any `Bytes`.
     pub(crate) fn known(name: &[u8]) -> Option<Self> {
-        let known = [
-            (&b"Noinferiors"[..], MailboxAttribute::NoInferiors),
-            (b"Noselect", MailboxAttribute::NoSelect),
-            (b"Marked", MailboxAttribute::Marked),
-            (b"Unmarked", MailboxAttribute::Unmarked),
-            (b"NonExistent", MailboxAttribute::NonExistent),
-            (b"Subscribed", MailboxAttribute::Subscribed),
-            (b"Remote", MailboxAttribute::Remote),
-            (b"HasChildren", MailboxAttribute::HasChildren),
-            (b"HasNoChildren", MailboxAttribute::HasNoChildren),
-            (b"All", MailboxAttribute::All),
-            (b"Archive", MailboxAttribute::Archive),
-            (b"Drafts", MailboxAttribute::Drafts),
-            (b"Flagged", MailboxAttribute::Flagged),
-            (b"Junk", MailboxAttribute::Junk),
-            (b"Sent", MailboxAttribute::Sent),
-            (b"Trash", MailboxAttribute::Trash),
-            (b"Important", MailboxAttribute::Important),
-        ];
-        known
-            .into_iter()
-            .find_map(|(spelling, attr)| name.eq_ignore_ascii_case(spelling).then_some(attr))
+        KNOWN_ATTRIBUTES.find(name)
+    }
+
+    /// The name of a defined attribute without its backslash; `None` for extensions.
+    pub(crate) fn known_name(&self) -> Option<&'static str> {
+        KNOWN_ATTRIBUTES.name_of(self)
     }
 }
+
+/// The defined mailbox attributes, by their names without the backslash.
+static KNOWN_ATTRIBUTES: NameTable<MailboxAttribute> = NameTable(&[
+    ("Noinferiors", MailboxAttribute::NoInferiors),
+    ("Noselect", MailboxAttribute::NoSelect),
+    ("Marked", MailboxAttribute::Marked),
+    ("Unmarked", MailboxAttribute::Unmarked),
+    ("NonExistent", MailboxAttribute::NonExistent),
+    ("Subscribed", MailboxAttribute::Subscribed),
+    ("Remote", MailboxAttribute::Remote),
+    ("HasChildren", MailboxAttribute::HasChildren),
+    ("HasNoChildren", MailboxAttribute::HasNoChildren),
+    ("All", MailboxAttribute::All),
+    ("Archive", MailboxAttribute::Archive),
+    ("Drafts", MailboxAttribute::Drafts),
+    ("Flagged", MailboxAttribute::Flagged),
+    ("Junk", MailboxAttribute::Junk),
+    ("Sent", MailboxAttribute::Sent),
+    ("Trash", MailboxAttribute::Trash),
+    ("Important", MailboxAttribute::Important),
+]);
 
 #[cfg(test)]
 mod tests {

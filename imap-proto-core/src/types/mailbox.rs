@@ -6,20 +6,44 @@ use bytes::Bytes;
 
 use super::{MailboxAttribute, mutf7};
 
-/// A mailbox name as the server sent it.
+/// How a session writes mailbox names: modified UTF-7 (RFC 3501 §5.1.3), or UTF-8 once
+/// `UTF8=ACCEPT` is enabled (RFC 6855 §3) or in IMAP4rev2 (RFC 9051 §5.1), where `&` is an
+/// ordinary character.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum NameEncoding {
+    /// Modified UTF-7, IMAP4rev1's default.
+    #[default]
+    ModifiedUtf7,
+    /// UTF-8.
+    Utf8,
+}
+
+/// A mailbox name as the server sent it, and how the session wrote names when it was sent.
 ///
 /// The wire form is kept (it is what commands must send back), and [`Mailbox::name`] decodes
-/// modified UTF-7 (RFC 3501 §5.1.3) into Unicode on demand, so parsing never allocates for it.
+/// it into Unicode on demand, so parsing never allocates for it. The encoding is recorded
+/// when the response is parsed (from the session's state, see
+/// [`parse_response_in`](crate::parse::parse_response_in)), so `name()` is right whichever
+/// mode the session was in. Two mailboxes are equal when their wire forms are.
 /// `INBOX` is case-insensitive (RFC 9051 §5.1); [`Mailbox::is_inbox`] checks that.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Mailbox {
     raw: Bytes,
+    encoding: NameEncoding,
 }
 
 impl Mailbox {
-    /// Wraps a wire-form name.
+    /// Wraps a wire-form name in modified UTF-7 (IMAP4rev1's default encoding).
     pub fn from_wire(raw: Bytes) -> Self {
-        Mailbox { raw }
+        Self::from_wire_in(raw, NameEncoding::ModifiedUtf7)
+    }
+
+    /// Wraps a wire-form name written in `encoding`.
+    pub fn from_wire_in(raw: Bytes, encoding: NameEncoding) -> Self {
+        Mailbox { raw, encoding }
     }
 
     /// The name exactly as it appeared on the wire.
@@ -27,17 +51,26 @@ impl Mailbox {
         &self.raw
     }
 
-    /// The name decoded from modified UTF-7. A name that is not valid modified UTF-7 (some
-    /// servers send raw 8-bit names) is returned as lossy UTF-8 of the wire form instead.
+    /// How the name was written on the wire.
+    pub fn encoding(&self) -> NameEncoding {
+        self.encoding
+    }
+
+    /// The name as a user reads it, decoded from the encoding the session used: from modified
+    /// UTF-7, or as UTF-8. A name that is not valid in it (some servers send raw 8-bit names)
+    /// is returned as lossy UTF-8 of the wire form instead.
     pub fn name(&self) -> Cow<'_, str> {
-        match mutf7::decode(&self.raw) {
-            Some(name) => name,
-            None => String::from_utf8_lossy(&self.raw),
+        match self.encoding {
+            NameEncoding::Utf8 => String::from_utf8_lossy(&self.raw),
+            NameEncoding::ModifiedUtf7 => match mutf7::decode(&self.raw) {
+                Some(name) => name,
+                None => String::from_utf8_lossy(&self.raw),
+            },
         }
     }
 
-    /// The name when the session runs with UTF-8 mailbox names (RFC 6855 `UTF8=ACCEPT`, or
-    /// IMAP4rev2), where `&` is an ordinary character.
+    /// The name read as UTF-8 whatever the session's encoding. [`Mailbox::name`] already
+    /// does this for names sent in UTF-8 mode; this is for names known to be UTF-8 otherwise.
     pub fn utf8_name(&self) -> Cow<'_, str> {
         String::from_utf8_lossy(&self.raw)
     }
@@ -45,6 +78,20 @@ impl Mailbox {
     /// True for any capitalisation of `INBOX`.
     pub fn is_inbox(&self) -> bool {
         self.raw.eq_ignore_ascii_case(b"INBOX")
+    }
+}
+
+impl PartialEq for Mailbox {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw == other.raw
+    }
+}
+
+impl Eq for Mailbox {}
+
+impl std::hash::Hash for Mailbox {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.raw.hash(state);
     }
 }
 
@@ -57,6 +104,7 @@ impl std::fmt::Debug for Mailbox {
 /// One `LIST` or `LSUB` line: `mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR
 /// DQUOTE / nil) SP mailbox [SP mbox-list-extended]` (RFC 9051 §7.3.1, RFC 5258 §6).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MailboxInfo {
     /// Name attributes such as `\HasNoChildren` or `\Sent`.
     pub attributes: Vec<MailboxAttribute>,
@@ -70,6 +118,7 @@ pub struct MailboxInfo {
 
 /// `mbox-list-extended-item = mbox-list-extended-item-tag SP tagged-ext-val` (RFC 5258 §6).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ListExtendedItem {
     /// `"CHILDINFO" SP "(" list-select-base-opt-quoted *(SP ...) ")"` (RFC 5258 §4)
     ChildInfo(Vec<Bytes>),
@@ -86,6 +135,7 @@ pub enum ListExtendedItem {
 
 /// `"STATUS" SP mailbox SP "(" [status-att-list] ")"` (RFC 9051 §7.3.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MailboxStatus {
     /// The mailbox the data is about.
     pub mailbox: Mailbox,
@@ -95,6 +145,7 @@ pub struct MailboxStatus {
 
 /// One `status-att-val` (RFC 9051 §7.3.2, RFC 7162, RFC 8438, RFC 8474, RFC 7889).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum StatusItem {
     /// `MESSAGES n`
     Messages(u32),
@@ -129,6 +180,7 @@ pub enum StatusItem {
 
 /// `namespace-response = "NAMESPACE" SP namespace SP namespace SP namespace` (RFC 2342 §5).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NamespaceResponse {
     /// Personal namespaces.
     pub personal: Vec<NamespaceDescriptor>,
@@ -140,6 +192,7 @@ pub struct NamespaceResponse {
 
 /// `namespace-descr = "(" string SP (DQUOTE QUOTED-CHAR DQUOTE / nil) [namespace-response-extensions] ")"`
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NamespaceDescriptor {
     /// The prefix, e.g. `""` or `"shared/"`.
     pub prefix: Mailbox,

@@ -12,6 +12,7 @@ mod capability;
 mod date;
 #[cfg(feature = "decode")]
 mod decode;
+mod display;
 pub(crate) mod envelope;
 mod fetch;
 mod fetch_attr;
@@ -19,6 +20,7 @@ mod flag;
 mod mailbox;
 mod metadata;
 pub mod mutf7;
+mod names;
 mod notify;
 mod quota;
 mod response;
@@ -27,6 +29,8 @@ mod search;
 mod search_criteria;
 mod select;
 mod sequence;
+#[cfg(all(test, feature = "serde"))]
+mod serde_round_trip;
 mod store;
 mod sync;
 mod wire_text;
@@ -50,8 +54,8 @@ pub use fetch::{
 pub use fetch_attr::{FetchAttr, Partial};
 pub use flag::{Flag, MailboxAttribute};
 pub use mailbox::{
-    ListExtendedItem, Mailbox, MailboxInfo, MailboxStatus, NamespaceDescriptor, NamespaceResponse,
-    StatusItem,
+    ListExtendedItem, Mailbox, MailboxInfo, MailboxStatus, NameEncoding, NamespaceDescriptor,
+    NamespaceResponse, StatusItem,
 };
 pub use metadata::{MetadataEntries, MetadataResponse};
 pub use notify::{NotifyEvent, NotifyEventGroup, NotifyEvents, NotifyFilter, NotifySetParams};

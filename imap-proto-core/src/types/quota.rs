@@ -6,6 +6,7 @@ use super::Mailbox;
 
 /// `quota-response = "QUOTA" SP quota-root-name SP quota-list`
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct QuotaResponse {
     /// The quota root, e.g. `"User quota"` (Dovecot) or `INBOX` (Cyrus).
     pub root: Bytes,
@@ -15,6 +16,7 @@ pub struct QuotaResponse {
 
 /// `quota-resource = resource-name SP resource-usage SP resource-limit`
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct QuotaResource {
     /// `STORAGE`, `MESSAGE`, `MAILBOX`, `ANNOTATION-STORAGE`, ...
     pub name: Bytes,
@@ -26,6 +28,7 @@ pub struct QuotaResource {
 
 /// `quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name)`
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct QuotaRoot {
     /// The mailbox asked about.
     pub mailbox: Mailbox,

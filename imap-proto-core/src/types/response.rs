@@ -2,6 +2,8 @@
 
 use bytes::Bytes;
 
+use super::names::NameTable;
+
 use super::{
     AclResponse, Capability, EsearchResponse, FetchResponse, Flag, ListRightsResponse, MailboxInfo,
     MailboxStatus, MetadataResponse, MyRightsResponse, NamespaceResponse, QuotaResponse, QuotaRoot,
@@ -148,6 +150,7 @@ pub enum Untagged {
 
 /// `resp-text-code` (RFC 3501 §7.1, RFC 9051 §7.1 and the extensions).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ResponseCode {
     /// `ALERT`
     Alert,
@@ -230,6 +233,7 @@ pub enum ResponseCode {
 /// The argument-free response codes of RFC 5530 and RFC 9051 §7.1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[allow(missing_docs)] // each variant is the code of the same name
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum SimpleCode {
     Unavailable,
     AuthenticationFailed,
@@ -252,8 +256,44 @@ pub enum SimpleCode {
     UnknownCte,
 }
 
+impl SimpleCode {
+    /// The code named `name`, e.g. `b"NONEXISTENT"`.
+    pub(crate) fn from_name(upper: &[u8]) -> Option<Self> {
+        SIMPLE_CODES.find(upper)
+    }
+
+    /// The code's name as servers send it, e.g. `NONEXISTENT`.
+    pub fn as_str(self) -> &'static str {
+        SIMPLE_CODES.name_of(&self).unwrap_or_default()
+    }
+}
+
+/// Every [`SimpleCode`] by its name.
+static SIMPLE_CODES: NameTable<SimpleCode> = NameTable(&[
+    ("UNAVAILABLE", SimpleCode::Unavailable),
+    ("AUTHENTICATIONFAILED", SimpleCode::AuthenticationFailed),
+    ("AUTHORIZATIONFAILED", SimpleCode::AuthorizationFailed),
+    ("EXPIRED", SimpleCode::Expired),
+    ("PRIVACYREQUIRED", SimpleCode::PrivacyRequired),
+    ("CONTACTADMIN", SimpleCode::ContactAdmin),
+    ("NOPERM", SimpleCode::NoPerm),
+    ("INUSE", SimpleCode::InUse),
+    ("EXPUNGEISSUED", SimpleCode::ExpungeIssued),
+    ("CORRUPTION", SimpleCode::Corruption),
+    ("SERVERBUG", SimpleCode::ServerBug),
+    ("CLIENTBUG", SimpleCode::ClientBug),
+    ("CANNOT", SimpleCode::Cannot),
+    ("LIMIT", SimpleCode::Limit),
+    ("OVERQUOTA", SimpleCode::OverQuota),
+    ("ALREADYEXISTS", SimpleCode::AlreadyExists),
+    ("NONEXISTENT", SimpleCode::NonExistent),
+    ("HASCHILDREN", SimpleCode::HasChildren),
+    ("UNKNOWN-CTE", SimpleCode::UnknownCte),
+]);
+
 /// The `METADATA` response-code arguments (RFC 5464 §4.2.1, §4.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum MetadataCode {
     /// `LONGENTRIES n`: some values exceeded MAXSIZE; n is the largest.
     LongEntries(u64),

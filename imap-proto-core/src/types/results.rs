@@ -8,6 +8,7 @@ use super::{
 
 /// The result of SEARCH, UID SEARCH, SORT and UID SORT.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SearchResult {
     /// Matching sequence numbers or UIDs (for SORT, in sorted order).
     pub ids: Vec<u32>,
@@ -22,6 +23,7 @@ pub struct SearchResult {
 /// apart from the reply. `items` holds the last STATUS for the mailbox received before the
 /// tagged OK; `ambiguous` holds every earlier one, so nothing is lost.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct StatusResult {
     /// The status items of the reply.
     pub items: Vec<StatusItem>,
@@ -68,6 +70,7 @@ pub struct StoreResult {
 
 /// The result of COPY / UID COPY.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CopyResult {
     /// The tagged response code, normally `[COPYUID ...]` (RFC 4315 §3).
     pub code: Option<ResponseCode>,
@@ -89,6 +92,7 @@ impl CopyResult {
 
 /// Messages removed by EXPUNGE, UID EXPUNGE or MOVE.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ExpungeResult {
     /// `* n EXPUNGE` sequence numbers, in the order received (RFC 9051 §7.5.1).
     Expunged(Vec<u32>),
@@ -104,6 +108,7 @@ impl Default for ExpungeResult {
 
 /// The result of MOVE / UID MOVE (or its COPY + STORE + UID EXPUNGE fallback).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MoveResult {
     /// The response code, typically `[COPYUID ...]` (RFC 6851 §4.3): from the untagged OK
     /// the server sends before the expunges, or from the tagged OK.
@@ -114,6 +119,7 @@ pub struct MoveResult {
 
 /// The result of GETMETADATA.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct MetadataResult {
     /// Entry names and values; `None` for entries that have no value.
     pub entries: Vec<(String, Option<Bytes>)>,
@@ -123,6 +129,7 @@ pub struct MetadataResult {
 
 /// The result of GETQUOTAROOT: the mailbox's roots and each root's resources.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct QuotaRootResponse {
     /// The quota roots of the mailbox.
     pub roots: Vec<String>,

@@ -6,6 +6,7 @@ use bytes::Bytes;
 /// `uid-set` data (VANISHED, COPYUID, APPENDUID, ESEARCH ALL, MODIFIED). `start <= end`
 /// always holds: a server's `9:4` is normalised to `4:9` (RFC 9051 §9: ranges are unordered).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UidRange {
     /// First value, inclusive.
     pub start: u32,
@@ -51,6 +52,7 @@ impl UidRange {
 /// `esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)`
 /// (RFC 4731 §3.1, RFC 9051 §7.3.4, RFC 5267 §4.4, RFC 9394 §3.1).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct EsearchResponse {
     /// `search-correlator = SP "(" "TAG" SP tag-string ")"`
     pub tag: Option<Bytes>,
@@ -81,6 +83,7 @@ impl EsearchResponse {
 
 /// `"PARTIAL" SP "(" partial-range SP partial-results ")"` (RFC 9394 §3.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct EsearchPartial {
     /// The requested range, as signed offsets (negative counts from the end).
     pub range: (i64, i64),
@@ -93,6 +96,7 @@ pub struct EsearchPartial {
 /// `thread-list = "(" (thread-members / thread-nested) ")"`: a node carries a message number
 /// and its replies. A thread whose root message is missing (`((3)(5))`) has `id: None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ThreadNode {
     /// The message number or UID, or `None` for a missing parent.
     pub id: Option<u32>,

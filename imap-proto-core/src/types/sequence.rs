@@ -70,6 +70,11 @@ impl fmt::Display for SequenceItem {
 /// assert_eq!(SequenceSet::from_numbers([3, 1, 2, 9]).unwrap().to_string(), "1:3,9");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(into = "String", try_from = "String")
+)]
 pub struct SequenceSet {
     repr: Repr,
 }
@@ -359,6 +364,22 @@ fn parse_seq_number(text: &str, whole: &str) -> Result<SeqNumber, EncodeError> {
         .parse()
         .map_err(|_| refuse("number larger than 4294967295"))?;
     nonzero(n, || whole.to_owned()).map(SeqNumber::Value)
+}
+
+impl From<SequenceSet> for String {
+    /// The wire form (as [`fmt::Display`] writes it).
+    fn from(set: SequenceSet) -> String {
+        set.to_string()
+    }
+}
+
+impl TryFrom<String> for SequenceSet {
+    type Error = EncodeError;
+
+    /// Parses the wire form (see [`FromStr`]).
+    fn try_from(text: String) -> Result<Self, EncodeError> {
+        text.parse()
+    }
 }
 
 impl FromStr for SequenceSet {

@@ -40,6 +40,7 @@ use bytes::{Bytes, BytesMut};
 pub mod event;
 pub mod event_buffer;
 pub mod session;
+pub mod trace;
 pub mod upgrade;
 
 use crate::encode::{Fragment, LiteralMode};
@@ -152,12 +153,17 @@ struct InFlight {
 pub struct QueuedCommand {
     pub(crate) tag: Option<String>,
     pub(crate) fragments: Vec<Fragment>,
+    /// It carries credentials ([`crate::encode::EncodedCommand::is_sensitive`]).
+    pub(crate) sensitive: bool,
 }
 
 /// A command waiting to be written, with its progress.
 struct Outgoing {
     tag: Option<String>,
     fragments: VecDeque<Fragment>,
+    sensitive: bool,
+    /// None of it has been written yet.
+    fresh: bool,
 }
 
 /// The state of a streamed FETCH literal.
@@ -197,6 +203,8 @@ pub struct Connection {
     /// The error that ended the connection (never a [`Error::ConnectionFailed`]).
     failed: Option<Arc<Error>>,
     scratch: Vec<u8>,
+    /// The protocol log, when switched on ([`Connection::set_trace`]).
+    trace: Option<Box<trace::Tracer>>,
     /// Where [`Connection::read_buffer`] last pointed the caller's read.
     read_target: ReadTarget,
     /// The staging buffer of [`Connection::read_buffer`] while TLS or COMPRESS is active (or
@@ -247,6 +255,7 @@ impl Connection {
             bye: None,
             failed: None,
             scratch: Vec::new(),
+            trace: None,
             read_target: ReadTarget::Stage,
             read_stage: BytesMut::new(),
             open_slice: None,
@@ -381,6 +390,29 @@ impl Connection {
         self.events.len() + usize::from(self.dropped_events > 0)
     }
 
+    /// Switches the protocol log on or off (off by default). While on, every line sent and
+    /// received is recorded, credentials masked and large literals elided (see [`trace`]);
+    /// take the entries with [`Connection::poll_trace`]. Switching it off drops what was
+    /// not taken.
+    pub fn set_trace(&mut self, on: bool) {
+        match (on, self.trace.is_some()) {
+            (true, false) => self.trace = Some(Box::default()),
+            (false, true) => self.trace = None,
+            _ => {}
+        }
+    }
+
+    /// True while the protocol log is on.
+    pub fn is_tracing(&self) -> bool {
+        self.trace.is_some()
+    }
+
+    /// The next protocol log entry, oldest first. The log keeps at most
+    /// [`trace::TRACE_QUEUE_LIMIT`] entries; older ones are dropped and the gap is reported.
+    pub fn poll_trace(&mut self) -> Option<trace::TraceLine> {
+        self.trace.as_mut()?.poll()
+    }
+
     /// Appends every byte ready for the wire to `out` and returns how many were added.
     pub fn poll_transmit(&mut self, out: &mut Vec<u8>) -> usize {
         let before = out.len();
@@ -414,7 +446,15 @@ impl Connection {
             if self.awaiting_continuation {
                 return;
             }
+            if let Some(tracer) = &mut self.trace
+                && std::mem::take(&mut front.fresh)
+            {
+                tracer.start_command(front.tag.as_deref(), front.sensitive);
+            }
             while let Some(fragment) = front.fragments.pop_front() {
+                if let Some(tracer) = &mut self.trace {
+                    tracer.sent(front.tag.as_deref(), &fragment);
+                }
                 match fragment {
                     Fragment::Line(line) => self.plain_out.extend_from_slice(&line),
                     Fragment::Literal { data, mode } => {
@@ -671,6 +711,16 @@ impl Connection {
                 },
                 Err(e) => return self.fail(e.into()),
             };
+            if let Some(tracer) = &mut self.trace {
+                match &frame {
+                    Frame::Complete(bytes) => tracer.received(bytes),
+                    Frame::StreamBegin {
+                        head, literal_len, ..
+                    } => tracer.received_stream_head(head, *literal_len),
+                    Frame::StreamTail(tail) => tracer.received_stream_tail(tail),
+                    Frame::StreamChunk(_) | Frame::StreamEnd => {}
+                }
+            }
             let result = match frame {
                 Frame::Complete(bytes) => parse::parse_response_in(
                     bytes,
@@ -834,6 +884,8 @@ impl Connection {
             self.outgoing.push_back(Outgoing {
                 tag: command.tag,
                 fragments: command.fragments.into(),
+                sensitive: command.sensitive,
+                fresh: true,
             });
         }
     }

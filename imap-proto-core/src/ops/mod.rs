@@ -169,6 +169,7 @@ impl OpContext<'_> {
         self.tags.next_tag();
         self.commands.push(crate::conn::QueuedCommand {
             tag: Some(tag.clone()),
+            sensitive: command.is_sensitive(),
             fragments: command.into_fragments(),
         });
         *self.current_tag = tag;
@@ -180,6 +181,7 @@ impl OpContext<'_> {
         self.commands.push(crate::conn::QueuedCommand {
             tag: None,
             fragments: vec![crate::encode::Fragment::Line(line)],
+            sensitive: false,
         });
     }
 

@@ -33,6 +33,7 @@ mod sequence;
 mod serde_round_trip;
 mod store;
 mod sync;
+mod unparsed;
 mod wire_text;
 
 pub use crate::conn::session::SelectedMailbox;
@@ -76,4 +77,5 @@ pub use store::StoreOperation;
 pub use sync::{
     FlagUpdate, MailboxState, SyncDelta, SyncOptions, SyncStrategy, UidSet, UidSetParseError,
 };
+pub use unparsed::Unparsed;
 pub(crate) use wire_text::{Field, MAX_WIRE_TEXT_LEN, WireText};

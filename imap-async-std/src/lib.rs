@@ -142,3 +142,8 @@ impl Transport for AsyncTcp {
         SockRef::from(self.0.get_ref()).set_tcp_keepalive(keepalive)
     }
 }
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

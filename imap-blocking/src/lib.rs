@@ -317,3 +317,8 @@ impl BlockingBatch for ImapConnection {
         held.drive(&self.core.shared, deadline, || answered().then_some(()))
     }
 }
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -70,3 +70,8 @@ pub const LOGOUT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long `idle()` waits for the tagged completion after it sent `DONE`. The caller's
 /// timeout covers the wait for server data; this bounds the exit from IDLE.
 pub const IDLE_DONE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

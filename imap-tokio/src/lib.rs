@@ -141,3 +141,13 @@ impl Transport for TcpTransport {
         SockRef::from(&self.0).set_tcp_keepalive(keepalive)
     }
 }
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
+
+/// The workspace README's quick start, compiled as a doctest with this crate's.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod workspace_readme {}

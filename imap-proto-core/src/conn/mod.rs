@@ -899,7 +899,11 @@ impl Connection {
         self.apply_effects(effects)?;
         if let Step::Done(mut result) = step {
             let id = self.in_flight[index].id;
-            if let (Ok(_), Some(error)) = (&result, self.in_flight[index].unparsed.take()) {
+            // A success, or a complaint that data is missing, is really the stepped-over
+            // response's failure; a NO or BAD from the server stays what it is.
+            if matches!(&result, Ok(_) | Err(Error::Protocol(_)))
+                && let Some(error) = self.in_flight[index].unparsed.take()
+            {
                 result = Err(ProtocolViolation::UnparsedResponse(error).into());
             }
             self.in_flight.remove(index);

@@ -31,7 +31,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use imap_tokio::types::{Addresses, FetchAttr, Flag, MailboxAttribute, SequenceSet};
+use imap_tokio::types::{FetchAttr, Flag, MailboxAttribute, SequenceSet};
 use imap_tokio::{CancellationToken, ClientConfig, Error, ImapConnection, TlsMode, TypedEvent};
 use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
@@ -218,7 +218,7 @@ fn samples(to: &str) -> Vec<(Vec<Flag>, Vec<u8>)> {
                 "Grace Hopper <grace@navy.example.mil>",
                 to,
                 "Mon, 2 Mar 2026 08:12:44 +0100",
-                "Welcome aboard",
+                "=?UTF-8?Q?Welcome_aboard_=E2=98=95?=",
                 "Glad to have you on the team. Coffee is on the second floor.",
             ),
         ),
@@ -245,10 +245,10 @@ fn samples(to: &str) -> Vec<(Vec<Flag>, Vec<u8>)> {
         (
             vec![Flag::Flagged],
             message(
-                "Ada Lovelace <ada@engine.example.org>",
+                "=?ISO-8859-1?Q?Ada_Lovelace_=28n=E9e_Byron=29?= <ada@engine.example.org>",
                 to,
                 "Thu, 5 Mar 2026 11:30:00 +0000",
-                "Notes on the Analytical Engine",
+                "=?ISO-8859-1?Q?Notes_on_the_Analytical_Engine_=96_r=E9sum=E9?=",
                 "Attached are my notes. The engine might compose music.",
             ),
         ),
@@ -272,20 +272,6 @@ fn text(value: Option<&[u8]>) -> String {
         .unwrap_or_default()
 }
 
-/// `Name <mailbox@host>` from an envelope address list.
-fn show_addresses(addresses: Addresses<'_>) -> String {
-    addresses
-        .map(|a| {
-            let email = format!("{}@{}", text(a.mailbox()), text(a.host()));
-            match a.name() {
-                Some(name) => format!("{} <{email}>", String::from_utf8_lossy(name)),
-                None => email,
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Prints the envelopes of the messages in `set`, newest first.
 async fn show_envelopes(imap: &ImapConnection, set: &SequenceSet) -> Result<(), Error> {
     let items = [FetchAttr::Uid, FetchAttr::Flags, FetchAttr::Envelope];
@@ -301,8 +287,9 @@ async fn show_envelopes(imap: &ImapConnection, set: &SequenceSet) -> Result<(), 
             if unseen { "*" } else { " " },
             m.uid().unwrap_or(0),
             text(envelope.date()),
-            show_addresses(envelope.from()),
-            text(envelope.subject()),
+            // `Display` writes the list as a mail client does, names decoded (RFC 2047).
+            envelope.from().to_string(),
+            envelope.decoded_subject().unwrap_or_default(),
         ));
     }
     Ok(())
@@ -384,13 +371,14 @@ async fn run(target: Target) -> Result<(), String> {
     }
 
     let mut mailboxes = imap.list("", "*", T).await.map_err(fail("list"))?;
-    mailboxes.sort_by_key(|m| (!m.mailbox.is_inbox(), m.mailbox.utf8_name().into_owned()));
+    mailboxes.sort_by_key(|m| (!m.mailbox.is_inbox(), m.mailbox.name().into_owned()));
     clock.step(format!("LIST \"\" \"*\": {} mailboxes", mailboxes.len()));
     for m in &mailboxes {
         let roles: Vec<&str> = m.attributes.iter().filter_map(show_attribute).collect();
         detail(format!(
             "{:<24} {}",
-            m.mailbox.utf8_name(),
+            // The name decoded the way the session writes names (modified UTF-7 or UTF-8).
+            m.mailbox.to_string(),
             if roles.is_empty() {
                 String::new()
             } else {

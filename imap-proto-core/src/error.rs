@@ -206,6 +206,12 @@ pub enum ProtocolViolation {
     /// The end of a streamed FETCH literal with no streamed literal open.
     #[error("stream tail without a streamed literal")]
     StrayStreamTail,
+    /// A response of the kind this command takes failed the grammar inside intact framing
+    /// and was stepped over (it is also queued as [`crate::TypedEvent::Unparsed`]); the
+    /// command fails rather than succeed without it, and the session goes on
+    /// (docs/security.md, "One bad response costs that response").
+    #[error("a response to this command failed the grammar and was stepped over: {0}")]
+    UnparsedResponse(ParseError),
 }
 
 impl From<std::io::Error> for Error {

@@ -26,7 +26,7 @@ use imap_proto_core::{
     Config, Connection, Error, Limits, OpId, Precondition, ProtocolViolation, SessionState,
     TlsSetup, TypedEvent, ops,
 };
-use support::{Transcript, transcript, transcript_with};
+use support::{Pending, Transcript, transcript, transcript_with};
 
 // ---------------------------------------------------------------------------------------
 // Helpers
@@ -577,13 +577,25 @@ fn nesting_within_the_limit_still_parses() {
 // Unparsable and unexpected responses
 // ---------------------------------------------------------------------------------------
 
+/// A NOOP in flight, answered with `* 1 EXISTS`, `line`, `* 2 EXISTS` and its completion.
+fn noop_around(t: &mut Transcript, line: &str) -> Pending<()> {
+    t.run("S: * PREAUTH [CAPABILITY IMAP4rev1] hi");
+    t.events();
+    let noop = t.api().noop().unwrap();
+    t.run("C: A0001 NOOP");
+    t.s("* 1 EXISTS");
+    t.s(line);
+    t.s("* 2 EXISTS");
+    t.s("A0001 OK done");
+    noop
+}
+
 #[test]
 fn a_garbage_line_is_fatal_and_nothing_after_it_is_parsed() {
     for garbage in [
         "garbage",
         "",
         "*",
-        "* 4294967296 EXISTS",
         "A0002",
         // Tagged BYE or PREAUTH: not a completion (RFC 9051 §7.1, `resp-cond-state`).
         "A0001 BYE odd",
@@ -591,14 +603,7 @@ fn a_garbage_line_is_fatal_and_nothing_after_it_is_parsed() {
         "\x00\x01\x02",
     ] {
         transcript(|t| {
-            t.run("S: * PREAUTH [CAPABILITY IMAP4rev1] hi");
-            t.events();
-            let mut noop = t.api().noop().unwrap();
-            t.run("C: A0001 NOOP");
-            t.s("* 1 EXISTS");
-            t.s(garbage);
-            t.s("* 2 EXISTS");
-            t.s("A0001 OK done");
+            let mut noop = noop_around(t, garbage);
             let error = t.err(&mut noop);
             assert!(matches!(error, Error::Parse(_)), "{garbage:?}: {error:?}");
             assert!(error.is_fatal());
@@ -606,6 +611,41 @@ fn a_garbage_line_is_fatal_and_nothing_after_it_is_parsed() {
             let events = t.events();
             assert_eq!(events, [TypedEvent::Exists(1)], "{garbage:?}");
             is_dead(t);
+        });
+    }
+}
+
+/// Issue 12, item 4: an untagged response that fails the grammar inside intact framing
+/// costs that response only. It is queued as `TypedEvent::Unparsed` with its bytes and
+/// error, and the session goes on: what came after it is parsed, and NOOP still answers.
+#[test]
+fn an_unparseable_untagged_response_costs_only_itself() {
+    for garbage in [
+        "* 4294967296 EXISTS",
+        "* STATUS INBOX (MAILBOXID (\"x))",
+        "* FLAGS (\\\\Seen \"x)",
+        "* LIST (\\HasNoChildren) \"/\" {5}\r\nINBOX extra",
+    ] {
+        transcript(|t| {
+            let mut noop = noop_around(t, garbage);
+            t.ok(&mut noop);
+            let events = t.events();
+            assert_eq!(events.len(), 3, "{garbage:?}: {events:?}");
+            assert_eq!(events[0], TypedEvent::Exists(1));
+            let TypedEvent::Unparsed(unparsed) = &events[1] else {
+                panic!("{garbage:?}: expected an unparsed response, got {events:?}");
+            };
+            assert_eq!(
+                unparsed.raw,
+                format!("{garbage}\r\n")
+                    .replace("\\r\\n", "\r\n")
+                    .as_bytes()
+            );
+            assert_eq!(events[2], TypedEvent::Exists(2));
+            assert!(t.conn.failure().is_none());
+            let mut noop = t.api().noop().unwrap();
+            t.run("C: A0002 NOOP\nS: A0002 OK still here");
+            t.ok(&mut noop);
         });
     }
 }
@@ -1139,9 +1179,25 @@ fn a_literal_in_a_search_response_above_max_literal_size() {
     let id = conn.submit(ops::search::search(false, "ALL")).unwrap();
     transmit(&mut conn);
     conn.handle_input(b"* SEARCH 1 {2}\r\n12\r\nA0002 OK\r\n");
+    // Framed, so it costs only itself (issue 12, item 4): the SEARCH it answers fails
+    // rather than return an empty result as a correct one, and the session goes on.
     let error = conn.take_output(&id).unwrap().unwrap_err();
-    assert!(matches!(error, Error::Parse(_)), "{error:?}");
-    assert_dead(&mut conn);
+    assert!(
+        matches!(
+            error,
+            Error::Protocol(ProtocolViolation::UnparsedResponse(_))
+        ),
+        "{error:?}"
+    );
+    assert!(!error.is_fatal());
+    assert!(matches!(
+        conn.poll_event(),
+        Some(TypedEvent::Unparsed(unparsed)) if &unparsed.raw[..] == b"* SEARCH 1 {2}\r\n12\r\n"
+    ));
+    let noop = conn.submit(ops::session::noop()).unwrap();
+    assert_eq!(transmit(&mut conn), b"A0003 NOOP\r\n");
+    conn.handle_input(b"A0003 OK\r\n");
+    conn.take_output(&noop).unwrap().unwrap();
 }
 
 #[test]

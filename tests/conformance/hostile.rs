@@ -51,6 +51,7 @@ pub fn cases() -> Vec<ScriptedCase> {
         scripted_case!(hostile_nesting_ten_thousand_deep_is_a_parse_error),
         scripted_case!(hostile_endless_line_fails_at_the_limit_and_the_client_stops_reading),
         scripted_case!(hostile_garbage_line_is_fatal),
+        scripted_case!(hostile_one_broken_response_in_a_bulk_fetch_costs_only_itself),
         scripted_case!(hostile_unexpected_continuation_is_fatal),
         scripted_case!(hostile_unknown_tag_is_fatal_and_changes_nothing),
         scripted_case!(hostile_bye_in_the_middle_of_a_fetch),
@@ -500,7 +501,7 @@ async fn hostile_endless_line_fails_at_the_limit_and_the_client_stops_reading() 
 // ---------------------------------------------------------------------------------------
 
 async fn hostile_garbage_line_is_fatal() -> TestResult {
-    for garbage in ["garbage", "*", "* 4294967296 EXISTS"] {
+    for garbage in ["garbage", "*", "A0001"] {
         let (client, server) = aw!(scripted(PREAUTH, move |mut peer| {
             let tag = peer.expect("NOOP");
             peer.send(&format!(
@@ -521,6 +522,66 @@ async fn hostile_garbage_line_is_fatal() -> TestResult {
         aw!(server.finish())?;
     }
     Ok(())
+}
+
+/// Issue 12, item 4: a UID FETCH of 10,000 messages where one BODYSTRUCTURE breaks the
+/// grammar (framing intact) returns the 9,999 others plus an entry for the broken one, the
+/// untagged garbage after it is an event, and the session then answers NOOP.
+async fn hostile_one_broken_response_in_a_bulk_fetch_costs_only_itself() -> TestResult {
+    const MESSAGES: u32 = 10_000;
+    const BROKEN: u32 = 4711;
+    let (client, server) = aw!(scripted(BARE_PREAUTH, |mut peer| {
+        let select = peer.expect("SELECT INBOX");
+        peer.send(&format!(
+            "* {MESSAGES} EXISTS\r\n{select} OK [READ-WRITE] done\r\n"
+        ));
+        let line = peer.line();
+        let (fetch, command) = line.split_once(' ').expect("a tagged command");
+        assert!(command.starts_with("UID FETCH 1:* "), "{line:?}");
+        let mut wire = String::new();
+        for seq in 1..=MESSAGES {
+            // An unterminated quoted string in one parameter list.
+            let charset = if seq == BROKEN {
+                "\"us-ascii"
+            } else {
+                "\"us-ascii\""
+            };
+            wire.push_str(&format!(
+                "* {seq} FETCH (UID {} BODYSTRUCTURE (\"text\" \"plain\" (\"charset\" {charset}) \
+                 NIL NIL \"7bit\" 12 1) FLAGS (\\Seen))\r\n",
+                seq + 100
+            ));
+        }
+        wire.push_str(&format!("* FLAGS (\\Seen \"x)\r\n{fetch} OK done\r\n"));
+        peer.send(&wire);
+        let noop = peer.expect("NOOP");
+        peer.send(&format!("{noop} OK still here\r\n"));
+    }))?;
+    aw!(client.select("INBOX", LONG))?;
+    aw!(client.drain_events());
+    let all = SequenceSet::range_from(1)?;
+    let found = aw!(client.uid_fetch(
+        &all,
+        &[FetchAttr::Uid, FetchAttr::BodyStructure, FetchAttr::Flags],
+        LONG
+    ))?;
+    ensure!(found.len() == MESSAGES as usize, "{}", found.len());
+    let broken: Vec<_> = found.iter().filter(|f| f.unparsed().is_some()).collect();
+    ensure!(broken.len() == 1, "{broken:?}");
+    ensure!(broken[0].seq == BROKEN && broken[0].uid() == Some(BROKEN + 100));
+    ensure!(
+        found
+            .iter()
+            .filter(|f| f.seq != BROKEN)
+            .all(|f| f.body_structure().is_some() && f.uid() == Some(f.seq + 100))
+    );
+    let events = aw!(client.drain_events());
+    ensure!(
+        matches!(events.as_slice(), [TypedEvent::Unparsed(u)] if u.raw.starts_with(b"* FLAGS")),
+        "{events:?}"
+    );
+    aw!(client.noop(T))?;
+    aw!(server.finish())
 }
 
 async fn hostile_unexpected_continuation_is_fatal() -> TestResult {

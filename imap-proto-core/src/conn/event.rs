@@ -56,6 +56,9 @@ pub enum TypedEvent {
     },
     /// Events were dropped because the queue was full ([`crate::Config::max_queued_events`]).
     EventsDropped(u64),
+    /// An untagged response that failed the grammar, with its bytes and the parse error;
+    /// the session went on (docs/security.md, "One bad response costs that response").
+    Unparsed(crate::types::Unparsed),
     /// Any other untagged data.
     Other(Untagged),
 }
@@ -74,6 +77,7 @@ impl TypedEvent {
             Untagged::MailboxStatus(s) => TypedEvent::MailboxStatus(s),
             Untagged::List(l) => TypedEvent::List(l),
             Untagged::Metadata(m) => TypedEvent::Metadata(m),
+            Untagged::Unparsed(u) => TypedEvent::Unparsed(u),
             Untagged::Status(status) => match (&status.kind, &status.code) {
                 (crate::types::StatusKind::Bye, _) => TypedEvent::Bye(status),
                 (_, Some(crate::types::ResponseCode::Alert)) => {

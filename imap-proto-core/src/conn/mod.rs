@@ -145,6 +145,9 @@ struct InFlight {
     id: u64,
     op: Box<dyn ErasedOp>,
     tag: String,
+    /// A response of the kind this op takes failed the grammar while it ran: its result
+    /// says so instead of succeeding without that response's data.
+    unparsed: Option<parse::ParseError>,
 }
 
 /// A command an op queued: its tag (none for continuation lines such as `DONE` or SASL
@@ -722,13 +725,14 @@ impl Connection {
                 }
             }
             let result = match frame {
-                Frame::Complete(bytes) => parse::parse_response_in(
-                    bytes,
+                Frame::Complete(bytes) => match parse::parse_response_in(
+                    bytes.clone(),
                     &self.config.limits,
                     self.session.name_encoding(),
-                )
-                .map_err(Error::from)
-                .and_then(|response| self.handle_response(response)),
+                ) {
+                    Ok(response) => self.handle_response(response),
+                    Err(error) => self.step_over(bytes, error),
+                },
                 Frame::StreamBegin {
                     head, literal_len, ..
                 } => self.handle_stream_begin(head, literal_len),
@@ -746,6 +750,42 @@ impl Connection {
                 self.fail(e);
             }
         }
+    }
+
+    /// A complete response failed the grammar. Its framing is intact (the framer found its
+    /// end, literals counted), so where [`parse::salvage`] keeps it, it costs only itself:
+    /// delivered to the op it answers or as an event, and the session goes on. Fail-closed
+    /// before the greeting and while an op negotiates the stream (STARTTLS, COMPRESS,
+    /// AUTHENTICATE), where the bytes around it decide what the stream becomes.
+    fn step_over(&mut self, frame: Bytes, error: parse::ParseError) -> Result<(), Error> {
+        let negotiating = self.in_flight.iter().any(|f| f.op.negotiates());
+        if !self.session.greeted || negotiating {
+            return Err(error.into());
+        }
+        let kept = parse::salvage(
+            frame,
+            error.clone(),
+            &self.config.limits,
+            self.session.name_encoding(),
+        );
+        let Some(untagged) = kept else {
+            return Err(error.into());
+        };
+        log::warn!("server response failed the grammar and was stepped over: {error}");
+        // A FETCH finds its op by message number like any FETCH; any other kind marks the
+        // first op that takes that kind, which then fails rather than succeed without it.
+        if let Untagged::Unparsed(unparsed) = &untagged {
+            let kind = crate::ops::kind::of_keyword(unparsed.keyword());
+            if let Some(flight) = self
+                .in_flight
+                .iter_mut()
+                .find(|f| f.op.claims().takes(kind))
+            {
+                flight.unparsed.get_or_insert(error);
+            }
+        }
+        self.handle_untagged(untagged);
+        Ok(())
     }
 
     fn handle_response(&mut self, response: Response) -> Result<(), Error> {
@@ -857,8 +897,15 @@ impl Connection {
         // the COMPRESS OK), the op stays in flight so that the connection failure, not a
         // success, becomes its result.
         self.apply_effects(effects)?;
-        if let Step::Done(result) = step {
+        if let Step::Done(mut result) = step {
             let id = self.in_flight[index].id;
+            // A success, or a complaint that data is missing, is really the stepped-over
+            // response's failure; a NO or BAD from the server stays what it is.
+            if matches!(&result, Ok(_) | Err(Error::Protocol(_)))
+                && let Some(error) = self.in_flight[index].unparsed.take()
+            {
+                result = Err(ProtocolViolation::UnparsedResponse(error).into());
+            }
             self.in_flight.remove(index);
             // An op that gave up on the connection (a SASL exchange the client refused: a
             // server that misbehaved, or claimed success without proving it knows the
@@ -948,7 +995,12 @@ impl Connection {
             match op.start(&mut ctx) {
                 Ok(()) => {
                     self.queue_commands(commands);
-                    self.in_flight.push_back(InFlight { id, op, tag });
+                    self.in_flight.push_back(InFlight {
+                        id,
+                        op,
+                        tag,
+                        unparsed: None,
+                    });
                     if let Err(e) = self.apply_effects(effects) {
                         self.fail(e);
                     }

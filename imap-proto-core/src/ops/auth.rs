@@ -79,6 +79,9 @@ impl Authenticate {
 
 impl Op for Authenticate {
     type Output = ();
+    fn negotiates(&self) -> bool {
+        true
+    }
     fn check(&self, session: &Session) -> Result<(), Error> {
         require_state(session, NOT_AUTHENTICATED, "AUTHENTICATE")?;
         let mechanism = self

@@ -104,7 +104,15 @@ impl Fetch {
     }
 
     fn wants(&self, fetch: &FetchResponse, session: &Session) -> bool {
-        !self.answered.contains(&fetch.seq) && is_reply_to(self.uid, &self.set, fetch, session)
+        if self.answered.contains(&fetch.seq) {
+            return false;
+        }
+        // A response that failed the grammar before its UID cannot be placed by UID: it is
+        // taken, as a streamed response without its UID is, so its error is not lost.
+        if self.uid && fetch.uid().is_none() && fetch.unparsed().is_some() {
+            return true;
+        }
+        is_reply_to(self.uid, &self.set, fetch, session)
     }
 
     fn deliver(&mut self, fetch: FetchResponse) {

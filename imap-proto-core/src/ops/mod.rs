@@ -32,6 +32,7 @@ pub mod pipeline_tuple;
 pub mod quota;
 pub mod search;
 pub mod session;
+pub mod sync;
 pub mod table;
 pub mod upgrade;
 
@@ -86,6 +87,25 @@ pub mod kind {
     pub const MYRIGHTS: u32 = 1 << 8;
     /// `* METADATA`.
     pub const METADATA: u32 = 1 << 9;
+
+    /// The kind of an untagged response by its keyword (any case); 0 for a keyword no op
+    /// claims. Used to find the op an unparseable response belonged to.
+    pub fn of_keyword(keyword: &[u8]) -> u32 {
+        let is = |name: &str| keyword.eq_ignore_ascii_case(name.as_bytes());
+        match () {
+            _ if is("LIST") || is("LSUB") => LIST,
+            _ if is("STATUS") => STATUS,
+            _ if is("FETCH") => FETCH,
+            _ if is("SEARCH") || is("ESEARCH") || is("SORT") || is("THREAD") => SEARCH,
+            _ if is("NAMESPACE") => NAMESPACE,
+            _ if is("QUOTA") || is("QUOTAROOT") => QUOTA,
+            _ if is("ACL") => ACL,
+            _ if is("LISTRIGHTS") => LISTRIGHTS,
+            _ if is("MYRIGHTS") => MYRIGHTS,
+            _ if is("METADATA") => METADATA,
+            _ => 0,
+        }
+    }
 }
 
 /// Which untagged responses a pipelinable op takes, so that the connection never runs two
@@ -123,6 +143,11 @@ impl Claims {
             kinds,
             exclusive: true,
         }
+    }
+
+    /// True if the op takes untagged responses of any of these [`kind`]s.
+    pub fn takes(self, kinds: u32) -> bool {
+        self.kinds & kinds != 0
     }
 
     /// True if the two ops must not be in flight together.
@@ -268,6 +293,13 @@ pub trait Op: Send + 'static {
         true
     }
 
+    /// True while the op negotiates the stream itself (STARTTLS, COMPRESS, AUTHENTICATE):
+    /// a response that fails the grammar then ends the connection rather than costing only
+    /// itself, since the bytes around it decide what the stream becomes.
+    fn negotiates(&self) -> bool {
+        false
+    }
+
     /// The tagged completion of the op's current command.
     fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<Self::Output>;
 
@@ -294,6 +326,7 @@ pub(crate) trait ErasedOp: Send {
         session: &Session,
     ) -> bool;
     fn on_interrupt(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error>;
+    fn negotiates(&self) -> bool;
     fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<Box<dyn Any + Send>>;
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
@@ -333,6 +366,9 @@ impl<O: Op> ErasedOp for O {
     }
     fn on_interrupt(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
         Op::on_interrupt(self, ctx)
+    }
+    fn negotiates(&self) -> bool {
+        Op::negotiates(self)
     }
     fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<Box<dyn Any + Send>> {
         match Op::on_tagged(self, tagged, ctx) {

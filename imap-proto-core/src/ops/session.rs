@@ -298,6 +298,9 @@ impl<O: Op> Op for ThenRefreshCapabilities<O> {
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
         self.inner.start(ctx)
     }
+    fn negotiates(&self) -> bool {
+        self.inner.negotiates()
+    }
     fn on_untagged(&mut self, data: Untagged, session: &Session) -> Option<Untagged> {
         if self.held.is_some() {
             return match data {

@@ -39,6 +39,9 @@ impl Op for StartTls {
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
         ctx.send(encode::session::starttls)
     }
+    fn negotiates(&self) -> bool {
+        true
+    }
     fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<()> {
         let result = ok_or_error(tagged).and_then(|_| {
             let setup = self
@@ -73,6 +76,9 @@ impl Op for Compress {
     }
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
         ctx.send(encode::session::compress_deflate)
+    }
+    fn negotiates(&self) -> bool {
+        true
     }
     fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<()> {
         let result = ok_or_error(tagged).map(|_| ctx.effect(Effect::Compress));

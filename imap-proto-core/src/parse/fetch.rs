@@ -246,6 +246,16 @@ pub fn msg_att(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
     Ok((rest, attrs))
 }
 
+/// The attributes of a `msg-att` that parse before the first that does not: what a FETCH
+/// response that failed the grammar still tells ([`super::salvage`]).
+pub(crate) fn msg_att_prefix(i: Span<'_>) -> Vec<MessageAttribute> {
+    let mut attrs = Vec::new();
+    if let Ok(i) = open(i, "msg-att") {
+        let _ = attribute_list(i, &mut attrs, false);
+    }
+    attrs
+}
+
 /// `*(SP msg-att-item) ")"`: the attributes up to and including the closing parenthesis. When
 /// `stream` is set, stops at the attribute whose literal header ends the frame and returns it.
 fn attribute_list<'a>(

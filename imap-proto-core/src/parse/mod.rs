@@ -14,9 +14,11 @@ pub mod mailbox;
 pub mod metadata;
 pub mod quota;
 pub mod response;
+mod salvage;
 pub mod search;
 
 pub use error::{PErr, PResult, ParseError, ParseErrorKind};
+pub use salvage::salvage;
 
 use input::{FrameContext, Span};
 

@@ -182,10 +182,20 @@ pub fn response_data(i: Span<'_>) -> PResult<'_, Untagged> {
     let start = i;
     let (i, _) = byte(b'*')(i)?;
     let (i, _) = sp(i)?;
-    let (i, data) = if i.as_slice().first().is_some_and(u8::is_ascii_digit) {
-        message_data(start, i)?
-    } else {
-        keyword_data(start, i)?
+    let (i, data) = match i.as_slice().first() {
+        Some(b) if b.is_ascii_digit() => message_data(start, i)?,
+        // Quirk: Exchange 2013 sends `* [COPYUID 52 86 1146]` without the OK
+        // (domainaware/parsedmarc#80, ruby/net-imap#250): read as `* OK [...]`.
+        Some(b'[') => {
+            let (rest, (code, text)) = resp_text(i)?;
+            let status = StatusResponse {
+                kind: StatusKind::Ok,
+                code,
+                text,
+            };
+            (rest, Untagged::Status(status))
+        }
+        _ => keyword_data(start, i)?,
     };
     let (i, _) = line_end(i)?;
     Ok((i, data))
@@ -421,16 +431,16 @@ fn sp_resp_text(i: Span<'_>) -> PResult<'_, (Option<ResponseCode>, Bytes)> {
 /// Lenient: the SP after `]` may be missing when no text follows, and a `[` that does not
 /// open a well-formed code (no closing `]` on the line) is read as text.
 pub fn resp_text(i: Span<'_>) -> PResult<'_, (Option<ResponseCode>, Bytes)> {
-    if i.as_slice().first() == Some(&b'[') {
-        if let Ok((after, code)) = bracketed_code(i) {
-            let after = if after.as_slice().first() == Some(&b' ') {
-                after.take_from(1)
-            } else {
-                after
-            };
-            let (rest, text) = text(after)?;
-            return Ok((rest, (Some(code), text)));
-        }
+    if i.as_slice().first() == Some(&b'[')
+        && let Ok((after, code)) = bracketed_code(i)
+    {
+        let after = if after.as_slice().first() == Some(&b' ') {
+            after.take_from(1)
+        } else {
+            after
+        };
+        let (rest, text) = text(after)?;
+        return Ok((rest, (Some(code), text)));
     }
     let (rest, text) = text(i)?;
     Ok((rest, (None, text)))
@@ -697,6 +707,7 @@ mod tests {
                 Untagged::MyRights(_) => "MyRights",
                 Untagged::Metadata(_) => "Metadata",
                 Untagged::Other { .. } => "Other",
+                Untagged::Unparsed(_) => "Unparsed",
             },
         }
     }

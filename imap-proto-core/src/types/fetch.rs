@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-use super::{BodyStructure, Envelope, Flag};
+use super::{BodyStructure, Envelope, Flag, Unparsed};
 
 /// `message-data = nz-number SP "FETCH" SP msg-att`: everything the server returned for one
 /// message, in the order it sent the attributes.
@@ -49,6 +49,15 @@ impl FetchResponse {
     pub fn body_structure(&self) -> Option<&BodyStructure> {
         self.attributes.iter().find_map(|a| match a {
             MessageAttribute::BodyStructure(body) | MessageAttribute::Body(body) => Some(&**body),
+            _ => None,
+        })
+    }
+
+    /// The whole response and its parse error when it failed the grammar: the attributes
+    /// before it are those that parsed before the failure (docs/security.md).
+    pub fn unparsed(&self) -> Option<&Unparsed> {
+        self.attributes.iter().find_map(|a| match a {
+            MessageAttribute::Unparsed(unparsed) => Some(&**unparsed),
             _ => None,
         })
     }
@@ -143,6 +152,10 @@ pub enum MessageAttribute {
     SaveDate(Option<Bytes>),
     /// `"PREVIEW" SP nstring` (RFC 8970 §4)
     Preview(Option<Bytes>),
+    /// The response failed the grammar from this point on, inside intact framing: the whole
+    /// response as sent and the parse error, always the last attribute. The session goes on
+    /// (docs/security.md, "One bad response costs that response").
+    Unparsed(Box<Unparsed>),
     /// An attribute this library does not model (e.g. `X-GM-LABELS`, `X-GM-MSGID`): its name
     /// and its value exactly as sent, so nothing is lost.
     Other {

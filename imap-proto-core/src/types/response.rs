@@ -137,6 +137,10 @@ pub enum Untagged {
     MyRights(MyRightsResponse),
     /// `metadata-resp` (RFC 5464 §4.4)
     Metadata(MetadataResponse),
+    /// An untagged response that failed the grammar inside intact framing, kept with its
+    /// parse error instead of ending the session (docs/security.md). Unparseable FETCH
+    /// responses come as [`Untagged::Fetch`] with a [`super::MessageAttribute::Unparsed`].
+    Unparsed(super::Unparsed),
     /// Any other untagged response, kept raw so nothing the server said is lost.
     /// `keyword` is the first atom after `* ` (or after the number), `raw` is the whole line
     /// without the CRLF.

@@ -461,3 +461,8 @@ impl ImapConnection {
         self.snapshot.get().compress
     }
 }
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -38,3 +38,8 @@ pub use conn::{Connection, OpId, StreamPart, TimeoutVerdict};
 pub use error::{Error, Precondition, ProtocolViolation};
 pub use limits::Limits;
 pub use ops::Op;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

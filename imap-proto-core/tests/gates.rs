@@ -11,8 +11,8 @@ mod support;
 
 use imap_proto_core::ops;
 use imap_proto_core::types::{
-    AppendMessage, FetchAttr, MailboxAttribute, NotifyEvents, NotifyFilter, NotifySetParams,
-    QresyncParams, SelectOptions, SequenceSet, StoreOperation,
+    AppendMessage, FetchAttr, MailboxAttribute, MailboxState, NotifyEvents, NotifyFilter,
+    NotifySetParams, QresyncParams, SelectOptions, SequenceSet, StoreOperation, SyncOptions,
 };
 use imap_proto_core::{Config, Connection, Error, SessionState, TlsSetup};
 use support::Api;
@@ -495,6 +495,32 @@ fn cases() -> Vec<Case> {
             enabled & ["QRESYNC"],
             Sent,
             |a: &mut Api<'_>| a.examine_with("INBOX", &qresync())
+        ),
+        case!(NotAuthenticated, REV1, NotNow, |a: &mut Api<'_>| a
+            .sync_mailbox(
+                "INBOX",
+                &MailboxState::new(),
+                &SyncOptions::default()
+            )),
+        case!(Logout, REV1, NotNow, |a: &mut Api<'_>| a.sync_mailbox(
+            "INBOX",
+            &MailboxState::new(),
+            &SyncOptions::default()
+        )),
+        case!(Authenticated, REV1, Sent, |a: &mut Api<'_>| a.sync_mailbox(
+            "INBOX",
+            &MailboxState::new(),
+            &SyncOptions::default()
+        )),
+        case!(
+            Selected,
+            "IMAP4rev1 ENABLE UNSELECT CONDSTORE QRESYNC",
+            Sent,
+            |a: &mut Api<'_>| a.sync_mailbox(
+                "INBOX",
+                &MailboxState::from_parts(1, Some(5), "1:5".parse().unwrap()),
+                &SyncOptions::default()
+            )
         ),
         case!(NotAuthenticated, REV1, NotNow, |a: &mut Api<'_>| a
             .create("x")),

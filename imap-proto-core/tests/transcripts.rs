@@ -16,6 +16,7 @@ use imap_proto_core::types::{
     NotifyEvent, NotifyEvents, NotifyFilter, NotifySetParams, QresyncParams, ResponseCode,
     SelectOptions, SequenceSet, StatusItem, StatusKind, StoreOperation, UidRange,
 };
+use imap_proto_core::types::{MailboxState, SyncDelta, SyncOptions, SyncStrategy, UidSet};
 use imap_proto_core::{Config, Error, Precondition, ProtocolViolation, SessionState, TypedEvent};
 use support::{Transcript, transcript, transcript_with};
 
@@ -2468,6 +2469,194 @@ fn huge_ranges_from_the_server_are_never_walked_or_expanded() {
              S: A0005 OK [APPENDUID 7 1:4294967295] done",
         );
         assert_eq!(t.ok(&mut append), Some((7, 1)));
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Mailbox sync: each strategy's command chain and the delta it builds
+// ---------------------------------------------------------------------------------------
+
+fn uids(text: &str) -> UidSet {
+    text.parse().expect("valid UID set")
+}
+
+fn changed_uids(delta: &SyncDelta) -> Vec<u32> {
+    delta.changed.iter().map(|u| u.uid).collect()
+}
+
+#[test]
+fn sync_with_qresync_enables_it_and_resumes_in_one_select() {
+    transcript(|t| {
+        preauth(t, "IMAP4rev1 ENABLE CONDSTORE QRESYNC");
+        let state = MailboxState::from_parts(67890007, Some(90060115194045000), uids("41:45,100"));
+        let mut sync = t
+            .api()
+            .sync_mailbox("INBOX", &state, &SyncOptions::default())
+            .unwrap();
+        // The known UIDs get an open end, so new mail is reported by the same SELECT.
+        t.run(
+            "C: A0001 ENABLE QRESYNC
+             S: * ENABLED QRESYNC
+             S: A0001 OK
+             C: A0002 SELECT INBOX (QRESYNC (67890007 90060115194045000 41:45,100:4294967295))
+             S: * 6 EXISTS
+             S: * OK [UIDVALIDITY 67890007] UIDVALIDITY
+             S: * OK [UIDNEXT 103] Predicted next UID
+             S: * OK [HIGHESTMODSEQ 90060115194045020] Highest
+             S: * VANISHED (EARLIER) 42,46:99
+             S: * 3 FETCH (UID 43 FLAGS (\\Seen \\Recent) MODSEQ (90060115194045010))
+             S: * 6 FETCH (UID 102 FLAGS () MODSEQ (90060115194045020))
+             S: A0002 OK [READ-WRITE] mailbox selected",
+        );
+        let delta = t.ok(&mut sync);
+        assert_eq!(delta.strategy, SyncStrategy::Qresync);
+        assert!(!delta.uid_validity_changed);
+        // VANISHED is cut to the known UIDs: 46:99 were never known.
+        assert_eq!(delta.expunged, uids("42"));
+        assert_eq!(delta.new, uids("102"));
+        assert_eq!(changed_uids(&delta), [43, 102]);
+        assert_eq!(delta.changed[0].flags, [Flag::Seen]);
+        assert_eq!(delta.changed[0].mod_seq, Some(90060115194045010));
+        assert_eq!(delta.state.known_uids, uids("41,43:45,100,102"));
+        assert_eq!(delta.state.highest_modseq, Some(90060115194045020));
+        assert_eq!(delta.state.uid_next, Some(103));
+        assert_eq!(t.state(), SessionState::Selected);
+        assert!(t.events().is_empty());
+    });
+}
+
+#[test]
+fn sync_with_condstore_fetches_changes_then_searches_for_expunges() {
+    transcript(|t| {
+        preauth(t, "IMAP4rev1 CONDSTORE ESEARCH");
+        let mut state = MailboxState::from_parts(7, Some(100), uids("1:5"));
+        state.flags = Some((1..=5).map(|uid| (uid, vec![Flag::Seen])).collect());
+        let mut sync = t
+            .api()
+            .sync_mailbox("INBOX", &state, &SyncOptions::default())
+            .unwrap();
+        t.run(
+            "C: A0001 SELECT INBOX (CONDSTORE)
+             S: * 5 EXISTS
+             S: * OK [UIDVALIDITY 7] UIDs valid
+             S: * OK [UIDNEXT 7] next
+             S: * OK [HIGHESTMODSEQ 104] modseq
+             S: A0001 OK [READ-WRITE] done
+             C: A0002 UID FETCH 1:* (UID FLAGS MODSEQ) (CHANGEDSINCE 100)
+             S: * 2 FETCH (UID 2 FLAGS (\\Seen \\Flagged) MODSEQ (101))
+             S: * 3 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (102))
+             S: * 5 FETCH (UID 6 FLAGS () MODSEQ (104))
+             S: A0002 OK done
+             C: A0003 UID SEARCH RETURN (ALL) UID 1:5
+             S: * ESEARCH (TAG \"A0003\") UID ALL 1:3,5
+             S: A0003 OK done",
+        );
+        let delta = t.ok(&mut sync);
+        assert_eq!(delta.strategy, SyncStrategy::Condstore);
+        assert_eq!(delta.expunged, uids("4"));
+        assert_eq!(delta.new, uids("6"));
+        // UID 3's mod-sequence moved but its flags did not: the kept flags filter it out.
+        assert_eq!(changed_uids(&delta), [2, 6]);
+        assert_eq!(delta.state.known_uids, uids("1:3,5:6"));
+        let flags = delta.state.flags.as_ref().unwrap();
+        assert_eq!(flags[&2], [Flag::Seen, Flag::Flagged]);
+        assert_eq!(flags[&6], []);
+        assert!(!flags.contains_key(&4));
+        assert_eq!(delta.state.highest_modseq, Some(104));
+    });
+}
+
+#[test]
+fn sync_without_condstore_lists_and_sees_a_new_uidvalidity() {
+    transcript(|t| {
+        preauth(t, "IMAP4rev1");
+        let state = MailboxState::from_parts(7, Some(100), uids("1:5"));
+        let mut sync = t
+            .api()
+            .sync_mailbox("INBOX", &state, &SyncOptions::default())
+            .unwrap();
+        t.run(
+            "C: A0001 SELECT INBOX
+             S: * 2 EXISTS
+             S: * OK [UIDVALIDITY 8] new
+             S: A0001 OK [READ-WRITE] done
+             C: A0002 UID FETCH 1:* (UID FLAGS)
+             S: * 1 FETCH (UID 1 FLAGS (\\Seen))
+             S: * 2 FETCH (UID 2 FLAGS ())
+             S: A0002 OK done",
+        );
+        let delta = t.ok(&mut sync);
+        assert_eq!(delta.strategy, SyncStrategy::Full);
+        assert!(delta.uid_validity_changed);
+        assert_eq!(delta.new, uids("1:2"));
+        assert!(delta.expunged.is_empty());
+        assert_eq!(changed_uids(&delta), [1, 2]);
+        assert_eq!(delta.state.uid_validity, 8);
+        assert_eq!(delta.state.highest_modseq, None);
+    });
+}
+
+#[test]
+fn sync_in_selected_state_unselects_to_enable_qresync() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1 ENABLE UNSELECT CONDSTORE QRESYNC");
+        let state = MailboxState::from_parts(3857529045, Some(9), uids("1:3"));
+        let mut sync = t
+            .api()
+            .sync_mailbox("INBOX", &state, &SyncOptions::default())
+            .unwrap();
+        t.run(
+            "C: A0002 UNSELECT
+             S: A0002 OK
+             C: A0003 ENABLE QRESYNC
+             S: * ENABLED QRESYNC
+             S: A0003 OK
+             C: A0004 SELECT INBOX (QRESYNC (3857529045 9 1:4294967295))
+             S: * 3 EXISTS
+             S: * OK [UIDVALIDITY 3857529045] UIDs valid
+             S: * OK [HIGHESTMODSEQ 9] modseq
+             S: A0004 OK [READ-WRITE] done",
+        );
+        let delta = t.ok(&mut sync);
+        assert_eq!(delta.strategy, SyncStrategy::Qresync);
+        assert!(delta.is_empty());
+        assert_eq!(delta.new_messages(), None);
+        // A cap on the strategy keeps QRESYNC off (no UNSELECT, no ENABLE).
+        let options = SyncOptions::default().with_max_strategy(SyncStrategy::Condstore);
+        let mut sync = t
+            .api()
+            .sync_mailbox("INBOX", &delta.state, &options)
+            .unwrap();
+        t.run(
+            "C: A0005 SELECT INBOX (CONDSTORE)
+             S: * 3 EXISTS
+             S: * OK [UIDVALIDITY 3857529045] UIDs valid
+             S: * OK [HIGHESTMODSEQ 9] modseq
+             S: A0005 OK [READ-WRITE] done
+             C: A0006 UID SEARCH UID 1:3
+             S: * SEARCH 1 2 3
+             S: A0006 OK done",
+        );
+        let delta = t.ok(&mut sync);
+        assert_eq!(delta.strategy, SyncStrategy::Condstore);
+        assert!(delta.is_empty());
+    });
+}
+
+#[test]
+fn sync_fails_when_select_does_not_give_uidvalidity() {
+    transcript(|t| {
+        preauth(t, "IMAP4rev1");
+        let mut sync = t
+            .api()
+            .sync_mailbox("INBOX", &MailboxState::new(), &SyncOptions::default())
+            .unwrap();
+        t.run(
+            "C: A0001 SELECT INBOX
+             S: * 0 EXISTS
+             S: A0001 OK done",
+        );
+        assert!(matches!(t.err(&mut sync), Error::Protocol(_)));
     });
 }
 

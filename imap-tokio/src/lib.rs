@@ -414,3 +414,13 @@ impl ImapConnection {
         self.snapshot.borrow().compress
     }
 }
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
+
+/// The workspace README's quick start, compiled as a doctest with this crate's.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod workspace_readme {}

@@ -27,6 +27,8 @@ pub enum Kind {
     Cyrus,
     /// Dovecot with `DOVECOT_NO_MOVE=1 DOVECOT_RAWLOG=1`: no MOVE advertised, raw logs.
     DovecotNoMove,
+    /// Dovecot with `DOVECOT_NO_CONDSTORE=1`: neither CONDSTORE nor QRESYNC advertised.
+    DovecotNoCondstore,
 }
 
 impl Kind {
@@ -35,12 +37,13 @@ impl Kind {
             Kind::Dovecot => "dovecot",
             Kind::Cyrus => "cyrus",
             Kind::DovecotNoMove => "dovecot-no-move",
+            Kind::DovecotNoCondstore => "dovecot-no-condstore",
         }
     }
 
     fn script(self) -> &'static str {
         match self {
-            Kind::Dovecot | Kind::DovecotNoMove => "dovecot.sh",
+            Kind::Dovecot | Kind::DovecotNoMove | Kind::DovecotNoCondstore => "dovecot.sh",
             Kind::Cyrus => "cyrus.sh",
         }
     }
@@ -50,6 +53,7 @@ impl Kind {
             Kind::Dovecot => &[],
             Kind::Cyrus => &[],
             Kind::DovecotNoMove => &[("DOVECOT_NO_MOVE", "1"), ("DOVECOT_RAWLOG", "1")],
+            Kind::DovecotNoCondstore => &[("DOVECOT_NO_CONDSTORE", "1")],
         }
     }
 }

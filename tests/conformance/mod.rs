@@ -42,6 +42,7 @@ mod hostile;
 mod mailboxes;
 mod messages;
 mod session;
+mod sync;
 
 use kit::{Kind, Server};
 use support::{Fail, TestResult};
@@ -171,6 +172,7 @@ pub fn main() -> ExitCode {
         mailboxes::cases(),
         messages::cases(),
         extensions::cases(),
+        sync::cases(),
     ]
     .into_iter()
     .flatten()
@@ -212,9 +214,14 @@ pub fn main() -> ExitCode {
 fn run_interop(cases: &[Case], use_proxy: bool, report: &mut Report) -> Result<(), String> {
     kit::install().map_err(|e| format!("cannot install the test servers: {e}"))?;
     let mut servers: Vec<Arc<Server>> = Vec::new();
-    for (offset, kind) in [Kind::Dovecot, Kind::Cyrus, Kind::DovecotNoMove]
-        .into_iter()
-        .enumerate()
+    for (offset, kind) in [
+        Kind::Dovecot,
+        Kind::Cyrus,
+        Kind::DovecotNoMove,
+        Kind::DovecotNoCondstore,
+    ]
+    .into_iter()
+    .enumerate()
     {
         if !cases.iter().any(|c| c.on.contains(&kind)) {
             continue;

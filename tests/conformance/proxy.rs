@@ -6,12 +6,15 @@
 //!
 //! The proxy is plain std threads (two per connection), so it serves every adapter alike.
 //! The randomness comes from a seed (`IMAP_FAULT_SEED` replays a run).
+//!
+//! A case may also arm a cut ([`FaultProxy::cut_after`]): the proxy then closes the
+//! connection both ways after so many more bytes, wherever that falls in a response.
 
 use std::fmt;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::thread;
 use std::time::Duration;
 
@@ -58,7 +61,11 @@ pub struct FaultProxy {
     port: u16,
     stop: Arc<AtomicBool>,
     stats: Arc<Stats>,
+    cut: Arc<AtomicI64>,
 }
+
+/// No cut armed.
+const NO_CUT: i64 = i64::MAX;
 
 impl FaultProxy {
     /// Listens on a free loopback port and forwards each connection to `upstream`.
@@ -68,14 +75,15 @@ impl FaultProxy {
         listener.set_nonblocking(true)?;
         let stop = Arc::new(AtomicBool::new(false));
         let stats = Arc::new(Stats::default());
-        let (stop2, stats2) = (stop.clone(), stats.clone());
+        let cut = Arc::new(AtomicI64::new(NO_CUT));
+        let (stop2, stats2, cut2) = (stop.clone(), stats.clone(), cut.clone());
         thread::spawn(move || {
             let mut next_seed = seed;
             while !stop2.load(Ordering::Relaxed) {
                 match listener.accept() {
                     Ok((client, _)) => {
                         next_seed = Rng(next_seed).next();
-                        if let Err(e) = connect_pair(client, upstream, next_seed, &stats2) {
+                        if let Err(e) = connect_pair(client, upstream, next_seed, &stats2, &cut2) {
                             eprintln!("fault proxy: cannot reach {upstream}: {e}");
                         }
                     }
@@ -86,12 +94,29 @@ impl FaultProxy {
                 }
             }
         });
-        Ok(FaultProxy { port, stop, stats })
+        Ok(FaultProxy {
+            port,
+            stop,
+            stats,
+            cut,
+        })
     }
 
     /// The loopback port clients connect to.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Closes the connection carrying the `bytes`-th byte from now (either direction, any
+    /// connection), both ways at once; one cut per call.
+    pub fn cut_after(&self, bytes: u64) {
+        self.cut
+            .store(i64::try_from(bytes).unwrap_or(NO_CUT), Ordering::Relaxed);
+    }
+
+    /// True until an armed cut has happened.
+    pub fn cut_pending(&self) -> bool {
+        self.cut.load(Ordering::Relaxed) != NO_CUT
     }
 
     /// What the proxy has done so far.
@@ -112,6 +137,7 @@ fn connect_pair(
     upstream: SocketAddr,
     seed: u64,
     stats: &Arc<Stats>,
+    cut: &Arc<AtomicI64>,
 ) -> std::io::Result<()> {
     client.set_nonblocking(false)?;
     let server = TcpStream::connect(upstream)?;
@@ -122,13 +148,15 @@ fn connect_pair(
     stats.connections.fetch_add(1, Ordering::Relaxed);
     let (client2, server2) = (client.try_clone()?, server.try_clone()?);
     let (up_stats, down_stats) = (stats.clone(), stats.clone());
-    thread::spawn(move || pump(client, server, Rng(seed ^ 0x5555), &up_stats));
-    thread::spawn(move || pump(server2, client2, Rng(seed ^ 0xAAAA), &down_stats));
+    let (up_cut, down_cut) = (cut.clone(), cut.clone());
+    thread::spawn(move || pump(client, server, Rng(seed ^ 0x5555), &up_stats, &up_cut));
+    thread::spawn(move || pump(server2, client2, Rng(seed ^ 0xAAAA), &down_stats, &down_cut));
     Ok(())
 }
 
-/// Copies `from` to `to` in random pieces until either side ends, then passes the end on.
-fn pump(mut from: TcpStream, mut to: TcpStream, mut rng: Rng, stats: &Stats) {
+/// Copies `from` to `to` in random pieces until either side ends, then passes the end on;
+/// an armed cut ends both sides at its byte.
+fn pump(mut from: TcpStream, mut to: TcpStream, mut rng: Rng, stats: &Stats, cut: &AtomicI64) {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = match from.read(&mut buf) {
@@ -137,7 +165,18 @@ fn pump(mut from: TcpStream, mut to: TcpStream, mut rng: Rng, stats: &Stats) {
         };
         let mut rest = &buf[..n];
         while !rest.is_empty() {
-            let piece = rng.piece_len(rest.len());
+            let mut piece = rng.piece_len(rest.len());
+            let left = cut.load(Ordering::Relaxed);
+            if left != NO_CUT {
+                if left <= 0 {
+                    cut.store(NO_CUT, Ordering::Relaxed);
+                    let _ = from.shutdown(Shutdown::Both);
+                    let _ = to.shutdown(Shutdown::Both);
+                    return;
+                }
+                piece = piece.min(usize::try_from(left).unwrap_or(usize::MAX));
+                cut.fetch_sub(piece as i64, Ordering::Relaxed);
+            }
             if to.write_all(&rest[..piece]).is_err() {
                 let _ = from.shutdown(Shutdown::Both);
                 return;
@@ -157,11 +196,13 @@ fn pump(mut from: TcpStream, mut to: TcpStream, mut rng: Rng, stats: &Stats) {
     let _ = to.shutdown(Shutdown::Write);
 }
 
-/// xorshift64*: small, seedable, good enough to pick split points.
-struct Rng(u64);
+/// xorshift64*: small, seedable, good enough to pick split points (and the sync cases'
+/// random changes).
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    /// The next pseudo-random value.
+    pub fn next(&mut self) -> u64 {
         let mut x = self.0.max(1);
         x ^= x >> 12;
         x ^= x << 25;
@@ -187,6 +228,7 @@ impl Rng {
     /// A pause after a piece: one piece in 32 waits up to 3 ms.
     fn pause(&mut self) -> Option<Duration> {
         let roll = self.next();
-        (roll % 32 == 0).then(|| Duration::from_micros((roll >> 8) % 3000))
+        roll.is_multiple_of(32)
+            .then(|| Duration::from_micros((roll >> 8) % 3000))
     }
 }

@@ -12,6 +12,7 @@
 #
 # Environment switches for `start`:
 #   DOVECOT_NO_MOVE=1          do not advertise MOVE after login (the command still works)
+#   DOVECOT_NO_CONDSTORE=1     do not advertise CONDSTORE or QRESYNC after login
 #   DOVECOT_IDLE_NOTIFY=2      seconds between "* OK Still here" lines during IDLE (default 120)
 #   DOVECOT_QUOTA=100M         storage quota per user
 #   DOVECOT_RAWLOG=1           raw protocol log of every logged-in session in DIR/rawlog/
@@ -43,19 +44,23 @@ PIDFILE=$DIR/run/master.pid
 IDLE_NOTIFY=${DOVECOT_IDLE_NOTIFY:-120}
 QUOTA=${DOVECOT_QUOTA:-100M}
 NO_MOVE=${DOVECOT_NO_MOVE:-0}
+NO_CONDSTORE=${DOVECOT_NO_CONDSTORE:-0}
 
-# Post-login CAPABILITY without MOVE, for DOVECOT_NO_MOVE=1.  An explicit imap_capability
+# Post-login CAPABILITY without MOVE (DOVECOT_NO_MOVE=1) and/or without CONDSTORE and
+# QRESYNC (DOVECOT_NO_CONDSTORE=1).  An explicit imap_capability
 # replaces everything Dovecot would add to its built-in list (LITERAL+, plugin capabilities),
 # so those are listed here as this configuration produces them.  The built-in list is a
 # constant inside the imap binary; reading it from there follows the installed 2.3.x.
-post_login_capability_without_move() {
+post_login_capability_dropped() {
   local base
   base=$(grep -aoE -m1 'IMAP4rev1 SASL-IR [A-Z0-9 =+.-]+' "$IMAP_BINARY" | head -n1) ||
     kit_die "cannot find the built-in capability list in $IMAP_BINARY"
   local -a kept=()
   local cap
   for cap in $base LITERAL+ NOTIFY METADATA SPECIAL-USE COMPRESS=DEFLATE QUOTA ACL RIGHTS=texk; do
-    [[ $cap == MOVE ]] || kept+=("$cap")
+    [[ $NO_MOVE == 1 && $cap == MOVE ]] && continue
+    [[ $NO_CONDSTORE == 1 && ($cap == CONDSTORE || $cap == QRESYNC) ]] && continue
+    kept+=("$cap")
   done
   printf '%s' "${kept[*]}"
 }
@@ -138,7 +143,7 @@ config() {
   # (imap-login reads it too), so the userdb hands it to the imap process only.  Userdb
   # fields cannot contain spaces; the list comes from the environment instead.
   local capability_override="" import_environment="TZ"
-  if [[ $NO_MOVE == 1 ]]; then
+  if [[ $NO_MOVE == 1 || $NO_CONDSTORE == 1 ]]; then
     capability_override="override_fields = imap_capability=%{env:IMAP_RS_POST_LOGIN_CAPABILITY}"
     import_environment+=" IMAP_RS_POST_LOGIN_CAPABILITY"
   fi
@@ -307,6 +312,7 @@ IMAP_OAUTH2_TOKEN_DIR=$DIR/oauth2-tokens
 IMAP_OAUTH2_KEY_HEX_FILE=$DIR/oauth2-hs256.key.hex
 IMAP_OAUTH2_ISSUER=$OAUTH_ISSUER
 IMAP_MOVE_ADVERTISED=$([[ $NO_MOVE == 1 ]] && echo no || echo yes)
+IMAP_CONDSTORE_ADVERTISED=$([[ $NO_CONDSTORE == 1 ]] && echo no || echo yes)
 IMAP_IDLE_NOTIFY_SECS=$IDLE_NOTIFY
 IMAP_LOG=$DIR/log/dovecot.log
 EOF
@@ -324,6 +330,7 @@ start() {
   if ! [[ $PORT_BASE =~ ^[0-9]+$ ]] || ((PORT_BASE < 1 || PORT_BASE > 65534)); then usage; fi
   [[ $IDLE_NOTIFY =~ ^[1-9][0-9]*$ ]] || kit_die "DOVECOT_IDLE_NOTIFY must be a number of seconds"
   [[ $NO_MOVE == [01] ]] || kit_die "DOVECOT_NO_MOVE must be 0 or 1"
+  [[ $NO_CONDSTORE == [01] ]] || kit_die "DOVECOT_NO_CONDSTORE must be 0 or 1"
   if ! command -v dovecot >/dev/null || [[ ! -x $IMAP_BINARY ]]; then
     kit_die "Dovecot is not installed; run tests/servers/install.sh"
   fi
@@ -361,8 +368,8 @@ start() {
   # default_client_limit needs more descriptors than sudo's default soft limit of 1024.
   ulimit -Sn "$(ulimit -Hn)" 2>/dev/null || true
   local post_login_capability=""
-  if [[ $NO_MOVE == 1 ]]; then
-    post_login_capability=$(post_login_capability_without_move) || exit 1
+  if [[ $NO_MOVE == 1 || $NO_CONDSTORE == 1 ]]; then
+    post_login_capability=$(post_login_capability_dropped) || exit 1
   fi
   IMAP_RS_POST_LOGIN_CAPABILITY=$post_login_capability dovecot -c "$CONF" 9>&- || kit_die "dovecot refused to start; see $DIR/log/dovecot.log"
   pid=$(kit_wait_pidfile "$PIDFILE" || true)

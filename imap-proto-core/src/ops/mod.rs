@@ -32,6 +32,7 @@ pub mod pipeline_tuple;
 pub mod quota;
 pub mod search;
 pub mod session;
+pub mod sync;
 pub mod table;
 pub mod upgrade;
 

@@ -305,6 +305,22 @@ macro_rules! for_each_imap_method {
                 $crate::ops::mailbox::select(mailbox, options, true)
             };
 
+            /// Bring a local copy of a mailbox up to date: select it and report what changed
+            /// since `state` (new UIDs, expunged UIDs, flags with their mod-sequences, a new
+            /// UIDVALIDITY), using the best the server offers and saying which
+            /// (`SyncDelta::strategy`): QRESYNC (RFC 7162 Section 3.2.5, one SELECT answered with
+            /// `VANISHED (EARLIER)`), CONDSTORE (Section 3.1: `CHANGEDSINCE`, then a UID SEARCH
+            /// for expunges), or a UID and FLAGS listing compared with the state.
+            /// `options.max_strategy` caps it.
+            ///
+            /// Start from `MailboxState::new()` and keep `delta.state` for the next call. To
+            /// fetch what is new, pass `delta.new_messages()` to `uid_fetch_streaming` (bounded
+            /// memory, bodies included) or `uid_fetch`. QRESYNC is ENABLEd on the way when the
+            /// session is still Authenticated; afterwards expunges arrive as VANISHED.
+            fn sync_mailbox(&self, mailbox: &str, state: &$crate::types::MailboxState, options: &$crate::types::SyncOptions) -> $crate::types::SyncDelta {
+                $crate::ops::sync::sync(mailbox, state, options)
+            };
+
             /// CREATE a mailbox (RFC 3501 Section 6.3.3).
             fn create(&self, mailbox: &str) -> () {
                 $crate::ops::mailbox::create(mailbox, &[])

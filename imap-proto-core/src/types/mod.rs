@@ -32,6 +32,7 @@ mod sequence;
 #[cfg(all(test, feature = "serde"))]
 mod serde_round_trip;
 mod store;
+mod sync;
 mod unparsed;
 mod wire_text;
 
@@ -73,5 +74,8 @@ pub use search_criteria::SearchCriteria;
 pub use select::{QresyncParams, SelectOptions};
 pub use sequence::{SeqNumber, SequenceItem, SequenceSet};
 pub use store::StoreOperation;
+pub use sync::{
+    FlagUpdate, MailboxState, SyncDelta, SyncOptions, SyncStrategy, UidSet, UidSetParseError,
+};
 pub use unparsed::Unparsed;
 pub(crate) use wire_text::{Field, MAX_WIRE_TEXT_LEN, WireText};

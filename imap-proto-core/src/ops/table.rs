@@ -656,44 +656,49 @@ macro_rules! for_each_imap_method {
 #[macro_export]
 macro_rules! imap_connection_doc {
     (async $krate:ident) => {
-        concat!(
-            "An IMAP client connection (RFC 3501 / RFC 9051 Section 2).\n\n",
-            "# Connecting\n\n",
-            "```no_run\n",
-            "use std::time::Duration;\n",
-            "use ", stringify!($krate), "::{ImapConnection, TlsMode};\n\n",
-            "# async fn demo() -> Result<(), ", stringify!($krate), "::Error> {\n",
-            "let t = Duration::from_secs(30);\n",
-            "// Port 993, TLS from the first byte; TlsMode::StartTls upgrades a port-143\n",
-            "// connection before `connect` returns. Certificates are checked against the\n",
-            "// Mozilla roots, or the rustls config given to `connect_with_tls_config`.\n",
-            "let imap = ImapConnection::connect(\"imap.example.com\", 993, TlsMode::Implicit, t).await?;\n",
-            "imap.login(\"alice\", \"secret\", t).await?;\n",
-            "let inbox = imap.select(\"INBOX\", t).await?;\n",
-            "println!(\"{} messages\", inbox.exists);\n",
-            "imap.logout().await?;\n",
-            "# Ok(()) }\n",
-            "```\n\n",
-            $crate::__imap_method_families!(),
-        )
+        $crate::__imap_connection_doc!($krate, "async fn", ".await")
     };
     (blocking $krate:ident) => {
+        $crate::__imap_connection_doc!($krate, "fn", "")
+    };
+}
+
+/// [`imap_connection_doc!`](crate::imap_connection_doc) for one calling convention:
+/// `$function` declares the example's function, `$await` follows every call.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __imap_connection_doc {
+    ($krate:ident, $function:literal, $await:literal) => {
         concat!(
             "An IMAP client connection (RFC 3501 / RFC 9051 Section 2).\n\n",
             "# Connecting\n\n",
             "```no_run\n",
             "use std::time::Duration;\n",
-            "use ", stringify!($krate), "::{ImapConnection, TlsMode};\n\n",
-            "# fn demo() -> Result<(), ", stringify!($krate), "::Error> {\n",
+            "use ",
+            stringify!($krate),
+            "::{ImapConnection, TlsMode};\n\n",
+            "# ",
+            $function,
+            " demo() -> Result<(), ",
+            stringify!($krate),
+            "::Error> {\n",
             "let t = Duration::from_secs(30);\n",
             "// Port 993, TLS from the first byte; TlsMode::StartTls upgrades a port-143\n",
             "// connection before `connect` returns. Certificates are checked against the\n",
             "// Mozilla roots, or the rustls config given to `connect_with_tls_config`.\n",
-            "let imap = ImapConnection::connect(\"imap.example.com\", 993, TlsMode::Implicit, t)?;\n",
-            "imap.login(\"alice\", \"secret\", t)?;\n",
-            "let inbox = imap.select(\"INBOX\", t)?;\n",
+            "let imap = ImapConnection::connect(\"imap.example.com\", 993, TlsMode::Implicit, t)",
+            $await,
+            "?;\n",
+            "imap.login(\"alice\", \"secret\", t)",
+            $await,
+            "?;\n",
+            "let inbox = imap.select(\"INBOX\", t)",
+            $await,
+            "?;\n",
             "println!(\"{} messages\", inbox.exists);\n",
-            "imap.logout()?;\n",
+            "imap.logout()",
+            $await,
+            "?;\n",
             "# Ok(()) }\n",
             "```\n\n",
             $crate::__imap_method_families!(),

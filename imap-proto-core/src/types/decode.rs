@@ -282,10 +282,11 @@ mod tests {
         )) {
             let raw = pieces.concat();
             let decoded = decode_header(&raw);
-            if let Ok(text) = std::str::from_utf8(&raw) {
-                if !text.contains("=?") && !text.contains(['\r', '\n']) {
-                    proptest::prop_assert_eq!(decoded, text);
-                }
+            if let Ok(text) = std::str::from_utf8(&raw)
+                && !text.contains("=?")
+                && !text.contains(['\r', '\n'])
+            {
+                proptest::prop_assert_eq!(decoded, text);
             }
         }
     }

@@ -133,6 +133,8 @@ fn encoded_word(text: &[u8], start: usize) -> Option<(&[u8], Vec<u8>, usize)> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::strategy::Strategy;
+
     use super::decode_header;
 
     /// Real-world encoded words and what a mail client shows for them (each expectation
@@ -260,6 +262,32 @@ mod tests {
             b"",
         ] {
             let _ = decode_header(raw);
+        }
+    }
+
+    proptest::proptest! {
+        /// Any mix of encoded-word pieces, whitespace, folds and raw bytes decodes without a
+        /// panic, and text with nothing to decode comes back unchanged.
+        #[test]
+        fn any_header_bytes_decode(pieces in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::sample::select(vec![
+                    &b"=?"[..], b"?=", b"?Q?", b"?B?", b"?q?", b"UTF-8", b"ISO-2022-JP",
+                    b"*en", b"=C3", b"=A9", b"=Z", b"_", b"w6k=", b"GyRC", b" ", b"\t",
+                    b"\r\n ", b"\n",
+                ]).prop_map(<[u8]>::to_vec),
+                proptest::collection::vec(proptest::arbitrary::any::<u8>(), 0..4),
+            ],
+            0..24,
+        )) {
+            let raw = pieces.concat();
+            let decoded = decode_header(&raw);
+            if let Ok(text) = std::str::from_utf8(&raw)
+                && !text.contains("=?")
+                && !text.contains(['\r', '\n'])
+            {
+                proptest::prop_assert_eq!(decoded, text);
+            }
         }
     }
 

@@ -271,17 +271,61 @@ fn demo(args: &[String]) -> bool {
     ok
 }
 
+/// `cargo xtask mirror [ARGS]`: `imap-tokio/examples/mirror.rs` against a private Dovecot,
+/// twice: a first run on a seeded account, then (after changes from another connection) the
+/// incremental one. ARGS go to both runs.
+fn mirror(args: &[String]) -> bool {
+    let root = root();
+    let cargo = cargo();
+    let example = ["-p", "imap-tokio", "--example", "mirror"];
+    if !run_in(
+        &root,
+        &cargo,
+        &[&["build", "--quiet"][..], &example].concat(),
+    ) || !run_in(&root, "bash", &["tests/servers/install.sh"])
+    {
+        return false;
+    }
+    let server = match DemoServer::start(&root) {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("xtask: cannot start Dovecot for the mirror: {e}");
+            return false;
+        }
+    };
+    let maildir = server.dir.with_extension("maildir");
+    let env_file = server.env_file().display().to_string();
+    let maildir_arg = maildir.display().to_string();
+    let run = |label: &str, extra: &str| {
+        println!("xtask: mirror, {label}");
+        let mut all: Vec<&str> = [&["run", "--quiet"][..], &example, &["--"]].concat();
+        all.extend(["--server-env", &env_file, "--maildir", &maildir_arg, extra]);
+        all.extend(args.iter().map(String::as_str));
+        run_in(&root, &cargo, &all)
+    };
+    let ok = run("first run (seeded account)", "--seed")
+        && run(
+            "second run (after changes from another connection)",
+            "--change",
+        );
+    let _ = std::fs::remove_dir_all(&maildir);
+    drop(server);
+    ok
+}
+
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let rest: Vec<String> = std::env::args().skip(2).collect();
     let ok = match task.as_str() {
         "test" => test(),
         "demo" => demo(&rest),
+        "mirror" => mirror(&rest),
         "fuzz-smoke" => fuzz_smoke(&root()),
         _ => {
             eprintln!(
                 "usage: cargo xtask test | cargo xtask demo [--host H --port P --user U \
-                 --password P [--tls implicit|starttls] [--ca PATH]] | cargo xtask fuzz-smoke"
+                 --password P [--tls implicit|starttls] [--ca PATH]] | cargo xtask mirror | \
+                 cargo xtask fuzz-smoke"
             );
             false
         }

@@ -271,13 +271,17 @@ fn demo(args: &[String]) -> bool {
     ok
 }
 
-/// `cargo xtask mirror [ARGS]`: `imap-tokio/examples/mirror.rs` against a private Dovecot,
-/// twice: a first run on a seeded account, then (after changes from another connection) the
-/// incremental one. ARGS go to both runs.
-fn mirror(args: &[String]) -> bool {
+/// Runs an imap-tokio example against a private Dovecot, once per entry of `runs` (a label
+/// and the example's own arguments; `--server-env` and ARGS are added to each).
+fn example_with_dovecot(
+    name: &str,
+    profile: &[&str],
+    runs: &[(&str, Vec<String>)],
+    args: &[String],
+) -> bool {
     let root = root();
     let cargo = cargo();
-    let example = ["-p", "imap-tokio", "--example", "mirror"];
+    let example = [&["-p", "imap-tokio", "--example", name][..], profile].concat();
     if !run_in(
         &root,
         &cargo,
@@ -289,28 +293,59 @@ fn mirror(args: &[String]) -> bool {
     let server = match DemoServer::start(&root) {
         Ok(server) => server,
         Err(e) => {
-            eprintln!("xtask: cannot start Dovecot for the mirror: {e}");
+            eprintln!("xtask: cannot start Dovecot for {name}: {e}");
             return false;
         }
     };
-    let maildir = server.dir.with_extension("maildir");
     let env_file = server.env_file().display().to_string();
-    let maildir_arg = maildir.display().to_string();
-    let run = |label: &str, extra: &str| {
-        println!("xtask: mirror, {label}");
+    let ok = runs.iter().all(|(label, extra)| {
+        println!("xtask: {name}, {label}");
         let mut all: Vec<&str> = [&["run", "--quiet"][..], &example, &["--"]].concat();
-        all.extend(["--server-env", &env_file, "--maildir", &maildir_arg, extra]);
-        all.extend(args.iter().map(String::as_str));
+        all.extend(["--server-env", &env_file]);
+        all.extend(extra.iter().chain(args).map(String::as_str));
         run_in(&root, &cargo, &all)
-    };
-    let ok = run("first run (seeded account)", "--seed")
-        && run(
-            "second run (after changes from another connection)",
-            "--change",
-        );
-    let _ = std::fs::remove_dir_all(&maildir);
+    });
     drop(server);
     ok
+}
+
+/// `cargo xtask mirror [ARGS]`: `imap-tokio/examples/mirror.rs` against a private Dovecot,
+/// twice: a first run on a seeded account, then (after changes from another connection) the
+/// incremental one. ARGS go to both runs.
+fn mirror(args: &[String]) -> bool {
+    let maildir = std::env::temp_dir().join(format!("imap-rs-mirror-{}", std::process::id()));
+    let with = |flag: &str| {
+        vec![
+            "--maildir".to_string(),
+            maildir.display().to_string(),
+            flag.to_string(),
+        ]
+    };
+    let ok = example_with_dovecot(
+        "mirror",
+        &[],
+        &[
+            ("first run (seeded account)", with("--seed")),
+            (
+                "second run (after changes from another connection)",
+                with("--change"),
+            ),
+        ],
+        args,
+    );
+    let _ = std::fs::remove_dir_all(&maildir);
+    ok
+}
+
+/// `cargo xtask sync-bench`: `imap-tokio/examples/sync_bench.rs` (release build) against a
+/// private Dovecot: the cost of one sync per strategy (docs/benchmarks.md).
+fn sync_bench(args: &[String]) -> bool {
+    example_with_dovecot(
+        "sync_bench",
+        &["--release"],
+        &[("measuring", Vec::new())],
+        args,
+    )
 }
 
 fn main() -> ExitCode {
@@ -320,11 +355,12 @@ fn main() -> ExitCode {
         "test" => test(),
         "demo" => demo(&rest),
         "mirror" => mirror(&rest),
+        "sync-bench" => sync_bench(&rest),
         "fuzz-smoke" => fuzz_smoke(&root()),
         _ => {
             eprintln!(
                 "usage: cargo xtask test | cargo xtask demo [--host H --port P --user U \
-                 --password P [--tls implicit|starttls] [--ca PATH]] | cargo xtask mirror | \
+                 --password P [--tls implicit|starttls] [--ca PATH]] | cargo xtask mirror | cargo xtask sync-bench | \
                  cargo xtask fuzz-smoke"
             );
             false

@@ -92,7 +92,8 @@ pub const LOGOUT_TIMEOUT: Duration = Duration::from_secs(30);
 /// timeout covers the wait for server data; this bounds the exit from IDLE.
 pub const IDLE_DONE_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// An IMAP client connection (RFC 3501 Section 2 / RFC 9051 Section 2).
+#[doc = imap_proto_core::imap_connection_doc!(async imap_async_std)]
+/// # The handle
 ///
 /// A handle to a driver thread that owns one TCP (or TLS) connection. All operations are
 /// async and take a caller-supplied timeout (except `logout`, see [`LOGOUT_TIMEOUT`]).
@@ -461,3 +462,8 @@ impl ImapConnection {
         self.snapshot.get().compress
     }
 }
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -109,8 +109,10 @@ pub const LOGOUT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long `idle()` waits for the tagged completion after it sent `DONE`.
 pub const IDLE_DONE_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// An IMAP client connection (RFC 3501 Section 2 / RFC 9051 Section 2) over a blocking
-/// `TcpStream`. See the [crate docs](crate) for threads, timeouts and IDLE.
+#[doc = imap_proto_core::imap_connection_doc!(blocking imap_blocking)]
+/// # The handle
+///
+/// Over a blocking `TcpStream`. See the [crate docs](crate) for threads, timeouts and IDLE.
 ///
 /// Each command checks before sending that the session state allows it (`Error::WrongState`)
 /// and that the server advertises what it needs (`Error::MissingCapability`). Dropping the
@@ -516,3 +518,8 @@ fn connect_tcp(host: &str, port: u16, deadline: Instant) -> Result<TcpStream, Er
         .into(),
     })
 }
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -34,7 +34,12 @@ pub use config::Config;
 pub use conn::event::TypedEvent;
 pub use conn::session::{SelectedMailbox, Session, SessionState};
 pub use conn::upgrade::{TlsMode, TlsSetup};
-pub use conn::{Connection, OpId, StreamPart};
+pub use conn::{Connection, OpId, StreamPart, TimeoutVerdict};
 pub use error::{Error, Precondition, ProtocolViolation};
 pub use limits::Limits;
 pub use ops::Op;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -26,128 +26,20 @@
 //! The IDLE step appends one short message ("imap-rs demo: new mail") to the INBOX of the
 //! account it uses.
 
-use std::collections::HashMap;
+mod common;
+
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use imap_tokio::types::{Addresses, FetchAttr, Flag, MailboxAttribute, SequenceSet};
-use imap_tokio::{CancellationToken, ClientConfig, Error, ImapConnection, TlsMode, TypedEvent};
-use rustls::RootCertStore;
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
+use common::{T, Target, connect, open, trust};
 
-/// How long any single call may take.
-const T: Duration = Duration::from_secs(15);
+use imap_tokio::types::{FetchAttr, Flag, MailboxAttribute, SequenceSet};
+use imap_tokio::{CancellationToken, Error, ImapConnection, TlsMode, TypedEvent};
+
 /// How many of the newest messages the demo shows.
 const NEWEST: u32 = 5;
 /// How long after IDLE starts the second connection appends its message.
 const APPEND_DELAY: Duration = Duration::from_millis(800);
-
-/// Where to connect and as whom.
-struct Target {
-    host: String,
-    port: u16,
-    tls: TlsMode,
-    ca: Option<String>,
-    user: String,
-    password: String,
-    seed: bool,
-}
-
-/// Reads the flags, then the environment, then (for `--server-env`) the kit's file.
-fn target() -> Result<Target, String> {
-    let mut flags: HashMap<String, String> = HashMap::new();
-    let mut seed = false;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--seed" => seed = true,
-            "--host" | "--port" | "--user" | "--password" | "--tls" | "--ca" | "--server-env" => {
-                let value = args.next().ok_or(format!("{arg} needs a value"))?;
-                flags.insert(arg.trim_start_matches('-').to_string(), value);
-            }
-            "-h" | "--help" => {
-                return Err(
-                    "usage: demo [--host H] [--port P] [--user U] [--password P] \
-                            [--tls implicit|starttls] [--ca PATH] [--server-env PATH] [--seed]"
-                        .into(),
-                );
-            }
-            other => return Err(format!("unknown argument {other:?} (try --help)")),
-        }
-    }
-    let mut kit: HashMap<String, String> = HashMap::new();
-    if let Some(path) = flags.get("server-env") {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-        kit = text
-            .lines()
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        // The kit lists `user:password` pairs; the demo logs in as the first one.
-        let first_user = kit
-            .get("IMAP_USERS")
-            .and_then(|users| users.split(',').next())
-            .and_then(|pair| pair.split_once(':'))
-            .map(|(user, password)| (user.to_string(), password.to_string()));
-        if let Some((user, password)) = first_user {
-            kit.insert("IMAP_USER".into(), user);
-            kit.insert("IMAP_PASSWORD".into(), password);
-        }
-        kit.insert(
-            "IMAP_CA".into(),
-            kit.get("IMAP_CA_CERT").cloned().unwrap_or_default(),
-        );
-    }
-    let get = |flag: &str, env: &str| -> Option<String> {
-        flags
-            .get(flag)
-            .cloned()
-            .or_else(|| kit.get(env).cloned())
-            .or_else(|| std::env::var(env).ok())
-            .filter(|v| !v.is_empty())
-    };
-    let tls = match get("tls", "IMAP_TLS").as_deref() {
-        None | Some("starttls") => TlsMode::StartTls,
-        Some("implicit") => TlsMode::Implicit,
-        Some(other) => return Err(format!("--tls must be implicit or starttls, not {other:?}")),
-    };
-    let default_port = if tls == TlsMode::Implicit { 993 } else { 143 };
-    let port = match get("port", "IMAP_PORT") {
-        Some(p) => p.parse().map_err(|_| format!("bad port {p:?}"))?,
-        None => default_port,
-    };
-    let missing = |what: &str| {
-        format!(
-            "no {what}: pass --{what} or set IMAP_{}",
-            what.to_uppercase()
-        )
-    };
-    Ok(Target {
-        host: get("host", "IMAP_HOST").ok_or_else(|| missing("host"))?,
-        port,
-        tls,
-        ca: get("ca", "IMAP_CA"),
-        user: get("user", "IMAP_USER").ok_or_else(|| missing("user"))?,
-        password: get("password", "IMAP_PASSWORD").ok_or_else(|| missing("password"))?,
-        seed,
-    })
-}
-
-/// A rustls configuration whose only root is the PEM CA at `path`.
-fn trust(path: &str) -> Result<Arc<ClientConfig>, String> {
-    let ca = CertificateDer::from_pem_file(path).map_err(|e| format!("{path}: {e}"))?;
-    let mut roots = RootCertStore::empty();
-    roots.add(ca).map_err(|e| format!("{path}: {e}"))?;
-    let config =
-        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-    Ok(Arc::new(config))
-}
 
 /// Prints one step with the time since the demo started.
 struct Clock(Instant);
@@ -162,33 +54,6 @@ impl Clock {
 /// A detail line under a step.
 fn detail(text: impl AsRef<str>) {
     println!("             {}", text.as_ref());
-}
-
-/// Connects to the target (TLS as asked), not yet logged in.
-async fn connect(
-    target: &Target,
-    tls: Option<&Arc<ClientConfig>>,
-) -> Result<ImapConnection, Error> {
-    match tls {
-        Some(config) => {
-            ImapConnection::connect_with_tls_config(
-                &target.host,
-                target.port,
-                target.tls,
-                config.clone(),
-                T,
-            )
-            .await
-        }
-        None => ImapConnection::connect(&target.host, target.port, target.tls, T).await,
-    }
-}
-
-/// Opens a connection to the target and logs in.
-async fn open(target: &Target, tls: Option<&Arc<ClientConfig>>) -> Result<ImapConnection, Error> {
-    let imap = connect(target, tls).await?;
-    imap.login(&target.user, &target.password, T).await?;
-    Ok(imap)
 }
 
 /// A realistic RFC 5322 message with CRLF line ends.
@@ -218,7 +83,7 @@ fn samples(to: &str) -> Vec<(Vec<Flag>, Vec<u8>)> {
                 "Grace Hopper <grace@navy.example.mil>",
                 to,
                 "Mon, 2 Mar 2026 08:12:44 +0100",
-                "Welcome aboard",
+                "=?UTF-8?Q?Welcome_aboard_=E2=98=95?=",
                 "Glad to have you on the team. Coffee is on the second floor.",
             ),
         ),
@@ -245,10 +110,10 @@ fn samples(to: &str) -> Vec<(Vec<Flag>, Vec<u8>)> {
         (
             vec![Flag::Flagged],
             message(
-                "Ada Lovelace <ada@engine.example.org>",
+                "=?ISO-8859-1?Q?Ada_Lovelace_=28n=E9e_Byron=29?= <ada@engine.example.org>",
                 to,
                 "Thu, 5 Mar 2026 11:30:00 +0000",
-                "Notes on the Analytical Engine",
+                "=?ISO-8859-1?Q?Notes_on_the_Analytical_Engine_=96_r=E9sum=E9?=",
                 "Attached are my notes. The engine might compose music.",
             ),
         ),
@@ -272,20 +137,6 @@ fn text(value: Option<&[u8]>) -> String {
         .unwrap_or_default()
 }
 
-/// `Name <mailbox@host>` from an envelope address list.
-fn show_addresses(addresses: Addresses<'_>) -> String {
-    addresses
-        .map(|a| {
-            let email = format!("{}@{}", text(a.mailbox()), text(a.host()));
-            match a.name() {
-                Some(name) => format!("{} <{email}>", String::from_utf8_lossy(name)),
-                None => email,
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Prints the envelopes of the messages in `set`, newest first.
 async fn show_envelopes(imap: &ImapConnection, set: &SequenceSet) -> Result<(), Error> {
     let items = [FetchAttr::Uid, FetchAttr::Flags, FetchAttr::Envelope];
@@ -301,8 +152,9 @@ async fn show_envelopes(imap: &ImapConnection, set: &SequenceSet) -> Result<(), 
             if unseen { "*" } else { " " },
             m.uid().unwrap_or(0),
             text(envelope.date()),
-            show_addresses(envelope.from()),
-            text(envelope.subject()),
+            // `Display` writes the list as a mail client does, names decoded (RFC 2047).
+            envelope.from().to_string(),
+            envelope.decoded_subject().unwrap_or_default(),
         ));
     }
     Ok(())
@@ -374,7 +226,7 @@ async fn run(target: Target) -> Result<(), String> {
         .collect();
     detail(format!("including {}", offered.join(" ")));
 
-    if target.seed {
+    if target.switches.iter().any(|s| s == "--seed") {
         for (flags, sample) in samples(&format!("{}@demo.example.org", target.user)) {
             imap.append("INBOX", &flags, None, &sample, T)
                 .await
@@ -384,13 +236,14 @@ async fn run(target: Target) -> Result<(), String> {
     }
 
     let mut mailboxes = imap.list("", "*", T).await.map_err(fail("list"))?;
-    mailboxes.sort_by_key(|m| (!m.mailbox.is_inbox(), m.mailbox.utf8_name().into_owned()));
+    mailboxes.sort_by_key(|m| (!m.mailbox.is_inbox(), m.mailbox.name().into_owned()));
     clock.step(format!("LIST \"\" \"*\": {} mailboxes", mailboxes.len()));
     for m in &mailboxes {
         let roles: Vec<&str> = m.attributes.iter().filter_map(show_attribute).collect();
         detail(format!(
             "{:<24} {}",
-            m.mailbox.utf8_name(),
+            // The name decoded the way the session writes names (modified UTF-7 or UTF-8).
+            m.mailbox.to_string(),
             if roles.is_empty() {
                 String::new()
             } else {
@@ -486,7 +339,7 @@ async fn run(target: Target) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    let target = match target() {
+    let target = match common::target("[--seed]", &["--seed"], &[]) {
         Ok(target) => target,
         Err(message) => {
             eprintln!("demo: {message}");

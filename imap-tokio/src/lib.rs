@@ -95,7 +95,8 @@ pub const LOGOUT_TIMEOUT: Duration = Duration::from_secs(30);
 /// timeout covers the wait for server data; this bounds the exit from IDLE.
 pub const IDLE_DONE_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// An IMAP client connection (RFC 3501 Section 2 / RFC 9051 Section 2).
+#[doc = imap_proto_core::imap_connection_doc!(async imap_tokio)]
+/// # The handle
 ///
 /// A handle to a driver task that owns one TCP (or TLS) connection. All operations are
 /// async and take a caller-supplied timeout (except `logout`, see [`LOGOUT_TIMEOUT`]).
@@ -414,3 +415,13 @@ impl ImapConnection {
         self.snapshot.borrow().compress
     }
 }
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
+
+/// The workspace README's quick start, compiled as a doctest with this crate's.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod workspace_readme {}

@@ -714,7 +714,7 @@ async fn streaming_fetch(s: Arc<Server>) -> TestResult {
                 })
                 .sum();
             seen.push((item.seq, item.uid().unwrap_or(0), bytes));
-            if seen.len() % 10 == 0 {
+            if seen.len().is_multiple_of(10) {
                 aw!(sleep(std::time::Duration::from_millis(20)));
             }
         }

@@ -228,6 +228,7 @@ impl Rng {
     /// A pause after a piece: one piece in 32 waits up to 3 ms.
     fn pause(&mut self) -> Option<Duration> {
         let roll = self.next();
-        (roll % 32 == 0).then(|| Duration::from_micros((roll >> 8) % 3000))
+        roll.is_multiple_of(32)
+            .then(|| Duration::from_micros((roll >> 8) % 3000))
     }
 }

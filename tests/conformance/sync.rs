@@ -149,10 +149,10 @@ flavored! {
         if delta.state.uid_validity != validity || delta.state.known_uids != known {
             return Err(fail(context, format!("state {:?}, server {validity} {known}", delta.state)));
         }
-        if let Some(flags) = &delta.state.flags {
-            if !same_copy(flags, &truth) {
-                return Err(fail(context, format!("state flags {flags:?}, server {truth:?}")));
-            }
+        if let Some(flags) = &delta.state.flags
+            && !same_copy(flags, &truth)
+        {
+            return Err(fail(context, format!("state flags {flags:?}, server {truth:?}")));
         }
         *state = delta.state.clone();
         Ok(delta)
@@ -303,13 +303,13 @@ flavored! {
                     continue;
                 }
                 (4..=34, _) | (_, None) => {
-                    let f: Vec<Flag> = flags.iter().filter(|_| rng.next() % 3 == 0).cloned().collect();
+                    let f: Vec<Flag> = flags.iter().filter(|_| rng.next().is_multiple_of(3)).cloned().collect();
                     aw!(other.append(name, &f, None, &message("random", "body"), T))?;
                     done.push(format!("append {f:?}"));
                 }
                 (35..=69, Some(uid)) => {
                     let flag = pick(rng, &[0usize, 1, 2, 3]).unwrap_or(0);
-                    let op = if rng.next() % 2 == 0 { StoreOperation::Add } else { StoreOperation::Remove };
+                    let op = if rng.next().is_multiple_of(2) { StoreOperation::Add } else { StoreOperation::Remove };
                     aw!(other.uid_store(&SequenceSet::single(uid)?, op, &[flags[flag].clone()], None, T))?;
                     done.push(format!("{op:?} {:?} on {uid}", flags[flag]));
                 }

@@ -1,7 +1,8 @@
 //! Project automation. `cargo xtask test` is the project's one test command: the README names
 //! it and `.ci/run` calls it. It installs what the tests need (the Dovecot and Cyrus packages
 //! for the conformance suites, cargo-fuzz for the fuzz smoke), then runs the format check, clippy,
-//! every test (unit, doc, transcript, conformance per adapter) and a short smoke of every fuzz target.
+//! every test (unit, doc, transcript, conformance per adapter), `cargo package` of the published
+//! crates, a check with the `rust-version` toolchain and a short smoke of every fuzz target.
 //!
 //! `cargo xtask demo` runs `imap-tokio/examples/demo.rs`. Given a server (`--host`,
 //! `--port`, `--user`, `--password`, optionally `--tls implicit|starttls` and `--ca PATH`,
@@ -109,7 +110,59 @@ fn test() -> bool {
         && run_in(&root, &cargo, &["test", "--workspace", "--all-targets"])
         && run_in(&root, &cargo, &["test", "--workspace", "--doc"])
         && core_features(&root, &cargo)
+        && package(&root, &cargo)
+        && msrv(&root)
         && fuzz_smoke(&root)
+}
+
+/// The crates that are published, in dependency order.
+const PUBLISHED: &[&str] = &[
+    "imap-proto-core",
+    "imap-tokio",
+    "imap-async-std",
+    "imap-blocking",
+];
+
+/// `cargo package` for every published crate: each `.crate` is built on its own (verified),
+/// the adapters against the packaged core. `--allow-dirty` so that a working tree with
+/// uncommitted changes can run the whole test too; what is checked is that the crates build
+/// from what they would publish.
+fn package(root: &Path, cargo: &str) -> bool {
+    let mut args = vec!["package", "--allow-dirty"];
+    for krate in PUBLISHED {
+        args.extend(["-p", krate]);
+    }
+    run_in(root, cargo, &args)
+}
+
+/// The workspace's `rust-version`, read from the root `Cargo.toml`.
+fn rust_version(root: &Path) -> Option<String> {
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).ok()?;
+    let line = manifest
+        .lines()
+        .find(|l| l.trim_start().starts_with("rust-version"))?;
+    Some(line.split('"').nth(1)?.to_string())
+}
+
+/// Checks the published crates with the toolchain `rust-version` names, so the claim stays
+/// true. Without rustup, or when the toolchain cannot be downloaded, the check is skipped
+/// with a message rather than failed: it needs the network once.
+fn msrv(root: &Path) -> bool {
+    let Some(version) = rust_version(root) else {
+        eprintln!("xtask: no rust-version in Cargo.toml");
+        return false;
+    };
+    let install = ["toolchain", "install", &version, "--profile", "minimal"];
+    if !run_in(root, "rustup", &install) {
+        eprintln!("xtask: SKIPPED the rust-version check: toolchain {version} not installable");
+        return true;
+    }
+    let toolchain = format!("+{version}");
+    let mut args = vec![toolchain.as_str(), "check"];
+    for krate in PUBLISHED {
+        args.extend(["-p", krate]);
+    }
+    run_in(root, "cargo", &args)
 }
 
 /// The core's optional features (`chrono`, `serde`) checked and unit-tested, and the core

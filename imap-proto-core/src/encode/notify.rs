@@ -77,12 +77,12 @@ fn check_group(group: &NotifyEventGroup) -> Result<(), EncodeError> {
         what: "NOTIFY event group",
         reason,
     };
-    if let NotifyFilter::Subtree(names) | NotifyFilter::Mailboxes(names) = &group.filter {
-        if names.is_empty() {
-            return Err(refuse(
-                "subtree and mailboxes filters need at least one mailbox",
-            ));
-        }
+    if let NotifyFilter::Subtree(names) | NotifyFilter::Mailboxes(names) = &group.filter
+        && names.is_empty()
+    {
+        return Err(refuse(
+            "subtree and mailboxes filters need at least one mailbox",
+        ));
     }
     let NotifyEvents::Events(events) = &group.events else {
         return Ok(());

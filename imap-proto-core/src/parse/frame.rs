@@ -289,10 +289,10 @@ impl Window {
     /// window is shared, or owned without room for `more`, its bytes are first copied into
     /// a new buffer of `capacity` bytes (at least what they and `more` need).
     fn append(&mut self, more: &[u8], capacity: usize) {
-        if let Window::Owned(owned) = self {
-            if owned.capacity() - owned.len() >= more.len() {
-                return owned.extend_from_slice(more);
-            }
+        if let Window::Owned(owned) = self
+            && owned.capacity() - owned.len() >= more.len()
+        {
+            return owned.extend_from_slice(more);
         }
         let mut grown = BytesMut::with_capacity(capacity.max(self.len() + more.len()));
         grown.extend_from_slice(self);

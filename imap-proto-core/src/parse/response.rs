@@ -431,16 +431,16 @@ fn sp_resp_text(i: Span<'_>) -> PResult<'_, (Option<ResponseCode>, Bytes)> {
 /// Lenient: the SP after `]` may be missing when no text follows, and a `[` that does not
 /// open a well-formed code (no closing `]` on the line) is read as text.
 pub fn resp_text(i: Span<'_>) -> PResult<'_, (Option<ResponseCode>, Bytes)> {
-    if i.as_slice().first() == Some(&b'[') {
-        if let Ok((after, code)) = bracketed_code(i) {
-            let after = if after.as_slice().first() == Some(&b' ') {
-                after.take_from(1)
-            } else {
-                after
-            };
-            let (rest, text) = text(after)?;
-            return Ok((rest, (Some(code), text)));
-        }
+    if i.as_slice().first() == Some(&b'[')
+        && let Ok((after, code)) = bracketed_code(i)
+    {
+        let after = if after.as_slice().first() == Some(&b' ') {
+            after.take_from(1)
+        } else {
+            after
+        };
+        let (rest, text) = text(after)?;
+        return Ok((rest, (Some(code), text)));
     }
     let (rest, text) = text(i)?;
     Ok((rest, (None, text)))

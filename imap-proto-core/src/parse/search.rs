@@ -113,13 +113,12 @@ pub fn esearch_response(i: Span<'_>) -> PResult<'_, EsearchResponse> {
         out.tag = Some(tag);
         i = rest;
     }
-    if let Ok((after_sp, ())) = sp(i) {
-        if let Ok((rest, word)) = atom_slice(after_sp) {
-            if word.eq_ignore_ascii_case(b"UID") {
-                out.uid = true;
-                i = rest;
-            }
-        }
+    if let Ok((after_sp, ())) = sp(i)
+        && let Ok((rest, word)) = atom_slice(after_sp)
+        && word.eq_ignore_ascii_case(b"UID")
+    {
+        out.uid = true;
+        i = rest;
     }
     while let Ok((after_sp, ())) = sp(i) {
         if at_line_end(after_sp) || after_sp.as_slice().first() == Some(&b' ') {

@@ -722,15 +722,15 @@ async fn hostile_bye_without_a_close_fails_every_call_at_once() -> TestResult {
     let started = Instant::now();
     let fetched = aw!(client.fetch(&some, &[FetchAttr::Flags], LONG));
     let fetch_took = started.elapsed();
+    let started = Instant::now();
+    let noop = aw!(client.noop(LONG));
+    let noop_took = started.elapsed();
+    println!("    elapsed: fetch in flight at the BYE {fetch_took:?}, NOOP after it {noop_took:?}");
     ensure!(
         matches!(&fetched, Err(Error::Bye { text, .. }) if text.starts_with("Autologout")),
         "{fetched:?}"
     );
-    let started = Instant::now();
-    let noop = aw!(client.noop(LONG));
-    let noop_took = started.elapsed();
     ensure!(matches!(noop, Err(Error::Bye { .. })), "{noop:?}");
-    println!("    elapsed: fetch in flight at the BYE {fetch_took:?}, NOOP after it {noop_took:?}");
     ensure!(
         fetch_took < HOLD && noop_took < HOLD,
         "{fetch_took:?} {noop_took:?}"

@@ -109,8 +109,10 @@ pub type Pipeline<'a, T> = imap_driver::Pipeline<'a, T, ImapConnection>;
 /// The bounded channel a streaming FETCH sends into: a slow reader slows the socket down.
 pub type FetchSender = std::sync::mpsc::SyncSender<Result<FetchResponse, Error>>;
 
-/// An IMAP client connection (RFC 3501 Section 2 / RFC 9051 Section 2) over a blocking
-/// `TcpStream`. See the [crate docs](crate) for threads, timeouts and IDLE.
+#[doc = imap_proto_core::imap_connection_doc!(blocking imap_blocking)]
+/// # The handle
+///
+/// Over a blocking `TcpStream`. See the [crate docs](crate) for threads, timeouts and IDLE.
 ///
 /// Each command checks before sending that the session state allows it (`Error::WrongState`)
 /// and that the server advertises what it needs (`Error::MissingCapability`). Dropping the

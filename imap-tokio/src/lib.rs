@@ -81,7 +81,15 @@ pub use imap_proto_core::{
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
 
-/// An IMAP client connection on tokio: [`imap_driver::ImapConnection`] with [`Tokio`].
+#[doc = imap_proto_core::imap_connection_doc!(async imap_tokio)]
+/// # The handle
+///
+/// [`imap_driver::ImapConnection`] on [`Tokio`]: a handle to a driver task that owns one
+/// connection. All operations are async and take a caller-supplied timeout (except
+/// `logout`, see [`LOGOUT_TIMEOUT`]). Each command checks the session state and the
+/// server's capabilities before it is sent (`Error::WrongState`, `Error::Precondition`,
+/// `Error::MissingCapability`). Dropping the handle ends the driver and closes the
+/// connection (without LOGOUT).
 pub type ImapConnection = imap_driver::ImapConnection<Tokio>;
 
 /// A pipelined batch under construction (see [`pipeline`]).

@@ -647,3 +647,133 @@ macro_rules! for_each_imap_method {
         }
     };
 }
+
+/// The opening of every adapter's `ImapConnection` documentation: how to connect, then the
+/// methods grouped by family with links (the generated `impl` lists them in table order).
+/// `imap_connection_doc!(async imap_tokio)` or `imap_connection_doc!(blocking
+/// imap_blocking)` expands to a string literal, for `#[doc = ...]` on the struct; the
+/// example then uses that crate's name and its calling convention.
+#[macro_export]
+macro_rules! imap_connection_doc {
+    (async $krate:ident) => {
+        $crate::__imap_connection_doc!($krate, "async fn", ".await")
+    };
+    (blocking $krate:ident) => {
+        $crate::__imap_connection_doc!($krate, "fn", "")
+    };
+}
+
+/// [`imap_connection_doc!`](crate::imap_connection_doc) for one calling convention:
+/// `$function` declares the example's function, `$await` follows every call.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __imap_connection_doc {
+    ($krate:ident, $function:literal, $await:literal) => {
+        concat!(
+            "An IMAP client connection (RFC 3501 / RFC 9051 Section 2).\n\n",
+            "# Connecting\n\n",
+            "```no_run\n",
+            "use std::time::Duration;\n",
+            "use ",
+            stringify!($krate),
+            "::{ImapConnection, TlsMode};\n\n",
+            "# ",
+            $function,
+            " demo() -> Result<(), ",
+            stringify!($krate),
+            "::Error> {\n",
+            "let t = Duration::from_secs(30);\n",
+            "// Port 993, TLS from the first byte; TlsMode::StartTls upgrades a port-143\n",
+            "// connection before `connect` returns. Certificates are checked against the\n",
+            "// Mozilla roots, or the rustls config given to `connect_with_tls_config`.\n",
+            "let imap = ImapConnection::connect(\"imap.example.com\", 993, TlsMode::Implicit, t)",
+            $await,
+            "?;\n",
+            "imap.login(\"alice\", \"secret\", t)",
+            $await,
+            "?;\n",
+            "let inbox = imap.select(\"INBOX\", t)",
+            $await,
+            "?;\n",
+            "println!(\"{} messages\", inbox.exists);\n",
+            "imap.logout()",
+            $await,
+            "?;\n",
+            "# Ok(()) }\n",
+            "```\n\n",
+            $crate::__imap_method_families!(),
+        )
+    };
+}
+
+/// Every method of the table by family, as Markdown with intra-doc links (`Self::name`).
+/// A test (`every_method_is_in_exactly_one_family`) keeps it complete.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __imap_method_families {
+    () => {
+        "# Methods by family
+
+Calls that talk to the server take a `timeout` as their last argument (`logout` uses
+`LOGOUT_TIMEOUT`) and return `Result<_, Error>`, matchable by variant; getters such as
+`capabilities` and `session_state` answer at once from the last state seen.
+
+| family | methods |
+|---|---|
+| Connect and secure | [`connect`](Self::connect), [`connect_with_tls_config`](Self::connect_with_tls_config), [`starttls`](Self::starttls), [`starttls_with_config`](Self::starttls_with_config), [`compress`](Self::compress), [`set_keepalive`](Self::set_keepalive), [`is_tls`](Self::is_tls), [`is_compressed`](Self::is_compressed) |
+| Log in and out | [`login`](Self::login), [`authenticate_plain`](Self::authenticate_plain), [`authenticate_scram_sha256`](Self::authenticate_scram_sha256), [`authenticate_oauthbearer`](Self::authenticate_oauthbearer), [`authenticate_xoauth2`](Self::authenticate_xoauth2), [`unauthenticate`](Self::unauthenticate), [`logout`](Self::logout) |
+| Session | [`capability`](Self::capability), [`capabilities`](Self::capabilities), [`session_state`](Self::session_state), [`noop`](Self::noop), [`check`](Self::check), [`id`](Self::id), [`enable`](Self::enable), [`enable_utf8`](Self::enable_utf8), [`namespace`](Self::namespace) |
+| Mailboxes | [`list`](Self::list), [`list_extended`](Self::list_extended), [`list_status`](Self::list_status), [`lsub`](Self::lsub), [`status`](Self::status), [`create`](Self::create), [`create_with_mailbox_id`](Self::create_with_mailbox_id), [`create_special_use`](Self::create_special_use), [`create_special_use_with_mailbox_id`](Self::create_special_use_with_mailbox_id), [`delete`](Self::delete), [`rename`](Self::rename), [`subscribe`](Self::subscribe), [`unsubscribe`](Self::unsubscribe) |
+| Select a mailbox | [`select`](Self::select), [`select_with`](Self::select_with), [`examine`](Self::examine), [`examine_with`](Self::examine_with), [`close`](Self::close), [`unselect`](Self::unselect), [`sync_mailbox`](Self::sync_mailbox) |
+| Fetch | [`uid_fetch`](Self::uid_fetch), [`fetch`](Self::fetch), [`uid_fetch_changed_since`](Self::uid_fetch_changed_since), [`fetch_changed_since`](Self::fetch_changed_since), [`uid_fetch_vanished`](Self::uid_fetch_vanished), [`uid_fetch_streaming`](Self::uid_fetch_streaming), [`fetch_streaming`](Self::fetch_streaming) |
+| Search, sort, thread | [`uid_search`](Self::uid_search), [`search`](Self::search), [`uid_search_esearch`](Self::uid_search_esearch), [`search_esearch`](Self::search_esearch), [`uid_search_save`](Self::uid_search_save), [`search_save`](Self::search_save), [`uid_sort`](Self::uid_sort), [`sort`](Self::sort), [`uid_thread`](Self::uid_thread), [`thread`](Self::thread) |
+| Change messages | [`uid_store`](Self::uid_store), [`store`](Self::store), [`uid_copy`](Self::uid_copy), [`copy`](Self::copy), [`uid_move_messages`](Self::uid_move_messages), [`move_messages`](Self::move_messages), [`uid_expunge`](Self::uid_expunge), [`expunge`](Self::expunge), [`append`](Self::append), [`multi_append`](Self::multi_append) |
+| Events, IDLE, NOTIFY | [`idle`](Self::idle), [`next_event`](Self::next_event), [`drain_events`](Self::drain_events), [`notify_set`](Self::notify_set), [`notify_none`](Self::notify_none) |
+| Pipelining | [`pipeline`](Self::pipeline) |
+| Quota, ACL, metadata | [`get_quota`](Self::get_quota), [`get_quota_root`](Self::get_quota_root), [`set_quota`](Self::set_quota), [`get_acl`](Self::get_acl), [`set_acl`](Self::set_acl), [`delete_acl`](Self::delete_acl), [`list_rights`](Self::list_rights), [`my_rights`](Self::my_rights), [`get_metadata`](Self::get_metadata), [`set_metadata`](Self::set_metadata) |
+
+"
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    /// Expands the table into the list of its method names.
+    macro_rules! method_names {
+        (
+            ops { $( $(#[$om:meta])* fn $op:ident $oa:tt -> $oo:ty $ob:block $(map $omap:expr)?; )* }
+            calls { $( $(#[$cm:meta])* fn $call:ident $ca:tt -> $co:ty => $ci:ident; )* }
+            infallible { $( $(#[$im:meta])* fn $inf:ident $ia:tt -> $io:ty => $ii:ident; )* }
+            getters { $( $(#[$gm:meta])* fn $get:ident $ga:tt -> $go:ty => $gi:ident; )* }
+            ctors { $( $(#[$tm:meta])* fn $ctor:ident $ta:tt => $ti:ident; )* }
+        ) => {
+            &[$(stringify!($op),)* $(stringify!($call),)* $(stringify!($inf),)* $(stringify!($get),)* $(stringify!($ctor),)*]
+        };
+    }
+
+    #[test]
+    fn every_method_is_in_exactly_one_family() {
+        let names: &[&str] = crate::for_each_imap_method!(method_names);
+        let families = crate::__imap_method_families!();
+        let linked = |name: &str| families.matches(&format!("(Self::{name})")).count();
+        for name in names {
+            assert_eq!(linked(name), 1, "{name} in the families table");
+        }
+        let links = families.matches("(Self::").count();
+        assert_eq!(
+            links,
+            names.len(),
+            "a family links a method the table lacks"
+        );
+    }
+
+    #[test]
+    fn the_connection_doc_names_the_adapter() {
+        let doc = crate::imap_connection_doc!(async imap_tokio);
+        assert!(doc.starts_with("An IMAP client connection"));
+        assert!(doc.contains("use imap_tokio::{ImapConnection, TlsMode};"));
+        assert!(doc.contains(".await?;"));
+        let doc = crate::imap_connection_doc!(blocking imap_blocking);
+        assert!(!doc.contains(".await"));
+    }
+}

@@ -14,6 +14,7 @@ use imap_proto_core::{Connection, Error};
 
 use crate::calls::Calls;
 use crate::events::EventQueue;
+use crate::observe::Observer;
 use crate::snapshot::SharedSnapshot;
 
 /// The largest write buffer an idle connection keeps.
@@ -30,6 +31,8 @@ pub struct Engine {
     written: usize,
     /// The stream can no longer be read (EOF or error).
     closed: bool,
+    /// What `tracing` has been told about the session.
+    observer: Observer,
 }
 
 impl Engine {
@@ -41,6 +44,7 @@ impl Engine {
             out: Vec::new(),
             written: 0,
             closed: false,
+            observer: Observer::default(),
         }
     }
 
@@ -116,9 +120,10 @@ impl Engine {
     pub fn settle(&mut self, snapshot: &SharedSnapshot, events: &EventQueue) -> bool {
         // Events first: `connect` waits for the snapshot to say "greeted", and then expects
         // the greeting's events (a BYE greeting's text) to be queued.
+        self.observer.observe(&mut self.conn);
         if self.conn.events_pending() > 0 {
-            let conn = &mut self.conn;
-            events.extend(std::iter::from_fn(|| conn.poll_event()));
+            let (conn, observer) = (&mut self.conn, &self.observer);
+            events.extend(std::iter::from_fn(|| conn.poll_event()).inspect(|e| observer.event(e)));
         }
         snapshot.publish(&self.conn);
         if self.conn.failure().is_some() {

@@ -36,6 +36,7 @@ mod driver;
 mod engine;
 mod events;
 mod link;
+mod observe;
 mod options;
 pub mod pipeline;
 mod runtime;

@@ -25,6 +25,10 @@ pub struct ConnectOptions {
     pub config: Config,
     /// Where the driver runs; `None` uses the runtime's own spawn.
     pub spawner: Option<Spawner>,
+    /// Record every line sent and received, credentials masked, and emit each as a
+    /// `tracing` event at `TRACE` under the target `imap::wire` (see
+    /// `imap_proto_core::conn::trace`). Off by default.
+    pub protocol_log: bool,
 }
 
 impl std::fmt::Debug for ConnectOptions {
@@ -34,6 +38,7 @@ impl std::fmt::Debug for ConnectOptions {
             .field("tls_config", &self.tls_config.is_some())
             .field("config", &self.config)
             .field("spawner", &self.spawner.is_some())
+            .field("protocol_log", &self.protocol_log)
             .finish_non_exhaustive()
     }
 }
@@ -46,7 +51,15 @@ impl ConnectOptions {
             tls_config: None,
             config: Config::default(),
             spawner: None,
+            protocol_log: false,
         }
+    }
+
+    /// Switches the protocol log on: every line sent and received, credentials masked and
+    /// large literals elided, as `tracing` events at `TRACE` under the target `imap::wire`.
+    pub fn protocol_log(mut self, on: bool) -> Self {
+        self.protocol_log = on;
+        self
     }
 
     /// Uses this rustls configuration for TLS (and a later `starttls()`).
@@ -73,13 +86,14 @@ impl ConnectOptions {
     pub fn engine(&self, server_name: &str) -> Result<Engine, Error> {
         let config = self.config.clone();
         let max_in_flight = config.max_in_flight;
-        let conn = match self.tls_mode {
+        let mut conn = match self.tls_mode {
             TlsMode::Implicit => {
                 let setup = TlsSetup::for_host(server_name, self.tls_config.as_ref())?;
                 Connection::new_tls(config, setup)?
             }
             TlsMode::StartTls | TlsMode::Plain => Connection::new(config),
         };
+        conn.set_trace(self.protocol_log);
         Ok(Engine::new(conn, max_in_flight))
     }
 }

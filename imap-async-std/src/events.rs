@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use event_listener::Event;
 use futures_lite::FutureExt;
-use imap_proto_core::conn::event_buffer::{EventBuffer, NextEvent};
+use imap_proto_core::{EventBuffer, NextEvent};
 use imap_proto_core::{Error, TypedEvent};
 
 use crate::deadline_timer;

@@ -10,7 +10,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use imap_proto_core::TypedEvent;
-use imap_proto_core::conn::event_buffer::{EventBuffer, NextEvent};
+use imap_proto_core::{EventBuffer, NextEvent};
 
 /// A bounded, drop-oldest event queue with a change counter.
 pub(crate) struct EventQueue {

@@ -10,7 +10,7 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use imap_proto_core::conn::event_buffer::{EventBuffer, NextEvent};
+use imap_proto_core::{EventBuffer, NextEvent};
 use imap_proto_core::{Error, TypedEvent};
 use tokio::sync::Notify;
 use tokio::time::Instant;

@@ -119,6 +119,12 @@ pub enum Error {
     /// The server closed the connection.
     #[error("connection closed by the server")]
     ConnectionClosed,
+    /// A call timed out and the server had sent nothing since its command went out: the
+    /// peer is presumed dead (a dropped NAT mapping, a suspended laptop, a blackholed
+    /// route), so the connection failed at once instead of costing every later call its
+    /// full timeout too ([`crate::Connection::timed_out`]).
+    #[error("no data from the server since the timed-out command was sent: peer presumed dead")]
+    PeerUnresponsive,
     /// The connection failed earlier and can no longer be used; the error inside is the
     /// one that ended it (never itself a `ConnectionFailed`).
     #[error("connection unusable after an earlier failure: {0}")]

@@ -56,7 +56,7 @@ pub use parse::{ParseError, ParseErrorKind};
 pub use conn::event::TypedEvent;
 pub use conn::session::{SelectedMailbox, Session, SessionState};
 pub use conn::upgrade::{TlsMode, TlsSetup};
-pub use conn::{Connection, OpId, StreamPart};
+pub use conn::{Connection, OpId, StreamPart, TimeoutVerdict};
 pub use error::{Error, Precondition, ProtocolViolation};
 pub use limits::Limits;
 pub use ops::Op;

@@ -765,30 +765,25 @@ fn bye_in_the_middle_of_a_fetch() {
              S: * BYE [UNAVAILABLE] shutting down",
         );
         assert_eq!(t.state(), SessionState::Logout);
-        // The server said it is closing: until it does, the op waits and nothing new is
-        // accepted.
-        t.running(&mut fetch);
-        assert!(matches!(
-            t.api().noop(),
-            Err(Error::WrongState {
-                state: SessionState::Logout,
-                ..
-            })
-        ));
-        t.run("C: -");
-        t.flush();
-        t.conn.handle_eof();
+        // The server said it is closing: the op fails at once with the BYE (issue 12, item
+        // 2), and so does every later call, without waiting for the close.
         let error = t.err(&mut fetch);
         assert!(
             matches!(&error, Error::Bye { text, .. } if text == "shutting down"),
             "{error:?}"
         );
         assert!(error.is_fatal());
+        assert!(matches!(t.api().noop(), Err(Error::Bye { .. })));
+        t.run("C: -");
+        t.flush();
         let events = t.events();
         assert!(
             matches!(events.as_slice(), [TypedEvent::Bye(_)]),
             "the BYE is also an event: {events:?}"
         );
+        // The client reads on until the server closes.
+        assert!(t.conn.failure().is_none());
+        t.conn.handle_eof();
         is_dead(t);
     });
 }

@@ -398,3 +398,23 @@ fn cyrus_garbage_in_a_status_item() {
     assert!(matches!(conn.poll_event(), Some(TypedEvent::Unparsed(_))));
     still_answers(&mut conn);
 }
+/// Yandex sends `* BYE Autologout; idle for too long` again and again without closing:
+/// jstedfast/MailKit#938 (the client waited for the close instead of failing at once).
+#[test]
+fn yandex_autologout_bye_loop() {
+    let mut conn = selected("");
+    let id = conn.submit(noop()).unwrap();
+    sent(&mut conn);
+    for _ in 0..10 {
+        conn.handle_input(b"* BYE Autologout; idle for too long\r\n");
+    }
+    let error = conn
+        .take_output(&id)
+        .expect("failed at the first BYE")
+        .unwrap_err();
+    assert!(
+        matches!(&error, imap_proto_core::Error::Bye { text, .. } if text.contains("Autologout")),
+        "{error:?}"
+    );
+    assert!(conn.submit(noop()).is_err());
+}

@@ -108,12 +108,11 @@ fn greeting_bye_refuses_every_command() {
         assert_eq!(t.state(), SessionState::Logout);
         let events = t.events();
         assert!(matches!(events.as_slice(), [TypedEvent::Bye(s)] if s.kind == StatusKind::Bye));
-        let logout = SessionState::Logout;
-        assert!(matches!(t.api().noop(), Err(Error::WrongState { state, .. }) if state == logout));
-        assert!(matches!(
-            t.api().capability(),
-            Err(Error::WrongState { state, .. }) if state == logout
-        ));
+        // Every command is refused with the server's reason (issue 12, item 2).
+        assert!(
+            matches!(t.api().noop(), Err(Error::Bye { text, .. }) if text == "too many connections")
+        );
+        assert!(matches!(t.api().capability(), Err(Error::Bye { .. })));
         t.run("C: -");
     });
 }
@@ -2064,10 +2063,10 @@ fn bye_during_a_command_fails_it_with_bye() {
         let mut search = t.api().search("ALL").unwrap();
         t.run("C: A0002 SEARCH ALL\nS: * BYE [UNAVAILABLE] Server shutting down");
         assert_eq!(t.state(), SessionState::Logout);
-        t.running(&mut search);
+        // At once, not when the server closes (issue 12, item 2).
+        let err = t.err(&mut search);
         assert!(matches!(t.events().as_slice(), [TypedEvent::Bye(_)]));
         t.conn.handle_eof();
-        let err = t.err(&mut search);
         assert!(
             matches!(&err, Error::Bye { code: Some(ResponseCode::Simple(_)), text } if text == "Server shutting down"),
             "{err:?}"

@@ -53,6 +53,7 @@ pub fn cases() -> Vec<ScriptedCase> {
         scripted_case!(hostile_unexpected_continuation_is_fatal),
         scripted_case!(hostile_unknown_tag_is_fatal_and_changes_nothing),
         scripted_case!(hostile_bye_in_the_middle_of_a_fetch),
+        scripted_case!(hostile_bye_without_a_close_fails_every_call_at_once),
         scripted_case!(hostile_stalled_server_times_out_and_the_connection_recovers),
         scripted_case!(hostile_reset_in_the_middle_of_a_literal),
         scripted_case!(hostile_reset_in_the_middle_of_a_streamed_literal),
@@ -109,13 +110,23 @@ flavored! {
     /// The documented state after a fatal error: every call fails at once with
     /// `ConnectionFailed`, not after its timeout.
     async fn fails_promptly(client: &ImapConnection) -> TestResult {
+        aw!(fails_promptly_with(client, |result| matches!(
+            result,
+            Err(Error::ConnectionFailed(_))
+        )))
+    }
+}
+
+flavored! {
+    /// Two calls each fail at once (not after their timeout) with an error `expected` accepts.
+    async fn fails_promptly_with(
+        client: &ImapConnection,
+        expected: fn(&Result<(), Error>) -> bool,
+    ) -> TestResult {
         for _ in 0..2 {
             let started = Instant::now();
             let result = aw!(client.noop(LONG));
-            ensure!(
-                matches!(result, Err(Error::ConnectionFailed(_))),
-                "a call after a fatal error: {result:?}"
-            );
+            ensure!(expected(&result), "a call after a fatal error: {result:?}");
             ensure!(started.elapsed() < PROMPT, "took {:?}", started.elapsed());
         }
         Ok(())
@@ -677,7 +688,51 @@ async fn hostile_bye_in_the_middle_of_a_fetch() -> TestResult {
         events.iter().any(|e| matches!(e, TypedEvent::Bye(_))),
         "the BYE is also an event: {events:?}"
     );
-    aw!(fails_promptly(&client))?;
+    aw!(fails_with_the_bye_promptly(&client))?;
+    aw!(server.finish())
+}
+
+flavored! {
+    /// After a `* BYE`: every call fails at once with the BYE (before the server closed)
+    /// or with `ConnectionFailed` carrying it (after).
+    async fn fails_with_the_bye_promptly(client: &ImapConnection) -> TestResult {
+        aw!(fails_promptly_with(client, |result| match result {
+            Err(Error::Bye { .. }) => true,
+            Err(Error::ConnectionFailed(cause)) => matches!(**cause, Error::Bye { .. }),
+            _ => false,
+        }))
+    }
+}
+
+/// Issue 12, item 2: a server that sends `* BYE` and keeps the socket open. The call in
+/// flight, and every later one, fail at once with the BYE instead of waiting for the close
+/// (before: the FETCH waited until the server closed, here 3 s). The client still reads
+/// until the server closes.
+async fn hostile_bye_without_a_close_fails_every_call_at_once() -> TestResult {
+    const HOLD: Duration = Duration::from_secs(3);
+    let (client, server) = aw!(selected(|mut peer| {
+        let _ = peer.expect("FETCH 1:3 (FLAGS)");
+        peer.send("* 1 FETCH (FLAGS (\\Seen))\r\n* BYE Autologout; idle for too long\r\n");
+        thread::sleep(HOLD);
+        peer.send("* BYE Autologout; idle for too long\r\n");
+    }))?;
+    let some: SequenceSet = "1:3".parse()?;
+    let started = Instant::now();
+    let fetched = aw!(client.fetch(&some, &[FetchAttr::Flags], LONG));
+    let fetch_took = started.elapsed();
+    let started = Instant::now();
+    let noop = aw!(client.noop(LONG));
+    let noop_took = started.elapsed();
+    println!("    elapsed: fetch in flight at the BYE {fetch_took:?}, NOOP after it {noop_took:?}");
+    ensure!(
+        matches!(&fetched, Err(Error::Bye { text, .. }) if text.starts_with("Autologout")),
+        "{fetched:?}"
+    );
+    ensure!(matches!(noop, Err(Error::Bye { .. })), "{noop:?}");
+    ensure!(
+        fetch_took < HOLD && noop_took < HOLD,
+        "{fetch_took:?} {noop_took:?}"
+    );
     aw!(server.finish())
 }
 

@@ -324,17 +324,97 @@ fn demo(args: &[String]) -> bool {
     ok
 }
 
+/// Runs an imap-tokio example against a private Dovecot, once per entry of `runs` (a label
+/// and the example's own arguments; `--server-env` and ARGS are added to each).
+fn example_with_dovecot(
+    name: &str,
+    profile: &[&str],
+    runs: &[(&str, Vec<String>)],
+    args: &[String],
+) -> bool {
+    let root = root();
+    let cargo = cargo();
+    let example = [&["-p", "imap-tokio", "--example", name][..], profile].concat();
+    if !run_in(
+        &root,
+        &cargo,
+        &[&["build", "--quiet"][..], &example].concat(),
+    ) || !run_in(&root, "bash", &["tests/servers/install.sh"])
+    {
+        return false;
+    }
+    let server = match DemoServer::start(&root) {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("xtask: cannot start Dovecot for {name}: {e}");
+            return false;
+        }
+    };
+    let env_file = server.env_file().display().to_string();
+    let ok = runs.iter().all(|(label, extra)| {
+        println!("xtask: {name}, {label}");
+        let mut all: Vec<&str> = [&["run", "--quiet"][..], &example, &["--"]].concat();
+        all.extend(["--server-env", &env_file]);
+        all.extend(extra.iter().chain(args).map(String::as_str));
+        run_in(&root, &cargo, &all)
+    });
+    drop(server);
+    ok
+}
+
+/// `cargo xtask mirror [ARGS]`: `imap-tokio/examples/mirror.rs` against a private Dovecot,
+/// twice: a first run on a seeded account, then (after changes from another connection) the
+/// incremental one. ARGS go to both runs.
+fn mirror(args: &[String]) -> bool {
+    let maildir = std::env::temp_dir().join(format!("imap-rs-mirror-{}", std::process::id()));
+    let with = |flag: &str| {
+        vec![
+            "--maildir".to_string(),
+            maildir.display().to_string(),
+            flag.to_string(),
+        ]
+    };
+    let ok = example_with_dovecot(
+        "mirror",
+        &[],
+        &[
+            ("first run (seeded account)", with("--seed")),
+            (
+                "second run (after changes from another connection)",
+                with("--change"),
+            ),
+        ],
+        args,
+    );
+    let _ = std::fs::remove_dir_all(&maildir);
+    ok
+}
+
+/// `cargo xtask sync-bench`: `imap-tokio/examples/sync_bench.rs` (release build) against a
+/// private Dovecot: the cost of one sync per strategy (docs/benchmarks.md).
+fn sync_bench(args: &[String]) -> bool {
+    example_with_dovecot(
+        "sync_bench",
+        &["--release"],
+        &[("measuring", Vec::new())],
+        args,
+    )
+}
+
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let rest: Vec<String> = std::env::args().skip(2).collect();
     let ok = match task.as_str() {
         "test" => test(),
         "demo" => demo(&rest),
+        "mirror" => mirror(&rest),
+        "sync-bench" => sync_bench(&rest),
         "fuzz-smoke" => fuzz_smoke(&root()),
         _ => {
             eprintln!(
                 "usage: cargo xtask test | cargo xtask demo [--host H --port P --user U \
-                 --password P [--tls implicit|starttls] [--ca PATH]] | cargo xtask fuzz-smoke"
+                 --password P [--tls implicit|starttls] [--ca PATH]] | cargo xtask mirror | cargo xtask sync-bench | \
+                 cargo xtask fuzz-smoke"
             );
             false
         }

@@ -148,6 +148,9 @@ struct InFlight {
     /// A response of the kind this op takes failed the grammar while it ran: its result
     /// says so instead of succeeding without that response's data.
     unparsed: Option<parse::ParseError>,
+    /// [`Connection::received`] when the op's command was queued: whether the server has
+    /// sent anything since tells a dead peer from a slow one ([`Connection::timed_out`]).
+    received_at_start: u64,
 }
 
 /// A command an op queued: its tag (none for continuation lines such as `DONE` or SASL
@@ -203,6 +206,13 @@ pub struct Connection {
     stream: Option<StreamState>,
     /// The last `* BYE`: ops still running when the connection then closes fail with it.
     bye: Option<StatusResponse>,
+    /// A `* BYE` came outside LOGOUT: every op failed with it at once, later submits fail
+    /// with it, and input is still read until the server closes (RFC 9051 §7.1.5).
+    closing: bool,
+    /// Server bytes received so far (before TLS and DEFLATE are removed).
+    received: u64,
+    /// [`Framer::buffered_len`] when the last read into the framer's buffer started.
+    read_mark: usize,
     /// The error that ended the connection (never a [`Error::ConnectionFailed`]).
     failed: Option<Arc<Error>>,
     scratch: Vec<u8>,
@@ -256,6 +266,9 @@ impl Connection {
             dropped_events: 0,
             stream: None,
             bye: None,
+            closing: false,
+            received: 0,
+            read_mark: 0,
             failed: None,
             scratch: Vec::new(),
             trace: None,
@@ -306,9 +319,14 @@ impl Connection {
     /// completed, or the server said BYE) with no op pending. Nothing more can happen on
     /// it; an adapter writes what [`Connection::poll_transmit`] still gives (TLS's
     /// `close_notify`) and closes the socket.
+    ///
+    /// After a `* BYE` outside LOGOUT it stays false until the server closes: the client
+    /// reads until then (RFC 9051 §7.1.5), while every call already failed with the BYE.
     pub fn is_over(&self) -> bool {
         self.failed.is_some()
-            || (self.session.state == SessionState::Logout && self.ops_pending() == 0)
+            || (self.session.state == SessionState::Logout
+                && self.ops_pending() == 0
+                && !self.closing)
     }
 
     /// Number of ops submitted and not yet finished.
@@ -321,6 +339,11 @@ impl Connection {
     pub fn submit<O: Op>(&mut self, op: O) -> Result<OpId<O>, Error> {
         if let Some(cause) = &self.failed {
             return Err(Error::ConnectionFailed(cause.clone()));
+        }
+        if self.closing
+            && let Some(bye) = &self.bye
+        {
+            return Err(bye_error(bye));
         }
         if !self.session.greeted {
             return Err(Precondition::NotGreeted.into());
@@ -521,6 +544,7 @@ impl Connection {
     /// future was dropped) is discarded first.
     fn start_read(&mut self) -> ReadTarget {
         self.settle_slice(0);
+        self.read_mark = self.framer.buffered_len();
         self.read_target = if self.failed.is_none()
             && !self.layers.tls_active()
             && !self.layers.deflate_active()
@@ -553,6 +577,11 @@ impl Connection {
 
     /// Processes what was appended to [`Connection::read_buffer`] since it was called.
     pub fn handle_read(&mut self) {
+        if self.read_target == ReadTarget::Framer {
+            let appended = self.framer.buffered_len().saturating_sub(self.read_mark);
+            self.received += appended as u64;
+            self.read_mark = self.framer.buffered_len();
+        }
         match self.read_target {
             ReadTarget::Framer if self.failed.is_none() => self.process_frames(),
             // Appended after a failure: dropped unread, like any input then.
@@ -571,6 +600,7 @@ impl Connection {
         if self.failed.is_some() {
             return;
         }
+        self.received += wire.len() as u64;
         // Without TLS the wire bytes are the IMAP bytes: hand them on directly instead of
         // copying them through the scratch buffer first (one copy per byte, not two).
         if !self.layers.tls_active() {
@@ -621,6 +651,43 @@ impl Connection {
         Ok(piece.consumed > 0 || piece.produced > 0)
     }
 
+    /// Tells the connection that the caller waiting for op `id` gave up (its timeout
+    /// elapsed), and enacts the one rule for timeouts (issue 12): if the server sent nothing
+    /// since the op's command went out (or, for an op still queued, since the oldest op in
+    /// flight went out), the peer is presumed dead and the connection fails with
+    /// [`Error::PeerUnresponsive`]: every pending op gets it, every later call fails at once,
+    /// and the driver closes the socket ([`Connection::is_over`]). If the server was still
+    /// sending, the connection stays usable: the op stays pending and its late answer is
+    /// read and dropped, and the call reports [`Error::Timeout`]. The core has no clock;
+    /// the driver calls this when its timer fires. After a "still sending" verdict the watch
+    /// starts again, so a second timeout with nothing new in between finds the peer silent.
+    pub fn timed_out<O: Op>(&mut self, id: &OpId<O>) -> TimeoutVerdict {
+        self.timed_out_raw(id.id)
+    }
+
+    /// [`Connection::timed_out`] for an op known by its [`OpId::raw`] id.
+    pub fn timed_out_raw(&mut self, id: u64) -> TimeoutVerdict {
+        if self.failed.is_some() {
+            return TimeoutVerdict::PeerPresumedDead;
+        }
+        let received = self.received;
+        let waited_on = match self.in_flight.iter().position(|f| f.id == id) {
+            Some(index) => self.in_flight.get_mut(index),
+            None if self.queued.iter().any(|(q, _)| *q == id) => self.in_flight.front_mut(),
+            None => None,
+        };
+        let Some(flight) = waited_on else {
+            return TimeoutVerdict::ServerStillSending;
+        };
+        if flight.received_at_start == received {
+            self.fail(Error::PeerUnresponsive);
+            return TimeoutVerdict::PeerPresumedDead;
+        }
+        // The watch starts again: a later timeout with nothing new finds the peer silent.
+        flight.received_at_start = received;
+        TimeoutVerdict::ServerStillSending
+    }
+
     /// The peer closed the connection.
     pub fn handle_eof(&mut self) {
         if self.failed.is_some() {
@@ -633,11 +700,8 @@ impl Connection {
         // After a `* BYE` the server closed on purpose: every op still running gets the
         // BYE (RFC 9051 §7.1.5), not a bare "connection closed".
         if let Some(bye) = self.bye.clone() {
-            let make = || Error::Bye {
-                code: bye.code.clone(),
-                text: String::from_utf8_lossy(&bye.text).into_owned(),
-            };
-            return self.fail_each(Arc::new(make()), |_| make());
+            let error = bye_error(&bye);
+            return self.fail_each(Arc::new(error.clone()), |_| error.clone());
         }
         self.fail(Error::ConnectionClosed);
     }
@@ -678,7 +742,7 @@ impl Connection {
 
     /// Marks the connection failed with `cause` and gives every pending op, oldest first,
     /// the error `make` builds for it.
-    fn fail_each(&mut self, cause: Arc<Error>, mut make: impl FnMut(u64) -> Error) {
+    fn fail_each(&mut self, cause: Arc<Error>, make: impl FnMut(u64) -> Error) {
         if self.failed.is_some() {
             return;
         }
@@ -690,6 +754,12 @@ impl Connection {
         // Nothing more will be parsed: release what is buffered.
         self.inflate_backlog = BytesMut::new();
         let _ = self.framer.take_buffered();
+        self.end_pending(make);
+    }
+
+    /// Ends every pending op, oldest first, with the error `make` builds for it, and sends
+    /// nothing more of theirs.
+    fn end_pending(&mut self, mut make: impl FnMut(u64) -> Error) {
         let ids: Vec<u64> = self
             .in_flight
             .drain(..)
@@ -697,10 +767,10 @@ impl Connection {
             .chain(self.queued.drain(..).map(|(id, _)| id))
             .collect();
         for id in ids {
-            let err = make(id);
-            self.outputs.insert(id, Err(err));
+            self.outputs.insert(id, Err(make(id)));
         }
         self.outgoing.clear();
+        self.awaiting_continuation = false;
     }
 
     fn process_frames(&mut self) {
@@ -826,6 +896,9 @@ impl Connection {
             && status.kind == StatusKind::Bye
         {
             self.bye = Some(status.clone());
+            if !self.in_flight.iter().any(|f| f.op.awaits_bye()) {
+                self.end_on_bye(status);
+            }
         }
         let mut data = Some(data);
         for flight in self.in_flight.iter_mut() {
@@ -835,6 +908,17 @@ impl Connection {
         if let Some(d) = data {
             self.push_event(TypedEvent::from_untagged(d));
         }
+    }
+
+    /// A `* BYE` outside LOGOUT: the server is ending the session (RFC 9051 §7.1.5), so
+    /// every pending op fails now with [`Error::Bye`] instead of waiting for the close,
+    /// nothing more is sent, and later submits fail at once with it. Input is still read
+    /// until the server closes; the BYE is also queued as an event.
+    fn end_on_bye(&mut self, bye: &StatusResponse) {
+        self.closing = true;
+        let error = bye_error(bye);
+        self.end_pending(|_| error.clone());
+        self.stream = None;
     }
 
     fn push_event(&mut self, event: TypedEvent) {
@@ -855,6 +939,11 @@ impl Connection {
             .iter()
             .position(|f| f.tag.as_bytes() == &tagged.tag[..])
         else {
+            // The completion of an op the BYE already ended: nothing was sent after it, so
+            // the stream cannot be out of step.
+            if self.closing {
+                return Ok(());
+            }
             return Err(ProtocolViolation::UnknownTag(
                 String::from_utf8_lossy(&tagged.tag).into_owned(),
             )
@@ -1000,6 +1089,7 @@ impl Connection {
                         op,
                         tag,
                         unparsed: None,
+                        received_at_start: self.received,
                     });
                     if let Err(e) = self.apply_effects(effects) {
                         self.fail(e);
@@ -1227,4 +1317,24 @@ enum ReadTarget {
     Framer,
     /// `read_stage`: wire bytes for `handle_input`.
     Stage,
+}
+
+/// The error of an op the server's `* BYE` ended.
+fn bye_error(bye: &StatusResponse) -> Error {
+    Error::Bye {
+        code: bye.code.clone(),
+        text: String::from_utf8_lossy(&bye.text).into_owned(),
+    }
+}
+
+/// What a call's timeout says about the peer ([`Connection::timed_out`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutVerdict {
+    /// The server sent bytes since the op's command went out: it is alive, only slow. The
+    /// connection stays usable; the call reports [`Error::Timeout`] (not fatal).
+    ServerStillSending,
+    /// Nothing arrived since the op's command went out: the peer is presumed dead. The
+    /// connection has failed with [`Error::PeerUnresponsive`] (fatal); the call reports it.
+    PeerPresumedDead,
 }

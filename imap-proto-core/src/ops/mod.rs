@@ -302,6 +302,12 @@ pub trait Op: Send + 'static {
         false
     }
 
+    /// True for the op that asked the server to end the session (LOGOUT): a `* BYE` then
+    /// is its answer, not the end of every other op.
+    fn awaits_bye(&self) -> bool {
+        false
+    }
+
     /// The tagged completion of the op's current command.
     fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<Self::Output>;
 
@@ -329,6 +335,7 @@ pub(crate) trait ErasedOp: Send {
     ) -> bool;
     fn on_interrupt(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error>;
     fn negotiates(&self) -> bool;
+    fn awaits_bye(&self) -> bool;
     fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<Box<dyn Any + Send>>;
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
@@ -371,6 +378,9 @@ impl<O: Op> ErasedOp for O {
     }
     fn negotiates(&self) -> bool {
         Op::negotiates(self)
+    }
+    fn awaits_bye(&self) -> bool {
+        Op::awaits_bye(self)
     }
     fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<Box<dyn Any + Send>> {
         match Op::on_tagged(self, tagged, ctx) {

@@ -114,6 +114,9 @@ impl Op for Logout {
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
         ctx.send(encode::session::logout)
     }
+    fn awaits_bye(&self) -> bool {
+        true
+    }
     fn on_untagged(&mut self, data: Untagged, _session: &Session) -> Option<Untagged> {
         match data {
             Untagged::Status(status) if status.kind == StatusKind::Bye => {

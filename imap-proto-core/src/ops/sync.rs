@@ -225,8 +225,10 @@ impl Sync {
                 if exists == 0 {
                     return Ok(false);
                 }
+                // Each message's MODSEQ costs ~14 bytes of listing: asked only when CONDSTORE
+                // is allowed (a server may report HIGHESTMODSEQ on a plain SELECT anyway).
                 let mut items = vec![FetchAttr::Uid, FetchAttr::Flags];
-                if modseq.is_some() {
+                if modseq.is_some() && self.options.max_strategy >= SyncStrategy::Condstore {
                     items.push(FetchAttr::ModSeq);
                 }
                 let fetch = super::fetch::fetch(

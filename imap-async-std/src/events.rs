@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use event_listener::Event;
 use futures_lite::FutureExt;
-use imap_proto_core::{EventBuffer, NextEvent};
 use imap_proto_core::{Error, TypedEvent};
+use imap_proto_core::{EventBuffer, NextEvent};
 
 use crate::deadline_timer;
 

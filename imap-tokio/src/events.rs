@@ -10,8 +10,8 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use imap_proto_core::{EventBuffer, NextEvent};
 use imap_proto_core::{Error, TypedEvent};
+use imap_proto_core::{EventBuffer, NextEvent};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 

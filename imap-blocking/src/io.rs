@@ -1,110 +1,61 @@
 //! The run loop: the one place that moves bytes between the socket and the core.
 //!
-//! [`Inner`] owns the `TcpStream` and the sans-IO [`Connection`]; a caller holds it for the
-//! whole of one call (see [`crate::ImapConnection`]'s lock). [`Inner::drive`] follows the
-//! core's run-loop contract: gather everything the core has to send, publish the session
-//! snapshot and events, check whether the call is done, then write (or read) once with the
-//! socket deadline set to what is left of the call's timeout, and repeat.
+//! [`Inner`] owns the `TcpStream` and the [`Engine`] (the sans-IO [`Connection`] with the
+//! calls it is answering and the write batch, as in the async driver); a caller holds it for the whole
+//! of one call (see [`crate::ImapConnection`]'s lock). [`Inner::drive`] follows the core's
+//! run-loop contract: gather everything the core has to send, publish the session snapshot
+//! and events, answer finished calls, check whether this call is done, then write (or read)
+//! once with the socket deadline set to what is left of the call's timeout, and repeat.
 //!
-//! A call that times out leaves its op in the core and registers a closure in
-//! [`Inner::abandoned`]: every later run of the loop offers it the core, so the late
-//! response is read, taken out of the core and dropped. Bytes of a command that did not all
-//! go out before the deadline stay in [`Inner::out`] and are written first by the next call.
-//! Either way the command stream never desynchronises.
+//! A call that times out leaves its op in the core and in the engine's calls: every later run of the
+//! loop reads its late response and drops the result. Bytes of a command that did not all
+//! go out before the deadline stay in the engine's batch and are written first by the next call.
+//! Either way the command stream never desynchronises. A streamed FETCH whose channel is
+//! full blocks the loop in the channel's `send` (back-pressure: the socket is not read).
 
+use std::future::Future;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
+use std::task::{Context, Wake, Waker};
 use std::time::{Duration, Instant};
 
-use imap_proto_core::ops::idle::{Idle, IdleWake};
-use imap_proto_core::types::Capability;
-use imap_proto_core::{Connection, Error, OpId, SessionState};
+use imap_driver::{CancellationToken, Engine, READ_CHUNK, Shared};
+use imap_proto_core::ops::idle::IdleWake;
+use imap_proto_core::{Connection, Error};
 use mio::net::TcpStream as MioStream;
-use mio::{Events, Interest, Poll, Token, Waker};
-
-use crate::cancel::CancellationToken;
-use crate::events::EventQueue;
-
-/// How much is read from the socket at once.
-const READ_CHUNK: usize = 64 * 1024;
+use mio::{Events, Interest, Poll, Token, Waker as MioWaker};
 
 /// The mio token of the socket while IDLE waits.
 const SOCKET: Token = Token(0);
 /// The mio token of the cancellation waker while IDLE waits.
 const WAKE: Token = Token(1);
 
-/// What callers can see of the session without taking the connection's lock.
-#[derive(Debug, Clone)]
-pub(crate) struct Snapshot {
-    pub state: SessionState,
-    pub capabilities: Vec<Capability>,
-    pub tls: bool,
-    pub compress: bool,
-    /// The error that ended the connection.
-    pub failure: Option<std::sync::Arc<Error>>,
-}
-
-/// The state shared outside the lock: the snapshot and the event queue.
-pub(crate) struct Shared {
-    pub snapshot: std::sync::Mutex<Snapshot>,
-    pub events: EventQueue,
-}
-
-impl Shared {
-    pub(crate) fn new(event_capacity: usize) -> Self {
-        Shared {
-            snapshot: std::sync::Mutex::new(Snapshot {
-                state: SessionState::NotAuthenticated,
-                capabilities: Vec::new(),
-                tls: false,
-                compress: false,
-                failure: None,
-            }),
-            events: EventQueue::new(event_capacity),
-        }
-    }
-
-    /// The snapshot as last published.
-    pub(crate) fn snapshot(&self) -> Snapshot {
-        self.snapshot
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-}
-
-/// A timed-out op still in the core: called on every loop run, true once its result was
-/// taken out (and dropped).
-pub(crate) type Abandoned = Box<dyn FnMut(&mut Connection) -> bool + Send>;
-
-/// The socket and the core, owned by whichever call holds the lock.
+/// The socket and the core's run-loop state, owned by whichever call holds the lock.
 pub(crate) struct Inner {
-    pub conn: Connection,
+    pub engine: Engine,
     stream: TcpStream,
-    /// The current write batch and how much of it is written.
-    out: Vec<u8>,
-    written: usize,
-    /// The socket can no longer be read (EOF or error).
-    closed: bool,
-    abandoned: Vec<Abandoned>,
+}
+
+/// Wakes a `mio::Poll` from a `std::task::Waker` (a cancelled token's listener).
+struct MioWake(MioWaker);
+
+impl Wake for MioWake {
+    fn wake(self: Arc<Self>) {
+        // A failed wake means the poll is gone; the token's flag is still seen.
+        let _ = self.0.wake();
+    }
 }
 
 impl Inner {
-    pub(crate) fn new(conn: Connection, stream: TcpStream) -> Self {
-        Inner {
-            conn,
-            stream,
-            out: Vec::with_capacity(16 * 1024),
-            written: 0,
-            closed: false,
-            abandoned: Vec::new(),
-        }
+    pub(crate) fn new(engine: Engine, stream: TcpStream) -> Self {
+        Inner { engine, stream }
     }
 
-    /// Leaves an unfinished op to later loop runs, which discard its result.
-    pub(crate) fn abandon(&mut self, pump: Abandoned) {
-        self.abandoned.push(pump);
+    /// Hands `job` to the calls (submitted now, or once there is room in flight).
+    pub(crate) fn start(&mut self, job: imap_driver::Job) {
+        let Engine { conn, calls, .. } = &mut self.engine;
+        calls.start(job, conn);
     }
 
     /// Runs the loop until `done` returns a value or `deadline` passes (`Error::Timeout`).
@@ -112,25 +63,35 @@ impl Inner {
         &mut self,
         shared: &Shared,
         deadline: Instant,
-        mut done: impl FnMut(&mut Connection) -> Option<T>,
+        mut done: impl FnMut() -> Option<T>,
     ) -> Result<T, Error> {
         loop {
-            self.transmit();
+            self.engine.transmit();
             self.settle(shared);
-            if let Some(value) = done(&mut self.conn) {
+            if let Some(value) = done() {
                 return Ok(value);
             }
             self.step(shared, deadline)?;
         }
     }
 
-    /// One blocking I/O step: write what is pending, or else read once.
+    /// One blocking I/O step: let a blocked stream's channel take its response, or write
+    /// what is pending, or else read once.
     pub(crate) fn step(&mut self, shared: &Shared, deadline: Instant) -> Result<(), Error> {
-        self.transmit();
-        let result = if self.written < self.out.len() {
+        self.engine.transmit();
+        let result = if self.engine.calls.is_blocked() {
+            // The streamed FETCH's blocking `send` waits for room (back-pressure).
+            let calls = &mut self.engine.calls;
+            futures_lite::future::block_on(std::future::poll_fn(|cx| {
+                calls
+                    .poll_unblocked(cx)
+                    .unwrap_or(std::task::Poll::Ready(()))
+            }));
+            Ok(())
+        } else if !self.engine.unwritten().is_empty() {
             self.write_some(deadline)
-        } else if self.closed {
-            Err(self.failure())
+        } else if self.engine.is_closed() {
+            Err(self.engine.failure())
         } else {
             self.read_some(deadline)
         };
@@ -138,128 +99,74 @@ impl Inner {
         result
     }
 
-    /// Takes the core's next batch once the previous one is out.
-    fn transmit(&mut self) {
-        if self.written == self.out.len() {
-            self.out.clear();
-            self.written = 0;
-            self.conn.poll_transmit(&mut self.out);
-        }
-    }
-
     fn write_some(&mut self, deadline: Instant) -> Result<(), Error> {
-        let remaining = remaining(deadline)?;
-        self.stream.set_write_timeout(Some(remaining))?;
-        match self.stream.write(&self.out[self.written..]) {
-            Ok(0) => self.socket_failed(io::ErrorKind::WriteZero.into()),
-            Ok(n) => self.written += n,
+        self.stream.set_write_timeout(Some(remaining(deadline)?))?;
+        match self.stream.write(self.engine.unwritten()) {
             Err(e) if is_timeout(&e) => return Err(Error::Timeout),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => self.socket_failed(e),
+            Err(e) => self.engine.failed(e),
+            Ok(n) => self.engine.wrote(n),
         }
         Ok(())
     }
 
     fn read_some(&mut self, deadline: Instant) -> Result<(), Error> {
-        let remaining = remaining(deadline)?;
-        self.stream.set_read_timeout(Some(remaining))?;
-        match read_into(&mut self.stream, &mut self.conn) {
-            Ok(0) => {
-                self.closed = true;
-                self.conn.handle_eof();
+        self.stream.set_read_timeout(Some(remaining(deadline)?))?;
+        match read_into(&mut self.stream, &mut self.engine.conn) {
+            Err(e) if is_timeout(&e) => Err(Error::Timeout),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
+            read => {
+                self.engine.read_done(read);
+                Ok(())
             }
-            Ok(_) => {}
-            Err(e) if is_timeout(&e) => return Err(Error::Timeout),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => self.socket_failed(e),
         }
-        Ok(())
     }
 
-    fn socket_failed(&mut self, error: io::Error) {
-        self.closed = true;
-        self.out.clear();
-        self.written = 0;
-        self.conn.handle_io_error(error);
-    }
-
-    /// The error for a call on a closed socket: [`Error::ConnectionFailed`] with the cause.
-    fn failure(&self) -> Error {
-        Error::ConnectionFailed(
-            self.conn
-                .failure()
-                .cloned()
-                .unwrap_or_else(|| std::sync::Arc::new(Error::ConnectionClosed)),
-        )
-    }
-
-    /// Publishes the snapshot, moves events to the queue, then lets abandoned ops take
-    /// their results (in that order, so a caller that gets its result sees the state and
-    /// events that came with it).
+    /// Events, snapshot and answers ([`Engine::settle`]); once the session is over, the
+    /// socket is closed.
     pub(crate) fn settle(&mut self, shared: &Shared) {
-        let session = self.conn.session();
-        let failure = self.conn.failure().cloned();
-        {
-            let mut s = shared.snapshot.lock().unwrap_or_else(|p| p.into_inner());
-            if s.state != session.state() || s.capabilities != session.capabilities() {
-                s.state = session.state();
-                s.capabilities = session.capabilities().to_vec();
-            }
-            s.tls = session.tls_active();
-            s.compress = session.compress_active();
-            s.failure = failure;
+        if self.engine.settle(&shared.snapshot, &shared.events) {
+            self.engine.transmit();
         }
-        if self.conn.events_pending() > 0 {
-            let conn = &mut self.conn;
-            shared
-                .events
-                .extend(std::iter::from_fn(|| conn.poll_event()));
-        }
-        if self.conn.failure().is_some() {
-            shared.events.close();
-        }
-        let conn = &mut self.conn;
-        self.abandoned.retain_mut(|pump| !pump(conn));
-        if !self.closed && self.conn.is_over() {
+        if !self.engine.is_closed() && self.engine.conn.is_over() {
             // The session is over: a fatal error (the core ignores all further input) or a
-            // completed LOGOUT or BYE. Close the socket now, as the async adapters' drivers
-            // do when they end, so the server sees the end at once and `next_event` reports
-            // it instead of waiting. After a LOGOUT, TLS's close_notify (queued by the core
-            // at this point) goes out first.
-            self.transmit();
-            if self.conn.failure().is_none() && self.written < self.out.len() {
+            // completed LOGOUT or BYE. Close the socket now, as the async driver does when it
+            // ends, so the server sees the end at once and `next_event` reports it instead
+            // of waiting. After a LOGOUT, TLS's close_notify (queued by the core at this
+            // point) goes out first.
+            self.engine.transmit();
+            if self.engine.conn.failure().is_none() && !self.engine.unwritten().is_empty() {
                 let _ = self.stream.set_write_timeout(Some(CLOSE_WRITE_TIMEOUT));
-                let _ = self.stream.write_all(&self.out[self.written..]);
-                self.written = self.out.len();
+                let _ = self.stream.write_all(self.engine.unwritten());
             }
             let _ = self.stream.shutdown(std::net::Shutdown::Both);
-            self.closed = true;
+            self.engine.close();
             shared.events.close();
         }
     }
 
     /// Writes everything pending, in blocking mode.
     fn flush(&mut self, shared: &Shared, deadline: Instant) -> Result<(), Error> {
-        self.transmit();
-        while self.written < self.out.len() {
+        self.engine.transmit();
+        while !self.engine.unwritten().is_empty() {
             self.write_some(deadline)?;
-            self.transmit();
+            self.engine.transmit();
         }
         self.settle(shared);
         Ok(())
     }
 
-    /// The waiting part of IDLE: sends the IDLE command, then waits until the server pushes
-    /// data, the op ends, `deadline` passes or `cancel` fires. The socket is switched to
-    /// non-blocking mode and registered with a mio `Poll` together with a `Waker` that the
-    /// token holds while the wait runs, so a `cancel()` from any thread ends the `poll`
-    /// at once; nothing polls on a timer.
+    /// The waiting part of IDLE: sends the IDLE command, then waits until `wake` says the
+    /// server pushed data or the op ended, `deadline` passes or `cancel` fires. The socket
+    /// is switched to non-blocking mode and registered with a mio `Poll` together with a
+    /// `Waker` that the token's listener wakes, so a `cancel()` from any thread ends the
+    /// `poll` at once; nothing polls on a timer.
     pub(crate) fn wait_idle(
         &mut self,
         shared: &Shared,
-        id: &OpId<Idle>,
         deadline: Instant,
         cancel: &CancellationToken,
+        wake: impl FnMut() -> Option<IdleWake>,
     ) -> Result<IdleWake, Error> {
         match self.flush(shared, deadline) {
             Ok(()) => {}
@@ -269,7 +176,7 @@ impl Inner {
         let socket = self.stream.try_clone()?;
         socket.set_nonblocking(true)?;
         let mut source = MioStream::from_std(socket);
-        let result = self.poll_idle(shared, &mut source, id, deadline, cancel);
+        let result = self.poll_idle(shared, &mut source, deadline, cancel, wake);
         // The clone shares the socket's file description: drop it, then make the
         // connection's own handle blocking again.
         drop(source);
@@ -281,40 +188,39 @@ impl Inner {
         &mut self,
         shared: &Shared,
         source: &mut MioStream,
-        id: &OpId<Idle>,
         deadline: Instant,
         cancel: &CancellationToken,
+        mut wake: impl FnMut() -> Option<IdleWake>,
     ) -> Result<IdleWake, Error> {
         let mut poll = Poll::new()?;
-        let waker = Arc::new(Waker::new(poll.registry(), WAKE)?);
+        let waker = Waker::from(Arc::new(MioWake(MioWaker::new(poll.registry(), WAKE)?)));
         poll.registry()
             .register(source, SOCKET, Interest::READABLE)?;
-        // Armed before the flag is checked: a cancel() between the two still wakes us.
-        let _armed = cancel.arm(waker);
+        let mut cancelled = std::pin::pin!(cancel.cancelled());
         let mut events = Events::with_capacity(4);
-        let wake = loop {
-            if cancel.is_cancelled() {
+        let woken = loop {
+            // Polled before every wait: registers the mio waker with the token.
+            if cancelled
+                .as_mut()
+                .poll(&mut Context::from_waker(&waker))
+                .is_ready()
+            {
                 break IdleWake::Cancelled;
             }
             // mio is edge-triggered: read until the socket is empty before polling again.
-            while !self.closed {
-                match read_into(source, &mut self.conn) {
-                    Ok(0) => {
-                        self.closed = true;
-                        self.conn.handle_eof();
-                    }
-                    Ok(_) => {}
+            while !self.engine.is_closed() {
+                match read_into(source, &mut self.engine.conn) {
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => self.socket_failed(e),
+                    read => self.engine.read_done(read),
                 }
             }
             self.settle(shared);
-            match self.conn.op_mut(id) {
-                None => break IdleWake::Ended,
-                Some(op) if op.has_activity() => break IdleWake::Activity,
-                Some(_) if self.closed => break IdleWake::Ended,
-                Some(_) => {}
+            if let Some(woken) = wake() {
+                break woken;
+            }
+            if self.engine.is_closed() {
+                break IdleWake::Ended;
             }
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
                 break IdleWake::TimedOut;
@@ -326,7 +232,7 @@ impl Inner {
             }
         };
         poll.registry().deregister(source)?;
-        Ok(wake)
+        Ok(woken)
     }
 }
 
@@ -347,7 +253,6 @@ fn is_timeout(error: &io::Error) -> bool {
     )
 }
 
-/// `now + timeout`, saturating far in the future for huge timeouts.
 /// One read straight into the core's buffer ([`Connection::read_slice`]): without TLS or
 /// COMPRESS that is where responses are parsed, so nothing is copied into the core.
 fn read_into(source: &mut impl Read, conn: &mut Connection) -> io::Result<usize> {
@@ -359,6 +264,7 @@ fn read_into(source: &mut impl Read, conn: &mut Connection) -> io::Result<usize>
 /// How long the last bytes of a session (TLS's close_notify) may take to write.
 const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// `now + timeout`, saturating far in the future for huge timeouts.
 pub(crate) fn deadline_after(timeout: Duration) -> Instant {
     let now = Instant::now();
     now.checked_add(timeout)

@@ -44,6 +44,7 @@ mod error;
 mod limits;
 pub mod ops;
 internal_mod!(parse);
+pub mod reconnect;
 pub mod sasl;
 pub mod types;
 

@@ -166,3 +166,69 @@ fn fail_closed_where_stepping_over_could_desynchronise() {
     conn.handle_input(b"* FLAGS (\\Seen \"x)\r\n");
     assert!(conn.failure().is_some());
 }
+
+/// A response whose body literal is streamed (above `stream_threshold`) degrades the same
+/// way: a broken head costs that message (its literal and tail are dropped), a broken tail
+/// arrives as the last attribute after the body.
+#[test]
+fn streamed_responses_with_a_broken_head_or_tail_cost_only_themselves() {
+    let mut config = Config::default();
+    config.limits.stream_threshold = 16;
+    let mut conn = Connection::new(config);
+    conn.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n");
+    let id = conn
+        .submit(select("INBOX", &Default::default(), false))
+        .unwrap();
+    transmit(&mut conn);
+    conn.handle_input(b"* 3 EXISTS\r\nA0001 OK [READ-WRITE] done\r\n");
+    conn.take_output(&id).unwrap().unwrap();
+    while conn.poll_event().is_some() {}
+    let set: SequenceSet = "1:*".parse().unwrap();
+    let id = conn
+        .submit(fetch(
+            true,
+            &set,
+            &[FetchAttr::Uid, FetchAttr::whole_message_peek()],
+            None,
+            false,
+            Delivery::Buffered,
+        ))
+        .unwrap();
+    transmit(&mut conn);
+    let body = [b'b'; 100];
+    let wire = [
+        &b"* 1 FETCH (UID 101 BODY[] {100}\r\n"[..],
+        &body,
+        b")\r\n* 2 FETCH (UID 102 FLAGS (\\Seen \"x) BODY[] {100}\r\n",
+        &body,
+        b")\r\n* 3 FETCH (UID 103 BODY[] {100}\r\n",
+        &body,
+        b" FLAGS (\\Seen \"x))\r\nA0002 OK done\r\n",
+    ]
+    .concat();
+    for read in wire.chunks(40) {
+        conn.handle_input(read);
+    }
+    let (responses, _) = conn.take_output(&id).unwrap().expect("the FETCH succeeds");
+    assert_eq!(responses.len(), 3, "{responses:?}");
+    let whole = imap_proto_core::types::Section::default();
+    assert_eq!(responses[0].section(&whole).map(|b| b.len()), Some(100));
+    assert!(responses[0].unparsed().is_none());
+    assert_eq!(responses[1].uid(), Some(102));
+    assert!(responses[1].unparsed().is_some());
+    assert_eq!(
+        responses[1].section(&whole),
+        None,
+        "the broken message's body is dropped"
+    );
+    assert_eq!(responses[2].section(&whole).map(|b| b.len()), Some(100));
+    assert!(matches!(
+        responses[2].attributes.last(),
+        Some(MessageAttribute::Unparsed(_))
+    ));
+    assert_eq!(conn.poll_event(), None);
+    let ping = conn.submit(noop()).unwrap();
+    assert_eq!(transmit(&mut conn), "A0003 NOOP\r\n");
+    conn.handle_input(b"A0003 OK\r\n");
+    conn.take_output(&ping).unwrap().unwrap();
+}

@@ -22,6 +22,8 @@
 //! | `--ca PATH` | `IMAP_CA` | trust this PEM CA instead of the Mozilla roots |
 //! | `--server-env PATH` | | read host, port, CA and a user from a test kit `server.env` |
 //! | `--seed` | | first append a few sample messages to INBOX |
+//! | `--auth login\|plain\|xoauth2` | | LOGIN (default) or AUTHENTICATE; for `xoauth2` the password is the token |
+//! | `--protocol-log` | | print every line sent and received, credentials masked (the protocol log, through `tracing`) |
 //!
 //! The IDLE step appends one short message ("imap-rs demo: new mail") to the INBOX of the
 //! account it uses.
@@ -202,9 +204,18 @@ async fn run(target: Target) -> Result<(), String> {
         "connected, {mode} established (TLS active: {})",
         imap.is_tls()
     ));
-    imap.login(&target.user, &target.password, T)
-        .await
-        .map_err(fail("login"))?;
+    match target.options.get("auth").map(String::as_str) {
+        Some("plain") => {
+            imap.authenticate_plain(&target.user, &target.password, T)
+                .await
+        }
+        Some("xoauth2") => {
+            imap.authenticate_xoauth2(&target.user, &target.password, T)
+                .await
+        }
+        _ => imap.login(&target.user, &target.password, T).await,
+    }
+    .map_err(fail("login"))?;
     let capabilities = imap.capabilities();
     clock.step(format!(
         "logged in as {}; the server offers {} capabilities",
@@ -340,6 +351,15 @@ async fn run(target: Target) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let target = match common::target("[--seed]", &["--seed"], &[]) {
+        Ok(target) if target.protocol_log() => {
+            // The protocol log arrives as `tracing` events: any subscriber shows it.
+            tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_target(false)
+                .without_time()
+                .init();
+            target
+        }
         Ok(target) => target,
         Err(message) => {
             eprintln!("demo: {message}");

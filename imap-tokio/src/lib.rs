@@ -6,10 +6,8 @@
 //! the `TcpStream` and the sans-IO [`imap_proto_core::Connection`]; every `&self` method sends
 //! the driver a request and awaits its answer. All protocol logic (TLS, STARTTLS, COMPRESS,
 //! literals, pipelining rules, state and capability checks, result building) lives in the
-//! core; this crate moves bytes, runs timers and turns results into futures. The methods
-//! themselves are generated from the core's method table
-//! ([`imap_proto_core::for_each_imap_method!`]), so their names, arguments and docs are the
-//! same in every adapter.
+//! core, and the driver, the handle and its methods live in [`imap_driver`], shared with
+//! imap-async-std; this crate supplies tokio's spawn, timer and sockets ([`Tokio`]).
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -35,11 +33,11 @@
 //! Every call takes a timeout; there are no infinite waits. When it elapses the call
 //! returns [`Error::Timeout`], but the command it sent stays in the core: the driver keeps
 //! reading its response when it comes and discards the result. The connection therefore
-//! stays synchronised and usable, and the next call works normally (its response simply
-//! comes after the late one). Dropping a call's future has the same effect. A call dropped
-//! (or timed out) before the driver picked up its request is not sent at all. The effects
-//! of a timed-out command (a STORE, an APPEND) may still happen on the server; the session
-//! state ([`ImapConnection::session_state`]) follows them when the response arrives.
+//! stays synchronised and usable. Dropping a call's future has the same effect; a call
+//! dropped before the driver picked up its request is not sent at all. The effects of a
+//! timed-out command (a STORE, an APPEND) may still happen on the server; the session state
+//! ([`ImapConnection::session_state`]) follows them when the response arrives. Calls beyond
+//! `Config::max_in_flight` wait their turn.
 //!
 //! # TLS
 //!
@@ -51,368 +49,105 @@
 //! store (webpki-roots) unless `connect_with_tls_config` supplies a rustls configuration;
 //! a later `starttls()` on such a connection uses that configuration too.
 //!
-//! # Writes
+//! # Reads and writes
 //!
 //! TCP_NODELAY is set, and everything the core has ready is gathered into one buffer and
 //! written at once: a command (and a pipelined batch) goes out in a single write, except the
-//! data of a synchronising literal, which waits for the server's `+`.
+//! data of a synchronising literal, which waits for the server's `+`. The driver waits for
+//! the socket to be readable before it takes a read buffer from the core, so an idle
+//! connection holds none.
 #![forbid(unsafe_code)]
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+use std::time::Instant;
 
-use imap_proto_core::ops::fetch::Delivery;
-use imap_proto_core::ops::idle::IdleWake;
-use imap_proto_core::types::{Capability, IdleEvent, SequenceSet};
-use imap_proto_core::{Config, Connection, Op, TlsSetup, ops};
+use bytes::BufMut;
+use imap_driver::{BoxFuture, BoxTransport, Progress, READ_CHUNK, Runtime, Transport};
+use imap_proto_core::Connection;
+use imap_proto_core::types::FetchResponse;
+use socket2::SockRef;
+use tokio::io::AsyncWrite;
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, oneshot, watch};
-use tokio::time::Instant;
 
-mod driver;
-mod events;
-pub mod pipeline;
-
-use driver::{IdleJob, Job, Request, Snapshot, StreamJob};
-use events::EventQueue;
-
-pub use driver::FetchSender;
+pub use imap_driver::{
+    CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, LOGOUT_TIMEOUT, pipeline,
+};
+pub use imap_proto_core::reconnect;
 pub use imap_proto_core::types;
 pub use imap_proto_core::{
-    Error, Precondition, ProtocolViolation, SessionState, TlsMode, TypedEvent,
+    Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TypedEvent,
 };
-pub use pipeline::Pipeline;
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
-pub use tokio_util::sync::CancellationToken;
-
-/// How long `logout()` waits for `* BYE` and the tagged OK. The reference gives `logout` no
-/// timeout argument; no call may wait forever, so this documented default applies.
-pub const LOGOUT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// How long `idle()` waits for the tagged completion after it sent `DONE`. The caller's
-/// timeout covers the wait for server data; this bounds the exit from IDLE.
-pub const IDLE_DONE_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[doc = imap_proto_core::imap_connection_doc!(async imap_tokio)]
 /// # The handle
 ///
-/// A handle to a driver task that owns one TCP (or TLS) connection. All operations are
-/// async and take a caller-supplied timeout (except `logout`, see [`LOGOUT_TIMEOUT`]).
-///
-/// # Connection state
-///
-/// RFC 3501 Section 3 defines four session states: Not Authenticated, Authenticated,
-/// Selected and Logout. Each command checks before sending that the connection is in a
-/// state that allows it, returning `Error::WrongState` if not (for example `uid_fetch` before
-/// `select`), and that the server advertises the capabilities it needs
-/// (`Error::MissingCapability`).
-///
-/// Dropping the handle ends the driver task and closes the socket (without LOGOUT).
-pub struct ImapConnection {
-    requests: mpsc::UnboundedSender<Request>,
-    snapshot: watch::Receiver<Snapshot>,
-    events: Arc<EventQueue>,
-    host: String,
-    port: u16,
-    tls_config: Option<Arc<ClientConfig>>,
-    idle_tokens: AtomicU64,
-}
+/// [`imap_driver::ImapConnection`] on [`Tokio`]: a handle to a driver task that owns one
+/// connection. All operations are async and take a caller-supplied timeout (except
+/// `logout`, see [`LOGOUT_TIMEOUT`]). Each command checks the session state and the
+/// server's capabilities before it is sent (`Error::WrongState`, `Error::Precondition`,
+/// `Error::MissingCapability`). Dropping the handle ends the driver and closes the
+/// connection (without LOGOUT).
+pub type ImapConnection = imap_driver::ImapConnection<Tokio>;
 
-impl std::fmt::Debug for ImapConnection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let snapshot = self.snapshot.borrow();
-        f.debug_struct("ImapConnection")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("state", &snapshot.state)
-            .field("tls", &snapshot.tls)
-            .field("compress", &snapshot.compress)
-            .field("failure", &snapshot.failure)
-            .finish_non_exhaustive()
-    }
-}
+/// A pipelined batch under construction (see [`pipeline`]).
+pub type Pipeline<'a, T> = imap_driver::Pipeline<'a, T>;
 
-use imap_proto_core::expand_async_methods;
-imap_proto_core::for_each_imap_method!(expand_async_methods);
+/// The channel a streaming FETCH pushes its responses into (tokio's bounded `mpsc`).
+pub type FetchSender = tokio::sync::mpsc::Sender<Result<FetchResponse, Error>>;
 
-/// Sends `Request::Interrupt` when dropped: an IDLE whose caller went away still ends.
-struct InterruptOnDrop<'a> {
-    requests: &'a mpsc::UnboundedSender<Request>,
-    token: u64,
-}
+/// tokio as the driver's runtime: `tokio::spawn` (a task on the current runtime),
+/// `tokio::time`, `tokio::net`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tokio;
 
-impl Drop for InterruptOnDrop<'_> {
-    fn drop(&mut self) {
-        let _ = self.requests.send(Request::Interrupt(self.token));
-    }
-}
-
-impl ImapConnection {
-    /// The generic command loop every table `op` goes through: submit via the driver, then
-    /// await the result with the timeout. See the crate docs for what a timeout leaves.
-    async fn run<O: Op>(&self, op: O, timeout: Duration) -> Result<O::Output, Error> {
-        let (reply, result) = oneshot::channel();
-        self.send(Request::Submit(Job::op(op, reply)))?;
-        self.await_reply(result, timeout).await
+impl Runtime for Tokio {
+    fn spawn(driver: BoxFuture<()>) {
+        tokio::spawn(driver);
     }
 
-    /// Like [`ImapConnection::run`], with an absolute deadline.
-    async fn run_until<O: Op>(&self, op: O, deadline: Instant) -> Result<O::Output, Error> {
-        self.run(op, deadline.saturating_duration_since(Instant::now()))
-            .await
+    fn sleep_until(deadline: Instant) -> BoxFuture<()> {
+        Box::pin(tokio::time::sleep_until(deadline.into()))
     }
 
-    fn send(&self, request: Request) -> Result<(), Error> {
-        self.requests.send(request).map_err(|_| self.gone())
-    }
-
-    /// The error for a call the driver can no longer answer.
-    fn gone(&self) -> Error {
-        match &self.snapshot.borrow().failure {
-            Some(cause) => Error::ConnectionFailed(cause.clone()),
-            None => Error::DriverGone,
-        }
-    }
-
-    async fn await_reply<T>(
-        &self,
-        result: oneshot::Receiver<Result<T, Error>>,
-        timeout: Duration,
-    ) -> Result<T, Error> {
-        match tokio::time::timeout(timeout, result).await {
-            Ok(Ok(result)) => result,
-            Ok(Err(_)) => Err(self.gone()),
-            Err(_) => Err(Error::Timeout),
-        }
-    }
-
-    async fn connect_impl(
-        host: &str,
-        port: u16,
-        tls_mode: TlsMode,
-        timeout: Duration,
-    ) -> Result<Self, Error> {
-        Self::open(host, port, tls_mode, None, timeout).await
-    }
-
-    async fn connect_with_tls_config_impl(
-        host: &str,
-        port: u16,
-        tls_mode: TlsMode,
-        tls_config: Arc<ClientConfig>,
-        timeout: Duration,
-    ) -> Result<Self, Error> {
-        Self::open(host, port, tls_mode, Some(tls_config), timeout).await
-    }
-
-    /// TCP connect, the driver, the greeting, the capabilities, then STARTTLS if asked.
-    async fn open(
-        host: &str,
-        port: u16,
-        tls_mode: TlsMode,
-        tls_config: Option<Arc<ClientConfig>>,
-        timeout: Duration,
-    ) -> Result<Self, Error> {
-        let deadline = Instant::now() + timeout;
-        let stream = tokio::time::timeout_at(deadline, TcpStream::connect((host, port)))
-            .await
-            .map_err(|_| Error::Timeout)??;
+    async fn connect_tcp(host: &str, port: u16) -> io::Result<BoxTransport> {
+        let stream = TcpStream::connect((host, port)).await?;
         stream.set_nodelay(true)?;
-        let config = Config::default();
-        let event_capacity = config.max_queued_events;
-        let conn = match tls_mode {
-            TlsMode::Implicit => {
-                Connection::new_tls(config, TlsSetup::for_host(host, tls_config.as_ref())?)?
+        Ok(Box::new(TcpTransport(stream)))
+    }
+}
+
+/// A tokio `TcpStream` read through readiness: the core's buffer is asked for only once
+/// bytes are there.
+struct TcpTransport(TcpStream);
+
+impl Transport for TcpTransport {
+    fn poll_read(&mut self, cx: &mut Context<'_>, core: &mut Connection) -> Progress {
+        loop {
+            ready!(self.0.poll_read_ready(cx))?;
+            let mut buf = core.read_buffer(READ_CHUNK).limit(READ_CHUNK);
+            match self.0.try_read_buf(&mut buf) {
+                Ok(n) => {
+                    if n > 0 {
+                        core.handle_read();
+                    }
+                    return Poll::Ready(Ok(n));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Poll::Ready(Err(e)),
             }
-            TlsMode::StartTls | TlsMode::Plain => Connection::new(config),
-        };
-        let spawned = driver::spawn(stream, conn, event_capacity);
-        let this = ImapConnection {
-            requests: spawned.requests,
-            snapshot: spawned.snapshot,
-            events: spawned.events,
-            host: host.to_string(),
-            port,
-            tls_config,
-            idle_tokens: AtomicU64::new(0),
-        };
-        this.await_greeting(deadline).await?;
-        if this.snapshot.borrow().capabilities.is_empty() {
-            this.run_until(ops::session::capability(), deadline).await?;
-        }
-        if tls_mode == TlsMode::StartTls {
-            let setup = TlsSetup::for_host(host, this.tls_config.as_ref())?;
-            this.run_until(ops::upgrade::starttls(setup), deadline)
-                .await?;
-        }
-        Ok(this)
-    }
-
-    /// Waits for the server's greeting; a `* BYE` greeting is an error.
-    async fn await_greeting(&self, deadline: Instant) -> Result<(), Error> {
-        let mut snapshot = self.snapshot.clone();
-        let greeted = tokio::time::timeout_at(
-            deadline,
-            snapshot.wait_for(|s| s.greeted || s.exited || s.failure.is_some()),
-        )
-        .await
-        .map_err(|_| Error::Timeout)?
-        .map_err(|_| self.gone())?
-        .clone();
-        if !greeted.greeted {
-            // The first call to see the failure gets its cause (a certificate refused under
-            // implicit TLS is `Error::Tls`, as under STARTTLS), not `ConnectionFailed`.
-            return Err(match greeted.failure {
-                Some(cause) => (*cause).clone(),
-                None => self.gone(),
-            });
-        }
-        if greeted.state == SessionState::Logout {
-            return Err(Error::from_bye_greeting(self.events.drain()));
-        }
-        Ok(())
-    }
-
-    async fn logout_impl(&self) -> Result<(), Error> {
-        self.run(ops::session::logout(), LOGOUT_TIMEOUT).await
-    }
-
-    async fn starttls_impl(&self, timeout: Duration) -> Result<(), Error> {
-        let setup = TlsSetup::for_host(&self.host, self.tls_config.as_ref())?;
-        self.run(ops::upgrade::starttls(setup), timeout).await
-    }
-
-    async fn starttls_with_config_impl(
-        &self,
-        tls_config: Arc<ClientConfig>,
-        timeout: Duration,
-    ) -> Result<(), Error> {
-        let setup = TlsSetup::for_host(&self.host, Some(&tls_config))?;
-        self.run(ops::upgrade::starttls(setup), timeout).await
-    }
-
-    async fn set_keepalive_impl(&self, keepalive: TcpKeepalive) -> Result<(), Error> {
-        let (reply, result) = oneshot::channel();
-        self.send(Request::SetKeepalive(keepalive, reply))?;
-        match result.await {
-            Ok(outcome) => outcome.map_err(Error::from),
-            Err(_) => Err(self.gone()),
         }
     }
 
-    async fn idle_impl(
-        &self,
-        timeout: Duration,
-        cancel: CancellationToken,
-    ) -> Result<IdleEvent, Error> {
-        let token = self.idle_tokens.fetch_add(1, Ordering::Relaxed);
-        let (activity, mut woken) = oneshot::channel();
-        let (reply, mut result) = oneshot::channel();
-        self.send(Request::Submit(Job::Idle(IdleJob {
-            op: ops::idle::idle(),
-            token,
-            activity,
-            reply,
-        })))?;
-        // From here on, however this future ends (even dropped), DONE is sent.
-        let interrupt = InterruptOnDrop {
-            requests: &self.requests,
-            token,
-        };
-        let sleep = tokio::time::sleep(timeout);
-        tokio::pin!(sleep);
-        let (wake, finished) = tokio::select! {
-            biased;
-            // The op finished by itself: refused, or the server ended the IDLE.
-            r = &mut result => (IdleWake::Ended, Some(r)),
-            r = &mut woken => (if r.is_ok() { IdleWake::Activity } else { IdleWake::Ended }, None),
-            () = cancel.cancelled() => (IdleWake::Cancelled, None),
-            () = &mut sleep => (IdleWake::TimedOut, None),
-        };
-        drop(interrupt);
-        let events = match finished {
-            Some(Ok(outcome)) => outcome?,
-            Some(Err(_)) => return Err(self.gone()),
-            None => self.await_reply(result, IDLE_DONE_TIMEOUT).await?,
-        };
-        Ok(wake.into_event(events, |events| self.events.requeue_front(events)))
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Progress {
+        Pin::new(&mut self.0).poll_write(cx, buf)
     }
 
-    async fn fetch_streaming_impl(
-        &self,
-        sequence_set: &SequenceSet,
-        items: &[types::FetchAttr],
-        tx: FetchSender,
-        timeout: Duration,
-    ) -> Result<(), Error> {
-        self.stream(false, sequence_set, items, tx, timeout).await
-    }
-
-    async fn uid_fetch_streaming_impl(
-        &self,
-        sequence_set: &SequenceSet,
-        items: &[types::FetchAttr],
-        tx: FetchSender,
-        timeout: Duration,
-    ) -> Result<(), Error> {
-        self.stream(true, sequence_set, items, tx, timeout).await
-    }
-
-    /// A streamed (UID) FETCH. The driver moves each response into `tx` with back-pressure:
-    /// while the channel is full it stops reading the socket, so memory stays bounded.
-    /// When the call times out or is dropped, `tx` is closed early and the remaining
-    /// responses are read and discarded.
-    async fn stream(
-        &self,
-        uid: bool,
-        sequence_set: &SequenceSet,
-        items: &[types::FetchAttr],
-        tx: FetchSender,
-        timeout: Duration,
-    ) -> Result<(), Error> {
-        let op = ops::fetch::fetch(uid, sequence_set, items, None, false, Delivery::Streamed);
-        let (reply, result) = oneshot::channel();
-        self.send(Request::Submit(Job::Stream(Box::new(StreamJob {
-            op,
-            tx,
-            reply,
-        }))))?;
-        self.await_reply(result, timeout).await
-    }
-
-    async fn next_event_impl(&self, timeout: Duration) -> Result<Option<TypedEvent>, Error> {
-        self.events.next(timeout).await
-    }
-
-    async fn drain_events_impl(&self) -> Vec<TypedEvent> {
-        self.events.drain()
-    }
-
-    fn session_state_impl(&self) -> SessionState {
-        self.snapshot.borrow().state
-    }
-
-    fn capabilities_impl(&self) -> Vec<Capability> {
-        self.snapshot.borrow().capabilities.clone()
-    }
-
-    fn pipeline_impl(&self) -> Pipeline<'_, ()> {
-        Pipeline::new(self)
-    }
-
-    /// Submits a batch (pipeline) in one request: the commands go out in one write.
-    pub(crate) fn submit_batch(&self, jobs: Vec<Job>) -> Result<(), Error> {
-        self.send(Request::Batch(jobs))
-    }
-
-    fn is_tls_impl(&self) -> bool {
-        self.snapshot.borrow().tls
-    }
-
-    fn is_compressed_impl(&self) -> bool {
-        self.snapshot.borrow().compress
+    fn set_keepalive(&self, keepalive: &TcpKeepalive) -> io::Result<()> {
+        SockRef::from(&self.0).set_tcp_keepalive(keepalive)
     }
 }
 

@@ -41,6 +41,10 @@ pub fn cases() -> Vec<Case> {
         ),
         case!(pipelined_batch, [Kind::Dovecot, Kind::Cyrus]),
         case!(
+            five_hundred_calls_beyond_max_in_flight,
+            [Kind::Dovecot, Kind::Cyrus]
+        ),
+        case!(
             timeouts_and_dropped_calls_stay_synchronised,
             [Kind::Dovecot, Kind::Cyrus]
         ),
@@ -382,6 +386,42 @@ async fn events_from_a_second_connection(s: Arc<Server>) -> TestResult {
     ensure!(seen.contains(&TypedEvent::Exists(3)), "{seen:?}");
     aw!(writer.logout())?;
     aw!(watcher.logout())?;
+    Ok(())
+}
+
+/// Beyond `Config::max_in_flight` (128) calls wait their turn instead of failing with
+/// `TooManyInFlight`: 500 concurrent calls on one connection, then one homogeneous pipeline
+/// of 500 commands, all succeed with the right answer.
+async fn five_hundred_calls_beyond_max_in_flight(s: Arc<Server>) -> TestResult {
+    let box_name = unique("inflight");
+    let imap = Arc::new(aw!(s.login("bob"))?);
+    let appended = aw!(mailbox_with(&imap, &box_name, 3))?;
+    aw!(imap.select(&box_name, T))?;
+    let calls: Vec<_> = (0..500)
+        .map(|_| {
+            let imap = imap.clone();
+            crate::adapter::spawn(async move {
+                aw!(imap.uid_fetch(&all(), &[FetchAttr::Uid], T)).map(|found| uids(&found))
+            })
+        })
+        .collect();
+    for call in calls {
+        let found = aw!(call.join()).map_err(Fail::Fail)??;
+        ensure!(found.len() == 3, "{found:?}");
+        ensure!(appended.is_empty() || found == appended, "{found:?}");
+    }
+    let set = all();
+    let items = [FetchAttr::Uid];
+    let batch = (0..500).map(|_| crate::adapter::pipeline::UidFetch {
+        sequence_set: &set,
+        items: &items,
+    });
+    let results = aw!(imap.pipeline().many(batch).execute(T))?;
+    ensure!(results.len() == 500);
+    for found in results {
+        ensure!(found?.len() == 3);
+    }
+    aw!(imap.noop(T))?;
     Ok(())
 }
 

@@ -119,6 +119,7 @@ fn test() -> bool {
 /// The crates that are published, in dependency order.
 const PUBLISHED: &[&str] = &[
     "imap-proto-core",
+    "imap-driver",
     "imap-tokio",
     "imap-async-std",
     "imap-blocking",

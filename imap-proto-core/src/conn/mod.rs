@@ -178,6 +178,9 @@ struct StreamState {
     attribute: StreamedAttribute,
     offset: u64,
     claimed_by: Option<u64>,
+    /// The response's head failed the grammar and was stepped over: its literal and tail
+    /// are read and dropped.
+    discard: bool,
 }
 
 /// The sans-IO IMAP client connection.
@@ -828,8 +831,7 @@ impl Connection {
     /// before the greeting and while an op negotiates the stream (STARTTLS, COMPRESS,
     /// AUTHENTICATE), where the bytes around it decide what the stream becomes.
     fn step_over(&mut self, frame: Bytes, error: parse::ParseError) -> Result<(), Error> {
-        let negotiating = self.in_flight.iter().any(|f| f.op.negotiates());
-        if !self.session.greeted || negotiating {
+        if !self.may_step_over(&error) {
             return Err(error.into());
         }
         let kept = parse::salvage(
@@ -856,6 +858,14 @@ impl Connection {
         }
         self.handle_untagged(untagged);
         Ok(())
+    }
+
+    /// Whether a response that failed with `error` may be stepped over now (see
+    /// [`Connection::step_over`]).
+    fn may_step_over(&self, error: &parse::ParseError) -> bool {
+        self.session.greeted
+            && !self.in_flight.iter().any(|f| f.op.negotiates())
+            && parse::is_confined(error)
     }
 
     fn handle_response(&mut self, response: Response) -> Result<(), Error> {
@@ -1169,7 +1179,26 @@ impl Connection {
                 };
                 (parsed, Some(owner))
             }
-            None => (parse::fetch_stream_head(head, &self.config.limits)?, None),
+            None => match parse::fetch_stream_head(head.clone(), &self.config.limits) {
+                Ok(parsed) => (parsed, None),
+                // The framer counts the literal whatever the head says, so a head that fails
+                // the grammar costs only its response, like any other (`step_over`): the op
+                // gets what parsed and the error; the literal and the tail are dropped.
+                Err(error) => {
+                    self.step_over(head, error)?;
+                    self.stream = Some(StreamState {
+                        seq: 0,
+                        attribute: StreamedAttribute::BodySection {
+                            section: crate::types::Section::default(),
+                            origin: None,
+                        },
+                        offset: 0,
+                        claimed_by: None,
+                        discard: true,
+                    });
+                    return Ok(());
+                }
+            },
         };
         let attribute = parsed.streamed.clone();
         let part = StreamPart::Begin {
@@ -1219,6 +1248,7 @@ impl Connection {
             attribute,
             offset: 0,
             claimed_by,
+            discard: false,
         });
         Ok(())
     }
@@ -1236,7 +1266,7 @@ impl Connection {
     }
 
     fn handle_stream_chunk(&mut self, data: Bytes) {
-        let Some(stream) = self.stream.as_mut() else {
+        let Some(stream) = self.stream.as_mut().filter(|s| !s.discard) else {
             return;
         };
         let part = StreamPart::Chunk {
@@ -1277,7 +1307,7 @@ impl Connection {
     }
 
     fn handle_stream_end(&mut self) {
-        if let Some(stream) = self.stream.as_ref() {
+        if let Some(stream) = self.stream.as_ref().filter(|s| !s.discard) {
             let (owner, seq) = (stream.claimed_by, stream.seq);
             self.deliver_stream(owner, StreamPart::End { seq });
         }
@@ -1287,7 +1317,19 @@ impl Connection {
         let Some(stream) = self.stream.take() else {
             return Err(ProtocolViolation::StrayStreamTail.into());
         };
-        let after = parse::fetch_stream_tail(tail, &self.config.limits)?;
+        if stream.discard {
+            return Ok(());
+        }
+        let after = match parse::fetch_stream_tail(tail.clone(), &self.config.limits) {
+            Ok(after) => after,
+            // The tail ends the response: a tail that fails the grammar reaches the op as
+            // its last attribute, after the streamed literal (docs/security.md).
+            Err(error) if self.may_step_over(&error) => {
+                let unparsed = crate::types::Unparsed { raw: tail, error };
+                vec![MessageAttribute::Unparsed(Box::new(unparsed))]
+            }
+            Err(error) => return Err(error.into()),
+        };
         let part = StreamPart::Tail {
             seq: stream.seq,
             after,

@@ -4,7 +4,8 @@
 //! `impl ImapConnection { ... }`, one method per entry, with the entry's doc comment. The
 //! adapter invokes it in a module where these names resolve (the table names them without a
 //! path, so each adapter picks its own): `ImapConnection`, `Duration`, `CancellationToken`,
-//! `TcpKeepalive`, `Arc`, `ClientConfig`, `FetchSender`, `Pipeline` and `TlsMode`.
+//! `TcpKeepalive`, `Arc`, `ClientConfig`, `FetchSink` (the trait a streaming FETCH's
+//! channel implements), `Pipeline` and `TlsMode`.
 //!
 //! The adapter then writes by hand only:
 //! - `async fn run<O: Op>(&self, op: O, timeout: Duration) -> Result<O::Output, Error>`,
@@ -31,7 +32,7 @@
 #[macro_export]
 macro_rules! expand_async_methods {
     ($($table:tt)*) => {
-        $crate::__expand_methods! { async $($table)* }
+        $crate::__expand_methods! { async [impl ImapConnection] $($table)* }
     };
 }
 
@@ -45,19 +46,21 @@ macro_rules! expand_async_methods {
 #[macro_export]
 macro_rules! expand_blocking_methods {
     ($($table:tt)*) => {
-        $crate::__expand_methods! { blocking $($table)* }
+        $crate::__expand_methods! { blocking [impl ImapConnection] $($table)* }
     };
 }
 
 /// The one expansion behind both front ends. `$flavor` is `async` or `blocking`; it decides,
 /// through [`__flavored_fn!`](crate::__flavored_fn) and
 /// [`__flavored_call!`](crate::__flavored_call), whether a method is `async` and whether
-/// its body awaits.
+/// its body awaits. `[$header]` is the impl block's header: `impl ImapConnection` for an
+/// adapter's own type, `impl<R: Runtime> ImapConnection<R>` for imap-driver's generic
+/// handle, which expands the table once for every async adapter.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __expand_methods {
     (
-        $flavor:tt
+        $flavor:tt [$($header:tt)*]
         ops {
             $(
                 $(#[$op_meta:meta])*
@@ -95,7 +98,7 @@ macro_rules! __expand_methods {
             )*
         }
     ) => {
-        impl ImapConnection {
+        $($header)* {
             $(
                 $crate::__flavored_fn! { $flavor,
                     $(#[$op_meta])*
@@ -149,7 +152,8 @@ macro_rules! __expand_methods {
     };
 }
 
-/// Writes a `pub fn` as `pub async fn` (flavor `async`) or as is (flavor `blocking`).
+/// Writes a `pub fn` (or a private `fn`) as an `async fn` (flavor `async`) or as is
+/// (flavor `blocking`).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __flavored_fn {
@@ -158,6 +162,12 @@ macro_rules! __flavored_fn {
     };
     (blocking, $(#[$meta:meta])* pub fn $($rest:tt)*) => {
         $(#[$meta])* pub fn $($rest)*
+    };
+    (async, $(#[$meta:meta])* fn $($rest:tt)*) => {
+        $(#[$meta])* async fn $($rest)*
+    };
+    (blocking, $(#[$meta:meta])* fn $($rest:tt)*) => {
+        $(#[$meta])* fn $($rest)*
     };
 }
 

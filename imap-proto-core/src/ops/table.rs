@@ -596,13 +596,13 @@ macro_rules! for_each_imap_method {
             /// Body literals above `Limits::stream_threshold` arrive in chunks (several
             /// responses with the same `seq`, each a `BodySection` whose `origin` is the chunk
             /// offset). Prefer `uid_fetch_streaming`.
-            fn fetch_streaming(&self, sequence_set: &$crate::types::SequenceSet, items: &[$crate::types::FetchAttr], tx: FetchSender, timeout: Duration) -> () => fetch_streaming_impl;
+            fn fetch_streaming(&self, sequence_set: &$crate::types::SequenceSet, items: &[$crate::types::FetchAttr], tx: impl FetchSink, timeout: Duration) -> () => fetch_streaming_impl;
 
             /// UID FETCH streaming (RFC 3501 Section 6.4.5): each response goes to `tx` as it
             /// arrives, in bounded memory whatever the message size. Read the receiver
             /// concurrently: the driver waits while the channel is full (back-pressure), so
             /// nothing is dropped.
-            fn uid_fetch_streaming(&self, sequence_set: &$crate::types::SequenceSet, items: &[$crate::types::FetchAttr], tx: FetchSender, timeout: Duration) -> () => uid_fetch_streaming_impl;
+            fn uid_fetch_streaming(&self, sequence_set: &$crate::types::SequenceSet, items: &[$crate::types::FetchAttr], tx: impl FetchSink, timeout: Duration) -> () => uid_fetch_streaming_impl;
 
             /// Wait for the next event, with a timeout: `Ok(Some(event))`, `Ok(None)` when the
             /// timeout elapses, `Err(Error::DriverGone)` once the connection's driver is gone.

@@ -18,7 +18,7 @@ mod salvage;
 pub mod search;
 
 pub use error::{PErr, PResult, ParseError, ParseErrorKind};
-pub use salvage::salvage;
+pub use salvage::{is_confined, salvage};
 
 use input::{FrameContext, Span};
 

@@ -34,10 +34,7 @@ pub fn salvage(
     limits: &crate::Limits,
     names: crate::types::NameEncoding,
 ) -> Option<Untagged> {
-    if !matches!(
-        error.kind,
-        ParseErrorKind::Syntax(_) | ParseErrorKind::NumberOverflow | ParseErrorKind::TrailingBytes
-    ) {
+    if !is_confined(&error) {
         return None;
     }
     let after_star = frame.strip_prefix(b"* ")?;
@@ -74,6 +71,16 @@ pub fn salvage(
         }));
     }
     Some(Untagged::Unparsed(Unparsed { raw: frame, error }))
+}
+
+/// Whether a parse error stays inside its response: a grammar failure, not a limit
+/// ([`ParseErrorKind::TooDeep`], [`ParseErrorKind::TooLong`]) or literal trouble
+/// ([`ParseErrorKind::TruncatedLiteral`]).
+pub fn is_confined(error: &ParseError) -> bool {
+    matches!(
+        error.kind,
+        ParseErrorKind::Syntax(_) | ParseErrorKind::NumberOverflow | ParseErrorKind::TrailingBytes
+    )
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use imap_tokio::{ClientConfig, Error, ImapConnection, TlsMode};
+use imap_tokio::{ClientConfig, ConnectOptions, Error, ImapConnection, TlsMode};
 use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
@@ -37,8 +37,10 @@ pub fn target(usage: &str, switches: &[&str], options: &[&str]) -> Result<Target
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            switch if switches.contains(&switch) => given.push(arg.clone()),
-            option if options.contains(&option) => {
+            switch if switches.contains(&switch) || switch == "--protocol-log" => {
+                given.push(arg.clone())
+            }
+            option if options.contains(&option) || option == "--auth" => {
                 let value = args.next().ok_or(format!("{arg} needs a value"))?;
                 own.insert(arg.trim_start_matches('-').to_string(), value);
             }
@@ -49,7 +51,8 @@ pub fn target(usage: &str, switches: &[&str], options: &[&str]) -> Result<Target
             "-h" | "--help" => {
                 return Err(format!(
                     "usage: [--host H] [--port P] [--user U] [--password P] \
-                     [--tls implicit|starttls] [--ca PATH] [--server-env PATH] {usage}"
+                     [--tls implicit|starttls] [--ca PATH] [--server-env PATH] \
+                     [--auth login|plain|xoauth2] [--protocol-log] {usage}"
                 ));
             }
             other => return Err(format!("unknown argument {other:?} (try --help)")),
@@ -128,34 +131,41 @@ pub fn trust(path: &str) -> Result<Arc<ClientConfig>, String> {
     Ok(Arc::new(config))
 }
 
-/// Connects to the target (TLS as asked), not yet logged in.
+/// Connects to the target (TLS as asked), not yet logged in. With `--protocol-log`, every
+/// line sent and received goes to `tracing` (target `imap::wire`, level TRACE), credentials
+/// masked.
 pub async fn connect(
     target: &Target,
     tls: Option<&Arc<ClientConfig>>,
 ) -> Result<ImapConnection, Error> {
-    match tls {
-        Some(config) => {
-            ImapConnection::connect_with_tls_config(
-                &target.host,
-                target.port,
-                target.tls,
-                config.clone(),
-                T,
-            )
-            .await
-        }
-        None => ImapConnection::connect(&target.host, target.port, target.tls, T).await,
+    let mut options = ConnectOptions::new(target.tls).protocol_log(target.protocol_log());
+    if let Some(config) = tls {
+        options = options.tls_config(config.clone());
     }
+    ImapConnection::connect_with(&target.host, target.port, options, T).await
 }
 
-/// Opens a connection to the target and logs in.
+/// Opens a connection to the target and logs in: LOGIN, or AUTHENTICATE with `--auth
+/// plain|xoauth2` (the password is then the OAuth token).
 pub async fn open(
     target: &Target,
     tls: Option<&Arc<ClientConfig>>,
 ) -> Result<ImapConnection, Error> {
     let imap = connect(target, tls).await?;
-    imap.login(&target.user, &target.password, T).await?;
+    let (user, secret) = (&target.user, &target.password);
+    match target.options.get("auth").map(String::as_str) {
+        Some("plain") => imap.authenticate_plain(user, secret, T).await?,
+        Some("xoauth2") => imap.authenticate_xoauth2(user, secret, T).await?,
+        _ => imap.login(user, secret, T).await?,
+    }
     Ok(imap)
+}
+
+impl Target {
+    /// `--protocol-log` was given.
+    pub fn protocol_log(&self) -> bool {
+        self.switches.iter().any(|s| s == "--protocol-log")
+    }
 }
 
 /// An example's `main`: reads the target with the example's own `--name N` option (a

@@ -1,0 +1,493 @@
+//! The calls a connection is answering: jobs handed in by callers, ops submitted to the
+//! core whose results are still to be delivered, and jobs waiting for room in flight.
+//! Shared by the async driver and the blocking adapter, so both follow the same rules:
+//!
+//! - a call whose caller is gone before its job starts is not sent at all;
+//! - a call whose caller goes away later (timeout, dropped future) stays in the core, which
+//!   keeps reading its responses; its result is discarded, so the command stream never
+//!   desynchronises;
+//! - beyond `Config::max_in_flight` submitted ops, jobs wait their turn in order instead of
+//!   failing with `TooManyInFlight`;
+//! - a streamed FETCH moves responses into its sink until the sink is full, then reports
+//!   itself blocked: whoever drives the core stops reading the socket until there is room.
+
+use std::collections::VecDeque;
+use std::task::{Context, Poll};
+
+use futures_channel::oneshot;
+use imap_proto_core::ops::fetch::Fetch;
+use imap_proto_core::ops::idle::{Idle, IdleWake};
+use imap_proto_core::{Connection, Error, Op, OpId, TypedEvent};
+
+use crate::runtime::BoxFuture;
+use crate::sink::{FetchItem, FetchSink, Refused};
+
+/// Where one call's result goes.
+pub type Reply<T> = oneshot::Sender<Result<T, Error>>;
+
+/// One op to submit, with where its result goes.
+pub enum Job {
+    /// Any op whose result is returned whole.
+    Op(Box<dyn ErasedJob>),
+    /// A streamed FETCH.
+    Stream(Box<StreamJob>),
+    /// An IDLE.
+    Idle(IdleJob),
+}
+
+impl Job {
+    /// A job for an op whose result goes to `reply`.
+    pub fn op<O: Op>(op: O, reply: Reply<O::Output>) -> Job {
+        Self::op_map(op, std::convert::identity, reply)
+    }
+
+    /// A job for an op whose result goes to `reply` through `map`.
+    pub fn op_map<O, T, F>(op: O, map: F, reply: Reply<T>) -> Job
+    where
+        O: Op,
+        T: Send + 'static,
+        F: FnOnce(O::Output) -> T + Send + 'static,
+    {
+        Job::Op(Box::new(OpJob { op, map, reply }))
+    }
+
+    /// True when nobody waits for the result any more.
+    fn caller_gone(&self) -> bool {
+        match self {
+            Job::Op(job) => job.caller_gone(),
+            Job::Stream(job) => job.reply.is_canceled(),
+            Job::Idle(job) => job.reply.is_canceled(),
+        }
+    }
+}
+
+/// A streamed FETCH: responses go to `sink`, the outcome to `reply`.
+pub struct StreamJob {
+    /// The op (built with `Delivery::Streamed`).
+    pub op: Fetch,
+    /// The caller's channel.
+    pub sink: Box<dyn FetchSink>,
+    /// Where the outcome goes.
+    pub reply: Reply<()>,
+}
+
+/// An IDLE: `activity` fires at the first server data, `reply` gets the collected events.
+pub struct IdleJob {
+    /// The op.
+    pub op: Idle,
+    /// The caller's key for [`Calls::interrupt`].
+    pub token: u64,
+    /// Fired once when the server first pushes data.
+    pub activity: oneshot::Sender<()>,
+    /// The events collected, once the tagged completion arrived.
+    pub reply: Reply<Vec<TypedEvent>>,
+}
+
+impl IdleJob {
+    /// An IDLE job keyed `token`, with the receivers of its first activity and its events.
+    #[allow(clippy::type_complexity)]
+    pub fn start(
+        token: u64,
+    ) -> (
+        Job,
+        oneshot::Receiver<()>,
+        oneshot::Receiver<Result<Vec<TypedEvent>, Error>>,
+    ) {
+        let (activity, woken) = oneshot::channel();
+        let (reply, result) = oneshot::channel();
+        let op = imap_proto_core::ops::idle::idle();
+        let job = IdleJob {
+            op,
+            token,
+            activity,
+            reply,
+        };
+        (Job::Idle(job), woken, result)
+    }
+}
+
+/// An op job with its output type erased.
+pub trait ErasedJob: Send {
+    /// True when nobody waits for the result any more.
+    fn caller_gone(&self) -> bool;
+    /// Submits the op; a refusal is answered at once.
+    fn start(self: Box<Self>, conn: &mut Connection) -> Option<Box<dyn ErasedWait>>;
+}
+
+/// A submitted op whose result is still to be delivered.
+pub trait ErasedWait: Send {
+    /// Delivers the result if the op finished; true once delivered.
+    fn pump(&mut self, conn: &mut Connection) -> bool;
+}
+
+struct OpJob<O, T, F> {
+    op: O,
+    map: F,
+    reply: Reply<T>,
+}
+
+impl<O, T, F> ErasedJob for OpJob<O, T, F>
+where
+    O: Op,
+    T: Send + 'static,
+    F: FnOnce(O::Output) -> T + Send + 'static,
+{
+    fn caller_gone(&self) -> bool {
+        self.reply.is_canceled()
+    }
+
+    fn start(self: Box<Self>, conn: &mut Connection) -> Option<Box<dyn ErasedWait>> {
+        let OpJob { op, map, reply } = *self;
+        match conn.submit(op) {
+            Ok(id) => Some(Box::new(OpWait {
+                id,
+                map: Some(map),
+                reply: Some(reply),
+            })),
+            Err(e) => {
+                let _ = reply.send(Err(e));
+                None
+            }
+        }
+    }
+}
+
+struct OpWait<O: Op, T, F> {
+    id: OpId<O>,
+    map: Option<F>,
+    reply: Option<Reply<T>>,
+}
+
+impl<O, T, F> ErasedWait for OpWait<O, T, F>
+where
+    O: Op,
+    T: Send + 'static,
+    F: FnOnce(O::Output) -> T + Send + 'static,
+{
+    fn pump(&mut self, conn: &mut Connection) -> bool {
+        let Some(result) = conn.take_output(&self.id) else {
+            return false;
+        };
+        if let (Some(reply), Some(map)) = (self.reply.take(), self.map.take()) {
+            // The caller may be gone (timeout, dropped future): the result is discarded.
+            let _ = reply.send(result.map(map));
+        }
+        true
+    }
+}
+
+/// A streamed FETCH in progress.
+struct StreamWait {
+    id: OpId<Fetch>,
+    /// `None` once the receiver is gone or the caller abandoned the call: responses are
+    /// then read and discarded, so the connection stays in step.
+    sink: Option<Box<dyn FetchSink>>,
+    reply: Option<Reply<()>>,
+    /// Responses taken from the core but not yet accepted by the sink.
+    backlog: VecDeque<FetchItem>,
+    /// The send of a response the full sink refused, waiting for room.
+    sending: Option<BoxFuture<bool>>,
+    /// The op's outcome once it completed.
+    outcome: Option<Result<(), Error>>,
+}
+
+impl StreamWait {
+    /// Moves responses into the sink until it is full; delivers the outcome at the end.
+    /// True once finished.
+    fn pump(&mut self, conn: &mut Connection) -> bool {
+        if self
+            .reply
+            .as_ref()
+            .is_some_and(oneshot::Sender::is_canceled)
+        {
+            // The call timed out or was dropped: close the sink now, discard the rest.
+            self.sink = None;
+            self.sending = None;
+        }
+        if self.sending.is_some() {
+            return false;
+        }
+        loop {
+            while let Some(item) = self
+                .backlog
+                .pop_front()
+                .or_else(|| conn.op_mut(&self.id).and_then(Fetch::next_item).map(Ok))
+            {
+                let Some(sink) = &mut self.sink else { continue };
+                match sink.try_send(item) {
+                    Ok(()) => {}
+                    Err(Refused::Full(item)) => {
+                        self.sending = Some(sink.send(item));
+                        return false;
+                    }
+                    // The receiver is gone: read and discard the rest.
+                    Err(Refused::Closed) => self.sink = None,
+                }
+            }
+            if self.outcome.is_some() {
+                break;
+            }
+            match conn.take_output(&self.id) {
+                None => return false,
+                Some(Ok((rest, _vanished))) => {
+                    self.backlog.extend(rest.into_iter().map(Ok));
+                    self.outcome = Some(Ok(()));
+                }
+                Some(Err(e)) => {
+                    // The sink's reader learns of the failure too.
+                    self.backlog.push_back(Err(e.clone()));
+                    self.outcome = Some(Err(e));
+                }
+            }
+        }
+        self.sink = None;
+        if let (Some(reply), Some(outcome)) = (self.reply.take(), self.outcome.take()) {
+            let _ = reply.send(outcome);
+        }
+        true
+    }
+
+    /// Ready when the waiting response went into the sink (or the sink closed), or the
+    /// caller is gone.
+    fn poll_unblocked(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if let Some(reply) = &mut self.reply
+            && reply.poll_canceled(cx).is_ready()
+        {
+            self.sending = None;
+            self.sink = None;
+            return Poll::Ready(());
+        }
+        let Some(sending) = &mut self.sending else {
+            return Poll::Ready(());
+        };
+        let delivered = std::task::ready!(sending.as_mut().poll(cx));
+        self.sending = None;
+        if !delivered {
+            self.sink = None;
+        }
+        Poll::Ready(())
+    }
+}
+
+/// An IDLE in progress.
+struct IdleWait {
+    token: u64,
+    id: OpId<Idle>,
+    activity: Option<oneshot::Sender<()>>,
+    reply: Option<Reply<Vec<TypedEvent>>>,
+    /// DONE was asked for. The core ignores an interrupt for an op that has not started
+    /// yet (queued behind other commands), so it is repeated until the op finishes.
+    interrupt: bool,
+}
+
+impl IdleWait {
+    fn pump(&mut self, conn: &mut Connection) -> bool {
+        if self.interrupt {
+            let _ = conn.interrupt(&self.id);
+        }
+        if self.activity.is_some()
+            && conn
+                .op_mut(&self.id)
+                .is_some_and(|op: &mut Idle| op.has_activity())
+            && let Some(activity) = self.activity.take()
+        {
+            let _ = activity.send(());
+        }
+        let Some(result) = conn.take_output(&self.id) else {
+            return false;
+        };
+        if let Some(reply) = self.reply.take() {
+            let _ = reply.send(result);
+        }
+        true
+    }
+}
+
+enum Pending {
+    Op(Box<dyn ErasedWait>),
+    Stream(StreamWait),
+    Idle(IdleWait),
+}
+
+impl Pending {
+    fn pump(&mut self, conn: &mut Connection) -> bool {
+        match self {
+            Pending::Op(wait) => wait.pump(conn),
+            Pending::Stream(wait) => wait.pump(conn),
+            Pending::Idle(wait) => wait.pump(conn),
+        }
+    }
+
+    fn blocked_stream(&mut self) -> Option<&mut StreamWait> {
+        match self {
+            Pending::Stream(wait) if wait.sending.is_some() => Some(wait),
+            _ => None,
+        }
+    }
+}
+
+/// Every call a connection is answering.
+pub struct Calls {
+    pending: Vec<Pending>,
+    /// Jobs beyond `max_in_flight`, in the order they came.
+    waiting: VecDeque<Job>,
+    max_in_flight: usize,
+}
+
+impl Calls {
+    /// No calls; at most `max_in_flight` ops submitted to the core at once.
+    pub fn new(max_in_flight: usize) -> Self {
+        Calls {
+            pending: Vec::new(),
+            waiting: VecDeque::new(),
+            max_in_flight: max_in_flight.max(1),
+        }
+    }
+
+    /// True when no call is being answered or waiting.
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty() && self.waiting.is_empty()
+    }
+
+    /// Takes a job: submits it now, or queues it behind the others when the core has
+    /// `max_in_flight` ops already.
+    pub fn start(&mut self, job: Job, conn: &mut Connection) {
+        if self.waiting.is_empty() && conn.ops_pending() < self.max_in_flight {
+            self.submit(job, conn);
+        } else {
+            self.waiting.push_back(job);
+        }
+    }
+
+    fn submit(&mut self, job: Job, conn: &mut Connection) {
+        if job.caller_gone() {
+            return;
+        }
+        let pending = match job {
+            Job::Op(job) => job.start(conn).map(Pending::Op),
+            Job::Stream(job) => {
+                let StreamJob { op, sink, reply } = *job;
+                match conn.submit(op) {
+                    Ok(id) => Some(Pending::Stream(StreamWait {
+                        id,
+                        sink: Some(sink),
+                        reply: Some(reply),
+                        backlog: VecDeque::new(),
+                        sending: None,
+                        outcome: None,
+                    })),
+                    Err(e) => {
+                        let _ = reply.send(Err(e));
+                        None
+                    }
+                }
+            }
+            Job::Idle(IdleJob {
+                op,
+                token,
+                activity,
+                reply,
+            }) => match conn.submit(op) {
+                Ok(id) => Some(Pending::Idle(IdleWait {
+                    token,
+                    id,
+                    activity: Some(activity),
+                    reply: Some(reply),
+                    interrupt: false,
+                })),
+                Err(e) => {
+                    let _ = reply.send(Err(e));
+                    None
+                }
+            },
+        };
+        self.pending.extend(pending);
+    }
+
+    /// Delivers what finished, then submits waiting jobs while there is room; true when it
+    /// submitted any (their commands are ready to transmit).
+    pub fn pump(&mut self, conn: &mut Connection) -> bool {
+        self.pending.retain_mut(|p| !p.pump(conn));
+        let mut submitted = false;
+        while !self.waiting.is_empty() && conn.ops_pending() < self.max_in_flight {
+            if let Some(job) = self.waiting.pop_front() {
+                self.submit(job, conn);
+                submitted = true;
+            }
+        }
+        if conn.is_over() {
+            // Nothing more can be submitted: the waiting jobs fail like a submit would.
+            for job in self.waiting.drain(..) {
+                refuse(job, conn);
+            }
+        }
+        if submitted {
+            // Jobs submitted just now may already have answers.
+            self.pending.retain_mut(|p| !p.pump(conn));
+        }
+        submitted
+    }
+
+    /// Ends the IDLE with `token` (sends `DONE`); one still waiting for room never starts
+    /// and returns no events.
+    pub fn interrupt(&mut self, token: u64, conn: &mut Connection) {
+        for pending in &mut self.pending {
+            if let Pending::Idle(wait) = pending
+                && wait.token == token
+            {
+                wait.interrupt = true;
+                let _ = conn.interrupt(&wait.id);
+            }
+        }
+        self.waiting.retain_mut(|job| match job {
+            Job::Idle(idle) if idle.token == token => {
+                let (reply, _) = oneshot::channel();
+                let reply = std::mem::replace(&mut idle.reply, reply);
+                let _ = reply.send(Ok(Vec::new()));
+                false
+            }
+            _ => true,
+        });
+    }
+
+    /// Ready when a streamed FETCH blocked on a full sink can go on; `None` if none is
+    /// blocked (the socket may be read).
+    pub fn poll_unblocked(&mut self, cx: &mut Context<'_>) -> Option<Poll<()>> {
+        let wait = self.pending.iter_mut().find_map(Pending::blocked_stream)?;
+        Some(wait.poll_unblocked(cx))
+    }
+
+    /// True while a streamed FETCH waits for room in its sink: stop reading the socket.
+    pub fn is_blocked(&mut self) -> bool {
+        self.pending
+            .iter_mut()
+            .any(|p| p.blocked_stream().is_some())
+    }
+}
+
+/// Answers a job that can no longer be submitted with the core's refusal.
+fn refuse(job: Job, conn: &mut Connection) {
+    // Submitting to a finished connection fails at once and sends nothing.
+    let mut calls = Calls::new(usize::MAX);
+    calls.submit(job, conn);
+}
+
+/// What an IDLE's activity receiver says, without waiting: `Activity` once the server
+/// pushed data, `Ended` once the op ended (or was refused) without any, `None` meanwhile.
+pub fn idle_wake(woken: &mut oneshot::Receiver<()>) -> Option<IdleWake> {
+    match woken.try_recv() {
+        Ok(Some(())) => Some(IdleWake::Activity),
+        Ok(None) => None,
+        Err(oneshot::Canceled) => Some(IdleWake::Ended),
+    }
+}
+
+/// A call's reply if it came, without waiting: `Some` once answered (a reply dropped
+/// unanswered is `Error::DriverGone`). For run loops that drive the core on the caller's
+/// thread.
+pub fn answered<T>(reply: &mut oneshot::Receiver<Result<T, Error>>) -> Option<Result<T, Error>> {
+    match reply.try_recv() {
+        Ok(answer) => answer,
+        Err(oneshot::Canceled) => Some(Err(Error::DriverGone)),
+    }
+}

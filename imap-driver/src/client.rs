@@ -1,0 +1,292 @@
+//! [`ImapConnection`]: the handle every async adapter's connection type is, generic over
+//! the adapter's [`Runtime`]. Its methods come from the core's method table; this file
+//! holds the parts the table forwards to (`*_impl`) and the way a connection is opened.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use futures_channel::{mpsc, oneshot};
+use futures_lite::FutureExt;
+use imap_proto_core::ops::fetch::Delivery;
+use imap_proto_core::ops::idle::IdleWake;
+use imap_proto_core::types::{FetchAttr, IdleEvent, SequenceSet};
+use imap_proto_core::{Error, Op, SessionState, TlsMode, TypedEvent, ops};
+use rustls::ClientConfig;
+use socket2::TcpKeepalive;
+
+use crate::calls::{IdleJob, Job, StreamJob};
+use crate::driver::{Driver, Request};
+use crate::events::EventQueue;
+use crate::link::Link;
+use crate::options::ConnectOptions;
+use crate::pipeline::Pipeline;
+use crate::runtime::{BoxTransport, Runtime, deadline_after};
+use crate::sink::FetchSink;
+use crate::snapshot::SharedSnapshot;
+use crate::{CancellationToken, IDLE_DONE_TIMEOUT};
+
+/// An IMAP client connection (RFC 3501 Section 2 / RFC 9051 Section 2) on runtime `R`.
+///
+/// A handle to a driver task that owns one connection. All operations are async and take
+/// a caller-supplied timeout (except `logout`, see [`LOGOUT_TIMEOUT`]). Each command checks
+/// before sending that the session state allows it (`Error::WrongState`) and that the server
+/// advertises what it needs (`Error::MissingCapability`).
+///
+/// Dropping the handle ends the driver and closes the connection (without LOGOUT).
+pub struct ImapConnection<R: Runtime> {
+    link: Link,
+    events: Arc<EventQueue>,
+    host: String,
+    port: u16,
+    tls_config: Option<Arc<ClientConfig>>,
+    idle_tokens: AtomicU64,
+    runtime: PhantomData<fn() -> R>,
+}
+
+impl<R: Runtime> std::fmt::Debug for ImapConnection<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.link.snapshot.debug(f, &self.host, self.port)
+    }
+}
+
+/// When a call gives up: `None` is never.
+type Deadline = Option<Instant>;
+
+/// Sends `Request::Interrupt` when dropped: an IDLE whose caller went away still ends.
+struct InterruptOnDrop<'a> {
+    link: &'a Link,
+    token: u64,
+}
+
+impl Drop for InterruptOnDrop<'_> {
+    fn drop(&mut self) {
+        let _ = self.link.send(Request::Interrupt(self.token));
+    }
+}
+
+impl<R: Runtime> ImapConnection<R> {
+    /// The generic command loop every table `op` goes through: submit via the driver, then
+    /// await the result with the timeout. A timed-out call leaves its op in the core.
+    async fn run<O: Op>(&self, op: O, timeout: Duration) -> Result<O::Output, Error> {
+        self.link.run(op, deadline_after(timeout)).await
+    }
+
+    /// Runs a user-written [`Op`] (an extension command) like any built-in one.
+    pub async fn run_op<O: Op>(&self, op: O, timeout: Duration) -> Result<O::Output, Error> {
+        self.run(op, timeout).await
+    }
+
+    /// Like `run`, with a deadline (`None`: never).
+    async fn run_until<O: Op>(&self, op: O, deadline: Deadline) -> Result<O::Output, Error> {
+        self.link.run(op, deadline).await
+    }
+
+    /// Connects over TCP to `host:port` with `options`: the driver, the greeting, the
+    /// capabilities, then STARTTLS if asked, all within `timeout`.
+    pub async fn connect_with(
+        host: &str,
+        port: u16,
+        options: ConnectOptions,
+        timeout: Duration,
+    ) -> Result<Self, Error> {
+        let deadline = deadline_after(timeout);
+        let connect = async { Ok(R::connect_tcp(host, port).await?) };
+        let timer = deadline.map_or_else(
+            || -> crate::BoxFuture<()> { Box::pin(futures_lite::future::pending()) },
+            R::sleep_until,
+        );
+        let transport = connect
+            .or(async {
+                timer.await;
+                Err(Error::Timeout)
+            })
+            .await?;
+        Self::open(transport, host, port, options, deadline).await
+    }
+
+    /// Runs a session over an already-open byte stream (a Unix socket, a proxy tunnel, an
+    /// in-memory pipe): `server_name` is the name TLS verifies; TLS modes as for
+    /// [`ImapConnection::connect_with`].
+    pub async fn from_transport(
+        transport: BoxTransport,
+        server_name: &str,
+        options: ConnectOptions,
+        timeout: Duration,
+    ) -> Result<Self, Error> {
+        Self::open(transport, server_name, 0, options, deadline_after(timeout)).await
+    }
+
+    /// Starts the driver on `transport`, then the greeting, the capabilities and STARTTLS.
+    async fn open(
+        transport: BoxTransport,
+        host: &str,
+        port: u16,
+        options: ConnectOptions,
+        deadline: Option<Instant>,
+    ) -> Result<Self, Error> {
+        let engine = options.engine(host)?;
+        let events = Arc::new(EventQueue::new(options.config.max_queued_events));
+        let (requests_tx, requests) = mpsc::unbounded();
+        let snapshot = Arc::new(SharedSnapshot::default());
+        let driver = Driver {
+            engine,
+            transport,
+            requests,
+            snapshot: snapshot.clone(),
+            events: events.clone(),
+            flushing: false,
+        };
+        let driver = Box::pin(driver.run());
+        match &options.spawner {
+            Some(spawn) => spawn(driver),
+            None => R::spawn(driver),
+        }
+        let this = ImapConnection {
+            link: Link {
+                requests: requests_tx,
+                snapshot,
+                sleep: R::sleep_until,
+            },
+            events,
+            host: host.to_string(),
+            port,
+            tls_config: options.tls_config,
+            idle_tokens: AtomicU64::new(0),
+            runtime: PhantomData,
+        };
+        this.link.within(deadline, this.await_greeting()).await?;
+        this.handshake(options.tls_mode, deadline).await?;
+        Ok(this)
+    }
+
+    /// Waits for the server's greeting; a `* BYE` greeting is an error.
+    async fn await_greeting(&self) -> Result<(), Error> {
+        let greeted = self
+            .link
+            .snapshot
+            .wait_for(|s| s.greeted || s.exited || s.failure.is_some())
+            .await;
+        if !greeted.greeted {
+            // The first call to see the failure gets its cause (a certificate refused under
+            // implicit TLS is `Error::Tls`, as under STARTTLS), not `ConnectionFailed`.
+            return Err(match greeted.failure {
+                Some(cause) => (*cause).clone(),
+                None => self.link.gone(),
+            });
+        }
+        if greeted.state == SessionState::Logout {
+            return Err(Error::from_bye_greeting(self.events.drain()));
+        }
+        Ok(())
+    }
+
+    async fn set_keepalive_impl(&self, keepalive: TcpKeepalive) -> Result<(), Error> {
+        let (reply, result) = oneshot::channel();
+        self.link.send(Request::SetKeepalive(keepalive, reply))?;
+        match result.await {
+            Ok(outcome) => outcome.map_err(Error::from),
+            Err(_) => Err(self.link.gone()),
+        }
+    }
+
+    async fn idle_impl(
+        &self,
+        timeout: Duration,
+        cancel: CancellationToken,
+    ) -> Result<IdleEvent, Error> {
+        let token = self.idle_tokens.fetch_add(1, Ordering::Relaxed);
+        let (job, mut woken, mut result) = IdleJob::start(token);
+        self.link.send(Request::Submit(job))?;
+        // From here on, however this future ends (even dropped), DONE is sent.
+        let interrupt = InterruptOnDrop {
+            link: &self.link,
+            token,
+        };
+        let timer = self.link.timer(deadline_after(timeout));
+        // In this order of priority: the op's own end, server data, cancel, the timeout.
+        let (wake, finished) = async { (IdleWake::Ended, Some((&mut result).await)) }
+            .or(async {
+                let wake = match (&mut woken).await {
+                    Ok(()) => IdleWake::Activity,
+                    Err(_) => IdleWake::Ended,
+                };
+                (wake, None)
+            })
+            .or(async {
+                cancel.cancelled().await;
+                (IdleWake::Cancelled, None)
+            })
+            .or(async {
+                timer.await;
+                (IdleWake::TimedOut, None)
+            })
+            .await;
+        drop(interrupt);
+        let events = match finished {
+            Some(Ok(outcome)) => outcome?,
+            Some(Err(_)) => return Err(self.link.gone()),
+            None => {
+                let deadline = deadline_after(IDLE_DONE_TIMEOUT);
+                self.link.await_reply(&mut result, deadline).await?
+            }
+        };
+        Ok(wake.into_event(events, |events| self.events.requeue_front(events)))
+    }
+
+    /// A streamed (UID) FETCH. The driver moves each response into `sink` with
+    /// back-pressure: while it is full the driver stops reading the socket, so memory stays
+    /// bounded. When the call times out or is dropped, `sink` is closed early and the
+    /// remaining responses are read and discarded.
+    async fn stream(
+        &self,
+        uid: bool,
+        sequence_set: &SequenceSet,
+        items: &[FetchAttr],
+        sink: Box<dyn FetchSink>,
+        timeout: Duration,
+    ) -> Result<(), Error> {
+        let op = ops::fetch::fetch(uid, sequence_set, items, None, false, Delivery::Streamed);
+        let (reply, mut result) = oneshot::channel();
+        let job = StreamJob { op, sink, reply };
+        self.link
+            .send(Request::Submit(Job::Stream(Box::new(job))))?;
+        self.link
+            .await_reply(&mut result, deadline_after(timeout))
+            .await
+    }
+
+    async fn next_event_impl(&self, timeout: Duration) -> Result<Option<TypedEvent>, Error> {
+        let timer = self.link.timer(deadline_after(timeout));
+        self.events.next(timer).await
+    }
+
+    fn pipeline_impl(&self) -> Pipeline<'_, ()> {
+        Pipeline::new(&self.link)
+    }
+
+    /// The session as last published.
+    fn snapshot(&self) -> &SharedSnapshot {
+        &self.link.snapshot
+    }
+
+    /// The event queue.
+    fn events(&self) -> &EventQueue {
+        &self.events
+    }
+
+    crate::__common_calls!(async);
+}
+
+macro_rules! expand_on_generic_handle {
+    ($($table:tt)*) => {
+        imap_proto_core::__expand_methods! {
+            async [impl<R: Runtime> ImapConnection<R>] $($table)*
+        }
+    };
+}
+
+// Every method of the core's table, expanded once onto `ImapConnection<R>` for all async
+// runtimes (the names `use`d above are the ones the table's signatures use).
+imap_proto_core::for_each_imap_method!(expand_on_generic_handle);

@@ -1,0 +1,131 @@
+//! The `*_impl` methods whose bodies are the same for the async handle and the blocking
+//! connection, written once: [`__common_calls!`](crate::__common_calls) expands them
+//! `async` or blocking (the core's `__flavored_fn!` / `__flavored_call!`).
+
+/// Expands, inside `impl ImapConnection`, the table's forwarded methods that only run an
+/// op, read the snapshot or the event queue: `logout`, `starttls`, `starttls_with_config`,
+/// the two streaming FETCHes (through `self.stream`), `drain_events`, `session_state`,
+/// `capabilities`, `is_tls` and `is_compressed`; the two reference constructors (through
+/// `connect_with`) and `handshake`, the steps after the greeting. The type provides
+/// `run(op, timeout)`, `run_until(op, deadline)`, `stream(uid, set, items, sink, timeout)`,
+/// `connect_with(host, port, options, timeout)`, `snapshot()`, `events()` and the fields
+/// `host` and `tls_config`; the names `Deadline` (its deadline type) must resolve where it
+/// is expanded.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __common_calls {
+    (@stream $flavor:tt $name:ident $uid:literal) => {
+        ::imap_proto_core::__flavored_fn! { $flavor,
+            fn $name(
+                &self,
+                sequence_set: &::imap_proto_core::types::SequenceSet,
+                items: &[::imap_proto_core::types::FetchAttr],
+                tx: impl $crate::FetchSink,
+                timeout: ::std::time::Duration,
+            ) -> Result<(), ::imap_proto_core::Error> {
+                let stream = self.stream($uid, sequence_set, items, Box::new(tx), timeout);
+                ::imap_proto_core::__flavored_call!($flavor, stream)
+            }
+        }
+    };
+    ($flavor:tt) => {
+        ::imap_proto_core::__flavored_fn! { $flavor,
+            fn connect_impl(
+                host: &str,
+                port: u16,
+                tls_mode: ::imap_proto_core::TlsMode,
+                timeout: ::std::time::Duration,
+            ) -> Result<Self, ::imap_proto_core::Error> {
+                let options = $crate::ConnectOptions::new(tls_mode);
+                ::imap_proto_core::__flavored_call!($flavor, Self::connect_with(host, port, options, timeout))
+            }
+        }
+
+        ::imap_proto_core::__flavored_fn! { $flavor,
+            fn connect_with_tls_config_impl(
+                host: &str,
+                port: u16,
+                tls_mode: ::imap_proto_core::TlsMode,
+                tls_config: ::std::sync::Arc<::rustls::ClientConfig>,
+                timeout: ::std::time::Duration,
+            ) -> Result<Self, ::imap_proto_core::Error> {
+                let options = $crate::ConnectOptions::new(tls_mode).tls_config(tls_config);
+                ::imap_proto_core::__flavored_call!($flavor, Self::connect_with(host, port, options, timeout))
+            }
+        }
+
+        ::imap_proto_core::__flavored_fn! { $flavor,
+            /// After the greeting: the capabilities if the greeting carried none, then
+            /// STARTTLS under `TlsMode::StartTls` (never silently left in plaintext).
+            fn handshake(
+                &self,
+                tls_mode: ::imap_proto_core::TlsMode,
+                deadline: Deadline,
+            ) -> Result<(), ::imap_proto_core::Error> {
+                let known = !self.snapshot().get().capabilities.is_empty();
+                if !known {
+                    let op = ::imap_proto_core::ops::session::capability();
+                    ::imap_proto_core::__flavored_call!($flavor, self.run_until(op, deadline))?;
+                }
+                if tls_mode == ::imap_proto_core::TlsMode::StartTls {
+                    let setup = ::imap_proto_core::TlsSetup::for_host(&self.host, self.tls_config.as_ref())?;
+                    let op = ::imap_proto_core::ops::upgrade::starttls(setup);
+                    ::imap_proto_core::__flavored_call!($flavor, self.run_until(op, deadline))?;
+                }
+                Ok(())
+            }
+        }
+
+        ::imap_proto_core::__flavored_fn! { $flavor,
+            fn logout_impl(&self) -> Result<(), ::imap_proto_core::Error> {
+                let op = ::imap_proto_core::ops::session::logout();
+                ::imap_proto_core::__flavored_call!($flavor, self.run(op, $crate::LOGOUT_TIMEOUT))
+            }
+        }
+
+        ::imap_proto_core::__flavored_fn! { $flavor,
+            fn starttls_impl(&self, timeout: ::std::time::Duration) -> Result<(), ::imap_proto_core::Error> {
+                let setup = ::imap_proto_core::TlsSetup::for_host(&self.host, self.tls_config.as_ref())?;
+                let op = ::imap_proto_core::ops::upgrade::starttls(setup);
+                ::imap_proto_core::__flavored_call!($flavor, self.run(op, timeout))
+            }
+        }
+
+        ::imap_proto_core::__flavored_fn! { $flavor,
+            fn starttls_with_config_impl(
+                &self,
+                tls_config: ::std::sync::Arc<::rustls::ClientConfig>,
+                timeout: ::std::time::Duration,
+            ) -> Result<(), ::imap_proto_core::Error> {
+                let setup = ::imap_proto_core::TlsSetup::for_host(&self.host, Some(&tls_config))?;
+                let op = ::imap_proto_core::ops::upgrade::starttls(setup);
+                ::imap_proto_core::__flavored_call!($flavor, self.run(op, timeout))
+            }
+        }
+
+        $crate::__common_calls!(@stream $flavor fetch_streaming_impl false);
+        $crate::__common_calls!(@stream $flavor uid_fetch_streaming_impl true);
+
+        ::imap_proto_core::__flavored_fn! { $flavor,
+            fn drain_events_impl(&self) -> Vec<::imap_proto_core::TypedEvent> {
+                self.events().drain()
+            }
+        }
+
+        fn session_state_impl(&self) -> ::imap_proto_core::SessionState {
+            self.snapshot().get().state
+        }
+
+        fn capabilities_impl(&self) -> Vec<::imap_proto_core::types::Capability> {
+            self.snapshot().get().capabilities.clone()
+        }
+
+        fn is_tls_impl(&self) -> bool {
+            self.snapshot().get().tls
+        }
+
+        fn is_compressed_impl(&self) -> bool {
+            self.snapshot().get().compress
+        }
+    };
+}

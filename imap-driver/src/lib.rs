@@ -1,0 +1,78 @@
+//! # imap-driver
+//!
+//! The shared engine of the IMAP adapters. The sans-IO core
+//! ([`imap_proto_core::Connection`]) holds the protocol; this crate holds what every
+//! adapter would otherwise write again around it, once:
+//!
+//! - the **driver**: the task that owns the byte stream and the core, batches writes,
+//!   applies back-pressure to streamed FETCH, publishes the session snapshot and queues
+//!   events, generic over a small runtime interface ([`Runtime`]: spawn, sleep, open a TCP
+//!   connection; [`Transport`]: read into the core, write, flush);
+//! - the **handle**, [`ImapConnection<R>`], with every method of the core's method table
+//!   expanded once for all async runtimes; `imap_tokio::ImapConnection` and
+//!   `imap_async_std::ImapConnection` are this type with their runtime;
+//! - the rules the blocking adapter shares without a task: pending-call bookkeeping and
+//!   waiting for room in flight ([`Calls`]), the event queue ([`EventQueue`]), the
+//!   snapshot ([`SharedSnapshot`]), the pipeline builder ([`Pipeline`]) and the
+//!   runtime-neutral [`CancellationToken`].
+//!
+//! Users normally depend on an adapter, which re-exports what they need from here.
+//!
+//! # Timeouts, dropped calls and the connection state
+//!
+//! Every call takes a timeout; there are no infinite waits. When it elapses the call
+//! returns `Error::Timeout`, but the command it sent stays in the core: the driver keeps
+//! reading its response when it comes and discards the result. The connection therefore
+//! stays synchronised and usable. Dropping a call's future has the same effect. A call
+//! dropped (or timed out) before the driver picked up its request is not sent at all.
+//! Calls beyond `Config::max_in_flight` wait their turn in the driver instead of failing.
+#![forbid(unsafe_code)]
+
+mod calls;
+mod cancel;
+mod client;
+mod common;
+mod driver;
+mod engine;
+mod events;
+mod link;
+mod observe;
+mod options;
+pub mod pipeline;
+mod runtime;
+mod seat;
+mod sink;
+mod snapshot;
+
+use std::time::Duration;
+
+pub use calls::{
+    Calls, ErasedJob, ErasedWait, IdleJob, Job, Reply, StreamJob, answered, idle_wake,
+};
+pub use cancel::CancellationToken;
+pub use client::ImapConnection;
+pub use engine::Engine;
+pub use events::{EventQueue, Popped};
+pub use link::Link;
+pub use options::{ConnectOptions, Spawner};
+pub use pipeline::Pipeline;
+pub use runtime::{
+    BoxFuture, BoxTransport, Progress, READ_CHUNK, Runtime, Transport, deadline_after,
+    read_ready_slice,
+};
+pub use seat::{Seat, Shared, Taken, connect_tcp_until};
+pub use sink::{FetchItem, FetchSink, Refused};
+pub use snapshot::{SharedSnapshot, Snapshot};
+
+/// How long `logout()` waits for `* BYE` and the tagged OK. The reference gives `logout` no
+/// timeout argument; no call may wait forever, so this documented default applies.
+pub const LOGOUT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long `idle()` waits for the tagged completion after it sent `DONE`. The caller's
+/// timeout covers the wait for server data; this bounds the exit from IDLE.
+pub const IDLE_DONE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -1,0 +1,95 @@
+//! What a runtime supplies to the driver: the smallest set of operations, after quinn's
+//! `Runtime` / `AsyncTimer` / `AsyncUdpSocket` split. An adapter implements [`Runtime`]
+//! (spawn, sleep, open a TCP connection) and [`Transport`] for its byte streams; the driver,
+//! the pending-call bookkeeping, the event queue and the pipelines are this crate's.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use imap_proto_core::Connection;
+use socket2::TcpKeepalive;
+
+/// A boxed, sendable future: what crosses the runtime boundary.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// A byte stream the driver owns: TCP, a Unix socket, an in-memory pipe, a proxy tunnel.
+pub type BoxTransport = Box<dyn Transport>;
+
+/// The outcome of a transport's read or write: how many bytes, once ready.
+pub type Progress = Poll<io::Result<usize>>;
+
+/// The operations a runtime provides. Implemented by a unit type per adapter
+/// (`imap_tokio::Tokio`, `imap_async_std::AsyncIo`).
+pub trait Runtime: Send + Sync + Sized + 'static {
+    /// Starts the connection's driver as a task. It must be polled to completion; it ends
+    /// when the session ends or every handle is dropped.
+    fn spawn(driver: BoxFuture<()>);
+
+    /// A future that completes at `deadline`.
+    fn sleep_until(deadline: Instant) -> BoxFuture<()>;
+
+    /// Opens a TCP connection to `host:port`, with Nagle's algorithm off (each batch of
+    /// commands is one write already).
+    fn connect_tcp(host: &str, port: u16) -> impl Future<Output = io::Result<BoxTransport>> + Send;
+}
+
+/// A byte stream as the driver uses it. The driver calls these from its one task, never
+/// concurrently.
+pub trait Transport: Send + 'static {
+    /// Reads once from the peer into `core` (through [`Connection::read_buffer`] and
+    /// [`Connection::handle_read`], or [`Connection::read_slice`] and
+    /// [`Connection::handle_read_len`]) and returns how many bytes came; `Ok(0)` at the end
+    /// of the stream. An implementation should wait for readiness before it asks the core for
+    /// a buffer, so an idle connection holds no read buffer ([`read_ready_slice`] does both
+    /// for `&mut [u8]` readers).
+    fn poll_read(&mut self, cx: &mut Context<'_>, core: &mut Connection) -> Progress;
+
+    /// Writes some of `buf`.
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Progress;
+
+    /// Flushes what the stream buffers (a no-op for sockets).
+    fn poll_flush(&mut self, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    /// Sets TCP keepalive; streams that are not TCP sockets say `Unsupported`.
+    fn set_keepalive(&self, _keepalive: &TcpKeepalive) -> io::Result<()> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+}
+
+/// How much one socket read may bring. The core's buffer grows to what a response needs and
+/// returns to small once it is consumed (see `Framer::read_buffer`).
+pub const READ_CHUNK: usize = 64 * 1024;
+
+/// One read into the core for streams that fill a `&mut [u8]` and can tell readiness apart
+/// from reading (async-io's `Async`, mio): waits with `ready`, then reads with `read`
+/// (non-blocking, `WouldBlock` means "wait again"). The zero-filled slice the core lends is
+/// only requested once the socket is readable, so an idle connection has none.
+pub fn read_ready_slice(
+    cx: &mut Context<'_>,
+    conn: &mut Connection,
+    mut ready: impl FnMut(&mut Context<'_>) -> Poll<io::Result<()>>,
+    mut read: impl FnMut(&mut [u8]) -> io::Result<usize>,
+) -> Progress {
+    loop {
+        if let Err(e) = std::task::ready!(ready(cx)) {
+            return Poll::Ready(Err(e));
+        }
+        let result = read(conn.read_slice(READ_CHUNK));
+        conn.handle_read_len(*result.as_ref().unwrap_or(&0));
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            result => return Poll::Ready(result),
+        }
+    }
+}
+
+/// `now + timeout`, or `None` (never) when that instant cannot be represented.
+pub fn deadline_after(timeout: Duration) -> Option<Instant> {
+    Instant::now().checked_add(timeout)
+}

@@ -36,6 +36,7 @@ type Observer = Box<dyn FnMut(&Reconnect) + Send>;
 
 /// The backoff schedule and the event callback, applied to each failure. Used by
 /// [`Resilient`] and by the blocking adapter's own loop.
+#[derive(Default)]
 pub struct RetryPolicy {
     backoff: Backoff,
     observer: Option<Observer>,
@@ -47,15 +48,6 @@ impl fmt::Debug for RetryPolicy {
             .field("backoff", &self.backoff)
             .field("observer", &self.observer.is_some())
             .finish()
-    }
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            backoff: Backoff::default(),
-            observer: None,
-        }
     }
 }
 

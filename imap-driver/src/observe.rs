@@ -14,9 +14,8 @@
 
 use std::time::Instant;
 
-use imap_proto_core::conn::record::{CommandOutcome, CommandRecord};
-use imap_proto_core::conn::trace::Direction;
 use imap_proto_core::types::StatusKind;
+use imap_proto_core::{CommandOutcome, CommandRecord, Direction};
 use imap_proto_core::{Connection, SessionState, TypedEvent};
 use tracing::field::Empty;
 

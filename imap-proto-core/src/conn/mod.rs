@@ -424,7 +424,7 @@ impl Connection {
     }
 
     /// Switches the protocol log on or off (off by default). While on, every line sent and
-    /// received is recorded, credentials masked and large literals elided (see [`trace`]);
+    /// received is recorded, credentials masked and large literals elided (see [`TraceLine`](crate::TraceLine));
     /// take the entries with [`Connection::poll_trace`]. Switching it off drops what was
     /// not taken.
     pub fn set_trace(&mut self, on: bool) {
@@ -441,13 +441,13 @@ impl Connection {
     }
 
     /// The next protocol log entry, oldest first. The log keeps at most
-    /// [`trace::TRACE_QUEUE_LIMIT`] entries; older ones are dropped and the gap is reported.
+    /// `TRACE_QUEUE_LIMIT` (4,096) entries; older ones are dropped and the gap is reported.
     pub fn poll_trace(&mut self) -> Option<trace::TraceLine> {
         self.trace.as_mut()?.poll()
     }
 
     /// Switches command records on or off (off by default). While on, each tagged command
-    /// is recorded when it is sent and when it completes (see [`record`]), for a driver
+    /// is recorded when it is sent and when it completes (see [`CommandRecord`](crate::CommandRecord)), for a driver
     /// to time; take them with [`Connection::poll_command_record`]. Switching it off drops
     /// what was not taken.
     pub fn set_command_records(&mut self, on: bool) {
@@ -463,7 +463,7 @@ impl Connection {
         self.records.is_some()
     }
 
-    /// The next command record, oldest first; at most [`record::RECORD_QUEUE_LIMIT`] are
+    /// The next command record, oldest first; at most `RECORD_QUEUE_LIMIT` (4,096) are
     /// kept.
     pub fn poll_command_record(&mut self) -> Option<record::CommandRecord> {
         self.records.as_mut()?.poll()
@@ -540,7 +540,7 @@ impl Connection {
     /// already in the buffer are not the caller's.
     ///
     /// Without TLS or COMPRESS this is the framer's own buffer
-    /// ([`Framer::read_buffer`](crate::parse::frame::Framer::read_buffer)): responses, and
+    /// (`Framer::read_buffer`): responses, and
     /// the literals in them, arrive where they are parsed, and nothing is copied or joined.
     /// With TLS or COMPRESS the wire bytes must be decrypted or inflated first, so it is a
     /// staging buffer and `handle_read` is [`Connection::handle_input`] on its contents.

@@ -1,5 +1,5 @@
 //! Command records: an opt-in account of each tagged command, for a driver that wants a
-//! `tracing` span per command (see [`Connection::set_command_records`](super::Connection::set_command_records)).
+//! `tracing` span per command (see [`Connection::set_command_records`](crate::Connection::set_command_records)).
 //!
 //! The core has no clock: it reports when a command's first bytes are handed to the
 //! transport ([`CommandRecord::outcome`] is `None`) and when its tagged completion arrives

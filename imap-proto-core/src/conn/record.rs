@@ -213,7 +213,7 @@ mod tests {
         let mut r = Recorder::default();
         r.sent(
             Some("A1"),
-            &Fragment::Line(b"A1 APPEND x {3}\r\n".to_vec().into()),
+            &Fragment::Line(b"A1 APPEND x {3}\r\n".to_vec()),
             100,
         );
         r.sent(
@@ -224,7 +224,7 @@ mod tests {
             },
             110,
         );
-        r.sent(None, &Fragment::Line(b"\r\n".to_vec().into()), 110);
+        r.sent(None, &Fragment::Line(b"\r\n".to_vec()), 110);
         let start = r.poll().unwrap();
         assert_eq!(
             (start.name.as_str(), start.bytes_out, start.outcome),

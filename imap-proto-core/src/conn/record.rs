@@ -26,6 +26,7 @@ pub enum CommandOutcome {
 
 /// What happened to one tagged command: its start (no outcome yet) or its end.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CommandRecord {
     /// The command's tag.
     pub tag: String,

@@ -162,7 +162,18 @@ impl ImapConnection {
     ) -> Result<T, Error> {
         let mut held = self.core.take(deadline)?;
         held.start(job);
-        held.drive(&self.core.shared, deadline, || answered(&mut reply))?
+        match held.drive(&self.core.shared, deadline, || answered(&mut reply)) {
+            Err(Error::Timeout) => {
+                // Closed first, so the engine knows which op timed out; an answer that
+                // came just before is still taken.
+                reply.close();
+                if let Ok(Some(answer)) = reply.try_recv() {
+                    return answer;
+                }
+                Err(held.timed_out(&self.core.shared))
+            }
+            other => other?,
+        }
     }
 
     fn run_until<O: Op>(&self, op: O, deadline: Deadline) -> Result<O::Output, Error> {
@@ -316,7 +327,10 @@ impl BlockingBatch for ImapConnection {
         for job in jobs {
             held.start(job);
         }
-        held.drive(&self.core.shared, deadline, || answered().then_some(()))
+        match held.drive(&self.core.shared, deadline, || answered().then_some(())) {
+            Err(Error::Timeout) => Err(held.timed_out(&self.core.shared)),
+            other => other,
+        }
     }
 }
 

@@ -27,6 +27,7 @@ pub mod error;
 pub mod limits;
 pub mod ops;
 pub mod parse;
+pub mod reconnect;
 pub mod sasl;
 pub mod types;
 

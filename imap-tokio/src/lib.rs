@@ -74,6 +74,7 @@ use tokio::net::TcpStream;
 pub use imap_driver::{
     CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, LOGOUT_TIMEOUT, pipeline,
 };
+pub use imap_proto_core::reconnect;
 pub use imap_proto_core::types;
 pub use imap_proto_core::{
     Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TypedEvent,

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::adapter::reconnect::{Backoff, is_retryable};
 use crate::adapter::types::{
     FetchAttr, Flag, MailboxState, SequenceSet, StoreOperation, SyncDelta, SyncOptions,
     SyncStrategy, UidSet,
@@ -34,6 +35,7 @@ pub fn cases() -> Vec<Case> {
             random_changes_converge,
             [Kind::Dovecot, Kind::Cyrus, Kind::DovecotNoCondstore]
         ),
+        case!(retry_policy_on_real_failures, [Kind::Dovecot, Kind::Cyrus]),
         case!(
             cut_syncs_converge,
             [Kind::Dovecot, Kind::Cyrus, Kind::DovecotNoCondstore]
@@ -422,6 +424,12 @@ async fn cut_syncs_converge(s: Arc<Server>) -> TestResult {
     let mut local = Local::new();
     let mut cuts = 0u32;
     let mut imap = aw!(login_via(&s, &proxy, "carol"))?;
+    // The reconnect policy of the core: short delays here, the schedule is what is used.
+    let mut backoff = Backoff::new()
+        .with_initial(std::time::Duration::from_millis(5))
+        .with_max(std::time::Duration::from_millis(40))
+        .with_max_attempts(4)
+        .with_seed(seed);
     for round in 0..CUT_ROUNDS {
         let changes = aw!(random_changes(&mut rng, &other, &name, &trash))?;
         let options = random_options(&mut rng, &mut state, &local);
@@ -434,8 +442,19 @@ async fn cut_syncs_converge(s: Arc<Server>) -> TestResult {
                 proxy.cut_after(rng.next() % 1500);
             }
             match aw!(imap.sync_mailbox(&name, &state, &options, T)) {
-                Ok(delta) => break delta,
+                Ok(delta) => {
+                    backoff.reset();
+                    break delta;
+                }
                 Err(e) if attempts < 4 => {
+                    ensure!(
+                        is_retryable(&e),
+                        "{context}: a cut gave {e:?}, not retryable"
+                    );
+                    let delay = backoff
+                        .next_delay()
+                        .ok_or_else(|| Fail::Fail(format!("{context}: backoff gave up")))?;
+                    aw!(sleep(delay));
                     let dropped = drops_session(&s, &changes) && attempts == 1;
                     ensure!(
                         dropped || !proxy.cut_pending(),
@@ -463,5 +482,28 @@ async fn cut_syncs_converge(s: Arc<Server>) -> TestResult {
         aw!(other.delete(mailbox, T))?;
     }
     aw!(other.logout())?;
+    Ok(())
+}
+
+/// What retrying cannot fix stops a reconnect loop at once: a refused login, a certificate
+/// that does not verify (the kit's own CA is not among the default roots).
+async fn retry_policy_on_real_failures(s: Arc<Server>) -> TestResult {
+    let imap = aw!(s.connect())?;
+    let refused = aw!(imap.login("carol", "not-the-password", T));
+    ensure!(
+        matches!(&refused, Err(e) if !is_retryable(e)),
+        "{refused:?}"
+    );
+    let untrusted = aw!(ImapConnection::connect(
+        &s.host(),
+        s.port(),
+        TlsMode::StartTls,
+        T
+    ));
+    ensure!(
+        matches!(&untrusted, Err(e) if !is_retryable(e)),
+        "{:?}",
+        untrusted.err()
+    );
     Ok(())
 }

@@ -76,7 +76,9 @@ use std::time::Instant;
 
 use async_io::{Async, Timer};
 use futures_lite::AsyncWrite;
-use imap_driver::{BoxFuture, BoxTransport, Progress, Runtime, Transport, read_ready_slice};
+use imap_driver::{
+    BoxFuture, BoxTransport, Progress, ReadSize, Runtime, Transport, read_ready_slice,
+};
 use imap_proto_core::Connection;
 use imap_proto_core::types::FetchResponse;
 use socket2::SockRef;
@@ -128,18 +130,20 @@ impl Runtime for AsyncIo {
     async fn connect_tcp(host: &str, port: u16) -> io::Result<BoxTransport> {
         let stream = async_net::TcpStream::connect((host, port)).await?;
         stream.set_nodelay(true)?;
-        Ok(Box::new(AsyncTcp(stream.into())))
+        Ok(Box::new(AsyncTcp(stream.into(), ReadSize::default())))
     }
 }
 
 /// A TCP socket on the async-io reactor, read through readiness.
-struct AsyncTcp(Arc<Async<TcpStream>>);
+struct AsyncTcp(Arc<Async<TcpStream>>, ReadSize);
 
 impl Transport for AsyncTcp {
     fn poll_read(&mut self, cx: &mut Context<'_>, core: &mut Connection) -> Progress {
         let socket = &self.0;
         let ready = |cx: &mut Context<'_>| socket.poll_readable(cx);
-        read_ready_slice(cx, core, ready, |buf| socket.get_ref().read(buf))
+        read_ready_slice(cx, core, &mut self.1, ready, |buf| {
+            socket.get_ref().read(buf)
+        })
     }
 
     fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Progress {

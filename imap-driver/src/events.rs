@@ -15,8 +15,8 @@ use std::time::Instant;
 
 use event_listener::{Event, Listener};
 use futures_lite::FutureExt;
-use imap_proto_core::conn::event_buffer::{EventBuffer, NextEvent};
 use imap_proto_core::{Error, TypedEvent};
+use imap_proto_core::{EventBuffer, NextEvent};
 
 use crate::runtime::BoxFuture;
 

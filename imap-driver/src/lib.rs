@@ -61,7 +61,7 @@ pub use link::Link;
 pub use options::{ConnectOptions, Spawner};
 pub use pipeline::Pipeline;
 pub use runtime::{
-    BoxFuture, BoxTransport, Progress, READ_CHUNK, Runtime, Transport, deadline_after,
+    BoxFuture, BoxTransport, Progress, READ_CHUNK, ReadSize, Runtime, Transport, deadline_after,
     read_ready_slice,
 };
 pub use seat::{Seat, Shared, Taken, connect_tcp_until};

@@ -8,7 +8,7 @@
 //! With no subscriber installed, each event costs a check of `tracing`'s global level
 //! filter; the protocol log costs nothing unless it is switched on.
 
-use imap_proto_core::conn::trace::Direction;
+use imap_proto_core::Direction;
 use imap_proto_core::{Connection, SessionState, TypedEvent};
 
 /// The session facts last reported, to report only changes.

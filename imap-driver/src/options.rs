@@ -27,7 +27,7 @@ pub struct ConnectOptions {
     pub spawner: Option<Spawner>,
     /// Record every line sent and received, credentials masked, and emit each as a
     /// `tracing` event at `TRACE` under the target `imap::wire` (see
-    /// `imap_proto_core::conn::trace`). Off by default.
+    /// `imap_proto_core::TraceLine`). Off by default.
     pub protocol_log: bool,
 }
 

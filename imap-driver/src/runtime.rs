@@ -61,9 +61,38 @@ pub trait Transport: Send + 'static {
     }
 }
 
-/// How much one socket read may bring. The core's buffer grows to what a response needs and
-/// returns to small once it is consumed (see `Framer::read_buffer`).
+/// The most one socket read may bring. The core's buffer grows to what a response needs.
 pub const READ_CHUNK: usize = 64 * 1024;
+
+/// The size of the next read, adapted to the traffic: it starts small (an idle connection
+/// only ever received a few short responses, and the core's buffer is sized from it), doubles
+/// while reads fill it, up to [`READ_CHUNK`], and halves back when they do not.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadSize(usize);
+
+impl Default for ReadSize {
+    fn default() -> Self {
+        ReadSize(Self::SMALLEST)
+    }
+}
+
+impl ReadSize {
+    const SMALLEST: usize = 2 * 1024;
+
+    /// How much to ask for now.
+    pub fn get(self) -> usize {
+        self.0
+    }
+
+    /// Records that a read brought `n` bytes.
+    pub fn record(&mut self, n: usize) {
+        if n >= self.0 {
+            self.0 = (self.0 * 2).min(READ_CHUNK);
+        } else if n < self.0 / 4 {
+            self.0 = (self.0 / 2).max(Self::SMALLEST);
+        }
+    }
+}
 
 /// One read into the core for streams that fill a `&mut [u8]` and can tell readiness apart
 /// from reading (async-io's `Async`, mio): waits with `ready`, then reads with `read`
@@ -72,6 +101,7 @@ pub const READ_CHUNK: usize = 64 * 1024;
 pub fn read_ready_slice(
     cx: &mut Context<'_>,
     conn: &mut Connection,
+    size: &mut ReadSize,
     mut ready: impl FnMut(&mut Context<'_>) -> Poll<io::Result<()>>,
     mut read: impl FnMut(&mut [u8]) -> io::Result<usize>,
 ) -> Progress {
@@ -79,8 +109,10 @@ pub fn read_ready_slice(
         if let Err(e) = std::task::ready!(ready(cx)) {
             return Poll::Ready(Err(e));
         }
-        let result = read(conn.read_slice(READ_CHUNK));
-        conn.handle_read_len(*result.as_ref().unwrap_or(&0));
+        let result = read(conn.read_slice(size.get()));
+        let n = *result.as_ref().unwrap_or(&0);
+        conn.handle_read_len(n);
+        size.record(n);
         match result {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

@@ -4,41 +4,63 @@
 //! It takes the bytes a server sent and gives back typed responses; it has no sockets, no
 //! clock and no async runtime, so it can be embedded in any event loop.
 //!
-//! The input pipeline is:
+//! What a user needs is public, and only that:
 //!
-//! 1. [`parse::frame::Framer`] cuts the byte stream into complete responses (a line with its
-//!    embedded literals), enforcing the limits in [`Limits`]. Each response comes out as one
-//!    [`bytes::Bytes`] frame; very large FETCH literals come out in chunks instead.
-//! 2. [`parse::parse_response`] decodes a frame into a [`types::Response`]. Every string in
-//!    the result is a zero-copy slice of the frame.
+//! - [`Connection`] drives the whole session (TLS and COMPRESS layers, framing within the
+//!   [`Limits`], parsing, the command lifecycle, the session state, the event queue); its
+//!   documentation states the run-loop contract a driver follows. [`Config`] sets it up.
+//! - [`ops`] builds the operations a connection runs ([`Op`] is the trait for writing one).
+//! - [`types`] holds the typed responses and arguments, every string a zero-copy slice of
+//!   the server's bytes; [`TypedEvent`] is the unsolicited data.
+//! - [`Error`] is the one error type ([`Precondition`], [`ProtocolViolation`],
+//!   [`FrameError`], [`ParseError`], [`EncodeError`] are its details).
+//! - [`sasl`] holds the `AUTHENTICATE` mechanisms (PLAIN, XOAUTH2, OAUTHBEARER,
+//!   SCRAM-SHA-256) as pure state machines.
 //!
-//! 3. [`Connection`] drives the whole session: TLS and COMPRESS layers, the command
-//!    lifecycle ([`ops`]), the session state and the event queue. See [`conn`] for the
-//!    run-loop contract.
-//!
-//! Authentication mechanisms for `AUTHENTICATE` (PLAIN, XOAUTH2, OAUTHBEARER,
-//! SCRAM-SHA-256) are pure state machines in [`sasl`].
+//! The parser, the encoder and the connection's internals are private; the `unstable`
+//! feature makes them public for this crate's tests, the fuzz targets and the benchmarks,
+//! with no stability promise.
 #![forbid(unsafe_code)]
 
-pub mod config;
-pub mod conn;
-pub mod encode;
-pub mod error;
-pub mod limits;
+/// Declares an internal module: private, or public with the `unstable` feature (for this
+/// crate's tests, the fuzz targets and the benchmarks; no stability promise).
+macro_rules! internal_mod {
+    ($(#[$meta:meta])* $name:ident) => {
+        #[cfg(feature = "unstable")]
+        $(#[$meta])*
+        pub mod $name;
+        // Items only the tests and fuzz targets use are dead without the feature.
+        #[cfg(not(feature = "unstable"))]
+        #[allow(dead_code, unused_imports)]
+        $(#[$meta])*
+        mod $name;
+    };
+}
+
+mod config;
+internal_mod!(conn);
+internal_mod!(encode);
+mod error;
+mod limits;
 pub mod ops;
-pub mod parse;
+internal_mod!(parse);
 pub mod reconnect;
 pub mod sasl;
 pub mod types;
 
 pub use config::Config;
 pub use conn::event::TypedEvent;
+pub use conn::event_buffer::{EventBuffer, NextEvent};
 pub use conn::session::{SelectedMailbox, Session, SessionState};
+pub use conn::trace::{Direction, TraceLine};
 pub use conn::upgrade::{TlsMode, TlsSetup};
 pub use conn::{Connection, OpId, StreamPart, TimeoutVerdict};
+pub use encode::EncodeError;
 pub use error::{Error, Precondition, ProtocolViolation};
 pub use limits::Limits;
 pub use ops::Op;
+pub use parse::frame::FrameError;
+pub use parse::{ParseError, ParseErrorKind};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -64,7 +64,7 @@ use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
 use bytes::BufMut;
-use imap_driver::{BoxFuture, BoxTransport, Progress, READ_CHUNK, Runtime, Transport};
+use imap_driver::{BoxFuture, BoxTransport, Progress, ReadSize, Runtime, Transport};
 use imap_proto_core::Connection;
 use imap_proto_core::types::FetchResponse;
 use socket2::SockRef;
@@ -116,21 +116,23 @@ impl Runtime for Tokio {
     async fn connect_tcp(host: &str, port: u16) -> io::Result<BoxTransport> {
         let stream = TcpStream::connect((host, port)).await?;
         stream.set_nodelay(true)?;
-        Ok(Box::new(TcpTransport(stream)))
+        Ok(Box::new(TcpTransport(stream, ReadSize::default())))
     }
 }
 
 /// A tokio `TcpStream` read through readiness: the core's buffer is asked for only once
 /// bytes are there.
-struct TcpTransport(TcpStream);
+struct TcpTransport(TcpStream, ReadSize);
 
 impl Transport for TcpTransport {
     fn poll_read(&mut self, cx: &mut Context<'_>, core: &mut Connection) -> Progress {
         loop {
             ready!(self.0.poll_read_ready(cx))?;
-            let mut buf = core.read_buffer(READ_CHUNK).limit(READ_CHUNK);
+            let size = self.1.get();
+            let mut buf = core.read_buffer(size).limit(size);
             match self.0.try_read_buf(&mut buf) {
                 Ok(n) => {
+                    self.1.record(n);
                     if n > 0 {
                         core.handle_read();
                     }

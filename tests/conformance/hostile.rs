@@ -10,9 +10,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use imap_proto_core::parse::ParseErrorKind;
-use imap_proto_core::parse::frame::FrameError;
-use imap_proto_core::{Config, Limits};
+use imap_proto_core::{Config, FrameError, Limits, ParseErrorKind};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::{ServerConnection, StreamOwned};
 

@@ -131,11 +131,30 @@ impl Server {
     }
 
     /// Like [`Server::start`], with extra kit switches (e.g. `DOVECOT_QUOTA`).
+    ///
+    /// Another process can take the ports between the check for free ports and the
+    /// server's own bind (test runs of several worktrees on one machine do); the start is
+    /// then retried a few times on later ports instead of failing the whole suite.
     pub fn start_with(
         kind: Kind,
         port_hint: u16,
         extra: &[(&str, &str)],
     ) -> Result<Server, String> {
+        const ATTEMPTS: u16 = 5;
+        let mut hint = port_hint;
+        let mut attempt = 1;
+        loop {
+            match Server::start_once(kind, hint, extra) {
+                Err(e) if attempt < ATTEMPTS && e.contains("Address already in use") => {
+                    hint = free_port_base(hint) + 10;
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    fn start_once(kind: Kind, port_hint: u16, extra: &[(&str, &str)]) -> Result<Server, String> {
         let dir = std::env::temp_dir().join(format!(
             "imap-conformance-{}-{}",
             std::process::id(),

@@ -112,6 +112,7 @@ fn test() -> bool {
         && core_features(&root, &cargo)
         && package(&root, &cargo)
         && msrv(&root)
+        && public_api(&root, false)
         && fuzz_smoke(&root)
 }
 
@@ -134,6 +135,58 @@ fn package(root: &Path, cargo: &str) -> bool {
         args.extend(["-p", krate]);
     }
     run_in(root, cargo, &args)
+}
+
+/// The committed public-API listings (`docs/public-api/<crate>.txt`, `cargo public-api -sss`
+/// on nightly) compared with the crates as they are, so every change to the surface shows
+/// in review; `cargo xtask public-api` rewrites them. Without nightly or cargo-public-api
+/// (it cannot be installed, or cannot read this nightly's rustdoc JSON) the check is
+/// skipped with a message: a stale listing fails, a missing tool does not.
+fn public_api(root: &Path, write: bool) -> bool {
+    let have_tool = Command::new("cargo")
+        .args(["public-api", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let install = [
+        "install",
+        "cargo-public-api",
+        "--version",
+        "0.52.0",
+        "--locked",
+    ];
+    if !has_nightly() || (!have_tool && !run_in(root, "cargo", &install)) {
+        eprintln!("xtask: SKIPPED the public-API check: no nightly or no cargo-public-api");
+        return true;
+    }
+    PUBLISHED.iter().all(|krate| {
+        eprintln!("xtask: running cargo public-api -p {krate} -sss");
+        let output = Command::new("cargo")
+            .args(["+nightly", "public-api", "-p", krate, "-sss"])
+            .current_dir(root)
+            .stderr(Stdio::inherit())
+            .output();
+        let Ok(output) = output.map_err(|e| eprintln!("xtask: {e}")) else {
+            return true;
+        };
+        if !output.status.success() {
+            eprintln!("xtask: SKIPPED the public-API check of {krate}: cargo public-api failed");
+            return true;
+        }
+        let path = root.join("docs/public-api").join(format!("{krate}.txt"));
+        if write {
+            return std::fs::write(&path, &output.stdout).is_ok();
+        }
+        let committed = std::fs::read(&path).unwrap_or_default();
+        let current = output.stdout == committed;
+        if !current {
+            eprintln!(
+                "xtask: the public API of {krate} differs from {}: review the change and run \
+                 `cargo xtask public-api`",
+                path.display()
+            );
+        }
+        current
+    })
 }
 
 /// The workspace's `rust-version`, read from the root `Cargo.toml`.
@@ -411,11 +464,12 @@ fn main() -> ExitCode {
         "mirror" => mirror(&rest),
         "sync-bench" => sync_bench(&rest),
         "fuzz-smoke" => fuzz_smoke(&root()),
+        "public-api" => public_api(&root(), true),
         _ => {
             eprintln!(
                 "usage: cargo xtask test | cargo xtask demo [--host H --port P --user U \
                  --password P [--tls implicit|starttls] [--ca PATH]] | cargo xtask mirror | cargo xtask sync-bench | \
-                 cargo xtask fuzz-smoke"
+                 cargo xtask fuzz-smoke | cargo xtask public-api"
             );
             false
         }

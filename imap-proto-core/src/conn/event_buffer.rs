@@ -21,7 +21,8 @@ pub enum NextEvent {
     Closed,
 }
 
-/// A bounded, drop-oldest event store. See the [module docs](self).
+/// A bounded, drop-oldest event store for drivers: events move here from
+/// [`crate::Connection::poll_event`], and callers take them out.
 #[derive(Debug)]
 pub struct EventBuffer {
     events: VecDeque<TypedEvent>,

@@ -420,7 +420,7 @@ impl Connection {
     }
 
     /// Switches the protocol log on or off (off by default). While on, every line sent and
-    /// received is recorded, credentials masked and large literals elided (see [`trace`]);
+    /// received is recorded, credentials masked and large literals elided (see [`TraceLine`](crate::TraceLine));
     /// take the entries with [`Connection::poll_trace`]. Switching it off drops what was
     /// not taken.
     pub fn set_trace(&mut self, on: bool) {
@@ -437,7 +437,7 @@ impl Connection {
     }
 
     /// The next protocol log entry, oldest first. The log keeps at most
-    /// [`trace::TRACE_QUEUE_LIMIT`] entries; older ones are dropped and the gap is reported.
+    /// `TRACE_QUEUE_LIMIT` (4,096) entries; older ones are dropped and the gap is reported.
     pub fn poll_trace(&mut self) -> Option<trace::TraceLine> {
         self.trace.as_mut()?.poll()
     }
@@ -510,7 +510,7 @@ impl Connection {
     /// already in the buffer are not the caller's.
     ///
     /// Without TLS or COMPRESS this is the framer's own buffer
-    /// ([`Framer::read_buffer`](crate::parse::frame::Framer::read_buffer)): responses, and
+    /// (`Framer::read_buffer`): responses, and
     /// the literals in them, arrive where they are parsed, and nothing is copied or joined.
     /// With TLS or COMPRESS the wire bytes must be decrypted or inflated first, so it is a
     /// staging buffer and `handle_read` is [`Connection::handle_input`] on its contents.

@@ -12,7 +12,9 @@
 use std::any::Any;
 
 use crate::conn::session::{SelectedMailbox, Session, SessionState};
-use crate::encode::{EncodeContext, EncodeError, EncodedCommand};
+use crate::encode::EncodeError;
+/// The encoder's types an [`Op`] meets when it sends commands through [`OpContext`].
+pub use crate::encode::{EncodeContext, EncodedCommand, Fragment, LiteralMode, LiteralSupport};
 use crate::types::{Capability, Continuation, StatusKind, Tagged, Untagged};
 use crate::{Error, ProtocolViolation};
 

@@ -55,7 +55,7 @@
 //! every mechanism's `Debug` output hides them. The responses returned by `initial_response`
 //! and `step` do contain credentials (PLAIN and the OAuth mechanisms send them in clear), so
 //! a protocol trace must mask the lines of an `AUTHENTICATE` exchange: the core's protocol
-//! log ([`crate::conn::trace`]) masks the initial response and every client line until the
+//! log ([`crate::Connection::set_trace`]) masks the initial response and every client line until the
 //! command's tagged response.
 //!
 //! # SASLprep

@@ -84,7 +84,7 @@ pub enum FetchAttr {
     /// `RFC822.TEXT` (IMAP4rev1): the body text, setting `\Seen`.
     Rfc822Text,
     /// Any other item, such as `X-GM-LABELS`, sent as is. It must start with an atom
-    /// character and pass the raw-text checks of [`CommandBuilder::raw_text`] (no CR, LF, NUL,
+    /// character and pass the raw-text checks of `CommandBuilder::raw_text` (no CR, LF, NUL,
     /// `{`, unbalanced brackets).
     Other(String),
 }

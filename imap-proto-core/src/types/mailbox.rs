@@ -25,7 +25,7 @@ pub enum NameEncoding {
 /// The wire form is kept (it is what commands must send back), and [`Mailbox::name`] decodes
 /// it into Unicode on demand, so parsing never allocates for it. The encoding is recorded
 /// when the response is parsed (from the session's state, see
-/// [`parse_response_in`](crate::parse::parse_response_in)), so `name()` is right whichever
+/// `parse_response_in`), so `name()` is right whichever
 /// mode the session was in. Two mailboxes are equal when their wire forms are.
 /// `INBOX` is case-insensitive (RFC 9051 §5.1); [`Mailbox::is_inbox`] checks that.
 #[derive(Clone)]

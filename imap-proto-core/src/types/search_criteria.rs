@@ -32,7 +32,7 @@ use super::SequenceSet;
 ///     criteria.as_ref(),
 ///     r#"UNSEEN FROM "alice \"the admin\"" SINCE 1-Mar-2026 OR (FLAGGED) (LARGER 1000000)"#
 /// );
-/// # Ok::<(), imap_proto_core::encode::EncodeError>(())
+/// # Ok::<(), imap_proto_core::EncodeError>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SearchCriteria {

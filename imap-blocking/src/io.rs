@@ -145,6 +145,14 @@ impl Inner {
         }
     }
 
+    /// A call's timeout elapsed: the engine judges the peer ([`Engine::timed_out`]); if it
+    /// is presumed dead, the connection failed and the socket is closed now.
+    pub(crate) fn timed_out(&mut self, shared: &Shared) -> Error {
+        let error = self.engine.timed_out();
+        self.settle(shared);
+        error
+    }
+
     /// Writes everything pending, in blocking mode.
     fn flush(&mut self, shared: &Shared, deadline: Instant) -> Result<(), Error> {
         self.engine.transmit();

@@ -41,7 +41,10 @@
 //!
 //! Every call takes a timeout and turns it into a socket deadline: before each blocking
 //! read or write the socket's read/write timeout is set to what is left of it. When it
-//! elapses the call returns [`Error::Timeout`], and:
+//! elapses and the server sent nothing since the call's command went out, the peer is
+//! presumed dead (`Connection::timed_out_raw`, issue 12): the call returns
+//! [`Error::PeerUnresponsive`] (fatal), the socket is closed and every later call fails at
+//! once. Otherwise the call returns [`Error::Timeout`], and:
 //! - the op stays in the core. The next call (whatever it is) reads the late response as
 //!   part of its own loop, takes the op's result out of the core and discards it, so the
 //!   connection stays synchronised and usable;
@@ -166,7 +169,18 @@ impl ImapConnection {
     ) -> Result<T, Error> {
         let mut held = self.core.take(deadline)?;
         held.start(job);
-        held.drive(&self.core.shared, deadline, || answered(&mut reply))?
+        match held.drive(&self.core.shared, deadline, || answered(&mut reply)) {
+            Err(Error::Timeout) => {
+                // Closed first, so the engine knows which op timed out; an answer that
+                // came just before is still taken.
+                reply.close();
+                if let Ok(Some(answer)) = reply.try_recv() {
+                    return answer;
+                }
+                Err(held.timed_out(&self.core.shared))
+            }
+            other => other?,
+        }
     }
 
     fn run_until<O: Op>(&self, op: O, deadline: Deadline) -> Result<O::Output, Error> {
@@ -320,7 +334,10 @@ impl BlockingBatch for ImapConnection {
         for job in jobs {
             held.start(job);
         }
-        held.drive(&self.core.shared, deadline, || answered().then_some(()))
+        match held.drive(&self.core.shared, deadline, || answered().then_some(())) {
+            Err(Error::Timeout) => Err(held.timed_out(&self.core.shared)),
+            other => other,
+        }
     }
 }
 

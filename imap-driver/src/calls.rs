@@ -17,7 +17,7 @@ use std::task::{Context, Poll};
 use futures_channel::oneshot;
 use imap_proto_core::ops::fetch::Fetch;
 use imap_proto_core::ops::idle::{Idle, IdleWake};
-use imap_proto_core::{Connection, Error, Op, OpId, TypedEvent};
+use imap_proto_core::{Connection, Error, Op, OpId, TimeoutVerdict, TypedEvent};
 
 use crate::runtime::BoxFuture;
 use crate::sink::{FetchItem, FetchSink, Refused};
@@ -118,6 +118,10 @@ pub trait ErasedJob: Send {
 pub trait ErasedWait: Send {
     /// Delivers the result if the op finished; true once delivered.
     fn pump(&mut self, conn: &mut Connection) -> bool;
+    /// The op's id in the core ([`OpId::raw`]).
+    fn raw_id(&self) -> u64;
+    /// True when nobody waits for the result any more.
+    fn caller_gone(&self) -> bool;
 }
 
 struct OpJob<O, T, F> {
@@ -173,6 +177,14 @@ where
             let _ = reply.send(result.map(map));
         }
         true
+    }
+
+    fn raw_id(&self) -> u64 {
+        self.id.raw()
+    }
+
+    fn caller_gone(&self) -> bool {
+        self.reply.as_ref().is_none_or(oneshot::Sender::is_canceled)
     }
 }
 
@@ -318,6 +330,23 @@ impl Pending {
         }
     }
 
+    fn raw_id(&self) -> u64 {
+        match self {
+            Pending::Op(wait) => wait.raw_id(),
+            Pending::Stream(wait) => wait.id.raw(),
+            Pending::Idle(wait) => wait.id.raw(),
+        }
+    }
+
+    fn caller_gone(&self) -> bool {
+        let gone = |reply: Option<bool>| reply.is_none_or(|canceled| canceled);
+        match self {
+            Pending::Op(wait) => wait.caller_gone(),
+            Pending::Stream(wait) => gone(wait.reply.as_ref().map(oneshot::Sender::is_canceled)),
+            Pending::Idle(wait) => gone(wait.reply.as_ref().map(oneshot::Sender::is_canceled)),
+        }
+    }
+
     fn blocked_stream(&mut self) -> Option<&mut StreamWait> {
         match self {
             Pending::Stream(wait) if wait.sending.is_some() => Some(wait),
@@ -332,6 +361,8 @@ pub struct Calls {
     /// Jobs beyond `max_in_flight`, in the order they came.
     waiting: VecDeque<Job>,
     max_in_flight: usize,
+    /// Ops whose timeout the core already judged ([`Calls::timed_out`]).
+    judged: Vec<u64>,
 }
 
 impl Calls {
@@ -341,6 +372,7 @@ impl Calls {
             pending: Vec::new(),
             waiting: VecDeque::new(),
             max_in_flight: max_in_flight.max(1),
+            judged: Vec::new(),
         }
     }
 
@@ -426,6 +458,32 @@ impl Calls {
             self.pending.retain_mut(|p| !p.pump(conn));
         }
         submitted
+    }
+
+    /// A call's timeout elapsed (its caller closed its reply first): asks the core whether
+    /// the peer is presumed dead ([`Connection::timed_out_raw`]) for every op whose caller
+    /// gave up since the last verdict, or, when the call is not identified (a pipeline, a
+    /// job still waiting for room), for the oldest op in flight: nothing received since
+    /// that one went out means nothing since the caller's went out either. Dead if any op
+    /// says so (the core has then failed the connection).
+    pub fn timed_out(&mut self, conn: &mut Connection) -> TimeoutVerdict {
+        let pending: Vec<u64> = self.pending.iter().map(Pending::raw_id).collect();
+        self.judged.retain(|id| pending.contains(id));
+        let mut ids: Vec<u64> = (self.pending.iter())
+            .filter(|p| p.caller_gone() && !self.judged.contains(&p.raw_id()))
+            .map(Pending::raw_id)
+            .collect();
+        if ids.is_empty() {
+            ids.extend(pending.first());
+        }
+        let mut verdict = TimeoutVerdict::ServerStillSending;
+        for id in ids {
+            self.judged.push(id);
+            if conn.timed_out_raw(id) == TimeoutVerdict::PeerPresumedDead {
+                verdict = TimeoutVerdict::PeerPresumedDead;
+            }
+        }
+        verdict
     }
 
     /// Ends the IDLE with `token` (sends `DONE`); one still waiting for room never starts

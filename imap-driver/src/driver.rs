@@ -40,6 +40,9 @@ pub enum Request {
     Batch(Vec<Job>),
     /// End the IDLE with this token (send `DONE`); ignored if it already ended.
     Interrupt(u64),
+    /// A call's timeout elapsed (its reply receiver is closed): the driver judges the peer
+    /// ([`Engine::timed_out`]) and sends back the call's error.
+    TimedOut(oneshot::Sender<Error>),
     /// Set TCP keepalive on the socket.
     SetKeepalive(TcpKeepalive, oneshot::Sender<io::Result<()>>),
 }
@@ -164,6 +167,9 @@ impl Driver {
                 }
             }
             Request::Interrupt(token) => calls.interrupt(token, conn),
+            Request::TimedOut(reply) => {
+                let _ = reply.send(self.engine.timed_out());
+            }
             Request::SetKeepalive(keepalive, reply) => {
                 let _ = reply.send(self.transport.set_keepalive(&keepalive));
             }

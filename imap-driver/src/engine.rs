@@ -10,7 +10,7 @@
 use std::io;
 use std::sync::Arc;
 
-use imap_proto_core::{Connection, Error};
+use imap_proto_core::{Connection, Error, TimeoutVerdict};
 
 use crate::calls::Calls;
 use crate::events::EventQueue;
@@ -111,6 +111,23 @@ impl Engine {
     pub fn failure(&self) -> Error {
         let cause = self.conn.failure().cloned();
         Error::ConnectionFailed(cause.unwrap_or_else(|| Arc::new(Error::ConnectionClosed)))
+    }
+
+    /// A call's timeout elapsed, its caller having closed its reply: enacts the one rule
+    /// for timeouts (issue 12, [`Calls::timed_out`]) and returns the call's error. Server
+    /// still sending: [`Error::Timeout`], the connection stays usable. Peer presumed dead:
+    /// [`Error::PeerUnresponsive`]; the core failed every pending op with it, later calls
+    /// fail at once, and the run loop closes the socket as the session is over.
+    pub fn timed_out(&mut self) -> Error {
+        match self.calls.timed_out(&mut self.conn) {
+            TimeoutVerdict::ServerStillSending => Error::Timeout,
+            _ => match self.conn.failure() {
+                Some(cause) if matches!(**cause, Error::PeerUnresponsive) => {
+                    Error::PeerUnresponsive
+                }
+                _ => self.failure(),
+            },
+        }
     }
 
     /// Moves events to `events`, publishes `snapshot`, then answers finished calls (in that

@@ -20,8 +20,12 @@
 //!
 //! # Timeouts, dropped calls and the connection state
 //!
-//! Every call takes a timeout; there are no infinite waits. When it elapses the call
-//! returns `Error::Timeout`, but the command it sent stays in the core: the driver keeps
+//! Every call takes a timeout; there are no infinite waits. When it elapses the driver asks
+//! the core about the peer (`Connection::timed_out_raw`, issue 12). If the server sent
+//! nothing since the call's command went out, the peer is presumed dead: the call returns
+//! `Error::PeerUnresponsive` (fatal), the driver closes the socket and every later call
+//! fails at once. Otherwise the call returns `Error::Timeout`, but the command it sent
+//! stays in the core: the driver keeps
 //! reading its response when it comes and discards the result. The connection therefore
 //! stays synchronised and usable. Dropping a call's future has the same effect. A call
 //! dropped (or timed out) before the driver picked up its request is not sent at all.

@@ -66,16 +66,41 @@ impl Link {
             .await
     }
 
-    /// The reply of a call, within `deadline`.
+    /// The reply of a call, within `deadline`. At the deadline the call gives up its reply
+    /// and the driver judges the peer: [`Error::Timeout`] if the server was still sending,
+    /// [`Error::PeerUnresponsive`] (the connection failed) if it sent nothing since the
+    /// call's command went out ([`Link::timed_out`]).
     pub(crate) async fn await_reply<T>(
         &self,
         reply: &mut oneshot::Receiver<Result<T, Error>>,
         deadline: Option<Instant>,
     ) -> Result<T, Error> {
-        self.within(deadline, async {
-            reply.await.unwrap_or_else(|_| Err(self.gone()))
-        })
-        .await
+        let timer = self.timer(deadline);
+        let answer = async { Some((&mut *reply).await.unwrap_or_else(|_| Err(self.gone()))) }
+            .or(async {
+                timer.await;
+                None
+            })
+            .await;
+        if let Some(answer) = answer {
+            return answer;
+        }
+        // Closed first, so the driver knows which op timed out; an answer sent just
+        // before is still taken.
+        reply.close();
+        if let Ok(Some(answer)) = reply.try_recv() {
+            return answer;
+        }
+        Err(self.timed_out().await)
+    }
+
+    /// The error for a call whose timeout elapsed, from the driver's verdict on the peer.
+    pub(crate) async fn timed_out(&self) -> Error {
+        let (verdict, answer) = oneshot::channel();
+        if self.send(Request::TimedOut(verdict)).is_err() {
+            return self.gone();
+        }
+        answer.await.unwrap_or_else(|_| self.gone())
     }
 
     /// Submits `op` via the driver, then awaits its result until `deadline`. A call that

@@ -5,11 +5,19 @@
 //! TLS and COMPRESS becoming active, BYE, failure. The core only records what happened;
 //! the subscriber stamps the time.
 //!
+//! Each tagged command is a `debug` span under `imap::command` (see [`Commands`]), lasting
+//! from when its first bytes are handed to the transport until its tagged response.
+//!
 //! With no subscriber installed, each event costs a check of `tracing`'s global level
-//! filter; the protocol log costs nothing unless it is switched on.
+//! filter; the protocol log and the command records cost nothing unless they are switched
+//! on, and the command records are switched on only while `imap::command` is enabled.
 
-use imap_proto_core::Direction;
+use std::time::Instant;
+
+use imap_proto_core::types::StatusKind;
+use imap_proto_core::{CommandOutcome, CommandRecord, Direction};
 use imap_proto_core::{Connection, SessionState, TypedEvent};
+use tracing::field::Empty;
 
 /// The session facts last reported, to report only changes.
 #[derive(Default)]
@@ -21,6 +29,85 @@ pub struct Observer {
     tls: bool,
     compress: bool,
     failed: bool,
+    commands: Commands,
+}
+
+/// The spans of the commands in flight, timed with the driver's clock from the core's
+/// [`CommandRecord`]s.
+#[derive(Default)]
+struct Commands {
+    open: Vec<(String, tracing::Span, Instant)>,
+}
+
+impl Commands {
+    /// Switches the core's records on while `imap::command` is enabled, and turns the new
+    /// ones into spans.
+    fn observe(&mut self, conn: &mut Connection) {
+        let wanted = tracing::enabled!(target: "imap::command", tracing::Level::DEBUG);
+        if wanted != conn.is_recording_commands() {
+            conn.set_command_records(wanted);
+            self.open.clear();
+        }
+        if !wanted {
+            return;
+        }
+        while let Some(record) = conn.poll_command_record() {
+            self.record(record);
+        }
+        if let Some(failure) = conn.failure() {
+            for (_, span, started) in self.open.drain(..) {
+                span.record("duration_us", started.elapsed().as_micros() as u64);
+                span.record("error", tracing::field::display(failure));
+                span.in_scope(
+                    || tracing::debug!(target: "imap::command", error = %failure, "command failed"),
+                );
+            }
+        }
+    }
+
+    fn record(&mut self, record: CommandRecord) {
+        let Some(outcome) = record.outcome else {
+            let span = tracing::debug_span!(
+                target: "imap::command",
+                "command",
+                tag = %record.tag,
+                name = %record.name,
+                mailbox = record.mailbox.as_deref(),
+                bytes_out = Empty,
+                bytes_in = Empty,
+                duration_us = Empty,
+                outcome = Empty,
+                error = Empty,
+            );
+            self.open.push((record.tag, span, Instant::now()));
+            return;
+        };
+        let Some(pos) = self.open.iter().position(|(tag, ..)| *tag == record.tag) else {
+            return;
+        };
+        let (_, span, started) = self.open.remove(pos);
+        let outcome = match outcome {
+            CommandOutcome::Completed(StatusKind::Ok) => "OK",
+            CommandOutcome::Completed(StatusKind::No) => "NO",
+            CommandOutcome::Completed(StatusKind::Bad) => "BAD",
+            _ => "other",
+        };
+        let duration_us = started.elapsed().as_micros() as u64;
+        span.record("bytes_out", record.bytes_out);
+        span.record("bytes_in", record.bytes_in);
+        span.record("duration_us", duration_us);
+        span.record("outcome", outcome);
+        span.in_scope(|| {
+            tracing::debug!(
+                target: "imap::command",
+                bytes_out = record.bytes_out,
+                bytes_in = record.bytes_in,
+                duration_us,
+                outcome,
+                "command completed"
+            )
+        });
+    }
 }
 
 impl Observer {
@@ -33,6 +120,7 @@ impl Observer {
                 _ => tracing::trace!(target: "imap::wire", "S: {}", line.text),
             }
         }
+        self.commands.observe(conn);
         if !tracing::enabled!(target: "imap::session", tracing::Level::DEBUG) {
             return;
         }

@@ -77,10 +77,15 @@ impl<O> Slot<O> {
 
     /// Waits for the result until `deadline` (async connections).
     async fn wait(self, link: &Link, deadline: Option<Instant>) -> Result<Result<O, Error>, Error> {
-        link.within(deadline, async {
-            self.reply.await.map_err(|_| Error::DriverGone)
-        })
-        .await
+        match link
+            .within(deadline, async {
+                self.reply.await.map_err(|_| Error::DriverGone)
+            })
+            .await
+        {
+            Err(Error::Timeout) => Err(link.timed_out().await),
+            other => other,
+        }
     }
 
     /// True once the result is there (blocking connections, between two reads).

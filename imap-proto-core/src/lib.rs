@@ -51,6 +51,7 @@ pub mod types;
 pub use config::Config;
 pub use conn::event::TypedEvent;
 pub use conn::event_buffer::{EventBuffer, NextEvent};
+pub use conn::record::{CommandOutcome, CommandRecord};
 pub use conn::session::{SelectedMailbox, Session, SessionState};
 pub use conn::trace::{Direction, TraceLine};
 pub use conn::upgrade::{TlsMode, TlsSetup};

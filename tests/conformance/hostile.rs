@@ -55,6 +55,8 @@ pub fn cases() -> Vec<ScriptedCase> {
         scripted_case!(hostile_bye_in_the_middle_of_a_fetch),
         scripted_case!(hostile_bye_without_a_close_fails_every_call_at_once),
         scripted_case!(hostile_stalled_server_times_out_and_the_connection_recovers),
+        scripted_case!(hostile_silent_server_fails_the_connection_at_the_first_timeout),
+        scripted_case!(hostile_trickling_server_times_out_and_the_connection_stays_usable),
         scripted_case!(hostile_reset_in_the_middle_of_a_literal),
         scripted_case!(hostile_reset_in_the_middle_of_a_streamed_literal),
         scripted_case!(hostile_corrupt_deflate_stream_after_compress),
@@ -757,6 +759,79 @@ async fn hostile_stalled_server_times_out_and_the_connection_recovers() -> TestR
     aw!(client.noop(T))?;
     let events = aw!(client.drain_events());
     ensure!(events.contains(&TypedEvent::Exists(1)), "{events:?}");
+    aw!(server.finish())
+}
+
+/// The timeout of the calls in the two timeout-rule cases below (issue 12, item 1).
+const SHORT: Duration = Duration::from_secs(1);
+
+flavored! {
+    /// `select(SHORT)` then `noop(SHORT)` twice, each with its elapsed time, printed before
+    /// anything is checked (so a failing run still shows them).
+    async fn select_then_two_noops(
+        client: &ImapConnection,
+    ) -> (Vec<Result<(), Error>>, Vec<Duration>) {
+        let started = Instant::now();
+        let mut results = vec![aw!(client.select("INBOX", SHORT)).map(drop)];
+        let mut took = vec![started.elapsed()];
+        for _ in 0..2 {
+            let started = Instant::now();
+            results.push(aw!(client.noop(SHORT)));
+            took.push(started.elapsed());
+        }
+        println!("    elapsed: select {:?}, noop {:?}, noop {:?}", took[0], took[1], took[2]);
+        (results, took)
+    }
+}
+
+/// Issue 12, item 1: a server that stops answering. The call that times out finds that
+/// nothing arrived since its command went out: the peer is presumed dead, the call fails
+/// with the fatal `PeerUnresponsive`, the client closes the socket, and every later call
+/// fails at once (before: every call waited its full timeout).
+async fn hostile_silent_server_fails_the_connection_at_the_first_timeout() -> TestResult {
+    let (client, server) = aw!(scripted(BARE_PREAUTH, |mut peer| {
+        let _ = peer.expect("SELECT INBOX");
+        assert_client_closes(&mut peer);
+    }))?;
+    let (results, took) = aw!(select_then_two_noops(&client));
+    ensure_err!(&results[0], Error::PeerUnresponsive);
+    ensure!(results[0].as_ref().is_err_and(Error::is_fatal));
+    for (result, took) in results[1..].iter().zip(&took[1..]) {
+        ensure!(
+            matches!(result, Err(Error::ConnectionFailed(cause))
+                if matches!(**cause, Error::PeerUnresponsive)),
+            "{result:?}"
+        );
+        // Failed at once, not at its own timeout.
+        ensure!(*took < SHORT, "took {took:?}");
+    }
+    aw!(server.finish())
+}
+
+/// Issue 12, item 1, the other half: a server that keeps trickling bytes (here one
+/// untagged response every 100 ms) but answers late. The call times out with the non-fatal
+/// `Timeout`, the connection stays usable, and the next calls get their answers.
+async fn hostile_trickling_server_times_out_and_the_connection_stays_usable() -> TestResult {
+    let (client, server) = aw!(scripted(BARE_PREAUTH, |mut peer| {
+        let select = peer.expect("SELECT INBOX");
+        for _ in 0..15 {
+            peer.send("* 3 EXISTS\r\n");
+            thread::sleep(Duration::from_millis(100));
+        }
+        peer.send(&format!("{select} OK [READ-WRITE] late\r\n"));
+        for _ in 0..2 {
+            let noop = peer.expect("NOOP");
+            peer.send(&format!("{noop} OK done\r\n"));
+        }
+    }))?;
+    let (results, _) = aw!(select_then_two_noops(&client));
+    ensure_err!(&results[0], Error::Timeout);
+    ensure!(!results[0].as_ref().is_err_and(Error::is_fatal));
+    for result in &results[1..] {
+        ensure!(result.is_ok(), "{result:?}");
+    }
+    // The late SELECT completion was read: its state change took effect.
+    ensure!(client.session_state() == SessionState::Selected);
     aw!(server.finish())
 }
 

@@ -42,6 +42,7 @@ mod hostile;
 mod mailboxes;
 mod messages;
 mod session;
+mod spans;
 mod sync;
 
 use kit::{Kind, Server};
@@ -173,6 +174,7 @@ pub fn main() -> ExitCode {
         messages::cases(),
         extensions::cases(),
         sync::cases(),
+        spans::cases(),
     ]
     .into_iter()
     .flatten()

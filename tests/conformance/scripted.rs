@@ -257,9 +257,10 @@ pub fn cases() -> Vec<ScriptedCase> {
 async fn a_timed_out_call_leaves_the_connection_synchronised() -> TestResult {
     let (client, server) = aw!(scripted(PREAUTH, |mut peer| {
         let late = peer.expect("NOOP");
-        // Answer after the client gave up.
-        thread::sleep(Duration::from_millis(300));
+        // Data at once (the server is alive, so the timeout is not fatal), the answer after
+        // the client gave up.
         peer.send("* 4 EXISTS\r\n");
+        thread::sleep(Duration::from_millis(300));
         peer.send(&format!("{late} OK late noop\r\n"));
         let next = peer.expect("SELECT INBOX");
         peer.send("* 4 EXISTS\r\n* OK [UIDVALIDITY 9] x\r\n");

@@ -39,6 +39,7 @@ use bytes::{Bytes, BytesMut};
 
 pub mod event;
 pub mod event_buffer;
+pub mod record;
 pub mod session;
 pub mod trace;
 pub mod upgrade;
@@ -221,6 +222,8 @@ pub struct Connection {
     scratch: Vec<u8>,
     /// The protocol log, when switched on ([`Connection::set_trace`]).
     trace: Option<Box<trace::Tracer>>,
+    /// The command records, when switched on ([`Connection::set_command_records`]).
+    records: Option<Box<record::Recorder>>,
     /// Where [`Connection::read_buffer`] last pointed the caller's read.
     read_target: ReadTarget,
     /// The staging buffer of [`Connection::read_buffer`] while TLS or COMPRESS is active (or
@@ -275,6 +278,7 @@ impl Connection {
             failed: None,
             scratch: Vec::new(),
             trace: None,
+            records: None,
             read_target: ReadTarget::Stage,
             read_stage: BytesMut::new(),
             open_slice: None,
@@ -442,6 +446,29 @@ impl Connection {
         self.trace.as_mut()?.poll()
     }
 
+    /// Switches command records on or off (off by default). While on, each tagged command
+    /// is recorded when it is sent and when it completes (see [`CommandRecord`](crate::CommandRecord)), for a driver
+    /// to time; take them with [`Connection::poll_command_record`]. Switching it off drops
+    /// what was not taken.
+    pub fn set_command_records(&mut self, on: bool) {
+        match (on, self.records.is_some()) {
+            (true, false) => self.records = Some(Box::default()),
+            (false, true) => self.records = None,
+            _ => {}
+        }
+    }
+
+    /// True while command records are on.
+    pub fn is_recording_commands(&self) -> bool {
+        self.records.is_some()
+    }
+
+    /// The next command record, oldest first; at most `RECORD_QUEUE_LIMIT` (4,096) are
+    /// kept.
+    pub fn poll_command_record(&mut self) -> Option<record::CommandRecord> {
+        self.records.as_mut()?.poll()
+    }
+
     /// Appends every byte ready for the wire to `out` and returns how many were added.
     pub fn poll_transmit(&mut self, out: &mut Vec<u8>) -> usize {
         let before = out.len();
@@ -483,6 +510,9 @@ impl Connection {
             while let Some(fragment) = front.fragments.pop_front() {
                 if let Some(tracer) = &mut self.trace {
                     tracer.sent(front.tag.as_deref(), &fragment);
+                }
+                if let Some(records) = &mut self.records {
+                    records.sent(front.tag.as_deref(), &fragment, self.received);
                 }
                 match fragment {
                     Fragment::Line(line) => self.plain_out.extend_from_slice(&line),
@@ -960,6 +990,9 @@ impl Connection {
             .into());
         };
         let tag = self.in_flight[index].tag.clone();
+        if let Some(records) = &mut self.records {
+            records.completed(&tag, tagged.status.kind, self.received);
+        }
         if let Some(pos) = self
             .outgoing
             .iter()

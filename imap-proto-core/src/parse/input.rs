@@ -54,7 +54,7 @@ impl<'a> Span<'a> {
     /// checks that the slice lies inside the frame are already guaranteed here (a `Span` only
     /// ever holds a part of its frame), so only `Bytes::slice`'s remain.
     #[inline]
-    pub fn to_bytes(&self) -> Bytes {
+    pub fn to_bytes(self) -> Bytes {
         let start = self.offset_in_frame();
         self.ctx.frame.slice(start..start + self.rest.len())
     }

@@ -84,7 +84,8 @@ use imap_proto_core::types::FetchResponse;
 use socket2::SockRef;
 
 pub use imap_driver::{
-    CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, LOGOUT_TIMEOUT, pipeline,
+    CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, LOGOUT_TIMEOUT, Reconnect,
+    pipeline,
 };
 pub use imap_proto_core::reconnect;
 pub use imap_proto_core::types;
@@ -104,6 +105,9 @@ pub use socket2::TcpKeepalive;
 /// `Error::MissingCapability`). Dropping the handle ends the driver and closes the
 /// connection (without LOGOUT).
 pub type ImapConnection = imap_driver::ImapConnection<AsyncIo>;
+
+/// Reconnect and resume over [`ImapConnection`] (see [`imap_driver::Resilient`]).
+pub type Resilient<F> = imap_driver::Resilient<AsyncIo, F>;
 
 /// A pipelined batch under construction (see [`pipeline`]).
 pub type Pipeline<'a, T> = imap_driver::Pipeline<'a, T>;

@@ -93,17 +93,20 @@ use imap_proto_core::{Op, ops};
 use socket2::SockRef;
 
 mod io;
+mod resilient;
 
 use io::{Inner, deadline_after};
 
 pub use imap_driver::{
-    CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, LOGOUT_TIMEOUT, pipeline,
+    CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, LOGOUT_TIMEOUT, Reconnect,
+    pipeline,
 };
 pub use imap_proto_core::reconnect;
 pub use imap_proto_core::types;
 pub use imap_proto_core::{
     Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TypedEvent,
 };
+pub use resilient::Resilient;
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
 

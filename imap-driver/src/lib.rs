@@ -43,6 +43,7 @@ mod link;
 mod observe;
 mod options;
 pub mod pipeline;
+mod resilient;
 mod runtime;
 mod seat;
 mod sink;
@@ -60,6 +61,7 @@ pub use events::{EventQueue, Popped};
 pub use link::Link;
 pub use options::{ConnectOptions, Spawner};
 pub use pipeline::Pipeline;
+pub use resilient::{Reconnect, Resilient, RetryPolicy};
 pub use runtime::{
     BoxFuture, BoxTransport, Progress, READ_CHUNK, ReadSize, Runtime, Transport, deadline_after,
     read_ready_slice,

@@ -72,7 +72,8 @@ use tokio::io::AsyncWrite;
 use tokio::net::TcpStream;
 
 pub use imap_driver::{
-    CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, LOGOUT_TIMEOUT, pipeline,
+    CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, LOGOUT_TIMEOUT, Reconnect,
+    pipeline,
 };
 pub use imap_proto_core::reconnect;
 pub use imap_proto_core::types;
@@ -92,6 +93,9 @@ pub use socket2::TcpKeepalive;
 /// `Error::MissingCapability`). Dropping the handle ends the driver and closes the
 /// connection (without LOGOUT).
 pub type ImapConnection = imap_driver::ImapConnection<Tokio>;
+
+/// Reconnect and resume over [`ImapConnection`] (see [`imap_driver::Resilient`]).
+pub type Resilient<F> = imap_driver::Resilient<Tokio, F>;
 
 /// A pipelined batch under construction (see [`pipeline`]).
 pub type Pipeline<'a, T> = imap_driver::Pipeline<'a, T>;

@@ -114,11 +114,6 @@ impl FaultProxy {
             .store(i64::try_from(bytes).unwrap_or(NO_CUT), Ordering::Relaxed);
     }
 
-    /// True until an armed cut has happened.
-    pub fn cut_pending(&self) -> bool {
-        self.cut.load(Ordering::Relaxed) != NO_CUT
-    }
-
     /// What the proxy has done so far.
     pub fn stats(&self) -> &Stats {
         &self.stats

@@ -6,14 +6,16 @@
 //! `IMAP_SYNC_SEED` replays the random cases; the seed is in every failure message.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use crate::adapter::reconnect::{Backoff, is_retryable};
 use crate::adapter::types::{
     FetchAttr, Flag, MailboxState, SequenceSet, StoreOperation, SyncDelta, SyncOptions,
     SyncStrategy, UidSet,
 };
-use crate::adapter::{ImapConnection, TlsMode, sleep};
+use crate::adapter::{Error, ImapConnection, Reconnect, Resilient, TlsMode, sleep};
 
 use super::Case;
 use super::kit::{Kind, Server, T};
@@ -40,6 +42,7 @@ pub fn cases() -> Vec<Case> {
             cut_syncs_converge,
             [Kind::Dovecot, Kind::Cyrus, Kind::DovecotNoCondstore]
         ),
+        case!(refused_login_stops_the_helper, [Kind::Dovecot, Kind::Cyrus]),
     ]
 }
 
@@ -395,93 +398,132 @@ async fn random_changes_converge(s: Arc<Server>) -> TestResult {
 }
 
 flavored! {
-    /// A connection through `proxy`, logged in as `user`.
-    async fn login_via(s: &Server, proxy: &FaultProxy, user: &str) -> Result<ImapConnection, Fail> {
+    /// A connection to `port` (the server's or a proxy's), logged in as `user`: what the
+    /// reconnect helper calls (owned arguments, so each call's future is its own).
+    async fn connect_as(
+        s: Arc<Server>,
+        port: u16,
+        user: &'static str,
+        password: String,
+    ) -> Result<ImapConnection, Error> {
         let imap = aw!(ImapConnection::connect_with_tls_config(
             &s.host(),
-            proxy.port(),
+            port,
             TlsMode::StartTls,
             s.tls(),
             T,
         ))?;
-        aw!(imap.login(user, &s.password(user), T))?;
+        aw!(imap.login(user, &password, T))?;
         Ok(imap)
 }
 }
 
+/// Syncs through [`Resilient`] while the proxy cuts each round's first connections at random
+/// bytes (login or sync): every round ends in a delta that, applied once, equals a full
+/// re-read, and every reconnect was reported with a retryable cause and counted attempts.
 async fn cut_syncs_converge(s: Arc<Server>) -> TestResult {
     let seed = seed();
     let mut rng = Rng(seed ^ 0xC07);
     let upstream = format!("{}:{}", s.host(), s.port())
         .parse()
         .map_err(|e| Fail::Fail(format!("{e}")))?;
-    let proxy = FaultProxy::start(upstream, seed)?;
+    let proxy = Arc::new(FaultProxy::start(upstream, seed)?);
     let other = aw!(s.login("carol"))?;
     let (name, trash) = (unique("cut"), unique("cut-trash"));
     aw!(mailbox_with(&other, &name, 3))?;
     aw!(other.create(&trash, T))?;
     let mut state = MailboxState::new();
     let mut local = Local::new();
-    let mut cuts = 0u32;
-    let mut imap = aw!(login_via(&s, &proxy, "carol"))?;
-    // The reconnect policy of the core: short delays here, the schedule is what is used.
-    let mut backoff = Backoff::new()
-        .with_initial(std::time::Duration::from_millis(5))
-        .with_max(std::time::Duration::from_millis(40))
-        .with_max_attempts(4)
-        .with_seed(seed);
+    let events = Arc::new(Mutex::new(Vec::<Reconnect>::new()));
+    let (server, port, password) = (s.clone(), proxy.port(), s.password("carol"));
+    let (recut_proxy, seen) = (proxy.clone(), events.clone());
+    let mut recut = Rng(seed ^ 0x5EC);
+    let mut sync =
+        Resilient::new(move || connect_as(server.clone(), port, "carol", password.clone()))
+            // Short delays here; the schedule is the core's.
+            .with_backoff(
+                Backoff::new()
+                    .with_initial(Duration::from_millis(5))
+                    .with_max(Duration::from_millis(40))
+                    .with_max_attempts(8)
+                    .with_seed(seed),
+            )
+            .on_reconnect(move |event| {
+                // The next two connections of a sync are cut somewhere too.
+                if event.attempt < 3 {
+                    recut_proxy.cut_after(recut.next() % 1500);
+                }
+                seen.lock().expect("events").push(event.clone());
+            });
+    let mut reconnects = 0;
     for round in 0..CUT_ROUNDS {
         let changes = aw!(random_changes(&mut rng, &other, &name, &trash))?;
         let options = random_options(&mut rng, &mut state, &local);
         let context = format!("seed {seed} round {round} after {changes:?} with {options:?}");
-        let mut attempts = 0;
-        let delta = loop {
-            attempts += 1;
-            // The first tries are cut somewhere in the sync's bytes; the last one is not.
-            if attempts < 4 {
-                proxy.cut_after(rng.next() % 1500);
-            }
-            match aw!(imap.sync_mailbox(&name, &state, &options, T)) {
-                Ok(delta) => {
-                    backoff.reset();
-                    break delta;
-                }
-                Err(e) if attempts < 4 => {
-                    ensure!(
-                        is_retryable(&e),
-                        "{context}: a cut gave {e:?}, not retryable"
-                    );
-                    let delay = backoff
-                        .next_delay()
-                        .ok_or_else(|| Fail::Fail(format!("{context}: backoff gave up")))?;
-                    aw!(sleep(delay));
-                    let dropped = drops_session(&s, &changes) && attempts == 1;
-                    ensure!(
-                        dropped || !proxy.cut_pending(),
-                        "{context}: failed without a cut: {e:?}"
-                    );
-                    cuts += u32::from(!proxy.cut_pending());
-                    proxy.cut_after(u64::MAX);
-                    imap = aw!(login_via(&s, &proxy, "carol"))?;
-                }
-                Err(e) => return Err(Fail::Fail(format!("{context}: {e:?}"))),
-            }
-        };
+        proxy.cut_after(rng.next() % 1500);
+        let delta = aw!(sync.sync_mailbox(&name, &state, &options, T))
+            .map_err(|e| fail(&context, format!("the helper gave up: {e:?}")))?;
         proxy.cut_after(u64::MAX);
+        let round_events = std::mem::take(&mut *events.lock().expect("events"));
+        for (i, event) in round_events.iter().enumerate() {
+            ensure!(
+                event.attempt as usize == i + 1 && is_retryable(&event.cause),
+                "{context}: reconnect {i} reported as {event:?}"
+            );
+        }
+        // Three cuts at most, one more when the change itself ended Cyrus's session.
+        let most = 3 + usize::from(drops_session(&s, &changes));
+        ensure!(
+            round_events.len() <= most,
+            "{context}: {} reconnects: {round_events:?}",
+            round_events.len()
+        );
+        reconnects += round_events.len();
         aw!(check_delta(
             &other, &name, &mut state, &mut local, delta, &context
         ))?;
     }
-    ensure!(cuts > 0, "seed {seed}: no sync was cut");
+    ensure!(reconnects > 0, "seed {seed}: no sync was cut");
     println!(
-        "    {}: {CUT_ROUNDS} rounds, {cuts} syncs cut and resumed",
+        "    {}: {CUT_ROUNDS} rounds, {reconnects} reconnects through the helper",
         s.kind.label()
     );
-    aw!(imap.logout())?;
+    if let Some(imap) = sync.into_connection() {
+        aw!(imap.logout())?;
+    }
     for mailbox in [&name, &trash] {
         aw!(other.delete(mailbox, T))?;
     }
     aw!(other.logout())?;
+    Ok(())
+}
+
+/// A refused login stops [`Resilient`] at once: one connection, no reconnect event.
+async fn refused_login_stops_the_helper(s: Arc<Server>) -> TestResult {
+    let connects = Arc::new(AtomicU32::new(0));
+    let reconnects = Arc::new(AtomicU32::new(0));
+    let (server, port, counted, reported) =
+        (s.clone(), s.port(), connects.clone(), reconnects.clone());
+    let mut sync = Resilient::new(move || {
+        counted.fetch_add(1, Ordering::Relaxed);
+        connect_as(
+            server.clone(),
+            port,
+            "carol",
+            "not-the-password".to_string(),
+        )
+    })
+    .on_reconnect(move |_| {
+        reported.fetch_add(1, Ordering::Relaxed);
+    });
+    let result = aw!(sync.sync_mailbox("INBOX", &MailboxState::new(), &SyncOptions::default(), T));
+    ensure!(matches!(&result, Err(e) if !is_retryable(e)), "{result:?}");
+    ensure!(
+        connects.load(Ordering::Relaxed) == 1 && reconnects.load(Ordering::Relaxed) == 0,
+        "{} connections, {} reconnects after a refused login",
+        connects.load(Ordering::Relaxed),
+        reconnects.load(Ordering::Relaxed)
+    );
     Ok(())
 }
 

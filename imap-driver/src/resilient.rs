@@ -1,0 +1,189 @@
+//! Reconnect and resume (issue 14 item 3): [`Resilient`] owns "how to connect and
+//! authenticate" (a closure returning a logged-in connection), and after a failure that a new
+//! connection can fix ([`is_retryable`]) waits for the [`Backoff`] delay, connects again and
+//! resumes. `sync_mailbox` selects the mailbox itself, so resuming a sync is running it again
+//! from the caller's saved state; a delta is only returned once, from the attempt that
+//! completed, so nothing is reported twice.
+//!
+//! The policy (which errors, which delays) is the core's ([`imap_proto_core::reconnect`]);
+//! [`RetryPolicy`] applies it and reports each reconnect as a [`Reconnect`] event, and is
+//! shared with the blocking adapter's loop.
+
+use std::fmt;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use imap_proto_core::Error;
+use imap_proto_core::reconnect::{Backoff, is_retryable};
+use imap_proto_core::types::{MailboxState, SyncDelta, SyncOptions};
+
+use crate::{ImapConnection, Runtime};
+
+/// One reconnect about to happen: the caller's event.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Reconnect {
+    /// 1 for the first reconnect since the last success, then 2, 3, ...
+    pub attempt: u32,
+    /// How long the helper waits before it connects again (the backoff, with jitter).
+    pub delay: Duration,
+    /// The error that ended the previous attempt.
+    pub cause: Error,
+}
+
+/// The reconnect callback.
+type Observer = Box<dyn FnMut(&Reconnect) + Send>;
+
+/// The backoff schedule and the event callback, applied to each failure. Used by
+/// [`Resilient`] and by the blocking adapter's own loop.
+#[derive(Default)]
+pub struct RetryPolicy {
+    backoff: Backoff,
+    observer: Option<Observer>,
+}
+
+impl fmt::Debug for RetryPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetryPolicy")
+            .field("backoff", &self.backoff)
+            .field("observer", &self.observer.is_some())
+            .finish()
+    }
+}
+
+impl RetryPolicy {
+    /// Replaces the schedule (default: [`Backoff::default`], no attempt limit).
+    pub fn set_backoff(&mut self, backoff: Backoff) {
+        self.backoff = backoff;
+    }
+
+    /// Calls `observer` before each reconnect.
+    pub fn set_observer(&mut self, observer: impl FnMut(&Reconnect) + Send + 'static) {
+        self.observer = Some(Box::new(observer));
+    }
+
+    /// After a failed attempt: `Ok(delay)` to wait before the next one (the event was
+    /// reported), or `Err(error)` when retrying cannot fix it or the attempts are used up.
+    pub fn after_failure(&mut self, cause: Error) -> Result<Duration, Error> {
+        if !is_retryable(&cause) {
+            return Err(cause);
+        }
+        let Some(delay) = self.backoff.next_delay() else {
+            return Err(cause);
+        };
+        let event = Reconnect {
+            attempt: self.backoff.attempts(),
+            delay,
+            cause,
+        };
+        if let Some(observer) = self.observer.as_mut() {
+            observer(&event);
+        }
+        Ok(delay)
+    }
+
+    /// After a success: the next failure starts the schedule over.
+    pub fn succeeded(&mut self) {
+        self.backoff.reset();
+    }
+}
+
+/// Keeps a logged-in connection through drops: see the [module](self) documentation.
+///
+/// `connect` is called for the first connection and after each retryable failure; it should
+/// connect and log in (a refused login is not retryable and stops the helper at once, as
+/// does a certificate that does not verify).
+pub struct Resilient<R: Runtime, F> {
+    connect: F,
+    policy: RetryPolicy,
+    connection: Option<ImapConnection<R>>,
+}
+
+impl<R: Runtime, F> fmt::Debug for Resilient<R, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Resilient")
+            .field("policy", &self.policy)
+            .field("connected", &self.connection.is_some())
+            .finish()
+    }
+}
+
+impl<R, F, Fut> Resilient<R, F>
+where
+    R: Runtime,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<ImapConnection<R>, Error>>,
+{
+    /// A helper that connects with `connect` when it first needs a connection.
+    pub fn new(connect: F) -> Self {
+        Resilient {
+            connect,
+            policy: RetryPolicy::default(),
+            connection: None,
+        }
+    }
+
+    /// Replaces the reconnect schedule (default: [`Backoff::default`], no attempt limit).
+    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.policy.set_backoff(backoff);
+        self
+    }
+
+    /// Calls `observer` before each reconnect, with the attempt, the delay and the cause.
+    pub fn on_reconnect(mut self, observer: impl FnMut(&Reconnect) + Send + 'static) -> Self {
+        self.policy.set_observer(observer);
+        self
+    }
+
+    /// The current connection, if one is open (for other calls between syncs).
+    pub fn connection(&self) -> Option<&ImapConnection<R>> {
+        self.connection.as_ref()
+    }
+
+    /// The current connection, giving up the helper.
+    pub fn into_connection(self) -> Option<ImapConnection<R>> {
+        self.connection
+    }
+
+    /// `sync_mailbox` from `state`, reconnecting and starting over after each retryable
+    /// failure until it returns a delta, a non-retryable error, or the backoff gives up
+    /// (then the last error). `timeout` bounds each attempt.
+    pub async fn sync_mailbox(
+        &mut self,
+        mailbox: &str,
+        state: &MailboxState,
+        options: &SyncOptions,
+        timeout: Duration,
+    ) -> Result<SyncDelta, Error> {
+        loop {
+            let attempt = match self.connection.take() {
+                Some(connection) => Ok(connection),
+                None => (self.connect)().await,
+            };
+            let failure = match attempt {
+                Ok(connection) => {
+                    let result = connection
+                        .sync_mailbox(mailbox, state, options, timeout)
+                        .await;
+                    match result {
+                        Ok(delta) => {
+                            self.connection = Some(connection);
+                            self.policy.succeeded();
+                            return Ok(delta);
+                        }
+                        Err(error) => {
+                            // A timed-out sync leaves a busy connection: a fresh one resumes.
+                            if !error.is_fatal() && !is_retryable(&error) {
+                                self.connection = Some(connection);
+                            }
+                            error
+                        }
+                    }
+                }
+                Err(error) => error,
+            };
+            let delay = self.policy.after_failure(failure)?;
+            R::sleep_until(Instant::now() + delay).await;
+        }
+    }
+}

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use imap_tokio::{ClientConfig, ConnectOptions, Error, ImapConnection, TlsMode};
-use rustls::RootCertStore;
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
+
+mod trust;
+pub use trust::trust;
 
 /// How long any single call may take.
 pub const T: Duration = Duration::from_secs(15);
@@ -115,20 +115,6 @@ pub fn target(usage: &str, switches: &[&str], options: &[&str]) -> Result<Target
         switches: given,
         options: own,
     })
-}
-
-/// A rustls configuration whose only root is the PEM CA at `path`.
-pub fn trust(path: &str) -> Result<Arc<ClientConfig>, String> {
-    let ca = CertificateDer::from_pem_file(path).map_err(|e| format!("{path}: {e}"))?;
-    let mut roots = RootCertStore::empty();
-    roots.add(ca).map_err(|e| format!("{path}: {e}"))?;
-    let config =
-        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-    Ok(Arc::new(config))
 }
 
 /// Connects to the target (TLS as asked), not yet logged in. With `--protocol-log`, every

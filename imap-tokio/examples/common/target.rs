@@ -7,9 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use imap_tokio::{ClientConfig, Error, ImapConnection, TlsMode};
-use rustls::RootCertStore;
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
+
+#[path = "trust.rs"]
+mod trust;
+use trust::trust;
 
 /// How long any single call may take.
 pub const T: Duration = Duration::from_secs(60);
@@ -102,18 +103,4 @@ impl Target {
     pub async fn login(&self) -> Result<ImapConnection, Error> {
         self.login_at(self.port).await
     }
-}
-
-/// A rustls configuration whose only root is the PEM CA at `path`.
-fn trust(path: &str) -> Result<Arc<ClientConfig>, String> {
-    let ca = CertificateDer::from_pem_file(path).map_err(|e| format!("{path}: {e}"))?;
-    let mut roots = RootCertStore::empty();
-    roots.add(ca).map_err(|e| format!("{path}: {e}"))?;
-    let config =
-        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-    Ok(Arc::new(config))
 }

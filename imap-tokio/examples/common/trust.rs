@@ -1,0 +1,22 @@
+//! The examples' one way to trust a private CA (the demo's Dovecot, `--ca PATH`).
+
+use std::sync::Arc;
+
+use imap_tokio::ClientConfig;
+use rustls::RootCertStore;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+
+/// A rustls configuration whose only root is the PEM CA at `path`.
+pub fn trust(path: &str) -> Result<Arc<ClientConfig>, String> {
+    let ca = CertificateDer::from_pem_file(path).map_err(|e| format!("{path}: {e}"))?;
+    let mut roots = RootCertStore::empty();
+    roots.add(ca).map_err(|e| format!("{path}: {e}"))?;
+    let config =
+        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    Ok(Arc::new(config))
+}

@@ -1629,6 +1629,99 @@ fn idle_refused() {
     });
 }
 
+#[test]
+fn idle_reissued_keeps_collecting_across_the_new_command() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1 IDLE");
+        let id = t.submit_raw(ops::idle::idle()).unwrap();
+        t.run("C: A0002 IDLE\nS: + idling");
+        // RFC 2177 §3: DONE, then IDLE again under a new tag; the op goes on.
+        t.conn.op_mut(&id).unwrap().renew(ops::idle::Renewal::Reissue);
+        t.conn.interrupt(&id).unwrap();
+        assert!(!t.conn.op_mut(&id).unwrap().is_idling());
+        t.run("C: DONE\nS: * 4 EXISTS\nS: A0002 OK IDLE terminated\nC: A0003 IDLE");
+        assert!(t.conn.take_output(&id).is_none());
+        t.run("S: + idling");
+        assert!(t.conn.op_mut(&id).unwrap().is_idling());
+        t.run("S: * 5 EXISTS");
+        t.conn.interrupt(&id).unwrap();
+        t.run("C: DONE\nS: A0003 OK IDLE terminated");
+        let result = t.conn.take_output(&id).expect("IDLE finished").unwrap();
+        assert_eq!(result, [TypedEvent::Exists(4), TypedEvent::Exists(5)]);
+    });
+}
+
+#[test]
+fn idle_probe_sends_noop_between_done_and_the_new_idle() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1 IDLE");
+        let id = t.submit_raw(ops::idle::idle()).unwrap();
+        t.run("C: A0002 IDLE\nS: + idling");
+        t.conn.op_mut(&id).unwrap().renew(ops::idle::Renewal::Probe);
+        t.conn.interrupt(&id).unwrap();
+        // Asked again while the probe runs: nothing more is sent.
+        t.conn.op_mut(&id).unwrap().renew(ops::idle::Renewal::Probe);
+        t.conn.interrupt(&id).unwrap();
+        t.run("C: DONE\nS: A0002 OK IDLE terminated\nC: A0003 NOOP");
+        t.run("S: A0003 OK NOOP completed\nC: A0004 IDLE\nS: + idling");
+        t.conn.interrupt(&id).unwrap();
+        t.run("C: DONE\nS: A0004 OK IDLE terminated");
+        assert_eq!(t.conn.take_output(&id).unwrap().unwrap(), []);
+    });
+}
+
+#[test]
+fn idle_ended_during_a_renewal_completes_at_the_next_ok() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1 IDLE");
+        let id = t.submit_raw(ops::idle::idle()).unwrap();
+        t.run("C: A0002 IDLE\nS: + idling");
+        t.conn.op_mut(&id).unwrap().renew(ops::idle::Renewal::Probe);
+        t.conn.interrupt(&id).unwrap();
+        t.run("C: DONE");
+        // The caller's end while DONE is out: no NOOP, no new IDLE.
+        t.conn.interrupt(&id).unwrap();
+        t.run("S: * 6 EXISTS\nS: A0002 OK IDLE terminated\nC: -");
+        assert_eq!(
+            t.conn.take_output(&id).unwrap().unwrap(),
+            [TypedEvent::Exists(6)]
+        );
+    });
+}
+
+#[test]
+fn idle_reissue_refused_ends_the_op_with_the_refusal() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1 IDLE");
+        let id = t.submit_raw(ops::idle::idle()).unwrap();
+        t.run("C: A0002 IDLE\nS: + idling");
+        t.conn.op_mut(&id).unwrap().renew(ops::idle::Renewal::Reissue);
+        t.conn.interrupt(&id).unwrap();
+        t.run("C: DONE\nS: A0002 OK IDLE terminated\nC: A0003 IDLE\nS: A0003 NO not now");
+        assert!(matches!(t.conn.take_output(&id), Some(Err(Error::No { .. }))));
+    });
+}
+
+#[test]
+fn a_timeout_after_done_judges_the_peer_from_the_done() {
+    transcript(|t| {
+        selected(t, "IMAP4rev1 IDLE");
+        let id = t.submit_raw(ops::idle::idle()).unwrap();
+        t.run("C: A0002 IDLE\nS: + idling\nS: * OK Still here");
+        t.conn.interrupt(&id).unwrap();
+        t.run("C: DONE");
+        // Bytes came since IDLE went out, none since DONE: the peer is presumed dead.
+        assert_eq!(
+            t.conn.timed_out(&id),
+            imap_proto_core::TimeoutVerdict::PeerPresumedDead
+        );
+        assert!(matches!(
+            t.conn.take_output(&id),
+            Some(Err(Error::PeerUnresponsive))
+        ));
+    });
+}
+
 // ---------------------------------------------------------------------------------------
 // ENABLE, NOTIFY, QUOTA, ACL, METADATA
 // ---------------------------------------------------------------------------------------

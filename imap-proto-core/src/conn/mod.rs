@@ -149,8 +149,9 @@ struct InFlight {
     /// A response of the kind this op takes failed the grammar while it ran: its result
     /// says so instead of succeeding without that response's data.
     unparsed: Option<parse::ParseError>,
-    /// [`Connection::received`] when the op's command was queued: whether the server has
-    /// sent anything since tells a dead peer from a slow one ([`Connection::timed_out`]).
+    /// [`Connection::bytes_received`] when the op's latest command (or IDLE's `DONE`) was
+    /// queued: whether the server has sent anything since tells a dead peer from a slow
+    /// one ([`Connection::timed_out`]).
     received_at_start: u64,
 }
 
@@ -686,7 +687,7 @@ impl Connection {
 
     /// Tells the connection that the caller waiting for op `id` gave up (its timeout
     /// elapsed), and enacts the one rule for timeouts (issue 12): if the server sent nothing
-    /// since the op's command went out (or, for an op still queued, since the oldest op in
+    /// since the op's (latest) command went out (or, for an op still queued, since the oldest op in
     /// flight went out), the peer is presumed dead and the connection fails with
     /// [`Error::PeerUnresponsive`]: every pending op gets it, every later call fails at once,
     /// and the driver closes the socket ([`Connection::is_over`]). If the server was still
@@ -696,6 +697,13 @@ impl Connection {
     /// starts again, so a second timeout with nothing new in between finds the peer silent.
     pub fn timed_out<O: Op>(&mut self, id: &OpId<O>) -> TimeoutVerdict {
         self.timed_out_raw(id.id)
+    }
+
+    /// Server bytes received so far, counted as they arrive (before TLS and DEFLATE are
+    /// removed). The core has no clock: a run loop that watches this number change knows
+    /// when the server was last heard from (the IDLE liveness check of `imap-driver`).
+    pub fn bytes_received(&self) -> u64 {
+        self.received
     }
 
     /// [`Connection::timed_out`] for an op known by its [`OpId::raw`] id.
@@ -1024,6 +1032,10 @@ impl Connection {
             event_limit: self.config.max_queued_events,
         };
         let step = flight.op.on_tagged(tagged, &mut ctx);
+        if matches!(step, Step::Continue) {
+            // The op waits on its next command now: a timeout judges the peer from here.
+            flight.received_at_start = self.received;
+        }
         self.queue_commands(commands);
         // If an effect fails (a STARTTLS with injected bytes, a corrupt stream right after
         // the COMPRESS OK), the op stays in flight so that the connection failure, not a
@@ -1086,6 +1098,11 @@ impl Connection {
             event_limit: self.config.max_queued_events,
         };
         flight.op.on_interrupt(&mut ctx)?;
+        if !commands.is_empty() {
+            // What the op sent now (IDLE's `DONE`) is what it waits on: a timeout judges
+            // the peer from here ([`Connection::timed_out`]).
+            flight.received_at_start = self.received;
+        }
         self.queue_commands(commands);
         self.apply_effects(effects)
     }

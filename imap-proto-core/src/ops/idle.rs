@@ -13,19 +13,56 @@ use super::{AUTHENTICATED_OR_SELECTED, Op, OpContext, Step, ok_or_error};
 /// The IDLE op. The driver starts it, waits until [`Idle::has_activity`] (or its timeout or
 /// cancellation), then calls [`crate::Connection::interrupt`], which sends `DONE`.
 ///
+/// A long wait renews it without ending it: after [`Idle::renew`], the next
+/// [`crate::Connection::interrupt`] sends `DONE` and, once the server completed the IDLE,
+/// IDLE again (RFC 2177 §3: re-issue at least every 29 minutes), with a NOOP between the
+/// two for a liveness probe. The op goes on collecting changes across renewals. The core
+/// has no clock: when to renew, and how long a probe may go unanswered, is the adapter's
+/// (`imap-driver`'s `IdleKeeper`).
+///
 /// The changes it collects are bounded like the connection's event queue: past
 /// [`crate::Config::max_queued_events`] the oldest is dropped, and the result then starts
 /// with one [`TypedEvent::EventsDropped`] giving the count.
 #[derive(Debug, Default)]
 pub struct Idle {
-    idling: bool,
-    done_requested: bool,
-    done_sent: bool,
+    phase: Phase,
+    /// The caller wants the IDLE over: the op completes at the next tagged OK.
+    ending: bool,
+    /// The renewal the next interrupt starts ([`Idle::renew`]).
+    armed: Option<Renewal>,
+    /// The renewal under way: what follows the IDLE's tagged OK.
+    renewing: Option<Renewal>,
     changes: VecDeque<TypedEvent>,
     /// Changes dropped because `changes` was full.
     dropped: u64,
     /// The most changes kept (set when the op starts).
     limit: usize,
+}
+
+/// Where the op is in its command sequence.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// `IDLE` sent, the server's `+` not seen yet.
+    #[default]
+    Requested,
+    /// The server accepted IDLE (`+ idling`).
+    Idling,
+    /// `DONE` sent, waiting for the IDLE's tagged completion.
+    Leaving,
+    /// A renewal's NOOP sent, waiting for its tagged completion.
+    Probing,
+}
+
+/// How [`Idle::renew`] renews a running IDLE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Renewal {
+    /// `DONE`, then `IDLE` again: RFC 2177 §3's re-issue, before the server's
+    /// inactivity timer (at least 30 minutes) ends the session.
+    Reissue,
+    /// `DONE`, then `NOOP`, then `IDLE` again: the server must answer twice, so a peer
+    /// that went silent is found out within the adapter's probe timeout.
+    Probe,
 }
 
 /// What ended an adapter's wait on an IDLE, before it sent `DONE` and collected the
@@ -72,14 +109,22 @@ pub fn idle() -> Idle {
 }
 
 impl Idle {
-    /// True once the server accepted IDLE (`+ idling`).
+    /// True while the server has accepted IDLE (`+ idling`) and no `DONE` was sent since:
+    /// the moment a renewal may start.
     pub fn is_idling(&self) -> bool {
-        self.idling
+        self.phase == Phase::Idling
     }
 
     /// True once the server has pushed mailbox data.
     pub fn has_activity(&self) -> bool {
         !self.changes.is_empty() || self.dropped > 0
+    }
+
+    /// Makes the next [`crate::Connection::interrupt`] (call it right after) renew the
+    /// IDLE instead of ending it. That interrupt changes nothing when the caller already
+    /// asked for the end or a renewal is under way: a renewal is never started twice.
+    pub fn renew(&mut self, renewal: Renewal) {
+        self.armed = Some(renewal);
     }
 
     /// Keeps `change`, dropping the oldest past the limit. Hostile-server scenario "a flood
@@ -95,10 +140,34 @@ impl Idle {
         self.changes.push_back(change);
     }
 
+    /// `DONE`, once per IDLE command and only after its `+` (RFC 2177 §3).
     fn send_done(&mut self, ctx: &mut OpContext<'_>) {
-        if !self.done_sent {
-            self.done_sent = true;
+        if self.phase == Phase::Idling {
+            self.phase = Phase::Leaving;
             ctx.send_raw_line(encode::idle::done().to_vec());
+        }
+    }
+
+    /// The changes collected, with the count of dropped ones first.
+    fn take_changes(&mut self) -> Vec<TypedEvent> {
+        let dropped = std::mem::take(&mut self.dropped);
+        let kept = std::mem::take(&mut self.changes);
+        (dropped > 0)
+            .then_some(TypedEvent::EventsDropped(dropped))
+            .into_iter()
+            .chain(kept)
+            .collect()
+    }
+
+    /// The next command of a renewal after an OK, or `None` when the op is over.
+    fn next_command(&mut self) -> Option<Renewal> {
+        if self.ending {
+            return None;
+        }
+        match (self.phase, self.renewing) {
+            (Phase::Leaving, Some(Renewal::Probe)) => Some(Renewal::Probe),
+            (Phase::Leaving | Phase::Probing, Some(_)) => Some(Renewal::Reissue),
+            _ => None,
         }
     }
 }
@@ -114,8 +183,9 @@ impl Op for Idle {
         ctx.send(encode::idle::idle)
     }
     fn on_continuation(&mut self, _c: Continuation, ctx: &mut OpContext<'_>) -> Result<(), Error> {
-        self.idling = true;
-        if self.done_requested {
+        self.phase = Phase::Idling;
+        self.renewing = None;
+        if self.ending {
             self.send_done(ctx);
         }
         Ok(())
@@ -139,22 +209,34 @@ impl Op for Idle {
         }
     }
     fn on_interrupt(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
-        self.done_requested = true;
-        if self.idling {
-            self.send_done(ctx);
+        match self.armed.take() {
+            Some(renewal) if !self.ending && self.renewing.is_none() => {
+                self.renewing = Some(renewal)
+            }
+            Some(_) => {}
+            None => self.ending = true,
         }
+        self.send_done(ctx);
         Ok(())
     }
-    fn on_tagged(&mut self, tagged: Tagged, _ctx: &mut OpContext<'_>) -> Step<Self::Output> {
-        Step::Done(ok_or_error(tagged).map(|_| {
-            let dropped = std::mem::take(&mut self.dropped);
-            let kept = std::mem::take(&mut self.changes);
-            (dropped > 0)
-                .then_some(TypedEvent::EventsDropped(dropped))
-                .into_iter()
-                .chain(kept)
-                .collect()
-        }))
+    fn on_tagged(&mut self, tagged: Tagged, ctx: &mut OpContext<'_>) -> Step<Self::Output> {
+        let completed = ok_or_error(tagged);
+        let next = completed.is_ok().then(|| self.next_command()).flatten();
+        let sent = match next {
+            None => return Step::Done(completed.map(|_| self.take_changes())),
+            Some(Renewal::Probe) => {
+                self.phase = Phase::Probing;
+                ctx.send(encode::session::noop)
+            }
+            Some(Renewal::Reissue) => {
+                self.phase = Phase::Requested;
+                ctx.send(encode::idle::idle)
+            }
+        };
+        match sent {
+            Ok(()) => Step::Continue,
+            Err(e) => Step::Done(Err(e)),
+        }
     }
 }
 

@@ -84,8 +84,8 @@ use imap_proto_core::types::FetchResponse;
 use socket2::SockRef;
 
 pub use imap_driver::{
-    CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, LOGOUT_TIMEOUT, Reconnect,
-    pipeline,
+    CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, IdleTimers, LOGOUT_TIMEOUT,
+    Reconnect, pipeline,
 };
 pub use imap_proto_core::reconnect;
 pub use imap_proto_core::types;

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::task::{Context, Wake, Waker};
 use std::time::{Duration, Instant};
 
-use imap_driver::{CancellationToken, Engine, READ_CHUNK, Shared};
+use imap_driver::{CancellationToken, Engine, IdleTimers, READ_CHUNK, Shared};
 use imap_proto_core::ops::idle::IdleWake;
 use imap_proto_core::{Connection, Error};
 use mio::net::TcpStream as MioStream;
@@ -35,6 +35,8 @@ const WAKE: Token = Token(1);
 pub(crate) struct Inner {
     pub engine: Engine,
     stream: TcpStream,
+    /// When a running IDLE is first checked ([`IdleTimers::first_check`]).
+    idle_timers: IdleTimers,
 }
 
 /// Wakes a `mio::Poll` from a `std::task::Waker` (a cancelled token's listener).
@@ -48,8 +50,12 @@ impl Wake for MioWake {
 }
 
 impl Inner {
-    pub(crate) fn new(engine: Engine, stream: TcpStream) -> Self {
-        Inner { engine, stream }
+    pub(crate) fn new(engine: Engine, stream: TcpStream, idle_timers: IdleTimers) -> Self {
+        Inner {
+            engine,
+            stream,
+            idle_timers,
+        }
     }
 
     /// Hands `job` to the calls (submitted now, or once there is room in flight).
@@ -168,11 +174,13 @@ impl Inner {
     /// server pushed data or the op ended, `deadline` passes or `cancel` fires. The socket
     /// is switched to non-blocking mode and registered with a mio `Poll` together with a
     /// `Waker` that the token's listener wakes, so a `cancel()` from any thread ends the
-    /// `poll` at once; nothing polls on a timer.
+    /// `poll` at once. The only timed wake-ups are the IDLE's checks
+    /// ([`imap_driver::Calls::idle_check`]: re-issue, probe, dead peer).
     pub(crate) fn wait_idle(
         &mut self,
         shared: &Shared,
         deadline: Instant,
+        token: u64,
         cancel: &CancellationToken,
         wake: impl FnMut() -> Option<IdleWake>,
     ) -> Result<IdleWake, Error> {
@@ -184,7 +192,7 @@ impl Inner {
         let socket = self.stream.try_clone()?;
         socket.set_nonblocking(true)?;
         let mut source = MioStream::from_std(socket);
-        let result = self.poll_idle(shared, &mut source, deadline, cancel, wake);
+        let result = self.poll_idle(shared, &mut source, (deadline, token), cancel, wake);
         // The clone shares the socket's file description: drop it, then make the
         // connection's own handle blocking again.
         drop(source);
@@ -196,10 +204,11 @@ impl Inner {
         &mut self,
         shared: &Shared,
         source: &mut MioStream,
-        deadline: Instant,
+        (deadline, token): (Instant, u64),
         cancel: &CancellationToken,
         mut wake: impl FnMut() -> Option<IdleWake>,
     ) -> Result<IdleWake, Error> {
+        let mut next_check = self.idle_timers.first_check(Instant::now());
         let mut poll = Poll::new()?;
         let waker = Waker::from(Arc::new(MioWake(MioWaker::new(poll.registry(), WAKE)?)));
         poll.registry()
@@ -224,6 +233,16 @@ impl Inner {
                 }
             }
             self.settle(shared);
+            if Instant::now() >= next_check {
+                let Engine { conn, calls, .. } = &mut self.engine;
+                next_check = calls.idle_check(token, conn);
+            }
+            // A renewal's DONE, NOOP or IDLE goes out now: a few bytes the socket takes in
+            // non-blocking mode. Should it not (a full send buffer: the peer stopped
+            // reading), the rest waits for the next wake-up, and the probe's deadline
+            // decides.
+            self.write_nonblocking(source);
+            self.settle(shared);
             if let Some(woken) = wake() {
                 break woken;
             }
@@ -233,7 +252,11 @@ impl Inner {
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
                 break IdleWake::TimedOut;
             };
-            match poll.poll(&mut events, Some(left)) {
+            let check = next_check.saturating_duration_since(Instant::now());
+            match poll.poll(
+                &mut events,
+                Some(left.min(check).max(Duration::from_millis(1))),
+            ) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e.into()),
@@ -241,6 +264,24 @@ impl Inner {
         };
         poll.registry().deregister(source)?;
         Ok(woken)
+    }
+}
+
+impl Inner {
+    /// Writes what the core has to send on the non-blocking `source`, until it would block.
+    fn write_nonblocking(&mut self, source: &mut MioStream) {
+        loop {
+            self.engine.transmit();
+            if self.engine.unwritten().is_empty() {
+                return;
+            }
+            match source.write(self.engine.unwritten()) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return self.engine.failed(e),
+                Ok(n) => self.engine.wrote(n),
+            }
+        }
     }
 }
 

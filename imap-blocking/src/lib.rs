@@ -98,8 +98,8 @@ mod resilient;
 use io::{Inner, deadline_after};
 
 pub use imap_driver::{
-    CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, LOGOUT_TIMEOUT, Reconnect,
-    pipeline,
+    CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, IdleTimers, LOGOUT_TIMEOUT,
+    Reconnect, pipeline,
 };
 pub use imap_proto_core::reconnect;
 pub use imap_proto_core::types;
@@ -199,9 +199,12 @@ impl ImapConnection {
         let deadline = deadline_after(timeout);
         let stream = imap_driver::connect_tcp_until(host, port, deadline)?;
         stream.set_nodelay(true)?;
+        if let Some(keepalive) = &options.tcp_keepalive {
+            SockRef::from(&stream).set_tcp_keepalive(keepalive)?;
+        }
         let control = stream.try_clone()?;
         let engine = options.engine(host)?;
-        let inner = Inner::new(engine, stream);
+        let inner = Inner::new(engine, stream, options.idle_timers);
         let this = ImapConnection {
             core: Seat::new(inner, options.config.max_queued_events),
             control,
@@ -246,7 +249,7 @@ impl ImapConnection {
         let (job, mut woken, mut result) = IdleJob::start(token);
         let mut held = self.core.take(deadline)?;
         held.start(job);
-        let wake = held.wait_idle(&self.core.shared, deadline, &cancel, || {
+        let wake = held.wait_idle(&self.core.shared, deadline, token, &cancel, || {
             idle_wake(&mut woken)
         });
         // However the wait ended, DONE is sent (the calls repeat it until the op ends).

@@ -13,12 +13,14 @@
 
 use std::collections::VecDeque;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use futures_channel::oneshot;
 use imap_proto_core::ops::fetch::Fetch;
 use imap_proto_core::ops::idle::{Idle, IdleWake};
 use imap_proto_core::{Connection, Error, Op, OpId, TimeoutVerdict, TypedEvent};
 
+use crate::idle_keeper::{IdleKeeper, IdleTimers};
 use crate::runtime::BoxFuture;
 use crate::sink::{FetchItem, FetchSink, Refused};
 
@@ -290,12 +292,16 @@ struct IdleWait {
     /// DONE was asked for. The core ignores an interrupt for an op that has not started
     /// yet (queued behind other commands), so it is repeated until the op finishes.
     interrupt: bool,
+    /// Re-issues the IDLE and watches the server's liveness.
+    keeper: IdleKeeper,
 }
 
 impl IdleWait {
     fn pump(&mut self, conn: &mut Connection) -> bool {
         if self.interrupt {
             let _ = conn.interrupt(&self.id);
+        } else {
+            self.keeper.hear(conn, Instant::now());
         }
         if self.activity.is_some()
             && conn
@@ -363,6 +369,8 @@ pub struct Calls {
     max_in_flight: usize,
     /// Ops whose timeout the core already judged ([`Calls::timed_out`]).
     judged: Vec<u64>,
+    /// How IDLEs are kept alive ([`Calls::idle_check`]).
+    idle_timers: IdleTimers,
 }
 
 impl Calls {
@@ -373,6 +381,29 @@ impl Calls {
             waiting: VecDeque::new(),
             max_in_flight: max_in_flight.max(1),
             judged: Vec::new(),
+            idle_timers: IdleTimers::default(),
+        }
+    }
+
+    /// Keeps IDLEs alive with `timers` (re-issue, silence, probe timeout).
+    pub fn set_idle_timers(&mut self, timers: IdleTimers) {
+        self.idle_timers = timers;
+    }
+
+    /// The IDLE with `token` reached the instant its last check named (or the adapter's
+    /// first, [`IdleTimers::first_check`]): re-issues it, probes a silent server, or fails
+    /// the connection with `Error::PeerUnresponsive` when a probe went unanswered (see
+    /// [`IdleTimers`]). Returns when to check next; an IDLE not running (still waiting for
+    /// room, or over) is checked again after the silence interval.
+    pub fn idle_check(&mut self, token: u64, conn: &mut Connection) -> Instant {
+        let now = Instant::now();
+        let running = self.pending.iter_mut().find_map(|pending| match pending {
+            Pending::Idle(wait) if wait.token == token && !wait.interrupt => Some(wait),
+            _ => None,
+        });
+        match running {
+            Some(wait) => wait.keeper.check(conn, &wait.id, now),
+            None => self.idle_timers.first_check(now),
         }
     }
 
@@ -426,6 +457,7 @@ impl Calls {
                     activity: Some(activity),
                     reply: Some(reply),
                     interrupt: false,
+                    keeper: IdleKeeper::new(self.idle_timers, conn, Instant::now()),
                 })),
                 Err(e) => {
                     let _ = reply.send(Err(e));

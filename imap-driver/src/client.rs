@@ -19,6 +19,7 @@ use socket2::TcpKeepalive;
 use crate::calls::{IdleJob, Job, StreamJob};
 use crate::driver::{Driver, Request};
 use crate::events::EventQueue;
+use crate::idle_keeper::IdleTimers;
 use crate::link::Link;
 use crate::options::ConnectOptions;
 use crate::pipeline::Pipeline;
@@ -42,6 +43,8 @@ pub struct ImapConnection<R: Runtime> {
     port: u16,
     tls_config: Option<Arc<ClientConfig>>,
     idle_tokens: AtomicU64,
+    /// When a running IDLE is first checked ([`IdleTimers::first_check`]).
+    idle_timers: IdleTimers,
     runtime: PhantomData<fn() -> R>,
 }
 
@@ -103,6 +106,9 @@ impl<R: Runtime> ImapConnection<R> {
                 Err(Error::Timeout)
             })
             .await?;
+        if let Some(keepalive) = &options.tcp_keepalive {
+            transport.set_keepalive(keepalive)?;
+        }
         Self::open(transport, host, port, options, deadline).await
     }
 
@@ -154,6 +160,7 @@ impl<R: Runtime> ImapConnection<R> {
             port,
             tls_config: options.tls_config,
             idle_tokens: AtomicU64::new(0),
+            idle_timers: options.idle_timers,
             runtime: PhantomData,
         };
         this.link.within(deadline, this.await_greeting()).await?;
@@ -204,25 +211,40 @@ impl<R: Runtime> ImapConnection<R> {
             link: &self.link,
             token,
         };
-        let timer = self.link.timer(deadline_after(timeout));
-        // In this order of priority: the op's own end, server data, cancel, the timeout.
-        let (wake, finished) = async { (IdleWake::Ended, Some((&mut result).await)) }
-            .or(async {
-                let wake = match (&mut woken).await {
-                    Ok(()) => IdleWake::Activity,
-                    Err(_) => IdleWake::Ended,
-                };
-                (wake, None)
-            })
-            .or(async {
-                cancel.cancelled().await;
-                (IdleWake::Cancelled, None)
-            })
-            .or(async {
-                timer.await;
-                (IdleWake::TimedOut, None)
-            })
-            .await;
+        let mut timer = self.link.timer(deadline_after(timeout));
+        // The driver re-issues the IDLE and probes a silent server when this side's timer
+        // says it is time (the driver has no timers of its own).
+        let mut next_check = self.idle_timers.first_check(Instant::now());
+        // In this order of priority: the op's own end, server data, cancel, the timeout,
+        // a check.
+        let (wake, finished) = loop {
+            let check = self.link.timer(Some(next_check));
+            let woke = async { Some((IdleWake::Ended, Some((&mut result).await))) }
+                .or(async {
+                    let wake = match (&mut woken).await {
+                        Ok(()) => IdleWake::Activity,
+                        Err(_) => IdleWake::Ended,
+                    };
+                    Some((wake, None))
+                })
+                .or(async {
+                    cancel.cancelled().await;
+                    Some((IdleWake::Cancelled, None))
+                })
+                .or(async {
+                    (&mut timer).await;
+                    Some((IdleWake::TimedOut, None))
+                })
+                .or(async {
+                    check.await;
+                    None
+                })
+                .await;
+            match woke {
+                Some(woke) => break woke,
+                None => next_check = self.idle_check(token).await,
+            }
+        };
         drop(interrupt);
         let events = match finished {
             Some(Ok(outcome)) => outcome?,
@@ -233,6 +255,19 @@ impl<R: Runtime> ImapConnection<R> {
             }
         };
         Ok(wake.into_event(events, |events| self.events.requeue_front(events)))
+    }
+
+    /// Asks the driver to check the IDLE with `token` (re-issue, probe, or give the peer
+    /// up); when to check next. If the driver is gone the IDLE's own result says so.
+    async fn idle_check(&self, token: u64) -> Instant {
+        let (reply, next) = oneshot::channel();
+        let fallback = || self.idle_timers.first_check(Instant::now());
+        if self.link.send(Request::IdleCheck(token, reply)).is_err() {
+            return fallback();
+        }
+        // Never in the past: a check that changed nothing must not be repeated at once.
+        let soonest = Instant::now() + std::time::Duration::from_millis(1);
+        next.await.unwrap_or_else(|_| fallback()).max(soonest)
     }
 
     /// A streamed (UID) FETCH. The driver moves each response into `sink` with

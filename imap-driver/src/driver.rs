@@ -40,6 +40,9 @@ pub enum Request {
     Batch(Vec<Job>),
     /// End the IDLE with this token (send `DONE`); ignored if it already ended.
     Interrupt(u64),
+    /// The IDLE with this token is due for a check ([`crate::Calls::idle_check`]); the
+    /// reply is when to check next.
+    IdleCheck(u64, oneshot::Sender<std::time::Instant>),
     /// A call's timeout elapsed (its reply receiver is closed): the driver judges the peer
     /// ([`Engine::timed_out`]) and sends back the call's error.
     TimedOut(oneshot::Sender<Error>),
@@ -167,6 +170,9 @@ impl Driver {
                 }
             }
             Request::Interrupt(token) => calls.interrupt(token, conn),
+            Request::IdleCheck(token, reply) => {
+                let _ = reply.send(calls.idle_check(token, conn));
+            }
             Request::TimedOut(reply) => {
                 let _ = reply.send(self.engine.timed_out());
             }

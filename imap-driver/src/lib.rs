@@ -39,6 +39,7 @@ mod common;
 mod driver;
 mod engine;
 mod events;
+mod idle_keeper;
 mod link;
 mod observe;
 mod options;
@@ -58,6 +59,7 @@ pub use cancel::CancellationToken;
 pub use client::ImapConnection;
 pub use engine::Engine;
 pub use events::{EventQueue, Popped};
+pub use idle_keeper::IdleTimers;
 pub use link::Link;
 pub use options::{ConnectOptions, Spawner};
 pub use pipeline::Pipeline;
@@ -75,7 +77,9 @@ pub use snapshot::{SharedSnapshot, Snapshot};
 pub const LOGOUT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long `idle()` waits for the tagged completion after it sent `DONE`. The caller's
-/// timeout covers the wait for server data; this bounds the exit from IDLE.
+/// timeout covers the wait for server data; this bounds the exit from IDLE. When it
+/// elapses, the one rule for timeouts applies from the `DONE`: nothing received since
+/// means `Error::PeerUnresponsive` (fatal), a server still sending means `Error::Timeout`.
 pub const IDLE_DONE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The README's example, compiled as a doctest.

@@ -2,11 +2,14 @@
 //! builder, `#[non_exhaustive]` so options can be added without breaking callers.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use imap_proto_core::{Config, Connection, Error, TlsMode, TlsSetup};
 use rustls::ClientConfig;
+use socket2::TcpKeepalive;
 
 use crate::engine::Engine;
+use crate::idle_keeper::IdleTimers;
 use crate::runtime::BoxFuture;
 
 /// Starts a driver future on an executor of the caller's choice.
@@ -29,6 +32,13 @@ pub struct ConnectOptions {
     /// `tracing` event at `TRACE` under the target `imap::wire` (see
     /// `imap_proto_core::TraceLine`). Off by default.
     pub protocol_log: bool,
+    // Liveness (issue 12, item 3).
+    /// How `idle()` re-issues a long IDLE and probes a silent server; see [`IdleTimers`]
+    /// for the defaults (25 min, 5 min, 10 s).
+    pub idle_timers: IdleTimers,
+    /// TCP keepalive on TCP connections, set when the socket is opened; `None` leaves the
+    /// system's setting (usually off). Default on: [`ConnectOptions::DEFAULT_KEEPALIVE`].
+    pub tcp_keepalive: Option<TcpKeepalive>,
 }
 
 impl std::fmt::Debug for ConnectOptions {
@@ -39,6 +49,8 @@ impl std::fmt::Debug for ConnectOptions {
             .field("config", &self.config)
             .field("spawner", &self.spawner.is_some())
             .field("protocol_log", &self.protocol_log)
+            .field("idle_timers", &self.idle_timers)
+            .field("tcp_keepalive", &self.tcp_keepalive)
             .finish_non_exhaustive()
     }
 }
@@ -52,7 +64,31 @@ impl ConnectOptions {
             config: Config::default(),
             spawner: None,
             protocol_log: false,
+            idle_timers: IdleTimers::default(),
+            tcp_keepalive: Some(Self::DEFAULT_KEEPALIVE),
         }
+    }
+
+    /// The TCP keepalive set by default (RFC 1122 §4.2.3.6): the first probe after 60 s
+    /// without traffic, then every 15 s, the connection reset after 4 unanswered (where
+    /// the platform lets the count be set). A peer that vanished (a suspended laptop's
+    /// NAT mapping gone, a server powered off) is then found by the kernel within about
+    /// two minutes, during any call, not only IDLE; the probes also keep NAT mappings
+    /// alive. They are empty segments the server's IMAP process never sees.
+    pub const DEFAULT_KEEPALIVE: TcpKeepalive = default_keepalive();
+
+    /// Uses these IDLE timers (re-issue interval, silence before a probe, probe timeout).
+    pub fn idle_timers(mut self, timers: IdleTimers) -> Self {
+        self.idle_timers = timers;
+        self
+    }
+
+    /// Sets this TCP keepalive on the socket when it is opened (`None`: leave it off).
+    /// [`ImapConnection::set_keepalive`](crate::ImapConnection::set_keepalive) changes it
+    /// later.
+    pub fn tcp_keepalive(mut self, keepalive: Option<TcpKeepalive>) -> Self {
+        self.tcp_keepalive = keepalive;
+        self
     }
 
     /// Switches the protocol log on: every line sent and received, credentials masked and
@@ -94,6 +130,26 @@ impl ConnectOptions {
             TlsMode::StartTls | TlsMode::Plain => Connection::new(config),
         };
         conn.set_trace(self.protocol_log);
-        Ok(Engine::new(conn, max_in_flight))
+        let mut engine = Engine::new(conn, max_in_flight);
+        engine.calls.set_idle_timers(self.idle_timers);
+        Ok(engine)
     }
+}
+
+/// [`ConnectOptions::DEFAULT_KEEPALIVE`].
+const fn default_keepalive() -> TcpKeepalive {
+    let keepalive = TcpKeepalive::new().with_time(Duration::from_secs(60));
+    #[cfg(any(
+        target_os = "android",
+        target_os = "freebsd",
+        target_os = "ios",
+        target_os = "linux",
+        target_os = "macos",
+        target_os = "netbsd",
+        target_os = "windows",
+    ))]
+    let keepalive = keepalive
+        .with_interval(Duration::from_secs(15))
+        .with_retries(4);
+    keepalive
 }

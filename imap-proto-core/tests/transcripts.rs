@@ -1636,7 +1636,10 @@ fn idle_reissued_keeps_collecting_across_the_new_command() {
         let id = t.submit_raw(ops::idle::idle()).unwrap();
         t.run("C: A0002 IDLE\nS: + idling");
         // RFC 2177 §3: DONE, then IDLE again under a new tag; the op goes on.
-        t.conn.op_mut(&id).unwrap().renew(ops::idle::Renewal::Reissue);
+        t.conn
+            .op_mut(&id)
+            .unwrap()
+            .renew(ops::idle::Renewal::Reissue);
         t.conn.interrupt(&id).unwrap();
         assert!(!t.conn.op_mut(&id).unwrap().is_idling());
         t.run("C: DONE\nS: * 4 EXISTS\nS: A0002 OK IDLE terminated\nC: A0003 IDLE");
@@ -1695,10 +1698,16 @@ fn idle_reissue_refused_ends_the_op_with_the_refusal() {
         selected(t, "IMAP4rev1 IDLE");
         let id = t.submit_raw(ops::idle::idle()).unwrap();
         t.run("C: A0002 IDLE\nS: + idling");
-        t.conn.op_mut(&id).unwrap().renew(ops::idle::Renewal::Reissue);
+        t.conn
+            .op_mut(&id)
+            .unwrap()
+            .renew(ops::idle::Renewal::Reissue);
         t.conn.interrupt(&id).unwrap();
         t.run("C: DONE\nS: A0002 OK IDLE terminated\nC: A0003 IDLE\nS: A0003 NO not now");
-        assert!(matches!(t.conn.take_output(&id), Some(Err(Error::No { .. }))));
+        assert!(matches!(
+            t.conn.take_output(&id),
+            Some(Err(Error::No { .. }))
+        ));
     });
 }
 

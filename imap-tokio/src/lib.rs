@@ -72,8 +72,8 @@ use tokio::io::AsyncWrite;
 use tokio::net::TcpStream;
 
 pub use imap_driver::{
-    CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, LOGOUT_TIMEOUT, Reconnect,
-    pipeline,
+    CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, IdleTimers, LOGOUT_TIMEOUT,
+    Reconnect, pipeline,
 };
 pub use imap_proto_core::reconnect;
 pub use imap_proto_core::types;

@@ -39,6 +39,7 @@ pub mod support;
 mod auth;
 mod extensions;
 mod hostile;
+mod idle_liveness;
 mod mailboxes;
 mod messages;
 mod session;
@@ -158,7 +159,7 @@ pub fn main() -> ExitCode {
     let total_start = Instant::now();
     let mut report = Report::default();
 
-    let scripted: Vec<ScriptedCase> = [scripted::cases(), hostile::cases()]
+    let scripted: Vec<ScriptedCase> = [scripted::cases(), hostile::cases(), idle_liveness::cases()]
         .into_iter()
         .flatten()
         .filter(|c| selected(c.name))

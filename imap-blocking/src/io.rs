@@ -20,9 +20,10 @@ use std::sync::Arc;
 use std::task::{Context, Wake, Waker};
 use std::time::{Duration, Instant};
 
-use imap_driver::{CancellationToken, Engine, IdleTimers, READ_CHUNK, Shared};
+use futures_channel::oneshot;
+use imap_driver::{CancellationToken, Engine, IdleTimers, READ_CHUNK, Shared, answered};
 use imap_proto_core::ops::idle::IdleWake;
-use imap_proto_core::{Connection, Error};
+use imap_proto_core::{Connection, Error, TypedEvent};
 use mio::net::TcpStream as MioStream;
 use mio::{Events, Interest, Poll, Token, Waker as MioWaker};
 
@@ -268,6 +269,37 @@ impl Inner {
 }
 
 impl Inner {
+    /// The IDLE's result after its `DONE`, within [`imap_driver::IDLE_DONE_TIMEOUT`]; the
+    /// IDLE is checked meanwhile ([`imap_driver::Calls::idle_check`]), so a `DONE` that
+    /// gets no byte within the probe timeout fails the connection at once. At the deadline
+    /// the usual verdict applies ([`Inner::timed_out`]).
+    pub(crate) fn await_done(
+        &mut self,
+        shared: &Shared,
+        token: u64,
+        result: &mut oneshot::Receiver<Result<Vec<TypedEvent>, Error>>,
+    ) -> Result<Vec<TypedEvent>, Error> {
+        let deadline = Instant::now() + imap_driver::IDLE_DONE_TIMEOUT;
+        loop {
+            let Engine { conn, calls, .. } = &mut self.engine;
+            let next = calls.idle_check(token, conn).min(deadline);
+            let next = next.max(Instant::now() + Duration::from_millis(1));
+            match self.drive(shared, next, || answered(result)) {
+                Ok(answer) => return answer,
+                Err(Error::Timeout) if Instant::now() < deadline => {}
+                Err(Error::Timeout) => {
+                    // Closed first, so the engine knows which op timed out.
+                    result.close();
+                    if let Ok(Some(answer)) = result.try_recv() {
+                        return answer;
+                    }
+                    return Err(self.timed_out(shared));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
     /// Writes what the core has to send on the non-blocking `source`, until it would block.
     fn write_nonblocking(&mut self, source: &mut MioStream) {
         loop {

@@ -256,8 +256,7 @@ impl ImapConnection {
         let engine = &mut held.engine;
         engine.calls.interrupt(token, &mut engine.conn);
         let wake = wake?;
-        let done = deadline_after(IDLE_DONE_TIMEOUT);
-        let events = held.drive(&self.core.shared, done, || answered(&mut result))??;
+        let events = held.await_done(&self.core.shared, token, &mut result)?;
         drop(held);
         Ok(wake.into_event(events, |events| {
             self.core.shared.events.requeue_front(events)

@@ -300,9 +300,8 @@ impl IdleWait {
     fn pump(&mut self, conn: &mut Connection) -> bool {
         if self.interrupt {
             let _ = conn.interrupt(&self.id);
-        } else {
-            self.keeper.hear(conn, Instant::now());
         }
+        self.keeper.hear(conn, Instant::now());
         if self.activity.is_some()
             && conn
                 .op_mut(&self.id)
@@ -392,17 +391,18 @@ impl Calls {
 
     /// The IDLE with `token` reached the instant its last check named (or the adapter's
     /// first, [`IdleTimers::first_check`]): re-issues it, probes a silent server, or fails
-    /// the connection with `Error::PeerUnresponsive` when a probe went unanswered (see
-    /// [`IdleTimers`]). Returns when to check next; an IDLE not running (still waiting for
-    /// room, or over) is checked again after the silence interval.
+    /// the connection with `Error::PeerUnresponsive` when a probe, or the `DONE` that ends
+    /// it, went unanswered (see [`IdleTimers`]). Returns when to check next; an IDLE not
+    /// running (still waiting for room, or over) is checked again after the silence
+    /// interval.
     pub fn idle_check(&mut self, token: u64, conn: &mut Connection) -> Instant {
         let now = Instant::now();
         let running = self.pending.iter_mut().find_map(|pending| match pending {
-            Pending::Idle(wait) if wait.token == token && !wait.interrupt => Some(wait),
+            Pending::Idle(wait) if wait.token == token => Some(wait),
             _ => None,
         });
         match running {
-            Some(wait) => wait.keeper.check(conn, &wait.id, now),
+            Some(wait) => wait.keeper.check(conn, &wait.id, wait.interrupt, now),
             None => self.idle_timers.first_check(now),
         }
     }
@@ -526,6 +526,8 @@ impl Calls {
                 && wait.token == token
             {
                 wait.interrupt = true;
+                wait.keeper.hear(conn, Instant::now());
+                wait.keeper.ending(Instant::now());
                 let _ = conn.interrupt(&wait.id);
             }
         }

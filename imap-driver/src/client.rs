@@ -249,12 +249,38 @@ impl<R: Runtime> ImapConnection<R> {
         let events = match finished {
             Some(Ok(outcome)) => outcome?,
             Some(Err(_)) => return Err(self.link.gone()),
-            None => {
-                let deadline = deadline_after(IDLE_DONE_TIMEOUT);
-                self.link.await_reply(&mut result, deadline).await?
-            }
+            None => self.await_done(token, &mut result).await?,
         };
         Ok(wake.into_event(events, |events| self.events.requeue_front(events)))
+    }
+
+    /// The IDLE's result after its `DONE`, within [`IDLE_DONE_TIMEOUT`]; meanwhile the
+    /// driver checks it, so a `DONE` that gets no byte within the probe timeout fails the
+    /// connection with `Error::PeerUnresponsive` at once.
+    async fn await_done(
+        &self,
+        token: u64,
+        result: &mut oneshot::Receiver<Result<Vec<TypedEvent>, Error>>,
+    ) -> Result<Vec<TypedEvent>, Error> {
+        let deadline = Instant::now() + IDLE_DONE_TIMEOUT;
+        loop {
+            let next = self.idle_check(token).await.min(deadline);
+            let check = self.link.timer(Some(next));
+            let answer = async { Some((&mut *result).await) }
+                .or(async {
+                    check.await;
+                    None
+                })
+                .await;
+            match answer {
+                Some(answer) => return answer.unwrap_or_else(|_| Err(self.link.gone())),
+                // The deadline: the usual verdict on a timed-out call.
+                None if Instant::now() >= deadline => {
+                    return self.link.await_reply(result, Some(deadline)).await;
+                }
+                None => {}
+            }
+        }
     }
 
     /// Asks the driver to check the IDLE with `token` (re-issue, probe, or give the peer

@@ -115,19 +115,27 @@ impl IdleKeeper {
         }
     }
 
+    /// The caller ended the IDLE (`DONE` is out, or goes out at the `+`): its answer is due
+    /// like a probe's.
+    pub(crate) fn ending(&mut self, now: Instant) {
+        self.answer_by
+            .get_or_insert_with(|| later(now, self.timers.probe_timeout));
+    }
+
     /// Acts on the IDLE `id` if its time came: re-issues it, probes a silent server, or,
-    /// when a re-issue or probe went unanswered, fails the connection with
-    /// `Error::PeerUnresponsive` (through [`Connection::timed_out_raw`], so the core's one
-    /// rule decides: nothing received since the `DONE` or `NOOP` went out). Returns when to
-    /// check next.
+    /// when a re-issue, probe or the caller's `DONE` went unanswered, fails the connection
+    /// with `Error::PeerUnresponsive` (through [`Connection::timed_out_raw`], so the core's
+    /// one rule decides: nothing received since the `DONE` or `NOOP` went out). An IDLE
+    /// the caller is `ending` is not renewed. Returns when to check next.
     pub(crate) fn check(
         &mut self,
         conn: &mut Connection,
         id: &OpId<Idle>,
+        ending: bool,
         now: Instant,
     ) -> Instant {
         self.hear(conn, now);
-        let idling = conn.op_mut(id).is_some_and(|op: &mut Idle| op.is_idling());
+        let idling = !ending && conn.op_mut(id).is_some_and(|op: &mut Idle| op.is_idling());
         if let Some(answer_by) = self.answer_by {
             if now >= answer_by
                 && conn.timed_out_raw(id.raw()) == TimeoutVerdict::ServerStillSending
@@ -142,7 +150,7 @@ impl IdleKeeper {
             return self.next_check();
         }
         let silent = now >= later(self.heard_at, self.timers.silence);
-        let due = now >= self.renew_at;
+        let due = now >= self.renew_at && !ending;
         if silent || due {
             self.renew_at = later(now, self.timers.reissue);
             self.answer_by = Some(later(now, self.timers.probe_timeout));
@@ -213,13 +221,19 @@ mod tests {
         let mut keeper = IdleKeeper::new(timers(), &conn, start);
         assert_eq!(keeper.next_check(), start + 3 * T);
         // Before its time, a check does nothing.
-        assert_eq!(keeper.check(&mut conn, &id, start + T), start + 3 * T);
+        assert_eq!(
+            keeper.check(&mut conn, &id, false, start + T),
+            start + 3 * T
+        );
         assert_eq!(sent(&mut conn, &mut out), "");
         // Silence: DONE (the NOOP follows the IDLE's OK); the answer is due in a second.
-        assert_eq!(keeper.check(&mut conn, &id, start + 3 * T), start + 4 * T);
+        assert_eq!(
+            keeper.check(&mut conn, &id, false, start + 3 * T),
+            start + 4 * T
+        );
         assert_eq!(sent(&mut conn, &mut out), "DONE\r\n");
         // Nothing by then: the connection fails with PeerUnresponsive.
-        keeper.check(&mut conn, &id, start + 4 * T);
+        keeper.check(&mut conn, &id, false, start + 4 * T);
         assert!(matches!(
             conn.take_output(&id),
             Some(Err(Error::PeerUnresponsive))
@@ -232,7 +246,7 @@ mod tests {
         let (mut conn, id, mut out) = idling();
         let start = Instant::now();
         let mut keeper = IdleKeeper::new(timers(), &conn, start);
-        keeper.check(&mut conn, &id, start + 3 * T);
+        keeper.check(&mut conn, &id, false, start + 3 * T);
         assert_eq!(sent(&mut conn, &mut out), "DONE\r\n");
         conn.handle_input(b"A0001 OK done\r\n");
         assert_eq!(sent(&mut conn, &mut out), "A0002 NOOP\r\n");
@@ -246,7 +260,10 @@ mod tests {
         // A keepalive pushes the probe back; the re-issue comes at its time.
         conn.handle_input(b"* OK Still here\r\n");
         keeper.hear(&conn, start + 6 * T);
-        assert_eq!(keeper.check(&mut conn, &id, start + 8 * T), start + 9 * T);
+        assert_eq!(
+            keeper.check(&mut conn, &id, false, start + 8 * T),
+            start + 9 * T
+        );
         assert_eq!(sent(&mut conn, &mut out), "");
         assert!(conn.take_output(&id).is_none());
         assert!(!conn.is_over());
@@ -257,10 +274,16 @@ mod tests {
         let (mut conn, id, mut out) = idling();
         let start = Instant::now();
         let mut keeper = IdleKeeper::new(IdleTimers::new(T, 60 * T, 5 * T), &conn, start);
-        assert_eq!(keeper.check(&mut conn, &id, start + T), start + 2 * T);
+        assert_eq!(
+            keeper.check(&mut conn, &id, false, start + T),
+            start + 2 * T
+        );
         assert_eq!(sent(&mut conn, &mut out), "DONE\r\n");
         // The re-issue's answer is late: the next check is still ahead, nothing is sent.
-        assert_eq!(keeper.check(&mut conn, &id, start + 2 * T), start + 3 * T);
+        assert_eq!(
+            keeper.check(&mut conn, &id, false, start + 2 * T),
+            start + 3 * T
+        );
         assert_eq!(sent(&mut conn, &mut out), "");
     }
 
@@ -272,7 +295,7 @@ mod tests {
         assert_eq!(keeper.next_check(), start + 2 * T);
         conn.handle_input(b"* OK Still here\r\n");
         keeper.hear(&conn, start + T);
-        keeper.check(&mut conn, &id, start + 2 * T);
+        keeper.check(&mut conn, &id, false, start + 2 * T);
         assert_eq!(sent(&mut conn, &mut out), "DONE\r\n");
     }
 }

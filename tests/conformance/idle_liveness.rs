@@ -30,6 +30,7 @@ pub fn cases() -> Vec<ScriptedCase> {
     vec![
         scripted_case!(idle_blackholed_mid_idle_fails_within_the_liveness_bound),
         scripted_case!(idle_blackholed_before_the_continuation_fails_within_the_bound),
+        scripted_case!(idle_done_unanswered_fails_within_the_probe_timeout),
         scripted_case!(idle_is_reissued_and_events_keep_flowing),
         scripted_case!(idle_probes_a_silent_live_server_and_goes_on),
         scripted_case!(tcp_keepalive_is_on_by_default_and_can_be_switched_off),
@@ -118,6 +119,28 @@ async fn idle_blackholed_before_the_continuation_fails_within_the_bound() -> Tes
         assert_eq!(sent, "", "the client sent something before the server's +");
     }))?;
     aw!(idle_fails_within_the_bound(&client, "IDLE never accepted"))?;
+    aw!(server.finish())
+}
+
+async fn idle_done_unanswered_fails_within_the_probe_timeout() -> TestResult {
+    // The caller's own timeout ends the IDLE (300 ms); the server goes silent as DONE goes
+    // out. The DONE's answer is due within the probe timeout (1 s), not
+    // IDLE_DONE_TIMEOUT (30 s).
+    let options = timers(60_000, 60_000, 1_000);
+    let (client, server, _) = aw!(scripted_with(options, |mut peer| {
+        let _ = peer.expect("IDLE");
+        peer.send("+ idling\r\n");
+        let sent = blackhole(&mut peer);
+        assert_eq!(sent, "DONE\r\n");
+    }))?;
+    let started = Instant::now();
+    let idled = aw!(client.idle(Duration::from_millis(300), CancellationToken::new()));
+    let took = started.elapsed();
+    println!(
+        "    [{NAME}] DONE unanswered (idle 300 ms, probe 1 s) returned after {took:?}: {idled:?}"
+    );
+    ensure_err!(&idled, Error::PeerUnresponsive);
+    ensure!(took < BOUND, "took {took:?}");
     aw!(server.finish())
 }
 

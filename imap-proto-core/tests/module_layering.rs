@@ -22,7 +22,9 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 /// The lines of the files under `src/<module>` that name one of the `forbidden` modules
 /// (`crate::x` or `$crate::x`, in code or in doc links).
 fn violations(module: &str, forbidden: &[&str]) -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(module);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src")
+        .join(module);
     let mut found = Vec::new();
     for file in rust_files(&root) {
         let text = fs::read_to_string(&file).expect("source file");
@@ -33,7 +35,12 @@ fn violations(module: &str, forbidden: &[&str]) -> Vec<String> {
                     || line.contains(&format!("crate::{name}}}"))
                     || line.contains(&format!("crate::{name},"))
                 {
-                    found.push(format!("{}:{}: {}", file.display(), number + 1, line.trim()));
+                    found.push(format!(
+                        "{}:{}: {}",
+                        file.display(),
+                        number + 1,
+                        line.trim()
+                    ));
                 }
             }
         }
@@ -44,7 +51,11 @@ fn violations(module: &str, forbidden: &[&str]) -> Vec<String> {
 #[test]
 fn types_is_a_leaf() {
     let found = violations("types", &["conn", "encode", "parse", "ops"]);
-    assert!(found.is_empty(), "types/ imports the machinery:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "types/ imports the machinery:\n{}",
+        found.join("\n")
+    );
 }
 
 /// The check itself sees an import: a file of a module that does import `types` is reported.

@@ -49,6 +49,7 @@ mod runtime;
 mod seat;
 mod sink;
 mod snapshot;
+mod stream;
 
 use std::time::Duration;
 
@@ -71,6 +72,7 @@ pub use runtime::{
 pub use seat::{Seat, Shared, Taken, connect_tcp_until};
 pub use sink::{FetchItem, FetchSink, Refused};
 pub use snapshot::{SharedSnapshot, Snapshot};
+pub use stream::{DrivesStream, SPARE_READ, SpareRead};
 
 /// How long `logout()` waits for `* BYE` and the tagged OK. The reference gives `logout` no
 /// timeout argument; no call may wait forever, so this documented default applies.

@@ -21,7 +21,7 @@ use crate::adapter::{
 };
 
 use super::ScriptedCase;
-use super::support::{Fail, TestResult, panic_text};
+use super::support::{Fail, TestResult, panic_text, stray_fetches};
 use crate::{ensure, ensure_err, scripted_case};
 
 /// How long the scripted cases' calls may take (they all answer at once unless a case says
@@ -241,6 +241,7 @@ pub fn cases() -> Vec<ScriptedCase> {
     vec![
         scripted_case!(a_timed_out_call_leaves_the_connection_synchronised),
         scripted_case!(a_dropped_call_does_not_desynchronise_the_connection),
+        scripted_case!(a_timeout_mid_response_and_a_dropped_call_stay_synchronised),
         scripted_case!(a_refused_command_sends_nothing),
         scripted_case!(a_pipeline_goes_out_in_one_write_and_fails_per_command),
         scripted_case!(a_full_streaming_channel_waits_for_room_and_loses_nothing),
@@ -309,6 +310,68 @@ async fn a_dropped_call_does_not_desynchronise_the_connection() -> TestResult {
     let found = aw!(client.uid_fetch(&all, &[FetchAttr::Flags], T))?;
     ensure!(found.len() == 1);
     ensure!(found[0].uid() == Some(5));
+    aw!(server.finish())
+}
+
+/// Issue 12's timing-free form of the interop case `timeouts_and_dropped_calls_stay_synchronised`:
+/// the server sends the first half of a large FETCH response at once and holds the rest back
+/// until the client sends its next command, which it only does once the call timed out. So
+/// every round's call times out mid-response (the server was still sending: the non-fatal
+/// `Timeout`), whatever the machine's speed, and the calls after it (a dropped SEARCH, a
+/// FETCH, a SEARCH) each get exactly their own answer.
+async fn a_timeout_mid_response_and_a_dropped_call_stay_synchronised() -> TestResult {
+    const ROUNDS: usize = 5;
+    const BODY: usize = 64 * 1024;
+    let (client, server) = aw!(scripted(PREAUTH, |mut peer| {
+        let tag = peer.expect("SELECT INBOX");
+        peer.send(&format!("* 2 EXISTS\r\n{tag} OK [READ-WRITE] done\r\n"));
+        let body = "x".repeat(BODY);
+        for _ in 0..ROUNDS {
+            let heavy = peer.expect("UID FETCH 1:* (UID BODY.PEEK[])");
+            let (first, rest) = body.split_at(BODY / 2);
+            peer.send(&format!("* 1 FETCH (UID 7 BODY[] {{{BODY}}}\r\n{first}"));
+            // The client's next command: its heavy call has given up by now.
+            let mut next = peer.line();
+            peer.send(&format!(
+                "{rest})\r\n* 2 FETCH (UID 8 BODY[] {{3}}\r\nabc)\r\n"
+            ));
+            peer.send(&format!("{heavy} OK done\r\n"));
+            // The dropped SEARCH, if it went out before it was dropped.
+            if let Some(tag) = next.strip_suffix(" UID SEARCH ALL") {
+                peer.send(&format!("* SEARCH 7 8\r\n{tag} OK done\r\n"));
+                next = peer.line();
+            }
+            let tag = next
+                .strip_suffix(" UID FETCH 1:* (UID FLAGS)")
+                .unwrap_or_else(|| panic!("unexpected command {next:?}"));
+            peer.send("* 1 FETCH (UID 7 FLAGS (\\Seen))\r\n* 2 FETCH (UID 8 FLAGS ())\r\n");
+            peer.send(&format!("{tag} OK done\r\n"));
+            let tag = peer.expect("SEARCH ALL");
+            peer.send(&format!("* SEARCH 1 2\r\n{tag} OK done\r\n"));
+        }
+    }))?;
+    aw!(client.select("INBOX", T))?;
+    let all = SequenceSet::range_from(1)?;
+    let heavy = [FetchAttr::Uid, FetchAttr::whole_message_peek()];
+    for round in 0..ROUNDS as u64 {
+        let timed_out = aw!(client.uid_fetch(&all, &heavy, Duration::from_millis(500)));
+        ensure!(
+            matches!(timed_out, Err(Error::Timeout)),
+            "round {round}: {timed_out:?}"
+        );
+        aw!(abandon_after(
+            async { aw!(client.uid_search("ALL", T)) },
+            Duration::from_millis(round % 3)
+        ));
+        let found = aw!(client.uid_fetch(&all, &[FetchAttr::Uid, FetchAttr::Flags], T))?;
+        let uids: Vec<Option<u32>> = found.iter().map(|f| f.uid()).collect();
+        ensure!(uids == vec![Some(7), Some(8)], "round {round}: {found:?}");
+        let searched = aw!(client.search("ALL", T))?;
+        ensure!(searched.ids == vec![1, 2], "round {round}: {searched:?}");
+    }
+    ensure!(client.session_state() == SessionState::Selected);
+    let strays = stray_fetches(aw!(client.drain_events()));
+    ensure!(strays == 0, "{strays} stray FETCH events");
     aw!(server.finish())
 }
 

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::adapter::types::{FetchResponse, IdleEvent, Section, SequenceSet};
-use crate::adapter::{CancellationToken, Error, ImapConnection, TlsMode, sleep, spawn};
+use crate::adapter::{CancellationToken, Error, ImapConnection, TlsMode, TypedEvent, sleep, spawn};
 
 use super::kit::{Server, T};
 
@@ -107,6 +107,14 @@ pub fn all() -> SequenceSet {
 }
 
 /// The UIDs of FETCH responses, in order.
+/// The FETCH events among `events`: after timed-out and dropped calls there must be none,
+/// since late responses are claimed by their own (abandoned) commands.
+pub fn stray_fetches(events: Vec<TypedEvent>) -> usize {
+    (events.iter())
+        .filter(|e| matches!(e, TypedEvent::Fetch(_) | TypedEvent::FetchChunk { .. }))
+        .count()
+}
+
 pub fn uids(found: &[FetchResponse]) -> Vec<u32> {
     found.iter().filter_map(FetchResponse::uid).collect()
 }

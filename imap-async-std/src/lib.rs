@@ -76,9 +76,8 @@ use std::time::Instant;
 
 use async_io::{Async, Timer};
 use futures_lite::AsyncWrite;
-use imap_driver::{
-    BoxFuture, BoxTransport, Progress, ReadSize, Runtime, Transport, read_ready_slice,
-};
+use imap_driver::__adapter::{BoxTransport, Progress, ReadSize, Transport, read_ready_slice};
+use imap_driver::{BoxFuture, Runtime};
 use imap_proto_core::Connection;
 use imap_proto_core::types::FetchResponse;
 use socket2::SockRef;

@@ -64,7 +64,8 @@ use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
 use bytes::BufMut;
-use imap_driver::{BoxFuture, BoxTransport, Progress, ReadSize, Runtime, Transport};
+use imap_driver::__adapter::{BoxTransport, Progress, ReadSize, Transport};
+use imap_driver::{BoxFuture, Runtime};
 use imap_proto_core::Connection;
 use imap_proto_core::types::FetchResponse;
 use socket2::SockRef;

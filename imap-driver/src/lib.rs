@@ -50,6 +50,7 @@ mod runtime;
 mod seat;
 mod sink;
 mod snapshot;
+mod stream;
 
 use std::time::Duration;
 
@@ -60,6 +61,7 @@ pub use pipeline::Pipeline;
 pub use resilient::{Reconnect, Resilient, RetryPolicy};
 pub use runtime::{BoxFuture, Runtime};
 pub use sink::{FetchItem, FetchSink, Refused};
+pub use stream::DrivesStream;
 
 /// What only the adapter crates (imap-tokio, imap-async-std, imap-blocking) use: the
 /// runtime interface's helpers, the blocking adapter's shared bookkeeping, the driver's
@@ -78,6 +80,7 @@ pub mod __adapter {
     };
     pub use crate::seat::{Seat, Shared, Taken, connect_tcp_until};
     pub use crate::snapshot::{SharedSnapshot, Snapshot};
+    pub use crate::stream::{SPARE_READ, SpareRead};
 }
 
 /// How long `logout()` waits for `* BYE` and the tagged OK. The reference gives `logout` no

@@ -20,7 +20,8 @@ use std::task::{Context, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use futures_channel::oneshot;
-use imap_driver::{CancellationToken, Engine, IdleTimers, READ_CHUNK, Shared, answered};
+use imap_driver::__adapter::{Engine, READ_CHUNK, Shared, answered};
+use imap_driver::{CancellationToken, IdleTimers};
 use imap_proto_core::ops::idle::IdleWake;
 use imap_proto_core::{Connection, Error, TypedEvent};
 use mio::{Events, Interest, Poll, Token, Waker as MioWaker};
@@ -64,7 +65,7 @@ impl Inner {
     }
 
     /// Hands `job` to the calls (submitted now, or once there is room in flight).
-    pub(crate) fn start(&mut self, job: imap_driver::Job) {
+    pub(crate) fn start(&mut self, job: imap_driver::__adapter::Job) {
         let Engine { conn, calls, .. } = &mut self.engine;
         calls.start(job, conn);
     }
@@ -180,7 +181,7 @@ impl Inner {
     /// stream's OS `socket`, the socket is switched to non-blocking mode and registered with
     /// a mio `Poll` together with a `Waker` that the token's listener wakes, so a `cancel()`
     /// from any thread ends the `poll` at once; the only timed wake-ups are the IDLE
-    /// `token`'s checks ([`imap_driver::Calls::idle_check`]: re-issue, probe, dead peer).
+    /// `token`'s checks (`Calls::idle_check`: re-issue, probe, dead peer).
     /// Without one, the wait is timed reads of at most [`IDLE_CANCEL_CHECK`] with a look at
     /// the token between.
     pub(crate) fn wait_idle(
@@ -303,7 +304,7 @@ impl Inner {
 }
 
 impl Inner {
-    /// The IDLE `token`'s check once `next_check` came ([`imap_driver::Calls::idle_check`]),
+    /// The IDLE `token`'s check once `next_check` came (`Calls::idle_check`),
     /// then what a renewal has to send (`DONE`, `NOOP`, `IDLE`), written without waiting
     /// for room: a few bytes. Should the socket not take them (a full send buffer: the peer
     /// stopped reading), the rest waits for the next wake-up and the probe's deadline
@@ -335,7 +336,7 @@ impl Inner {
     }
 
     /// The IDLE's result after its `DONE`, within [`imap_driver::IDLE_DONE_TIMEOUT`]; the
-    /// IDLE is checked meanwhile ([`imap_driver::Calls::idle_check`]), so a `DONE` that
+    /// IDLE is checked meanwhile (`Calls::idle_check`), so a `DONE` that
     /// gets no byte within the probe timeout fails the connection at once. At the deadline
     /// the usual verdict applies ([`Inner::timed_out`]).
     pub(crate) fn await_done(

@@ -40,7 +40,7 @@ pub enum Request {
     Batch(Vec<Job>),
     /// End the IDLE with this token (send `DONE`); ignored if it already ended.
     Interrupt(u64),
-    /// The IDLE with this token is due for a check ([`crate::Calls::idle_check`]); the
+    /// The IDLE with this token is due for a check ([`crate::calls::Calls::idle_check`]); the
     /// reply is when to check next.
     IdleCheck(u64, oneshot::Sender<std::time::Instant>),
     /// A call's timeout elapsed (its reply receiver is closed): the driver judges the peer

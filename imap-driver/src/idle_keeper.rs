@@ -64,7 +64,8 @@ impl IdleTimers {
         }
     }
 
-    /// When an IDLE started `now` is first checked.
+    /// When an IDLE started `now` is first checked (for the adapters' IDLE loops).
+    #[doc(hidden)]
     pub fn first_check(&self, now: Instant) -> Instant {
         later(now, self.reissue.min(self.silence))
     }

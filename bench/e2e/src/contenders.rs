@@ -124,13 +124,22 @@ impl Measured {
     }
 }
 
-/// CPU time (user + system) of this process so far, in microseconds, and its peak RSS.
+/// CPU time (user + system) of this process so far, in microseconds, and its peak RSS in
+/// KiB. The peak is `VmHWM`, not getrusage's `ru_maxrss`: Linux carries `ru_maxrss` over
+/// `execve` from the process that forked (here the orchestrator, which seeded the mailbox),
+/// while `VmHWM` belongs to this program's own address space.
 fn usage() -> (u64, u64) {
     let usage = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage");
     let micros = |t: nix::sys::time::TimeVal| t.tv_sec() as u64 * 1_000_000 + t.tv_usec() as u64;
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(usage.max_rss() as u64);
     (
         micros(usage.user_time()) + micros(usage.system_time()),
-        usage.max_rss() as u64,
+        peak,
     )
 }
 
@@ -317,8 +326,7 @@ async fn ours_tokio(
     streaming: bool,
 ) -> Result<Measured, Error> {
     let imap =
-        imap_tokio::ImapConnection::connect(&account.host, account.port, TlsMode::Plain, T)
-            .await?;
+        imap_tokio::ImapConnection::connect(&account.host, account.port, TlsMode::Plain, T).await?;
     imap.login(&account.user, &account.password, T).await?;
     imap.examine(MAILBOX, T).await?;
     let all = SequenceSet::range_from(1)?;
@@ -395,7 +403,11 @@ async fn ours_async_std(
     })
 }
 
-fn ours_blocking(workload: Workload, account: &Account, streaming: bool) -> Result<Measured, Error> {
+fn ours_blocking(
+    workload: Workload,
+    account: &Account,
+    streaming: bool,
+) -> Result<Measured, Error> {
     let imap =
         imap_blocking::ImapConnection::connect(&account.host, account.port, TlsMode::Plain, T)?;
     imap.login(&account.user, &account.password, T)?;

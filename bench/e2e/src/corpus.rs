@@ -34,10 +34,41 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "meeting", "report", "budget", "the", "and", "of", "quarterly", "review", "please", "find",
-    "attached", "draft", "schedule", "tomorrow", "project", "update", "thanks", "regards",
-    "invoice", "shipment", "delayed", "question", "about", "server", "migration", "release",
-    "notes", "holiday", "plans", "lunch", "on", "friday", "agenda", "minutes", "customer",
+    "meeting",
+    "report",
+    "budget",
+    "the",
+    "and",
+    "of",
+    "quarterly",
+    "review",
+    "please",
+    "find",
+    "attached",
+    "draft",
+    "schedule",
+    "tomorrow",
+    "project",
+    "update",
+    "thanks",
+    "regards",
+    "invoice",
+    "shipment",
+    "delayed",
+    "question",
+    "about",
+    "server",
+    "migration",
+    "release",
+    "notes",
+    "holiday",
+    "plans",
+    "lunch",
+    "on",
+    "friday",
+    "agenda",
+    "minutes",
+    "customer",
 ];
 
 const NAMES: &[&str] = &[
@@ -196,9 +227,14 @@ fn headers(rng: &mut Rng, n: u32) -> String {
     }
     if n > 1 && rng.below(2) == 0 {
         let parent = 1 + rng.below(u64::from(n - 1));
-        text.push_str(&format!("In-Reply-To: <m{parent}.1@example.org>\r\nReferences:"));
+        text.push_str(&format!(
+            "In-Reply-To: <m{parent}.1@example.org>\r\nReferences:"
+        ));
         for k in 0..1 + rng.below(8) {
-            text.push_str(&format!("\r\n <m{}.{k}@example.org>", rng.below(u64::from(n))));
+            text.push_str(&format!(
+                "\r\n <m{}.{k}@example.org>",
+                rng.below(u64::from(n))
+            ));
         }
         text.push_str("\r\n");
     }

@@ -58,7 +58,11 @@ fn delayed_pump(mut from: OwnedReadHalf, mut to: OwnedWriteHalf) {
     tokio::spawn(async move {
         let mut buf = vec![0u8; 64 * 1024];
         while let Ok(n) = from.read(&mut buf).await {
-            if n == 0 || chunks.send((tokio::time::Instant::now() + ONE_WAY, buf[..n].to_vec())).is_err() {
+            if n == 0
+                || chunks
+                    .send((tokio::time::Instant::now() + ONE_WAY, buf[..n].to_vec()))
+                    .is_err()
+            {
                 break;
             }
         }

@@ -34,6 +34,7 @@ pub mod pipeline_table;
 pub mod pipeline_tuple;
 pub mod quota;
 pub mod search;
+mod seq_ranges;
 pub mod session;
 pub mod sync;
 pub mod table;

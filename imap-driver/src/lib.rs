@@ -48,6 +48,7 @@ mod runtime;
 mod seat;
 mod sink;
 mod snapshot;
+mod stream;
 
 use std::time::Duration;
 
@@ -69,6 +70,7 @@ pub use runtime::{
 pub use seat::{Seat, Shared, Taken, connect_tcp_until};
 pub use sink::{FetchItem, FetchSink, Refused};
 pub use snapshot::{SharedSnapshot, Snapshot};
+pub use stream::{DrivesStream, SPARE_READ, SpareRead};
 
 /// How long `logout()` waits for `* BYE` and the tagged OK. The reference gives `logout` no
 /// timeout argument; no call may wait forever, so this documented default applies.

@@ -1,7 +1,7 @@
 //! STORE, COPY, MOVE (with its UIDPLUS fallback), EXPUNGE and UID EXPUNGE
 //! (RFC 9051 §6.4.3, §6.4.6–6.4.9; RFC 4315; RFC 6851; RFC 7162).
 
-use crate::conn::session::Session;
+use crate::contract::session::Session;
 use crate::encode;
 use crate::types::{
     CopyResult, ExpungeResult, FetchResponse, Flag, MoveResult, ResponseCode, SequenceSet,

@@ -1,7 +1,7 @@
 //! SEARCH (plain, ESEARCH, SAVE), SORT and THREAD (RFC 9051 §6.4.4, RFC 4731, RFC 5182,
 //! RFC 5256, RFC 7162 §3.1.5).
 
-use crate::conn::session::Session;
+use crate::contract::session::Session;
 use crate::encode;
 use crate::types::{EsearchResponse, SearchResult, Tagged, ThreadNode, UidRange, Untagged};
 use crate::{Error, ProtocolViolation};

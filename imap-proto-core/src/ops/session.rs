@@ -1,7 +1,7 @@
 //! Any-state and session commands: NOOP, CHECK, CAPABILITY, LOGOUT, ID, ENABLE, NAMESPACE,
 //! UNAUTHENTICATE (RFC 9051 §6.1, §6.3.1, §6.3.11; RFC 2971; RFC 5161; RFC 8437).
 
-use crate::conn::session::{Session, SessionState};
+use crate::contract::session::{Session, SessionState};
 use crate::encode;
 use crate::types::{Capability, NamespaceResponse, StatusKind, Tagged, Untagged};
 use crate::{Error, Precondition, ProtocolViolation};

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 use imap_tokio::types::{FetchAttr, SequenceSet};
-use imap_tokio::{Error, ImapConnection, TlsMode};
+use imap_tokio::{Config, ConnectOptions, Error, ImapConnection, TlsMode};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
@@ -26,6 +26,8 @@ const T: Duration = Duration::from_secs(120);
 /// One round's wall times.
 #[derive(Debug, Clone, Copy)]
 pub struct Round {
+    /// A NOOP: one round trip through the relay and the server.
+    pub noop: Duration,
     pub one_fetch: Duration,
     pub concurrent: Duration,
     pub failures: u32,
@@ -78,16 +80,30 @@ fn delayed_pump(mut from: OwnedReadHalf, mut to: OwnedWriteHalf) {
     });
 }
 
-/// `rounds` rounds, the two sides alternating.
-pub async fn run(account: &Account, rounds: usize) -> Result<Vec<Round>, Error> {
+/// `rounds` rounds, the two sides alternating, on a connection with `max_in_flight` (the
+/// default `Config` when `None`).
+pub async fn run(
+    account: &Account,
+    rounds: usize,
+    max_in_flight: Option<usize>,
+) -> Result<Vec<Round>, Error> {
     let port = delay_relay((account.host.clone(), account.port)).await?;
-    let imap = ImapConnection::connect("127.0.0.1", port, TlsMode::Plain, T).await?;
+    let mut config = Config::default();
+    if let Some(max) = max_in_flight {
+        config.max_in_flight = max;
+    }
+    let options = ConnectOptions::new(TlsMode::Plain).config(config);
+    let imap = ImapConnection::connect_with("127.0.0.1", port, options, T).await?;
     imap.login(&account.user, &account.password, T).await?;
     imap.examine(MAILBOX, T).await?;
     let items = [FetchAttr::Uid, FetchAttr::Flags];
     let first = SequenceSet::range(1, CALLS)?;
     let mut results = Vec::with_capacity(rounds);
     for _ in 0..rounds {
+        let started = Instant::now();
+        imap.noop(T).await?;
+        let noop = started.elapsed();
+
         let started = Instant::now();
         let all = imap.uid_fetch(&first, &items, T).await?;
         let one_fetch = started.elapsed();
@@ -111,6 +127,7 @@ pub async fn run(account: &Account, rounds: usize) -> Result<Vec<Round>, Error> 
             eprintln!("e2e: first failed concurrent call: {e}");
         }
         results.push(Round {
+            noop,
             one_fetch,
             concurrent,
             failures,

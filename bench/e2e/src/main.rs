@@ -193,10 +193,27 @@ fn orchestrate(options: &Options) -> Result<(), String> {
     check_payloads(&results)?;
     print_table(options, &results);
     if options.latency {
-        let rounds = runtime
-            .block_on(latency::run(&account, options.reps))
-            .map_err(|e| format!("latency: {e}"))?;
-        print_latency(&rounds);
+        let default = imap_tokio::Config::default().max_in_flight;
+        println!(
+            "\n{} concurrent uid_fetch calls (one UID each, join_all, one imap-tokio connection) \
+             at a {} ms round trip, {} rounds, medians:",
+            latency::CALLS,
+            2 * latency::ONE_WAY.as_millis(),
+            options.reps
+        );
+        println!(
+            "| max_in_flight | NOOP | one UID FETCH 1:{} | {} concurrent calls | ratio | failures per round |",
+            latency::CALLS,
+            latency::CALLS
+        );
+        println!("|---:|---:|---:|---:|---:|---|");
+        // The default window, then one that holds every call: what the window costs.
+        for max_in_flight in [None, Some(latency::CALLS as usize)] {
+            let rounds = runtime
+                .block_on(latency::run(&account, options.reps, max_in_flight))
+                .map_err(|e| format!("latency: {e}"))?;
+            print_latency(max_in_flight.unwrap_or(default), &rounds);
+        }
     }
     Ok(())
 }
@@ -385,27 +402,14 @@ fn print_table(options: &Options, results: &HashMap<(Workload, String), Vec<Meas
     }
 }
 
-fn print_latency(rounds: &[latency::Round]) {
+fn print_latency(max_in_flight: usize, rounds: &[latency::Round]) {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let noop = median(rounds.iter().map(|r| ms(r.noop)).collect());
     let one = median(rounds.iter().map(|r| ms(r.one_fetch)).collect());
     let many = median(rounds.iter().map(|r| ms(r.concurrent)).collect());
     let failures: Vec<u32> = rounds.iter().map(|r| r.failures).collect();
-    println!();
     println!(
-        "{} concurrent uid_fetch calls (one UID each, join_all, one imap-tokio connection) at a \
-         {} ms round trip, {} rounds:",
-        latency::CALLS,
-        2 * latency::ONE_WAY.as_millis(),
-        rounds.len()
-    );
-    println!(
-        "| one UID FETCH 1:{} | {} concurrent calls | ratio | failures per round |",
-        latency::CALLS,
-        latency::CALLS
-    );
-    println!("|---:|---:|---:|---|");
-    println!(
-        "| {one:.1} ms | {many:.1} ms | {:.2} | {failures:?} |",
+        "| {max_in_flight} | {noop:.1} ms | {one:.1} ms | {many:.1} ms | {:.2} | {failures:?} |",
         many / one
     );
 }

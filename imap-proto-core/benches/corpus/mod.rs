@@ -40,9 +40,13 @@ impl Scale {
     }
 }
 
-/// All three corpora at the given scale.
+pub mod captured;
+
+/// Every corpus at the given scale: the three generated here, then the captured ones.
 pub fn all(scale: Scale) -> Vec<Corpus> {
-    vec![metadata(scale), bodies(scale), mix(scale)]
+    let mut corpora = vec![metadata(scale), bodies(scale), mix(scale)];
+    corpora.extend(captured::all(scale));
+    corpora
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -430,9 +430,7 @@ fn count_passes(spec: &str) {
         panic!("IMAP_BENCH_COUNT={spec}: expected <corpus>/<contender>/<passes>");
     };
     let passes: usize = passes.parse().expect("a number of passes");
-    let corpus = corpus::all(corpus::Scale::FULL)
-        .into_iter()
-        .find(|corpus| corpus.name == corpus_name)
+    let corpus = corpus::named(corpus_name, corpus::Scale::FULL)
         .unwrap_or_else(|| panic!("no corpus named {corpus_name}"));
     let (_, pass) = CONTENDERS
         .iter()

@@ -24,6 +24,14 @@ pub fn all(scale: Scale) -> Vec<Corpus> {
     CAPTURES.iter().map(|name| load(name, scale)).collect()
 }
 
+/// The captured corpus called `name`, if there is one.
+pub fn named(name: &str, scale: Scale) -> Option<Corpus> {
+    CAPTURES
+        .iter()
+        .find(|capture| **capture == name)
+        .map(|capture| load(capture, scale))
+}
+
 fn load(name: &'static str, scale: Scale) -> Corpus {
     let path = format!(
         "{}/benches/corpus/captured/{name}.imap.gz",

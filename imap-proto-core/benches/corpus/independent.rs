@@ -572,7 +572,7 @@ fn message(dice: &mut Dice, size: usize) -> Vec<u8> {
     .unwrap();
     out.extend_from_slice(&subject(dice));
     out.extend_from_slice(b"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n");
-    let line: &[u8] = *dice.pick::<&[u8]>(&[
+    let line: &[u8] = dice.pick::<&[u8]>(&[
         b"Lorem ipsum dolor sit amet, consectetur adipiscing elit.\r\n".as_slice(),
         "Grüße aus Zürich — bis später.\r\n".as_bytes(),
         b"> quoted reply text from the previous message\r\n",
@@ -659,7 +659,7 @@ pub fn mix(scale: Scale) -> Corpus {
             0 => {
                 for _ in 0..3 + dice.below(20) {
                     s.raw(b"* LIST (");
-                    let attrs: &[&str] = *dice.pick::<&[&str]>(&[
+                    let attrs: &[&str] = dice.pick::<&[&str]>(&[
                         &[],
                         &["\\HasNoChildren"],
                         &["\\HasChildren", "\\Noselect"],
@@ -841,7 +841,7 @@ pub fn mix(scale: Scale) -> Corpus {
                 write!(s.bytes, "A{tag} OK Getquotaroot completed").unwrap();
             }
             _ => {
-                let text: &[u8] = *dice.pick::<&[u8]>(&[
+                let text: &[u8] = dice.pick::<&[u8]>(&[
                     b"NO [TRYCREATE] Mailbox doesn't exist: Arch\xC3\xADv".as_slice(),
                     b"BAD [CLIENTBUG] Unknown command",
                     b"NO [OVERQUOTA] Quota exceeded (mailbox for user is full)",

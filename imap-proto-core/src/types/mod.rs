@@ -36,7 +36,9 @@ mod selected;
 mod sequence;
 #[cfg(all(test, feature = "serde"))]
 mod serde_round_trip;
+mod session_state;
 mod store;
+mod stream_part;
 mod sync;
 mod unparsed;
 mod wire_text;
@@ -81,7 +83,9 @@ pub use search_criteria::SearchCriteria;
 pub use select::{QresyncParams, SelectOptions};
 pub use selected::SelectedMailbox;
 pub use sequence::{SeqNumber, SequenceItem, SequenceSet};
+pub use session_state::SessionState;
 pub use store::StoreOperation;
+pub use stream_part::StreamPart;
 pub use sync::{
     FlagUpdate, MailboxState, SyncDelta, SyncOptions, SyncStrategy, UidSet, UidSetParseError,
 };

@@ -7,18 +7,7 @@ use crate::types::{
     StatusResponse, UidRange, Untagged,
 };
 
-/// The four session states of RFC 3501 §3 / RFC 9051 §3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SessionState {
-    /// Before LOGIN/AUTHENTICATE (or after UNAUTHENTICATE).
-    NotAuthenticated,
-    /// Logged in, no mailbox selected.
-    Authenticated,
-    /// A mailbox is selected.
-    Selected,
-    /// The server said BYE or LOGOUT completed.
-    Logout,
-}
+pub use crate::types::SessionState;
 
 /// The client's view of the session.
 #[derive(Debug, Clone)]

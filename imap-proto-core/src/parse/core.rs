@@ -454,7 +454,9 @@ pub fn flag_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
             return Ok((i.take_from(1), flags));
         }
         let (rest, f) = flag(i)?;
-        if flags.len() == flags.capacity() {
+        if flags.capacity() == 0 {
+            flags.reserve_exact(4);
+        } else if flags.len() == flags.capacity() {
             reserve_flags(&mut flags, i.as_slice());
         }
         flags.push(f);
@@ -462,19 +464,15 @@ pub fn flag_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
     }
 }
 
-/// Makes room in a full `flags` for the flag at the start of `rest` and those after it: four
-/// at first (most lists are short), then, for a longer list, all that remain at once instead
-/// of a reallocation per doubling (keyword lists of 20-40 flags are common: mail clients'
-/// tags, labels migrated from Gmail). A flag holds neither a space nor `)` (RFC 9051 §9
+/// Makes room in a full `flags` (whose first four flags had room reserved: most lists are
+/// short) for the flag at the start of `rest` and all those after it, at once instead of a
+/// reallocation per doubling (keyword lists of 20-40 flags are common: mail clients' tags,
+/// labels migrated from Gmail). A flag holds neither a space nor `)` (RFC 9051 §9
 /// `flag-keyword = atom`), so the spaces before the first `)` bound how many remain; a list
 /// without `)` fails to parse and its vector is dropped.
 #[cold]
 #[inline(never)]
 pub(super) fn reserve_flags(flags: &mut Vec<Flag>, rest: &[u8]) {
-    if flags.capacity() == 0 {
-        flags.reserve_exact(4);
-        return;
-    }
     let end = memchr::memchr(b')', rest).unwrap_or(rest.len());
     let remaining = memchr::memchr_iter(b' ', &rest[..end]).count() + 1;
     flags.reserve_exact(remaining);

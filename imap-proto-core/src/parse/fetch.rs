@@ -481,7 +481,9 @@ fn flag_fetch_list_into<'a>(i: Span<'a>, flags: &mut Vec<Flag>) -> Result<Span<'
                 (n, Flag::Keyword(i.take(n).to_bytes()))
             }
         };
-        if flags.len() == flags.capacity() {
+        if flags.capacity() == 0 {
+            flags.reserve_exact(4);
+        } else if flags.len() == flags.capacity() {
             reserve_flags(flags, s);
         }
         flags.push(flag);

@@ -41,6 +41,7 @@ pub mod event;
 pub mod event_buffer;
 pub mod record;
 pub mod session;
+mod spare;
 pub mod trace;
 pub mod upgrade;
 

@@ -49,19 +49,20 @@ pub mod sasl;
 pub mod types;
 
 pub use config::Config;
-pub use conn::event::TypedEvent;
 pub use conn::event_buffer::{EventBuffer, NextEvent};
 pub use conn::record::{CommandOutcome, CommandRecord};
-pub use conn::session::{SelectedMailbox, Session, SessionState};
+pub use conn::session::{Session, SessionState};
 pub use conn::trace::{Direction, TraceLine};
 pub use conn::upgrade::{TlsMode, TlsSetup};
 pub use conn::{Connection, OpId, StreamPart, TimeoutVerdict};
-pub use encode::EncodeError;
 pub use error::{Error, Precondition, ProtocolViolation};
 pub use limits::Limits;
 pub use ops::Op;
 pub use parse::frame::FrameError;
-pub use parse::{ParseError, ParseErrorKind};
+pub use types::SelectedMailbox;
+pub use types::encode_error::EncodeError;
+pub use types::event::TypedEvent;
+pub use types::parse_error::{ParseError, ParseErrorKind};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -37,7 +37,6 @@ use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 
-pub mod event;
 pub mod event_buffer;
 pub mod record;
 pub mod session;
@@ -54,7 +53,7 @@ use crate::types::{
     Tagged, Untagged,
 };
 use crate::{Config, Error, Precondition, ProtocolViolation};
-use event::TypedEvent;
+use crate::types::TypedEvent;
 use session::{Session, SessionState};
 use upgrade::{Layers, TlsSetup};
 

@@ -25,11 +25,17 @@ use std::fmt;
 
 use bytes::Bytes;
 
+pub use crate::types::encode_error::EncodeError;
+pub(crate) use crate::types::lexical::{
+    MAX_MOD_SEQUENCE, RawPiece, check_atom, is_astring_char, is_atom, is_atom_char, is_list_char,
+    split_raw,
+};
 use crate::types::{Capability, Flag, SequenceSet, mutf7};
 
 pub mod acl;
 pub mod append;
 pub mod auth;
+mod fetch_attr;
 pub mod idle;
 pub mod mailbox;
 pub mod message;
@@ -37,72 +43,6 @@ pub mod metadata;
 pub mod notify;
 pub mod quota;
 pub mod session;
-
-/// Why a command could not be encoded. Nothing has been sent when this comes back.
-///
-/// Values that may be secrets (LOGIN passwords, string arguments in general) are never copied
-/// into an error; only atom-only arguments, raw criteria text and sequence sets are.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EncodeError {
-    /// The tag is empty or has a character outside `ASTRING-CHAR` (or a `+`).
-    #[error("invalid command tag {tag:?}: a tag is one or more ASTRING-CHARs other than '+'")]
-    InvalidTag {
-        /// The refused tag.
-        tag: String,
-    },
-    /// An argument the grammar only allows as an atom (flag keyword, capability name, sort key,
-    /// status item, ...) is empty or has a character outside `ATOM-CHAR`.
-    #[error(
-        "{what} must be an IMAP atom (no space, control, 8-bit or any of (){{%*\"\\]), got {value:?}"
-    )]
-    InvalidAtom {
-        /// Which argument.
-        what: &'static str,
-        /// The refused value.
-        value: String,
-    },
-    /// A string argument contains NUL, which IMAP cannot carry in a quoted string or a text
-    /// literal (RFC 9051 §4.3: `CHAR8` excludes NUL).
-    #[error("{what} contains a NUL byte, which IMAP cannot send in a string")]
-    ContainsNul {
-        /// Which argument.
-        what: &'static str,
-    },
-    /// Caller-supplied raw protocol text (search criteria, LIST options, ...) that would be
-    /// unsafe or malformed on the command line.
-    #[error("raw {what} {value:?} refused: {reason}")]
-    UnsafeRawText {
-        /// Which argument.
-        what: &'static str,
-        /// The refused text.
-        value: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// A sequence set that is empty, has a zero, or is otherwise malformed.
-    #[error("invalid sequence set {value:?}: {reason}")]
-    InvalidSequenceSet {
-        /// The refused text (or a description of the refused values).
-        value: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// A date-time that does not match `"dd-Mon-yyyy hh:mm:ss +zzzz"` (RFC 9051 §9 `date-time`).
-    #[error("invalid date-time {value:?}: expected \"dd-Mon-yyyy hh:mm:ss +zzzz\"")]
-    InvalidDateTime {
-        /// The refused value.
-        value: String,
-    },
-    /// An argument that breaks a rule of the command's grammar or its RFC (empty list, zero
-    /// where a non-zero number is required, a combination the RFC forbids, ...).
-    #[error("invalid {what}: {reason}")]
-    InvalidArgument {
-        /// Which argument.
-        what: &'static str,
-        /// The rule it breaks.
-        reason: &'static str,
-    },
-}
 
 /// Which literal forms the server accepts from the client (RFC 7888).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -291,52 +231,6 @@ impl EncodedCommand {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Character classes (RFC 9051 §9).
-
-/// `CTL = %x00-1F / %x7F`
-fn is_ctl(b: u8) -> bool {
-    b < 0x20 || b == 0x7f
-}
-
-/// `ATOM-CHAR = <any CHAR except atom-specials>`, where
-/// `atom-specials = "(" / ")" / "{" / SP / CTL / list-wildcards / quoted-specials / resp-specials`.
-pub(crate) fn is_atom_char(b: u8) -> bool {
-    b.is_ascii()
-        && !is_ctl(b)
-        && !matches!(
-            b,
-            b'(' | b')' | b'{' | b' ' | b'%' | b'*' | b'"' | b'\\' | b']'
-        )
-}
-
-/// `ASTRING-CHAR = ATOM-CHAR / resp-specials`
-pub(crate) fn is_astring_char(b: u8) -> bool {
-    is_atom_char(b) || b == b']'
-}
-
-/// `list-char = ATOM-CHAR / list-wildcards / resp-specials`
-fn is_list_char(b: u8) -> bool {
-    is_astring_char(b) || b == b'%' || b == b'*'
-}
-
-/// True when `s` is an `atom` (`1*ATOM-CHAR`).
-pub(crate) fn is_atom(s: &[u8]) -> bool {
-    !s.is_empty() && s.iter().all(|&b| is_atom_char(b))
-}
-
-/// Checks an atom-only argument.
-pub(crate) fn check_atom(what: &'static str, value: &str) -> Result<(), EncodeError> {
-    if is_atom(value.as_bytes()) {
-        Ok(())
-    } else {
-        Err(EncodeError::InvalidAtom {
-            what,
-            value: value.to_owned(),
-        })
-    }
-}
-
 /// True when `s` fits in a `quoted` string: every octet a `TEXT-CHAR` (no NUL, CR, LF), or, in
 /// UTF-8 mode, UTF-8 sequences (`QUOTED-CHAR` of RFC 9051 §9 / `utf8-quoted` of RFC 6855 §3).
 fn fits_quoted(s: &[u8], utf8: bool) -> bool {
@@ -357,113 +251,6 @@ enum Bare {
     Astring,
     /// `1*list-char` (`list-mailbox`).
     ListMailbox,
-}
-
-/// The RFC 9051 §9 `date-month` names.
-pub(crate) const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// The largest `mod-sequence-value` (RFC 7162 §7: a positive 63-bit integer).
-pub(crate) const MAX_MOD_SEQUENCE: u64 = i64::MAX as u64;
-
-// ---------------------------------------------------------------------------------------------
-// Raw protocol text.
-
-/// One piece of checked raw text.
-enum RawPiece<'a> {
-    /// Text outside quoted strings, sent as is.
-    Plain(&'a str),
-    /// The inside of a quoted string, still escaped, and whether it has 8-bit octets.
-    Quoted { escaped: &'a str, eight_bit: bool },
-}
-
-/// Checks caller-supplied raw text (search criteria, LIST/SEARCH options, status items) and
-/// splits it into plain runs and quoted strings.
-///
-/// Refused: CR, LF, NUL or another control character anywhere; `{` outside a quoted string
-/// (a literal header cannot be expressed in one line, and `{N}` at the end of a line would
-/// make the server swallow the next command as literal data); 8-bit octets outside a quoted
-/// string; a `\` in a quoted string not followed by `"` or `\`; an unterminated quoted string;
-/// unbalanced parentheses.
-fn split_raw<'a>(what: &'static str, text: &'a str) -> Result<Vec<RawPiece<'a>>, EncodeError> {
-    let refuse = |reason| EncodeError::UnsafeRawText {
-        what,
-        value: text.to_owned(),
-        reason,
-    };
-    let bytes = text.as_bytes();
-    let mut pieces = Vec::new();
-    let mut depth: usize = 0;
-    let mut plain_start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'\r' | b'\n' => return Err(refuse("contains CR or LF")),
-            0 => return Err(refuse("contains NUL")),
-            _ if is_ctl(b) => return Err(refuse("contains a control character")),
-            b'{' => {
-                return Err(refuse(
-                    "'{' (literal syntax) is not allowed outside a quoted string",
-                ));
-            }
-            b'(' => depth += 1,
-            b')' => {
-                depth = depth
-                    .checked_sub(1)
-                    .ok_or_else(|| refuse("unbalanced parentheses"))?;
-            }
-            b'"' => {
-                pieces.push(RawPiece::Plain(&text[plain_start..i]));
-                let start = i + 1;
-                let mut j = start;
-                let mut eight_bit = false;
-                loop {
-                    match bytes.get(j) {
-                        None => return Err(refuse("unterminated quoted string")),
-                        Some(b'"') => break,
-                        Some(b'\\') => match bytes.get(j + 1) {
-                            Some(b'"' | b'\\') => j += 2,
-                            _ => {
-                                return Err(refuse(
-                                    "'\\' in a quoted string must escape '\"' or '\\'",
-                                ));
-                            }
-                        },
-                        Some(b'\r' | b'\n') => return Err(refuse("contains CR or LF")),
-                        Some(0) => return Err(refuse("contains NUL")),
-                        Some(&c) => {
-                            eight_bit |= !c.is_ascii();
-                            j += 1;
-                        }
-                    }
-                }
-                pieces.push(RawPiece::Quoted {
-                    escaped: &text[start..j],
-                    eight_bit,
-                });
-                i = j + 1;
-                plain_start = i;
-                continue;
-            }
-            _ if !b.is_ascii() => {
-                return Err(refuse("8-bit text is only allowed inside a quoted string"));
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    if depth != 0 {
-        return Err(refuse("unbalanced parentheses"));
-    }
-    pieces.push(RawPiece::Plain(&text[plain_start..]));
-    Ok(pieces)
-}
-
-/// Checks raw text without encoding it (see [`CommandBuilder::raw_text`] for the rules).
-pub(crate) fn check_raw_text(what: &'static str, text: &str) -> Result<(), EncodeError> {
-    split_raw(what, text).map(|_| ())
 }
 
 /// Removes the `\` escapes of a quoted string's inside.

@@ -3,9 +3,9 @@
 use std::collections::VecDeque;
 
 use crate::Error;
-use crate::conn::event::TypedEvent;
 use crate::conn::session::Session;
 use crate::encode;
+use crate::types::TypedEvent;
 use crate::types::{Continuation, IdleEvent, StatusKind, Tagged, Untagged};
 
 use super::{AUTHENTICATED_OR_SELECTED, Op, OpContext, Step, ok_or_error};

@@ -1,8 +1,9 @@
 //! Mailbox commands: SELECT/EXAMINE, CREATE, DELETE, RENAME, (UN)SUBSCRIBE, LIST, LSUB,
 //! STATUS, CLOSE, UNSELECT (RFC 9051 §6.3, §6.4.2; RFC 5258, 5819, 6154, 7162, 8474, 3691).
 
-use crate::conn::session::{SelectedMailbox, Session};
+use crate::conn::session::Session;
 use crate::encode;
+use crate::types::SelectedMailbox;
 use crate::types::{
     FetchResponse, Mailbox, MailboxAttribute, MailboxInfo, MailboxStatus, ResponseCode,
     SelectOptions, StatusItem, Tagged, UidRange, Untagged,

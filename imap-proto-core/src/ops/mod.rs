@@ -11,10 +11,11 @@
 
 use std::any::Any;
 
-use crate::conn::session::{SelectedMailbox, Session, SessionState};
+use crate::conn::session::{Session, SessionState};
 use crate::encode::EncodeError;
 /// The encoder's types an [`Op`] meets when it sends commands through [`OpContext`].
 pub use crate::encode::{EncodeContext, EncodedCommand, Fragment, LiteralMode, LiteralSupport};
+use crate::types::SelectedMailbox;
 use crate::types::{Capability, Continuation, StatusKind, Tagged, Untagged};
 use crate::{Error, ProtocolViolation};
 

@@ -6,6 +6,8 @@ use bytes::Bytes;
 pub mod acl;
 pub mod capability;
 pub mod core;
+#[cfg(test)]
+mod display_round_trip;
 mod error;
 pub mod fetch;
 pub mod frame;

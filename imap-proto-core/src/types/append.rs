@@ -2,7 +2,8 @@
 
 use bytes::Bytes;
 
-use crate::encode::{EncodeError, MONTHS};
+use super::EncodeError;
+use super::lexical::MONTHS;
 
 use super::Flag;
 

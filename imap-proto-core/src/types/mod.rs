@@ -13,21 +13,26 @@ mod date;
 #[cfg(feature = "decode")]
 mod decode;
 mod display;
+pub(crate) mod encode_error;
 pub(crate) mod envelope;
+pub(crate) mod event;
 mod fetch;
 mod fetch_attr;
 mod flag;
+pub(crate) mod lexical;
 mod mailbox;
 mod metadata;
 pub mod mutf7;
 mod names;
 mod notify;
+pub(crate) mod parse_error;
 mod quota;
 mod response;
 mod results;
 mod search;
 mod search_criteria;
 mod select;
+mod selected;
 mod sequence;
 #[cfg(all(test, feature = "serde"))]
 mod serde_round_trip;
@@ -36,7 +41,6 @@ mod sync;
 mod unparsed;
 mod wire_text;
 
-pub use crate::conn::session::SelectedMailbox;
 pub use acl::{AclEntry, AclResponse, ListRightsResponse, MyRightsResponse};
 pub use append::{AppendMessage, normalize_date_time};
 pub(crate) use body_structure::PartNode;
@@ -46,8 +50,10 @@ pub use capability::Capability;
 pub use date::{format_date_time, parse_date_time, parse_rfc5322_date};
 #[cfg(feature = "decode")]
 pub use decode::decode_header;
+pub(crate) use encode_error::EncodeError;
 pub use envelope::{Address, Addresses, Envelope};
 pub(crate) use envelope::{ListKind, RawAddress, StringKind};
+pub(crate) use event::TypedEvent;
 pub use fetch::{
     FetchResponse, FetchStreamContinuation, FetchStreamHead, MessageAttribute, Section,
     SectionKind, StreamedAttribute,
@@ -60,6 +66,7 @@ pub use mailbox::{
 };
 pub use metadata::{MetadataEntries, MetadataResponse};
 pub use notify::{NotifyEvent, NotifyEventGroup, NotifyEvents, NotifyFilter, NotifySetParams};
+pub(crate) use parse_error::ParseError;
 pub use quota::{QuotaResource, QuotaResponse, QuotaRoot};
 pub use response::{
     Continuation, MetadataCode, Response, ResponseCode, SimpleCode, StatusKind, StatusResponse,
@@ -72,6 +79,7 @@ pub use results::{
 pub use search::{EsearchPartial, EsearchResponse, ThreadNode, UidRange};
 pub use search_criteria::SearchCriteria;
 pub use select::{QresyncParams, SelectOptions};
+pub use selected::SelectedMailbox;
 pub use sequence::{SeqNumber, SequenceItem, SequenceSet};
 pub use store::StoreOperation;
 pub use sync::{

@@ -142,7 +142,7 @@ pub struct QuotaRootResponse {
 pub enum IdleEvent {
     /// The server sent mailbox data (EXISTS, EXPUNGE, FETCH, VANISHED, ...); the data itself
     /// is on the event queue.
-    Changed(Vec<crate::conn::event::TypedEvent>),
+    Changed(Vec<super::TypedEvent>),
     /// The caller's cancellation token fired.
     Cancelled,
     /// The timeout elapsed with nothing from the server.

@@ -3,7 +3,8 @@
 
 use std::fmt;
 
-use crate::encode::{EncodeError, MAX_MOD_SEQUENCE, MONTHS, check_atom, check_raw_text};
+use super::EncodeError;
+use super::lexical::{MAX_MOD_SEQUENCE, MONTHS, check_atom, check_raw_text};
 
 use super::SequenceSet;
 

@@ -5,7 +5,7 @@ use std::fmt;
 use std::num::NonZeroU32;
 use std::str::FromStr;
 
-use crate::encode::EncodeError;
+use super::EncodeError;
 
 use super::UidRange;
 

@@ -264,7 +264,7 @@ pub enum SyncStrategy {
     Qresync,
 }
 
-/// How [`crate::ops::sync::sync`] may work.
+/// How the mailbox sync op (`ops::sync::sync`) may work.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SyncOptions {

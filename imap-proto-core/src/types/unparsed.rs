@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 
-use crate::parse::ParseError;
+use super::ParseError;
 
 /// A server response the parser could not read, although the framer found its end (its
 /// literals counted, its final line end seen), so the stream after it is still in step.

@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-use crate::types::{
+use super::{
     Capability, FetchResponse, Flag, MailboxInfo, MailboxStatus, MetadataResponse, StatusResponse,
     StreamedAttribute, UidRange, Untagged,
 };
@@ -58,7 +58,7 @@ pub enum TypedEvent {
     EventsDropped(u64),
     /// An untagged response that failed the grammar, with its bytes and the parse error;
     /// the session went on (docs/security.md, "One bad response costs that response").
-    Unparsed(crate::types::Unparsed),
+    Unparsed(super::Unparsed),
     /// Any other untagged data.
     Other(Untagged),
 }
@@ -79,8 +79,8 @@ impl TypedEvent {
             Untagged::Metadata(m) => TypedEvent::Metadata(m),
             Untagged::Unparsed(u) => TypedEvent::Unparsed(u),
             Untagged::Status(status) => match (&status.kind, &status.code) {
-                (crate::types::StatusKind::Bye, _) => TypedEvent::Bye(status),
-                (_, Some(crate::types::ResponseCode::Alert)) => {
+                (super::StatusKind::Bye, _) => TypedEvent::Bye(status),
+                (_, Some(super::ResponseCode::Alert)) => {
                     TypedEvent::Alert(String::from_utf8_lossy(&status.text).into_owned())
                 }
                 _ => TypedEvent::Status(status),

@@ -62,7 +62,12 @@ fn feed(framer: &mut Framer, path: Path, stream: &[u8], size: usize) -> usize {
 fn held_after_large_response(path: Path) -> usize {
     let mut framer = Framer::new(Limits::default());
     // The adapters' first reads are small (`imap_driver::ReadSize`).
-    feed(&mut framer, path, b"* OK [CAPABILITY IMAP4rev1] hi\r\n", SMALL_READ);
+    feed(
+        &mut framer,
+        path,
+        b"* OK [CAPABILITY IMAP4rev1] hi\r\n",
+        SMALL_READ,
+    );
     let baseline = ALLOCATOR.current_usage();
     let stream = fetch_response(1_000_000);
     let frames = feed(&mut framer, path, &stream, READ);
@@ -94,7 +99,10 @@ fn large_responses_leave_a_small_buffer_and_literals_arrive_in_place() {
     for path in [Path::ReadBuffer, Path::Push] {
         let held = held_after_large_response(path);
         println!("{path:?}: {held} bytes held after a 1 MB response");
-        assert!(held <= SMALL, "{path:?}: {held} bytes held after the response");
+        assert!(
+            held <= SMALL,
+            "{path:?}: {held} bytes held after the response"
+        );
     }
     // Above the 4 MiB a read buffer holds: the literal is reserved whole at its header, so
     // it is not copied as it grows (before: a copy per 4 MiB, peaking near twice its size).

@@ -970,7 +970,8 @@ impl Connection {
             self.events.pop_front();
             self.dropped_events += 1;
         }
-        self.events.push_back(event);
+        // Kept until the caller drains it: it must not pin the read buffer.
+        self.events.push_back(spare::detach_event(event));
     }
 
     fn handle_tagged(&mut self, tagged: Tagged) -> Result<(), Error> {

@@ -56,6 +56,14 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Other streams
+//!
+//! `ImapConnection::from_stream` runs a session over any futures-io `AsyncRead +
+//! AsyncWrite` stream the caller opened (an `Async<UnixStream>`, a proxy tunnel, an
+//! in-memory pipe), with the same TLS modes and `ConnectOptions`; `server_name` is the name
+//! TLS verifies. While idle such a stream is read through a small buffer of its own
+//! ([`imap_driver::SPARE_READ`] bytes), not the core's.
+//!
 //! # Timeouts, dropped calls, TLS, writes
 //!
 //! As in imap-tokio: every call takes a timeout and returns [`Error::Timeout`] when it
@@ -71,14 +79,15 @@ use std::io::{self, Read};
 use std::net::TcpStream;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::Context;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use async_io::{Async, Timer};
-use futures_lite::AsyncWrite;
-use imap_driver::{
-    BoxFuture, BoxTransport, Progress, ReadSize, Runtime, Transport, read_ready_slice,
+use futures_lite::{AsyncRead, AsyncWrite};
+use imap_driver::__adapter::{
+    BoxTransport, Progress, ReadSize, SpareRead, Transport, read_ready_slice,
 };
+use imap_driver::{BoxFuture, DrivesStream, Runtime};
 use imap_proto_core::Connection;
 use imap_proto_core::types::FetchResponse;
 use socket2::SockRef;
@@ -156,6 +165,42 @@ impl Transport for AsyncTcp {
 
     fn set_keepalive(&self, keepalive: &TcpKeepalive) -> io::Result<()> {
         SockRef::from(self.0.get_ref()).set_tcp_keepalive(keepalive)
+    }
+}
+
+/// Any futures-io byte stream (an `Async<UnixStream>`, a proxy tunnel, an in-memory pipe,
+/// a TLS stream of another library): what [`imap_driver::ImapConnection::from_stream`]
+/// accepts here. Such a stream offers no readiness signal, so it is read through a small
+/// buffer of the transport's own while idle ([`imap_driver::SpareRead`]).
+impl<S> DrivesStream<S> for AsyncIo
+where
+    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
+    fn transport(stream: S) -> BoxTransport {
+        Box::new(AnyStream(stream, SpareRead::default()))
+    }
+}
+
+/// A futures-io stream of the caller's, read without readiness.
+struct AnyStream<S>(S, SpareRead);
+
+impl<S> Transport for AnyStream<S>
+where
+    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
+    fn poll_read(&mut self, cx: &mut Context<'_>, core: &mut Connection) -> Progress {
+        let AnyStream(stream, spare) = self;
+        spare.poll_read(cx, core, |cx, buf| {
+            Pin::new(&mut *stream).poll_read(cx, buf)
+        })
+    }
+
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Progress {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
     }
 }
 

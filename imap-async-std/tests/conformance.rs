@@ -107,6 +107,19 @@ mod adapter {
         let (tx, rx) = async_channel::bounded(capacity);
         (tx, FetchReceiver(rx))
     }
+
+    /// A session through `from_stream` over `stream` (one end of a Unix socket pair), as
+    /// async-io's `Async<UnixStream>`. `_socket` is for the blocking adapter.
+    pub async fn from_unix(
+        stream: std::os::unix::net::UnixStream,
+        server_name: &str,
+        options: ConnectOptions,
+        timeout: Duration,
+        _socket: bool,
+    ) -> Result<ImapConnection, Error> {
+        let stream = async_io::Async::new(stream)?;
+        ImapConnection::from_stream(stream, server_name, options, timeout).await
+    }
 }
 
 #[path = "../../tests/conformance/mod.rs"]

@@ -1,6 +1,6 @@
 //! The run loop: the one place that moves bytes between the socket and the core.
 //!
-//! [`Inner`] owns the `TcpStream` and the [`Engine`] (the sans-IO [`Connection`] with the
+//! [`Inner`] owns the byte stream ([`ByteStream`]) and the [`Engine`] (the sans-IO [`Connection`] with the
 //! calls it is answering and the write batch, as in the async driver); a caller holds it for the whole
 //! of one call (see [`crate::ImapConnection`]'s lock). [`Inner::drive`] follows the core's
 //! run-loop contract: gather everything the core has to send, publish the session snapshot
@@ -15,26 +15,27 @@
 
 use std::future::Future;
 use std::io::{self, Read, Write};
-use std::net::TcpStream;
 use std::sync::Arc;
 use std::task::{Context, Wake, Waker};
 use std::time::{Duration, Instant};
 
-use imap_driver::{CancellationToken, Engine, READ_CHUNK, Shared};
+use imap_driver::__adapter::{Engine, READ_CHUNK, Shared};
+use imap_driver::CancellationToken;
 use imap_proto_core::ops::idle::IdleWake;
 use imap_proto_core::{Connection, Error};
-use mio::net::TcpStream as MioStream;
 use mio::{Events, Interest, Poll, Token, Waker as MioWaker};
+
+use crate::stream::{ByteStream, IDLE_CANCEL_CHECK, Readiness, Socket};
 
 /// The mio token of the socket while IDLE waits.
 const SOCKET: Token = Token(0);
 /// The mio token of the cancellation waker while IDLE waits.
 const WAKE: Token = Token(1);
 
-/// The socket and the core's run-loop state, owned by whichever call holds the lock.
+/// The stream and the core's run-loop state, owned by whichever call holds the lock.
 pub(crate) struct Inner {
     pub engine: Engine,
-    stream: TcpStream,
+    stream: Box<dyn ByteStream>,
 }
 
 /// Wakes a `mio::Poll` from a `std::task::Waker` (a cancelled token's listener).
@@ -48,12 +49,12 @@ impl Wake for MioWake {
 }
 
 impl Inner {
-    pub(crate) fn new(engine: Engine, stream: TcpStream) -> Self {
+    pub(crate) fn new(engine: Engine, stream: Box<dyn ByteStream>) -> Self {
         Inner { engine, stream }
     }
 
     /// Hands `job` to the calls (submitted now, or once there is room in flight).
-    pub(crate) fn start(&mut self, job: imap_driver::Job) {
+    pub(crate) fn start(&mut self, job: imap_driver::__adapter::Job) {
         let Engine { conn, calls, .. } = &mut self.engine;
         calls.start(job, conn);
     }
@@ -112,7 +113,7 @@ impl Inner {
 
     fn read_some(&mut self, deadline: Instant) -> Result<(), Error> {
         self.stream.set_read_timeout(Some(remaining(deadline)?))?;
-        match read_into(&mut self.stream, &mut self.engine.conn) {
+        match read_into(&mut self.stream, &mut self.engine.conn, READ_CHUNK) {
             Err(e) if is_timeout(&e) => Err(Error::Timeout),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
             read => {
@@ -139,7 +140,7 @@ impl Inner {
                 let _ = self.stream.set_write_timeout(Some(CLOSE_WRITE_TIMEOUT));
                 let _ = self.stream.write_all(self.engine.unwritten());
             }
-            let _ = self.stream.shutdown(std::net::Shutdown::Both);
+            let _ = self.stream.shutdown();
             self.engine.close();
             shared.events.close();
         }
@@ -165,13 +166,15 @@ impl Inner {
     }
 
     /// The waiting part of IDLE: sends the IDLE command, then waits until `wake` says the
-    /// server pushed data or the op ended, `deadline` passes or `cancel` fires. The socket
-    /// is switched to non-blocking mode and registered with a mio `Poll` together with a
-    /// `Waker` that the token's listener wakes, so a `cancel()` from any thread ends the
-    /// `poll` at once; nothing polls on a timer.
+    /// server pushed data or the op ended, `deadline` passes or `cancel` fires. With the
+    /// stream's OS `socket`, the socket is switched to non-blocking mode and registered with
+    /// a mio `Poll` together with a `Waker` that the token's listener wakes, so a `cancel()`
+    /// from any thread ends the `poll` at once; nothing polls on a timer. Without one, the
+    /// wait is timed reads of at most [`IDLE_CANCEL_CHECK`] with a look at the token between.
     pub(crate) fn wait_idle(
         &mut self,
         shared: &Shared,
+        socket: Option<&Socket>,
         deadline: Instant,
         cancel: &CancellationToken,
         wake: impl FnMut() -> Option<IdleWake>,
@@ -181,21 +184,54 @@ impl Inner {
             Err(Error::Timeout) => return Ok(IdleWake::TimedOut),
             Err(e) => return Err(e),
         }
-        let socket = self.stream.try_clone()?;
-        socket.set_nonblocking(true)?;
-        let mut source = MioStream::from_std(socket);
+        let Some(socket) = socket else {
+            return self.read_idle(shared, deadline, cancel, wake);
+        };
+        let mut source = socket.readiness()?;
         let result = self.poll_idle(shared, &mut source, deadline, cancel, wake);
-        // The clone shares the socket's file description: drop it, then make the
-        // connection's own handle blocking again.
+        // The handle shares the socket's file description: drop it, then make the socket
+        // blocking again for the stream's own handle.
         drop(source);
-        self.stream.set_nonblocking(false)?;
+        socket.set_blocking()?;
         result
+    }
+
+    /// IDLE's wait over a stream without an OS socket: reads bounded by
+    /// [`IDLE_CANCEL_CHECK`], the token looked at between them.
+    fn read_idle(
+        &mut self,
+        shared: &Shared,
+        deadline: Instant,
+        cancel: &CancellationToken,
+        mut wake: impl FnMut() -> Option<IdleWake>,
+    ) -> Result<IdleWake, Error> {
+        loop {
+            if cancel.is_cancelled() {
+                return Ok(IdleWake::Cancelled);
+            }
+            let Ok(left) = remaining(deadline) else {
+                return Ok(IdleWake::TimedOut);
+            };
+            self.stream
+                .set_read_timeout(Some(left.min(IDLE_CANCEL_CHECK)))?;
+            match read_into(&mut self.stream, &mut self.engine.conn, IDLE_READ) {
+                Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
+                read => self.engine.read_done(read),
+            }
+            self.settle(shared);
+            if let Some(woken) = wake() {
+                return Ok(woken);
+            }
+            if self.engine.is_closed() {
+                return Ok(IdleWake::Ended);
+            }
+        }
     }
 
     fn poll_idle(
         &mut self,
         shared: &Shared,
-        source: &mut MioStream,
+        source: &mut Readiness,
         deadline: Instant,
         cancel: &CancellationToken,
         mut wake: impl FnMut() -> Option<IdleWake>,
@@ -217,7 +253,7 @@ impl Inner {
             }
             // mio is edge-triggered: read until the socket is empty before polling again.
             while !self.engine.is_closed() {
-                match read_into(source, &mut self.engine.conn) {
+                match read_into(source, &mut self.engine.conn, READ_CHUNK) {
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     read => self.engine.read_done(read),
@@ -263,11 +299,15 @@ fn is_timeout(error: &io::Error) -> bool {
 
 /// One read straight into the core's buffer ([`Connection::read_slice`]): without TLS or
 /// COMPRESS that is where responses are parsed, so nothing is copied into the core.
-fn read_into(source: &mut impl Read, conn: &mut Connection) -> io::Result<usize> {
-    let result = source.read(conn.read_slice(READ_CHUNK));
+fn read_into(source: &mut impl Read, conn: &mut Connection, size: usize) -> io::Result<usize> {
+    let result = source.read(conn.read_slice(size));
     conn.handle_read_len(*result.as_ref().unwrap_or(&0));
     result
 }
+
+/// The size of each timed read while IDLE waits over a stream without an OS socket: IDLE
+/// brings short untagged lines, and the slice is zero-filled on every read.
+const IDLE_READ: usize = 2 * 1024;
 
 /// How long the last bytes of a session (TLS's close_notify) may take to write.
 const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(1);

@@ -54,7 +54,7 @@
 //!   server, and the session state follows them when the response is read.
 //!
 //! Calls are answered with the same bookkeeping as the async adapters' driver
-//! ([`imap_driver::Calls`]): commands beyond `Config::max_in_flight` (a large homogeneous
+//! (the driver crate's `Calls`): commands beyond `Config::max_in_flight` (a large homogeneous
 //! [`Pipeline`] batch) wait their turn instead of failing.
 //!
 //! Name resolution in `connect` is not covered by the timeout (the OS resolver has none).
@@ -70,6 +70,15 @@
 //! thread sets the token's flag and wakes the poll, so `idle` sends `DONE` and returns
 //! without any timer or busy polling. Server data wakes the same poll.
 //!
+//! # Other streams
+//!
+//! [`ImapConnection::from_stream`] runs a session over any stream that implements
+//! [`ByteStream`] (`TcpStream` and `UnixStream` do; a proxy tunnel or an in-memory pipe can):
+//! `Read + Write + Send` with read and write timeouts, which carry every call's timeout. A
+//! stream that offers its OS socket ([`ByteStream::socket`]) is waited on as above during
+//! IDLE; any other is read in slices of at most [`IDLE_CANCEL_CHECK`], the token looked at
+//! between them.
+//!
 //! # TLS
 //!
 //! As in the async adapters: [`TlsMode::Implicit`] from the first byte (RFC 8314),
@@ -77,23 +86,22 @@
 //! [`ImapConnection::starttls`]; Mozilla roots unless a rustls configuration is given.
 #![forbid(unsafe_code)]
 
-use std::net::TcpStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_channel::oneshot;
-use imap_driver::pipeline::BlockingBatch;
-use imap_driver::{
+use imap_driver::__adapter::{
     EventQueue, IdleJob, Job, Popped, Seat, SharedSnapshot, StreamJob, answered, idle_wake,
 };
+use imap_driver::pipeline::BlockingBatch;
 use imap_proto_core::ops::fetch::Delivery;
 use imap_proto_core::types::{FetchResponse, IdleEvent, SequenceSet};
 use imap_proto_core::{Op, ops};
-use socket2::SockRef;
 
 mod io;
 mod resilient;
+mod stream;
 
 use io::{Inner, deadline_after};
 
@@ -109,6 +117,7 @@ pub use imap_proto_core::{
 pub use resilient::Resilient;
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
+pub use stream::{ByteStream, IDLE_CANCEL_CHECK, Socket};
 
 /// A pipelined batch under construction (see [`pipeline`]); `execute` blocks.
 pub type Pipeline<'a, T> = imap_driver::Pipeline<'a, T, ImapConnection>;
@@ -119,7 +128,8 @@ pub type FetchSender = std::sync::mpsc::SyncSender<Result<FetchResponse, Error>>
 #[doc = imap_proto_core::imap_connection_doc!(blocking imap_blocking)]
 /// # The handle
 ///
-/// Over a blocking `TcpStream`. See the [crate docs](crate) for threads, timeouts and IDLE.
+/// Over a blocking `TcpStream` or any [`ByteStream`]. See the [crate docs](crate) for
+/// threads, timeouts and IDLE.
 ///
 /// Each command checks before sending that the session state allows it (`Error::WrongState`)
 /// and that the server advertises what it needs (`Error::MissingCapability`). Dropping the
@@ -127,8 +137,9 @@ pub type FetchSender = std::sync::mpsc::SyncSender<Result<FetchResponse, Error>>
 pub struct ImapConnection {
     /// The socket and the core behind the lock; the snapshot and events beside it.
     core: Seat<Inner>,
-    /// A second handle on the socket for options (keepalive), usable during a call.
-    control: TcpStream,
+    /// A second handle on the stream's OS socket, if it has one: IDLE waits on it, and
+    /// options (keepalive) are set on it during a call.
+    socket: Option<Socket>,
     host: String,
     port: u16,
     tls_config: Option<Arc<ClientConfig>>,
@@ -197,14 +208,44 @@ impl ImapConnection {
         timeout: Duration,
     ) -> Result<Self, Error> {
         let deadline = deadline_after(timeout);
-        let stream = imap_driver::connect_tcp_until(host, port, deadline)?;
+        let stream = imap_driver::__adapter::connect_tcp_until(host, port, deadline)?;
         stream.set_nodelay(true)?;
-        let control = stream.try_clone()?;
+        Self::open(Box::new(stream), host, port, options, deadline)
+    }
+
+    /// Runs a session over an already-open byte stream (a Unix socket, a proxy tunnel, an
+    /// in-memory pipe; see [`ByteStream`] for what it must support): `server_name` is the
+    /// name TLS verifies; every TLS mode works as for [`ImapConnection::connect_with`],
+    /// and so does a later `starttls()` under `TlsMode::Plain`.
+    pub fn from_stream(
+        stream: impl ByteStream,
+        server_name: &str,
+        options: ConnectOptions,
+        timeout: Duration,
+    ) -> Result<Self, Error> {
+        Self::open(
+            Box::new(stream),
+            server_name,
+            0,
+            options,
+            deadline_after(timeout),
+        )
+    }
+
+    /// Takes over `stream`, then the greeting, the capabilities and STARTTLS.
+    fn open(
+        stream: Box<dyn ByteStream>,
+        host: &str,
+        port: u16,
+        options: ConnectOptions,
+        deadline: Instant,
+    ) -> Result<Self, Error> {
+        let socket = stream.socket()?;
         let engine = options.engine(host)?;
         let inner = Inner::new(engine, stream);
         let this = ImapConnection {
             core: Seat::new(inner, options.config.max_queued_events),
-            control,
+            socket,
             host: host.to_string(),
             port,
             tls_config: options.tls_config,
@@ -237,7 +278,10 @@ impl ImapConnection {
     }
 
     fn set_keepalive_impl(&self, keepalive: TcpKeepalive) -> Result<(), Error> {
-        Ok(SockRef::from(&self.control).set_tcp_keepalive(&keepalive)?)
+        match &self.socket {
+            Some(socket) => Ok(socket.set_keepalive(&keepalive)?),
+            None => Err(std::io::Error::from(std::io::ErrorKind::Unsupported).into()),
+        }
     }
 
     fn idle_impl(&self, timeout: Duration, cancel: CancellationToken) -> Result<IdleEvent, Error> {
@@ -246,7 +290,8 @@ impl ImapConnection {
         let (job, mut woken, mut result) = IdleJob::start(token);
         let mut held = self.core.take(deadline)?;
         held.start(job);
-        let wake = held.wait_idle(&self.core.shared, deadline, &cancel, || {
+        let socket = self.socket.as_ref();
+        let wake = held.wait_idle(&self.core.shared, socket, deadline, &cancel, || {
             idle_wake(&mut woken)
         });
         // However the wait ended, DONE is sent (the calls repeat it until the op ends).

@@ -116,6 +116,51 @@ mod adapter {
         let (tx, rx) = mpsc::sync_channel(capacity);
         (tx, FetchReceiver(rx))
     }
+
+    /// A session through `from_stream` over `stream` (one end of a Unix socket pair). With
+    /// `socket` false the stream hides its OS socket ([`ByteStream::socket`] is `None`), so
+    /// IDLE takes the timed-read path.
+    pub fn from_unix(
+        stream: std::os::unix::net::UnixStream,
+        server_name: &str,
+        options: ConnectOptions,
+        timeout: Duration,
+        socket: bool,
+    ) -> Result<ImapConnection, Error> {
+        if socket {
+            return ImapConnection::from_stream(stream, server_name, options, timeout);
+        }
+        ImapConnection::from_stream(Opaque(stream), server_name, options, timeout)
+    }
+
+    /// A Unix socket that does not offer its OS socket, like an in-memory pipe.
+    struct Opaque(std::os::unix::net::UnixStream);
+
+    impl std::io::Read for Opaque {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.0.read(buf)
+        }
+    }
+
+    impl std::io::Write for Opaque {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.write(buf)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.0.flush()
+        }
+    }
+
+    impl ByteStream for Opaque {
+        fn set_read_timeout(&mut self, timeout: Option<Duration>) -> std::io::Result<()> {
+            self.0.set_read_timeout(timeout)
+        }
+
+        fn set_write_timeout(&mut self, timeout: Option<Duration>) -> std::io::Result<()> {
+            self.0.set_write_timeout(timeout)
+        }
+    }
 }
 
 #[path = "../../tests/conformance/mod.rs"]

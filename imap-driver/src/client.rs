@@ -25,6 +25,7 @@ use crate::pipeline::Pipeline;
 use crate::runtime::{BoxTransport, Runtime, deadline_after};
 use crate::sink::FetchSink;
 use crate::snapshot::SharedSnapshot;
+use crate::stream::DrivesStream;
 use crate::{CancellationToken, IDLE_DONE_TIMEOUT};
 
 /// An IMAP client connection (RFC 3501 Section 2 / RFC 9051 Section 2) on runtime `R`.
@@ -116,6 +117,24 @@ impl<R: Runtime> ImapConnection<R> {
         timeout: Duration,
     ) -> Result<Self, Error> {
         Self::open(transport, server_name, 0, options, deadline_after(timeout)).await
+    }
+
+    /// Runs a session over an already-open byte stream of the runtime's I/O model (a Unix
+    /// socket, a proxy tunnel, an in-memory pipe; see [`DrivesStream`] for what each
+    /// runtime accepts): `server_name` is the name TLS verifies; every TLS mode works as for
+    /// [`ImapConnection::connect_with`], and so does a later `starttls()` under
+    /// `TlsMode::Plain`. The stream is read through a small buffer of its own while the
+    /// connection is idle ([`crate::SpareRead`]).
+    pub async fn from_stream<S>(
+        stream: S,
+        server_name: &str,
+        options: ConnectOptions,
+        timeout: Duration,
+    ) -> Result<Self, Error>
+    where
+        R: DrivesStream<S>,
+    {
+        Self::from_transport(R::transport(stream), server_name, options, timeout).await
     }
 
     /// Starts the driver on `transport`, then the greeting, the capabilities and STARTTLS.

@@ -8,10 +8,8 @@
 
 use std::sync::Arc;
 
-use crate::SessionState;
-use crate::parse::ParseError;
 use crate::parse::frame::FrameError;
-use crate::types::{Capability, ResponseCode, StatusKind};
+use crate::types::{Capability, ParseError, ResponseCode, SessionState, StatusKind};
 
 /// Everything that can go wrong with an IMAP operation.
 ///
@@ -49,7 +47,7 @@ pub enum Error {
     MissingCapability(Capability),
     /// A caller argument cannot be sent safely (it would inject protocol, or is malformed).
     #[error(transparent)]
-    Encode(#[from] crate::encode::EncodeError),
+    Encode(#[from] crate::types::EncodeError),
     /// The server name given for TLS is not a valid DNS name or IP address. Nothing was
     /// sent.
     #[error("invalid TLS server name {0:?}")]

@@ -20,6 +20,11 @@
 //! The parser, the encoder and the connection's internals are private; the `unstable`
 //! feature makes them public for this crate's tests, the fuzz targets and the benchmarks,
 //! with no stability promise.
+//!
+//! Inside, the modules form a DAG, each importing only the layers below it:
+//! `types` (the data model, a leaf) ← `encode`, `parse` ← `upgrade` (TLS and COMPRESS)
+//! ← `contract` (the [`Op`] contract and the [`Session`] it reads) ← `ops`, `conn`
+//! (`tests/module_layering.rs` checks it).
 #![forbid(unsafe_code)]
 
 /// Declares an internal module: private, or public with the `unstable` feature (for this
@@ -39,6 +44,7 @@ macro_rules! internal_mod {
 
 mod config;
 internal_mod!(conn);
+internal_mod!(contract);
 internal_mod!(encode);
 mod error;
 mod limits;
@@ -47,22 +53,23 @@ internal_mod!(parse);
 pub mod reconnect;
 pub mod sasl;
 pub mod types;
+internal_mod!(upgrade);
 
 pub use config::Config;
 pub use conn::event_buffer::{EventBuffer, NextEvent};
 pub use conn::record::{CommandOutcome, CommandRecord};
-pub use conn::session::{Session, SessionState};
 pub use conn::trace::{Direction, TraceLine};
-pub use conn::upgrade::{TlsMode, TlsSetup};
-pub use conn::{Connection, OpId, StreamPart, TimeoutVerdict};
+pub use conn::{Connection, OpId, TimeoutVerdict};
+pub use contract::session::Session;
 pub use error::{Error, Precondition, ProtocolViolation};
 pub use limits::Limits;
 pub use ops::Op;
 pub use parse::frame::FrameError;
-pub use types::SelectedMailbox;
 pub use types::encode_error::EncodeError;
 pub use types::event::TypedEvent;
 pub use types::parse_error::{ParseError, ParseErrorKind};
+pub use types::{SelectedMailbox, SessionState, StreamPart};
+pub use upgrade::{TlsMode, TlsSetup};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -1,6 +1,7 @@
 //! The core's modules form a DAG (docs/design.md, "Module layering"): `types/` is the leaf
-//! data model and imports no other module of the crate's protocol machinery. A `use` or a
-//! path that breaks the rule fails here, naming the file and the line.
+//! data model, the op contract sits below both the ops and the connection, and no module
+//! names one of a higher layer. A `use`, a path or a doc link that breaks the rule fails
+//! here, naming the file and the line.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -19,14 +20,18 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The lines of the files under `src/<module>` that name one of the `forbidden` modules
-/// (`crate::x` or `$crate::x`, in code or in doc links).
+/// The lines of the files of `module` (`src/<module>/` or `src/<module>.rs`) that name one
+/// of the `forbidden` modules (`crate::x` or `$crate::x`, in code or in doc links).
 fn violations(module: &str, forbidden: &[&str]) -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("src")
-        .join(module);
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let dir = src.join(module);
+    let files = if dir.is_dir() {
+        rust_files(&dir)
+    } else {
+        vec![src.join(format!("{module}.rs"))]
+    };
     let mut found = Vec::new();
-    for file in rust_files(&root) {
+    for file in files {
         let text = fs::read_to_string(&file).expect("source file");
         for (number, line) in text.lines().enumerate() {
             for name in forbidden {
@@ -48,12 +53,43 @@ fn violations(module: &str, forbidden: &[&str]) -> Vec<String> {
     found
 }
 
+/// Each layer and the modules it must not name: only lower layers may be imported.
+///
+/// ```text
+/// types  <-  encode, parse  <-  upgrade  <-  contract  <-  ops, conn
+/// ```
+const LAYERS: &[(&str, &[&str])] = &[
+    (
+        "types",
+        &["encode", "parse", "upgrade", "contract", "ops", "conn"],
+    ),
+    ("encode", &["parse", "upgrade", "contract", "ops", "conn"]),
+    ("parse", &["encode", "upgrade", "contract", "ops", "conn"]),
+    ("upgrade", &["contract", "ops", "conn"]),
+    ("contract", &["ops", "conn"]),
+    ("ops", &["conn"]),
+    ("conn", &["ops"]),
+];
+
 #[test]
 fn types_is_a_leaf() {
-    let found = violations("types", &["conn", "encode", "parse", "ops"]);
+    let found = violations("types", LAYERS[0].1);
     assert!(
         found.is_empty(),
         "types/ imports the machinery:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn modules_import_only_lower_layers() {
+    let found: Vec<String> = LAYERS
+        .iter()
+        .flat_map(|(module, forbidden)| violations(module, forbidden))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "imports against the layering:\n{}",
         found.join("\n")
     );
 }

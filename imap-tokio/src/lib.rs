@@ -49,6 +49,14 @@
 //! store (webpki-roots) unless `connect_with_tls_config` supplies a rustls configuration;
 //! a later `starttls()` on such a connection uses that configuration too.
 //!
+//! # Other streams
+//!
+//! `ImapConnection::from_stream` runs a session over any tokio `AsyncRead + AsyncWrite`
+//! stream the caller opened (a `UnixStream`, a SOCKS or HTTP proxy tunnel,
+//! `tokio::io::duplex`), with the same TLS modes and `ConnectOptions`; `server_name` is the
+//! name TLS verifies. Such a stream has no readiness signal: while idle it is read through a
+//! small buffer of its own ([`imap_driver::SPARE_READ`] bytes), not the core's.
+//!
 //! # Reads and writes
 //!
 //! TCP_NODELAY is set, and everything the core has ready is gathered into one buffer and
@@ -64,11 +72,12 @@ use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
 use bytes::BufMut;
-use imap_driver::{BoxFuture, BoxTransport, Progress, ReadSize, Runtime, Transport};
+use imap_driver::__adapter::{BoxTransport, Progress, ReadSize, SpareRead, Transport};
+use imap_driver::{BoxFuture, DrivesStream, Runtime};
 use imap_proto_core::Connection;
 use imap_proto_core::types::FetchResponse;
 use socket2::SockRef;
-use tokio::io::AsyncWrite;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
 pub use imap_driver::{
@@ -154,6 +163,44 @@ impl Transport for TcpTransport {
 
     fn set_keepalive(&self, keepalive: &TcpKeepalive) -> io::Result<()> {
         SockRef::from(&self.0).set_tcp_keepalive(keepalive)
+    }
+}
+
+/// Any tokio byte stream (a `UnixStream`, a proxy tunnel, `tokio::io::duplex`, a TLS
+/// stream of another library): what [`imap_driver::ImapConnection::from_stream`] accepts on
+/// tokio. Such a stream offers no readiness signal, so it is read through a small buffer of
+/// the transport's own while idle ([`imap_driver::SpareRead`]).
+impl<S> DrivesStream<S> for Tokio
+where
+    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
+    fn transport(stream: S) -> BoxTransport {
+        Box::new(AnyStream(stream, SpareRead::default()))
+    }
+}
+
+/// A tokio stream of the caller's, read without readiness.
+struct AnyStream<S>(S, SpareRead);
+
+impl<S> Transport for AnyStream<S>
+where
+    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
+    fn poll_read(&mut self, cx: &mut Context<'_>, core: &mut Connection) -> Progress {
+        let AnyStream(stream, spare) = self;
+        spare.poll_read(cx, core, |cx, buf| {
+            let mut buf = ReadBuf::new(buf);
+            ready!(Pin::new(&mut *stream).poll_read(cx, &mut buf))?;
+            Poll::Ready(Ok(buf.filled().len()))
+        })
+    }
+
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Progress {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
     }
 }
 

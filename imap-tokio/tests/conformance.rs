@@ -100,6 +100,21 @@ mod adapter {
         let (tx, rx) = tokio::sync::mpsc::channel(capacity);
         (tx, FetchReceiver(rx))
     }
+
+    /// A session through `from_stream` over `stream` (one end of a Unix socket pair), as
+    /// tokio's `UnixStream`. `_socket` is for the blocking adapter (tokio streams have no
+    /// OS-socket handle to offer).
+    pub async fn from_unix(
+        stream: std::os::unix::net::UnixStream,
+        server_name: &str,
+        options: ConnectOptions,
+        timeout: Duration,
+        _socket: bool,
+    ) -> Result<ImapConnection, Error> {
+        stream.set_nonblocking(true)?;
+        let stream = tokio::net::UnixStream::from_std(stream)?;
+        ImapConnection::from_stream(stream, server_name, options, timeout).await
+    }
 }
 
 #[path = "../../tests/conformance/mod.rs"]

@@ -14,7 +14,8 @@
 //!   `fn` (the helpers are called through `aw!` like the adapter's own methods);
 //! - a module `adapter` re-exporting the adapter crate (`pub use imap_x::*`) and the few
 //!   runtime pieces a test needs: `NAME`, `PORT_BASE`, `run_case`, `spawn` (+ `Task::join`),
-//!   `sleep`, `join2`, `abandon_after`, `fetch_channel` (+ `FetchReceiver::recv`).
+//!   `sleep`, `join2`, `abandon_after`, `fetch_channel` (+ `FetchReceiver::recv`), `from_unix`
+//!   (a session through `from_stream` over one end of a Unix socket pair).
 //!
 //! Case bodies are `async fn`s in every flavour; under the blocking adapter they simply never
 //! yield, and `run_case` drives them on a thread of their own.
@@ -44,6 +45,7 @@ mod messages;
 mod session;
 mod spans;
 mod sync;
+mod transport;
 
 use kit::{Kind, Server};
 use support::{Fail, TestResult};
@@ -175,6 +177,7 @@ pub fn main() -> ExitCode {
         extensions::cases(),
         sync::cases(),
         spans::cases(),
+        transport::cases(),
     ]
     .into_iter()
     .flatten()

@@ -2,8 +2,10 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use crate::adapter::types::{FetchResponse, Section, SequenceSet};
-use crate::adapter::{Error, ImapConnection, TlsMode};
+use std::time::{Duration, Instant};
+
+use crate::adapter::types::{FetchResponse, IdleEvent, Section, SequenceSet};
+use crate::adapter::{CancellationToken, Error, ImapConnection, TlsMode, sleep, spawn};
 
 use super::kit::{Server, T};
 
@@ -137,6 +139,24 @@ flavored! {
             }
         }
         Ok(uids)
+}
+}
+
+flavored! {
+    /// An IDLE that another task cancels after 300 ms: fails unless it ends `Cancelled`
+    /// within 5 s.
+    pub async fn idle_cancelled_from_elsewhere(imap: &ImapConnection) -> TestResult {
+        let cancel = CancellationToken::new();
+        let trigger = cancel.clone();
+        spawn(async move {
+            aw!(sleep(Duration::from_millis(300)));
+            trigger.cancel();
+        });
+        let started = Instant::now();
+        let cancelled = aw!(imap.idle(Duration::from_secs(30), cancel))?;
+        crate::ensure!(cancelled == IdleEvent::Cancelled, "{cancelled:?}");
+        crate::ensure!(started.elapsed() < Duration::from_secs(5));
+        Ok(())
 }
 }
 

@@ -61,14 +61,17 @@ fn all(args: &[String]) {
         ns => (None, ns),
     };
     let me = std::env::current_exe().expect("exe");
-    let pki = Pki::generate(&std::env::temp_dir().join(format!("idle-memory-{}", std::process::id())));
+    let pki =
+        Pki::generate(&std::env::temp_dir().join(format!("idle-memory-{}", std::process::id())));
     let plain_port = 14300 + (std::process::id() % 500) as u16;
     let tls_port = plain_port + 500;
     let mut servers = [
         start_server(&me, plain_port, None),
         start_server(&me, tls_port, Some(&pki)),
     ];
-    println!("build\tadapter\ttransport\tconnections\tKiB RSS per connection\tthreads\tthreads per connection");
+    println!(
+        "build\tadapter\ttransport\tconnections\tKiB RSS per connection\tthreads\tthreads per connection"
+    );
     let builds: Vec<(&str, &Path)> = match &before {
         Some(binary) => vec![("before", binary.as_path()), ("after", me.as_path())],
         None => vec![("this", me.as_path())],
@@ -86,7 +89,10 @@ fn all(args: &[String]) {
                     print!("{build}\t");
                     std::io::stdout().write_all(&out.stdout).expect("stdout");
                     if !out.status.success() {
-                        eprintln!("{build} {adapter} {n}: {}", String::from_utf8_lossy(&out.stderr));
+                        eprintln!(
+                            "{build} {adapter} {n}: {}",
+                            String::from_utf8_lossy(&out.stderr)
+                        );
                     }
                 }
             }

@@ -17,7 +17,7 @@
 //!
 //! Ops wait in a queue and start in order: pipelinable ops together, unless they would take
 //! the same kind of untagged data without being able to tell whose it is
-//! ([`crate::ops::Claims`]); any other op alone. A queued op is checked again when it
+//! ([`Claims`](crate::contract::Claims)); any other op alone. A queued op is checked again when it
 //! starts, since the ops ahead of it may have changed the session; if it no longer passes,
 //! its result is the error and nothing is sent.
 //!
@@ -39,23 +39,21 @@ use bytes::{Bytes, BytesMut};
 
 pub mod event_buffer;
 pub mod record;
-pub mod session;
 mod spare;
 pub mod trace;
-pub mod upgrade;
 
 use crate::encode::{Fragment, LiteralMode};
-use crate::ops::{Effect, ErasedOp, Op, OpContext, Step};
+use crate::contract::session::{Session, SessionState};
+use crate::contract::{Effect, ErasedOp, Op, OpContext, QueuedCommand, Step, TagGenerator};
 use crate::parse::frame::{Frame, Framer};
 use crate::parse::{self};
 use crate::types::{
-    FetchStreamHead, MessageAttribute, Response, StatusKind, StatusResponse, StreamedAttribute,
+    FetchStreamHead, MessageAttribute, Response, StatusKind, StatusResponse, StreamPart, StreamedAttribute,
     Tagged, Untagged,
 };
 use crate::{Config, Error, Precondition, ProtocolViolation};
 use crate::types::TypedEvent;
-use session::{Session, SessionState};
-use upgrade::{Layers, TlsSetup};
+use crate::upgrade::{self, Layers, TlsSetup};
 
 /// Identifies a submitted op and the type of its result.
 pub struct OpId<O: Op> {
@@ -82,66 +80,6 @@ impl<O: Op> std::fmt::Debug for OpId<O> {
     }
 }
 
-/// Produces command tags `A0001`, `A0002`, ...
-#[derive(Debug, Default)]
-pub struct TagGenerator {
-    next: u32,
-}
-
-impl TagGenerator {
-    /// The next unused tag.
-    pub fn next_tag(&mut self) -> String {
-        let tag = self.upcoming();
-        self.next = self.next.wrapping_add(1);
-        tag
-    }
-
-    /// The tag [`TagGenerator::next_tag`] will return, without using it up: a command that
-    /// fails to encode then leaves no gap in the tag sequence.
-    pub fn upcoming(&self) -> String {
-        format!("A{:04}", self.next.wrapping_add(1))
-    }
-}
-
-/// A piece of a large FETCH literal that the framer streams instead of buffering.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StreamPart {
-    /// The response's attributes up to the literal, and which attribute the literal is.
-    Begin {
-        /// Message sequence number.
-        seq: u32,
-        /// Attributes that came before the literal.
-        before: Vec<MessageAttribute>,
-        /// The attribute the literal belongs to.
-        attribute: StreamedAttribute,
-        /// The literal's announced size.
-        len: u64,
-    },
-    /// Literal bytes, in order.
-    Chunk {
-        /// Message sequence number.
-        seq: u32,
-        /// The attribute being streamed.
-        attribute: StreamedAttribute,
-        /// Offset of `data` within the literal.
-        offset: u64,
-        /// The bytes: a zero-copy slice of the input buffer.
-        data: Bytes,
-    },
-    /// The literal is complete.
-    End {
-        /// Message sequence number.
-        seq: u32,
-    },
-    /// Attributes that followed the literal, up to the end of the response.
-    Tail {
-        /// Message sequence number.
-        seq: u32,
-        /// The attributes.
-        after: Vec<MessageAttribute>,
-    },
-}
-
 struct InFlight {
     id: u64,
     op: Box<dyn ErasedOp>,
@@ -152,16 +90,6 @@ struct InFlight {
     /// [`Connection::received`] when the op's command was queued: whether the server has
     /// sent anything since tells a dead peer from a slow one ([`Connection::timed_out`]).
     received_at_start: u64,
-}
-
-/// A command an op queued: its tag (none for continuation lines such as `DONE` or SASL
-/// responses) and its fragments.
-#[derive(Debug)]
-pub struct QueuedCommand {
-    pub(crate) tag: Option<String>,
-    pub(crate) fragments: Vec<Fragment>,
-    /// It carries credentials ([`crate::encode::EncodedCommand::is_sensitive`]).
-    pub(crate) sensitive: bool,
 }
 
 /// A command waiting to be written, with its progress.
@@ -877,7 +805,7 @@ impl Connection {
         // A FETCH finds its op by message number like any FETCH; any other kind marks the
         // first op that takes that kind, which then fails rather than succeed without it.
         if let Untagged::Unparsed(unparsed) = &untagged {
-            let kind = crate::ops::kind::of_keyword(unparsed.keyword());
+            let kind = crate::contract::kind::of_keyword(unparsed.keyword());
             if let Some(flight) = self
                 .in_flight
                 .iter_mut()
@@ -971,7 +899,7 @@ impl Connection {
             self.dropped_events += 1;
         }
         // Kept until the caller drains it: it must not pin the read buffer.
-        self.events.push_back(spare::detach_event(event));
+        self.events.push_back(crate::types::detach::detach_event(event));
     }
 
     fn handle_tagged(&mut self, tagged: Tagged) -> Result<(), Error> {

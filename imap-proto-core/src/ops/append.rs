@@ -1,7 +1,7 @@
 //! APPEND and MULTIAPPEND (RFC 9051 §6.3.12, RFC 3502), with APPENDLIMIT checked before any
 //! byte is sent (RFC 7889) and APPENDUID results (RFC 4315 §3).
 
-use crate::conn::session::Session;
+use crate::contract::session::Session;
 use crate::encode;
 use crate::types::{AppendMessage, ResponseCode, Tagged};
 use crate::{Error, Precondition};

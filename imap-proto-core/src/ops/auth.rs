@@ -3,7 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use crate::conn::session::Session;
+use crate::contract::session::Session;
 use crate::encode;
 use crate::sasl::{Mechanism, SaslError, Secret};
 use crate::types::{Continuation, Tagged};

@@ -3,7 +3,7 @@
 //! says which command, which gate and which collector.
 
 use crate::Error;
-use crate::conn::session::{Session, SessionState};
+use crate::contract::session::{Session, SessionState};
 use crate::encode::{EncodeContext, EncodeError, EncodedCommand};
 use crate::types::{Tagged, Untagged};
 

@@ -5,9 +5,9 @@ use std::collections::VecDeque;
 
 use bytes::BytesMut;
 
-use crate::conn::StreamPart;
-use crate::conn::session::Session;
+use crate::contract::session::Session;
 use crate::encode::{self, message::FetchModifiers};
+use crate::types::StreamPart;
 use crate::types::{
     FetchAttr, FetchResponse, MessageAttribute, SeqNumber, SequenceItem, SequenceSet,
     StreamedAttribute, Tagged, UidRange, Untagged,

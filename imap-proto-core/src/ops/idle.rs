@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 
 use crate::Error;
-use crate::conn::session::Session;
+use crate::contract::session::Session;
 use crate::encode;
 use crate::types::TypedEvent;
 use crate::types::{Continuation, IdleEvent, StatusKind, Tagged, Untagged};

@@ -14,10 +14,10 @@
 use std::collections::BTreeMap;
 
 use crate::Error;
-use crate::conn::StreamPart;
-use crate::conn::session::{Session, SessionState};
+use crate::contract::session::{Session, SessionState};
 use crate::error::ProtocolViolation;
 use crate::types::SelectedMailbox;
+use crate::types::StreamPart;
 use crate::types::{
     FetchAttr, FetchResponse, Flag, FlagUpdate, MailboxState, MessageAttribute, QresyncParams,
     SelectOptions, SequenceSet, SyncDelta, SyncOptions, SyncStrategy, Tagged, UidSet, Untagged,

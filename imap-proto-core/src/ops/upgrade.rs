@@ -1,10 +1,10 @@
 //! STARTTLS and COMPRESS (RFC 9051 §6.2.1, RFC 4978). The switch itself happens in the
 //! connection's effect handler, at the exact byte where the tagged OK ended.
 
-use crate::conn::session::Session;
-use crate::conn::upgrade::TlsSetup;
+use crate::contract::session::Session;
 use crate::encode;
 use crate::types::Tagged;
+use crate::upgrade::TlsSetup;
 use crate::{Error, Precondition};
 
 use super::session::ThenRefreshCapabilities;

@@ -12,6 +12,7 @@ mod capability;
 mod date;
 #[cfg(feature = "decode")]
 mod decode;
+pub(crate) mod detach;
 mod display;
 pub(crate) mod encode_error;
 pub(crate) mod envelope;
@@ -36,7 +37,9 @@ mod selected;
 mod sequence;
 #[cfg(all(test, feature = "serde"))]
 mod serde_round_trip;
+mod session_state;
 mod store;
+mod stream_part;
 mod sync;
 mod unparsed;
 mod wire_text;
@@ -81,7 +84,9 @@ pub use search_criteria::SearchCriteria;
 pub use select::{QresyncParams, SelectOptions};
 pub use selected::SelectedMailbox;
 pub use sequence::{SeqNumber, SequenceItem, SequenceSet};
+pub use session_state::SessionState;
 pub use store::StoreOperation;
+pub use stream_part::StreamPart;
 pub use sync::{
     FlagUpdate, MailboxState, SyncDelta, SyncOptions, SyncStrategy, UidSet, UidSetParseError,
 };

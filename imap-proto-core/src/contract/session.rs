@@ -2,24 +2,13 @@
 //! extensions enabled, and the selected mailbox. Kept current from every response, solicited
 //! or not (RFC 9051 §5.2, §7).
 
-use super::spare::Detach;
+use crate::types::detach::Detach;
 use crate::types::{
     Capability, Mailbox, ResponseCode, SelectedMailbox, StatusKind,
     StatusResponse, UidRange, Untagged,
 };
 
-/// The four session states of RFC 3501 §3 / RFC 9051 §3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SessionState {
-    /// Before LOGIN/AUTHENTICATE (or after UNAUTHENTICATE).
-    NotAuthenticated,
-    /// Logged in, no mailbox selected.
-    Authenticated,
-    /// A mailbox is selected.
-    Selected,
-    /// The server said BYE or LOGOUT completed.
-    Logout,
-}
+pub use crate::types::SessionState;
 
 /// The client's view of the session.
 #[derive(Debug, Clone)]

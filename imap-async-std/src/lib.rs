@@ -99,7 +99,8 @@ pub use imap_driver::{
 pub use imap_proto_core::reconnect;
 pub use imap_proto_core::types;
 pub use imap_proto_core::{
-    Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TypedEvent,
+    Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TrustRoots,
+    TypedEvent,
 };
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;

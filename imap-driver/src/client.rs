@@ -145,6 +145,9 @@ impl<R: Runtime> ImapConnection<R> {
         options: ConnectOptions,
         deadline: Option<Instant>,
     ) -> Result<Self, Error> {
+        // The trust roots become a configuration once, for connect and a later STARTTLS.
+        let mut options = options;
+        options.tls_config = options.effective_tls_config()?;
         let engine = options.engine(host)?;
         let events = Arc::new(EventQueue::new(options.config.max_queued_events));
         let (requests_tx, requests) = mpsc::unbounded();

@@ -48,6 +48,9 @@
 //! [`ImapConnection::starttls`] later. Certificates are verified against the Mozilla root
 //! store (webpki-roots) unless `connect_with_tls_config` supplies a rustls configuration;
 //! a later `starttls()` on such a connection uses that configuration too.
+//! `ConnectOptions::trust_roots` picks the OS trust store instead ([`TrustRoots`], feature
+//! `platform-verifier`). rustls runs on ring by default, or on aws-lc-rs with the feature
+//! `aws-lc-rs` (and `default-features = false`).
 //!
 //! # Other streams
 //!
@@ -88,7 +91,8 @@ pub use imap_driver::{
 pub use imap_proto_core::reconnect;
 pub use imap_proto_core::types;
 pub use imap_proto_core::{
-    Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TypedEvent,
+    Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TrustRoots,
+    TypedEvent,
 };
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;

@@ -84,10 +84,10 @@ use std::time::Instant;
 
 use async_io::{Async, Timer};
 use futures_lite::{AsyncRead, AsyncWrite};
-use imap_driver::{
-    BoxFuture, BoxTransport, DrivesStream, Progress, ReadSize, Runtime, SpareRead, Transport,
-    read_ready_slice,
+use imap_driver::__adapter::{
+    BoxTransport, Progress, ReadSize, SpareRead, Transport, read_ready_slice,
 };
+use imap_driver::{BoxFuture, DrivesStream, Runtime};
 use imap_proto_core::Connection;
 use imap_proto_core::types::FetchResponse;
 use socket2::SockRef;

@@ -19,7 +19,8 @@ use std::sync::Arc;
 use std::task::{Context, Wake, Waker};
 use std::time::{Duration, Instant};
 
-use imap_driver::{CancellationToken, Engine, READ_CHUNK, Shared};
+use imap_driver::__adapter::{Engine, READ_CHUNK, Shared};
+use imap_driver::CancellationToken;
 use imap_proto_core::ops::idle::IdleWake;
 use imap_proto_core::{Connection, Error};
 use mio::{Events, Interest, Poll, Token, Waker as MioWaker};
@@ -53,7 +54,7 @@ impl Inner {
     }
 
     /// Hands `job` to the calls (submitted now, or once there is room in flight).
-    pub(crate) fn start(&mut self, job: imap_driver::Job) {
+    pub(crate) fn start(&mut self, job: imap_driver::__adapter::Job) {
         let Engine { conn, calls, .. } = &mut self.engine;
         calls.start(job, conn);
     }

@@ -54,7 +54,7 @@
 //!   server, and the session state follows them when the response is read.
 //!
 //! Calls are answered with the same bookkeeping as the async adapters' driver
-//! ([`imap_driver::Calls`]): commands beyond `Config::max_in_flight` (a large homogeneous
+//! (the driver crate's `Calls`): commands beyond `Config::max_in_flight` (a large homogeneous
 //! [`Pipeline`] batch) wait their turn instead of failing.
 //!
 //! Name resolution in `connect` is not covered by the timeout (the OS resolver has none).
@@ -91,10 +91,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_channel::oneshot;
-use imap_driver::pipeline::BlockingBatch;
-use imap_driver::{
+use imap_driver::__adapter::{
     EventQueue, IdleJob, Job, Popped, Seat, SharedSnapshot, StreamJob, answered, idle_wake,
 };
+use imap_driver::pipeline::BlockingBatch;
 use imap_proto_core::ops::fetch::Delivery;
 use imap_proto_core::types::{FetchResponse, IdleEvent, SequenceSet};
 use imap_proto_core::{Op, ops};
@@ -209,7 +209,7 @@ impl ImapConnection {
         timeout: Duration,
     ) -> Result<Self, Error> {
         let deadline = deadline_after(timeout);
-        let stream = imap_driver::connect_tcp_until(host, port, deadline)?;
+        let stream = imap_driver::__adapter::connect_tcp_until(host, port, deadline)?;
         stream.set_nodelay(true)?;
         Self::open(Box::new(stream), host, port, options, deadline)
     }

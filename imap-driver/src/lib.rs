@@ -7,14 +7,16 @@
 //! - the **driver**: the task that owns the byte stream and the core, batches writes,
 //!   applies back-pressure to streamed FETCH, publishes the session snapshot and queues
 //!   events, generic over a small runtime interface ([`Runtime`]: spawn, sleep, open a TCP
-//!   connection; [`Transport`]: read into the core, write, flush);
+//!   connection; `Transport`: read into the core, write, flush);
 //! - the **handle**, [`ImapConnection<R>`], with every method of the core's method table
 //!   expanded once for all async runtimes; `imap_tokio::ImapConnection` and
 //!   `imap_async_std::ImapConnection` are this type with their runtime;
 //! - the rules the blocking adapter shares without a task: pending-call bookkeeping and
-//!   waiting for room in flight ([`Calls`]), the event queue ([`EventQueue`]), the
-//!   snapshot ([`SharedSnapshot`]), the pipeline builder ([`Pipeline`]) and the
-//!   runtime-neutral [`CancellationToken`].
+//!   waiting for room in flight (`Calls`), the event queue (`EventQueue`), the snapshot
+//!   (`SharedSnapshot`), the pipeline builder ([`Pipeline`]) and the runtime-neutral
+//!   [`CancellationToken`].
+//!
+//! What only the adapters use is in `__adapter`, hidden and not covered by semver.
 //!
 //! Users normally depend on an adapter, which re-exports what they need from here.
 //!
@@ -52,25 +54,34 @@ mod stream;
 
 use std::time::Duration;
 
-pub use calls::{
-    Calls, ErasedJob, ErasedWait, IdleJob, Job, Reply, StreamJob, answered, idle_wake,
-};
 pub use cancel::CancellationToken;
 pub use client::ImapConnection;
-pub use engine::Engine;
-pub use events::{EventQueue, Popped};
-pub use link::Link;
 pub use options::{ConnectOptions, Spawner};
 pub use pipeline::Pipeline;
 pub use resilient::{Reconnect, Resilient, RetryPolicy};
-pub use runtime::{
-    BoxFuture, BoxTransport, Progress, READ_CHUNK, ReadSize, Runtime, Transport, deadline_after,
-    read_ready_slice,
-};
-pub use seat::{Seat, Shared, Taken, connect_tcp_until};
+pub use runtime::{BoxFuture, Runtime};
 pub use sink::{FetchItem, FetchSink, Refused};
-pub use snapshot::{SharedSnapshot, Snapshot};
-pub use stream::{DrivesStream, SPARE_READ, SpareRead};
+pub use stream::DrivesStream;
+
+/// What only the adapter crates (imap-tokio, imap-async-std, imap-blocking) use: the
+/// runtime interface's helpers, the blocking adapter's shared bookkeeping, the driver's
+/// jobs. Public so the adapters can reach it; **not covered by semver** and hidden from the
+/// documentation. Applications use an adapter instead.
+#[doc(hidden)]
+pub mod __adapter {
+    pub use crate::calls::{
+        Calls, ErasedJob, ErasedWait, IdleJob, Job, Reply, StreamJob, answered, idle_wake,
+    };
+    pub use crate::engine::Engine;
+    pub use crate::events::{EventQueue, Popped};
+    pub use crate::link::Link;
+    pub use crate::runtime::{
+        BoxTransport, Progress, READ_CHUNK, ReadSize, Transport, deadline_after, read_ready_slice,
+    };
+    pub use crate::seat::{Seat, Shared, Taken, connect_tcp_until};
+    pub use crate::snapshot::{SharedSnapshot, Snapshot};
+    pub use crate::stream::{SPARE_READ, SpareRead};
+}
 
 /// How long `logout()` waits for `* BYE` and the tagged OK. The reference gives `logout` no
 /// timeout argument; no call may wait forever, so this documented default applies.

@@ -75,9 +75,8 @@ use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
 use bytes::BufMut;
-use imap_driver::{
-    BoxFuture, BoxTransport, DrivesStream, Progress, ReadSize, Runtime, SpareRead, Transport,
-};
+use imap_driver::__adapter::{BoxTransport, Progress, ReadSize, SpareRead, Transport};
+use imap_driver::{BoxFuture, DrivesStream, Runtime};
 use imap_proto_core::Connection;
 use imap_proto_core::types::FetchResponse;
 use socket2::SockRef;

@@ -3,7 +3,8 @@
 use crate::encode;
 use crate::types::{AclEntry, AclResponse, ListRightsResponse, MyRightsResponse, Untagged};
 
-use super::command::{CapabilityGate, Collect, Command, Gate, Gather, from_tagged};
+use super::Op;
+use super::command::{CapabilityGate, Command, Gate, Gather, from_tagged};
 use super::{AUTHENTICATED_OR_SELECTED, Claims, kind};
 use crate::ProtocolViolation;
 
@@ -16,11 +17,7 @@ fn acl_gate(command: &'static str) -> Gate {
 }
 
 /// SETACL mailbox identifier rights.
-pub fn set_acl(
-    mailbox: &str,
-    identifier: &str,
-    rights: &str,
-) -> Command<impl Collect<Output = ()> + use<>> {
+pub fn set_acl(mailbox: &str, identifier: &str, rights: &str) -> impl Op<Output = ()> + use<> {
     let (m, i, r) = (
         mailbox.to_string(),
         identifier.to_string(),
@@ -34,7 +31,7 @@ pub fn set_acl(
 }
 
 /// DELETEACL mailbox identifier.
-pub fn delete_acl(mailbox: &str, identifier: &str) -> Command<impl Collect<Output = ()> + use<>> {
+pub fn delete_acl(mailbox: &str, identifier: &str) -> impl Op<Output = ()> + use<> {
     let (m, i) = (mailbox.to_string(), identifier.to_string());
     Command::new(
         acl_gate("DELETEACL"),
@@ -44,7 +41,7 @@ pub fn delete_acl(mailbox: &str, identifier: &str) -> Command<impl Collect<Outpu
 }
 
 /// GETACL mailbox.
-pub fn get_acl(mailbox: &str) -> Command<impl Collect<Output = Vec<AclEntry>> + use<>> {
+pub fn get_acl(mailbox: &str) -> impl Op<Output = Vec<AclEntry>> + use<> {
     let m = mailbox.to_string();
     Command::new(
         acl_gate("GETACL"),
@@ -66,7 +63,7 @@ pub fn get_acl(mailbox: &str) -> Command<impl Collect<Output = Vec<AclEntry>> + 
 pub fn list_rights(
     mailbox: &str,
     identifier: &str,
-) -> Command<impl Collect<Output = ListRightsResponse> + use<>> {
+) -> impl Op<Output = ListRightsResponse> + use<> {
     let (m, i) = (mailbox.to_string(), identifier.to_string());
     Command::new(
         acl_gate("LISTRIGHTS"),
@@ -88,7 +85,7 @@ pub fn list_rights(
 }
 
 /// MYRIGHTS mailbox.
-pub fn my_rights(mailbox: &str) -> Command<impl Collect<Output = String> + use<>> {
+pub fn my_rights(mailbox: &str) -> impl Op<Output = String> + use<> {
     let m = mailbox.to_string();
     Command::new(
         acl_gate("MYRIGHTS"),

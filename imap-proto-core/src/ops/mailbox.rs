@@ -10,6 +10,7 @@ use crate::types::{
 };
 use crate::{Error, Precondition, ProtocolViolation};
 
+use super::Op;
 use super::command::{CapabilityGate, Collect, Command, Gate, Gather, Nothing, from_tagged};
 use super::{AUTHENTICATED_OR_SELECTED, Claims, Effect, OpContext, SELECTED, kind};
 
@@ -23,7 +24,7 @@ fn same_mailbox(session: &Session, sent: &Mailbox, requested: &str) -> bool {
 
 /// Collects what SELECT/EXAMINE returns beyond the session's own bookkeeping: the QRESYNC
 /// `VANISHED (EARLIER)` and `FETCH` data (RFC 7162 §3.2.5.2).
-pub struct SelectCollector {
+pub(crate) struct SelectCollector {
     vanished: Vec<UidRange>,
     changed: Vec<FetchResponse>,
 }
@@ -177,7 +178,7 @@ fn simple(
 pub fn create(
     mailbox: &str,
     special_use: &[MailboxAttribute],
-) -> Command<impl Collect<Output = Option<String>> + use<>> {
+) -> impl Op<Output = Option<String>> + use<> {
     let name = mailbox.to_string();
     let attrs = special_use.to_vec();
     let with_use = !attrs.is_empty();
@@ -204,7 +205,7 @@ pub fn create(
 }
 
 /// DELETE (RFC 9051 §6.3.5).
-pub fn delete(mailbox: &str) -> Command<impl Collect<Output = ()> + use<>> {
+pub fn delete(mailbox: &str) -> impl Op<Output = ()> + use<> {
     let name = mailbox.to_string();
     simple("DELETE", move |tag, enc| {
         encode::mailbox::delete(tag, enc, &name)
@@ -212,7 +213,7 @@ pub fn delete(mailbox: &str) -> Command<impl Collect<Output = ()> + use<>> {
 }
 
 /// RENAME (RFC 9051 §6.3.6).
-pub fn rename(mailbox: &str, new_name: &str) -> Command<impl Collect<Output = ()> + use<>> {
+pub fn rename(mailbox: &str, new_name: &str) -> impl Op<Output = ()> + use<> {
     let (from, to) = (mailbox.to_string(), new_name.to_string());
     simple("RENAME", move |tag, enc| {
         encode::mailbox::rename(tag, enc, &from, &to)
@@ -220,7 +221,7 @@ pub fn rename(mailbox: &str, new_name: &str) -> Command<impl Collect<Output = ()
 }
 
 /// SUBSCRIBE (RFC 9051 §6.3.7).
-pub fn subscribe(mailbox: &str) -> Command<impl Collect<Output = ()> + use<>> {
+pub fn subscribe(mailbox: &str) -> impl Op<Output = ()> + use<> {
     let name = mailbox.to_string();
     simple("SUBSCRIBE", move |tag, enc| {
         encode::mailbox::subscribe(tag, enc, &name)
@@ -228,7 +229,7 @@ pub fn subscribe(mailbox: &str) -> Command<impl Collect<Output = ()> + use<>> {
 }
 
 /// UNSUBSCRIBE (RFC 9051 §6.3.8).
-pub fn unsubscribe(mailbox: &str) -> Command<impl Collect<Output = ()> + use<>> {
+pub fn unsubscribe(mailbox: &str) -> impl Op<Output = ()> + use<> {
     let name = mailbox.to_string();
     simple("UNSUBSCRIBE", move |tag, enc| {
         encode::mailbox::unsubscribe(tag, enc, &name)
@@ -247,10 +248,7 @@ fn gather_list(lsub: bool) -> impl Collect<Output = Vec<MailboxInfo>> + use<> {
 }
 
 /// LIST (RFC 9051 §6.3.9).
-pub fn list(
-    reference: &str,
-    pattern: &str,
-) -> Command<impl Collect<Output = Vec<MailboxInfo>> + use<>> {
+pub fn list(reference: &str, pattern: &str) -> impl Op<Output = Vec<MailboxInfo>> + use<> {
     let (r, p) = (reference.to_string(), pattern.to_string());
     Command::new(
         Gate {
@@ -265,10 +263,7 @@ pub fn list(
 }
 
 /// LSUB (RFC 3501 §6.3.9).
-pub fn lsub(
-    reference: &str,
-    pattern: &str,
-) -> Command<impl Collect<Output = Vec<MailboxInfo>> + use<>> {
+pub fn lsub(reference: &str, pattern: &str) -> impl Op<Output = Vec<MailboxInfo>> + use<> {
     let (r, p) = (reference.to_string(), pattern.to_string());
     Command::new(
         Gate {
@@ -292,7 +287,7 @@ pub fn list_extended(
     patterns: &[&str],
     selection_options: &[&str],
     return_options: &[&str],
-) -> Command<impl Collect<Output = Vec<MailboxInfo>> + use<>> {
+) -> impl Op<Output = Vec<MailboxInfo>> + use<> {
     let r = reference.to_string();
     let p: Vec<String> = patterns.iter().map(|s| s.to_string()).collect();
     let s: Vec<String> = selection_options.iter().map(|s| s.to_string()).collect();
@@ -336,7 +331,7 @@ pub fn list_extended(
 }
 
 /// Pairs each LIST with the STATUS for the same mailbox (RFC 5819 §2).
-pub struct ListStatusCollector {
+pub(crate) struct ListStatusCollector {
     lists: Vec<MailboxInfo>,
     statuses: Vec<MailboxStatus>,
 }
@@ -378,7 +373,7 @@ pub fn list_status(
     reference: &str,
     pattern: &str,
     status_items: &str,
-) -> Command<ListStatusCollector> {
+) -> impl Op<Output = Vec<(MailboxInfo, Vec<StatusItem>)>> + use<> {
     let (r, p, items) = (
         reference.to_string(),
         pattern.to_string(),
@@ -401,7 +396,7 @@ pub fn list_status(
 
 /// Claims the STATUS responses for the requested mailbox; see [`crate::types::StatusResult`]
 /// for the NOTIFY ambiguity (RFC 5465 §4).
-pub struct StatusCollector {
+pub(crate) struct StatusCollector {
     mailbox: String,
     found: Vec<MailboxStatus>,
 }
@@ -436,7 +431,7 @@ impl Collect for StatusCollector {
 }
 
 /// STATUS (RFC 9051 §6.3.11). `items` may be `"MESSAGES UNSEEN"` or `"(MESSAGES UNSEEN)"`.
-pub fn status(mailbox: &str, items: &str) -> Command<StatusCollector> {
+pub fn status(mailbox: &str, items: &str) -> impl Op<Output = crate::types::StatusResult> + use<> {
     let name = mailbox.to_string();
     let items = items.to_string();
     let encode_name = name.clone();
@@ -456,7 +451,7 @@ pub fn status(mailbox: &str, items: &str) -> Command<StatusCollector> {
 }
 
 /// CLOSE (RFC 9051 §6.4.1): expunges `\Deleted` messages silently and deselects.
-pub fn close() -> Command<impl Collect<Output = ()> + use<>> {
+pub fn close() -> impl Op<Output = ()> + use<> {
     Command::new(
         Gate {
             command: "CLOSE",
@@ -472,7 +467,7 @@ pub fn close() -> Command<impl Collect<Output = ()> + use<>> {
 }
 
 /// UNSELECT (RFC 3691 §3; part of IMAP4rev2): deselects without expunging.
-pub fn unselect() -> Command<impl Collect<Output = ()> + use<>> {
+pub fn unselect() -> impl Op<Output = ()> + use<> {
     Command::new(
         Gate {
             command: "UNSELECT",

@@ -20,7 +20,7 @@ pub fn store(
     operation: StoreOperation,
     flags: &[Flag],
     unchanged_since: Option<u64>,
-) -> Command<StoreCollector> {
+) -> impl Op<Output = crate::types::StoreResult> + use<> {
     let (set, flags) = (set.clone(), flags.to_vec());
     let reply_set = set.clone();
     Command::new(
@@ -50,7 +50,7 @@ pub fn store(
 
 /// Gathers the FETCH responses a STORE caused (those for messages in its set; others are
 /// unsolicited updates and stay events) and the `[MODIFIED]` code (RFC 7162 §3.1.3).
-pub struct StoreCollector {
+pub(crate) struct StoreCollector {
     uid: bool,
     set: SequenceSet,
     fetched: Vec<FetchResponse>,
@@ -82,11 +82,7 @@ impl Collect for StoreCollector {
 }
 
 /// COPY or UID COPY (RFC 9051 §6.4.7), returning the tagged code (COPYUID, RFC 4315 §3).
-pub fn copy(
-    uid: bool,
-    set: &SequenceSet,
-    mailbox: &str,
-) -> Command<impl Collect<Output = CopyResult> + use<>> {
+pub fn copy(uid: bool, set: &SequenceSet, mailbox: &str) -> impl Op<Output = CopyResult> + use<> {
     let (set, mailbox) = (set.clone(), mailbox.to_string());
     Command::new(
         Gate {

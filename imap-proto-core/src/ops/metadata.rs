@@ -7,7 +7,8 @@ use crate::types::{
     MetadataCode, MetadataEntries, MetadataResponse, MetadataResult, ResponseCode, Untagged,
 };
 
-use super::command::{CapabilityGate, Collect, Command, Gate, Gather, from_tagged};
+use super::Op;
+use super::command::{CapabilityGate, Command, Gate, Gather, from_tagged};
 use super::{AUTHENTICATED_OR_SELECTED, Claims, kind};
 
 /// One METADATA response's mailbox and entry values.
@@ -21,7 +22,7 @@ pub fn get_metadata(
     entries: &[&str],
     max_size: Option<u64>,
     depth: Option<&str>,
-) -> Command<impl Collect<Output = MetadataResult> + use<>> {
+) -> impl Op<Output = MetadataResult> + use<> {
     let m = mailbox.to_string();
     let e: Vec<String> = entries.iter().map(|s| s.to_string()).collect();
     let d = depth.map(str::to_string);
@@ -66,7 +67,7 @@ pub fn get_metadata(
 pub fn set_metadata(
     mailbox: &str,
     entries: &[(&str, Option<&[u8]>)],
-) -> Command<impl Collect<Output = ()> + use<>> {
+) -> impl Op<Output = ()> + use<> {
     let m = mailbox.to_string();
     let e: Vec<(String, Option<Vec<u8>>)> = entries
         .iter()

@@ -20,21 +20,21 @@ use crate::{Error, ProtocolViolation};
 pub mod acl;
 pub mod append;
 pub mod auth;
-pub mod command;
-pub mod expand;
+pub(crate) mod command;
+mod expand;
 pub mod fetch;
 pub mod idle;
 pub mod mailbox;
 pub mod message;
 pub mod metadata;
 pub mod notify;
-pub mod pipeline_table;
+mod pipeline_table;
 pub mod pipeline_tuple;
 pub mod quota;
 pub mod search;
 pub mod session;
 pub mod sync;
-pub mod table;
+mod table;
 pub mod upgrade;
 
 /// Turns a tagged NO/BAD into the matching error; OK into `Ok(tagged)`.

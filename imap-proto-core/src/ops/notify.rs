@@ -3,11 +3,12 @@
 use crate::encode;
 use crate::types::NotifySetParams;
 
-use super::command::{CapabilityGate, Collect, Command, Gate, from_tagged};
+use super::Op;
+use super::command::{CapabilityGate, Command, Gate, from_tagged};
 use super::{AUTHENTICATED_OR_SELECTED, Effect, OpContext};
 
 /// NOTIFY SET: replaces any previous registration; events then arrive on the event queue.
-pub fn notify_set(params: NotifySetParams) -> Command<impl Collect<Output = ()> + use<>> {
+pub fn notify_set(params: NotifySetParams) -> impl Op<Output = ()> + use<> {
     Command::new(
         Gate {
             command: "NOTIFY",
@@ -23,7 +24,7 @@ pub fn notify_set(params: NotifySetParams) -> Command<impl Collect<Output = ()> 
 }
 
 /// NOTIFY NONE: back to baseline notifications.
-pub fn notify_none() -> Command<impl Collect<Output = ()> + use<>> {
+pub fn notify_none() -> impl Op<Output = ()> + use<> {
     Command::new(
         Gate {
             command: "NOTIFY",

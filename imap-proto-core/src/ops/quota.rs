@@ -4,6 +4,7 @@ use crate::Error;
 use crate::encode;
 use crate::types::{QuotaResource, QuotaResponse, QuotaRoot, QuotaRootResponse, Untagged};
 
+use super::Op;
 use super::command::{CapabilityGate, Collect, Command, Gate, Gather};
 use super::{AUTHENTICATED_OR_SELECTED, Claims, kind};
 
@@ -32,7 +33,7 @@ fn gather_quota() -> impl Collect<Output = Vec<QuotaResource>> + use<> {
 }
 
 /// GETQUOTA root: needs QUOTA.
-pub fn get_quota(root: &str) -> Command<impl Collect<Output = Vec<QuotaResource>> + use<>> {
+pub fn get_quota(root: &str) -> impl Op<Output = Vec<QuotaResource>> + use<> {
     let root = root.to_string();
     Command::new(
         quota_gate("GETQUOTA", "QUOTA"),
@@ -46,7 +47,7 @@ pub fn get_quota(root: &str) -> Command<impl Collect<Output = Vec<QuotaResource>
 pub fn set_quota(
     root: &str,
     resources: &[(&str, u64)],
-) -> Command<impl Collect<Output = Vec<QuotaResource>> + use<>> {
+) -> impl Op<Output = Vec<QuotaResource>> + use<> {
     let root = root.to_string();
     let resources: Vec<(String, u64)> =
         resources.iter().map(|(n, l)| (n.to_string(), *l)).collect();
@@ -68,7 +69,7 @@ enum RootData {
 }
 
 /// GETQUOTAROOT mailbox: needs QUOTA.
-pub fn get_quota_root(mailbox: &str) -> Command<impl Collect<Output = QuotaRootResponse> + use<>> {
+pub fn get_quota_root(mailbox: &str) -> impl Op<Output = QuotaRootResponse> + use<> {
     let mailbox = mailbox.to_string();
     Command::new(
         quota_gate("GETQUOTAROOT", "QUOTA"),

@@ -6,6 +6,7 @@ use crate::encode;
 use crate::types::{EsearchResponse, SearchResult, Tagged, ThreadNode, UidRange, Untagged};
 use crate::{Error, ProtocolViolation};
 
+use super::Op;
 use super::command::{CapabilityGate, Collect, Command, Gate, Gather};
 use super::{Claims, OpContext, SELECTED, kind};
 
@@ -19,7 +20,7 @@ const MIN_EXPANSION_CAP: u64 = 1 << 20;
 /// expand beyond the message count (or 2^20, if that is more) is refused rather than
 /// expanded: `1:4294967295` is a dozen bytes on the wire and 16 GiB in memory.
 #[derive(Default)]
-pub struct SearchCollector {
+pub(crate) struct SearchCollector {
     result: SearchResult,
     error: Option<Error>,
 }
@@ -58,7 +59,7 @@ impl Collect for SearchCollector {
 }
 
 /// SEARCH / UID SEARCH with raw (validated) criteria.
-pub fn search(uid: bool, criteria: &str) -> Command<impl Collect<Output = SearchResult> + use<>> {
+pub fn search(uid: bool, criteria: &str) -> impl Op<Output = SearchResult> + use<> {
     let criteria = criteria.to_string();
     Command::new(
         Gate {
@@ -83,7 +84,7 @@ pub fn search_esearch(
     uid: bool,
     criteria: &str,
     return_options: &[&str],
-) -> Command<impl Collect<Output = EsearchResponse> + use<>> {
+) -> impl Op<Output = EsearchResponse> + use<> {
     let criteria = criteria.to_string();
     let options: Vec<String> = return_options.iter().map(|s| s.to_string()).collect();
     Command::new(
@@ -116,7 +117,7 @@ pub fn search_esearch(
 
 /// SEARCH RETURN (SAVE) (RFC 5182 §2): needs SEARCHRES (or IMAP4rev2). The result is kept
 /// on the server as `$`.
-pub fn search_save(uid: bool, criteria: &str) -> Command<impl Collect<Output = ()> + use<>> {
+pub fn search_save(uid: bool, criteria: &str) -> impl Op<Output = ()> + use<> {
     let criteria = criteria.to_string();
     Command::new(
         Gate {
@@ -147,7 +148,7 @@ pub fn sort(
     sort_criteria: &str,
     charset: &str,
     criteria: &str,
-) -> Command<impl Collect<Output = SearchResult> + use<>> {
+) -> impl Op<Output = SearchResult> + use<> {
     let (keys, charset, criteria) = (
         sort_criteria.to_string(),
         charset.to_string(),
@@ -177,7 +178,7 @@ pub fn thread(
     algorithm: &str,
     charset: &str,
     criteria: &str,
-) -> Command<impl Collect<Output = Vec<ThreadNode>> + use<>> {
+) -> impl Op<Output = Vec<ThreadNode>> + use<> {
     let (algo, charset, criteria) = (
         algorithm.to_string(),
         charset.to_string(),

@@ -13,7 +13,7 @@ use super::{
 };
 
 /// NOOP (RFC 9051 §6.1.2): valid in any state but Logout.
-pub fn noop() -> Command<Nothing> {
+pub fn noop() -> impl Op<Output = ()> + use<> {
     Command::new(
         Gate {
             command: "NOOP",
@@ -60,7 +60,7 @@ impl Op for Check {
 }
 
 /// Collects `* CAPABILITY` (the session applies it too).
-pub struct CapabilityCollector(Option<Vec<Capability>>);
+pub(crate) struct CapabilityCollector(Option<Vec<Capability>>);
 
 impl Collect for CapabilityCollector {
     type Output = Vec<Capability>;
@@ -83,7 +83,7 @@ impl Collect for CapabilityCollector {
 }
 
 /// CAPABILITY (RFC 9051 §6.1.1): always a round trip; updates the cached list.
-pub fn capability() -> Command<CapabilityCollector> {
+pub fn capability() -> impl Op<Output = Vec<Capability>> + use<> {
     Command::new(
         Gate {
             command: "CAPABILITY",
@@ -145,7 +145,7 @@ type IdParams = Vec<(bytes::Bytes, Option<bytes::Bytes>)>;
 /// ID (RFC 2971 §3.1): valid in any state. A `None` value is sent as NIL.
 pub fn id(
     params: &[(&str, Option<&str>)],
-) -> Command<impl Collect<Output = Vec<(String, Option<String>)>> + use<>> {
+) -> impl Op<Output = Vec<(String, Option<String>)>> + use<> {
     let params: Vec<(String, Option<String>)> = params
         .iter()
         .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
@@ -188,7 +188,7 @@ const ENABLE_CAPABILITIES: &[&str] = &["ENABLE", "IMAP4rev2"];
 
 /// The ENABLE op (RFC 5161 §3): valid only in Authenticated; ENABLE in Selected is refused
 /// with [`Error::WrongState`] (RFC 5161 §2).
-pub fn enable(capabilities: &[&str]) -> Command<impl Collect<Output = Vec<String>> + use<>> {
+pub fn enable(capabilities: &[&str]) -> impl Op<Output = Vec<String>> + use<> {
     let wanted: Vec<String> = capabilities.iter().map(|c| c.to_string()).collect();
     Command::new(
         Gate {
@@ -215,7 +215,7 @@ pub fn enable(capabilities: &[&str]) -> Command<impl Collect<Output = Vec<String
 }
 
 /// The ENABLE UTF8=ACCEPT convenience (RFC 6855 §3): true if the server confirmed it.
-pub fn enable_utf8() -> Command<impl Collect<Output = bool> + use<>> {
+pub fn enable_utf8() -> impl Op<Output = bool> + use<> {
     Command::new(
         Gate {
             command: "ENABLE",
@@ -239,7 +239,7 @@ pub fn enable_utf8() -> Command<impl Collect<Output = bool> + use<>> {
 }
 
 /// NAMESPACE (RFC 2342 §4; part of IMAP4rev2, RFC 9051 §6.3.11).
-pub fn namespace() -> Command<impl Collect<Output = NamespaceResponse> + use<>> {
+pub fn namespace() -> impl Op<Output = NamespaceResponse> + use<> {
     Command::new(
         Gate {
             command: "NAMESPACE",
@@ -353,7 +353,7 @@ impl<O: Op> Op for ThenRefreshCapabilities<O> {
 
 /// UNAUTHENTICATE (RFC 8437 §2): back to Not Authenticated on the same TLS session, then a
 /// CAPABILITY round trip because the capabilities differ.
-pub fn unauthenticate() -> ThenRefreshCapabilities<Command<impl Collect<Output = ()> + use<>>> {
+pub fn unauthenticate() -> ThenRefreshCapabilities<impl Op<Output = ()> + use<>> {
     ThenRefreshCapabilities::always(Command::new(
         Gate {
             command: "UNAUTHENTICATE",

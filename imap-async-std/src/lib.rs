@@ -62,7 +62,7 @@
 //! AsyncWrite` stream the caller opened (an `Async<UnixStream>`, a proxy tunnel, an
 //! in-memory pipe), with the same TLS modes and `ConnectOptions`; `server_name` is the name
 //! TLS verifies. While idle such a stream is read through a small buffer of its own
-//! ([`imap_driver::SPARE_READ`] bytes), not the core's.
+//! (1 KiB), not the core's.
 //!
 //! # Timeouts, dropped calls, TLS, writes
 //!
@@ -172,7 +172,7 @@ impl Transport for AsyncTcp {
 /// Any futures-io byte stream (an `Async<UnixStream>`, a proxy tunnel, an in-memory pipe,
 /// a TLS stream of another library): what [`imap_driver::ImapConnection::from_stream`]
 /// accepts here. Such a stream offers no readiness signal, so it is read through a small
-/// buffer of the transport's own while idle ([`imap_driver::SpareRead`]).
+/// buffer of the transport's own while idle.
 impl<S> DrivesStream<S> for AsyncIo
 where
     S: AsyncRead + AsyncWrite + Send + Unpin + 'static,

@@ -124,7 +124,7 @@ impl<R: Runtime> ImapConnection<R> {
     /// runtime accepts): `server_name` is the name TLS verifies; every TLS mode works as for
     /// [`ImapConnection::connect_with`], and so does a later `starttls()` under
     /// `TlsMode::Plain`. The stream is read through a small buffer of its own while the
-    /// connection is idle ([`crate::SpareRead`]).
+    /// connection is idle.
     pub async fn from_stream<S>(
         stream: S,
         server_name: &str,

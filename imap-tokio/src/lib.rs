@@ -58,7 +58,7 @@
 //! stream the caller opened (a `UnixStream`, a SOCKS or HTTP proxy tunnel,
 //! `tokio::io::duplex`), with the same TLS modes and `ConnectOptions`; `server_name` is the
 //! name TLS verifies. Such a stream has no readiness signal: while idle it is read through a
-//! small buffer of its own ([`imap_driver::SPARE_READ`] bytes), not the core's.
+//! small buffer of its own (1 KiB), not the core's.
 //!
 //! # Reads and writes
 //!
@@ -173,7 +173,7 @@ impl Transport for TcpTransport {
 /// Any tokio byte stream (a `UnixStream`, a proxy tunnel, `tokio::io::duplex`, a TLS
 /// stream of another library): what [`imap_driver::ImapConnection::from_stream`] accepts on
 /// tokio. Such a stream offers no readiness signal, so it is read through a small buffer of
-/// the transport's own while idle ([`imap_driver::SpareRead`]).
+/// the transport's own while idle.
 impl<S> DrivesStream<S> for Tokio
 where
     S: AsyncRead + AsyncWrite + Send + Unpin + 'static,

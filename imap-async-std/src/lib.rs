@@ -97,6 +97,7 @@ pub use imap_driver::{
     pipeline,
 };
 pub use imap_proto_core::reconnect;
+pub use imap_proto_core::sasl;
 pub use imap_proto_core::types;
 pub use imap_proto_core::{
     Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TrustRoots,

@@ -411,13 +411,24 @@ fn example_with_dovecot(
     runs: &[(&str, Vec<String>)],
     args: &[String],
 ) -> bool {
+    let example = [&["-p", "imap-tokio", "--example", name][..], profile].concat();
+    binary_with_dovecot(name, &example, runs, args)
+}
+
+/// Runs the binary cargo's `target` arguments select (`-p PACKAGE [--example NAME]
+/// [--release]`) against a private Dovecot, as `example_with_dovecot` does.
+fn binary_with_dovecot(
+    name: &str,
+    example: &[&str],
+    runs: &[(&str, Vec<String>)],
+    args: &[String],
+) -> bool {
     let root = root();
     let cargo = cargo();
-    let example = [&["-p", "imap-tokio", "--example", name][..], profile].concat();
     if !run_in(
         &root,
         &cargo,
-        &[&["build", "--quiet"][..], &example].concat(),
+        &[&["build", "--quiet"][..], example].concat(),
     ) || !run_in(&root, "bash", &["tests/servers/install.sh"])
     {
         return false;
@@ -432,7 +443,7 @@ fn example_with_dovecot(
     let env_file = server.env_file().display().to_string();
     let ok = runs.iter().all(|(label, extra)| {
         println!("xtask: {name}, {label}");
-        let mut all: Vec<&str> = [&["run", "--quiet"][..], &example, &["--"]].concat();
+        let mut all: Vec<&str> = [&["run", "--quiet"][..], example, &["--"]].concat();
         all.extend(["--server-env", &env_file]);
         all.extend(extra.iter().chain(args).map(String::as_str));
         run_in(&root, &cargo, &all)
@@ -480,6 +491,19 @@ fn sync_bench(args: &[String]) -> bool {
     )
 }
 
+/// `cargo xtask e2e-bench [ARGS]`: `bench/e2e` (release build) against a private Dovecot:
+/// FETCH of 20,000 messages by our adapters, async-imap and a raw drain, then 500 calls in
+/// flight at a 20 ms round trip (docs/benchmarks.md). ARGS go to the benchmark (`--reps N`,
+/// `--contenders A,B`, `--workloads metadata,bodies`, `--no-latency`).
+fn e2e_bench(args: &[String]) -> bool {
+    binary_with_dovecot(
+        "e2e-bench",
+        &["-p", "e2e-bench", "--release"],
+        &[("measuring", Vec::new())],
+        args,
+    )
+}
+
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let rest: Vec<String> = std::env::args().skip(2).collect();
@@ -488,12 +512,13 @@ fn main() -> ExitCode {
         "demo" => demo(&rest),
         "mirror" => mirror(&rest),
         "sync-bench" => sync_bench(&rest),
+        "e2e-bench" => e2e_bench(&rest),
         "fuzz-smoke" => fuzz_smoke(&root()),
         "public-api" => public_api(&root(), true),
         _ => {
             eprintln!(
                 "usage: cargo xtask test | cargo xtask demo [--host H --port P --user U \
-                 --password P [--tls implicit|starttls] [--ca PATH]] | cargo xtask mirror | cargo xtask sync-bench | \
+                 --password P [--tls implicit|starttls] [--ca PATH]] | cargo xtask mirror | cargo xtask sync-bench | cargo xtask e2e-bench [ARGS] | \
                  cargo xtask fuzz-smoke | cargo xtask public-api"
             );
             false

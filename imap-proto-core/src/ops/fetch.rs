@@ -14,6 +14,7 @@ use crate::types::{
 };
 use crate::{Error, Precondition};
 
+use super::seq_ranges::SeqRanges;
 use super::{Claims, Op, OpContext, SELECTED, Step, kind, ok_or_error};
 
 /// Message data a buffered FETCH may collect before it logs that streaming would be better
@@ -48,7 +49,7 @@ pub struct Fetch {
     /// when FETCH commands over the same messages are pipelined, Dovecot runs them in
     /// parallel and interleaves their responses, so each op takes the first response per
     /// message and leaves a second one to the next op (or to the event queue).
-    answered: std::collections::HashSet<u32>,
+    answered: SeqRanges,
 }
 
 /// A FETCH response whose body literal the framer streamed, reassembled for buffered
@@ -82,7 +83,7 @@ pub fn fetch(
         vanished: Vec::new(),
         buffered_bytes: 0,
         assembling: None,
-        answered: std::collections::HashSet::new(),
+        answered: SeqRanges::default(),
     }
 }
 
@@ -104,7 +105,7 @@ impl Fetch {
     }
 
     fn wants(&self, fetch: &FetchResponse, session: &Session) -> bool {
-        if self.answered.contains(&fetch.seq) {
+        if self.answered.contains(fetch.seq) {
             return false;
         }
         // A response that failed the grammar before its UID cannot be placed by UID: it is
@@ -277,7 +278,7 @@ impl Op for Fetch {
     /// By UID the attributes before the literal usually carry the UID; when they do not,
     /// the response cannot be placed yet and is taken.
     fn wants_stream(&self, seq: u32, before: &[MessageAttribute], session: &Session) -> bool {
-        if self.answered.contains(&seq) {
+        if self.answered.contains(seq) {
             return false;
         }
         if !self.uid {

@@ -34,6 +34,7 @@ mod pipeline_table;
 pub mod pipeline_tuple;
 pub mod quota;
 pub mod search;
+mod seq_ranges;
 pub mod session;
 pub mod sync;
 mod table;

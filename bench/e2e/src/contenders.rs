@@ -1,0 +1,454 @@
+//! The clients under test, each run in a child process of its own (so its peak RSS is its
+//! own): log in, EXAMINE the benchmark mailbox, then one `UID FETCH 1:*` measured with
+//! getrusage (user + system CPU of the whole process, all threads) and the wall clock.
+//! Every contender consumes every response: the buffered calls return the whole `Vec`,
+//! which is then walked; the streams are drained to the end; async-imap's fetch stream
+//! is fully consumed, each `Fetch` dropped once looked at.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use imap_tokio::types::{FetchAttr, FetchResponse, MessageAttribute, SequenceSet};
+use imap_tokio::{Error, TlsMode};
+use nix::sys::resource::{UsageWho, getrusage};
+
+use crate::{Account, MAILBOX};
+
+/// How long any single call may take.
+const T: Duration = Duration::from_secs(300);
+
+/// The capacity of the channel a streaming FETCH sends into.
+pub const STREAM_CHANNEL: usize = 128;
+
+/// The contenders, in the table's order.
+pub const CONTENDERS: &[&str] = &[
+    "raw-drain",
+    "async-imap",
+    "tokio-buffered",
+    "tokio-streaming",
+    "blocking-buffered",
+    "blocking-streaming",
+    "async-std-buffered",
+    "async-std-streaming",
+];
+
+/// What is fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Workload {
+    /// `UID FETCH 1:* (UID FLAGS ENVELOPE BODYSTRUCTURE)`
+    Metadata,
+    /// `UID FETCH 1:* BODY.PEEK[]`
+    Bodies,
+}
+
+impl Workload {
+    pub const ALL: [Workload; 2] = [Workload::Metadata, Workload::Bodies];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::Metadata => "metadata",
+            Workload::Bodies => "bodies",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Workload> {
+        Workload::ALL.into_iter().find(|w| w.name() == name)
+    }
+
+    /// The FETCH items as written on the wire.
+    fn wire_items(self) -> &'static str {
+        match self {
+            Workload::Metadata => "(UID FLAGS ENVELOPE BODYSTRUCTURE)",
+            Workload::Bodies => "BODY.PEEK[]",
+        }
+    }
+
+    fn items(self) -> Vec<FetchAttr> {
+        match self {
+            Workload::Metadata => vec![
+                FetchAttr::Uid,
+                FetchAttr::Flags,
+                FetchAttr::Envelope,
+                FetchAttr::BodyStructure,
+            ],
+            Workload::Bodies => vec![FetchAttr::whole_message_peek()],
+        }
+    }
+}
+
+/// What a contender saw, and what it cost.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Measured {
+    /// FETCH responses consumed.
+    pub messages: u64,
+    /// Body bytes received (bodies), or bytes read from the socket (the raw drain).
+    pub payload: u64,
+    pub cpu_us: u64,
+    pub wall_us: u64,
+    pub max_rss_kib: u64,
+}
+
+impl Measured {
+    const PREFIX: &'static str = "E2E-RESULT";
+
+    pub fn line(&self) -> String {
+        format!(
+            "{} messages={} payload={} cpu_us={} wall_us={} max_rss_kib={}",
+            Self::PREFIX,
+            self.messages,
+            self.payload,
+            self.cpu_us,
+            self.wall_us,
+            self.max_rss_kib
+        )
+    }
+
+    pub fn parse(output: &str) -> Option<Measured> {
+        let line = output.lines().find(|l| l.starts_with(Self::PREFIX))?;
+        let mut m = Measured::default();
+        for field in line.split(' ').skip(1) {
+            let (key, value) = field.split_once('=')?;
+            let value: u64 = value.parse().ok()?;
+            match key {
+                "messages" => m.messages = value,
+                "payload" => m.payload = value,
+                "cpu_us" => m.cpu_us = value,
+                "wall_us" => m.wall_us = value,
+                "max_rss_kib" => m.max_rss_kib = value,
+                _ => return None,
+            }
+        }
+        Some(m)
+    }
+}
+
+/// CPU time (user + system) of this process so far, in microseconds, and its peak RSS in
+/// KiB. The peak is `VmHWM`, not getrusage's `ru_maxrss`: Linux carries `ru_maxrss` over
+/// `execve` from the process that forked (here the orchestrator, which seeded the mailbox),
+/// while `VmHWM` belongs to this program's own address space.
+fn usage() -> (u64, u64) {
+    let usage = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage");
+    let micros = |t: nix::sys::time::TimeVal| t.tv_sec() as u64 * 1_000_000 + t.tv_usec() as u64;
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(usage.max_rss() as u64);
+    (
+        micros(usage.user_time()) + micros(usage.system_time()),
+        peak,
+    )
+}
+
+/// Runs `fetch` (which returns messages and payload bytes) between two readings.
+fn measured(fetch: impl FnOnce() -> (u64, u64)) -> Measured {
+    let (cpu_before, _) = usage();
+    let started = Instant::now();
+    let (messages, payload) = fetch();
+    let wall_us = started.elapsed().as_micros() as u64;
+    let (cpu_after, max_rss_kib) = usage();
+    Measured {
+        messages,
+        payload,
+        cpu_us: cpu_after - cpu_before,
+        wall_us,
+        max_rss_kib,
+    }
+}
+
+/// The body bytes of one of our responses (0 when it carries none).
+fn body_len(response: &FetchResponse) -> u64 {
+    response
+        .attributes
+        .iter()
+        .map(|a| match a {
+            MessageAttribute::BodySection { data: Some(d), .. } => d.len() as u64,
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Counts one of our responses; a response without its UID is a failed parse.
+fn tally(counts: &mut (u64, u64), response: &FetchResponse) {
+    assert!(response.uid().is_some(), "a response without UID");
+    counts.0 += 1;
+    counts.1 += body_len(response);
+}
+
+fn tally_all<'a>(responses: impl IntoIterator<Item = &'a FetchResponse>) -> (u64, u64) {
+    let mut counts = (0, 0);
+    for response in responses {
+        tally(&mut counts, response);
+    }
+    counts
+}
+
+/// Runs contender `name` on `workload` and returns what it measured.
+pub fn run(name: &str, workload: Workload, account: &Account) -> Result<Measured, String> {
+    let fail = |e: &dyn std::fmt::Display| format!("{name}: {e}");
+    match name {
+        "raw-drain" => raw_drain(workload, account).map_err(|e| fail(&e)),
+        "async-imap" => tokio_runtime().block_on(async_imap_fetch(workload, account)),
+        "tokio-buffered" | "tokio-streaming" => tokio_runtime()
+            .block_on(ours_tokio(workload, account, name.ends_with("streaming")))
+            .map_err(|e| fail(&e)),
+        "blocking-buffered" | "blocking-streaming" => {
+            ours_blocking(workload, account, name.ends_with("streaming")).map_err(|e| fail(&e))
+        }
+        "async-std-buffered" | "async-std-streaming" => async_io::block_on(ours_async_std(
+            workload,
+            account,
+            name.ends_with("streaming"),
+        ))
+        .map_err(|e| fail(&e)),
+        _ => Err(format!("unknown contender {name}")),
+    }
+}
+
+/// What `#[tokio::main]` builds: the multi-threaded runtime, one worker per core.
+pub fn tokio_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+/// The floor: the command written by hand, the socket read into one 64 KiB buffer until the
+/// tagged completion, nothing parsed.
+fn raw_drain(workload: Workload, account: &Account) -> std::io::Result<Measured> {
+    let mut stream = TcpStream::connect((account.host.as_str(), account.port))?;
+    stream.set_nodelay(true)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    drain_until(&mut stream, &mut buf, b"* ")?;
+    let login = format!(
+        "E2ELOGIN LOGIN \"{}\" \"{}\"\r\nE2EEXAMINE EXAMINE {MAILBOX}\r\n",
+        account.user, account.password
+    );
+    stream.write_all(login.as_bytes())?;
+    drain_until(&mut stream, &mut buf, b"E2EEXAMINE ")?;
+    let command = format!("E2EDRAIN UID FETCH 1:* {}\r\n", workload.wire_items());
+    let mut result = Ok(0);
+    let m = measured(|| {
+        result = stream
+            .write_all(command.as_bytes())
+            .and_then(|()| drain_until(&mut stream, &mut buf, b"E2EDRAIN "));
+        let bytes = *result.as_ref().unwrap_or(&0);
+        (u64::from(crate::corpus::MESSAGES), bytes)
+    });
+    result?;
+    Ok(m)
+}
+
+/// Reads until a read ends with a complete line that starts with `tag`; returns the bytes
+/// read. Only the start of the current line is carried between reads.
+fn drain_until(stream: &mut TcpStream, buf: &mut [u8], tag: &[u8]) -> std::io::Result<u64> {
+    let mut total = 0u64;
+    let mut line_start: Vec<u8> = Vec::with_capacity(32);
+    loop {
+        let n = stream.read(buf)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        total += n as u64;
+        let chunk = &buf[..n];
+        let Some(last) = chunk.iter().rposition(|&b| b == b'\n') else {
+            let room = 32usize.saturating_sub(line_start.len());
+            line_start.extend(chunk.iter().take(room));
+            continue;
+        };
+        let starts_with_tag = match chunk[..last].iter().rposition(|&b| b == b'\n') {
+            Some(previous) => chunk[previous + 1..].starts_with(tag),
+            None => {
+                line_start.extend(chunk.iter().take(32));
+                line_start.starts_with(tag)
+            }
+        };
+        if last == n - 1 && starts_with_tag {
+            return Ok(total);
+        }
+        line_start.clear();
+        line_start.extend(chunk[last + 1..].iter().take(32));
+    }
+}
+
+async fn async_imap_fetch(workload: Workload, account: &Account) -> Result<Measured, String> {
+    let fail = |e: &dyn std::fmt::Display| format!("async-imap: {e}");
+    let stream = tokio::net::TcpStream::connect((account.host.as_str(), account.port))
+        .await
+        .map_err(|e| fail(&e))?;
+    stream.set_nodelay(true).map_err(|e| fail(&e))?;
+    let mut client = async_imap::Client::new(stream);
+    client
+        .read_response()
+        .await
+        .map_err(|e| fail(&e))?
+        .ok_or("async-imap: no greeting")?;
+    let mut session = client
+        .login(&account.user, &account.password)
+        .await
+        .map_err(|(e, _)| fail(&e))?;
+    session.examine(MAILBOX).await.map_err(|e| fail(&e))?;
+    let (cpu_before, _) = usage();
+    let started = Instant::now();
+    let mut counts = (0u64, 0u64);
+    {
+        let mut fetches = session
+            .uid_fetch("1:*", workload.wire_items())
+            .await
+            .map_err(|e| fail(&e))?;
+        while let Some(fetch) = fetches.next().await {
+            let fetch = fetch.map_err(|e| fail(&e))?;
+            if fetch.uid.is_none() {
+                return Err("async-imap: a response without UID".into());
+            }
+            counts.0 += 1;
+            counts.1 += fetch.body().map_or(0, |b| b.len() as u64);
+        }
+    }
+    let wall_us = started.elapsed().as_micros() as u64;
+    let (cpu_after, max_rss_kib) = usage();
+    let _ = session.logout().await;
+    Ok(Measured {
+        messages: counts.0,
+        payload: counts.1,
+        cpu_us: cpu_after - cpu_before,
+        wall_us,
+        max_rss_kib,
+    })
+}
+
+async fn ours_tokio(
+    workload: Workload,
+    account: &Account,
+    streaming: bool,
+) -> Result<Measured, Error> {
+    let imap =
+        imap_tokio::ImapConnection::connect(&account.host, account.port, TlsMode::Plain, T).await?;
+    imap.login(&account.user, &account.password, T).await?;
+    imap.examine(MAILBOX, T).await?;
+    let all = SequenceSet::range_from(1)?;
+    let items = workload.items();
+    let (cpu_before, _) = usage();
+    let started = Instant::now();
+    let counts = if streaming {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(STREAM_CHANNEL);
+        let fetch = imap.uid_fetch_streaming(&all, &items, tx, T);
+        let consume = async {
+            let mut counts = (0, 0);
+            while let Some(response) = rx.recv().await {
+                tally(&mut counts, &response?);
+            }
+            Ok::<_, Error>(counts)
+        };
+        let (fetched, consumed) = tokio::join!(fetch, consume);
+        fetched?;
+        consumed?
+    } else {
+        tally_all(&imap.uid_fetch(&all, &items, T).await?)
+    };
+    let wall_us = started.elapsed().as_micros() as u64;
+    let (cpu_after, max_rss_kib) = usage();
+    let _ = imap.logout().await;
+    Ok(Measured {
+        messages: counts.0,
+        payload: counts.1,
+        cpu_us: cpu_after - cpu_before,
+        wall_us,
+        max_rss_kib,
+    })
+}
+
+async fn ours_async_std(
+    workload: Workload,
+    account: &Account,
+    streaming: bool,
+) -> Result<Measured, Error> {
+    let imap =
+        imap_async_std::ImapConnection::connect(&account.host, account.port, TlsMode::Plain, T)
+            .await?;
+    imap.login(&account.user, &account.password, T).await?;
+    imap.examine(MAILBOX, T).await?;
+    let all = SequenceSet::range_from(1)?;
+    let items = workload.items();
+    let (cpu_before, _) = usage();
+    let started = Instant::now();
+    let counts = if streaming {
+        let (tx, rx) = async_channel::bounded(STREAM_CHANNEL);
+        let fetch = imap.uid_fetch_streaming(&all, &items, tx, T);
+        let consume = async {
+            let mut counts = (0, 0);
+            while let Ok(response) = rx.recv().await {
+                tally(&mut counts, &response?);
+            }
+            Ok::<_, Error>(counts)
+        };
+        let (fetched, consumed) = futures_lite::future::zip(fetch, consume).await;
+        fetched?;
+        consumed?
+    } else {
+        tally_all(&imap.uid_fetch(&all, &items, T).await?)
+    };
+    let wall_us = started.elapsed().as_micros() as u64;
+    let (cpu_after, max_rss_kib) = usage();
+    let _ = imap.logout().await;
+    Ok(Measured {
+        messages: counts.0,
+        payload: counts.1,
+        cpu_us: cpu_after - cpu_before,
+        wall_us,
+        max_rss_kib,
+    })
+}
+
+fn ours_blocking(
+    workload: Workload,
+    account: &Account,
+    streaming: bool,
+) -> Result<Measured, Error> {
+    let imap =
+        imap_blocking::ImapConnection::connect(&account.host, account.port, TlsMode::Plain, T)?;
+    imap.login(&account.user, &account.password, T)?;
+    imap.examine(MAILBOX, T)?;
+    let all = SequenceSet::range_from(1)?;
+    let items = workload.items();
+    let mut result = Ok(());
+    let m = measured(|| {
+        if streaming {
+            let (tx, rx) = std::sync::mpsc::sync_channel(STREAM_CHANNEL);
+            std::thread::scope(|scope| {
+                let consumer = scope.spawn(move || {
+                    let mut counts = (0, 0);
+                    for response in rx {
+                        match response {
+                            Ok(response) => tally(&mut counts, &response),
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    Ok(counts)
+                });
+                result = imap.uid_fetch_streaming(&all, &items, tx, T);
+                match consumer.join().expect("consumer thread") {
+                    Ok(counts) => counts,
+                    Err(e) => {
+                        result = Err(e);
+                        (0, 0)
+                    }
+                }
+            })
+        } else {
+            match imap.uid_fetch(&all, &items, T) {
+                Ok(responses) => tally_all(&responses),
+                Err(e) => {
+                    result = Err(e);
+                    (0, 0)
+                }
+            }
+        }
+    });
+    result?;
+    let _ = imap.logout();
+    Ok(m)
+}

@@ -13,6 +13,9 @@ use rustls::pki_types::ServerName;
 use crate::{Error, Precondition};
 
 /// How a connection is secured; every adapter's `connect` takes one.
+///
+/// Exhaustive on purpose: every adapter must handle every mode, and a new mode should break
+/// their builds rather than fall into a wildcard arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TlsMode {
     /// TLS from the first byte (IMAPS, usually port 993; RFC 8314 §3.3).

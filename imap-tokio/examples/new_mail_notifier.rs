@@ -89,6 +89,11 @@ async fn watch_inbox(imap: &ImapConnection, user: &str, count: Option<usize>) ->
                 warn!(?status, "the server ended IDLE");
                 break;
             }
+            // IdleEvent is #[non_exhaustive]: an outcome added later ends the loop here.
+            other => {
+                warn!(?other, "IDLE ended");
+                break;
+            }
         }
     }
     imap.logout().await?;

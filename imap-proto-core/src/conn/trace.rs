@@ -28,8 +28,9 @@ pub const TRACE_LITERAL_LIMIT: usize = 256;
 pub const TRACE_QUEUE_LIMIT: usize = 4096;
 
 /// Which way a traced line went.
+///
+/// Exhaustive on purpose: a byte stream has two directions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum Direction {
     /// From the client to the server.
     Sent,

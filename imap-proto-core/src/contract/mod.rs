@@ -27,6 +27,7 @@ use session::Session;
 /// What an op asks the connection to do to the session. Applied in one place,
 /// [`crate::Connection`]'s effect handler, right after the op callback that produced it.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Effect {
     /// SELECT/EXAMINE sent: the previous mailbox is deselected at once (RFC 9051 §6.3.2) and
     /// untagged data now describes the new one.
@@ -211,6 +212,9 @@ impl OpContext<'_> {
 }
 
 /// What an op does after a tagged completion.
+///
+/// Exhaustive on purpose: an op either finishes or waits for its next command's completion;
+/// the connection's run loop must handle both and nothing else.
 pub enum Step<T> {
     /// The op is finished with this result.
     Done(Result<T, Error>),

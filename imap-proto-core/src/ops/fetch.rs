@@ -23,6 +23,7 @@ pub const BUFFER_WARNING: usize = 10 * 1000 * 1000;
 
 /// How a FETCH hands its responses to the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Delivery {
     /// Collect everything and return it with the tagged OK.
     Buffered,

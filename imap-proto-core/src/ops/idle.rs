@@ -31,6 +31,7 @@ pub struct Idle {
 /// What ended an adapter's wait on an IDLE, before it sent `DONE` and collected the
 /// changes. Every adapter waits its own way; the answer to the caller is decided here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum IdleWake {
     /// The server pushed mailbox data.
     Activity,

@@ -116,6 +116,7 @@ pub trait Mechanism: fmt::Debug + Send {
 
 /// Why a SASL exchange failed on the client side.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SaslError {
     /// A credential cannot be encoded by the mechanism (e.g. a NUL byte in a PLAIN password);
     /// the string says which input and why.

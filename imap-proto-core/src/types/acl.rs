@@ -7,6 +7,7 @@ use super::Mailbox;
 /// `acl-data = "ACL" SP mailbox *(SP identifier SP rights)`
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct AclResponse {
     /// The mailbox.
     pub mailbox: Mailbox,
@@ -17,6 +18,7 @@ pub struct AclResponse {
 /// One identifier and its rights, e.g. `bob` / `lrs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct AclEntry {
     /// The user or group identifier.
     pub identifier: Bytes,
@@ -27,6 +29,7 @@ pub struct AclEntry {
 /// `listrights-data = "LISTRIGHTS" SP mailbox SP identifier SP rights *(SP rights)`
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct ListRightsResponse {
     /// The mailbox.
     pub mailbox: Mailbox,
@@ -41,6 +44,7 @@ pub struct ListRightsResponse {
 /// `myrights-data = "MYRIGHTS" SP mailbox SP rights`
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct MyRightsResponse {
     /// The mailbox.
     pub mailbox: Mailbox,

@@ -65,6 +65,7 @@ pub(crate) struct PartNode {
 /// ([`BodyStructure::wire`]), so holding it keeps the connection's read buffer alive, like
 /// every other value of a FETCH response.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct BodyStructure {
     /// The structure as sent, from `(` to `)`, and its unescaped strings.
     pub(crate) wire: WireText,
@@ -154,6 +155,7 @@ impl fmt::Debug for BodyStructure {
 /// Absent fields read as `None` (or empty), the same as `NIL`: BODY sends no extension data,
 /// and servers may cut it short.
 #[derive(Clone, Copy)]
+#[non_exhaustive]
 pub struct BodyPart<'a> {
     structure: &'a BodyStructure,
     index: usize,
@@ -469,6 +471,7 @@ impl fmt::Debug for Params<'_> {
 
 /// `body-fld-dsp = "(" string SP body-fld-param ")"`: e.g. `attachment` with `filename`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct Disposition<'a> {
     kind: &'a [u8],
     params: Params<'a>,
@@ -510,6 +513,7 @@ impl fmt::Debug for Disposition<'_> {
 
 /// `body-extension = nstring / number / "(" body-extension *(SP body-extension) ")"`
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BodyExtension {
     /// `nstring`
     NString(Option<Bytes>),

@@ -6,6 +6,7 @@
 /// Values that may be secrets (LOGIN passwords, string arguments in general) are never copied
 /// into an error; only atom-only arguments, raw criteria text and sequence sets are.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EncodeError {
     /// The tag is empty or has a character outside `ASTRING-CHAR` (or a `+`).
     #[error("invalid command tag {tag:?}: a tag is one or more ASTRING-CHARs other than '+'")]

@@ -13,6 +13,7 @@ use super::{BodyStructure, Envelope, Flag, Unparsed};
 /// buffer's allocation (up to 4 MiB) alive. To keep a few small values for long while
 /// dropping the rest, copy them out (`Bytes::copy_from_slice`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FetchResponse {
     /// The message sequence number.
     pub seq: u32,
@@ -99,6 +100,7 @@ impl FetchResponse {
 
 /// One `msg-att-dynamic` or `msg-att-static` item.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum MessageAttribute {
     /// `"UID" SP uniqueid`
     Uid(u32),
@@ -179,6 +181,7 @@ pub struct Section {
 
 /// `section-msgtext / "MIME"`, or the whole part.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SectionKind {
     /// The whole part (`BODY[]`, `BODY[1.2]`).
     #[default]
@@ -207,6 +210,7 @@ pub enum SectionKind {
 /// out the response up to the literal's header as one frame, then the literal content in chunks.
 /// This names the attribute whose value those chunks are.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StreamedAttribute {
     /// `BODY[section]<origin>`; also `RFC822`, `RFC822.HEADER` and `RFC822.TEXT`, with the
     /// section kinds [`SectionKind::Rfc822`], [`SectionKind::Rfc822Header`] and
@@ -229,6 +233,7 @@ pub enum StreamedAttribute {
 /// The start of a FETCH response whose big literal is streamed: e.g.
 /// `* 12 FETCH (UID 7 FLAGS (\Seen) BODY[1.2]<0> {123456}` CRLF, without the literal content.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FetchStreamHead {
     /// The message sequence number.
     pub seq: u32,
@@ -241,6 +246,7 @@ pub struct FetchStreamHead {
 /// A second (or later) streamed literal in the same FETCH response: the text between the end of
 /// the previous streamed literal and this one's header, e.g. ` UID 7 BODY[2] {99999}` CRLF.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FetchStreamContinuation {
     /// The attributes between the previous streamed literal and this one, in wire order.
     pub before: Vec<MessageAttribute>,

@@ -14,6 +14,7 @@ pub struct Partial {
 
 /// One item of a FETCH request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FetchAttr {
     /// `ALL` macro: `FLAGS INTERNALDATE RFC822.SIZE ENVELOPE`.
     All,

@@ -11,6 +11,7 @@ use super::names::NameTable;
 /// plus `\Recent` (`flag-fetch`, IMAP4rev1) and `\*` (`flag-perm`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum Flag {
     /// `\Seen`
     Seen,
@@ -80,6 +81,7 @@ static SYSTEM_FLAGS: NameTable<Flag> = NameTable(&[
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[allow(missing_docs)] // each variant is the attribute of the same name
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum MailboxAttribute {
     NoInferiors,
     NoSelect,

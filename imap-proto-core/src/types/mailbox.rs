@@ -105,6 +105,7 @@ impl std::fmt::Debug for Mailbox {
 /// DQUOTE / nil) SP mailbox [SP mbox-list-extended]` (RFC 9051 §7.3.1, RFC 5258 §6).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct MailboxInfo {
     /// Name attributes such as `\HasNoChildren` or `\Sent`.
     pub attributes: Vec<MailboxAttribute>,
@@ -119,6 +120,7 @@ pub struct MailboxInfo {
 /// `mbox-list-extended-item = mbox-list-extended-item-tag SP tagged-ext-val` (RFC 5258 §6).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum ListExtendedItem {
     /// `"CHILDINFO" SP "(" list-select-base-opt-quoted *(SP ...) ")"` (RFC 5258 §4)
     ChildInfo(Vec<Bytes>),
@@ -136,6 +138,7 @@ pub enum ListExtendedItem {
 /// `"STATUS" SP mailbox SP "(" [status-att-list] ")"` (RFC 9051 §7.3.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct MailboxStatus {
     /// The mailbox the data is about.
     pub mailbox: Mailbox,
@@ -146,6 +149,7 @@ pub struct MailboxStatus {
 /// One `status-att-val` (RFC 9051 §7.3.2, RFC 7162, RFC 8438, RFC 8474, RFC 7889).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum StatusItem {
     /// `MESSAGES n`
     Messages(u32),
@@ -181,6 +185,7 @@ pub enum StatusItem {
 /// `namespace-response = "NAMESPACE" SP namespace SP namespace SP namespace` (RFC 2342 §5).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct NamespaceResponse {
     /// Personal namespaces.
     pub personal: Vec<NamespaceDescriptor>,
@@ -193,6 +198,7 @@ pub struct NamespaceResponse {
 /// `namespace-descr = "(" string SP (DQUOTE QUOTED-CHAR DQUOTE / nil) [namespace-response-extensions] ")"`
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct NamespaceDescriptor {
     /// The prefix, e.g. `""` or `"shared/"`.
     pub prefix: Mailbox,

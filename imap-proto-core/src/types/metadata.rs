@@ -7,6 +7,7 @@ use super::Mailbox;
 /// `metadata-resp = "METADATA" SP mailbox SP (entry-values / entry-list)`
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct MetadataResponse {
     /// The mailbox (empty for server metadata).
     pub mailbox: Mailbox,
@@ -17,6 +18,7 @@ pub struct MetadataResponse {
 /// The two forms of `metadata-resp`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum MetadataEntries {
     /// `entry-values = "(" entry-value *(SP entry-value) ")"`; `None` is `NIL` (no value).
     Values(Vec<(Bytes, Option<Bytes>)>),

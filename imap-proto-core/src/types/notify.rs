@@ -51,6 +51,7 @@ pub struct NotifyEventGroup {
 
 /// `filter-mailboxes`: which mailboxes a group applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NotifyFilter {
     /// `selected`: the selected mailbox, events sent as they happen.
     Selected,
@@ -99,6 +100,7 @@ impl NotifyEvents {
 
 /// `event = message-event / mailbox-event / user-event / event-ext` (RFC 5465 §5).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NotifyEvent {
     /// `MessageNew [(fetch-att ...)]`: a message arrived. The fetch items, allowed only with a
     /// `selected` filter, are sent along with the new message's number. Requires

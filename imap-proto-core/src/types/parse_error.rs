@@ -3,6 +3,7 @@
 
 /// Why a frame failed to parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ParseErrorKind {
     /// The bytes do not match the grammar; the string names the rule that failed.
     Syntax(&'static str),
@@ -23,6 +24,7 @@ pub enum ParseErrorKind {
 /// A frame that did not parse, with the byte offset of the failure inside the frame.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("cannot parse server response at byte {offset}: {kind:?}")]
+#[non_exhaustive]
 pub struct ParseError {
     /// What went wrong.
     pub kind: ParseErrorKind,

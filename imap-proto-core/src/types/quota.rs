@@ -7,6 +7,7 @@ use super::Mailbox;
 /// `quota-response = "QUOTA" SP quota-root-name SP quota-list`
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct QuotaResponse {
     /// The quota root, e.g. `"User quota"` (Dovecot) or `INBOX` (Cyrus).
     pub root: Bytes,
@@ -17,6 +18,7 @@ pub struct QuotaResponse {
 /// `quota-resource = resource-name SP resource-usage SP resource-limit`
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct QuotaResource {
     /// `STORAGE`, `MESSAGE`, `MAILBOX`, `ANNOTATION-STORAGE`, ...
     pub name: Bytes,
@@ -29,6 +31,7 @@ pub struct QuotaResource {
 /// `quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name)`
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct QuotaRoot {
     /// The mailbox asked about.
     pub mailbox: Mailbox,

@@ -14,6 +14,8 @@ use super::{
 ///
 /// `response = continue-req / response-data / response-tagged` (RFC 9051 §9, lenient: the
 /// framer already split the stream into single responses).
+///
+/// Exhaustive on purpose: the grammar has exactly these three kinds of response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Response {
     /// `continue-req = "+" SP (resp-text / base64) CRLF`
@@ -29,6 +31,7 @@ pub enum Response {
 /// the command in flight, so both readings are kept: [`Continuation::text`] is the raw text and
 /// [`Continuation::code`] is set when it started with a bracketed response code.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Continuation {
     /// A response code, when the text parsed as `resp-text` with `"[" resp-text-code "]"`.
     pub code: Option<ResponseCode>,
@@ -38,6 +41,7 @@ pub struct Continuation {
 
 /// A tagged completion: `response-tagged = tag SP resp-cond-state CRLF`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Tagged {
     /// The tag the client sent.
     pub tag: Bytes,
@@ -47,6 +51,7 @@ pub struct Tagged {
 
 /// The status word of a `resp-cond-*` (RFC 9051 §7.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StatusKind {
     /// `OK`
     Ok,
@@ -62,6 +67,7 @@ pub enum StatusKind {
 
 /// `resp-cond-state` / `resp-cond-auth` / `resp-cond-bye` with its `resp-text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StatusResponse {
     /// OK, NO, BAD, PREAUTH or BYE.
     pub kind: StatusKind,
@@ -73,6 +79,7 @@ pub struct StatusResponse {
 
 /// Untagged data (`* ...`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Untagged {
     /// `* OK|NO|BAD|PREAUTH|BYE [code] text` (including the greeting).
     Status(StatusResponse),
@@ -155,6 +162,7 @@ pub enum Untagged {
 /// `resp-text-code` (RFC 3501 §7.1, RFC 9051 §7.1 and the extensions).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum ResponseCode {
     /// `ALERT`
     Alert,
@@ -238,6 +246,7 @@ pub enum ResponseCode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[allow(missing_docs)] // each variant is the code of the same name
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum SimpleCode {
     Unavailable,
     AuthenticationFailed,
@@ -298,6 +307,7 @@ static SIMPLE_CODES: NameTable<SimpleCode> = NameTable(&[
 /// The `METADATA` response-code arguments (RFC 5464 §4.2.1, §4.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum MetadataCode {
     /// `LONGENTRIES n`: some values exceeded MAXSIZE; n is the largest.
     LongEntries(u64),

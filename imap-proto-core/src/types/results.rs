@@ -9,6 +9,7 @@ use super::{
 /// The result of SEARCH, UID SEARCH, SORT and UID SORT.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct SearchResult {
     /// Matching sequence numbers or UIDs (for SORT, in sorted order).
     pub ids: Vec<u32>,
@@ -24,6 +25,7 @@ pub struct SearchResult {
 /// tagged OK; `ambiguous` holds every earlier one, so nothing is lost.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct StatusResult {
     /// The status items of the reply.
     pub items: Vec<StatusItem>,
@@ -60,6 +62,7 @@ impl StatusResult {
 
 /// The result of STORE / UID STORE.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StoreResult {
     /// The FETCH responses the server returned (empty for `.SILENT`, except with
     /// CONDSTORE, RFC 7162 §3.1.3).
@@ -71,6 +74,7 @@ pub struct StoreResult {
 /// The result of COPY / UID COPY.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct CopyResult {
     /// The tagged response code, normally `[COPYUID ...]` (RFC 4315 §3).
     pub code: Option<ResponseCode>,
@@ -93,6 +97,7 @@ impl CopyResult {
 /// Messages removed by EXPUNGE, UID EXPUNGE or MOVE.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum ExpungeResult {
     /// `* n EXPUNGE` sequence numbers, in the order received (RFC 9051 §7.5.1).
     Expunged(Vec<u32>),
@@ -109,6 +114,7 @@ impl Default for ExpungeResult {
 /// The result of MOVE / UID MOVE (or its COPY + STORE + UID EXPUNGE fallback).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct MoveResult {
     /// The response code, typically `[COPYUID ...]` (RFC 6851 §4.3): from the untagged OK
     /// the server sends before the expunges, or from the tagged OK.
@@ -120,6 +126,7 @@ pub struct MoveResult {
 /// The result of GETMETADATA.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct MetadataResult {
     /// Entry names and values; `None` for entries that have no value.
     pub entries: Vec<(String, Option<Bytes>)>,
@@ -130,6 +137,7 @@ pub struct MetadataResult {
 /// The result of GETQUOTAROOT: the mailbox's roots and each root's resources.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct QuotaRootResponse {
     /// The quota roots of the mailbox.
     pub roots: Vec<String>,
@@ -139,6 +147,7 @@ pub struct QuotaRootResponse {
 
 /// What ended an IDLE (RFC 2177).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum IdleEvent {
     /// The server sent mailbox data (EXISTS, EXPUNGE, FETCH, VANISHED, ...); the data itself
     /// is on the event queue.

@@ -53,6 +53,7 @@ impl UidRange {
 /// (RFC 4731 §3.1, RFC 9051 §7.3.4, RFC 5267 §4.4, RFC 9394 §3.1).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct EsearchResponse {
     /// `search-correlator = SP "(" "TAG" SP tag-string ")"`
     pub tag: Option<Bytes>,
@@ -84,6 +85,7 @@ impl EsearchResponse {
 /// `"PARTIAL" SP "(" partial-range SP partial-results ")"` (RFC 9394 §3.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct EsearchPartial {
     /// The requested range, as signed offsets (negative counts from the end).
     pub range: (i64, i64),
@@ -97,6 +99,7 @@ pub struct EsearchPartial {
 /// and its replies. A thread whose root message is missing (`((3)(5))`) has `id: None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct ThreadNode {
     /// The message number or UID, or `None` for a missing parent.
     pub id: Option<u32>,

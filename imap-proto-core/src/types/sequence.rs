@@ -10,6 +10,8 @@ use super::EncodeError;
 use super::UidRange;
 
 /// One end of a range, or a single value: `seq-number = nz-number / "*"`.
+///
+/// Exhaustive on purpose: the grammar is closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SeqNumber {
     /// A message sequence number or UID.

@@ -1,6 +1,9 @@
 //! Where the session is in the protocol's state machine.
 
 /// The four session states of RFC 3501 §3 / RFC 9051 §3.
+///
+/// Exhaustive on purpose: the RFCs' state diagram is closed, and code that branches on the
+/// state should have to handle each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SessionState {
     /// Before LOGIN/AUTHENTICATE (or after UNAUTHENTICATE).

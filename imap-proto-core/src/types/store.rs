@@ -5,6 +5,8 @@
 /// The `*Silent` variants send `.SILENT`, so the server does not return untagged FETCH
 /// responses with the new flags (RFC 9051 §6.4.6). `\Recent` and `\*` are filtered out of the
 /// flag list whatever the operation (RFC 3501 §2.3.2).
+///
+/// Exhaustive on purpose: STORE has exactly these three forms (`FLAGS`, `+FLAGS`, `-FLAGS`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StoreOperation {
     /// `+FLAGS`: add the flags.

@@ -7,6 +7,7 @@ use super::{MessageAttribute, StreamedAttribute};
 
 /// A piece of a large FETCH literal that the framer streams instead of buffering.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StreamPart {
     /// The response's attributes up to the literal, and which attribute the literal is.
     Begin {

@@ -12,6 +12,7 @@ use super::ParseError;
 /// attributes that parsed before the failure; any other untagged response as
 /// [`crate::types::Untagged::Unparsed`], which becomes [`crate::TypedEvent::Unparsed`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Unparsed {
     /// The whole response as sent, including its literals and final line end.
     pub raw: Bytes,

@@ -15,7 +15,7 @@ mod corpus;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
+use bytes::{BufMut, Bytes, BytesMut};
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput};
 use imap_codec::ResponseCodec;
 use imap_codec::decode::Decoder;
@@ -158,13 +158,22 @@ fn ours_read_buffer_pass(stream: &Bytes, parse: bool) -> (Tally, Duration) {
     for read in stream.chunks(read_size) {
         let buffer = framer.read_buffer(read_size);
         let before_read = Instant::now();
-        buffer.extend_from_slice(read);
+        socket_read(buffer, read);
         reading += before_read.elapsed();
         if !drain.frames(&mut framer) {
             break;
         }
     }
     (drain.tally(), start.elapsed().saturating_sub(reading))
+}
+
+/// Stands for a socket read: the kernel's copy of `read` into the reader's buffer. Never
+/// inlined, so an instruction count can leave it out as the timing does
+/// (`valgrind --tool=callgrind --toggle-collect='*socket_read*'` switches the collection off
+/// inside it; see [`count_one_pass`]).
+#[inline(never)]
+fn socket_read(buffer: &mut impl BufMut, read: &[u8]) {
+    buffer.put_slice(read);
 }
 
 /// [`ours_read_buffer_pass`], framing only.
@@ -306,7 +315,7 @@ fn imap_proto_reads_pass(stream: &Bytes) -> (Tally, Duration) {
             buffer.reserve(read.len());
         }
         let before_read = Instant::now();
-        buffer.extend_from_slice(read);
+        socket_read(&mut buffer, read);
         reading += before_read.elapsed();
         while consumed < buffer.len() {
             let input = &buffer[consumed..];
@@ -403,7 +412,52 @@ fn bench_corpus(criterion: &mut Criterion, corpus: &corpus::Corpus) {
     group.finish();
 }
 
+/// Runs `contender`'s pass `passes` times over the corpus `name` (full size), outside
+/// criterion, for an instruction count: `IMAP_BENCH_COUNT=<corpus>/<contender>/<passes>`.
+/// Each pass runs in [`count_one_pass`], which callgrind can collect alone:
+///
+/// ```sh
+/// IMAP_BENCH_COUNT=metadata/ours/1 valgrind --tool=callgrind --collect-atstart=no \
+///     --toggle-collect='*count_one_pass*' --toggle-collect='*socket_read*' <bench binary>
+/// ```
+///
+/// (the second toggle leaves the simulated socket reads out, as the timing does).
+fn count_passes(spec: &str) {
+    let mut parts = spec.splitn(3, '/');
+    let (Some(corpus_name), Some(contender), Some(passes)) =
+        (parts.next(), parts.next(), parts.next())
+    else {
+        panic!("IMAP_BENCH_COUNT={spec}: expected <corpus>/<contender>/<passes>");
+    };
+    let passes: usize = passes.parse().expect("a number of passes");
+    let corpus = corpus::named(corpus_name, corpus::Scale::FULL)
+        .unwrap_or_else(|| panic!("no corpus named {corpus_name}"));
+    let (_, pass) = CONTENDERS
+        .iter()
+        .find(|(name, _)| *name == contender)
+        .unwrap_or_else(|| panic!("no contender named {contender}"));
+    let stream = Bytes::from(corpus.bytes);
+    for _ in 0..passes {
+        let (parsed, failed) = count_one_pass(pass, &stream);
+        eprintln!("{corpus_name}/{contender}: {parsed} parsed, {failed} failed");
+    }
+}
+
+/// One pass, never inlined: the function an instruction count collects.
+#[inline(never)]
+fn count_one_pass(pass: &Pass, stream: &Bytes) -> Tally {
+    match pass {
+        Pass::Stream(pass) => pass(stream),
+        Pass::Reads(pass) => pass(adapter_reads(stream).0),
+        Pass::SelfTimed(pass) => pass(stream).0,
+    }
+}
+
 fn main() {
+    if let Ok(spec) = std::env::var("IMAP_BENCH_COUNT") {
+        count_passes(&spec);
+        return;
+    }
     let mut criterion = Criterion::default().configure_from_args();
     // `cargo bench` passes `--bench`; `cargo test` runs this target without it (criterion's
     // test mode, one iteration each), where full-size corpora would only cost time.

@@ -8,8 +8,8 @@
 //! ```
 //!
 //! The mailbox `E2E` of the server's first user is seeded once with `corpus::MESSAGES`
-//! generated messages (MULTIAPPEND, 500 a command). Then, for each repetition and workload,
-//! every contender runs in a child process of its own (`e2e-bench child NAME WORKLOAD`), the
+//! generated messages (MULTIAPPEND, 500 a command, over four connections at once). Then,
+//! for each repetition and workload, every contender runs in a child process of its own (`e2e-bench child NAME WORKLOAD`), the
 //! order rotating between repetitions: client CPU (getrusage, user + system, all threads)
 //! and wall time around the one `UID FETCH 1:*`, and the child's peak RSS. The table gives
 //! medians and the spread, and each median's ratio to async-imap's. Then the calls-in-flight
@@ -32,6 +32,8 @@ use imap_tokio::{Error, ImapConnection, TlsMode};
 pub const MAILBOX: &str = "E2E";
 /// Messages a MULTIAPPEND carries while seeding.
 const SEED_BATCH: u32 = 500;
+/// Connections that append at once while seeding.
+const SEED_CONNECTIONS: usize = 4;
 /// The corpus's seed.
 const SEED: u64 = 0x1515_e2e0;
 
@@ -297,13 +299,31 @@ async fn seed_with(account: &Account) -> Result<Result<(), String>, Error> {
     } else {
         let started = Instant::now();
         let mut rng = Rng::new(SEED);
-        let mut bytes = 0;
-        for first in (1..=MESSAGES).step_by(SEED_BATCH as usize) {
-            let batch: Vec<AppendMessage> = (first..first + SEED_BATCH)
-                .map(|n| AppendMessage::new(corpus::message(&mut rng, n)))
-                .collect();
-            bytes += batch.iter().map(|m| m.data.len()).sum::<usize>();
-            imap.multi_append(MAILBOX, &batch, T).await?;
+        let batches: Vec<Vec<AppendMessage>> = (1..=MESSAGES)
+            .step_by(SEED_BATCH as usize)
+            .map(|first| {
+                (first..first + SEED_BATCH)
+                    .map(|n| AppendMessage::new(corpus::message(&mut rng, n)))
+                    .collect()
+            })
+            .collect();
+        let bytes: usize = batches.iter().flatten().map(|m| m.data.len()).sum();
+        // Dovecot runs one process per connection: several connections append in parallel.
+        // The messages' order in the mailbox then varies between seedings; the set does not.
+        let appenders = (0..SEED_CONNECTIONS).map(|k| {
+            let batches = &batches;
+            async move {
+                let imap =
+                    ImapConnection::connect(&account.host, account.port, TlsMode::Plain, T).await?;
+                imap.login(&account.user, &account.password, T).await?;
+                for batch in batches.iter().skip(k).step_by(SEED_CONNECTIONS) {
+                    imap.multi_append(MAILBOX, batch, T).await?;
+                }
+                imap.logout().await
+            }
+        });
+        for appended in futures_util::future::join_all(appenders).await {
+            appended?;
         }
         eprintln!(
             "e2e: seeded {MAILBOX} with {MESSAGES} messages ({:.1} MB) in {:.1} s",

@@ -40,9 +40,36 @@ impl Scale {
     }
 }
 
-/// All three corpora at the given scale.
+pub mod captured;
+pub mod independent;
+
+/// A corpus generator, by the corpus's name.
+type Generator = (&'static str, fn(Scale) -> Corpus);
+
+/// The generated corpora: the three of this file, then the three of the independent generator.
+const GENERATORS: [Generator; 6] = [
+    ("metadata", metadata),
+    ("bodies", bodies),
+    ("mix", mix),
+    ("independent-metadata", independent::metadata),
+    ("independent-bodies", independent::bodies),
+    ("independent-mix", independent::mix),
+];
+
+/// Every corpus at the given scale: the generated ones, then the captured ones.
 pub fn all(scale: Scale) -> Vec<Corpus> {
-    vec![metadata(scale), bodies(scale), mix(scale)]
+    let mut corpora: Vec<Corpus> = GENERATORS.iter().map(|(_, make)| make(scale)).collect();
+    corpora.extend(captured::all(scale));
+    corpora
+}
+
+/// The corpus called `name` alone (generating all of them takes a while under valgrind).
+pub fn named(name: &str, scale: Scale) -> Option<Corpus> {
+    GENERATORS
+        .iter()
+        .find(|(generator, _)| *generator == name)
+        .map(|(_, make)| make(scale))
+        .or_else(|| captured::named(name, scale))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ use smallvec::SmallVec;
 
 use super::core::{
     astring, check_depth, crlf, digit_run, is_astring_char, is_atom_char, literal, literal_content,
-    number64, quoted_content, raw_value, unescape_into,
+    number64, quoted_content, raw_value, reserve_flags, unescape_into,
 };
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
@@ -486,6 +486,8 @@ fn flag_fetch_list_into<'a>(i: Span<'a>, flags: &mut Vec<Flag>) -> Result<Span<'
         };
         if flags.capacity() == 0 {
             flags.reserve_exact(4);
+        } else if flags.len() == flags.capacity() {
+            reserve_flags(flags, s);
         }
         flags.push(flag);
         i = skip_spaces(i.take_from(len));

@@ -381,6 +381,24 @@ impl Calls {
         self.pending.is_empty() && self.waiting.is_empty()
     }
 
+    /// True when no call awaits an answer but IDLEs: the server may stay silent for long.
+    pub fn is_quiet(&self) -> bool {
+        self.waiting.is_empty() && self.pending.iter().all(|p| matches!(p, Pending::Idle(_)))
+    }
+
+    /// Drops the spare capacity of the bookkeeping (see [`Calls::is_quiet`]).
+    pub fn release_spare_memory(&mut self) {
+        if self.pending.capacity() > self.pending.len() {
+            self.pending.shrink_to_fit();
+        }
+        if self.waiting.capacity() > 0 && self.waiting.is_empty() {
+            self.waiting = VecDeque::new();
+        }
+        if self.judged.capacity() > 0 && self.judged.is_empty() {
+            self.judged = Vec::new();
+        }
+    }
+
     /// Takes a job: submits it now, or queues it behind the others when the core has
     /// `max_in_flight` ops already.
     pub fn start(&mut self, job: Job, conn: &mut Connection) {

@@ -142,6 +142,7 @@ impl Driver {
             self.flushing = false;
             return Poll::Ready(Wake::Flushed(flushed));
         }
+        self.engine.release_if_quiet();
         Poll::Pending
     }
 

@@ -146,7 +146,26 @@ impl Engine {
         if self.conn.failure().is_some() {
             events.close();
         }
-        self.calls.pump(&mut self.conn)
+        let submitted = self.calls.pump(&mut self.conn);
+        self.release_if_quiet();
+        submitted
+    }
+
+    /// If no call awaits an answer but an IDLE, the loop may wait long: the core's read
+    /// buffer and every spare capacity go back to the allocator (issue 16: an idle
+    /// connection costs a few KiB), and the next command or read allocates again. Run loops
+    /// call it right before they wait (a readiness probe that found nothing to read may
+    /// have taken a read buffer since [`Engine::settle`]).
+    pub fn release_if_quiet(&mut self) {
+        if !self.calls.is_quiet() {
+            return;
+        }
+        self.conn.release_spare_memory();
+        self.calls.release_spare_memory();
+        if self.written == self.out.len() && self.out.capacity() > 0 {
+            self.out = Vec::new();
+            self.written = 0;
+        }
     }
 
     /// True when the loop has nothing left to do: the session ended (LOGOUT or BYE) with no

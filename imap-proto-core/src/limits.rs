@@ -15,8 +15,9 @@ pub struct Limits {
     /// checked against this (and `max_response_size`) before anything is reserved. Through
     /// `Framer::push*` memory then grows as bytes arrive; through `Framer::read_buffer`
     /// (the adapters' path) the framer reserves room for the rest of the literal once its
-    /// header passed, at most `MAX_READ_RESERVE` (4 MiB), so the literal arrives in one
-    /// piece and is never joined.
+    /// header passed, at most `MAX_READ_RESERVE` (256 MiB), so the literal arrives in one
+    /// piece and is never joined or copied (the reservation is address space; its pages
+    /// become resident only as the literal's bytes arrive).
     pub max_literal_size: u64,
     /// Largest complete buffered response (all its lines and literals). Default 128 MiB.
     pub max_response_size: usize,

@@ -208,12 +208,15 @@ pub fn run(name: &str, workload: Workload, account: &Account) -> Result<Measured
     }
 }
 
-/// What `#[tokio::main]` builds: the multi-threaded runtime, one worker per core.
+/// What `#[tokio::main]` builds: the multi-threaded runtime, one worker per core; with
+/// `E2E_TOKIO_RUNTIME=current-thread` in the environment, tokio's current-thread runtime
+/// (driver and caller on one thread: no cross-thread wake-ups).
 pub fn tokio_runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
+    let mut builder = match std::env::var("E2E_TOKIO_RUNTIME").as_deref() {
+        Ok("current-thread") => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    };
+    builder.enable_all().build().expect("tokio runtime")
 }
 
 /// The floor: the command written by hand, the socket read into one 64 KiB buffer until the

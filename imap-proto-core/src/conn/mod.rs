@@ -39,6 +39,7 @@ use bytes::{Bytes, BytesMut};
 
 pub mod event_buffer;
 pub mod record;
+mod spare;
 pub mod trace;
 
 use crate::encode::{Fragment, LiteralMode};
@@ -902,7 +903,8 @@ impl Connection {
             self.events.pop_front();
             self.dropped_events += 1;
         }
-        self.events.push_back(event);
+        // Kept until the caller drains it: it must not pin the read buffer.
+        self.events.push_back(crate::types::detach::detach_event(event));
     }
 
     fn handle_tagged(&mut self, tagged: Tagged) -> Result<(), Error> {

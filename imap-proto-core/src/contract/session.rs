@@ -2,6 +2,7 @@
 //! extensions enabled, and the selected mailbox. Kept current from every response, solicited
 //! or not (RFC 9051 §5.2, §7).
 
+use crate::types::detach::Detach;
 use crate::types::{
     Capability, Mailbox, ResponseCode, SelectedMailbox, StatusKind,
     StatusResponse, UidRange, Untagged,
@@ -120,6 +121,7 @@ impl Session {
     pub(crate) fn apply_code(&mut self, code: &ResponseCode) {
         match code {
             ResponseCode::Capability(caps) => self.capabilities = caps.clone(),
+            // Kept for the session's life: copied out of the read buffer (`Detach`).
             _ => {
                 if let Some(mailbox) = self.selected.as_mut() {
                     match code {
@@ -129,11 +131,11 @@ impl Session {
                         ResponseCode::HighestModSeq(n) => mailbox.highest_modseq = Some(*n),
                         ResponseCode::NoModSeq => mailbox.no_modseq = true,
                         ResponseCode::PermanentFlags(flags) => {
-                            mailbox.permanent_flags = flags.clone()
+                            mailbox.permanent_flags = flags.detached()
                         }
                         ResponseCode::ReadOnly => mailbox.read_only = true,
                         ResponseCode::ReadWrite => mailbox.read_only = false,
-                        ResponseCode::MailboxId(id) => mailbox.mailbox_id = Some(id.clone()),
+                        ResponseCode::MailboxId(id) => mailbox.mailbox_id = Some(id.detached()),
                         _ => {}
                     }
                 }
@@ -173,7 +175,7 @@ impl Session {
             }
             Untagged::Flags(flags) => {
                 if let Some(mailbox) = self.selected.as_mut() {
-                    mailbox.flags = flags.clone();
+                    mailbox.flags = flags.detached();
                 }
             }
             Untagged::Fetch(fetch) => {

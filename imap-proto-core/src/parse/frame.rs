@@ -90,7 +90,9 @@
 //! literal (up to [`MAX_READ_RESERVE`]), so a message body arrives in one piece however the
 //! reads fall. When the buffer is full and the caller holds no frame of it any more, it is
 //! reused: the unfinished response (a header and at most one read of literal bytes) moves
-//! to its start.
+//! to its start. Once everything buffered is handed out, a large buffer (one that held a
+//! large response, or was sized for large reads) is released instead, so a connection that
+//! goes idle after a large response holds a small buffer again.
 //!
 //! [`Framer::push`] takes a borrowed `&[u8]` (say, decrypted TLS records) and must copy it;
 //! frames are then split off that buffer without further copies. The two may be mixed: the
@@ -163,17 +165,30 @@ const MAX_NUMBER64: u64 = i64::MAX as u64;
 /// frames share the buffer, which avoids many tiny allocations for small reads.
 const INITIAL_CAPACITY: usize = 16 * 1024;
 
-/// The most [`Framer::read_buffer`] reserves ahead for the rest of an announced literal: a
-/// larger literal's response is still received in place, with the buffer growing as its
-/// bytes arrive.
-pub const MAX_READ_RESERVE: usize = 4 * 1024 * 1024;
+/// The most [`Framer::read_buffer`] reserves ahead for the rest of an announced literal
+/// that passed the limits. Up to this, the literal is reserved whole once its header is
+/// read, so it arrives in place and is never copied (the reservation is address space: its
+/// pages become resident only as the literal's bytes arrive). It only binds when
+/// [`Limits::max_literal_size`] is set above it; the buffer then doubles as bytes arrive.
+pub const MAX_READ_RESERVE: usize = 256 * 1024 * 1024;
+
+/// The most a new [`Framer::read_buffer`] allocation holds for reads alone
+/// ([`READ_BUFFER_READS`] reads).
+const MAX_READ_AHEAD: usize = 4 * 1024 * 1024;
+
+/// Once every buffered byte is handed out, a buffer that held more than this at once (a
+/// large response, not merely many reads) is released rather than kept for reuse, so a
+/// large response does not pin its memory; the next read allocates a buffer sized for it.
+/// Above what a buffer of small responses holds between drains (a 64 KiB read plus a
+/// partial response).
+const RELEASE_ABOVE: usize = 256 * 1024;
 
 /// A line segment whose buffer would grow past this is moved once to room for all the line
 /// limit allows ([`Framer::line_growth`]) rather than doubled again.
 const LINE_GROWTH_STEP: usize = 1024 * 1024;
 
 /// A new read buffer of [`Framer::read_buffer`] holds this many reads (up to
-/// [`MAX_READ_RESERVE`] bytes), so it is reused (or replaced) once per this many reads
+/// [`MAX_READ_AHEAD`] bytes), so it is reused (or replaced) once per this many reads
 /// rather than after every one.
 const READ_BUFFER_READS: usize = 16;
 
@@ -345,13 +360,18 @@ pub struct Framer {
     in_tail: bool,
     /// The error that poisoned the framer, returned by every later call.
     poisoned: Option<FrameError>,
+    /// The most bytes the window held (or handed out in one frame) since it was allocated.
+    /// Above [`RELEASE_ABOVE`], the window is released once drained
+    /// ([`Framer::release_drained`]).
+    high_water: usize,
 }
 
 impl Framer {
     /// Creates an empty framer that enforces `limits`.
     pub fn new(limits: Limits) -> Self {
         Framer {
-            buf: Window::Owned(BytesMut::with_capacity(INITIAL_CAPACITY)),
+            // Allocated by the first input: an idle connection may hold none.
+            buf: Window::Owned(BytesMut::new()),
             queued: VecDeque::new(),
             earlier: Vec::new(),
             earlier_len: 0,
@@ -361,6 +381,7 @@ impl Framer {
             scan_pos: 0,
             in_tail: false,
             poisoned: None,
+            high_water: 0,
         }
     }
 
@@ -380,7 +401,11 @@ impl Framer {
                 }
                 Window::Owned(owned) => {
                     // No room: a long line moves once, into room for all it may still get.
-                    if let Some(capacity) = line_capacity {
+                    // A released window starts again at the initial capacity, which `bytes`
+                    // then keeps as its smallest reallocation.
+                    if let Some(capacity) = line_capacity.or_else(|| {
+                        (owned.capacity() == 0).then(|| data.len().max(INITIAL_CAPACITY))
+                    }) {
                         let mut grown = BytesMut::with_capacity(capacity);
                         grown.extend_from_slice(owned);
                         *owned = grown;
@@ -465,11 +490,11 @@ impl Framer {
     /// contiguously. The buffer is reused once the caller has dropped every frame cut from it
     /// (the unfinished response, at most a header and one read of literal bytes, is then
     /// moved to its start: the only copy); otherwise a new one of `16 * read_size` bytes (at
-    /// most [`MAX_READ_RESERVE`]), or what the response needs, is allocated. Unlike the other
-    /// inputs, an announced literal size thus reserves memory before the bytes arrive,
-    /// bounded by [`MAX_READ_RESERVE`] per literal and checked against the limits first (a
-    /// literal over [`Limits::max_literal_size`] fails at its header, before any
-    /// reservation).
+    /// most 4 MiB), or what the response needs, is allocated. Unlike the other inputs, an
+    /// announced literal size thus reserves address space before the bytes arrive, bounded
+    /// by [`MAX_READ_RESERVE`] per literal and checked against the limits first (a literal
+    /// over [`Limits::max_literal_size`] fails at its header, before any reservation); its
+    /// pages become resident only as the server sends the literal.
     ///
     /// It may be mixed with the other inputs; bytes they queued are then copied into this
     /// buffer once, to keep the input order. After an error, what is appended is discarded.
@@ -491,6 +516,7 @@ impl Framer {
         // Room for the read, plus the rest of the literal being read: the read that ends the
         // literal then still fits, so the response is never moved once its header is in.
         let mut need = read_size;
+        let in_literal = matches!(self.state, State::Literal { .. });
         if let State::Literal { end } = self.state {
             need = need.saturating_add(end.saturating_sub(self.buf.len()).min(MAX_READ_RESERVE));
         }
@@ -503,8 +529,10 @@ impl Framer {
         if buf.capacity() - buf.len() < need && !buf.try_reclaim(need) {
             let reads = read_size
                 .saturating_mul(READ_BUFFER_READS)
-                .min(MAX_READ_RESERVE);
-            let capacity = line_capacity.unwrap_or(needed).max(reads);
+                .min(MAX_READ_AHEAD);
+            // A literal beyond the reservation doubles, so it is copied O(1) times per byte.
+            let doubled = if in_literal { buf.len().saturating_mul(2) } else { 0 };
+            let capacity = line_capacity.unwrap_or(needed).max(reads).max(doubled);
             let mut grown = BytesMut::with_capacity(capacity);
             grown.extend_from_slice(buf);
             *buf = grown;
@@ -563,14 +591,47 @@ impl Framer {
         if let Some(error) = &self.poisoned {
             return Err(error.clone());
         }
-        self.step().inspect_err(|error| {
+        self.high_water = self.high_water.max(self.buf.len());
+        let frame = self.step().inspect_err(|error| {
             self.poisoned = Some(error.clone());
             self.buf = Window::Owned(BytesMut::new());
+            self.high_water = 0;
             self.queued.clear();
             self.earlier.clear();
             self.earlier_len = 0;
             self.reset_position();
-        })
+        })?;
+        if let Some(frame) = &frame {
+            self.release_drained(frame);
+        }
+        Ok(frame)
+    }
+
+    /// After `frame` was handed out: if nothing is left buffered and the window held a large
+    /// response, drops it ([`Framer::release_buffer`]). Buffers of small responses are kept
+    /// and reused.
+    fn release_drained(&mut self, frame: &Frame) {
+        let handed_out = match frame {
+            Frame::Complete(bytes) | Frame::StreamTail(bytes) | Frame::StreamChunk(bytes) => {
+                bytes.len()
+            }
+            Frame::StreamBegin { head, .. } => head.len(),
+            Frame::StreamEnd => 0,
+        };
+        self.high_water = self.high_water.max(handed_out);
+        if self.high_water > RELEASE_ABOVE {
+            self.release_buffer();
+        }
+    }
+
+    /// Drops the window's buffer if it holds no byte not yet handed out, so its allocation
+    /// is freed once the caller drops the frames cut from it; the next input allocates
+    /// again. For a connection about to wait (`Connection::release_spare_memory`).
+    pub fn release_buffer(&mut self) {
+        if self.buf.is_empty() && self.queued.is_empty() && self.earlier.is_empty() {
+            self.buf = Window::Owned(BytesMut::new());
+            self.high_water = 0;
+        }
     }
 
     /// Forgets the position within the current response: the next byte starts a response.

@@ -12,6 +12,7 @@ mod capability;
 mod date;
 #[cfg(feature = "decode")]
 mod decode;
+pub(crate) mod detach;
 mod display;
 pub(crate) mod encode_error;
 pub(crate) mod envelope;

@@ -62,7 +62,7 @@
 //! AsyncWrite` stream the caller opened (an `Async<UnixStream>`, a proxy tunnel, an
 //! in-memory pipe), with the same TLS modes and `ConnectOptions`; `server_name` is the name
 //! TLS verifies. While idle such a stream is read through a small buffer of its own
-//! ([`imap_driver::SPARE_READ`] bytes), not the core's.
+//! (1 KiB), not the core's.
 //!
 //! # Timeouts, dropped calls, TLS, writes
 //!
@@ -97,9 +97,11 @@ pub use imap_driver::{
     pipeline,
 };
 pub use imap_proto_core::reconnect;
+pub use imap_proto_core::sasl;
 pub use imap_proto_core::types;
 pub use imap_proto_core::{
-    Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TypedEvent,
+    Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TrustRoots,
+    TypedEvent,
 };
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
@@ -171,7 +173,7 @@ impl Transport for AsyncTcp {
 /// Any futures-io byte stream (an `Async<UnixStream>`, a proxy tunnel, an in-memory pipe,
 /// a TLS stream of another library): what [`imap_driver::ImapConnection::from_stream`]
 /// accepts here. Such a stream offers no readiness signal, so it is read through a small
-/// buffer of the transport's own while idle ([`imap_driver::SpareRead`]).
+/// buffer of the transport's own while idle.
 impl<S> DrivesStream<S> for AsyncIo
 where
     S: AsyncRead + AsyncWrite + Send + Unpin + 'static,

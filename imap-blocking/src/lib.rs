@@ -110,9 +110,11 @@ pub use imap_driver::{
     pipeline,
 };
 pub use imap_proto_core::reconnect;
+pub use imap_proto_core::sasl;
 pub use imap_proto_core::types;
 pub use imap_proto_core::{
-    Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TypedEvent,
+    Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TrustRoots,
+    TypedEvent,
 };
 pub use resilient::Resilient;
 pub use rustls::ClientConfig;
@@ -241,6 +243,9 @@ impl ImapConnection {
         deadline: Instant,
     ) -> Result<Self, Error> {
         let socket = stream.socket()?;
+        // The trust roots become a configuration once, for connect and a later STARTTLS.
+        let mut options = options;
+        options.tls_config = options.effective_tls_config()?;
         let engine = options.engine(host)?;
         let inner = Inner::new(engine, stream);
         let this = ImapConnection {

@@ -124,7 +124,7 @@ impl<R: Runtime> ImapConnection<R> {
     /// runtime accepts): `server_name` is the name TLS verifies; every TLS mode works as for
     /// [`ImapConnection::connect_with`], and so does a later `starttls()` under
     /// `TlsMode::Plain`. The stream is read through a small buffer of its own while the
-    /// connection is idle ([`crate::SpareRead`]).
+    /// connection is idle.
     pub async fn from_stream<S>(
         stream: S,
         server_name: &str,
@@ -145,6 +145,9 @@ impl<R: Runtime> ImapConnection<R> {
         options: ConnectOptions,
         deadline: Option<Instant>,
     ) -> Result<Self, Error> {
+        // The trust roots become a configuration once, for connect and a later STARTTLS.
+        let mut options = options;
+        options.tls_config = options.effective_tls_config()?;
         let engine = options.engine(host)?;
         let events = Arc::new(EventQueue::new(options.config.max_queued_events));
         let (requests_tx, requests) = mpsc::unbounded();

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use imap_proto_core::{Config, Connection, Error, TlsMode, TlsSetup};
+use imap_proto_core::{Config, Connection, Error, TlsMode, TlsSetup, TrustRoots};
 use rustls::ClientConfig;
 
 use crate::engine::Engine;
@@ -19,8 +19,11 @@ pub struct ConnectOptions {
     /// TLS from the first byte, STARTTLS before `connect` returns, or none.
     pub tls_mode: TlsMode,
     /// The rustls configuration for TLS and a later `starttls()`; `None` verifies against
-    /// the Mozilla roots (webpki-roots).
+    /// `trust_roots`.
     pub tls_config: Option<Arc<ClientConfig>>,
+    /// The certificates trusted when `tls_config` is `None`: the Mozilla roots by default,
+    /// or the OS store (`TrustRoots::Platform`, feature `platform-verifier`).
+    pub trust_roots: TrustRoots,
     /// The core's configuration: limits, `max_in_flight`, the event queue's bound.
     pub config: Config,
     /// Where the driver runs; `None` uses the runtime's own spawn.
@@ -36,6 +39,7 @@ impl std::fmt::Debug for ConnectOptions {
         f.debug_struct("ConnectOptions")
             .field("tls_mode", &self.tls_mode)
             .field("tls_config", &self.tls_config.is_some())
+            .field("trust_roots", &self.trust_roots)
             .field("config", &self.config)
             .field("spawner", &self.spawner.is_some())
             .field("protocol_log", &self.protocol_log)
@@ -49,6 +53,7 @@ impl ConnectOptions {
         ConnectOptions {
             tls_mode,
             tls_config: None,
+            trust_roots: TrustRoots::default(),
             config: Config::default(),
             spawner: None,
             protocol_log: false,
@@ -66,6 +71,23 @@ impl ConnectOptions {
     pub fn tls_config(mut self, tls_config: Arc<ClientConfig>) -> Self {
         self.tls_config = Some(tls_config);
         self
+    }
+
+    /// Trusts `roots` when no rustls configuration is given (see [`TrustRoots`]).
+    pub fn trust_roots(mut self, roots: TrustRoots) -> Self {
+        self.trust_roots = roots;
+        self
+    }
+
+    /// The rustls configuration a connection with these options uses, for TLS and a later
+    /// `starttls()`: `tls_config`, else one for `trust_roots`; `None` for the Mozilla roots,
+    /// which the core builds itself.
+    pub fn effective_tls_config(&self) -> Result<Option<Arc<ClientConfig>>, Error> {
+        match (&self.tls_config, self.trust_roots) {
+            (Some(config), _) => Ok(Some(config.clone())),
+            (None, TrustRoots::Mozilla) => Ok(None),
+            (None, roots) => Ok(Some(roots.client_config()?)),
+        }
     }
 
     /// Uses this core configuration (limits, in-flight bound, event queue bound).
@@ -88,7 +110,8 @@ impl ConnectOptions {
         let max_in_flight = config.max_in_flight;
         let mut conn = match self.tls_mode {
             TlsMode::Implicit => {
-                let setup = TlsSetup::for_host(server_name, self.tls_config.as_ref())?;
+                let tls_config = self.effective_tls_config()?;
+                let setup = TlsSetup::for_host(server_name, tls_config.as_ref())?;
                 Connection::new_tls(config, setup)?
             }
             TlsMode::StartTls | TlsMode::Plain => Connection::new(config),

@@ -52,6 +52,7 @@ pub mod ops;
 internal_mod!(parse);
 pub mod reconnect;
 pub mod sasl;
+mod trust;
 pub mod types;
 internal_mod!(upgrade);
 
@@ -65,6 +66,7 @@ pub use error::{Error, Precondition, ProtocolViolation};
 pub use limits::Limits;
 pub use ops::Op;
 pub use parse::frame::FrameError;
+pub use trust::TrustRoots;
 pub use types::encode_error::EncodeError;
 pub use types::event::TypedEvent;
 pub use types::parse_error::{ParseError, ParseErrorKind};

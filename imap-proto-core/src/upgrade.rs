@@ -48,16 +48,7 @@ impl std::fmt::Debug for TlsSetup {
 impl TlsSetup {
     /// A setup that verifies the server against the Mozilla root store (webpki-roots).
     pub fn with_webpki_roots(server_name: &str) -> Result<Self, Error> {
-        let mut roots = rustls::RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .map_err(Error::Tls)?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-        Self::new(Arc::new(config), server_name)
+        Self::new(crate::TrustRoots::Mozilla.client_config()?, server_name)
     }
 
     /// The setup for `server_name`: the caller's configuration if there is one, otherwise

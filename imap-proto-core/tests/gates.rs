@@ -9,12 +9,12 @@
 
 mod support;
 
-use imap_proto_core::ops;
 use imap_proto_core::types::{
     AppendMessage, FetchAttr, MailboxAttribute, MailboxState, NotifyEvents, NotifyFilter,
     NotifySetParams, QresyncParams, SelectOptions, SequenceSet, StoreOperation, SyncOptions,
 };
 use imap_proto_core::{Config, Connection, Error, SessionState, TlsSetup};
+use imap_proto_core::{ops, sasl};
 use support::Api;
 
 /// The state a case starts in.
@@ -246,6 +246,25 @@ fn cases() -> Vec<Case> {
         ),
         case!(NotAuthenticated, REV1, Missing, |a: &mut Api<'_>| a
             .authenticate_scram_sha256("u", "p")),
+        // A caller's mechanism: gated like the built-in ones, by its own name.
+        case!(
+            NotAuthenticated,
+            "IMAP4rev1 AUTH=PLAIN",
+            Sent,
+            |a: &mut Api<'_>| a.authenticate_with(sasl::Plain::new("u", "p").unwrap())
+        ),
+        case!(
+            NotAuthenticated,
+            "IMAP4rev1 AUTH=XOAUTH2",
+            Missing,
+            |a: &mut Api<'_>| a.authenticate_with(sasl::Plain::new("u", "p").unwrap())
+        ),
+        case!(
+            Authenticated,
+            "IMAP4rev1 AUTH=PLAIN",
+            NotNow,
+            |a: &mut Api<'_>| a.authenticate_with(sasl::Plain::new("u", "p").unwrap())
+        ),
         case!(
             NotAuthenticated,
             "IMAP4rev1 STARTTLS",

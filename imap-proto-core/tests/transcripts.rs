@@ -309,6 +309,46 @@ fn authenticate_plain_without_sasl_ir() {
     });
 }
 
+/// A caller's server-first mechanism (the LOGIN mechanism's prompts): no initial response
+/// even though SASL-IR is offered, each challenge decoded and answered in turn.
+#[test]
+fn authenticate_with_a_callers_mechanism() {
+    #[derive(Debug)]
+    struct Prompts(Vec<&'static [u8]>);
+    impl imap_proto_core::sasl::Mechanism for Prompts {
+        fn name(&self) -> &'static str {
+            "LOGIN"
+        }
+        fn initial_response(&mut self) -> Option<Vec<u8>> {
+            None
+        }
+        fn step(&mut self, _: &[u8]) -> Result<Vec<u8>, imap_proto_core::sasl::SaslError> {
+            match self.0.is_empty() {
+                true => Err(imap_proto_core::sasl::SaslError::UnexpectedChallenge),
+                false => Ok(self.0.remove(0).to_vec()),
+            }
+        }
+        fn finish(&mut self, _: Option<&[u8]>) -> Result<(), imap_proto_core::sasl::SaslError> {
+            Ok(())
+        }
+    }
+    transcript(|t| {
+        t.run("S: * OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=LOGIN] ready");
+        let mechanism = Prompts(vec![b"user", b"pass"]);
+        let mut auth = t.api().authenticate_with(mechanism).unwrap();
+        t.run(
+            "C: A0001 AUTHENTICATE LOGIN
+             S: + VXNlcm5hbWU6
+             C: dXNlcg==
+             S: + UGFzc3dvcmQ6
+             C: cGFzcw==
+             S: A0001 OK [CAPABILITY IMAP4rev1 IDLE] Logged in",
+        );
+        t.ok(&mut auth);
+        assert_eq!(t.state(), SessionState::Authenticated);
+    });
+}
+
 /// Dovecot's answer to a rejected OAuth token.
 const OAUTH_ERROR: &str = "eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIiwic2NvcGUiOiJtYWlsIn0=";
 

@@ -48,6 +48,9 @@
 //! [`ImapConnection::starttls`] later. Certificates are verified against the Mozilla root
 //! store (webpki-roots) unless `connect_with_tls_config` supplies a rustls configuration;
 //! a later `starttls()` on such a connection uses that configuration too.
+//! `ConnectOptions::trust_roots` picks the OS trust store instead ([`TrustRoots`], feature
+//! `platform-verifier`). rustls runs on ring by default, or on aws-lc-rs with the feature
+//! `aws-lc-rs` (and `default-features = false`).
 //!
 //! # Other streams
 //!
@@ -55,7 +58,7 @@
 //! stream the caller opened (a `UnixStream`, a SOCKS or HTTP proxy tunnel,
 //! `tokio::io::duplex`), with the same TLS modes and `ConnectOptions`; `server_name` is the
 //! name TLS verifies. Such a stream has no readiness signal: while idle it is read through a
-//! small buffer of its own ([`imap_driver::SPARE_READ`] bytes), not the core's.
+//! small buffer of its own (1 KiB), not the core's.
 //!
 //! # Reads and writes
 //!
@@ -85,9 +88,11 @@ pub use imap_driver::{
     pipeline,
 };
 pub use imap_proto_core::reconnect;
+pub use imap_proto_core::sasl;
 pub use imap_proto_core::types;
 pub use imap_proto_core::{
-    Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TypedEvent,
+    Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TrustRoots,
+    TypedEvent,
 };
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
@@ -169,7 +174,7 @@ impl Transport for TcpTransport {
 /// Any tokio byte stream (a `UnixStream`, a proxy tunnel, `tokio::io::duplex`, a TLS
 /// stream of another library): what [`imap_driver::ImapConnection::from_stream`] accepts on
 /// tokio. Such a stream offers no readiness signal, so it is read through a small buffer of
-/// the transport's own while idle ([`imap_driver::SpareRead`]).
+/// the transport's own while idle.
 impl<S> DrivesStream<S> for Tokio
 where
     S: AsyncRead + AsyncWrite + Send + Unpin + 'static,

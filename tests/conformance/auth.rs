@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::adapter::sasl::{Mechanism, SaslError};
 use crate::adapter::{Error, SessionState};
 
 use super::Case;
@@ -16,6 +17,7 @@ pub fn cases() -> Vec<Case> {
         case!(xoauth2, [Kind::Dovecot, Kind::Cyrus]),
         case!(oauthbearer, [Kind::Dovecot, Kind::Cyrus]),
         case!(scram_sha256, [Kind::Dovecot, Kind::Cyrus]),
+        case!(user_written_mechanism, [Kind::Dovecot, Kind::Cyrus]),
     ]
 }
 
@@ -102,6 +104,65 @@ async fn scram_sha256(s: Arc<Server>) -> TestResult {
     aw!(imap.authenticate_scram_sha256("carol", &s.password("carol"), T))?;
     ensure!(imap.session_state() == SessionState::Authenticated);
     aw!(imap.noop(T))?;
+    aw!(imap.logout())?;
+    Ok(())
+}
+
+/// SASL PLAIN (RFC 4616) written by hand against `sasl::Mechanism`, as a user would write a
+/// mechanism the library lacks; `name` lets a case ask for one the server does not offer.
+#[derive(Debug)]
+struct HandPlain {
+    name: &'static str,
+    message: Option<Vec<u8>>,
+}
+
+impl HandPlain {
+    fn new(name: &'static str, user: &str, pass: &str) -> Self {
+        let message = format!("\0{user}\0{pass}").into_bytes();
+        HandPlain {
+            name,
+            message: Some(message),
+        }
+    }
+}
+
+impl Mechanism for HandPlain {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn initial_response(&mut self) -> Option<Vec<u8>> {
+        self.message.take()
+    }
+
+    fn step(&mut self, server_challenge: &[u8]) -> Result<Vec<u8>, SaslError> {
+        match self.message.take() {
+            // No SASL-IR: the server's empty challenge asks for the message.
+            Some(message) if server_challenge.is_empty() => Ok(message),
+            _ => Err(SaslError::UnexpectedChallenge),
+        }
+    }
+
+    fn finish(&mut self, _success_data: Option<&[u8]>) -> Result<(), SaslError> {
+        Ok(())
+    }
+}
+
+async fn user_written_mechanism(s: Arc<Server>) -> TestResult {
+    let imap = aw!(s.connect())?;
+    ensure_err!(
+        aw!(imap.authenticate_with(HandPlain::new("X-NOT-OFFERED", "alice", "x"), T)),
+        Error::MissingCapability(_)
+    );
+    ensure_err!(
+        aw!(imap.authenticate_with(HandPlain::new("PLAIN", "alice", "not-the-password"), T)),
+        Error::No { .. }
+    );
+    ensure!(imap.session_state() == SessionState::NotAuthenticated);
+    let mechanism = HandPlain::new("PLAIN", "alice", &s.password("alice"));
+    aw!(imap.authenticate_with(mechanism, T))?;
+    ensure!(imap.session_state() == SessionState::Authenticated);
+    aw!(imap.select("INBOX", T))?;
     aw!(imap.logout())?;
     Ok(())
 }

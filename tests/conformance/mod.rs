@@ -46,6 +46,7 @@ mod session;
 mod spans;
 mod sync;
 mod transport;
+mod user_ops;
 
 use kit::{Kind, Server};
 use support::{Fail, TestResult};
@@ -178,6 +179,7 @@ pub fn main() -> ExitCode {
         sync::cases(),
         spans::cases(),
         transport::cases(),
+        user_ops::cases(),
     ]
     .into_iter()
     .flatten()

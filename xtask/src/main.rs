@@ -110,6 +110,7 @@ fn test() -> bool {
         && run_in(&root, &cargo, &["test", "--workspace", "--all-targets"])
         && run_in(&root, &cargo, &["test", "--workspace", "--doc"])
         && core_features(&root, &cargo)
+        && tls_features(&root, &cargo)
         && package(&root, &cargo)
         && msrv(&root)
         && public_api(&root, false)
@@ -246,6 +247,30 @@ fn core_features(root: &Path, cargo: &str) -> bool {
                 "warnings",
             ],
         )
+}
+
+/// The adapters' TLS choices, which the workspace build (ring, Mozilla roots) never makes:
+/// aws-lc-rs instead of ring, and the OS trust store. A `cargo check` only: the core's
+/// all-features test above already runs on aws-lc-rs and builds the platform verifier.
+fn tls_features(root: &Path, cargo: &str) -> bool {
+    let adapters = [
+        "-p",
+        "imap-tokio",
+        "-p",
+        "imap-async-std",
+        "-p",
+        "imap-blocking",
+    ];
+    let features = [
+        "--no-default-features",
+        "--features",
+        "aws-lc-rs,platform-verifier",
+    ];
+    run_in(
+        root,
+        cargo,
+        &[&["check"][..], &adapters, &features].concat(),
+    )
 }
 
 /// A private Dovecot for the demo; dropping it stops the server and deletes its directory,

@@ -440,7 +440,12 @@ impl Connection {
                     tracer.sent(front.tag.as_deref(), &fragment);
                 }
                 if let Some(records) = &mut self.records {
-                    records.sent(front.tag.as_deref(), &fragment, self.received);
+                    records.sent(
+                        front.tag.as_deref(),
+                        &fragment,
+                        self.received,
+                        self.session.name_encoding(),
+                    );
                 }
                 match fragment {
                     Fragment::Line(line) => self.plain_out.extend_from_slice(&line),

@@ -8,10 +8,11 @@
 //! was received while the command was in flight (responses to pipelined commands are
 //! counted by each of them).
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use crate::encode::Fragment;
-use crate::types::StatusKind;
+use crate::types::{NameEncoding, StatusKind, mutf7};
 
 /// Most records kept when the caller does not take them; older ones are dropped.
 pub const RECORD_QUEUE_LIMIT: usize = 4096;
@@ -32,9 +33,9 @@ pub struct CommandRecord {
     pub tag: String,
     /// The command name as sent (`SELECT`, `UID FETCH`).
     pub name: String,
-    /// The mailbox argument as sent (still modified UTF-7 unless UTF-8 is enabled), for
-    /// commands whose first argument is a mailbox, when it was sent as an atom or quoted
-    /// string; `None` otherwise.
+    /// The mailbox argument in the form the session uses (decoded from modified UTF-7
+    /// unless UTF-8 is enabled; as sent if it does not decode), for commands whose first
+    /// argument is a mailbox, when it was sent as an atom or quoted string; `None` otherwise.
     pub mailbox: Option<String>,
     /// Bytes written for it so far, continuation lines included.
     pub bytes_out: u64,
@@ -75,8 +76,14 @@ impl Recorder {
 
     /// A fragment of a command is handed to the transport; `tag` is `None` for a
     /// continuation line, counted for the command sent last. `received` is the connection's
-    /// received-bytes counter.
-    pub(crate) fn sent(&mut self, tag: Option<&str>, fragment: &Fragment, received: u64) {
+    /// received-bytes counter, `names` how the session encodes mailbox names.
+    pub(crate) fn sent(
+        &mut self,
+        tag: Option<&str>,
+        fragment: &Fragment,
+        received: u64,
+        names: NameEncoding,
+    ) {
         let len = match fragment {
             Fragment::Line(line) => line.len(),
             Fragment::Literal { data, .. } => data.len(),
@@ -92,7 +99,7 @@ impl Recorder {
         let (Some(tag), Fragment::Line(line)) = (tag, fragment) else {
             return;
         };
-        let (name, mailbox) = describe(line, tag);
+        let (name, mailbox) = describe(line, tag, names);
         let open = Open {
             tag: tag.to_owned(),
             name,
@@ -143,8 +150,8 @@ const MAILBOX_COMMANDS: &[&str] = &[
 ];
 
 /// The command name (two words for `UID x`) and the mailbox argument of a command's first
-/// line.
-fn describe(line: &[u8], tag: &str) -> (String, Option<String>) {
+/// line, decoded as the session reads names.
+fn describe(line: &[u8], tag: &str, names: NameEncoding) -> (String, Option<String>) {
     let text = String::from_utf8_lossy(line);
     let rest = text
         .strip_prefix(tag)
@@ -161,7 +168,12 @@ fn describe(line: &[u8], tag: &str) -> (String, Option<String>) {
     let mailbox = MAILBOX_COMMANDS
         .contains(&first.as_str())
         .then(|| mailbox_argument(args))
-        .flatten();
+        .flatten()
+        .map(|wire| match names {
+            NameEncoding::Utf8 => wire,
+            // RFC 3501 §5.1.3; a name that does not decode is recorded as sent.
+            _ => mutf7::decode(wire.as_bytes()).map_or(wire.clone(), Cow::into_owned),
+        });
     (first, mailbox)
 }
 
@@ -191,22 +203,38 @@ mod tests {
     #[test]
     fn names_and_mailboxes_come_from_the_first_line() {
         assert_eq!(
-            describe(b"A1 SELECT INBOX\r\n", "A1"),
+            describe(b"A1 SELECT INBOX\r\n", "A1", UTF7),
             ("SELECT".into(), Some("INBOX".into()))
         );
         assert_eq!(
-            describe(b"A2 status \"a \\\"b\\\"\" (MESSAGES)\r\n", "A2"),
+            describe(b"A2 status \"a \\\"b\\\"\" (MESSAGES)\r\n", "A2", UTF7),
             ("STATUS".into(), Some("a \"b\"".into()))
         );
         assert_eq!(
-            describe(b"A3 CREATE {5}\r\n", "A3"),
+            describe(b"A3 CREATE {5}\r\n", "A3", UTF7),
             ("CREATE".into(), None)
         );
         assert_eq!(
-            describe(b"A4 UID FETCH 1:* (FLAGS)\r\n", "A4"),
+            describe(b"A4 UID FETCH 1:* (FLAGS)\r\n", "A4", UTF7),
             ("UID FETCH".into(), None)
         );
-        assert_eq!(describe(b"A5 NOOP\r\n", "A5"), ("NOOP".into(), None));
+        assert_eq!(describe(b"A5 NOOP\r\n", "A5", UTF7), ("NOOP".into(), None));
+    }
+
+    /// The session's default name encoding (no UTF-8 mode).
+    const UTF7: NameEncoding = NameEncoding::ModifiedUtf7;
+
+    #[test]
+    fn mailboxes_are_recorded_in_the_sessions_form() {
+        let line = b"A1 SELECT Entw&APw-rfe\r\n";
+        assert_eq!(describe(line, "A1", UTF7).1.as_deref(), Some("Entwürfe"));
+        let utf8 = NameEncoding::Utf8;
+        assert_eq!(describe(line, "A1", utf8).1.as_deref(), Some("Entw&APw-rfe"));
+        let quoted = "A2 SELECT \"Entwürfe\"\r\n".as_bytes();
+        assert_eq!(describe(quoted, "A2", utf8).1.as_deref(), Some("Entwürfe"));
+        // Not valid modified UTF-7 (an unterminated shift): kept as sent.
+        let broken = b"A3 SELECT a&Jjo\r\n";
+        assert_eq!(describe(broken, "A3", UTF7).1.as_deref(), Some("a&Jjo"));
     }
 
     #[test]
@@ -216,6 +244,7 @@ mod tests {
             Some("A1"),
             &Fragment::Line(b"A1 APPEND x {3}\r\n".to_vec()),
             100,
+            UTF7,
         );
         r.sent(
             Some("A1"),
@@ -224,8 +253,9 @@ mod tests {
                 mode: crate::encode::LiteralMode::Sync,
             },
             110,
+            UTF7,
         );
-        r.sent(None, &Fragment::Line(b"\r\n".to_vec()), 110);
+        r.sent(None, &Fragment::Line(b"\r\n".to_vec()), 110, UTF7);
         let start = r.poll().unwrap();
         assert_eq!(
             (start.name.as_str(), start.bytes_out, start.outcome),

@@ -13,7 +13,9 @@ use crate::contract::session::{Session, SessionState};
 /// The op contract, defined below both the ops and the connection (`contract`).
 pub use crate::contract::{Claims, Effect, Op, OpContext, Step, kind};
 /// The encoder's types an [`Op`] meets when it sends commands through [`OpContext`].
-pub use crate::encode::{EncodeContext, EncodedCommand, Fragment, LiteralMode, LiteralSupport};
+pub use crate::encode::{
+    CommandBuilder, EncodeContext, EncodedCommand, Fragment, LiteralMode, LiteralSupport,
+};
 use crate::types::{StatusKind, Tagged};
 use crate::{Error, ProtocolViolation};
 

@@ -92,6 +92,15 @@ macro_rules! for_each_imap_method {
                     $crate::sasl::ScramSha256::new(user, pass).map(|m| Box::new(m) as Box<dyn $crate::sasl::Mechanism>))
             };
 
+            /// AUTHENTICATE with a SASL mechanism of the caller's (RFC 9051 Section 6.2.2): one
+            /// this crate lacks (EXTERNAL, GSSAPI through a library, a server's own), written
+            /// against [`sasl::Mechanism`](imap_proto_core::sasl::Mechanism). Requires
+            /// `AUTH=<name>`; uses SASL-IR (RFC 4959) when advertised. Capabilities are
+            /// refreshed afterwards if the server did not send them with the OK.
+            fn authenticate_with(&self, mechanism: impl $crate::sasl::Mechanism + 'static) -> () {
+                $crate::ops::auth::authenticate(Box::new(mechanism))
+            };
+
             /// UNAUTHENTICATE — reset to the Not Authenticated state (RFC 8437 Section 2).
             ///
             /// The TLS layer stays; the client can then log in as another user. Clears all
@@ -721,7 +730,7 @@ Calls that talk to the server take a `timeout` as their last argument (`logout` 
 | family | methods |
 |---|---|
 | Connect and secure | [`connect`](Self::connect), [`connect_with_tls_config`](Self::connect_with_tls_config), [`starttls`](Self::starttls), [`starttls_with_config`](Self::starttls_with_config), [`compress`](Self::compress), [`set_keepalive`](Self::set_keepalive), [`is_tls`](Self::is_tls), [`is_compressed`](Self::is_compressed) |
-| Log in and out | [`login`](Self::login), [`authenticate_plain`](Self::authenticate_plain), [`authenticate_scram_sha256`](Self::authenticate_scram_sha256), [`authenticate_oauthbearer`](Self::authenticate_oauthbearer), [`authenticate_xoauth2`](Self::authenticate_xoauth2), [`unauthenticate`](Self::unauthenticate), [`logout`](Self::logout) |
+| Log in and out | [`login`](Self::login), [`authenticate_plain`](Self::authenticate_plain), [`authenticate_scram_sha256`](Self::authenticate_scram_sha256), [`authenticate_oauthbearer`](Self::authenticate_oauthbearer), [`authenticate_xoauth2`](Self::authenticate_xoauth2), [`authenticate_with`](Self::authenticate_with), [`unauthenticate`](Self::unauthenticate), [`logout`](Self::logout) |
 | Session | [`capability`](Self::capability), [`capabilities`](Self::capabilities), [`session_state`](Self::session_state), [`noop`](Self::noop), [`check`](Self::check), [`id`](Self::id), [`enable`](Self::enable), [`enable_utf8`](Self::enable_utf8), [`namespace`](Self::namespace) |
 | Mailboxes | [`list`](Self::list), [`list_extended`](Self::list_extended), [`list_status`](Self::list_status), [`lsub`](Self::lsub), [`status`](Self::status), [`create`](Self::create), [`create_with_mailbox_id`](Self::create_with_mailbox_id), [`create_special_use`](Self::create_special_use), [`create_special_use_with_mailbox_id`](Self::create_special_use_with_mailbox_id), [`delete`](Self::delete), [`rename`](Self::rename), [`subscribe`](Self::subscribe), [`unsubscribe`](Self::unsubscribe) |
 | Select a mailbox | [`select`](Self::select), [`select_with`](Self::select_with), [`examine`](Self::examine), [`examine_with`](Self::examine_with), [`close`](Self::close), [`unselect`](Self::unselect), [`sync_mailbox`](Self::sync_mailbox) |

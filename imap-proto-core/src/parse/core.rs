@@ -308,16 +308,18 @@ pub(crate) fn quoted_content(i: Span<'_>) -> PResult<'_, (Span<'_>, bool)> {
 /// Appends the value of a quoted string's wire content (checked by [`quoted_content`]) to
 /// `out`: each `\` escape replaced by the byte it quotes.
 pub(crate) fn unescape_into(raw: &[u8], out: &mut Vec<u8>) {
-    let mut k = 0;
-    while k < raw.len() {
-        if raw[k] == b'\\' {
-            k += 1;
+    // The result is never longer than `raw`: one reservation, then the runs between
+    // backslashes copied whole (a byte-at-a-time push grew the vector by doubling).
+    out.reserve(raw.len());
+    let mut rest = raw;
+    while let Some(at) = memchr::memchr(b'\\', rest) {
+        out.extend_from_slice(&rest[..at]);
+        if let Some(&escaped) = rest.get(at + 1) {
+            out.push(escaped);
         }
-        if let Some(&b) = raw.get(k) {
-            out.push(b);
-        }
-        k += 1;
+        rest = rest.get(at + 2..).unwrap_or_default();
     }
+    out.extend_from_slice(rest);
 }
 
 /// `literal = "{" number64 ["+"] "}" CRLF *CHAR8` and `literal8 = "~{" number64 "}" CRLF *OCTET`
@@ -765,6 +767,21 @@ pub(crate) mod tests {
             ]
         );
         assert_eq!(ok("()", flag_list).0, vec![]);
+    }
+
+    #[test]
+    fn unescaping_replaces_each_escape_by_the_byte_it_quotes() {
+        let unescape = |raw: &[u8]| {
+            let mut out = b"kept ".to_vec();
+            unescape_into(raw, &mut out);
+            out
+        };
+        assert_eq!(unescape(b"plain"), b"kept plain");
+        assert_eq!(unescape(br#"a \"b\" c"#), br#"kept a "b" c"#);
+        assert_eq!(unescape(br"C:\\temp\\x"), br"kept C:\temp\x");
+        assert_eq!(unescape(b"\\\\\\\""), b"kept \\\"");
+        assert_eq!(unescape(br"end\"), b"kept end");
+        assert_eq!(unescape(b""), b"kept ");
     }
 
     #[test]

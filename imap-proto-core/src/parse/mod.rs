@@ -17,6 +17,8 @@ pub mod metadata;
 pub mod quota;
 pub mod response;
 mod salvage;
+#[cfg(feature = "serde")]
+mod stored;
 pub mod search;
 
 pub use error::{PErr, PResult, ParseError, ParseErrorKind};

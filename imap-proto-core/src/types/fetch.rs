@@ -13,6 +13,7 @@ use super::{BodyStructure, Envelope, Flag, Unparsed};
 /// buffer's allocation (up to 4 MiB) alive. To keep a few small values for long while
 /// dropping the rest, copy them out (`Bytes::copy_from_slice`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct FetchResponse {
     /// The message sequence number.
@@ -100,6 +101,7 @@ impl FetchResponse {
 
 /// One `msg-att-dynamic` or `msg-att-static` item.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum MessageAttribute {
     /// `"UID" SP uniqueid`
@@ -156,7 +158,10 @@ pub enum MessageAttribute {
     Preview(Option<Bytes>),
     /// The response failed the grammar from this point on, inside intact framing: the whole
     /// response as sent and the parse error, always the last attribute. The session goes on
-    /// (docs/security.md, "One bad response costs that response").
+    /// (docs/security.md, "One bad response costs that response"). Not storable: with the
+    /// `serde` feature, serializing it is an error (its parse error names a grammar rule by
+    /// a `&'static str`, which cannot be read back).
+    #[cfg_attr(feature = "serde", serde(skip))]
     Unparsed(Box<Unparsed>),
     /// An attribute this library does not model (e.g. `X-GM-LABELS`, `X-GM-MSGID`): its name
     /// and its value exactly as sent, so nothing is lost.
@@ -172,6 +177,7 @@ pub enum MessageAttribute {
 /// A FETCH section specifier: `section = "[" [section-spec] "]"` (RFC 9051 §6.4.5), plus the
 /// IMAP4rev1 `RFC822*` items as their own kinds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Section {
     /// `section-part = nz-number *("." nz-number)`; empty for the whole message.
     pub part: Vec<u32>,
@@ -181,6 +187,7 @@ pub struct Section {
 
 /// `section-msgtext / "MIME"`, or the whole part.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum SectionKind {
     /// The whole part (`BODY[]`, `BODY[1.2]`).

@@ -8,6 +8,7 @@ use super::{FetchResponse, Flag, UidRange};
 /// The selected mailbox as the client last saw it (the result of SELECT/EXAMINE, kept
 /// current by unsolicited EXISTS, EXPUNGE, VANISHED, FLAGS and response codes).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct SelectedMailbox {
     /// The mailbox name as sent.

@@ -32,7 +32,7 @@ use crate::{CancellationToken, IDLE_DONE_TIMEOUT};
 /// An IMAP client connection (RFC 3501 Section 2 / RFC 9051 Section 2) on runtime `R`.
 ///
 /// A handle to a driver task that owns one connection. All operations are async and take
-/// a caller-supplied timeout (except `logout`, see [`LOGOUT_TIMEOUT`]). Each command checks
+/// a caller-supplied timeout (except `logout`, see [`LOGOUT_TIMEOUT`](crate::LOGOUT_TIMEOUT)). Each command checks
 /// before sending that the session state allows it (`Error::WrongState`) and that the server
 /// advertises what it needs (`Error::MissingCapability`).
 ///

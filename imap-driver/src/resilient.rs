@@ -88,7 +88,8 @@ impl RetryPolicy {
     }
 }
 
-/// Keeps a logged-in connection through drops: see the [module](self) documentation.
+/// Keeps a logged-in connection through drops: after a failure that a new connection can
+/// fix, it waits for the backoff delay, connects again and resumes (`sync_mailbox`).
 ///
 /// `connect` is called for the first connection and after each retryable failure; it should
 /// connect and log in (a refused login is not retryable and stops the helper at once, as

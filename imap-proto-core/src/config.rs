@@ -7,8 +7,9 @@ use crate::Limits;
 pub struct Config {
     /// Framing and parsing limits (line length, literal size, nesting, streaming threshold).
     pub limits: Limits,
-    /// Most commands in flight at once (pipelining). Default 128. `submit` beyond it fails
-    /// with [`crate::Error::TooManyInFlight`] instead of queueing without bound.
+    /// Most commands in flight at once (pipelining). Default 128. The core's `submit` beyond
+    /// it fails with [`crate::Error::TooManyInFlight`] instead of queueing without bound; the
+    /// adapters never return that error: their calls beyond the bound wait their turn.
     pub max_in_flight: usize,
     /// Most unsolicited events kept when the caller never drains them. Default 10,000. When
     /// full, the oldest event is dropped and the loss is reported by a single

@@ -109,12 +109,38 @@ fn test() -> bool {
         )
         && run_in(&root, &cargo, &["test", "--workspace", "--all-targets"])
         && run_in(&root, &cargo, &["test", "--workspace", "--doc"])
+        && rustdoc(&root, &cargo)
         && core_features(&root, &cargo)
         && tls_features(&root, &cargo)
         && package(&root, &cargo)
         && msrv(&root)
         && public_api(&root, false)
         && fuzz_smoke(&root)
+}
+
+/// The published crates' rustdoc with warnings denied, so a broken intra-doc link (a moved or
+/// renamed item) fails CI instead of reaching docs.rs.
+fn rustdoc(root: &Path, cargo: &str) -> bool {
+    let mut args = vec!["doc", "--no-deps"];
+    for krate in PUBLISHED {
+        args.extend(["-p", krate]);
+    }
+    eprintln!(
+        "xtask: running {cargo} {} (RUSTDOCFLAGS=-D warnings)",
+        args.join(" ")
+    );
+    match Command::new(cargo)
+        .args(&args)
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .current_dir(root)
+        .status()
+    {
+        Ok(status) => status.success(),
+        Err(err) => {
+            eprintln!("xtask: cannot start {cargo}: {err}");
+            false
+        }
+    }
 }
 
 /// The crates that are published, in dependency order.

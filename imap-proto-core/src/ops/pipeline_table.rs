@@ -18,7 +18,7 @@ macro_rules! for_each_pipeline_command {
             /// Adds NAMESPACE (RFC 2342 §4).
             namespace => Namespace [] {} -> $crate::types::NamespaceResponse = $crate::ops::session::namespace();
 
-            /// Adds STATUS (RFC 9051 §6.3.11); `items` as for [`ImapConnection::status`].
+            /// Adds STATUS (RFC 9051 §6.3.11); `items` as for `ImapConnection::status`.
             status => Status ['c] { mailbox: &'c str, items: &'c str }
                 -> $crate::types::StatusResult = $crate::ops::mailbox::status(mailbox, items);
 

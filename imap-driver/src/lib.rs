@@ -34,6 +34,7 @@
 //! Calls beyond `Config::max_in_flight` wait their turn in the driver instead of failing.
 #![forbid(unsafe_code)]
 
+mod adapter_surface;
 mod calls;
 mod cancel;
 mod client;

@@ -83,36 +83,7 @@ use socket2::SockRef;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
-pub use imap_driver::{
-    CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, IdleTimers, LOGOUT_TIMEOUT,
-    Reconnect, pipeline,
-};
-pub use imap_proto_core::reconnect;
-pub use imap_proto_core::sasl;
-pub use imap_proto_core::types;
-pub use imap_proto_core::{
-    Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TrustRoots,
-    TypedEvent,
-};
-pub use rustls::ClientConfig;
-pub use socket2::TcpKeepalive;
-
-#[doc = imap_proto_core::imap_connection_doc!(async imap_tokio)]
-/// # The handle
-///
-/// [`imap_driver::ImapConnection`] on [`Tokio`]: a handle to a driver task that owns one
-/// connection. All operations are async and take a caller-supplied timeout (except
-/// `logout`, see [`LOGOUT_TIMEOUT`]). Each command checks the session state and the
-/// server's capabilities before it is sent (`Error::WrongState`, `Error::Precondition`,
-/// `Error::MissingCapability`). Dropping the handle ends the driver and closes the
-/// connection (without LOGOUT).
-pub type ImapConnection = imap_driver::ImapConnection<Tokio>;
-
-/// Reconnect and resume over [`ImapConnection`] (see [`imap_driver::Resilient`]).
-pub type Resilient<F> = imap_driver::Resilient<Tokio, F>;
-
-/// A pipelined batch under construction (see [`pipeline`]).
-pub type Pipeline<'a, T> = imap_driver::Pipeline<'a, T>;
+imap_driver::__async_adapter_surface!(Tokio, imap_tokio);
 
 /// The channel a streaming FETCH pushes its responses into (tokio's bounded `mpsc`).
 pub type FetchSender = tokio::sync::mpsc::Sender<Result<FetchResponse, Error>>;

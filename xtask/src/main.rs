@@ -143,6 +143,35 @@ fn rustdoc(root: &Path, cargo: &str) -> bool {
     }
 }
 
+/// Cargo verifies each adapter's package against the core's freshly packed `.crate` through a
+/// local registry, but unpacks a `.crate` only once per name and version into
+/// `$CARGO_HOME/registry/src/<registry>/<name>-<version>/`: a second run on the same machine
+/// after a source change verified against the first run's sources (a moved module failed
+/// to build there). Unpacked sources are only a cache of the `.crate` files, so removing
+/// our crates' copies is safe; cargo unpacks them again.
+fn forget_unpacked_packages() {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")));
+    let Some(sources) = cargo_home.map(|home| home.join("registry").join("src")) else {
+        return;
+    };
+    let Ok(registries) = std::fs::read_dir(&sources) else {
+        return;
+    };
+    let version = env!("CARGO_PKG_VERSION");
+    for registry in registries.flatten() {
+        for krate in PUBLISHED {
+            let unpacked = registry.path().join(format!("{krate}-{version}"));
+            if unpacked.is_dir()
+                && let Err(err) = std::fs::remove_dir_all(&unpacked)
+            {
+                eprintln!("xtask: cannot remove {}: {err}", unpacked.display());
+            }
+        }
+    }
+}
+
 /// The crates that are published, in dependency order.
 const PUBLISHED: &[&str] = &[
     "imap-proto-core",
@@ -157,6 +186,7 @@ const PUBLISHED: &[&str] = &[
 /// uncommitted changes can run the whole test too; what is checked is that the crates build
 /// from what they would publish.
 fn package(root: &Path, cargo: &str) -> bool {
+    forget_unpacked_packages();
     let mut args = vec!["package", "--allow-dirty"];
     for krate in PUBLISHED {
         args.extend(["-p", krate]);

@@ -228,8 +228,8 @@ impl BodyTables {
 /// `body-fld-loc`.
 #[derive(Clone, Default)]
 pub(crate) struct Rare {
-    envelopes: Box<[Envelope]>,
-    extensions: Box<[BodyExtension]>,
+    pub(crate) envelopes: Box<[Envelope]>,
+    pub(crate) extensions: Box<[BodyExtension]>,
 }
 
 /// `body = "(" (body-type-1part / body-type-mpart) ")"` (RFC 9051 §9): a message's MIME

@@ -92,15 +92,17 @@ use std::time::{Duration, Instant};
 
 use futures_channel::oneshot;
 use imap_driver::__adapter::{
-    EventQueue, IdleJob, Job, Popped, Seat, SharedSnapshot, StreamJob, answered, idle_wake,
+    BlockingSync, EventQueue, IdleJob, Job, Popped, Seat, SharedSnapshot, StreamJob, answered,
+    idle_wake,
 };
 use imap_driver::pipeline::BlockingBatch;
 use imap_proto_core::ops::fetch::Delivery;
-use imap_proto_core::types::{FetchResponse, IdleEvent, SequenceSet};
+use imap_proto_core::types::{
+    FetchResponse, IdleEvent, MailboxState, SequenceSet, SyncDelta, SyncOptions,
+};
 use imap_proto_core::{Op, ops};
 
 mod io;
-mod resilient;
 mod stream;
 
 use io::{Inner, deadline_after};
@@ -116,10 +118,13 @@ pub use imap_proto_core::{
     Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TrustRoots,
     TypedEvent,
 };
-pub use resilient::Resilient;
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
 pub use stream::{ByteStream, IDLE_CANCEL_CHECK, Socket};
+
+/// Reconnect and resume (see [`imap_driver::Resilient`]), blocking: the same helper and
+/// policy as the async adapters', sleeping on the calling thread.
+pub type Resilient<F> = imap_driver::Resilient<ImapConnection, F>;
 
 /// A pipelined batch under construction (see [`pipeline`]); `execute` blocks.
 pub type Pipeline<'a, T> = imap_driver::Pipeline<'a, T, ImapConnection>;
@@ -376,6 +381,18 @@ impl ImapConnection {
     }
 
     imap_driver::__common_calls!(blocking);
+}
+
+impl BlockingSync for ImapConnection {
+    fn sync_mailbox(
+        &self,
+        mailbox: &str,
+        state: &MailboxState,
+        options: &SyncOptions,
+        timeout: Duration,
+    ) -> Result<SyncDelta, Error> {
+        ImapConnection::sync_mailbox(self, mailbox, state, options, timeout)
+    }
 }
 
 impl BlockingBatch for ImapConnection {

@@ -61,7 +61,7 @@ pub use client::ImapConnection;
 pub use idle_keeper::IdleTimers;
 pub use options::{ConnectOptions, Spawner};
 pub use pipeline::Pipeline;
-pub use resilient::{Reconnect, Resilient, RetryPolicy};
+pub use resilient::{Reconnect, Resilient};
 pub use runtime::{BoxFuture, Runtime};
 pub use sink::{FetchItem, FetchSink, Refused};
 pub use stream::DrivesStream;
@@ -78,12 +78,13 @@ pub mod __adapter {
     pub use crate::engine::Engine;
     pub use crate::events::{EventQueue, Popped};
     pub use crate::link::Link;
+    pub use crate::resilient::BlockingSync;
     pub use crate::runtime::{
         BoxTransport, Progress, READ_CHUNK, ReadSize, Transport, deadline_after, read_ready_slice,
     };
     pub use crate::seat::{Seat, Shared, Taken, connect_tcp_until};
     pub use crate::snapshot::{SharedSnapshot, Snapshot};
-    pub use crate::stream::{SPARE_READ, SpareRead};
+    pub use crate::stream::{AnyStream, SPARE_READ, SpareRead};
 }
 
 /// How long `logout()` waits for `* BYE` and the tagged OK. The reference gives `logout` no

@@ -92,8 +92,8 @@ use std::time::{Duration, Instant};
 
 use futures_channel::oneshot;
 use imap_driver::__adapter::{
-    BlockingSync, EventQueue, IdleJob, Job, Popped, Seat, SharedSnapshot, StreamJob, answered,
-    idle_wake,
+    BlockingLoop, BlockingSync, EventQueue, IdleJob, Job, Popped, Seat, SharedSnapshot, StreamJob,
+    answered, deadline_or_far, idle_wake,
 };
 use imap_driver::pipeline::BlockingBatch;
 use imap_proto_core::ops::fetch::Delivery;
@@ -102,14 +102,11 @@ use imap_proto_core::types::{
 };
 use imap_proto_core::{Op, ops};
 
-mod io;
-mod stream;
-
-use io::{Inner, deadline_after};
+mod idle;
 
 pub use imap_driver::{
-    CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, IdleTimers, LOGOUT_TIMEOUT,
-    Reconnect, pipeline,
+    ByteStream, CancellationToken, ConnectOptions, FetchSink, IDLE_CANCEL_CHECK, IDLE_DONE_TIMEOUT,
+    IdleTimers, LOGOUT_TIMEOUT, Reconnect, Socket, pipeline,
 };
 pub use imap_proto_core::reconnect;
 pub use imap_proto_core::sasl;
@@ -120,7 +117,6 @@ pub use imap_proto_core::{
 };
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
-pub use stream::{ByteStream, IDLE_CANCEL_CHECK, Socket};
 
 /// Reconnect and resume (see [`imap_driver::Resilient`]), blocking: the same helper and
 /// policy as the async adapters', sleeping on the calling thread.
@@ -143,7 +139,7 @@ pub type FetchSender = std::sync::mpsc::SyncSender<Result<FetchResponse, Error>>
 /// connection closes the socket (without LOGOUT).
 pub struct ImapConnection {
     /// The socket and the core behind the lock; the snapshot and events beside it.
-    core: Seat<Inner>,
+    core: Seat<BlockingLoop>,
     /// A second handle on the stream's OS socket, if it has one: IDLE waits on it, and
     /// options (keepalive) are set on it during a call.
     socket: Option<Socket>,
@@ -169,7 +165,7 @@ impl ImapConnection {
     /// The generic command loop every table `op` goes through. See the crate docs for what
     /// a timeout leaves.
     fn run<O: Op>(&self, op: O, timeout: Duration) -> Result<O::Output, Error> {
-        self.run_until(op, deadline_after(timeout))
+        self.run_until(op, deadline_or_far(timeout))
     }
 
     /// Runs a user-written [`Op`] (an extension command) like any built-in one.
@@ -214,7 +210,7 @@ impl ImapConnection {
         options: ConnectOptions,
         timeout: Duration,
     ) -> Result<Self, Error> {
-        let deadline = deadline_after(timeout);
+        let deadline = deadline_or_far(timeout);
         let stream = imap_driver::__adapter::connect_tcp_until(host, port, deadline)?;
         stream.set_nodelay(true)?;
         if let Some(keepalive) = &options.tcp_keepalive {
@@ -238,7 +234,7 @@ impl ImapConnection {
             server_name,
             0,
             options,
-            deadline_after(timeout),
+            deadline_or_far(timeout),
         )
     }
 
@@ -255,7 +251,7 @@ impl ImapConnection {
         let mut options = options;
         options.tls_config = options.effective_tls_config()?;
         let engine = options.engine(host)?;
-        let inner = Inner::new(engine, stream, options.idle_timers);
+        let inner = BlockingLoop::new(engine, stream, options.idle_timers);
         let this = ImapConnection {
             core: Seat::new(inner, options.config.max_queued_events),
             socket,
@@ -298,13 +294,14 @@ impl ImapConnection {
     }
 
     fn idle_impl(&self, timeout: Duration, cancel: CancellationToken) -> Result<IdleEvent, Error> {
-        let deadline = deadline_after(timeout);
+        let deadline = deadline_or_far(timeout);
         let token = self.idle_tokens.fetch_add(1, Ordering::Relaxed);
         let (job, mut woken, mut result) = IdleJob::start(token);
         let mut held = self.core.take(deadline)?;
         held.start(job);
         let socket = self.socket.as_ref();
-        let wake = held.wait_idle(
+        let wake = idle::wait_idle(
+            &mut held,
             &self.core.shared,
             socket,
             (deadline, token),
@@ -337,13 +334,13 @@ impl ImapConnection {
         let op = ops::fetch::fetch(uid, sequence_set, items, None, false, Delivery::Streamed);
         let (reply, result) = oneshot::channel();
         let job = Job::Stream(Box::new(StreamJob { op, sink, reply }));
-        self.call(job, result, deadline_after(timeout))
+        self.call(job, result, deadline_or_far(timeout))
     }
 
     /// The next event: from the queue, or else by reading the socket while no call holds
     /// it, or else by waiting for the call that holds it to queue events or finish.
     fn next_event_impl(&self, timeout: Duration) -> Result<Option<TypedEvent>, Error> {
-        let deadline = deadline_after(timeout);
+        let deadline = deadline_or_far(timeout);
         loop {
             let seen = match self.core.shared.events.pop() {
                 Popped::Event(event) => return Ok(Some(event)),
@@ -402,7 +399,7 @@ impl BlockingBatch for ImapConnection {
         answered: &mut dyn FnMut() -> bool,
         deadline: Option<Instant>,
     ) -> Result<(), Error> {
-        let deadline = deadline.unwrap_or_else(|| deadline_after(Duration::MAX));
+        let deadline = deadline.unwrap_or_else(|| deadline_or_far(Duration::MAX));
         let mut held = self.core.take(deadline)?;
         for job in jobs {
             held.start(job);

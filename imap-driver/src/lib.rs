@@ -35,6 +35,8 @@
 #![forbid(unsafe_code)]
 
 mod adapter_surface;
+mod blocking;
+mod byte_stream;
 mod calls;
 mod cancel;
 mod client;
@@ -56,6 +58,7 @@ mod stream;
 
 use std::time::Duration;
 
+pub use byte_stream::{ByteStream, IDLE_CANCEL_CHECK, Socket};
 pub use cancel::CancellationToken;
 pub use client::ImapConnection;
 pub use idle_keeper::IdleTimers;
@@ -72,6 +75,7 @@ pub use stream::DrivesStream;
 /// documentation. Applications use an adapter instead.
 #[doc(hidden)]
 pub mod __adapter {
+    pub use crate::blocking::{BlockingLoop, deadline_or_far};
     pub use crate::calls::{
         Calls, ErasedJob, ErasedWait, IdleJob, Job, Reply, StreamJob, answered, idle_wake,
     };

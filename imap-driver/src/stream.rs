@@ -110,7 +110,9 @@ where
 {
     fn poll_read(&mut self, cx: &mut Context<'_>, core: &mut Connection) -> Progress {
         let AnyStream(stream, spare) = self;
-        spare.poll_read(cx, core, |cx, buf| Pin::new(&mut *stream).poll_read(cx, buf))
+        spare.poll_read(cx, core, |cx, buf| {
+            Pin::new(&mut *stream).poll_read(cx, buf)
+        })
     }
 
     fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Progress {

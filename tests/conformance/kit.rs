@@ -327,4 +327,4 @@ impl Drop for Instance {
 /// same function the tokio examples use (one file for both).
 #[path = "../../imap-tokio/examples/common/trust.rs"]
 mod trust;
-use trust::trust;
+pub use trust::trust;

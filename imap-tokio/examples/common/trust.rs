@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use rustls::{ClientConfig, RootCertStore};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
+use rustls::{ClientConfig, RootCertStore};
 
 /// A rustls configuration whose only root is the PEM CA at `path`.
 pub fn trust(path: &str) -> Result<Arc<ClientConfig>, String> {

@@ -1,89 +1,4 @@
-//! # imap-blocking
-//!
-//! The IMAP client [`ImapConnection`] over `std::net::TcpStream`, with plain blocking
-//! methods (RFC 3501 / RFC 9051). All protocol logic (TLS, STARTTLS, COMPRESS, literals,
-//! pipelining rules, state and capability checks, result building) lives in the sans-IO
-//! core [`imap_proto_core::Connection`]; this crate moves bytes. The methods are generated
-//! from the core's method table ([`imap_proto_core::for_each_imap_method!`] expanded by
-//! [`imap_proto_core::expand_blocking_methods!`]), so their names, arguments and docs are
-//! those of the async adapters without `async`.
-//!
-//! ```no_run
-//! use std::time::Duration;
-//! use imap_blocking::{ImapConnection, TlsMode};
-//! use imap_blocking::types::{FetchAttr, SequenceSet};
-//!
-//! # fn demo() -> Result<(), imap_blocking::Error> {
-//! let t = Duration::from_secs(30);
-//! let imap = ImapConnection::connect("imap.example.com", 993, TlsMode::Implicit, t)?;
-//! imap.login("alice", "secret", t)?;
-//! let inbox = imap.select("INBOX", t)?;
-//! println!("{} messages", inbox.exists);
-//! let all = SequenceSet::range_from(1)?;
-//! for message in imap.uid_fetch(&all, &[FetchAttr::Uid, FetchAttr::Flags], t)? {
-//!     println!("{:?}", message.uid());
-//! }
-//! imap.logout()?;
-//! # Ok(()) }
-//! ```
-//!
-//! # Threads
-//!
-//! `ImapConnection` is `Send + Sync`; share it with `Arc`. The socket and the core sit
-//! behind one lock (a mutex and a condition variable) that a call holds from its first byte
-//! to its result, so concurrent calls run one after the other. Waiting for the lock counts
-//! against the call's timeout. [`ImapConnection::session_state`],
-//! [`ImapConnection::capabilities`], [`ImapConnection::drain_events`] and the `Debug` output
-//! read a snapshot and an event queue kept outside the lock: they never wait behind a long
-//! IDLE.
-//!
-//! # Timeouts and the connection state
-//!
-//! Every call takes a timeout and turns it into a socket deadline: before each blocking
-//! read or write the socket's read/write timeout is set to what is left of it. When it
-//! elapses and the server sent nothing since the call's command went out, the peer is
-//! presumed dead (`Connection::timed_out_raw`, issue 12): the call returns
-//! [`Error::PeerUnresponsive`] (fatal), the socket is closed and every later call fails at
-//! once. Otherwise the call returns [`Error::Timeout`], and:
-//! - the op stays in the core. The next call (whatever it is) reads the late response as
-//!   part of its own loop, takes the op's result out of the core and discards it, so the
-//!   connection stays synchronised and usable;
-//! - bytes of a command that could not all be written stay queued and are written first by
-//!   the next call, so no command is ever cut in half on the wire;
-//! - the effects of the timed-out command (a STORE, an APPEND) may still happen on the
-//!   server, and the session state follows them when the response is read.
-//!
-//! Calls are answered with the same bookkeeping as the async adapters' driver
-//! (the driver crate's `Calls`): commands beyond `Config::max_in_flight` (a large homogeneous
-//! [`Pipeline`] batch) wait their turn instead of failing.
-//!
-//! Name resolution in `connect` is not covered by the timeout (the OS resolver has none).
-//! The streaming FETCHes wait for room in the caller's channel with a blocking `send`: that
-//! wait is back-pressure, not covered by the timeout either.
-//!
-//! # IDLE and cancellation
-//!
-//! [`ImapConnection::idle`] sends IDLE, then waits on the socket and a wake-up together:
-//! the socket is switched to non-blocking mode and registered with a `mio::Poll` next to a
-//! `mio::Waker`. The [`CancellationToken`] (the runtime-neutral type every adapter shares)
-//! is listened to with a task waker that wakes that `mio::Waker`; `cancel()` from any
-//! thread sets the token's flag and wakes the poll, so `idle` sends `DONE` and returns
-//! without any timer or busy polling. Server data wakes the same poll.
-//!
-//! # Other streams
-//!
-//! [`ImapConnection::from_stream`] runs a session over any stream that implements
-//! [`ByteStream`] (`TcpStream` and `UnixStream` do; a proxy tunnel or an in-memory pipe can):
-//! `Read + Write + Send` with read and write timeouts, which carry every call's timeout. A
-//! stream that offers its OS socket ([`ByteStream::socket`]) is waited on as above during
-//! IDLE; any other is read in slices of at most [`IDLE_CANCEL_CHECK`], the token looked at
-//! between them.
-//!
-//! # TLS
-//!
-//! As in the async adapters: [`TlsMode::Implicit`] from the first byte (RFC 8314),
-//! [`TlsMode::StartTls`] before `connect` returns (or it fails), [`TlsMode::Plain`] until
-//! [`ImapConnection::starttls`]; Mozilla roots unless a rustls configuration is given.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
 use std::sync::Arc;
@@ -93,13 +8,11 @@ use std::time::{Duration, Instant};
 use futures_channel::oneshot;
 use imap_driver::__adapter::{
     BlockingLoop, BlockingSync, EventQueue, IdleJob, Job, Popped, Seat, SharedSnapshot, StreamJob,
-    answered, deadline_or_far, idle_wake,
+    SyncArgs, answered, deadline_or_far as deadline_after, idle_wake,
 };
 use imap_driver::pipeline::BlockingBatch;
 use imap_proto_core::ops::fetch::Delivery;
-use imap_proto_core::types::{
-    FetchResponse, IdleEvent, MailboxState, SequenceSet, SyncDelta, SyncOptions,
-};
+use imap_proto_core::types::{FetchResponse, IdleEvent, SequenceSet, SyncDelta};
 use imap_proto_core::{Op, ops};
 
 mod idle;
@@ -165,7 +78,7 @@ impl ImapConnection {
     /// The generic command loop every table `op` goes through. See the crate docs for what
     /// a timeout leaves.
     fn run<O: Op>(&self, op: O, timeout: Duration) -> Result<O::Output, Error> {
-        self.run_until(op, deadline_or_far(timeout))
+        self.run_until(op, deadline_after(timeout))
     }
 
     /// Runs a user-written [`Op`] (an extension command) like any built-in one.
@@ -202,21 +115,19 @@ impl ImapConnection {
         self.call(Job::op(op, reply), result, deadline)
     }
 
-    /// Connects over TCP to `host:port` with `options` (its spawner is for the async
-    /// adapters): the greeting, the capabilities, then STARTTLS if asked, within `timeout`.
-    pub fn connect_with(
+    /// `connect_with`'s TCP connection, within `deadline`, with the options' keepalive.
+    fn connect_tcp(
         host: &str,
         port: u16,
-        options: ConnectOptions,
-        timeout: Duration,
-    ) -> Result<Self, Error> {
-        let deadline = deadline_or_far(timeout);
+        options: &ConnectOptions,
+        deadline: Deadline,
+    ) -> Result<Box<dyn ByteStream>, Error> {
         let stream = imap_driver::__adapter::connect_tcp_until(host, port, deadline)?;
         stream.set_nodelay(true)?;
         if let Some(keepalive) = &options.tcp_keepalive {
             socket2::SockRef::from(&stream).set_tcp_keepalive(keepalive)?;
         }
-        Self::open(Box::new(stream), host, port, options, deadline)
+        Ok(Box::new(stream))
     }
 
     /// Runs a session over an already-open byte stream (a Unix socket, a proxy tunnel, an
@@ -234,7 +145,7 @@ impl ImapConnection {
             server_name,
             0,
             options,
-            deadline_or_far(timeout),
+            deadline_after(timeout),
         )
     }
 
@@ -294,7 +205,7 @@ impl ImapConnection {
     }
 
     fn idle_impl(&self, timeout: Duration, cancel: CancellationToken) -> Result<IdleEvent, Error> {
-        let deadline = deadline_or_far(timeout);
+        let deadline = deadline_after(timeout);
         let token = self.idle_tokens.fetch_add(1, Ordering::Relaxed);
         let (job, mut woken, mut result) = IdleJob::start(token);
         let mut held = self.core.take(deadline)?;
@@ -334,13 +245,13 @@ impl ImapConnection {
         let op = ops::fetch::fetch(uid, sequence_set, items, None, false, Delivery::Streamed);
         let (reply, result) = oneshot::channel();
         let job = Job::Stream(Box::new(StreamJob { op, sink, reply }));
-        self.call(job, result, deadline_or_far(timeout))
+        self.call(job, result, deadline_after(timeout))
     }
 
     /// The next event: from the queue, or else by reading the socket while no call holds
     /// it, or else by waiting for the call that holds it to queue events or finish.
     fn next_event_impl(&self, timeout: Duration) -> Result<Option<TypedEvent>, Error> {
-        let deadline = deadline_or_far(timeout);
+        let deadline = deadline_after(timeout);
         loop {
             let seen = match self.core.shared.events.pop() {
                 Popped::Event(event) => return Ok(Some(event)),
@@ -383,10 +294,7 @@ impl ImapConnection {
 impl BlockingSync for ImapConnection {
     fn sync_mailbox(
         &self,
-        mailbox: &str,
-        state: &MailboxState,
-        options: &SyncOptions,
-        timeout: Duration,
+        (mailbox, state, options, timeout): SyncArgs<'_>,
     ) -> Result<SyncDelta, Error> {
         ImapConnection::sync_mailbox(self, mailbox, state, options, timeout)
     }
@@ -399,7 +307,7 @@ impl BlockingBatch for ImapConnection {
         answered: &mut dyn FnMut() -> bool,
         deadline: Option<Instant>,
     ) -> Result<(), Error> {
-        let deadline = deadline.unwrap_or_else(|| deadline_or_far(Duration::MAX));
+        let deadline = deadline.unwrap_or_else(|| deadline_after(Duration::MAX));
         let mut held = self.core.take(deadline)?;
         for job in jobs {
             held.start(job);
@@ -410,8 +318,3 @@ impl BlockingBatch for ImapConnection {
         }
     }
 }
-
-/// The README's examples, compiled as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-mod readme {}

@@ -82,7 +82,7 @@ pub mod __adapter {
     pub use crate::engine::Engine;
     pub use crate::events::{EventQueue, Popped};
     pub use crate::link::Link;
-    pub use crate::resilient::BlockingSync;
+    pub use crate::resilient::{BlockingSync, SyncArgs};
     pub use crate::runtime::{
         BoxTransport, Progress, READ_CHUNK, ReadSize, Transport, deadline_after, read_ready_slice,
     };

@@ -144,21 +144,19 @@ impl<C, F> Resilient<C, F> {
     }
 }
 
+/// `sync_mailbox`'s arguments: the mailbox, the saved state, the options, the timeout.
+pub type SyncArgs<'a> = (&'a str, &'a MailboxState, &'a SyncOptions, Duration);
+
 /// A blocking connection [`Resilient`] can drive: imap-blocking's `ImapConnection`.
 pub trait BlockingSync {
     /// The connection's own `sync_mailbox`.
-    fn sync_mailbox(
-        &self,
-        mailbox: &str,
-        state: &MailboxState,
-        options: &SyncOptions,
-        timeout: Duration,
-    ) -> Result<SyncDelta, Error>;
+    fn sync_mailbox(&self, args: SyncArgs<'_>) -> Result<SyncDelta, Error>;
 }
 
-/// Expands `Resilient::sync_mailbox` `async` or blocking: `$sleep` waits for `delay`.
+/// Expands `Resilient::sync_mailbox` `async` or blocking: `$sync` is the connection's own
+/// `sync_mailbox` on [`SyncArgs`], `$sleep` waits for `delay`.
 macro_rules! resilient_sync {
-    ($flavor:tt, |$delay:ident| $sleep:expr) => {
+    ($flavor:tt, |$conn:ident, $args:ident| $sync:expr, |$delay:ident| $sleep:expr) => {
         ::imap_proto_core::__flavored_fn! { $flavor,
             /// `sync_mailbox` from `state`, reconnecting and starting over after each
             /// retryable failure until it returns a delta, a non-retryable error, or the
@@ -177,8 +175,8 @@ macro_rules! resilient_sync {
                     };
                     let failure = match attempt {
                         Ok(connection) => {
-                            let sync = connection.sync_mailbox(mailbox, state, options, timeout);
-                            match ::imap_proto_core::__flavored_call!($flavor, sync) {
+                            let ($conn, $args) = (&connection, (mailbox, state, options, timeout));
+                            match ::imap_proto_core::__flavored_call!($flavor, $sync) {
                                 Ok(delta) => {
                                     self.connection = Some(connection);
                                     self.policy.succeeded();
@@ -210,7 +208,11 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<ImapConnection<R>, Error>>,
 {
-    resilient_sync!(async, |delay| R::sleep_until(Instant::now() + delay).await);
+    resilient_sync!(
+        async,
+        |connection, args| connection.sync_mailbox(args.0, args.1, args.2, args.3),
+        |delay| R::sleep_until(Instant::now() + delay).await
+    );
 }
 
 impl<C, F> Resilient<C, F>
@@ -218,5 +220,9 @@ where
     C: BlockingSync,
     F: FnMut() -> Result<C, Error>,
 {
-    resilient_sync!(blocking, |delay| std::thread::sleep(delay));
+    resilient_sync!(
+        blocking,
+        |connection, args| connection.sync_mailbox(args),
+        |delay| std::thread::sleep(delay)
+    );
 }

@@ -26,9 +26,9 @@ use super::core::{
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
 use crate::types::{
-    BodyExtension, BodyStructure, Envelope, FetchStreamContinuation, FetchStreamHead, Field, Flag,
-    ListKind, MAX_WIRE_TEXT_LEN, MessageAttribute, PartNode, RawAddress, Section, SectionKind,
-    StreamedAttribute, StringKind, WireText,
+    BodyExtension, BodyStructure, BodyTables, Envelope, EnvelopeTables, FetchStreamContinuation,
+    FetchStreamHead, Field, Flag, ListKind, MAX_WIRE_TEXT_LEN, MessageAttribute, PartNode,
+    RawAddress, Section, SectionKind, StreamedAttribute, StringKind,
 };
 
 /// The error half of [`PResult`], for helpers that return only the new position.
@@ -405,9 +405,8 @@ fn msg_att_item<'a>(
             attr(attrs, r, MessageAttribute::Preview(p))
         }
         KEY_ENVELOPE => {
-            let mut env = Box::<Envelope>::default();
-            let r = envelope_into(sep(after, "ENVELOPE")?, &mut env)?;
-            attr(attrs, r, MessageAttribute::Envelope(env))
+            let (r, env) = envelope(sep(after, "ENVELOPE")?)?;
+            attr(attrs, r, MessageAttribute::Envelope(Box::new(env)))
         }
         KEY_THREADID => {
             let v = sep(after, "THREADID")?;
@@ -484,9 +483,9 @@ fn flag_fetch_list_into<'a>(i: Span<'a>, flags: &mut Vec<Flag>) -> Result<Span<'
                 (n, Flag::Keyword(i.take(n).to_bytes()))
             }
         };
-        if flags.capacity() == 0 {
-            flags.reserve_exact(4);
-        } else if flags.len() == flags.capacity() {
+        // Room for exactly the flags left (counted once, at the first): a buffered FETCH
+        // keeps every list, so spare room would be most of their size.
+        if flags.len() == flags.capacity() {
             reserve_flags(flags, s);
         }
         flags.push(flag);
@@ -1005,17 +1004,19 @@ pub fn section_binary(i: Span<'_>) -> PResult<'_, Vec<u32>> {
 // ---------------------------------------------------------------------------------------------
 // ENVELOPE
 //
-// `Envelope` and `BodyStructure` are large (hundreds of bytes), so their parsers fill a
-// caller-provided value in place instead of returning one: moving them through every
-// `PResult` cost more than parsing their fields.
+// The parsers of `Envelope` and `BodyStructure` fill scratch tables on the stack
+// (`EnvelopeTables`, `BodyTables`, with inline room for the common case) in place, then store
+// them in the value's one exact-size table (`types/compact_table.rs`).
 
 /// `envelope = "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP env-to
 /// SP env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")"` (RFC 9051 §9), where the
 /// dates, subject and ids are `nstring` and the address fields are `"(" 1*address ")" / nil`.
 pub fn envelope(i: Span<'_>) -> PResult<'_, Envelope> {
-    let mut env = Envelope::default();
-    let rest = envelope_into(i, &mut env)?;
-    Ok((rest, env))
+    let mut env = EnvelopeTables::default();
+    let mut text = TextBuilder::at(i);
+    let rest = envelope_into(i, &mut text, &mut env)?;
+    let (wire, unescaped) = text.finish(i, rest)?;
+    Ok((rest, env.finish(wire, &unescaped)))
 }
 
 /// Where a value built of [`Field`]s (an ENVELOPE, a BODYSTRUCTURE) starts in the frame, and
@@ -1040,55 +1041,47 @@ impl TextBuilder {
         field.resolve(text, &self.unescaped).unwrap_or_default()
     }
 
-    /// The finished value's wire text: the frame from `start` (where [`TextBuilder::at`]
+    /// The finished value's wire text, the frame from `start` (where [`TextBuilder::at`]
     /// was) to `rest`, and the unescaped strings.
-    fn finish<'a>(self, start: Span<'a>, rest: Span<'a>) -> Result<WireText, Fail<'a>> {
+    fn finish<'a>(self, start: Span<'a>, rest: Span<'a>) -> Result<(Bytes, Vec<u8>), Fail<'a>> {
         let len = start.input_len() - rest.input_len();
         if len > MAX_WIRE_TEXT_LEN || self.unescaped.len() > MAX_WIRE_TEXT_LEN {
             return Err(PErr::fatal(start, ParseErrorKind::TooLong));
         }
-        let unescaped = if self.unescaped.is_empty() {
-            Bytes::new()
-        } else {
-            Bytes::from(self.unescaped)
-        };
-        Ok(WireText {
-            text: start.take(len).to_bytes(),
-            unescaped,
-        })
+        Ok((start.take(len).to_bytes(), self.unescaped))
     }
 }
 
 /// [`envelope`], filling `env` (which must be empty) in place. No string becomes a `Bytes`:
 /// each is recorded as a [`Field`] of the envelope's text, which is sliced from the frame
 /// once at the end.
-fn envelope_into<'a>(i: Span<'a>, env: &mut Envelope) -> Result<Span<'a>, Fail<'a>> {
+fn envelope_into<'a>(
+    i: Span<'a>,
+    text: &mut TextBuilder,
+    env: &mut EnvelopeTables,
+) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "envelope";
-    let start = i;
-    let mut text = TextBuilder::at(i);
-    let i = open(i, RULE)?;
-    let (i, date) = text_nstring(i, &mut text)?;
+        let i = open(i, RULE)?;
+    let (i, date) = text_nstring(i, text)?;
     env.strings[StringKind::Date as usize] = date;
-    let (i, subject) = text_nstring(sep(i, RULE)?, &mut text)?;
+    let (i, subject) = text_nstring(sep(i, RULE)?, text)?;
     env.strings[StringKind::Subject as usize] = subject;
     let from_start = sep(i, RULE)?;
-    let i = env_address_list(from_start, &mut text, env, ListKind::From)?;
+    let i = env_address_list(from_start, text, env, ListKind::From)?;
     let from_text = from_start
         .as_slice()
         .get(..from_start.input_len() - i.input_len())
         .unwrap_or_default();
-    let i = env_repeated_address_list(sep(i, RULE)?, from_text, &mut text, env, ListKind::Sender)?;
-    let i = env_repeated_address_list(sep(i, RULE)?, from_text, &mut text, env, ListKind::ReplyTo)?;
-    let i = env_address_list(sep(i, RULE)?, &mut text, env, ListKind::To)?;
-    let i = env_address_list(sep(i, RULE)?, &mut text, env, ListKind::Cc)?;
-    let i = env_address_list(sep(i, RULE)?, &mut text, env, ListKind::Bcc)?;
-    let (i, in_reply_to) = text_nstring(sep(i, RULE)?, &mut text)?;
+    let i = env_repeated_address_list(sep(i, RULE)?, from_text, text, env, ListKind::Sender)?;
+    let i = env_repeated_address_list(sep(i, RULE)?, from_text, text, env, ListKind::ReplyTo)?;
+    let i = env_address_list(sep(i, RULE)?, text, env, ListKind::To)?;
+    let i = env_address_list(sep(i, RULE)?, text, env, ListKind::Cc)?;
+    let i = env_address_list(sep(i, RULE)?, text, env, ListKind::Bcc)?;
+    let (i, in_reply_to) = text_nstring(sep(i, RULE)?, text)?;
     env.strings[StringKind::InReplyTo as usize] = in_reply_to;
-    let (i, message_id) = text_nstring(sep(i, RULE)?, &mut text)?;
+    let (i, message_id) = text_nstring(sep(i, RULE)?, text)?;
     env.strings[StringKind::MessageId as usize] = message_id;
-    let rest = close(i, RULE)?;
-    env.wire = text.finish(start, rest)?;
-    Ok(rest)
+    close(i, RULE)
 }
 
 /// `nstring` as a [`Field`]. Unescaped quoted strings (nearly all) and literals are ranges of
@@ -1152,7 +1145,7 @@ fn text_nstring_or_number<'a>(i: Span<'a>, text: &mut TextBuilder) -> PResult<'a
 fn env_address_list<'a>(
     i: Span<'a>,
     text: &mut TextBuilder,
-    env: &mut Envelope,
+    env: &mut EnvelopeTables,
     kind: ListKind,
 ) -> Result<Span<'a>, Fail<'a>> {
     let first = env.addresses.len();
@@ -1191,7 +1184,7 @@ fn env_repeated_address_list<'a>(
     i: Span<'a>,
     from_text: &[u8],
     text: &mut TextBuilder,
-    env: &mut Envelope,
+    env: &mut EnvelopeTables,
     kind: ListKind,
 ) -> Result<Span<'a>, Fail<'a>> {
     let from = env.lists[ListKind::From as usize];
@@ -1224,9 +1217,9 @@ fn address_fields<'a>(i: Span<'a>, text: &mut TextBuilder) -> PResult<'a, RawAdd
 // `Field`s of the structure's wire text.
 
 /// The structure being built: where its text starts, and its tables.
-struct BodyBuilder<'s> {
+struct BodyBuilder {
     text: TextBuilder,
-    out: &'s mut BodyStructure,
+    out: BodyTables,
 }
 
 /// The table lengths to go back to when one reading of a part is abandoned for another (the
@@ -1240,7 +1233,7 @@ struct Checkpoint {
     unescaped: usize,
 }
 
-impl BodyBuilder<'_> {
+impl BodyBuilder {
     fn checkpoint(&self) -> Checkpoint {
         Checkpoint {
             parts: self.out.parts.len(),
@@ -1278,36 +1271,23 @@ fn table_len(len: usize) -> u32 {
 /// `(NIL "alternative" (...) NIL NIL NIL)`, Gmail's `("RELATED" NIL ("ATTACHMENT" NIL) NIL)`)
 /// is read as a multipart with no parts when it does not parse as a single part.
 pub fn body(i: Span<'_>, depth: usize) -> PResult<'_, BodyStructure> {
-    let mut out = BodyStructure::default();
-    let rest = body_structure_into(i, depth, &mut out)?;
-    Ok((rest, out))
-}
-
-/// [`body`] as a `Box`, built in place on the heap.
-fn body_boxed(i: Span<'_>, depth: usize) -> PResult<'_, Box<BodyStructure>> {
-    let mut out = Box::<BodyStructure>::default();
-    let rest = body_structure_into(i, depth, &mut out)?;
-    Ok((rest, out))
-}
-
-/// [`body`], filling `out` (which must be empty) in place.
-fn body_structure_into<'a>(
-    i: Span<'a>,
-    depth: usize,
-    out: &mut BodyStructure,
-) -> Result<Span<'a>, Fail<'a>> {
     let mut builder = BodyBuilder {
         text: TextBuilder::at(i),
-        out,
+        out: BodyTables::default(),
     };
     let rest = body_into(i, depth, &mut builder)?;
-    let text = builder.text;
-    out.wire = text.finish(i, rest)?;
-    Ok(rest)
+    let (wire, unescaped) = builder.text.finish(i, rest)?;
+    Ok((rest, builder.out.finish(wire, &unescaped)))
+}
+
+/// [`body`] as a `Box`.
+fn body_boxed(i: Span<'_>, depth: usize) -> PResult<'_, Box<BodyStructure>> {
+    let (rest, out) = body(i, depth)?;
+    Ok((rest, Box::new(out)))
 }
 
 /// One `body`: pushes its part, then its descendants, and fills it in.
-fn body_into<'a>(i: Span<'a>, depth: usize, b: &mut BodyBuilder<'_>) -> Result<Span<'a>, Fail<'a>> {
+fn body_into<'a>(i: Span<'a>, depth: usize, b: &mut BodyBuilder) -> Result<Span<'a>, Fail<'a>> {
     check_depth(i, depth)?;
     let i = open(i, "body")?;
     let index = b.out.parts.len();
@@ -1342,7 +1322,7 @@ fn body_into<'a>(i: Span<'a>, depth: usize, b: &mut BodyBuilder<'_>) -> Result<S
 fn body_type_mpart_into<'a>(
     mut i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     node.multipart = true;
@@ -1359,7 +1339,7 @@ fn mpart_subtype_and_extension<'a>(
     i: Span<'a>,
     media_subtype: Field,
     depth: usize,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     node.media_subtype = media_subtype;
@@ -1374,7 +1354,7 @@ fn mpart_subtype_and_extension<'a>(
 fn body_type_mpart_childless<'a>(
     i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     node.multipart = true;
@@ -1401,7 +1381,7 @@ fn body_type_mpart_childless<'a>(
 fn body_type_1part_into<'a>(
     i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "body-type-1part";
@@ -1421,8 +1401,7 @@ fn body_type_1part_into<'a>(
     } {
         match next_field(i) {
             Some(j) if peek(j) == Some(b'(') => {
-                let mut envelope = Envelope::default();
-                let r = envelope_into(j, &mut envelope)?;
+                let (r, envelope) = envelope(j)?;
                 node.envelope = Some(table_len(b.out.envelopes.len()));
                 b.out.envelopes.push(envelope);
                 // The attached message's body is the next part in the table.
@@ -1450,7 +1429,7 @@ fn body_type_1part_into<'a>(
 /// Quirk: `NIL` for body-fld-enc (iCloud, maddy, Exchange) is read as the empty string.
 fn body_fields_into<'a>(
     i: Span<'a>,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "body-fields";
@@ -1498,7 +1477,7 @@ fn body_fld_lines(i: Span<'_>) -> PResult<'_, u32> {
 ///
 /// Quirks: the empty list `()` (imap.mail.ru, go-imap servers and many more) and a `NIL`
 /// value (imap.mail.ru) are accepted.
-fn body_fld_param_into<'a>(i: Span<'a>, b: &mut BodyBuilder<'_>) -> PResult<'a, (u32, u32)> {
+fn body_fld_param_into<'a>(i: Span<'a>, b: &mut BodyBuilder) -> PResult<'a, (u32, u32)> {
     const RULE: &str = "body-fld-param";
     let first = table_len(b.out.params.len());
     if peek(i) != Some(b'(') {
@@ -1527,7 +1506,7 @@ fn body_fld_param_into<'a>(i: Span<'a>, b: &mut BodyBuilder<'_>) -> PResult<'a, 
 fn body_ext_1part_into<'a>(
     i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     node.has_extension = true;
@@ -1541,7 +1520,7 @@ fn body_ext_1part_into<'a>(
 fn body_ext_mpart_into<'a>(
     i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     node.has_extension = true;
@@ -1555,7 +1534,7 @@ fn body_ext_mpart_into<'a>(
 fn extension_tail_into<'a>(
     i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     let Some(j) = next_field(i) else {
@@ -1587,7 +1566,7 @@ fn extension_tail_into<'a>(
 /// of the list; it is read as a disposition with no parameters.
 fn body_fld_dsp_into<'a>(
     i: Span<'a>,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "body-fld-dsp";
@@ -1615,7 +1594,7 @@ fn body_fld_dsp_into<'a>(
 /// `()` is accepted.
 fn body_fld_lang_into<'a>(
     i: Span<'a>,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     let first = table_len(b.out.languages.len());
@@ -2794,13 +2773,40 @@ mod tests {
     }
 
     #[test]
+    fn retained_structures_cost_little_more_than_their_wire_text() {
+        // Issue 15 item 2: a buffered FETCH keeps every structure, so these sizes are the
+        // result's size. A Dovecot-style multipart/alternative with two text parts:
+        let input = concat!(
+            r#"(("text" "plain" ("charset" "utf-8") NIL NIL "quoted-printable" 1203 31 NIL NIL NIL NIL)"#,
+            r#"("text" "html" ("charset" "utf-8") NIL NIL "quoted-printable" 4051 80 NIL NIL NIL NIL)"#,
+            r#" "alternative" ("boundary" "b1_xyz") NIL NIL NIL)"#,
+        );
+        let s = structure(input);
+        assert_eq!(s.root().parts().count(), 2);
+        // Header 16 + places 12 + multipart 24 + two text parts 48 each + 3 parameters 48.
+        assert_eq!(s.table_len(), 196, "{s:?}");
+        assert!(std::mem::size_of::<BodyStructure>() <= 56);
+
+        let (env, rest) = run(
+            br#"("Mon, 7 Dec 2026 04:40:25 +0000" "Hello" (("Ann" NIL "ann" "example.com")) (("Ann" NIL "ann" "example.com")) (("Ann" NIL "ann" "example.com")) ((NIL NIL "bob" "example.org")) NIL NIL NIL "<id@example.com>")"#,
+            envelope,
+        )
+        .expect("envelope");
+        assert!(rest.is_empty());
+        assert_eq!(env.sender().next().unwrap().email().as_deref(), Some("ann@example.com"));
+        // Strings 32 + list ranges 48 + two addresses 64 + the unescaped offset 4.
+        assert_eq!(env.wire.table.byte_len(), 148);
+        assert!(std::mem::size_of::<Envelope>() <= 48);
+    }
+
+    #[test]
     fn abandoned_single_part_reading_leaves_nothing_behind() {
         // Read first as a single part (which pushes the parameter and the escaped string),
         // then as a childless multipart: only the second reading's entries remain.
         let s = structure(r#"(NIL "alternative" ("boundary" "a\"b") NIL NIL NIL)"#);
         assert!(s.root().is_multipart() && s.root().parts().count() == 0);
-        assert_eq!(s.params.len(), 1);
-        assert_eq!(&s.wire.unescaped[..], b"a\"b");
+        assert_eq!(s.param_count(), 1);
+        assert_eq!(s.wire.table.unescaped(), b"a\"b");
         assert_eq!(s.root().param("BOUNDARY"), Some(&b"a\"b"[..]));
     }
 

@@ -11,15 +11,16 @@ use imap_driver::__adapter::{
     SyncArgs, answered, deadline_or_far as deadline_after, idle_wake,
 };
 use imap_driver::pipeline::BlockingBatch;
-use imap_proto_core::ops::fetch::Delivery;
+use imap_proto_core::Op;
 use imap_proto_core::types::{FetchResponse, IdleEvent, SequenceSet, SyncDelta};
-use imap_proto_core::{Op, ops};
 
 mod idle;
 
+/// The name the method table gives `uid_fetch_stream`'s result.
+use imap_driver::FetchIter as FetchStream;
 pub use imap_driver::{
-    ByteStream, CancellationToken, ConnectOptions, FetchSink, IDLE_CANCEL_CHECK, IDLE_DONE_TIMEOUT,
-    IdleTimers, LOGOUT_TIMEOUT, Reconnect, Socket, pipeline,
+    ByteStream, CancellationToken, ConnectOptions, FetchIter, FetchSink, IDLE_CANCEL_CHECK,
+    IDLE_DONE_TIMEOUT, IdleTimers, LOGOUT_TIMEOUT, Reconnect, Socket, pipeline,
 };
 pub use imap_proto_core::reconnect;
 pub use imap_proto_core::sasl;
@@ -242,10 +243,18 @@ impl ImapConnection {
         sink: Box<dyn FetchSink>,
         timeout: Duration,
     ) -> Result<(), Error> {
-        let op = ops::fetch::fetch(uid, sequence_set, items, None, false, Delivery::Streamed);
-        let (reply, result) = oneshot::channel();
-        let job = Job::Stream(Box::new(StreamJob { op, sink, reply }));
+        let (job, result) = StreamJob::channel(uid, sequence_set, items, sink);
         self.call(job, result, deadline_after(timeout))
+    }
+
+    /// A streamed (UID) FETCH as a pull-based [`FetchIter`]: it holds the lock until it ends.
+    fn fetch_stream_start(
+        &self,
+        uid: bool,
+        request: (&SequenceSet, &[types::FetchAttr]),
+        timeout: Duration,
+    ) -> Result<FetchIter<'_>, Error> {
+        self.core.fetch_iter(uid, request, timeout)
     }
 
     /// The next event: from the queue, or else by reading the socket while no call holds

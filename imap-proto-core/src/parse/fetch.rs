@@ -734,7 +734,7 @@ fn other_attribute<'a>(
     let (after, name) = i.take_split(end);
     let (r, value) = raw_value(sep(after, "msg-att")?, 1)?;
     let name = name.to_bytes();
-    attr(attrs, r, MessageAttribute::Other { name, value })
+    attr(attrs, r, MessageAttribute::other(name, value))
 }
 
 /// `"(" item ")"`, with lenient spaces inside.
@@ -783,22 +783,7 @@ fn body_section_value<'a>(
         return Ok(i.take_from(i.as_slice().len()));
     }
     let (r, value) = nstring(i)?;
-    // Pushed empty and filled in place, as in `push_sync_attribute`: one per body fetched.
-    attrs.push(MessageAttribute::BodySection {
-        section: Section::default(),
-        origin: None,
-        data: None,
-    });
-    if let Some(MessageAttribute::BodySection {
-        section: s,
-        origin: o,
-        data,
-    }) = attrs.last_mut()
-    {
-        *s = section;
-        *o = origin;
-        *data = value;
-    }
+    attrs.push(MessageAttribute::body_section(section, origin, value));
     Ok(r)
 }
 
@@ -835,12 +820,7 @@ fn binary_value<'a>(
     }
     // `string` also takes `literal8` (`~{n}`).
     let (r, data) = nstring(i)?;
-    let binary = MessageAttribute::Binary {
-        section,
-        origin,
-        data,
-    };
-    attr(attrs, r, binary)
+    attr(attrs, r, MessageAttribute::binary(section, origin, data))
 }
 
 /// The `SP` between a section and its value. Quirk: GreenMail 1.5 sent `BODY[HEADER]{4169}`
@@ -1812,11 +1792,7 @@ mod tests {
         origin: Option<u32>,
         data: Option<&str>,
     ) -> MessageAttribute {
-        MessageAttribute::BodySection {
-            section: section(part, kind),
-            origin,
-            data: data.map(b),
-        }
+        MessageAttribute::body_section(section(part, kind), origin, data.map(b))
     }
 
     fn bodystructure(s: BodyValues) -> MessageAttribute {
@@ -2012,27 +1988,15 @@ mod tests {
         check_table(&[
             (
                 "(BINARY[1] {3}\r\nabc)",
-                vec![MessageAttribute::Binary {
-                    section: vec![1],
-                    origin: None,
-                    data: n("abc"),
-                }],
+                vec![MessageAttribute::binary(vec![1], None, n("abc"))],
             ),
             (
                 "(BINARY[] ~{3}\r\n\0\x01\x02)",
-                vec![MessageAttribute::Binary {
-                    section: vec![],
-                    origin: None,
-                    data: Some(Bytes::from_static(b"\0\x01\x02")),
-                }],
+                vec![MessageAttribute::binary(vec![], None, Some(Bytes::from_static(b"\0\x01\x02")))],
             ),
             (
                 "(BINARY[2.1]<100> NIL)",
-                vec![MessageAttribute::Binary {
-                    section: vec![2, 1],
-                    origin: Some(100),
-                    data: None,
-                }],
+                vec![MessageAttribute::binary(vec![2, 1], Some(100), None)],
             ),
             (
                 "(BINARY.SIZE[1.2] 2048)",
@@ -2050,49 +2014,28 @@ mod tests {
             (
                 r#"(X-GM-LABELS (\Inbox "foo") UID 5)"#,
                 vec![
-                    MessageAttribute::Other {
-                        name: b("X-GM-LABELS"),
-                        value: b(r#"(\Inbox "foo")"#),
-                    },
+                    MessageAttribute::other(b("X-GM-LABELS"), b(r#"(\Inbox "foo")"#)),
                     MessageAttribute::Uid(5),
                 ],
             ),
             (
                 "(X-GM-MSGID 1278455344230334865 X-GM-THRID 4)",
                 vec![
-                    MessageAttribute::Other {
-                        name: b("X-GM-MSGID"),
-                        value: b("1278455344230334865"),
-                    },
-                    MessageAttribute::Other {
-                        name: b("X-GM-THRID"),
-                        value: b("4"),
-                    },
+                    MessageAttribute::other(b("X-GM-MSGID"), b("1278455344230334865")),
+                    MessageAttribute::other(b("X-GM-THRID"), b("4")),
                 ],
             ),
             (
                 "(SNIPPET (FUZZY \"Hi\") X-DATA {3}\r\nabc X-NONE NIL)",
                 vec![
-                    MessageAttribute::Other {
-                        name: b("SNIPPET"),
-                        value: b(r#"(FUZZY "Hi")"#),
-                    },
-                    MessageAttribute::Other {
-                        name: b("X-DATA"),
-                        value: b("abc"),
-                    },
-                    MessageAttribute::Other {
-                        name: b("X-NONE"),
-                        value: b("NIL"),
-                    },
+                    MessageAttribute::other(b("SNIPPET"), b(r#"(FUZZY "Hi")"#)),
+                    MessageAttribute::other(b("X-DATA"), b("abc")),
+                    MessageAttribute::other(b("X-NONE"), b("NIL")),
                 ],
             ),
             (
                 "(X-PART[1 2]<0> 5)",
-                vec![MessageAttribute::Other {
-                    name: b("X-PART[1 2]<0>"),
-                    value: b("5"),
-                }],
+                vec![MessageAttribute::other(b("X-PART[1 2]<0>"), b("5"))],
             ),
         ]);
     }
@@ -2408,11 +2351,7 @@ mod tests {
                 Some("Subject: probe message\r\n\r\n"),
             )
         };
-        let binary = MessageAttribute::Binary {
-            section: vec![1],
-            origin: None,
-            data: n("Hello from imap_probe.\r\n"),
-        };
+        let binary = MessageAttribute::binary(vec![1], None, n("Hello from imap_probe.\r\n"));
         let full = format!("* 1 FETCH (BODY[] {{187}}\r\n{BODY_187})\r\n");
         let table: Vec<(&str, Vec<MessageAttribute>)> = vec![
             // Dovecot 2.3.19.1
@@ -3254,14 +3193,16 @@ mod tests {
         let (_, a) = msg_att(Span::new(&ctx)).unwrap();
         let base = ctx.frame.as_ptr() as usize;
         match &a[1] {
-            MessageAttribute::BodySection { data: Some(d), .. } => {
+            MessageAttribute::BodySection(s) if s.data.is_some() => {
+                let d = s.data.as_ref().unwrap();
                 assert_eq!(d.as_ptr() as usize, base + 19);
                 assert_eq!(&d[..], b"hello");
             }
             other => panic!("{other:?}"),
         }
         match &a[2] {
-            MessageAttribute::Other { name, value } => {
+            MessageAttribute::Other(other) => {
+                let (name, value) = (&other.name, &other.value);
                 assert_eq!(name.as_ptr() as usize, base + 25);
                 assert_eq!(value.as_ptr() as usize, base + 36);
             }

@@ -59,8 +59,8 @@ pub use envelope::{Address, Addresses, Envelope};
 pub(crate) use envelope::{EnvelopeTables, ListKind, RawAddress, StringKind};
 pub(crate) use event::TypedEvent;
 pub use fetch::{
-    FetchResponse, FetchStreamContinuation, FetchStreamHead, MessageAttribute, Section,
-    SectionKind, StreamedAttribute,
+    BinaryData, FetchResponse, FetchStreamContinuation, FetchStreamHead, MessageAttribute,
+    OtherAttribute, Section, SectionData, SectionKind, StreamedAttribute,
 };
 pub use fetch_attr::{FetchAttr, Partial};
 pub use flag::{Flag, MailboxAttribute};

@@ -97,26 +97,30 @@ const HAS_EXTENSION: u32 = 1 << 31;
 /// Table words before the part records' places: the unescaped strings' offset (word 0), the
 /// number of parts, the first word of the parameters and that of the languages.
 const HEADER_WORDS: usize = 4;
+/// The most words a part record takes (end, mask, three one-word and twelve two-word items).
+const MAX_RECORD_WORDS: usize = 2 + 3 + 2 * 12;
 
 impl PartNode {
-    /// This part as a table record: its end, its mask, then the items it has.
-    fn encode(&self, out: &mut TableWriter) {
+    /// Which items this part has (bit `Item as u32`), plus [`MULTIPART`] and
+    /// [`HAS_EXTENSION`].
+    #[inline]
+    fn mask(&self) -> u32 {
         let ranges = |(start, end): (u32, u32)| start != end;
         let has = [
             self.octets != 0,
             self.lines.is_some(),
             self.envelope.is_some(),
-            self.media_type != Field::NIL,
-            self.media_subtype != Field::NIL,
+            !self.media_type.is_nil(),
+            !self.media_subtype.is_nil(),
             ranges(self.params),
-            self.id != Field::NIL,
-            self.description != Field::NIL,
-            self.encoding != Field::NIL,
-            self.md5 != Field::NIL,
-            self.disposition != Field::NIL,
+            !self.id.is_nil(),
+            !self.description.is_nil(),
+            !self.encoding.is_nil(),
+            !self.md5.is_nil(),
+            !self.disposition.is_nil(),
             ranges(self.disposition_params),
             ranges(self.languages),
-            self.location != Field::NIL,
+            !self.location.is_nil(),
             ranges(self.extensions),
         ];
         let mut mask = has
@@ -126,21 +130,33 @@ impl PartNode {
         if self.has_extension {
             mask |= HAS_EXTENSION;
         }
-        out.push(if self.multipart {
+        mask
+    }
+
+    /// This part as a table record: its end (with [`MULTIPART`]), its mask (from
+    /// [`PartNode::mask`]), then the items it has. Assembled on the stack and stored with
+    /// one [`TableWriter::push_words`].
+    fn encode(&self, mask: u32, out: &mut TableWriter) {
+        let mut record = [0u32; MAX_RECORD_WORDS];
+        record[0] = if self.multipart {
             self.end | MULTIPART
         } else {
             self.end
-        });
-        out.push(mask);
-        let one = |out: &mut TableWriter, item: Item, word: Option<u32>| {
-            if let (true, Some(word)) = (has[item as usize], word) {
-                out.push(word);
-            }
         };
-        one(out, Item::Octets, Some(self.octets));
-        one(out, Item::Lines, self.lines);
-        one(out, Item::Envelope, self.envelope);
-        let fields = [
+        record[1] = mask;
+        let mut n = 2;
+        let has = |item: Item| mask & (1 << item as u32) != 0;
+        for (item, word) in [
+            (Item::Octets, self.octets),
+            (Item::Lines, self.lines.unwrap_or(0)),
+            (Item::Envelope, self.envelope.unwrap_or(0)),
+        ] {
+            if has(item) {
+                record[n] = word;
+                n += 1;
+            }
+        }
+        for (item, [a, b]) in [
             (Item::MediaType, self.media_type.to_words()),
             (Item::MediaSubtype, self.media_subtype.to_words()),
             (Item::Params, [self.params.0, self.params.1]),
@@ -156,13 +172,14 @@ impl PartNode {
             (Item::Languages, [self.languages.0, self.languages.1]),
             (Item::Location, self.location.to_words()),
             (Item::Extensions, [self.extensions.0, self.extensions.1]),
-        ];
-        for (item, [a, b]) in fields {
-            if has[item as usize] {
-                out.push(a);
-                out.push(b);
+        ] {
+            if has(item) {
+                record[n] = a;
+                record[n + 1] = b;
+                n += 2;
             }
         }
+        out.push_words(&record[..n]);
     }
 }
 
@@ -187,6 +204,7 @@ impl BodyTables {
     /// The structure of wire text `text` (which the fields are ranges of) and the unescaped
     /// strings `unescaped`. Takes the envelopes and extensions; the tables can be reused.
     pub(crate) fn finish(&mut self, text: Bytes, unescaped: &[u8]) -> BodyStructure {
+        let masks: SmallVec<[u32; 8]> = self.parts.iter().map(PartNode::mask).collect();
         let mut table = TableWriter::new();
         table.push(self.parts.len() as u32);
         table.push(0); // the parameters' first word, set below
@@ -195,19 +213,14 @@ impl BodyTables {
         for _ in &self.parts {
             table.push(0);
         }
-        for (k, part) in self.parts.iter().enumerate() {
+        for (k, (part, &mask)) in self.parts.iter().zip(&masks).enumerate() {
             table.set(places + k, table.words() as u32);
-            part.encode(&mut table);
+            part.encode(mask, &mut table);
         }
         table.set(2, table.words() as u32);
-        for [key, value] in &self.params {
-            table.push_field(*key);
-            table.push_field(*value);
-        }
+        table.push_fields(self.params.as_flattened());
         table.set(3, table.words() as u32);
-        for language in &self.languages {
-            table.push_field(*language);
-        }
+        table.push_fields(&self.languages);
         let rare = (!self.envelopes.is_empty() || !self.extensions.is_empty()).then(|| {
             Box::new(Rare {
                 envelopes: std::mem::take(&mut self.envelopes).into_boxed_slice(),

@@ -79,17 +79,11 @@ impl EnvelopeTables {
     /// strings `unescaped`.
     pub(crate) fn finish(&self, text: Bytes, unescaped: &[u8]) -> Envelope {
         let mut table = TableWriter::new();
-        for field in self.strings {
-            table.push_field(field);
-        }
+        table.push_fields(&self.strings);
         for range in self.lists {
             table.push_range(range);
         }
-        for address in &self.addresses {
-            for field in address {
-                table.push_field(*field);
-            }
-        }
+        table.push_fields(self.addresses.as_flattened());
         Envelope {
             wire: WireText {
                 text,

@@ -44,6 +44,7 @@ mod engine;
 mod events;
 mod idle_keeper;
 mod link;
+mod merge;
 mod observe;
 mod options;
 pub mod pipeline;

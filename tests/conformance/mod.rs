@@ -42,6 +42,7 @@ mod extensions;
 mod hostile;
 mod idle_liveness;
 mod mailboxes;
+mod merged_fetch;
 mod messages;
 mod session;
 mod spans;
@@ -176,6 +177,7 @@ pub fn main() -> ExitCode {
         auth::cases(),
         mailboxes::cases(),
         messages::cases(),
+        merged_fetch::cases(),
         extensions::cases(),
         sync::cases(),
         spans::cases(),

@@ -113,18 +113,16 @@ fn by_sequence_number_the_split_is_by_sequence_number() {
 #[test]
 fn no_on_the_merged_command_runs_each_call_alone_before_what_follows() {
     let mut conn = selected();
-    let id = conn
-        .submit(merged(["1", "99", "2"].map(seq_fetch)))
-        .unwrap();
+    let id = conn.submit(merged(["1", "5", "2"].map(seq_fetch))).unwrap();
     // Queued behind: must not run before every call has its own answer.
     let select_id = conn
         .submit(select("Other", &Default::default(), false))
         .unwrap();
-    assert_eq!(sent(&mut conn), "A0002 FETCH 1:2,99 (UID FLAGS)\r\n");
+    assert_eq!(sent(&mut conn), "A0002 FETCH 1:2,5 (UID FLAGS)\r\n");
     conn.handle_input(b"* 1 FETCH (UID 11 FLAGS ())\r\nA0002 BAD Invalid messageset\r\n");
     assert_eq!(sent(&mut conn), "A0003 FETCH 1 (UID FLAGS)\r\n");
     conn.handle_input(b"* 1 FETCH (UID 11 FLAGS ())\r\nA0003 OK done\r\n");
-    assert_eq!(sent(&mut conn), "A0004 FETCH 99 (UID FLAGS)\r\n");
+    assert_eq!(sent(&mut conn), "A0004 FETCH 5 (UID FLAGS)\r\n");
     conn.handle_input(b"A0004 BAD Invalid messageset\r\n");
     assert_eq!(sent(&mut conn), "A0005 FETCH 2 (UID FLAGS)\r\n");
     assert!(conn.take_output(&select_id).is_none());
@@ -135,6 +133,32 @@ fn no_on_the_merged_command_runs_each_call_alone_before_what_follows() {
     assert_eq!(seqs(&out[2]), [2]);
     // Only now the SELECT.
     assert!(sent(&mut conn).starts_with("A0006 SELECT Other"));
+}
+
+/// Servers answer a sequence set beyond the mailbox differently (Dovecot: BAD for the
+/// command; Cyrus: NO when no message is left, OK for the part that exists), so such a
+/// call is not part of the union: it runs alone once the merged command is answered.
+#[test]
+fn by_sequence_number_a_set_beyond_the_mailbox_runs_alone() {
+    let mut conn = selected();
+    let id = conn
+        .submit(merged(["1", "99", "2", "9:11"].map(seq_fetch)))
+        .unwrap();
+    assert_eq!(sent(&mut conn), "A0002 FETCH 1:2 (UID FLAGS)\r\n");
+    conn.handle_input(
+        b"* 2 FETCH (UID 12 FLAGS ())\r\n* 1 FETCH (UID 11 FLAGS ())\r\nA0002 OK done\r\n",
+    );
+    assert_eq!(sent(&mut conn), "A0003 FETCH 99 (UID FLAGS)\r\n");
+    conn.handle_input(b"A0003 NO no such message\r\n");
+    assert_eq!(sent(&mut conn), "A0004 FETCH 9:11 (UID FLAGS)\r\n");
+    conn.handle_input(
+        b"* 9 FETCH (UID 19 FLAGS ())\r\n* 10 FETCH (UID 20 FLAGS ())\r\nA0004 OK done\r\n",
+    );
+    let out = outputs(&mut conn, &id);
+    assert_eq!(seqs(&out[0]), [1]);
+    assert!(matches!(&out[1], Err(Error::No { .. })), "{:?}", out[1]);
+    assert_eq!(seqs(&out[2]), [2]);
+    assert_eq!(seqs(&out[3]), [9, 10]);
 }
 
 #[test]
@@ -197,4 +221,17 @@ fn merging_stops_at_the_caps() {
     let union = text.union().unwrap().to_string();
     assert!(union.len() <= MAX_MERGED_SET_LEN, "{}", union.len());
     assert!(union.len() > MAX_MERGED_SET_LEN - 20, "{}", union.len());
+}
+
+#[test]
+fn with_every_set_beyond_the_mailbox_each_call_runs_alone_at_once() {
+    let mut conn = selected();
+    let id = conn.submit(merged(["99", "12"].map(seq_fetch))).unwrap();
+    assert_eq!(sent(&mut conn), "A0002 FETCH 99 (UID FLAGS)\r\n");
+    conn.handle_input(b"A0002 NO no such message\r\n");
+    assert_eq!(sent(&mut conn), "A0003 FETCH 12 (UID FLAGS)\r\n");
+    conn.handle_input(b"A0003 BAD Invalid messageset\r\n");
+    let out = outputs(&mut conn, &id);
+    assert!(matches!(&out[0], Err(Error::No { .. })), "{:?}", out[0]);
+    assert!(matches!(&out[1], Err(Error::Bad { .. })), "{:?}", out[1]);
 }

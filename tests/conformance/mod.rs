@@ -163,11 +163,16 @@ pub fn main() -> ExitCode {
     let total_start = Instant::now();
     let mut report = Report::default();
 
-    let scripted: Vec<ScriptedCase> = [scripted::cases(), hostile::cases(), idle_liveness::cases()]
-        .into_iter()
-        .flatten()
-        .filter(|c| selected(c.name))
-        .collect();
+    let scripted: Vec<ScriptedCase> = [
+        scripted::cases(),
+        hostile::cases(),
+        idle_liveness::cases(),
+        merged_fetch::scripted_cases(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|c| selected(c.name))
+    .collect();
     for case in &scripted {
         report.run(&format!("{} [scripted]", case.name), (case.body)());
     }

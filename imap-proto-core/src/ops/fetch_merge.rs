@@ -9,12 +9,16 @@
 //! §6.4.9), by sequence number for `FETCH`. A message asked for by several calls goes to
 //! each. Responses outside the union stay unsolicited updates (events), as for one FETCH.
 //!
-//! A tagged NO or BAD may be the fault of one call's set (a sequence number beyond the
-//! mailbox): the op then runs each call's own command, one after the other, so each gets
-//! the result it would have had alone. It does so as the same op, so nothing queued behind
-//! it (a SELECT) can run in between.
+//! A tagged NO or BAD may be the fault of one call's set: the op then runs each call's own
+//! command, one after the other, so each gets the result it would have had alone. By
+//! sequence number, a call whose set reaches beyond the messages the session knows of runs
+//! alone from the start (servers answer such a set differently, see [`MergedFetch`]'s
+//! `start`). Either way as the same op, so nothing queued behind it (a SELECT) can run in
+//! between.
 
 use crate::Error;
+use std::collections::VecDeque;
+
 use crate::contract::session::Session;
 use crate::types::{
     FetchResponse, MessageAttribute, SeqNumber, SequenceItem, SequenceSet, StreamPart, Tagged,
@@ -43,19 +47,19 @@ pub struct MergedFetch {
     /// An upper bound of the union's text length.
     set_len: usize,
     phase: Phase,
+    /// The calls still to run alone, in order.
+    alone: VecDeque<usize>,
+    /// Each call's result once known.
+    results: Vec<Option<Result<FetchOutput, Error>>>,
 }
 
 enum Phase {
     /// Not sent yet: calls may still join.
     Forming,
-    /// The union's command is in flight.
-    Merged(Fetch),
-    /// The union's command failed with NO or BAD: call `current` runs alone; the results
-    /// of the calls before it.
-    Alone {
-        current: usize,
-        results: Vec<Result<FetchOutput, Error>>,
-    },
+    /// The union's command is in flight, for these calls.
+    Merged(Fetch, Vec<usize>),
+    /// This call's own command is in flight.
+    Alone(usize),
 }
 
 impl MergedFetch {
@@ -70,6 +74,8 @@ impl MergedFetch {
             set_len: first.set().to_string().len(),
             members: vec![first],
             phase: Phase::Forming,
+            alone: VecDeque::new(),
+            results: Vec::new(),
         })
     }
 
@@ -109,54 +115,55 @@ impl MergedFetch {
         self.members
     }
 
-    /// The union of the calls' sets, compacted (`1,2,3,7` is `1:3,7`).
+    /// The union of every call's set, compacted (`1,2,3,7` is `1:3,7`).
     pub fn union(&self) -> Result<SequenceSet, Error> {
-        let ranges = (self.members.iter())
-            .flat_map(|m| m.set().items())
-            .filter_map(|item| bounds(item).map(|(a, b)| UidRange::new(a, b)));
-        Ok(SequenceSet::from_ranges(ranges)?)
+        union_of(self.members.iter())
     }
 
     /// The op whose command is in flight now.
     fn current(&self) -> Option<&Fetch> {
         match &self.phase {
             Phase::Forming => None,
-            Phase::Merged(union) => Some(union),
-            Phase::Alone { current, .. } => self.members.get(*current),
+            Phase::Merged(union, _) => Some(union),
+            Phase::Alone(index) => self.members.get(*index),
         }
     }
 
     fn current_mut(&mut self) -> Option<&mut Fetch> {
         match &mut self.phase {
             Phase::Forming => None,
-            Phase::Merged(union) => Some(union),
-            Phase::Alone { current, .. } => self.members.get_mut(*current),
+            Phase::Merged(union, _) => Some(union),
+            Phase::Alone(index) => self.members.get_mut(*index),
         }
     }
 
-    /// Sends the command of the first call from `next` on that can start, recording the
-    /// errors of those that cannot; done once every call has its result.
-    fn run_alone(
-        &mut self,
-        next: usize,
-        mut results: Vec<Result<FetchOutput, Error>>,
-        ctx: &mut OpContext<'_>,
-    ) -> Step<Vec<Result<FetchOutput, Error>>> {
-        for index in next..self.members.len() {
-            let member = &mut self.members[index];
+    /// Sends the command of the next call to run alone that can start (recording the
+    /// errors of those that cannot); `false` once none is left.
+    fn start_next_alone(&mut self, ctx: &mut OpContext<'_>) -> bool {
+        while let Some(index) = self.alone.pop_front() {
+            let Some(member) = self.members.get_mut(index) else {
+                continue;
+            };
             match member.check(ctx.session()).and_then(|()| member.start(ctx)) {
                 Ok(()) => {
-                    self.phase = Phase::Alone {
-                        current: index,
-                        results,
-                    };
-                    return Step::Continue;
+                    self.phase = Phase::Alone(index);
+                    return true;
                 }
-                Err(e) => results.push(Err(e)),
+                Err(e) => self.results[index] = Some(Err(e)),
             }
         }
+        false
+    }
+
+    /// The next call alone, or the results once every call has one.
+    fn next_step(&mut self, ctx: &mut OpContext<'_>) -> Step<Vec<Result<FetchOutput, Error>>> {
+        if self.start_next_alone(ctx) {
+            return Step::Continue;
+        }
         self.phase = Phase::Forming;
-        Step::Done(Ok(results))
+        let results = std::mem::take(&mut self.results).into_iter();
+        let missing = || Err(Error::Internal("a merged FETCH lost a call's result"));
+        Step::Done(Ok(results.map(|r| r.unwrap_or_else(missing)).collect()))
     }
 }
 
@@ -179,21 +186,43 @@ impl Op for MergedFetch {
         Claims::attributed(kind::FETCH)
     }
 
+    /// By sequence number, a call whose set goes beyond the messages the session knows of
+    /// runs alone (after the merged command): servers differ on such a set (Dovecot: BAD
+    /// for the whole command; Cyrus: OK for the part that exists, NO when none does), and
+    /// inside a union its answer would be the union's.
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
-        let first = self
-            .members
-            .first()
-            .ok_or(Error::Internal("a merged FETCH without calls"))?;
-        let mut union = fetch(
+        let first =
+            (self.members.first()).ok_or(Error::Internal("a merged FETCH without calls"))?;
+        let exists = match (first.by_uid(), ctx.session().selected()) {
+            (false, Some(mailbox)) => Some(mailbox.exists),
+            _ => None,
+        };
+        let (merged, alone): (Vec<usize>, Vec<usize>) = (0..self.members.len())
+            .partition(|&i| exists.is_none_or(|n| highest(self.members[i].set()) <= n));
+        self.results = (0..self.members.len()).map(|_| None).collect();
+        self.alone = alone.into();
+        if merged.is_empty() {
+            if self.start_next_alone(ctx) {
+                return Ok(());
+            }
+            // Nothing could be sent (every call refused): the op fails with the first
+            // call's error.
+            return Err(match self.results.iter_mut().find_map(Option::take) {
+                Some(Err(e)) => e,
+                _ => Error::Internal("a merged FETCH sent nothing"),
+            });
+        }
+        let union = union_of(merged.iter().map(|&i| &self.members[i]))?;
+        let mut command = fetch(
             first.by_uid(),
-            &self.union()?,
+            &union,
             first.items(),
             None,
             false,
             Delivery::Buffered,
         );
-        union.start(ctx)?;
-        self.phase = Phase::Merged(union);
+        command.start(ctx)?;
+        self.phase = Phase::Merged(command, merged);
         Ok(())
     }
 
@@ -222,43 +251,62 @@ impl Op for MergedFetch {
             Phase::Forming => Step::Done(Err(Error::Internal(
                 "a merged FETCH completed before it started",
             ))),
-            Phase::Merged(mut union) => match union.on_tagged(tagged, ctx) {
+            Phase::Merged(mut command, merged) => match command.on_tagged(tagged, ctx) {
                 Step::Done(Ok((responses, _))) => {
-                    let sets: Vec<&SequenceSet> = self.members.iter().map(Fetch::set).collect();
-                    let uid = union.by_uid();
-                    let split = split_by_set(responses, uid, &sets);
-                    Step::Done(Ok(split.into_iter().map(|r| Ok((r, Vec::new()))).collect()))
+                    let sets: Vec<&SequenceSet> =
+                        merged.iter().map(|&i| self.members[i].set()).collect();
+                    let split = split_by_set(responses, command.by_uid(), &sets);
+                    for (index, found) in merged.into_iter().zip(split) {
+                        self.results[index] = Some(Ok((found, Vec::new())));
+                    }
+                    self.next_step(ctx)
                 }
-                // Perhaps one call's set is at fault: each call runs alone instead.
+                // Perhaps one call's set is at fault: each call runs alone instead, in order.
                 Step::Done(Err(Error::No { .. } | Error::Bad { .. })) => {
-                    self.run_alone(0, Vec::with_capacity(self.members.len()), ctx)
+                    self.alone.extend(merged);
+                    self.alone.make_contiguous().sort_unstable();
+                    self.next_step(ctx)
                 }
                 Step::Done(Err(e)) => Step::Done(Err(e)),
                 Step::Continue => {
-                    self.phase = Phase::Merged(union);
+                    self.phase = Phase::Merged(command, merged);
                     Step::Continue
                 }
             },
-            Phase::Alone {
-                current,
-                mut results,
-            } => match self
-                .members
-                .get_mut(current)
-                .map(|m| m.on_tagged(tagged, ctx))
-            {
-                Some(Step::Done(result)) => {
-                    results.push(result);
-                    self.run_alone(current + 1, results, ctx)
+            Phase::Alone(index) => {
+                match self
+                    .members
+                    .get_mut(index)
+                    .map(|m| m.on_tagged(tagged, ctx))
+                {
+                    Some(Step::Done(result)) => {
+                        self.results[index] = Some(result);
+                        self.next_step(ctx)
+                    }
+                    Some(Step::Continue) => {
+                        self.phase = Phase::Alone(index);
+                        Step::Continue
+                    }
+                    None => Step::Done(Err(Error::Internal("a merged FETCH lost its call"))),
                 }
-                Some(Step::Continue) => {
-                    self.phase = Phase::Alone { current, results };
-                    Step::Continue
-                }
-                None => Step::Done(Err(Error::Internal("a merged FETCH lost its call"))),
-            },
+            }
         }
     }
+}
+
+/// The union of `members`' sets, compacted.
+fn union_of<'a>(members: impl Iterator<Item = &'a Fetch>) -> Result<SequenceSet, Error> {
+    let ranges = (members.flat_map(|m| m.set().items()))
+        .filter_map(|item| bounds(item).map(|(a, b)| UidRange::new(a, b)));
+    Ok(SequenceSet::from_ranges(ranges)?)
+}
+
+/// The highest number in `set` (of plain numbers).
+fn highest(set: &SequenceSet) -> u32 {
+    (set.items().iter().filter_map(bounds))
+        .map(|(_, hi)| hi)
+        .max()
+        .unwrap_or(0)
 }
 
 /// The bounds of a set item of plain numbers (`*` never reaches here: such sets are not

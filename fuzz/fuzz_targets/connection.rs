@@ -37,18 +37,17 @@ enum Step {
 }
 
 fn config() -> Config {
-    Config {
-        limits: Limits {
-            max_line_length: 4096,
-            max_literal_size: 8192,
-            max_response_size: 16384,
-            max_nesting_depth: 16,
-            stream_threshold: 1024,
-        },
-        max_in_flight: 8,
-        max_queued_events: 16,
-        ..Config::default()
-    }
+    Config::default()
+        .with_limits(
+            Limits::default()
+                .with_max_line_length(4096)
+                .with_max_literal_size(8192)
+                .with_max_response_size(16384)
+                .with_max_nesting_depth(16)
+                .with_stream_threshold(1024),
+        )
+        .with_max_in_flight(8)
+        .with_max_queued_events(16)
 }
 
 fuzz_target!(|steps: Vec<Step>| {

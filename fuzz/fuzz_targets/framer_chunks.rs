@@ -16,13 +16,12 @@ struct Input {
 
 fn limits(small: bool) -> Limits {
     if small {
-        Limits {
-            max_line_length: 64,
-            max_literal_size: 128,
-            max_response_size: 512,
-            max_nesting_depth: 8,
-            stream_threshold: 32,
-        }
+        Limits::default()
+            .with_max_line_length(64)
+            .with_max_literal_size(128)
+            .with_max_response_size(512)
+            .with_max_nesting_depth(8)
+            .with_stream_threshold(32)
     } else {
         Limits::default()
     }

@@ -27,11 +27,9 @@ fuzz_target!(|input: Input| {
     assert_eq!(mutf7::decode(wire.as_bytes()).as_deref(), Some(input.name.as_str()));
 
     // Encoder -> parser.
-    let ctx = EncodeContext {
-        literals: if input.literal_plus { LiteralSupport::NonSync } else { LiteralSupport::Sync },
-        utf8: input.utf8,
-        binary: false,
-    };
+    let ctx = EncodeContext::default()
+        .with_literals(if input.literal_plus { LiteralSupport::NonSync } else { LiteralSupport::Sync })
+        .with_utf8(input.utf8);
     let mut b = CommandBuilder::new("A1", &ctx).expect("valid tag");
     let encoded = b
         .atom("keyword", "LIST")

@@ -5,8 +5,11 @@
 //! ([`crate::parse::frame::FrameError`] or [`crate::parse::ParseError`]), never a panic.
 
 /// Limits on framing and parsing. The defaults suit real mailboxes, including
-/// `SEARCH` results with hundreds of thousands of numbers on one line.
+/// `SEARCH` results with hundreds of thousands of numbers on one line. Built from
+/// [`Limits::default`] and the `with_*` setters (the struct is `#[non_exhaustive]`, so a new
+/// limit is not a breaking change).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Longest line segment (text between CRLFs, not counting literal contents) the framer
     /// buffers. Default 8 MiB: a `SEARCH` reply listing 1 million UIDs is about 7 MiB.
@@ -39,5 +42,37 @@ impl Default for Limits {
             max_nesting_depth: 64,
             stream_threshold: 1024 * 1024,
         }
+    }
+}
+
+impl Limits {
+    /// Sets [`Limits::max_line_length`].
+    pub fn with_max_line_length(mut self, max_line_length: usize) -> Self {
+        self.max_line_length = max_line_length;
+        self
+    }
+
+    /// Sets [`Limits::max_literal_size`].
+    pub fn with_max_literal_size(mut self, max_literal_size: u64) -> Self {
+        self.max_literal_size = max_literal_size;
+        self
+    }
+
+    /// Sets [`Limits::max_response_size`].
+    pub fn with_max_response_size(mut self, max_response_size: usize) -> Self {
+        self.max_response_size = max_response_size;
+        self
+    }
+
+    /// Sets [`Limits::max_nesting_depth`].
+    pub fn with_max_nesting_depth(mut self, max_nesting_depth: usize) -> Self {
+        self.max_nesting_depth = max_nesting_depth;
+        self
+    }
+
+    /// Sets [`Limits::stream_threshold`].
+    pub fn with_stream_threshold(mut self, stream_threshold: u64) -> Self {
+        self.stream_threshold = stream_threshold;
+        self
     }
 }

@@ -29,7 +29,10 @@ pub enum TlsMode {
 }
 
 /// What STARTTLS or implicit TLS needs: the rustls configuration and the name to verify.
+/// Built with [`TlsSetup::new`], [`TlsSetup::for_host`] or [`TlsSetup::with_webpki_roots`]
+/// (`#[non_exhaustive]`).
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct TlsSetup {
     /// The rustls client configuration (roots, ALPN, client auth ...).
     pub config: Arc<rustls::ClientConfig>,

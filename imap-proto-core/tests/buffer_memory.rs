@@ -83,10 +83,7 @@ fn held_after_large_response(path: Path) -> usize {
 /// Peak live heap bytes while a buffered literal of `len` bytes arrives through
 /// `read_buffer`, above what was live before.
 fn peak_receiving_literal(len: usize) -> usize {
-    let mut framer = Framer::new(Limits {
-        stream_threshold: u64::MAX,
-        ..Limits::default()
-    });
+    let mut framer = Framer::new(Limits::default().with_stream_threshold(u64::MAX));
     let stream = fetch_response(len);
     let baseline = ALLOCATOR.current_usage();
     ALLOCATOR.reset_peak_usage();

@@ -119,10 +119,11 @@ fn any_context() -> impl Strategy<Value = EncodeContext> {
         any::<bool>(),
         any::<bool>(),
     )
-        .prop_map(|(literals, utf8, binary)| EncodeContext {
-            literals,
-            utf8,
-            binary,
+        .prop_map(|(literals, utf8, binary)| {
+            EncodeContext::default()
+                .with_literals(literals)
+                .with_utf8(utf8)
+                .with_binary(binary)
         })
 }
 

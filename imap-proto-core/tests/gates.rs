@@ -824,12 +824,7 @@ fn cases() -> Vec<Case> {
 }
 
 fn qresync() -> SelectOptions {
-    SelectOptions::qresync(QresyncParams {
-        uid_validity: 1,
-        mod_seq: 1,
-        known_uids: None,
-        seq_match: None,
-    })
+    SelectOptions::qresync(QresyncParams::new(1, 1))
 }
 
 fn notify_params() -> NotifySetParams {

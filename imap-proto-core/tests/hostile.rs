@@ -549,13 +549,7 @@ fn deep_nesting_in_an_unknown_response_is_kept_raw() {
 #[test]
 fn nesting_within_the_limit_still_parses() {
     transcript_with(
-        Config {
-            limits: Limits {
-                max_nesting_depth: 8,
-                ..Limits::default()
-            },
-            ..Config::default()
-        },
+        Config::default().with_limits(Limits::default().with_max_nesting_depth(8)),
         |t| {
             t.run("S: * PREAUTH [CAPABILITY IMAP4rev1 THREAD=REFERENCES] hi");
             let mut select = t.api().select("INBOX").unwrap();
@@ -1124,26 +1118,20 @@ fn a_million_unsolicited_exists_with_nobody_draining() {
 
 #[test]
 fn max_in_flight_is_enforced() {
-    transcript_with(
-        Config {
-            max_in_flight: 2,
-            ..Config::default()
-        },
-        |t| {
-            t.run("S: * OK [CAPABILITY IMAP4rev1] hi");
-            let mut first = t.api().noop().unwrap();
-            let mut second = t.api().noop().unwrap();
-            let error = t.api().noop().unwrap_err();
-            assert!(matches!(error, Error::TooManyInFlight(2)), "{error:?}");
-            assert!(!error.is_fatal());
-            t.run("C: A0001 NOOP\nC: A0002 NOOP\nC: -\nS: A0001 OK");
-            t.ok(&mut first);
-            let mut third = t.api().noop().unwrap();
-            t.run("C: A0003 NOOP\nS: A0002 OK\nS: A0003 OK");
-            t.ok(&mut second);
-            t.ok(&mut third);
-        },
-    );
+    transcript_with(Config::default().with_max_in_flight(2), |t| {
+        t.run("S: * OK [CAPABILITY IMAP4rev1] hi");
+        let mut first = t.api().noop().unwrap();
+        let mut second = t.api().noop().unwrap();
+        let error = t.api().noop().unwrap_err();
+        assert!(matches!(error, Error::TooManyInFlight(2)), "{error:?}");
+        assert!(!error.is_fatal());
+        t.run("C: A0001 NOOP\nC: A0002 NOOP\nC: -\nS: A0001 OK");
+        t.ok(&mut first);
+        let mut third = t.api().noop().unwrap();
+        t.run("C: A0003 NOOP\nS: A0002 OK\nS: A0003 OK");
+        t.ok(&mut second);
+        t.ok(&mut third);
+    });
 }
 
 #[test]
@@ -1230,10 +1218,7 @@ fn exists_lines(first: usize, n: usize) -> Vec<u8> {
 #[test]
 fn a_flood_during_idle_is_bounded_too() {
     const FLOOD: usize = 200_000;
-    let config = Config {
-        max_queued_events: 1000,
-        ..Config::default()
-    };
+    let config = Config::default().with_max_queued_events(1000);
     let mut conn = selected_conn(config, "IMAP4rev1 IDLE");
     let id = conn.submit(ops::idle::idle()).unwrap();
     assert_eq!(transmit(&mut conn), b"A0002 IDLE\r\n");
@@ -1351,10 +1336,7 @@ fn a_deflate_bomb_of_valid_responses_is_handled_in_pieces() {
     // 2 MiB of unsolicited EXISTS lines, highly compressible, in one read: processed as
     // they are inflated; the event queue keeps its bound.
     let lines = exists_lines(1, 150_000);
-    let mut conn = compressed(Config {
-        max_queued_events: 100,
-        ..Config::default()
-    });
+    let mut conn = compressed(Config::default().with_max_queued_events(100));
     conn.handle_input(&deflate(&lines));
     assert!(conn.failure().is_none(), "{:?}", conn.failure());
     assert!(conn.buffered_input_len() < 16 * 1024);
@@ -1459,13 +1441,7 @@ fn credentials_never_appear_in_debug_or_errors() {
 #[test]
 fn a_huge_unsolicited_literal_with_nobody_draining() {
     const READ: usize = 64 * 1024;
-    let mut conn = selected_conn(
-        Config {
-            max_queued_events: 100,
-            ..Config::default()
-        },
-        "IMAP4rev1",
-    );
+    let mut conn = selected_conn(Config::default().with_max_queued_events(100), "IMAP4rev1");
     conn.handle_input(b"* 2 FETCH (BODY[] {4294967296}\r\n");
     let read = vec![b'u'; READ];
     for _ in 0..1000 {

@@ -35,13 +35,7 @@ enum Path {
 /// Feeds a greeting, then one endless line in reads of `READ` bytes until the connection
 /// fails, and returns the peak of live heap bytes above what was live before the line.
 fn peak_while_cutting(path: Path) -> usize {
-    let config = Config {
-        limits: Limits {
-            max_line_length: LINE_LIMIT,
-            ..Limits::default()
-        },
-        ..Config::default()
-    };
+    let config = Config::default().with_limits(Limits::default().with_max_line_length(LINE_LIMIT));
     let mut conn = Connection::new(config);
     conn.handle_input(b"* PREAUTH hi\r\n");
     let id = conn

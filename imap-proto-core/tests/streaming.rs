@@ -1,7 +1,9 @@
 //! Streaming a large FETCH literal in bounded memory (`Limits::stream_threshold`).
 
 use imap_proto_core::ops::fetch::{Delivery, Fetch};
-use imap_proto_core::types::{FetchAttr, FetchResponse, MessageAttribute, SelectOptions};
+use imap_proto_core::types::{
+    FetchAttr, FetchResponse, MessageAttribute, Section, SectionKind, SelectOptions,
+};
 use imap_proto_core::{Config, Connection, OpId, TypedEvent, ops};
 
 const THRESHOLD: u64 = 64 * 1024;
@@ -275,14 +277,8 @@ fn two_large_literals_in_one_response_stay_together() {
             &uid.parse().unwrap(),
             &[
                 FetchAttr::Uid,
-                FetchAttr::body_peek(imap_proto_core::types::Section {
-                    part: Vec::new(),
-                    kind: imap_proto_core::types::SectionKind::Header,
-                }),
-                FetchAttr::body_peek(imap_proto_core::types::Section {
-                    part: Vec::new(),
-                    kind: imap_proto_core::types::SectionKind::Text,
-                }),
+                FetchAttr::body_peek(Section::new([], SectionKind::Header)),
+                FetchAttr::body_peek(Section::new([], SectionKind::Text)),
             ],
             None,
             false,

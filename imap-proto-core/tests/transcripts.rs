@@ -669,12 +669,8 @@ fn select_qresync_collects_vanished_earlier_and_fetch() {
              S: A0001 OK",
         );
         assert_eq!(t.ok(&mut enable), ["QRESYNC"]);
-        let params = QresyncParams {
-            uid_validity: 67890007,
-            mod_seq: 20050715194045000,
-            known_uids: Some(set("41,43:211,214:541")),
-            seq_match: None,
-        };
+        let params = QresyncParams::new(67890007, 20050715194045000)
+            .with_known_uids(set("41,43:211,214:541"));
         let mut select = t
             .api()
             .select_with("INBOX", &SelectOptions::qresync(params))
@@ -2137,10 +2133,7 @@ fn eof_fails_pending_ops() {
 
 #[test]
 fn the_event_queue_is_bounded() {
-    let config = Config {
-        max_queued_events: 3,
-        ..Config::default()
-    };
+    let config = Config::default().with_max_queued_events(3);
     transcript_with(config, |t| {
         selected(t, "IMAP4rev1");
         t.run(
@@ -2425,10 +2418,7 @@ fn streamed_fetch_items_not_drained_come_back_in_the_output() {
 
 #[test]
 fn an_event_queue_of_zero_keeps_only_the_count() {
-    let config = Config {
-        max_queued_events: 0,
-        ..Config::default()
-    };
+    let config = Config::default().with_max_queued_events(0);
     transcript_with(config, |t| {
         selected(t, "IMAP4rev1");
         t.run("S: * 4 EXISTS\nS: * 5 EXISTS");

@@ -180,12 +180,7 @@ async fn qresync_select_and_vanished(s: Arc<Server>) -> TestResult {
     let modseq = first
         .highest_modseq
         .ok_or_else(|| Fail::Fail(format!("no HIGHESTMODSEQ: {first:?}")))?;
-    let params = QresyncParams {
-        uid_validity: validity,
-        mod_seq: modseq,
-        known_uids: None,
-        seq_match: None,
-    };
+    let params = QresyncParams::new(validity, modseq);
     ensure_err!(
         aw!(imap.uid_fetch_vanished(&all(), &[FetchAttr::Flags], modseq, T)),
         Error::Precondition(Precondition::NotEnabled {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::adapter::types::{
     AppendMessage, CopyResult, ExpungeResult, FetchAttr, Flag, MessageAttribute, ResponseCode,
-    Section, SelectOptions, SequenceSet, StoreOperation,
+    Section, SectionKind, SelectOptions, SequenceSet, StoreOperation,
 };
 use crate::adapter::{
     Error, ImapConnection, Precondition, SessionState, fetch_channel, join2, sleep, spawn,
@@ -357,10 +357,7 @@ async fn envelope_and_structure_views(s: Arc<Server>) -> TestResult {
         (vec![2, 1], "inner body"),
         (vec![3], "JVBERi0xLjQK"),
     ] {
-        let section = Section {
-            part: number.clone(),
-            ..Section::default()
-        };
+        let section = Section::new(number.clone(), SectionKind::Full);
         let fetched = aw!(imap.fetch(
             &all(),
             &[FetchAttr::BodySection {

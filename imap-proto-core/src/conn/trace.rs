@@ -39,8 +39,10 @@ pub enum Direction {
 }
 
 /// One entry of the protocol log: a line (a command or a response with its literals, or a
-/// piece of a command sent after a `+`), already masked.
+/// piece of a command sent after a `+`), already masked. `#[non_exhaustive]`: made by the
+/// connection only.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TraceLine {
     /// Which way it went.
     pub direction: Direction,

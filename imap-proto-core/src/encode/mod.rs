@@ -63,8 +63,10 @@ pub const LITERAL_MINUS_MAX: usize = 4096;
 /// What the session has negotiated that changes how commands are encoded.
 ///
 /// The default is the most conservative: synchronizing literals only, modified UTF-7 mailbox
-/// names, no `literal8`.
+/// names, no `literal8`; [`EncodeContext::from_capabilities`] derives it from a session, the
+/// `with_*` setters adjust it (`#[non_exhaustive]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct EncodeContext {
     /// Which literal forms may be used.
     pub literals: LiteralSupport,
@@ -108,6 +110,24 @@ impl EncodeContext {
             utf8: imap4rev2 || utf8_accept,
             binary: has("BINARY"),
         }
+    }
+
+    /// Sets [`EncodeContext::literals`].
+    pub fn with_literals(mut self, literals: LiteralSupport) -> Self {
+        self.literals = literals;
+        self
+    }
+
+    /// Sets [`EncodeContext::utf8`].
+    pub fn with_utf8(mut self, utf8: bool) -> Self {
+        self.utf8 = utf8;
+        self
+    }
+
+    /// Sets [`EncodeContext::binary`].
+    pub fn with_binary(mut self, binary: bool) -> Self {
+        self.binary = binary;
+        self
     }
 
     /// The mode a literal of `len` octets is sent in. A `literal8` is only non-synchronizing

@@ -7,8 +7,10 @@ use super::lexical::MONTHS;
 
 use super::Flag;
 
-/// One message to APPEND, with its flags and internal date.
+/// One message to APPEND, with its flags and internal date: [`AppendMessage::new`] and the
+/// `with_*` setters (`#[non_exhaustive]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AppendMessage {
     /// Flags to set. `\Recent` and `\*` are left out when sending (RFC 3501 §2.3.2); keywords
     /// must be atoms.

@@ -175,14 +175,27 @@ pub enum MessageAttribute {
 }
 
 /// A FETCH section specifier: `section = "[" [section-spec] "]"` (RFC 9051 §6.4.5), plus the
-/// IMAP4rev1 `RFC822*` items as their own kinds.
+/// IMAP4rev1 `RFC822*` items as their own kinds. Built with [`Section::new`] (or
+/// `Section::default()`, the whole message); `#[non_exhaustive]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Section {
     /// `section-part = nz-number *("." nz-number)`; empty for the whole message.
     pub part: Vec<u32>,
     /// What within that part.
     pub kind: SectionKind,
+}
+
+impl Section {
+    /// `kind` within the part numbered `part` (empty: the whole message), e.g.
+    /// `Section::new([1, 2], SectionKind::Mime)` for `[1.2.MIME]`.
+    pub fn new(part: impl Into<Vec<u32>>, kind: SectionKind) -> Self {
+        Section {
+            part: part.into(),
+            kind,
+        }
+    }
 }
 
 /// `section-msgtext / "MIME"`, or the whole part.

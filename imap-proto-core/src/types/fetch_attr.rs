@@ -3,13 +3,23 @@
 
 use super::{Section, SectionKind};
 
-/// A byte range of a body section: `<origin.length>` (RFC 9051 §6.4.5 `partial`).
+/// A byte range of a body section: `<origin.length>` (RFC 9051 §6.4.5 `partial`), built with
+/// [`Partial::new`] (`#[non_exhaustive]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Partial {
     /// The first octet wanted (0-based).
     pub origin: u64,
     /// How many octets at most; must not be 0 (`nz-number64`).
     pub length: u64,
+}
+
+impl Partial {
+    /// At most `length` octets from `origin` (0-based); a zero `length` is refused when the
+    /// command is encoded.
+    pub fn new(origin: u64, length: u64) -> Self {
+        Partial { origin, length }
+    }
 }
 
 /// One item of a FETCH request.

@@ -13,6 +13,7 @@ use super::FetchAttr;
 /// # assert_eq!(params.groups.len(), 2);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NotifySetParams {
     /// Send the `STATUS` indicator: the server answers with a STATUS response for each
     /// mailbox with message events before its tagged OK (RFC 5465 §3).
@@ -40,8 +41,10 @@ impl NotifySetParams {
     }
 }
 
-/// `event-group = "(" filter-mailboxes SP events ")"`
+/// `event-group = "(" filter-mailboxes SP events ")"`; added with
+/// [`NotifySetParams::group`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NotifyEventGroup {
     /// Which mailboxes.
     pub filter: NotifyFilter,

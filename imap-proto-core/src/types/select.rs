@@ -8,6 +8,7 @@ use super::SequenceSet;
 /// `(CONDSTORE)`; [`SelectOptions::qresync`] adds `(QRESYNC (...))`, which implies CONDSTORE
 /// and needs `ENABLE QRESYNC` first (RFC 7162 §3.2.3).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SelectOptions {
     /// Send the `CONDSTORE` parameter (RFC 7162 §3.1.8). Ignored when `qresync` is set, since
     /// QRESYNC implies it.
@@ -36,7 +37,10 @@ impl SelectOptions {
 
 /// What the client remembers from its last session with a mailbox (RFC 7162 §3.2.5):
 /// `"QRESYNC" SP "(" uidvalidity SP mod-sequence-value [SP known-uids] [SP seq-match-data] ")"`.
+///
+/// Built with [`QresyncParams::new`] and the `with_*` setters (`#[non_exhaustive]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct QresyncParams {
     /// The UIDVALIDITY of the cached state (non-zero).
     pub uid_validity: u32,
@@ -47,4 +51,28 @@ pub struct QresyncParams {
     /// Pairs of message numbers and their UIDs, to help the server find what was expunged:
     /// `(known-sequence-set, known-uid-set)`; `*` is not allowed in either.
     pub seq_match: Option<(SequenceSet, SequenceSet)>,
+}
+
+impl QresyncParams {
+    /// The cached UIDVALIDITY and HIGHESTMODSEQ, without known UIDs or sequence match data.
+    pub fn new(uid_validity: u32, mod_seq: u64) -> Self {
+        QresyncParams {
+            uid_validity,
+            mod_seq,
+            known_uids: None,
+            seq_match: None,
+        }
+    }
+
+    /// Sets [`QresyncParams::known_uids`].
+    pub fn with_known_uids(mut self, known_uids: SequenceSet) -> Self {
+        self.known_uids = Some(known_uids);
+        self
+    }
+
+    /// Sets [`QresyncParams::seq_match`]: message numbers and their UIDs.
+    pub fn with_seq_match(mut self, seqs: SequenceSet, uids: SequenceSet) -> Self {
+        self.seq_match = Some((seqs, uids));
+        self
+    }
 }

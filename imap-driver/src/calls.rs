@@ -483,7 +483,7 @@ impl Calls {
 
     /// Adds a FETCH call to the group forming, or starts a new group after sending the one
     /// that cannot take it.
-    fn gather(&mut self, call: FetchCall, conn: &mut Connection) {
+    fn gather(&mut self, call: Box<FetchCall>, conn: &mut Connection) {
         let call = match &mut self.forming {
             Some(forming) => match forming.push(call) {
                 Ok(()) => return,
@@ -494,7 +494,10 @@ impl Calls {
         self.flush(conn);
         match Forming::new(call) {
             Ok(forming) => self.forming = Some(forming),
-            Err(call) => self.submit(Job::Fetch(Box::new(call)), conn),
+            // Not reached (a `FetchCall` is a mergeable FETCH): sent as it is.
+            Err(call) => self
+                .pending
+                .extend(call.submit_alone(conn).map(Pending::Op)),
         }
     }
 
@@ -508,7 +511,7 @@ impl Calls {
         }
         let pending = match job {
             Job::Fetch(call) => {
-                self.gather(*call, conn);
+                self.gather(call, conn);
                 None
             }
             Job::Op(job) => job.start(conn).map(Pending::Op),

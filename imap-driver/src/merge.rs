@@ -97,7 +97,10 @@ impl FetchCall {
     }
 
     /// Submits the call as its own command.
-    fn submit_alone(self, conn: &mut Connection) -> Option<Box<dyn ErasedWait>> {
+    pub(crate) fn submit_alone(
+        self: Box<Self>,
+        conn: &mut Connection,
+    ) -> Option<Box<dyn ErasedWait>> {
         match conn.submit(self.op) {
             Ok(id) => Some(Box::new(LoneWait {
                 id,
@@ -119,14 +122,14 @@ pub(crate) struct Forming {
 
 impl Forming {
     /// A group holding `call`.
-    pub(crate) fn new(call: FetchCall) -> Result<Self, FetchCall> {
-        let FetchCall { op, reply } = call;
+    pub(crate) fn new(call: Box<FetchCall>) -> Result<Self, Box<FetchCall>> {
+        let FetchCall { op, reply } = *call;
         match MergedFetch::new(op) {
             Ok(merged) => Ok(Forming {
                 merged,
                 replies: vec![reply],
             }),
-            Err(op) => Err(FetchCall { op, reply }),
+            Err(op) => Err(Box::new(FetchCall { op, reply })),
         }
     }
 
@@ -136,14 +139,14 @@ impl Forming {
     }
 
     /// Adds `call`, or hands it back if it may not join.
-    pub(crate) fn push(&mut self, call: FetchCall) -> Result<(), FetchCall> {
-        let FetchCall { op, reply } = call;
+    pub(crate) fn push(&mut self, call: Box<FetchCall>) -> Result<(), Box<FetchCall>> {
+        let FetchCall { op, reply } = *call;
         match self.merged.push(op) {
             Ok(()) => {
                 self.replies.push(reply);
                 Ok(())
             }
-            Err(op) => Err(FetchCall { op, reply }),
+            Err(op) => Err(Box::new(FetchCall { op, reply })),
         }
     }
 
@@ -152,7 +155,7 @@ impl Forming {
         let Forming { merged, replies } = self;
         if merged.len() == 1 {
             let (op, reply) = merged.into_fetches().into_iter().zip(replies).next()?;
-            return FetchCall { op, reply }.submit_alone(conn);
+            return Box::new(FetchCall { op, reply }).submit_alone(conn);
         }
         tracing::debug!(
             target: "imap::command",

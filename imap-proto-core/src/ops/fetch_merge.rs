@@ -57,7 +57,7 @@ enum Phase {
     /// Not sent yet: calls may still join.
     Forming,
     /// The union's command is in flight, for these calls.
-    Merged(Fetch, Vec<usize>),
+    Merged(Box<Fetch>, Vec<usize>),
     /// This call's own command is in flight.
     Alone(usize),
 }
@@ -222,7 +222,7 @@ impl Op for MergedFetch {
             Delivery::Buffered,
         );
         command.start(ctx)?;
-        self.phase = Phase::Merged(command, merged);
+        self.phase = Phase::Merged(Box::new(command), merged);
         Ok(())
     }
 
@@ -325,7 +325,7 @@ fn bounds(item: &SequenceItem) -> Option<(u32, u32)> {
 /// number lies in it; one lying in several sets goes to each (a clone: the message data
 /// is shared `Bytes`). A response without its UID (one that failed the grammar before it)
 /// cannot be placed and goes to every set, as each call alone would have taken it.
-pub fn split_by_set(
+fn split_by_set(
     responses: Vec<FetchResponse>,
     uid: bool,
     sets: &[&SequenceSet],

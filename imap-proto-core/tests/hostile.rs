@@ -19,9 +19,7 @@ mod support;
 use imap_proto_core::ops::fetch::{Delivery, Fetch};
 use imap_proto_core::parse::ParseErrorKind;
 use imap_proto_core::parse::frame::FrameError;
-use imap_proto_core::types::{
-    AppendMessage, FetchAttr, MessageAttribute, SelectOptions, SequenceSet, UidRange,
-};
+use imap_proto_core::types::{AppendMessage, FetchAttr, SelectOptions, SequenceSet, UidRange};
 use imap_proto_core::{
     Config, Connection, Error, Limits, OpId, Precondition, ProtocolViolation, SessionState,
     TlsSetup, TypedEvent, ops,
@@ -396,7 +394,7 @@ fn a_huge_fetch_literal_streams_in_bounded_memory_until_the_server_vanishes() {
         assert!(conn.buffered_input_len() <= piece.len());
         while let Some(item) = conn.op_mut(&id).unwrap().next_item() {
             for attribute in item.attributes {
-                if let MessageAttribute::BodySection { data: Some(d), .. } = attribute {
+                if let Some(d) = attribute.section_data() {
                     received += d.len();
                 }
             }

@@ -232,7 +232,7 @@ fn icloud_fetch_rfc822_answered_without_the_item() {
     assert!(
         !found[0].attributes.iter().any(|a| matches!(
             a,
-            MessageAttribute::BodySection { section, .. } if section.kind == SectionKind::Rfc822
+            MessageAttribute::BodySection(s) if s.section.kind == SectionKind::Rfc822
         )),
         "the missing item stays missing: the caller sees no body rather than an empty one"
     );
@@ -248,7 +248,7 @@ fn gmail_labels_quoted_with_parentheses() {
     still_answers(&mut conn);
     assert_eq!(found[0].uid(), Some(6));
     let labels = found[0].attributes.iter().find_map(|a| match a {
-        MessageAttribute::Other { name, value } if &name[..] == b"X-GM-LABELS" => Some(value),
+        MessageAttribute::Other(other) if &other.name[..] == b"X-GM-LABELS" => Some(&other.value),
         _ => None,
     });
     assert_eq!(

@@ -55,16 +55,15 @@ impl Received {
     fn take(&mut self, item: FetchResponse) {
         assert_eq!(item.seq, 1);
         match &item.attributes[..] {
-            [
-                MessageAttribute::BodySection {
-                    data: Some(data),
-                    origin,
-                    ..
-                },
-            ] if self.after.is_empty() && (self.chunks > 0 || !self.before.is_empty()) => {
+            [MessageAttribute::BodySection(section)]
+                if section.data.is_some()
+                    && self.after.is_empty()
+                    && (self.chunks > 0 || !self.before.is_empty()) =>
+            {
                 // Chunks come in order: each one's origin is the bytes received so far.
-                assert_eq!(*origin, Some(self.body.len() as u32));
-                self.body.extend_from_slice(data);
+                assert_eq!(section.origin, Some(self.body.len() as u32));
+                self.body
+                    .extend_from_slice(section.data.as_deref().unwrap_or_default());
                 self.chunks += 1;
             }
             _ if self.chunks == 0 => self.before.extend(item.attributes),
@@ -201,14 +200,10 @@ fn buffered_delivery_of_a_streamed_literal_is_one_response() {
     assert_eq!(found.len(), 1);
     match &found[0].attributes[..] {
         [
-            MessageAttribute::BodySection {
-                data: Some(d),
-                origin: None,
-                ..
-            },
+            MessageAttribute::BodySection(section),
             MessageAttribute::Flags(flags),
-        ] => {
-            assert!(d[..] == *body);
+        ] if section.origin.is_none() => {
+            assert!(section.data.as_deref() == Some(body));
             assert!(flags.is_empty());
         }
         other => panic!("{other:?}"),
@@ -255,10 +250,7 @@ fn pipelined_fetches_each_get_their_own_streamed_body() {
         [f] => f
             .attributes
             .iter()
-            .find_map(|a| match a {
-                MessageAttribute::BodySection { data: Some(d), .. } => Some(d.to_vec()),
-                _ => None,
-            })
+            .find_map(|a| a.section_data().map(|d| d.to_vec()))
             .unwrap(),
         other => panic!("{} responses instead of one", other.len()),
     };
@@ -305,10 +297,7 @@ fn two_large_literals_in_one_response_stay_together() {
     let sizes: Vec<usize> = found[0]
         .attributes
         .iter()
-        .map(|a| match a {
-            MessageAttribute::BodySection { data: Some(d), .. } => d.len(),
-            _ => 0,
-        })
+        .map(|a| a.section_data().map_or(0, |d| d.len()))
         .collect();
     assert_eq!(sizes, [0, header.len(), text.len(), 0]);
     let (other, _) = conn.take_output(&second).unwrap().unwrap();

@@ -494,7 +494,7 @@ fn a_large_response_over_tls_in_one_read() {
     let (found, _) = conn.take_output(&fetch).unwrap().unwrap();
     assert!(matches!(
         &found[0].attributes[..],
-        [imap_proto_core::types::MessageAttribute::BodySection { data: Some(d), .. }] if d[..] == body[..]
+        [a] if a.section_data().map(|d| &d[..]) == Some(&body[..])
     ));
 }
 

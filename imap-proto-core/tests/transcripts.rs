@@ -935,10 +935,12 @@ fn fetch_by_sequence_number_with_a_body_literal() {
         let found = t.ok(&mut fetch);
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].seq, 1);
-        assert!(found[0].attributes.iter().any(|a| matches!(
-            a,
-            MessageAttribute::BodySection { data: Some(d), .. } if &d[..] == b"Hello\r\nWorld"
-        )));
+        assert!(
+            found[0]
+                .attributes
+                .iter()
+                .any(|a| a.section_data().map(|d| &d[..]) == Some(&b"Hello\r\nWorld"[..]))
+        );
         assert!(t.events().is_empty());
     });
 }
@@ -2236,8 +2238,9 @@ fn buffered_fetch_reassembles_a_streamed_literal() {
         assert!(
             attributes.iter().any(|a| matches!(
                 a,
-                MessageAttribute::BodySection { data: Some(d), origin: None, .. }
-                    if &d[..] == b"Subject: x\r\n\r\nsome body\r\n"
+                MessageAttribute::BodySection(s)
+                    if s.origin.is_none()
+                        && s.data.as_deref() == Some(&b"Subject: x\r\n\r\nsome body\r\n"[..])
             )),
             "{attributes:?}"
         );

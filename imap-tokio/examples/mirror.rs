@@ -303,9 +303,8 @@ async fn apply(
             for attribute in &response.attributes {
                 match attribute {
                     MessageAttribute::Uid(uid) => current.1 = Some(*uid),
-                    MessageAttribute::BodySection {
-                        data: Some(data), ..
-                    } => {
+                    MessageAttribute::BodySection(section) => {
+                        let data = section.data.as_deref().unwrap_or_default();
                         current.2.write_all(data).map_err(io)?;
                         bytes += data.len() as u64;
                     }

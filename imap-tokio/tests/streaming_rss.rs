@@ -208,10 +208,10 @@ async fn child() -> Result<(), String> {
             let item: imap_tokio::types::FetchResponse =
                 item.map_err(|e: imap_tokio::Error| format!("streamed item: {e}"))?;
             for attribute in &item.attributes {
-                if let MessageAttribute::BodySection { data, origin, .. } = attribute {
-                    let data = data.as_deref().unwrap_or_default();
+                if let MessageAttribute::BodySection(section) = attribute {
+                    let data = section.data.as_deref().unwrap_or_default();
                     // Chunks of a streamed literal carry their offset; a small body none.
-                    let at = origin.map_or(0, u64::from);
+                    let at = section.origin.map_or(0, u64::from);
                     if at != bytes {
                         return Err(format!("chunk at offset {at}, expected {bytes}"));
                     }

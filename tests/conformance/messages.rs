@@ -705,10 +705,7 @@ async fn streaming_fetch(s: Arc<Server>) -> TestResult {
             let bytes = item
                 .attributes
                 .iter()
-                .map(|a| match a {
-                    MessageAttribute::BodySection { data: Some(d), .. } => d.len(),
-                    _ => 0,
-                })
+                .map(|a| a.section_data().map_or(0, |d| d.len()))
                 .sum();
             seen.push((item.seq, item.uid().unwrap_or(0), bytes));
             if seen.len().is_multiple_of(10) {

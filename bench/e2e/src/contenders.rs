@@ -10,7 +10,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use imap_tokio::types::{FetchAttr, FetchResponse, MessageAttribute, SequenceSet};
+use imap_tokio::types::{FetchAttr, FetchResponse, SequenceSet};
 use imap_tokio::{Error, TlsMode};
 use nix::sys::resource::{UsageWho, getrusage};
 
@@ -164,10 +164,7 @@ fn body_len(response: &FetchResponse) -> u64 {
     response
         .attributes
         .iter()
-        .map(|a| match a {
-            MessageAttribute::BodySection { data: Some(d), .. } => d.len() as u64,
-            _ => 0,
-        })
+        .map(|a| a.section_data().map_or(0, |d| d.len() as u64))
         .sum()
 }
 

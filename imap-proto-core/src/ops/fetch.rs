@@ -124,11 +124,7 @@ impl Fetch {
                 self.buffered_bytes += fetch
                     .attributes
                     .iter()
-                    .map(|a| match a {
-                        MessageAttribute::BodySection { data: Some(d), .. }
-                        | MessageAttribute::Binary { data: Some(d), .. } => d.len(),
-                        _ => 0,
-                    })
+                    .map(|a| a.section_data().map_or(0, |d| d.len()))
                     .sum::<usize>();
                 if before <= BUFFER_WARNING && self.buffered_bytes > BUFFER_WARNING {
                     log::warn!(
@@ -175,17 +171,11 @@ impl Fetch {
                     let data = std::mem::take(&mut assembly.data).freeze();
                     let attribute = match &assembly.attribute {
                         StreamedAttribute::BodySection { section, origin } => {
-                            MessageAttribute::BodySection {
-                                section: section.clone(),
-                                origin: *origin,
-                                data: Some(data),
-                            }
+                            MessageAttribute::body_section(section.clone(), *origin, Some(data))
                         }
-                        StreamedAttribute::Binary { section, origin } => MessageAttribute::Binary {
-                            section: section.clone(),
-                            origin: *origin,
-                            data: Some(data),
-                        },
+                        StreamedAttribute::Binary { section, origin } => {
+                            MessageAttribute::binary(section.clone(), *origin, Some(data))
+                        }
                     };
                     assembly.response.attributes.push(attribute);
                 }
@@ -460,18 +450,10 @@ fn chunk_attribute(
         StreamedAttribute::BodySection {
             section,
             origin: base,
-        } => MessageAttribute::BodySection {
-            section: section.clone(),
-            origin: origin(*base),
-            data: Some(data),
-        },
+        } => MessageAttribute::body_section(section.clone(), origin(*base), Some(data)),
         StreamedAttribute::Binary {
             section,
             origin: base,
-        } => MessageAttribute::Binary {
-            section: section.clone(),
-            origin: origin(*base),
-            data: Some(data),
-        },
+        } => MessageAttribute::binary(section.clone(), origin(*base), Some(data)),
     }
 }

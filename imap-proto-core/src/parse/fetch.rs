@@ -26,9 +26,9 @@ use super::core::{
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
 use crate::types::{
-    BodyExtension, BodyStructure, Envelope, FetchStreamContinuation, FetchStreamHead, Field, Flag,
-    ListKind, MAX_WIRE_TEXT_LEN, MessageAttribute, PartNode, RawAddress, Section, SectionKind,
-    StreamedAttribute, StringKind, WireText,
+    BodyExtension, BodyStructure, BodyTables, Envelope, EnvelopeTables, FetchStreamContinuation,
+    FetchStreamHead, Field, Flag, ListKind, MAX_WIRE_TEXT_LEN, MessageAttribute, PartNode,
+    RawAddress, Section, SectionKind, StreamedAttribute, StringKind,
 };
 
 /// The error half of [`PResult`], for helpers that return only the new position.
@@ -405,9 +405,8 @@ fn msg_att_item<'a>(
             attr(attrs, r, MessageAttribute::Preview(p))
         }
         KEY_ENVELOPE => {
-            let mut env = Box::<Envelope>::default();
-            let r = envelope_into(sep(after, "ENVELOPE")?, &mut env)?;
-            attr(attrs, r, MessageAttribute::Envelope(env))
+            let (r, env) = envelope(sep(after, "ENVELOPE")?)?;
+            attr(attrs, r, MessageAttribute::Envelope(Box::new(env)))
         }
         KEY_THREADID => {
             let v = sep(after, "THREADID")?;
@@ -484,9 +483,9 @@ fn flag_fetch_list_into<'a>(i: Span<'a>, flags: &mut Vec<Flag>) -> Result<Span<'
                 (n, Flag::Keyword(i.take(n).to_bytes()))
             }
         };
-        if flags.capacity() == 0 {
-            flags.reserve_exact(4);
-        } else if flags.len() == flags.capacity() {
+        // Room for exactly the flags left (counted once, at the first): a buffered FETCH
+        // keeps every list, so spare room would be most of their size.
+        if flags.len() == flags.capacity() {
             reserve_flags(flags, s);
         }
         flags.push(flag);
@@ -749,7 +748,7 @@ fn other_attribute<'a>(
     let (after, name) = i.take_split(end);
     let (r, value) = raw_value(sep(after, "msg-att")?, 1)?;
     let name = name.to_bytes();
-    attr(attrs, r, MessageAttribute::Other { name, value })
+    attr(attrs, r, MessageAttribute::other(name, value))
 }
 
 /// `"(" item ")"`, with lenient spaces inside.
@@ -798,22 +797,7 @@ fn body_section_value<'a>(
         return Ok(i.take_from(i.as_slice().len()));
     }
     let (r, value) = nstring(i)?;
-    // Pushed empty and filled in place, as in `push_sync_attribute`: one per body fetched.
-    attrs.push(MessageAttribute::BodySection {
-        section: Section::default(),
-        origin: None,
-        data: None,
-    });
-    if let Some(MessageAttribute::BodySection {
-        section: s,
-        origin: o,
-        data,
-    }) = attrs.last_mut()
-    {
-        *s = section;
-        *o = origin;
-        *data = value;
-    }
+    attrs.push(MessageAttribute::body_section(section, origin, value));
     Ok(r)
 }
 
@@ -850,12 +834,7 @@ fn binary_value<'a>(
     }
     // `string` also takes `literal8` (`~{n}`).
     let (r, data) = nstring(i)?;
-    let binary = MessageAttribute::Binary {
-        section,
-        origin,
-        data,
-    };
-    attr(attrs, r, binary)
+    attr(attrs, r, MessageAttribute::binary(section, origin, data))
 }
 
 /// The `SP` between a section and its value. Quirk: GreenMail 1.5 sent `BODY[HEADER]{4169}`
@@ -1005,17 +984,19 @@ pub fn section_binary(i: Span<'_>) -> PResult<'_, Vec<u32>> {
 // ---------------------------------------------------------------------------------------------
 // ENVELOPE
 //
-// `Envelope` and `BodyStructure` are large (hundreds of bytes), so their parsers fill a
-// caller-provided value in place instead of returning one: moving them through every
-// `PResult` cost more than parsing their fields.
+// The parsers of `Envelope` and `BodyStructure` fill scratch tables on the stack
+// (`EnvelopeTables`, `BodyTables`, with inline room for the common case) in place, then store
+// them in the value's one exact-size table (`types/compact_table.rs`).
 
 /// `envelope = "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP env-to
 /// SP env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")"` (RFC 9051 §9), where the
 /// dates, subject and ids are `nstring` and the address fields are `"(" 1*address ")" / nil`.
 pub fn envelope(i: Span<'_>) -> PResult<'_, Envelope> {
-    let mut env = Envelope::default();
-    let rest = envelope_into(i, &mut env)?;
-    Ok((rest, env))
+    let mut env = EnvelopeTables::default();
+    let mut text = TextBuilder::at(i);
+    let rest = envelope_into(i, &mut text, &mut env)?;
+    let (wire, unescaped) = text.finish(i, rest)?;
+    Ok((rest, env.finish(wire, &unescaped)))
 }
 
 /// Where a value built of [`Field`]s (an ENVELOPE, a BODYSTRUCTURE) starts in the frame, and
@@ -1040,55 +1021,47 @@ impl TextBuilder {
         field.resolve(text, &self.unescaped).unwrap_or_default()
     }
 
-    /// The finished value's wire text: the frame from `start` (where [`TextBuilder::at`]
+    /// The finished value's wire text, the frame from `start` (where [`TextBuilder::at`]
     /// was) to `rest`, and the unescaped strings.
-    fn finish<'a>(self, start: Span<'a>, rest: Span<'a>) -> Result<WireText, Fail<'a>> {
+    fn finish<'a>(self, start: Span<'a>, rest: Span<'a>) -> Result<(Bytes, Vec<u8>), Fail<'a>> {
         let len = start.input_len() - rest.input_len();
         if len > MAX_WIRE_TEXT_LEN || self.unescaped.len() > MAX_WIRE_TEXT_LEN {
             return Err(PErr::fatal(start, ParseErrorKind::TooLong));
         }
-        let unescaped = if self.unescaped.is_empty() {
-            Bytes::new()
-        } else {
-            Bytes::from(self.unescaped)
-        };
-        Ok(WireText {
-            text: start.take(len).to_bytes(),
-            unescaped,
-        })
+        Ok((start.take(len).to_bytes(), self.unescaped))
     }
 }
 
 /// [`envelope`], filling `env` (which must be empty) in place. No string becomes a `Bytes`:
 /// each is recorded as a [`Field`] of the envelope's text, which is sliced from the frame
 /// once at the end.
-fn envelope_into<'a>(i: Span<'a>, env: &mut Envelope) -> Result<Span<'a>, Fail<'a>> {
+fn envelope_into<'a>(
+    i: Span<'a>,
+    text: &mut TextBuilder,
+    env: &mut EnvelopeTables,
+) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "envelope";
-    let start = i;
-    let mut text = TextBuilder::at(i);
-    let i = open(i, RULE)?;
-    let (i, date) = text_nstring(i, &mut text)?;
+        let i = open(i, RULE)?;
+    let (i, date) = text_nstring(i, text)?;
     env.strings[StringKind::Date as usize] = date;
-    let (i, subject) = text_nstring(sep(i, RULE)?, &mut text)?;
+    let (i, subject) = text_nstring(sep(i, RULE)?, text)?;
     env.strings[StringKind::Subject as usize] = subject;
     let from_start = sep(i, RULE)?;
-    let i = env_address_list(from_start, &mut text, env, ListKind::From)?;
+    let i = env_address_list(from_start, text, env, ListKind::From)?;
     let from_text = from_start
         .as_slice()
         .get(..from_start.input_len() - i.input_len())
         .unwrap_or_default();
-    let i = env_repeated_address_list(sep(i, RULE)?, from_text, &mut text, env, ListKind::Sender)?;
-    let i = env_repeated_address_list(sep(i, RULE)?, from_text, &mut text, env, ListKind::ReplyTo)?;
-    let i = env_address_list(sep(i, RULE)?, &mut text, env, ListKind::To)?;
-    let i = env_address_list(sep(i, RULE)?, &mut text, env, ListKind::Cc)?;
-    let i = env_address_list(sep(i, RULE)?, &mut text, env, ListKind::Bcc)?;
-    let (i, in_reply_to) = text_nstring(sep(i, RULE)?, &mut text)?;
+    let i = env_repeated_address_list(sep(i, RULE)?, from_text, text, env, ListKind::Sender)?;
+    let i = env_repeated_address_list(sep(i, RULE)?, from_text, text, env, ListKind::ReplyTo)?;
+    let i = env_address_list(sep(i, RULE)?, text, env, ListKind::To)?;
+    let i = env_address_list(sep(i, RULE)?, text, env, ListKind::Cc)?;
+    let i = env_address_list(sep(i, RULE)?, text, env, ListKind::Bcc)?;
+    let (i, in_reply_to) = text_nstring(sep(i, RULE)?, text)?;
     env.strings[StringKind::InReplyTo as usize] = in_reply_to;
-    let (i, message_id) = text_nstring(sep(i, RULE)?, &mut text)?;
+    let (i, message_id) = text_nstring(sep(i, RULE)?, text)?;
     env.strings[StringKind::MessageId as usize] = message_id;
-    let rest = close(i, RULE)?;
-    env.wire = text.finish(start, rest)?;
-    Ok(rest)
+    close(i, RULE)
 }
 
 /// `nstring` as a [`Field`]. Unescaped quoted strings (nearly all) and literals are ranges of
@@ -1152,7 +1125,7 @@ fn text_nstring_or_number<'a>(i: Span<'a>, text: &mut TextBuilder) -> PResult<'a
 fn env_address_list<'a>(
     i: Span<'a>,
     text: &mut TextBuilder,
-    env: &mut Envelope,
+    env: &mut EnvelopeTables,
     kind: ListKind,
 ) -> Result<Span<'a>, Fail<'a>> {
     let first = env.addresses.len();
@@ -1191,7 +1164,7 @@ fn env_repeated_address_list<'a>(
     i: Span<'a>,
     from_text: &[u8],
     text: &mut TextBuilder,
-    env: &mut Envelope,
+    env: &mut EnvelopeTables,
     kind: ListKind,
 ) -> Result<Span<'a>, Fail<'a>> {
     let from = env.lists[ListKind::From as usize];
@@ -1224,9 +1197,9 @@ fn address_fields<'a>(i: Span<'a>, text: &mut TextBuilder) -> PResult<'a, RawAdd
 // `Field`s of the structure's wire text.
 
 /// The structure being built: where its text starts, and its tables.
-struct BodyBuilder<'s> {
+struct BodyBuilder {
     text: TextBuilder,
-    out: &'s mut BodyStructure,
+    out: BodyTables,
 }
 
 /// The table lengths to go back to when one reading of a part is abandoned for another (the
@@ -1240,7 +1213,7 @@ struct Checkpoint {
     unescaped: usize,
 }
 
-impl BodyBuilder<'_> {
+impl BodyBuilder {
     fn checkpoint(&self) -> Checkpoint {
         Checkpoint {
             parts: self.out.parts.len(),
@@ -1278,36 +1251,23 @@ fn table_len(len: usize) -> u32 {
 /// `(NIL "alternative" (...) NIL NIL NIL)`, Gmail's `("RELATED" NIL ("ATTACHMENT" NIL) NIL)`)
 /// is read as a multipart with no parts when it does not parse as a single part.
 pub fn body(i: Span<'_>, depth: usize) -> PResult<'_, BodyStructure> {
-    let mut out = BodyStructure::default();
-    let rest = body_structure_into(i, depth, &mut out)?;
-    Ok((rest, out))
-}
-
-/// [`body`] as a `Box`, built in place on the heap.
-fn body_boxed(i: Span<'_>, depth: usize) -> PResult<'_, Box<BodyStructure>> {
-    let mut out = Box::<BodyStructure>::default();
-    let rest = body_structure_into(i, depth, &mut out)?;
-    Ok((rest, out))
-}
-
-/// [`body`], filling `out` (which must be empty) in place.
-fn body_structure_into<'a>(
-    i: Span<'a>,
-    depth: usize,
-    out: &mut BodyStructure,
-) -> Result<Span<'a>, Fail<'a>> {
     let mut builder = BodyBuilder {
         text: TextBuilder::at(i),
-        out,
+        out: BodyTables::default(),
     };
     let rest = body_into(i, depth, &mut builder)?;
-    let text = builder.text;
-    out.wire = text.finish(i, rest)?;
-    Ok(rest)
+    let (wire, unescaped) = builder.text.finish(i, rest)?;
+    Ok((rest, builder.out.finish(wire, &unescaped)))
+}
+
+/// [`body`] as a `Box`.
+fn body_boxed(i: Span<'_>, depth: usize) -> PResult<'_, Box<BodyStructure>> {
+    let (rest, out) = body(i, depth)?;
+    Ok((rest, Box::new(out)))
 }
 
 /// One `body`: pushes its part, then its descendants, and fills it in.
-fn body_into<'a>(i: Span<'a>, depth: usize, b: &mut BodyBuilder<'_>) -> Result<Span<'a>, Fail<'a>> {
+fn body_into<'a>(i: Span<'a>, depth: usize, b: &mut BodyBuilder) -> Result<Span<'a>, Fail<'a>> {
     check_depth(i, depth)?;
     let i = open(i, "body")?;
     let index = b.out.parts.len();
@@ -1342,7 +1302,7 @@ fn body_into<'a>(i: Span<'a>, depth: usize, b: &mut BodyBuilder<'_>) -> Result<S
 fn body_type_mpart_into<'a>(
     mut i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     node.multipart = true;
@@ -1359,7 +1319,7 @@ fn mpart_subtype_and_extension<'a>(
     i: Span<'a>,
     media_subtype: Field,
     depth: usize,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     node.media_subtype = media_subtype;
@@ -1374,7 +1334,7 @@ fn mpart_subtype_and_extension<'a>(
 fn body_type_mpart_childless<'a>(
     i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     node.multipart = true;
@@ -1401,7 +1361,7 @@ fn body_type_mpart_childless<'a>(
 fn body_type_1part_into<'a>(
     i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "body-type-1part";
@@ -1421,8 +1381,7 @@ fn body_type_1part_into<'a>(
     } {
         match next_field(i) {
             Some(j) if peek(j) == Some(b'(') => {
-                let mut envelope = Envelope::default();
-                let r = envelope_into(j, &mut envelope)?;
+                let (r, envelope) = envelope(j)?;
                 node.envelope = Some(table_len(b.out.envelopes.len()));
                 b.out.envelopes.push(envelope);
                 // The attached message's body is the next part in the table.
@@ -1450,7 +1409,7 @@ fn body_type_1part_into<'a>(
 /// Quirk: `NIL` for body-fld-enc (iCloud, maddy, Exchange) is read as the empty string.
 fn body_fields_into<'a>(
     i: Span<'a>,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "body-fields";
@@ -1498,7 +1457,7 @@ fn body_fld_lines(i: Span<'_>) -> PResult<'_, u32> {
 ///
 /// Quirks: the empty list `()` (imap.mail.ru, go-imap servers and many more) and a `NIL`
 /// value (imap.mail.ru) are accepted.
-fn body_fld_param_into<'a>(i: Span<'a>, b: &mut BodyBuilder<'_>) -> PResult<'a, (u32, u32)> {
+fn body_fld_param_into<'a>(i: Span<'a>, b: &mut BodyBuilder) -> PResult<'a, (u32, u32)> {
     const RULE: &str = "body-fld-param";
     let first = table_len(b.out.params.len());
     if peek(i) != Some(b'(') {
@@ -1527,7 +1486,7 @@ fn body_fld_param_into<'a>(i: Span<'a>, b: &mut BodyBuilder<'_>) -> PResult<'a, 
 fn body_ext_1part_into<'a>(
     i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     node.has_extension = true;
@@ -1541,7 +1500,7 @@ fn body_ext_1part_into<'a>(
 fn body_ext_mpart_into<'a>(
     i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     node.has_extension = true;
@@ -1555,7 +1514,7 @@ fn body_ext_mpart_into<'a>(
 fn extension_tail_into<'a>(
     i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     let Some(j) = next_field(i) else {
@@ -1587,7 +1546,7 @@ fn extension_tail_into<'a>(
 /// of the list; it is read as a disposition with no parameters.
 fn body_fld_dsp_into<'a>(
     i: Span<'a>,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "body-fld-dsp";
@@ -1615,7 +1574,7 @@ fn body_fld_dsp_into<'a>(
 /// `()` is accepted.
 fn body_fld_lang_into<'a>(
     i: Span<'a>,
-    b: &mut BodyBuilder<'_>,
+    b: &mut BodyBuilder,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     let first = table_len(b.out.languages.len());
@@ -1841,11 +1800,7 @@ mod tests {
         origin: Option<u32>,
         data: Option<&str>,
     ) -> MessageAttribute {
-        MessageAttribute::BodySection {
-            section: section(part, kind),
-            origin,
-            data: data.map(b),
-        }
+        MessageAttribute::body_section(section(part, kind), origin, data.map(b))
     }
 
     fn bodystructure(s: BodyValues) -> MessageAttribute {
@@ -2041,27 +1996,15 @@ mod tests {
         check_table(&[
             (
                 "(BINARY[1] {3}\r\nabc)",
-                vec![MessageAttribute::Binary {
-                    section: vec![1],
-                    origin: None,
-                    data: n("abc"),
-                }],
+                vec![MessageAttribute::binary(vec![1], None, n("abc"))],
             ),
             (
                 "(BINARY[] ~{3}\r\n\0\x01\x02)",
-                vec![MessageAttribute::Binary {
-                    section: vec![],
-                    origin: None,
-                    data: Some(Bytes::from_static(b"\0\x01\x02")),
-                }],
+                vec![MessageAttribute::binary(vec![], None, Some(Bytes::from_static(b"\0\x01\x02")))],
             ),
             (
                 "(BINARY[2.1]<100> NIL)",
-                vec![MessageAttribute::Binary {
-                    section: vec![2, 1],
-                    origin: Some(100),
-                    data: None,
-                }],
+                vec![MessageAttribute::binary(vec![2, 1], Some(100), None)],
             ),
             (
                 "(BINARY.SIZE[1.2] 2048)",
@@ -2079,49 +2022,28 @@ mod tests {
             (
                 r#"(X-GM-LABELS (\Inbox "foo") UID 5)"#,
                 vec![
-                    MessageAttribute::Other {
-                        name: b("X-GM-LABELS"),
-                        value: b(r#"(\Inbox "foo")"#),
-                    },
+                    MessageAttribute::other(b("X-GM-LABELS"), b(r#"(\Inbox "foo")"#)),
                     MessageAttribute::Uid(5),
                 ],
             ),
             (
                 "(X-GM-MSGID 1278455344230334865 X-GM-THRID 4)",
                 vec![
-                    MessageAttribute::Other {
-                        name: b("X-GM-MSGID"),
-                        value: b("1278455344230334865"),
-                    },
-                    MessageAttribute::Other {
-                        name: b("X-GM-THRID"),
-                        value: b("4"),
-                    },
+                    MessageAttribute::other(b("X-GM-MSGID"), b("1278455344230334865")),
+                    MessageAttribute::other(b("X-GM-THRID"), b("4")),
                 ],
             ),
             (
                 "(SNIPPET (FUZZY \"Hi\") X-DATA {3}\r\nabc X-NONE NIL)",
                 vec![
-                    MessageAttribute::Other {
-                        name: b("SNIPPET"),
-                        value: b(r#"(FUZZY "Hi")"#),
-                    },
-                    MessageAttribute::Other {
-                        name: b("X-DATA"),
-                        value: b("abc"),
-                    },
-                    MessageAttribute::Other {
-                        name: b("X-NONE"),
-                        value: b("NIL"),
-                    },
+                    MessageAttribute::other(b("SNIPPET"), b(r#"(FUZZY "Hi")"#)),
+                    MessageAttribute::other(b("X-DATA"), b("abc")),
+                    MessageAttribute::other(b("X-NONE"), b("NIL")),
                 ],
             ),
             (
                 "(X-PART[1 2]<0> 5)",
-                vec![MessageAttribute::Other {
-                    name: b("X-PART[1 2]<0>"),
-                    value: b("5"),
-                }],
+                vec![MessageAttribute::other(b("X-PART[1 2]<0>"), b("5"))],
             ),
         ]);
     }
@@ -2437,11 +2359,7 @@ mod tests {
                 Some("Subject: probe message\r\n\r\n"),
             )
         };
-        let binary = MessageAttribute::Binary {
-            section: vec![1],
-            origin: None,
-            data: n("Hello from imap_probe.\r\n"),
-        };
+        let binary = MessageAttribute::binary(vec![1], None, n("Hello from imap_probe.\r\n"));
         let full = format!("* 1 FETCH (BODY[] {{187}}\r\n{BODY_187})\r\n");
         let table: Vec<(&str, Vec<MessageAttribute>)> = vec![
             // Dovecot 2.3.19.1
@@ -2794,13 +2712,40 @@ mod tests {
     }
 
     #[test]
+    fn retained_structures_cost_little_more_than_their_wire_text() {
+        // Issue 15 item 2: a buffered FETCH keeps every structure, so these sizes are the
+        // result's size. A Dovecot-style multipart/alternative with two text parts:
+        let input = concat!(
+            r#"(("text" "plain" ("charset" "utf-8") NIL NIL "quoted-printable" 1203 31 NIL NIL NIL NIL)"#,
+            r#"("text" "html" ("charset" "utf-8") NIL NIL "quoted-printable" 4051 80 NIL NIL NIL NIL)"#,
+            r#" "alternative" ("boundary" "b1_xyz") NIL NIL NIL)"#,
+        );
+        let s = structure(input);
+        assert_eq!(s.root().parts().count(), 2);
+        // Header 16 + places 12 + multipart 24 + two text parts 48 each + 3 parameters 48.
+        assert_eq!(s.table_len(), 196, "{s:?}");
+        assert!(std::mem::size_of::<BodyStructure>() <= 56);
+
+        let (env, rest) = run(
+            br#"("Mon, 7 Dec 2026 04:40:25 +0000" "Hello" (("Ann" NIL "ann" "example.com")) (("Ann" NIL "ann" "example.com")) (("Ann" NIL "ann" "example.com")) ((NIL NIL "bob" "example.org")) NIL NIL NIL "<id@example.com>")"#,
+            envelope,
+        )
+        .expect("envelope");
+        assert!(rest.is_empty());
+        assert_eq!(env.sender().next().unwrap().email().as_deref(), Some("ann@example.com"));
+        // Strings 32 + list ranges 48 + two addresses 64 + the unescaped offset 4.
+        assert_eq!(env.wire.table.byte_len(), 148);
+        assert!(std::mem::size_of::<Envelope>() <= 48);
+    }
+
+    #[test]
     fn abandoned_single_part_reading_leaves_nothing_behind() {
         // Read first as a single part (which pushes the parameter and the escaped string),
         // then as a childless multipart: only the second reading's entries remain.
         let s = structure(r#"(NIL "alternative" ("boundary" "a\"b") NIL NIL NIL)"#);
         assert!(s.root().is_multipart() && s.root().parts().count() == 0);
-        assert_eq!(s.params.len(), 1);
-        assert_eq!(&s.wire.unescaped[..], b"a\"b");
+        assert_eq!(s.param_count(), 1);
+        assert_eq!(s.wire.table.unescaped(), b"a\"b");
         assert_eq!(s.root().param("BOUNDARY"), Some(&b"a\"b"[..]));
     }
 
@@ -3256,14 +3201,16 @@ mod tests {
         let (_, a) = msg_att(Span::new(&ctx)).unwrap();
         let base = ctx.frame.as_ptr() as usize;
         match &a[1] {
-            MessageAttribute::BodySection { data: Some(d), .. } => {
+            MessageAttribute::BodySection(s) if s.data.is_some() => {
+                let d = s.data.as_ref().unwrap();
                 assert_eq!(d.as_ptr() as usize, base + 19);
                 assert_eq!(&d[..], b"hello");
             }
             other => panic!("{other:?}"),
         }
         match &a[2] {
-            MessageAttribute::Other { name, value } => {
+            MessageAttribute::Other(other) => {
+                let (name, value) = (&other.name, &other.value);
                 assert_eq!(name.as_ptr() as usize, base + 25);
                 assert_eq!(value.as_ptr() as usize, base + 36);
             }

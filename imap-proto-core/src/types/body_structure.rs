@@ -1,9 +1,15 @@
 //! BODY and BODYSTRUCTURE (RFC 9051 §7.5.2, RFC 3501 §7.4.2): the MIME tree of a message.
 //!
-//! A [`BodyStructure`] keeps one `Bytes` of its wire text and a flat table of its parts in
-//! depth-first order, each string a range of that text (see `wire_text.rs` for why). A part
-//! is read through a [`BodyPart`] view: `structure.root()` is the top part, `parts()` walks a
-//! multipart's children and `message_body()` enters an attached message.
+//! A [`BodyStructure`] keeps one `Bytes` of its wire text and one exact-size table (see
+//! `compact_table.rs`) of its parts in depth-first order, each string a range of that text
+//! (see `wire_text.rs` for why). A part is read through a [`BodyPart`] view:
+//! `structure.root()` is the top part, `parts()` walks a multipart's children and
+//! `message_body()` enters an attached message.
+//!
+//! The parser fills [`BodyTables`] (scratch tables with inline room, on its stack) and
+//! [`BodyTables::finish`] stores them. In the table, a part is a record of its subtree's
+//! end, a mask of what it has, and only the items it has (`NIL` fields, empty ranges, a
+//! zero size are left out), so a typical part takes 40–60 bytes instead of a fixed 128.
 
 use std::fmt;
 
@@ -11,10 +17,11 @@ use bytes::Bytes;
 use smallvec::SmallVec;
 
 use super::Envelope;
+use super::compact_table::{Table, TableWriter};
 use super::wire_text::{Field, ShowBytes, ShowField, WireText};
 
-/// One part in the flat table: everything `body-type-1part` or `body-type-mpart` says about
-/// it, with ranges into the structure's shared tables.
+/// One part as the parser builds it: everything `body-type-1part` or `body-type-mpart` says
+/// about it, with ranges into the structure's shared tables.
 #[derive(Clone, Copy, Default)]
 pub(crate) struct PartNode {
     /// The index just past this part's subtree (its descendants follow it directly).
@@ -57,6 +64,189 @@ pub(crate) struct PartNode {
     pub(crate) extensions: (u32, u32),
 }
 
+/// What a part record may hold, in record order: the bit of its mask that says it is there.
+/// The one-word items come first, so an item's place in the record is a count of the bits
+/// below it.
+#[derive(Clone, Copy)]
+enum Item {
+    Octets = 0,
+    Lines = 1,
+    Envelope = 2,
+    MediaType = 3,
+    MediaSubtype = 4,
+    Params = 5,
+    Id = 6,
+    Description = 7,
+    Encoding = 8,
+    Md5 = 9,
+    Disposition = 10,
+    DispositionParams = 11,
+    Languages = 12,
+    Location = 13,
+    Extensions = 14,
+}
+
+/// The mask bits of the one-word items ([`Item::Octets`], [`Item::Lines`],
+/// [`Item::Envelope`]); the others take two words.
+const ONE_WORD_ITEMS: u32 = 0b111;
+/// Mask bit: `body-type-mpart`.
+const MULTIPART: u32 = 1 << 30;
+/// Mask bit: the extension data was sent.
+const HAS_EXTENSION: u32 = 1 << 31;
+/// Table words before the part records' places: the unescaped strings' offset (word 0), the
+/// number of parts, the first word of the parameters and that of the languages.
+const HEADER_WORDS: usize = 4;
+/// The most words a part record takes (end, mask, three one-word and twelve two-word items).
+const MAX_RECORD_WORDS: usize = 2 + 3 + 2 * 12;
+
+impl PartNode {
+    /// This part as a table record: its end, its mask, then the items it has.
+    fn encode(&self, out: &mut TableWriter) {
+        let ranges = |(start, end): (u32, u32)| start != end;
+        let has = [
+            self.octets != 0,
+            self.lines.is_some(),
+            self.envelope.is_some(),
+            self.media_type != Field::NIL,
+            self.media_subtype != Field::NIL,
+            ranges(self.params),
+            self.id != Field::NIL,
+            self.description != Field::NIL,
+            self.encoding != Field::NIL,
+            self.md5 != Field::NIL,
+            self.disposition != Field::NIL,
+            ranges(self.disposition_params),
+            ranges(self.languages),
+            self.location != Field::NIL,
+            ranges(self.extensions),
+        ];
+        let mut mask = has
+            .iter()
+            .enumerate()
+            .fold(0, |mask, (bit, &has)| mask | (u32::from(has) << bit));
+        if self.multipart {
+            mask |= MULTIPART;
+        }
+        if self.has_extension {
+            mask |= HAS_EXTENSION;
+        }
+        out.push(self.end);
+        out.push(mask);
+        let one = |out: &mut TableWriter, item: Item, word: Option<u32>| {
+            if let (true, Some(word)) = (has[item as usize], word) {
+                out.push(word);
+            }
+        };
+        one(out, Item::Octets, Some(self.octets));
+        one(out, Item::Lines, self.lines);
+        one(out, Item::Envelope, self.envelope);
+        let fields = [
+            (Item::MediaType, self.media_type.to_words()),
+            (Item::MediaSubtype, self.media_subtype.to_words()),
+            (Item::Params, [self.params.0, self.params.1]),
+            (Item::Id, self.id.to_words()),
+            (Item::Description, self.description.to_words()),
+            (Item::Encoding, self.encoding.to_words()),
+            (Item::Md5, self.md5.to_words()),
+            (Item::Disposition, self.disposition.to_words()),
+            (
+                Item::DispositionParams,
+                [self.disposition_params.0, self.disposition_params.1],
+            ),
+            (Item::Languages, [self.languages.0, self.languages.1]),
+            (Item::Location, self.location.to_words()),
+            (Item::Extensions, [self.extensions.0, self.extensions.1]),
+        ];
+        for (item, [a, b]) in fields {
+            if has[item as usize] {
+                out.push(a);
+                out.push(b);
+            }
+        }
+    }
+
+    /// The words [`PartNode::encode`] writes.
+    fn record_words(&self) -> usize {
+        let mut words = TableWriter::with_words(MAX_RECORD_WORDS, 0);
+        let before = words.words();
+        self.encode(&mut words);
+        words.words() - before
+    }
+}
+
+/// A structure being parsed: its parts and shared tables as scratch tables with inline room
+/// (on the parser's stack), stored in the structure's one exact-size table by
+/// [`BodyTables::finish`].
+#[derive(Default)]
+pub(crate) struct BodyTables {
+    /// Every part, depth-first: the root first, each part's descendants right after it.
+    pub(crate) parts: SmallVec<[PartNode; 4]>,
+    /// Every parameter (attribute, value) of every part and disposition.
+    pub(crate) params: SmallVec<[[Field; 2]; 8]>,
+    /// Every language tag.
+    pub(crate) languages: Vec<Field>,
+    /// The envelopes of attached messages.
+    pub(crate) envelopes: Vec<Envelope>,
+    /// Extension values beyond `body-fld-loc` (rare).
+    pub(crate) extensions: Vec<BodyExtension>,
+}
+
+impl BodyTables {
+    /// The structure of wire text `text` (which the fields are ranges of) and the unescaped
+    /// strings `unescaped`. Takes the envelopes and extensions; the tables can be reused.
+    pub(crate) fn finish(&mut self, text: Bytes, unescaped: &[u8]) -> BodyStructure {
+        // Two passes: the exact size first, so the table is one allocation that fits.
+        let records: usize = self.parts.iter().map(PartNode::record_words).sum();
+        let words = HEADER_WORDS - 1
+            + self.parts.len()
+            + records
+            + 4 * self.params.len()
+            + 2 * self.languages.len();
+        let mut table = TableWriter::with_words(words, unescaped.len());
+        table.push(self.parts.len() as u32);
+        table.push(0); // the parameters' first word, set below
+        table.push(0); // the languages' first word, set below
+        let places = table.words();
+        for _ in &self.parts {
+            table.push(0);
+        }
+        for (k, part) in self.parts.iter().enumerate() {
+            table.set(places + k, table.words() as u32);
+            part.encode(&mut table);
+        }
+        table.set(2, table.words() as u32);
+        for [key, value] in &self.params {
+            table.push_field(*key);
+            table.push_field(*value);
+        }
+        table.set(3, table.words() as u32);
+        for language in &self.languages {
+            table.push_field(*language);
+        }
+        let rare = (!self.envelopes.is_empty() || !self.extensions.is_empty()).then(|| {
+            Box::new(Rare {
+                envelopes: std::mem::take(&mut self.envelopes).into_boxed_slice(),
+                extensions: std::mem::take(&mut self.extensions).into_boxed_slice(),
+            })
+        });
+        BodyStructure {
+            wire: WireText {
+                text,
+                table: table.finish(unescaped),
+            },
+            rare,
+        }
+    }
+}
+
+/// What few structures have: attached messages' envelopes, extension data beyond
+/// `body-fld-loc`.
+#[derive(Clone, Default)]
+pub(crate) struct Rare {
+    envelopes: Box<[Envelope]>,
+    extensions: Box<[BodyExtension]>,
+}
+
 /// `body = "(" (body-type-1part / body-type-mpart) ")"` (RFC 9051 §9): a message's MIME
 /// structure, from a `BODYSTRUCTURE` (or the non-extensible `BODY`) FETCH item.
 ///
@@ -67,18 +257,10 @@ pub(crate) struct PartNode {
 #[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct BodyStructure {
-    /// The structure as sent, from `(` to `)`, and its unescaped strings.
+    /// The structure as sent, from `(` to `)`, and its table (see [`BodyTables::finish`]).
     pub(crate) wire: WireText,
-    /// Every part, depth-first: the root first, each part's descendants right after it.
-    pub(crate) parts: SmallVec<[PartNode; 4]>,
-    /// Every parameter (attribute, value) of every part and disposition.
-    pub(crate) params: SmallVec<[[Field; 2]; 4]>,
-    /// Every language tag.
-    pub(crate) languages: Vec<Field>,
-    /// The envelopes of attached messages.
-    pub(crate) envelopes: Vec<Envelope>,
-    /// Extension values beyond `body-fld-loc` (rare).
-    pub(crate) extensions: Vec<BodyExtension>,
+    /// Attached messages' envelopes and extension values, when there are any.
+    pub(crate) rare: Option<Box<Rare>>,
 }
 
 impl BodyStructure {
@@ -96,7 +278,7 @@ impl BodyStructure {
     /// is part 1, and an attached message's multipart body shares the message's number (its
     /// `TEXT`) while a single-part body is the message's part 1.
     pub fn sections(&self) -> Vec<(Vec<u32>, BodyPart<'_>)> {
-        let mut out = Vec::with_capacity(self.parts.len());
+        let mut out = Vec::with_capacity(self.part_count());
         let root = self.root();
         let number = if root.is_multipart() {
             Vec::new()
@@ -118,19 +300,97 @@ impl BodyStructure {
         self.wire.to_bytes(value)
     }
 
-    fn node(&self, index: usize) -> PartNode {
-        self.parts.get(index).copied().unwrap_or_default()
+    fn part_count(&self) -> usize {
+        self.wire.table.word(1) as usize
+    }
+
+    /// Part `index`'s record (an empty one past the last part).
+    fn record(&self, index: usize) -> Record<'_> {
+        let table = &self.wire.table;
+        if index >= self.part_count() {
+            return Record {
+                table,
+                at: 0,
+                mask: 0,
+            };
+        }
+        let at = table.word(HEADER_WORDS + index) as usize;
+        Record {
+            table,
+            at,
+            mask: table.word(at + 1),
+        }
     }
 
     fn params_in(&self, (start, end): (u32, u32)) -> Params<'_> {
-        let raw = self
-            .params
-            .get(start as usize..end as usize)
-            .unwrap_or_default();
+        let first = self.wire.table.word(2) as usize;
         Params {
             wire: &self.wire,
-            raw: raw.iter(),
+            next: first + 4 * start as usize,
+            end: first + 4 * end.max(start) as usize,
         }
+    }
+
+    /// The bytes of the structure's table (for the size tests).
+    #[cfg(test)]
+    pub(crate) fn table_len(&self) -> usize {
+        self.wire.table.byte_len()
+    }
+
+    /// How many parameters the table holds, of every part and disposition (for tests).
+    #[cfg(test)]
+    pub(crate) fn param_count(&self) -> usize {
+        let table = &self.wire.table;
+        (table.word(3) - table.word(2)) as usize / 4
+    }
+}
+
+/// One part's record in a structure's table.
+#[derive(Clone, Copy)]
+struct Record<'a> {
+    table: &'a Table,
+    /// The record's first word (its end); its mask is the next.
+    at: usize,
+    mask: u32,
+}
+
+impl Record<'_> {
+    fn end(&self) -> u32 {
+        // `at` is 0 only for the empty record: a real one follows the header.
+        if self.at == 0 {
+            return 0;
+        }
+        self.table.word(self.at)
+    }
+
+    fn is(&self, bit: u32) -> bool {
+        self.mask & bit != 0
+    }
+
+    /// The first word of `item`, if the part has it.
+    #[inline]
+    fn place(&self, item: Item) -> Option<usize> {
+        let bit = 1 << item as u32;
+        if self.mask & bit == 0 {
+            return None;
+        }
+        let below = self.mask & (bit - 1);
+        let one = (below & ONE_WORD_ITEMS).count_ones();
+        let two = (below & !ONE_WORD_ITEMS).count_ones();
+        Some(self.at + 2 + (one + 2 * two) as usize)
+    }
+
+    fn word(&self, item: Item) -> Option<u32> {
+        self.place(item).map(|at| self.table.word(at))
+    }
+
+    fn field(&self, item: Item) -> Field {
+        self.place(item)
+            .map_or(Field::NIL, |at| self.table.field(at))
+    }
+
+    fn range(&self, item: Item) -> (u32, u32) {
+        self.place(item).map_or((0, 0), |at| self.table.range(at))
     }
 }
 
@@ -162,17 +422,17 @@ pub struct BodyPart<'a> {
 }
 
 impl<'a> BodyPart<'a> {
-    fn node(&self) -> PartNode {
-        self.structure.node(self.index)
+    fn record(&self) -> Record<'a> {
+        self.structure.record(self.index)
     }
 
-    fn field(&self, field: Field) -> Option<&'a [u8]> {
-        self.structure.wire.get(field)
+    fn field(&self, item: Item) -> Option<&'a [u8]> {
+        self.structure.wire.get(self.record().field(item))
     }
 
     /// `body-type-mpart`: a part made of parts.
     pub fn is_multipart(&self) -> bool {
-        self.node().multipart
+        self.record().is(MULTIPART)
     }
 
     /// `media-type`, e.g. `TEXT` or `APPLICATION`, in the server's case; `MULTIPART` for a
@@ -181,12 +441,12 @@ impl<'a> BodyPart<'a> {
         if self.is_multipart() {
             return b"MULTIPART";
         }
-        self.field(self.node().media_type).unwrap_or_default()
+        self.field(Item::MediaType).unwrap_or_default()
     }
 
     /// `media-subtype`, e.g. `PLAIN` or `MIXED`. Empty when the server sent `NIL`.
     pub fn media_subtype(&self) -> &'a [u8] {
-        self.field(self.node().media_subtype).unwrap_or_default()
+        self.field(Item::MediaSubtype).unwrap_or_default()
     }
 
     /// Whether this is `media_type/media_subtype`, compared without regard to case as MIME
@@ -202,7 +462,7 @@ impl<'a> BodyPart<'a> {
     /// `body-fld-param` of a single part (`CHARSET`, `NAME`, ...) or the parameters of a
     /// multipart's `body-ext-mpart` (`BOUNDARY`, ...). A `NIL` value reads as empty.
     pub fn params(&self) -> Params<'a> {
-        self.structure.params_in(self.node().params)
+        self.structure.params_in(self.record().range(Item::Params))
     }
 
     /// The value of the parameter `name` (compared without regard to case), if sent.
@@ -212,39 +472,40 @@ impl<'a> BodyPart<'a> {
 
     /// `body-fld-id`: the Content-ID.
     pub fn id(&self) -> Option<&'a [u8]> {
-        self.field(self.node().id)
+        self.field(Item::Id)
     }
 
     /// `body-fld-desc`: the Content-Description.
     pub fn description(&self) -> Option<&'a [u8]> {
-        self.field(self.node().description)
+        self.field(Item::Description)
     }
 
     /// `body-fld-enc`, e.g. `7BIT` or `BASE64`. Empty for a multipart, and when the server
     /// sent `NIL` (a quirk, see `docs/quirks.md`; RFC 2045 §6.1 makes that mean `7BIT`).
     pub fn encoding(&self) -> &'a [u8] {
-        self.field(self.node().encoding).unwrap_or_default()
+        self.field(Item::Encoding).unwrap_or_default()
     }
 
     /// `body-fld-octets`: the size of the encoded content. 0 for a multipart.
     pub fn octets(&self) -> u32 {
-        self.node().octets
+        self.record().word(Item::Octets).unwrap_or(0)
     }
 
     /// `body-fld-lines`: the size in lines of a TEXT part or an attached message.
     pub fn lines(&self) -> Option<u32> {
-        self.node().lines
+        self.record().word(Item::Lines)
     }
 
     /// The envelope of an attached message (`MESSAGE/RFC822` or `MESSAGE/GLOBAL`).
     pub fn envelope(&self) -> Option<&'a Envelope> {
-        let index = self.node().envelope?;
-        self.structure.envelopes.get(index as usize)
+        let index = self.record().word(Item::Envelope)?;
+        let rare: &'a Rare = self.structure.rare.as_deref()?;
+        rare.envelopes.get(index as usize)
     }
 
     /// The body of an attached message (`MESSAGE/RFC822` or `MESSAGE/GLOBAL`).
     pub fn message_body(&self) -> Option<BodyPart<'a>> {
-        self.node().envelope?;
+        self.record().word(Item::Envelope)?;
         Some(BodyPart {
             structure: self.structure,
             index: self.index + 1,
@@ -254,62 +515,63 @@ impl<'a> BodyPart<'a> {
     /// A multipart's parts, in order (none for a single part, and none for the childless
     /// multiparts some servers send, see `docs/quirks.md`).
     pub fn parts(&self) -> Parts<'a> {
-        let node = self.node();
-        let next = if node.multipart {
+        let record = self.record();
+        let end = record.end() as usize;
+        let next = if record.is(MULTIPART) {
             self.index + 1
         } else {
-            node.end as usize
+            end
         };
         Parts {
             structure: self.structure,
             next,
-            end: node.end as usize,
+            end,
         }
     }
 
     /// The extension data (`body-ext-1part` / `body-ext-mpart`) was sent: BODYSTRUCTURE
     /// sends it, BODY does not.
     pub fn has_extension_data(&self) -> bool {
-        self.node().has_extension
+        self.record().is(HAS_EXTENSION)
     }
 
     /// `body-fld-md5`.
     pub fn md5(&self) -> Option<&'a [u8]> {
-        self.field(self.node().md5)
+        self.field(Item::Md5)
     }
 
     /// `body-fld-dsp`: e.g. `("attachment" ("filename" "a.pdf"))`.
     pub fn disposition(&self) -> Option<Disposition<'a>> {
-        let node = self.node();
-        let kind = self.field(node.disposition)?;
+        let kind = self.field(Item::Disposition)?;
         Some(Disposition {
             kind,
-            params: self.structure.params_in(node.disposition_params),
+            params: self
+                .structure
+                .params_in(self.record().range(Item::DispositionParams)),
         })
     }
 
     /// `body-fld-lang`: the Content-Language tags.
     pub fn languages(&self) -> impl ExactSizeIterator<Item = &'a [u8]> + 'a {
-        let (start, end) = self.node().languages;
+        let (start, end) = self.record().range(Item::Languages);
         let wire = &self.structure.wire;
-        self.structure
-            .languages
-            .get(start as usize..end as usize)
-            .unwrap_or_default()
-            .iter()
-            .map(move |&field| wire.get(field).unwrap_or_default())
+        let first = wire.table.word(3) as usize;
+        (start as usize..end.max(start) as usize)
+            .map(move |k| wire.field_at(first + 2 * k).unwrap_or_default())
     }
 
     /// `body-fld-loc`: the Content-Location.
     pub fn location(&self) -> Option<&'a [u8]> {
-        self.field(self.node().location)
+        self.field(Item::Location)
     }
 
     /// `*(SP body-extension)`: values of extensions newer than this library, as sent.
     pub fn extensions(&self) -> &'a [BodyExtension] {
-        let (start, end) = self.node().extensions;
-        self.structure
-            .extensions
+        let (start, end) = self.record().range(Item::Extensions);
+        let Some(rare) = self.structure.rare.as_deref() else {
+            return &[];
+        };
+        rare.extensions
             .get(start as usize..end as usize)
             .unwrap_or_default()
     }
@@ -415,7 +677,7 @@ impl<'a> Iterator for Parts<'a> {
         };
         // The next sibling starts where this part's subtree ends; `max` keeps a malformed
         // table from looping.
-        self.next = (part.node().end as usize).max(self.next + 1);
+        self.next = (part.record().end() as usize).max(self.next + 1);
         Some(part)
     }
 }
@@ -430,7 +692,10 @@ impl fmt::Debug for Parts<'_> {
 #[derive(Clone)]
 pub struct Params<'a> {
     wire: &'a WireText,
-    raw: std::slice::Iter<'a, [Field; 2]>,
+    /// The table word of the next (attribute, value) pair: four words each.
+    next: usize,
+    /// The table word just past the last pair.
+    end: usize,
 }
 
 impl<'a> Params<'a> {
@@ -447,15 +712,20 @@ impl<'a> Iterator for Params<'a> {
     type Item = (&'a [u8], &'a [u8]);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let [key, value] = self.raw.next()?;
+        if self.next >= self.end {
+            return None;
+        }
+        let at = self.next;
+        self.next += 4;
         Some((
-            self.wire.get(*key).unwrap_or_default(),
-            self.wire.get(*value).unwrap_or_default(),
+            self.wire.field_at(at).unwrap_or_default(),
+            self.wire.field_at(at + 2).unwrap_or_default(),
         ))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.raw.size_hint()
+        let len = self.end.saturating_sub(self.next) / 4;
+        (len, Some(len))
     }
 }
 
@@ -529,7 +799,7 @@ pub enum BodyExtension {
 pub(crate) mod values {
     use bytes::Bytes;
 
-    use super::{BodyExtension, BodyStructure, PartNode};
+    use super::{BodyExtension, BodyStructure, BodyTables, PartNode};
     use crate::types::Envelope;
     use crate::types::wire_text::{Field, push_value};
 
@@ -610,7 +880,7 @@ pub(crate) mod values {
     /// Builds the flat table, every string stored in the unescaped buffer (which equality
     /// does not see).
     struct Builder {
-        out: BodyStructure,
+        out: BodyTables,
         buffer: Vec<u8>,
     }
 
@@ -709,12 +979,11 @@ pub(crate) mod values {
         /// The structure these values describe.
         pub(crate) fn build(&self) -> BodyStructure {
             let mut builder = Builder {
-                out: BodyStructure::default(),
+                out: BodyTables::default(),
                 buffer: Vec::new(),
             };
             builder.part(self);
-            builder.out.wire.unescaped = builder.buffer.into();
-            builder.out
+            builder.out.finish(Bytes::new(), &builder.buffer)
         }
     }
 }

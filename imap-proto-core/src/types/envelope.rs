@@ -11,6 +11,7 @@ use std::fmt;
 use bytes::Bytes;
 use smallvec::SmallVec;
 
+use super::compact_table::TableWriter;
 use super::wire_text::{Field, ShowField, WireText};
 
 /// An address's four fields, in wire order: name, adl, mailbox, host.
@@ -45,36 +46,71 @@ pub(crate) enum StringKind {
 /// connection's read buffer alive, like every other value of a FETCH response.
 #[derive(Clone, Default)]
 pub struct Envelope {
-    /// The envelope as sent, from `(` to `)`, and its unescaped strings.
+    /// The envelope as sent, from `(` to `)`, and its table: the string fields (see
+    /// [`StringKind`]) from word [`STRINGS`], each address list's range of addresses (see
+    /// [`ListKind`]) from word [`LISTS`], then every address (four fields, list after list)
+    /// from word [`ADDRESSES`]. Sender and reply-to that repeat from's text share its range.
     pub(crate) wire: WireText,
+}
+
+/// The first table word of the string fields.
+const STRINGS: usize = 1;
+/// The first table word of the list ranges.
+const LISTS: usize = STRINGS + 2 * 4;
+/// The first table word of the addresses.
+const ADDRESSES: usize = LISTS + 2 * 6;
+/// Table words per address.
+const ADDRESS_WORDS: usize = 2 * 4;
+
+/// An envelope being parsed: its fields in scratch tables on the stack, stored in the
+/// envelope's one exact-size table by [`EnvelopeTables::finish`].
+#[derive(Default)]
+pub(crate) struct EnvelopeTables {
     /// Date, subject, in-reply-to, message-id (see [`StringKind`]).
     pub(crate) strings: [Field; 4],
-    /// Each address list as a range of `addresses` (see [`ListKind`]). Sender and reply-to
-    /// that repeat from's text share its range.
+    /// Each address list as a range of `addresses` (see [`ListKind`]).
     pub(crate) lists: [(u32, u32); 6],
     /// Every parsed address, list after list.
     pub(crate) addresses: SmallVec<[RawAddress; 8]>,
 }
 
-impl Envelope {
-    #[inline]
-    fn field(&self, field: Field) -> Option<&[u8]> {
-        self.wire.get(field)
+impl EnvelopeTables {
+    /// The envelope of wire text `text` (which the fields are ranges of) and the unescaped
+    /// strings `unescaped`.
+    pub(crate) fn finish(&self, text: Bytes, unescaped: &[u8]) -> Envelope {
+        let words = ADDRESSES - 1 + ADDRESS_WORDS * self.addresses.len();
+        let mut table = TableWriter::with_words(words, unescaped.len());
+        for field in self.strings {
+            table.push_field(field);
+        }
+        for range in self.lists {
+            table.push_range(range);
+        }
+        for address in &self.addresses {
+            for field in address {
+                table.push_field(*field);
+            }
+        }
+        Envelope {
+            wire: WireText {
+                text,
+                table: table.finish(unescaped),
+            },
+        }
     }
+}
 
+impl Envelope {
     fn string(&self, kind: StringKind) -> Option<&[u8]> {
-        self.field(self.strings[kind as usize])
+        self.wire.field_at(STRINGS + 2 * kind as usize)
     }
 
     fn list(&self, kind: ListKind) -> Addresses<'_> {
-        let (start, end) = self.lists[kind as usize];
-        let raw = self
-            .addresses
-            .get(start as usize..end as usize)
-            .unwrap_or_default();
+        let (start, end) = self.wire.table.range(LISTS + 2 * kind as usize);
         Addresses {
             envelope: self,
-            raw: raw.iter(),
+            next: start,
+            end: end.max(start),
         }
     }
 
@@ -196,22 +232,25 @@ impl fmt::Debug for Envelope {
 #[derive(Clone)]
 pub struct Addresses<'a> {
     envelope: &'a Envelope,
-    raw: std::slice::Iter<'a, RawAddress>,
+    /// The index of the next address in the envelope's table.
+    next: u32,
+    /// The index just past the list's last address.
+    end: u32,
 }
 
 impl<'a> Addresses<'a> {
     /// No addresses (`NIL` or an empty list).
     pub fn is_empty(&self) -> bool {
-        self.raw.len() == 0
+        self.next >= self.end
     }
 
     /// The `index`th remaining address.
     pub fn get(&self, index: usize) -> Option<Address<'a>> {
-        let envelope = self.envelope;
-        self.raw
-            .as_slice()
-            .get(index)
-            .map(|raw| Address { envelope, raw })
+        let at = (self.next as usize).checked_add(index)?;
+        (at < self.end as usize).then_some(Address {
+            envelope: self.envelope,
+            index: at,
+        })
     }
 }
 
@@ -219,12 +258,14 @@ impl<'a> Iterator for Addresses<'a> {
     type Item = Address<'a>;
 
     fn next(&mut self) -> Option<Address<'a>> {
-        let envelope = self.envelope;
-        self.raw.next().map(|raw| Address { envelope, raw })
+        let address = self.get(0)?;
+        self.next += 1;
+        Some(address)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.raw.size_hint()
+        let len = self.end.saturating_sub(self.next) as usize;
+        (len, Some(len))
     }
 }
 
@@ -232,8 +273,14 @@ impl ExactSizeIterator for Addresses<'_> {}
 
 impl DoubleEndedIterator for Addresses<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        let envelope = self.envelope;
-        self.raw.next_back().map(|raw| Address { envelope, raw })
+        if self.next >= self.end {
+            return None;
+        }
+        self.end -= 1;
+        Some(Address {
+            envelope: self.envelope,
+            index: self.end as usize,
+        })
     }
 }
 
@@ -252,14 +299,23 @@ impl fmt::Debug for Addresses<'_> {
 #[derive(Clone, Copy)]
 pub struct Address<'a> {
     envelope: &'a Envelope,
-    raw: &'a RawAddress,
+    /// Its index among the envelope's addresses.
+    index: usize,
 }
 
 impl<'a> Address<'a> {
+    /// Field `k` (name, adl, mailbox, host) of this address.
+    fn field(&self, k: usize) -> Option<&'a [u8]> {
+        let envelope: &'a Envelope = self.envelope;
+        envelope
+            .wire
+            .field_at(ADDRESSES + ADDRESS_WORDS * self.index + 2 * k)
+    }
+
     /// `addr-name`: the display name, still RFC 2047-encoded; see
     /// [`Address::display_name`] for the text a mail client shows.
     pub fn name(&self) -> Option<&'a [u8]> {
-        self.envelope.field(self.raw[0])
+        self.field(0)
     }
 
     /// The display name as a mail client shows it: RFC 2047 encoded words decoded (with the
@@ -286,17 +342,17 @@ impl<'a> Address<'a> {
 
     /// `addr-adl`: the obsolete source route.
     pub fn adl(&self) -> Option<&'a [u8]> {
-        self.envelope.field(self.raw[1])
+        self.field(1)
     }
 
     /// `addr-mailbox`: the local part (or a group's name).
     pub fn mailbox(&self) -> Option<&'a [u8]> {
-        self.envelope.field(self.raw[2])
+        self.field(2)
     }
 
     /// `addr-host`: the domain.
     pub fn host(&self) -> Option<&'a [u8]> {
-        self.envelope.field(self.raw[3])
+        self.field(3)
     }
 
     /// Opens an RFC 2822 group: no host, and the mailbox holds the group's name.
@@ -434,14 +490,14 @@ impl EnvelopeValues<'_> {
     pub(crate) fn build(&self) -> Envelope {
         let mut buffer = Vec::new();
         let mut field = |value: Option<&str>| push_value(&mut buffer, value.map(str::as_bytes));
-        let mut env = Envelope {
+        let mut env = EnvelopeTables {
             strings: [
                 field(self.date),
                 field(self.subject),
                 field(self.in_reply_to),
                 field(self.message_id),
             ],
-            ..Envelope::default()
+            ..EnvelopeTables::default()
         };
         let lists = [
             &self.from,
@@ -458,8 +514,7 @@ impl EnvelopeValues<'_> {
             }
             env.lists[k] = (first, env.addresses.len() as u32);
         }
-        env.wire.unescaped = Bytes::from(buffer);
-        env
+        env.finish(Bytes::new(), &buffer)
     }
 }
 

@@ -91,15 +91,16 @@ impl FetchResponse {
     /// `BINARY[section]`) for the given section; `None` if absent or `NIL`.
     pub fn section(&self, wanted: &Section) -> Option<&Bytes> {
         self.attributes.iter().find_map(|a| match a {
-            MessageAttribute::BodySection { section, data, .. } if section == wanted => {
-                data.as_ref()
-            }
+            MessageAttribute::BodySection(body) if body.section == *wanted => body.data.as_ref(),
             _ => None,
         })
     }
 }
 
 /// One `msg-att-dynamic` or `msg-att-static` item.
+///
+/// At most 40 bytes: a buffered FETCH keeps one per attribute per message, so the few large
+/// items (section data, unmodelled attributes) are boxed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -121,24 +122,10 @@ pub enum MessageAttribute {
     /// `"BODY" section ["<" number ">"] SP nstring`, and the IMAP4rev1 `RFC822`,
     /// `RFC822.HEADER` and `RFC822.TEXT` items, which are mapped to [`SectionKind::Rfc822`],
     /// [`SectionKind::Rfc822Header`] and [`SectionKind::Rfc822Text`].
-    BodySection {
-        /// Which part.
-        section: Section,
-        /// The `<origin>` of a partial fetch.
-        origin: Option<u32>,
-        /// The data; `None` for `NIL`. A slice of the frame, never copied.
-        data: Option<Bytes>,
-    },
+    BodySection(Box<SectionData>),
     /// `"BINARY" section-binary ["<" number ">"] SP (nstring / literal8)` (RFC 3516 §7; the
     /// origin is echoed for a partial fetch, RFC 3516 §4.2).
-    Binary {
-        /// The part numbers (empty for the whole message).
-        section: Vec<u32>,
-        /// The `<origin>` of a partial fetch.
-        origin: Option<u32>,
-        /// The decoded content; `None` for `NIL`. A slice of the frame, never copied.
-        data: Option<Bytes>,
-    },
+    Binary(Box<BinaryData>),
     /// `"BINARY.SIZE" section-binary SP number` (RFC 3516 §4)
     BinarySize {
         /// The part numbers.
@@ -165,13 +152,76 @@ pub enum MessageAttribute {
     Unparsed(Box<Unparsed>),
     /// An attribute this library does not model (e.g. `X-GM-LABELS`, `X-GM-MSGID`): its name
     /// and its value exactly as sent, so nothing is lost.
-    Other {
-        /// The attribute name.
-        name: Bytes,
-        /// The raw value (an atom, a string's content, a literal's content or a whole
-        /// parenthesised list including its parentheses).
-        value: Bytes,
-    },
+    Other(Box<OtherAttribute>),
+}
+
+/// The value of [`MessageAttribute::BodySection`]: `BODY[section]<origin>` and its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SectionData {
+    /// Which part.
+    pub section: Section,
+    /// The `<origin>` of a partial fetch.
+    pub origin: Option<u32>,
+    /// The data; `None` for `NIL`. A slice of the frame, never copied.
+    pub data: Option<Bytes>,
+}
+
+/// The value of [`MessageAttribute::Binary`]: `BINARY[part]<origin>` and its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct BinaryData {
+    /// The part numbers (empty for the whole message).
+    pub section: Vec<u32>,
+    /// The `<origin>` of a partial fetch.
+    pub origin: Option<u32>,
+    /// The decoded content; `None` for `NIL`. A slice of the frame, never copied.
+    pub data: Option<Bytes>,
+}
+
+/// The value of [`MessageAttribute::Other`]: an attribute this library does not model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct OtherAttribute {
+    /// The attribute name.
+    pub name: Bytes,
+    /// The raw value (an atom, a string's content, a literal's content or a whole
+    /// parenthesised list including its parentheses).
+    pub value: Bytes,
+}
+
+impl MessageAttribute {
+    /// `BODY[section]<origin>` with its data (`None` for `NIL`).
+    pub fn body_section(section: Section, origin: Option<u32>, data: Option<Bytes>) -> Self {
+        MessageAttribute::BodySection(Box::new(SectionData {
+            section,
+            origin,
+            data,
+        }))
+    }
+
+    /// `BINARY[section]<origin>` with its content (`None` for `NIL`).
+    pub fn binary(section: Vec<u32>, origin: Option<u32>, data: Option<Bytes>) -> Self {
+        MessageAttribute::Binary(Box::new(BinaryData {
+            section,
+            origin,
+            data,
+        }))
+    }
+
+    /// An attribute this library does not model, as sent.
+    pub fn other(name: Bytes, value: Bytes) -> Self {
+        MessageAttribute::Other(Box::new(OtherAttribute { name, value }))
+    }
+
+    /// The data of a `BODY[...]` or `BINARY[...]` item (`None` for others and for `NIL`).
+    pub fn section_data(&self) -> Option<&Bytes> {
+        match self {
+            MessageAttribute::BodySection(body) => body.data.as_ref(),
+            MessageAttribute::Binary(binary) => binary.data.as_ref(),
+            _ => None,
+        }
+    }
 }
 
 /// A FETCH section specifier: `section = "[" [section-spec] "]"` (RFC 9051 §6.4.5), plus the
@@ -272,4 +322,15 @@ pub struct FetchStreamContinuation {
     pub before: Vec<MessageAttribute>,
     /// The attribute whose literal content follows in chunks.
     pub streamed: StreamedAttribute,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MessageAttribute;
+
+    #[test]
+    fn an_attribute_costs_at_most_40_bytes() {
+        // Issue 15 item 2: a buffered FETCH keeps one per attribute per message.
+        assert!(std::mem::size_of::<MessageAttribute>() <= 40);
+    }
 }

@@ -8,6 +8,7 @@ mod acl;
 mod append;
 pub(crate) mod body_structure;
 mod capability;
+mod compact_table;
 #[cfg(feature = "chrono")]
 mod date;
 #[cfg(feature = "decode")]
@@ -46,8 +47,8 @@ mod wire_text;
 
 pub use acl::{AclEntry, AclResponse, ListRightsResponse, MyRightsResponse};
 pub use append::{AppendMessage, normalize_date_time};
-pub(crate) use body_structure::PartNode;
 pub use body_structure::{BodyExtension, BodyPart, BodyStructure, Disposition, Params, Parts};
+pub(crate) use body_structure::{BodyTables, PartNode};
 pub use capability::Capability;
 #[cfg(feature = "chrono")]
 pub use date::{format_date_time, parse_date_time, parse_rfc5322_date};
@@ -55,11 +56,11 @@ pub use date::{format_date_time, parse_date_time, parse_rfc5322_date};
 pub use decode::decode_header;
 pub(crate) use encode_error::EncodeError;
 pub use envelope::{Address, Addresses, Envelope};
-pub(crate) use envelope::{ListKind, RawAddress, StringKind};
+pub(crate) use envelope::{EnvelopeTables, ListKind, RawAddress, StringKind};
 pub(crate) use event::TypedEvent;
 pub use fetch::{
-    FetchResponse, FetchStreamContinuation, FetchStreamHead, MessageAttribute, Section,
-    SectionKind, StreamedAttribute,
+    BinaryData, FetchResponse, FetchStreamContinuation, FetchStreamHead, MessageAttribute,
+    OtherAttribute, Section, SectionData, SectionKind, StreamedAttribute,
 };
 pub use fetch_attr::{FetchAttr, Partial};
 pub use flag::{Flag, MailboxAttribute};
@@ -91,4 +92,4 @@ pub use sync::{
     FlagUpdate, MailboxState, SyncDelta, SyncOptions, SyncStrategy, UidSet, UidSetParseError,
 };
 pub use unparsed::Unparsed;
-pub(crate) use wire_text::{Field, MAX_WIRE_TEXT_LEN, WireText};
+pub(crate) use wire_text::{Field, MAX_WIRE_TEXT_LEN};

@@ -10,6 +10,8 @@ use std::fmt;
 
 use bytes::Bytes;
 
+use super::compact_table::Table;
+
 /// Where one string of a value is: `NIL`, a range of the wire text, or (for a quoted string
 /// that had escapes, whose content differs from its wire form) a range of the unescaped
 /// buffer.
@@ -44,6 +46,18 @@ impl Field {
         }
     }
 
+    /// The field as two table words (see `compact_table.rs`).
+    #[inline(always)]
+    pub(crate) fn to_words(self) -> [u32; 2] {
+        [self.start, self.len]
+    }
+
+    /// The field [`Field::to_words`] gave.
+    #[inline(always)]
+    pub(crate) fn from_words(start: u32, len: u32) -> Field {
+        Field { start, len }
+    }
+
     /// A range of the unescaped buffer (same truncation rule as [`Field::in_text`]).
     pub(crate) fn in_unescaped(start: usize, len: usize) -> Field {
         Field {
@@ -76,32 +90,37 @@ impl Default for Field {
     }
 }
 
-/// A value's wire text and the values of its escaped quoted strings: what its [`Field`]s
-/// point into.
+/// A value's wire text and its table (see `compact_table.rs`): its [`Field`]s and
+/// structure, and the values of its escaped quoted strings.
 #[derive(Clone, Default)]
 pub(crate) struct WireText {
     /// The value as sent: a zero-copy slice of the frame.
     pub(crate) text: Bytes,
-    /// The content of quoted strings that had escapes (`\"`, `\\`). Usually empty.
-    pub(crate) unescaped: Bytes,
+    /// The value's fields and structure, then the content of quoted strings that had escapes
+    /// (`\"`, `\\`; usually none).
+    pub(crate) table: Table,
 }
 
 impl WireText {
     /// The bytes of `field`; `None` for `NIL`.
     #[inline]
     pub(crate) fn get(&self, field: Field) -> Option<&[u8]> {
-        field.resolve(&self.text, &self.unescaped)
+        field.resolve(&self.text, self.table.unescaped())
     }
 
-    /// An owned `Bytes` of `value` without copying it when it lies in the wire text or the
-    /// unescaped buffer; any other slice is copied.
+    /// The bytes of the field in table words `index` and `index + 1`; `None` for `NIL`.
+    #[inline]
+    pub(crate) fn field_at(&self, index: usize) -> Option<&[u8]> {
+        self.get(self.table.field(index))
+    }
+
+    /// An owned `Bytes` of `value` without copying it when it lies in the wire text; any
+    /// other slice (an unescaped string among them) is copied.
     pub(crate) fn to_bytes(&self, value: &[u8]) -> Bytes {
-        for source in [&self.text, &self.unescaped] {
-            let range = source.as_ptr_range();
-            let inside = range.start <= value.as_ptr() && value.as_ptr_range().end <= range.end;
-            if inside && !value.is_empty() {
-                return source.slice_ref(value);
-            }
+        let range = self.text.as_ptr_range();
+        let inside = range.start <= value.as_ptr() && value.as_ptr_range().end <= range.end;
+        if inside && !value.is_empty() {
+            return self.text.slice_ref(value);
         }
         Bytes::copy_from_slice(value)
     }

@@ -41,6 +41,26 @@ pub(crate) struct Inner {
     idle_timers: IdleTimers,
 }
 
+/// A `FetchIter` pulls its responses through the same loop.
+impl imap_driver::__adapter::BlockingLoop for Inner {
+    fn engine(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+
+    fn drive_until(
+        &mut self,
+        shared: &Shared,
+        deadline: Instant,
+        ready: &mut dyn FnMut() -> bool,
+    ) -> Result<(), Error> {
+        self.drive(shared, deadline, || ready().then_some(()))
+    }
+
+    fn timed_out(&mut self, shared: &Shared) -> Error {
+        Inner::timed_out(self, shared)
+    }
+}
+
 /// Wakes a `mio::Poll` from a `std::task::Waker` (a cancelled token's listener).
 struct MioWake(MioWaker);
 

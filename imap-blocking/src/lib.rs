@@ -95,9 +95,8 @@ use imap_driver::__adapter::{
     EventQueue, IdleJob, Job, Popped, Seat, SharedSnapshot, StreamJob, answered, idle_wake,
 };
 use imap_driver::pipeline::BlockingBatch;
-use imap_proto_core::ops::fetch::Delivery;
+use imap_proto_core::Op;
 use imap_proto_core::types::{FetchResponse, IdleEvent, SequenceSet};
-use imap_proto_core::{Op, ops};
 
 mod io;
 mod resilient;
@@ -105,9 +104,11 @@ mod stream;
 
 use io::{Inner, deadline_after};
 
+/// The name the method table gives `uid_fetch_stream`'s result.
+use imap_driver::FetchIter as FetchStream;
 pub use imap_driver::{
-    CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, IdleTimers, LOGOUT_TIMEOUT,
-    Reconnect, pipeline,
+    CancellationToken, ConnectOptions, FetchIter, FetchSink, IDLE_DONE_TIMEOUT, IdleTimers,
+    LOGOUT_TIMEOUT, Reconnect, pipeline,
 };
 pub use imap_proto_core::reconnect;
 pub use imap_proto_core::sasl;
@@ -329,10 +330,18 @@ impl ImapConnection {
         sink: Box<dyn FetchSink>,
         timeout: Duration,
     ) -> Result<(), Error> {
-        let op = ops::fetch::fetch(uid, sequence_set, items, None, false, Delivery::Streamed);
-        let (reply, result) = oneshot::channel();
-        let job = Job::Stream(Box::new(StreamJob { op, sink, reply }));
+        let (job, result) = StreamJob::channel(uid, sequence_set, items, sink);
         self.call(job, result, deadline_after(timeout))
+    }
+
+    /// A streamed (UID) FETCH as a pull-based [`FetchIter`]: it holds the lock until it ends.
+    fn fetch_stream_start(
+        &self,
+        uid: bool,
+        request: (&SequenceSet, &[types::FetchAttr]),
+        timeout: Duration,
+    ) -> Result<FetchIter<'_>, Error> {
+        self.core.fetch_iter(uid, request, timeout)
     }
 
     /// The next event: from the queue, or else by reading the socket while no call holds

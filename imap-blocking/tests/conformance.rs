@@ -111,6 +111,11 @@ mod adapter {
         }
     }
 
+    /// The next item of a `fetch_stream` / `uid_fetch_stream`.
+    pub fn next_response(stream: &mut FetchIter<'_>) -> Option<Result<FetchResponse, Error>> {
+        stream.next()
+    }
+
     /// A bounded channel for `fetch_streaming`.
     pub fn fetch_channel(capacity: usize) -> (FetchSender, FetchReceiver) {
         let (tx, rx) = mpsc::sync_channel(capacity);

@@ -21,8 +21,8 @@ macro_rules! __async_adapter_surface {
         pub use ::rustls::ClientConfig;
         pub use ::socket2::TcpKeepalive;
         pub use $crate::{
-            CancellationToken, ConnectOptions, FetchSink, IDLE_DONE_TIMEOUT, IdleTimers,
-            LOGOUT_TIMEOUT, Reconnect, pipeline,
+            CancellationToken, ConnectOptions, FetchSink, FetchStream, IDLE_DONE_TIMEOUT,
+            IdleTimers, LOGOUT_TIMEOUT, Reconnect, pipeline,
         };
 
         #[doc = ::imap_proto_core::imap_connection_doc!(async $krate)]

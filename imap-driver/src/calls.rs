@@ -17,11 +17,15 @@ use std::collections::VecDeque;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use std::sync::Arc;
+
 use futures_channel::oneshot;
-use imap_proto_core::ops::fetch::Fetch;
+use imap_proto_core::ops::fetch::{Delivery, Fetch};
 use imap_proto_core::ops::idle::{Idle, IdleWake};
+use imap_proto_core::types::{FetchAttr, SequenceSet};
 use imap_proto_core::{Connection, Error, Op, OpId, TimeoutVerdict, TypedEvent};
 
+use crate::handover::{Filled, Handover};
 use crate::idle_keeper::{IdleKeeper, IdleTimers};
 use crate::merge::{FetchCall, Forming};
 use crate::runtime::BoxFuture;
@@ -73,14 +77,56 @@ impl Job {
     }
 }
 
-/// A streamed FETCH: responses go to `sink`, the outcome to `reply`.
+/// A streamed FETCH: responses go to `outlet`, the outcome to `reply`.
 pub struct StreamJob {
     /// The op (built with `Delivery::Streamed`).
-    pub op: Fetch,
-    /// The caller's channel.
-    pub sink: Box<dyn FetchSink>,
+    op: Fetch,
+    /// Where the responses go.
+    outlet: Outlet,
     /// Where the outcome goes.
-    pub reply: Reply<()>,
+    reply: Reply<()>,
+}
+
+impl StreamJob {
+    /// A streamed (UID) FETCH of `items` for `set` into the caller's channel `sink`.
+    pub fn channel(
+        uid: bool,
+        set: &SequenceSet,
+        items: &[FetchAttr],
+        sink: Box<dyn FetchSink>,
+    ) -> (Job, oneshot::Receiver<Result<(), Error>>) {
+        Self::start(uid, set, items, Outlet::channel(sink))
+    }
+
+    /// A streamed (UID) FETCH of `items` for `set` into a new queue of `capacity`
+    /// responses, for a `FetchStream` or `FetchIter`.
+    pub(crate) fn queue(
+        uid: bool,
+        set: &SequenceSet,
+        items: &[FetchAttr],
+        capacity: usize,
+    ) -> (Job, Arc<Handover>, oneshot::Receiver<Result<(), Error>>) {
+        let queue = Arc::new(Handover::new(capacity));
+        let outlet = Outlet::Queue {
+            queue: queue.clone(),
+            full: false,
+        };
+        let (job, reply) = Self::start(uid, set, items, outlet);
+        (job, queue, reply)
+    }
+
+    fn start(
+        uid: bool,
+        set: &SequenceSet,
+        items: &[FetchAttr],
+        outlet: Outlet,
+    ) -> (Job, oneshot::Receiver<Result<(), Error>>) {
+        let op =
+            imap_proto_core::ops::fetch::fetch(uid, set, items, None, false, Delivery::Streamed);
+        let (reply, result) = oneshot::channel();
+        let job = StreamJob { op, outlet, reply };
+        (Job::Stream(Box::new(job)), result)
+    }
 }
 
 /// An IDLE: `activity` fires at the first server data, `reply` gets the collected events.
@@ -205,23 +251,139 @@ where
     }
 }
 
+/// Where a streamed FETCH's responses go, and whether it waits for room there.
+pub(crate) enum Outlet {
+    /// The caller's channel (`fetch_streaming`); `sending` is a refused response's send,
+    /// waiting for room.
+    Channel {
+        /// The channel.
+        sink: Box<dyn FetchSink>,
+        /// The send of the response the full channel refused.
+        sending: Option<BoxFuture<bool>>,
+    },
+    /// A [`FetchStream`](crate::FetchStream) or `FetchIter` queue, filled a read's batch at
+    /// a time; `full` while it has no room.
+    Queue {
+        /// The queue.
+        queue: Arc<Handover>,
+        /// No room: wait for [`Handover::poll_room`].
+        full: bool,
+    },
+    /// Nobody reads any more: the rest of the FETCH is read and discarded.
+    Discard,
+}
+
+impl Outlet {
+    /// The caller's channel.
+    fn channel(sink: Box<dyn FetchSink>) -> Self {
+        Outlet::Channel {
+            sink,
+            sending: None,
+        }
+    }
+
+    /// Moves items from `source` until there is no room; true when blocked.
+    fn offer(&mut self, source: &mut dyn FnMut() -> Option<FetchItem>) -> bool {
+        match self {
+            Outlet::Channel { sink, sending } => {
+                while let Some(item) = source() {
+                    match sink.try_send(item) {
+                        Ok(()) => {}
+                        Err(Refused::Full(item)) => {
+                            *sending = Some(sink.send(item));
+                            return true;
+                        }
+                        // The receiver is gone: read and discard the rest.
+                        Err(Refused::Closed) => {
+                            *self = Outlet::Discard;
+                            return self.offer(source);
+                        }
+                    }
+                }
+                false
+            }
+            Outlet::Queue { queue, full } => match queue.fill(&mut *source) {
+                Filled::Drained => false,
+                Filled::Full => {
+                    *full = true;
+                    true
+                }
+                Filled::Dropped => {
+                    *self = Outlet::Discard;
+                    self.offer(source)
+                }
+            },
+            Outlet::Discard => {
+                while source().is_some() {}
+                false
+            }
+        }
+    }
+
+    /// True while the outlet has no room: stop reading the socket.
+    fn is_blocked(&self) -> bool {
+        match self {
+            Outlet::Channel { sending, .. } => sending.is_some(),
+            Outlet::Queue { full, .. } => *full,
+            Outlet::Discard => false,
+        }
+    }
+
+    /// Ready once the blocked outlet took its response or has room again.
+    fn poll_unblocked(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        match self {
+            Outlet::Channel { sending, .. } => {
+                let Some(send) = sending else {
+                    return Poll::Ready(());
+                };
+                let delivered = std::task::ready!(send.as_mut().poll(cx));
+                *sending = None;
+                if !delivered {
+                    *self = Outlet::Discard;
+                }
+                Poll::Ready(())
+            }
+            Outlet::Queue { queue, full } => {
+                std::task::ready!(queue.poll_room(cx));
+                *full = false;
+                Poll::Ready(())
+            }
+            Outlet::Discard => Poll::Ready(()),
+        }
+    }
+
+    /// The FETCH is over (or its caller gone): the channel is dropped, the queue ended.
+    fn end(&mut self) {
+        if let Outlet::Queue { queue, .. } = self {
+            queue.end();
+        }
+        *self = Outlet::Discard;
+    }
+
+    /// The FETCH was refused before it started: a queue's reader gets `error` as its last
+    /// item (a channel's caller gets it from the call's result).
+    fn refuse(self, error: &Error) {
+        if let Outlet::Queue { queue, .. } = self {
+            let mut error = Some(Err(error.clone()));
+            queue.fill(|| error.take());
+            queue.end();
+        }
+    }
+}
+
 /// A streamed FETCH in progress.
 struct StreamWait {
     id: OpId<Fetch>,
-    /// `None` once the receiver is gone or the caller abandoned the call: responses are
-    /// then read and discarded, so the connection stays in step.
-    sink: Option<Box<dyn FetchSink>>,
+    outlet: Outlet,
     reply: Option<Reply<()>>,
-    /// Responses taken from the core but not yet accepted by the sink.
+    /// Responses taken from the core with the op's result, not yet handed over.
     backlog: VecDeque<FetchItem>,
-    /// The send of a response the full sink refused, waiting for room.
-    sending: Option<BoxFuture<bool>>,
     /// The op's outcome once it completed.
     outcome: Option<Result<(), Error>>,
 }
 
 impl StreamWait {
-    /// Moves responses into the sink until it is full; delivers the outcome at the end.
+    /// Hands responses over until the outlet has no room; delivers the outcome at the end.
     /// True once finished.
     fn pump(&mut self, conn: &mut Connection) -> bool {
         if self
@@ -229,29 +391,19 @@ impl StreamWait {
             .as_ref()
             .is_some_and(oneshot::Sender::is_canceled)
         {
-            // The call timed out or was dropped: close the sink now, discard the rest.
-            self.sink = None;
-            self.sending = None;
+            // The call timed out or was dropped: close the outlet now, discard the rest.
+            self.outlet.end();
         }
-        if self.sending.is_some() {
+        if self.outlet.is_blocked() {
             return false;
         }
         loop {
-            while let Some(item) = self
-                .backlog
-                .pop_front()
-                .or_else(|| conn.op_mut(&self.id).and_then(Fetch::next_item).map(Ok))
-            {
-                let Some(sink) = &mut self.sink else { continue };
-                match sink.try_send(item) {
-                    Ok(()) => {}
-                    Err(Refused::Full(item)) => {
-                        self.sending = Some(sink.send(item));
-                        return false;
-                    }
-                    // The receiver is gone: read and discard the rest.
-                    Err(Refused::Closed) => self.sink = None,
-                }
+            let (backlog, id) = (&mut self.backlog, &self.id);
+            let mut source = || {
+                (backlog.pop_front()).or_else(|| conn.op_mut(id).and_then(Fetch::next_item).map(Ok))
+            };
+            if self.outlet.offer(&mut source) {
+                return false;
             }
             if self.outcome.is_some() {
                 break;
@@ -263,38 +415,28 @@ impl StreamWait {
                     self.outcome = Some(Ok(()));
                 }
                 Some(Err(e)) => {
-                    // The sink's reader learns of the failure too.
+                    // The outlet's reader learns of the failure too.
                     self.backlog.push_back(Err(e.clone()));
                     self.outcome = Some(Err(e));
                 }
             }
         }
-        self.sink = None;
+        self.outlet.end();
         if let (Some(reply), Some(outcome)) = (self.reply.take(), self.outcome.take()) {
             let _ = reply.send(outcome);
         }
         true
     }
 
-    /// Ready when the waiting response went into the sink (or the sink closed), or the
-    /// caller is gone.
+    /// Ready when the blocked outlet can take more (or closed), or the caller is gone.
     fn poll_unblocked(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         if let Some(reply) = &mut self.reply
             && reply.poll_canceled(cx).is_ready()
         {
-            self.sending = None;
-            self.sink = None;
+            self.outlet.end();
             return Poll::Ready(());
         }
-        let Some(sending) = &mut self.sending else {
-            return Poll::Ready(());
-        };
-        let delivered = std::task::ready!(sending.as_mut().poll(cx));
-        self.sending = None;
-        if !delivered {
-            self.sink = None;
-        }
-        Poll::Ready(())
+        self.outlet.poll_unblocked(cx)
     }
 }
 
@@ -369,7 +511,7 @@ impl Pending {
 
     fn blocked_stream(&mut self) -> Option<&mut StreamWait> {
         match self {
-            Pending::Stream(wait) if wait.sending.is_some() => Some(wait),
+            Pending::Stream(wait) if wait.outlet.is_blocked() => Some(wait),
             _ => None,
         }
     }
@@ -516,17 +658,17 @@ impl Calls {
             }
             Job::Op(job) => job.start(conn).map(Pending::Op),
             Job::Stream(job) => {
-                let StreamJob { op, sink, reply } = *job;
+                let StreamJob { op, outlet, reply } = *job;
                 match conn.submit(op) {
                     Ok(id) => Some(Pending::Stream(StreamWait {
                         id,
-                        sink: Some(sink),
+                        outlet,
                         reply: Some(reply),
                         backlog: VecDeque::new(),
-                        sending: None,
                         outcome: None,
                     })),
                     Err(e) => {
+                        outlet.refuse(&e);
                         let _ = reply.send(Err(e));
                         None
                     }

@@ -9,16 +9,16 @@ use std::time::{Duration, Instant};
 
 use futures_channel::{mpsc, oneshot};
 use futures_lite::FutureExt;
-use imap_proto_core::ops::fetch::Delivery;
 use imap_proto_core::ops::idle::IdleWake;
 use imap_proto_core::types::{FetchAttr, IdleEvent, SequenceSet};
-use imap_proto_core::{Error, Op, SessionState, TlsMode, TypedEvent, ops};
+use imap_proto_core::{Error, Op, SessionState, TlsMode, TypedEvent};
 use rustls::ClientConfig;
 use socket2::TcpKeepalive;
 
-use crate::calls::{IdleJob, Job, StreamJob};
+use crate::calls::{IdleJob, StreamJob};
 use crate::driver::{Driver, Request};
 use crate::events::EventQueue;
+use crate::fetch_stream::FetchStream;
 use crate::idle_keeper::IdleTimers;
 use crate::link::Link;
 use crate::options::ConnectOptions;
@@ -46,6 +46,8 @@ pub struct ImapConnection<R: Runtime> {
     idle_tokens: AtomicU64,
     /// When a running IDLE is first checked ([`IdleTimers::first_check`]).
     idle_timers: IdleTimers,
+    /// How many responses a [`FetchStream`] holds for its consumer.
+    fetch_stream_capacity: usize,
     runtime: PhantomData<fn() -> R>,
 }
 
@@ -183,6 +185,7 @@ impl<R: Runtime> ImapConnection<R> {
             tls_config: options.tls_config,
             idle_tokens: AtomicU64::new(0),
             idle_timers: options.idle_timers,
+            fetch_stream_capacity: options.fetch_stream_capacity,
             runtime: PhantomData,
         };
         this.link.within(deadline, this.await_greeting()).await?;
@@ -330,14 +333,28 @@ impl<R: Runtime> ImapConnection<R> {
         sink: Box<dyn FetchSink>,
         timeout: Duration,
     ) -> Result<(), Error> {
-        let op = ops::fetch::fetch(uid, sequence_set, items, None, false, Delivery::Streamed);
-        let (reply, mut result) = oneshot::channel();
-        let job = StreamJob { op, sink, reply };
-        self.link
-            .send(Request::Submit(Job::Stream(Box::new(job))))?;
+        let (job, mut result) = StreamJob::channel(uid, sequence_set, items, sink);
+        self.link.send(Request::Submit(job))?;
         self.link
             .await_reply(&mut result, deadline_after(timeout))
             .await
+    }
+
+    /// A streamed (UID) FETCH as a [`FetchStream`]: submitted now, its responses handed
+    /// over in batches into the stream's bounded queue.
+    async fn fetch_stream_start(
+        &self,
+        uid: bool,
+        request: (&SequenceSet, &[FetchAttr]),
+        timeout: Duration,
+    ) -> Result<FetchStream, Error> {
+        FetchStream::start(
+            &self.link,
+            uid,
+            request,
+            self.fetch_stream_capacity,
+            timeout,
+        )
     }
 
     async fn next_event_impl(&self, timeout: Duration) -> Result<Option<TypedEvent>, Error> {

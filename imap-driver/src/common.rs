@@ -4,10 +4,13 @@
 
 /// Expands, inside `impl ImapConnection`, the table's forwarded methods that only run an
 /// op, read the snapshot or the event queue: `logout`, `starttls`, `starttls_with_config`,
-/// the two streaming FETCHes (through `self.stream`), `drain_events`, `session_state`,
+/// the two streaming FETCHes (through `self.stream`) and the two FETCH streams (through
+/// `self.fetch_stream_start`, returning `FetchStream`: the name must resolve where it
+/// is expanded, to `FetchStream` or `FetchIter`), `drain_events`, `session_state`,
 /// `capabilities`, `is_tls` and `is_compressed`; the two reference constructors (through
 /// `connect_with`) and `handshake`, the steps after the greeting. The type provides
 /// `run(op, timeout)`, `run_until(op, deadline)`, `stream(uid, set, items, sink, timeout)`,
+/// `fetch_stream_start(uid, (set, items), timeout)`,
 /// `connect_with(host, port, options, timeout)`, `snapshot()`, `events()` and the fields
 /// `host` and `tls_config`; the names `Deadline` (its deadline type) must resolve where it
 /// is expanded.
@@ -24,6 +27,19 @@ macro_rules! __common_calls {
                 timeout: ::std::time::Duration,
             ) -> Result<(), ::imap_proto_core::Error> {
                 let stream = self.stream($uid, sequence_set, items, Box::new(tx), timeout);
+                ::imap_proto_core::__flavored_call!($flavor, stream)
+            }
+        }
+    };
+    (@fetch_stream $flavor:tt $name:ident $uid:literal) => {
+        ::imap_proto_core::__flavored_fn! { $flavor,
+            fn $name(
+                &self,
+                sequence_set: &::imap_proto_core::types::SequenceSet,
+                items: &[::imap_proto_core::types::FetchAttr],
+                timeout: ::std::time::Duration,
+            ) -> Result<FetchStream, ::imap_proto_core::Error> {
+                let stream = self.fetch_stream_start($uid, (sequence_set, items), timeout);
                 ::imap_proto_core::__flavored_call!($flavor, stream)
             }
         }
@@ -105,6 +121,8 @@ macro_rules! __common_calls {
 
         $crate::__common_calls!(@stream $flavor fetch_streaming_impl false);
         $crate::__common_calls!(@stream $flavor uid_fetch_streaming_impl true);
+        $crate::__common_calls!(@fetch_stream $flavor fetch_stream_impl false);
+        $crate::__common_calls!(@fetch_stream $flavor uid_fetch_stream_impl true);
 
         ::imap_proto_core::__flavored_fn! { $flavor,
             fn drain_events_impl(&self) -> Vec<::imap_proto_core::TypedEvent> {

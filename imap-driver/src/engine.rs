@@ -33,6 +33,9 @@ pub struct Engine {
     closed: bool,
     /// What `tracing` has been told about the session.
     observer: Observer,
+    /// How many responses a blocking `FetchIter` holds for its consumer
+    /// (`ConnectOptions::fetch_stream_capacity`).
+    pub fetch_stream_capacity: usize,
 }
 
 impl Engine {
@@ -45,6 +48,7 @@ impl Engine {
             written: 0,
             closed: false,
             observer: Observer::default(),
+            fetch_stream_capacity: crate::handover::DEFAULT_FETCH_STREAM_CAPACITY,
         }
     }
 

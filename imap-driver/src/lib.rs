@@ -42,6 +42,9 @@ mod common;
 mod driver;
 mod engine;
 mod events;
+mod fetch_iter;
+mod fetch_stream;
+mod handover;
 mod idle_keeper;
 mod link;
 mod merge;
@@ -59,6 +62,8 @@ use std::time::Duration;
 
 pub use cancel::CancellationToken;
 pub use client::ImapConnection;
+pub use fetch_iter::FetchIter;
+pub use fetch_stream::FetchStream;
 pub use idle_keeper::IdleTimers;
 pub use options::{ConnectOptions, Spawner};
 pub use pipeline::Pipeline;
@@ -78,6 +83,7 @@ pub mod __adapter {
     };
     pub use crate::engine::Engine;
     pub use crate::events::{EventQueue, Popped};
+    pub use crate::fetch_iter::BlockingLoop;
     pub use crate::link::Link;
     pub use crate::runtime::{
         BoxTransport, Progress, READ_CHUNK, ReadSize, Transport, deadline_after, read_ready_slice,

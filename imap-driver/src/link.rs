@@ -15,7 +15,8 @@ use crate::runtime::BoxFuture;
 use crate::snapshot::SharedSnapshot;
 
 /// A handle's end of the driver (the requests channel, the snapshot and the runtime's
-/// timer). Pipelines borrow it.
+/// timer). Pipelines borrow it; a `FetchStream` keeps a clone.
+#[derive(Clone)]
 pub struct Link {
     pub(crate) requests: mpsc::UnboundedSender<Request>,
     pub(crate) snapshot: Arc<SharedSnapshot>,

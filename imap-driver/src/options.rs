@@ -42,6 +42,10 @@ pub struct ConnectOptions {
     /// TCP keepalive on TCP connections, set when the socket is opened; `None` leaves the
     /// system's setting (usually off). Default on: [`ConnectOptions::DEFAULT_KEEPALIVE`].
     pub tcp_keepalive: Option<TcpKeepalive>,
+    /// How many responses a `fetch_stream` / `uid_fetch_stream` holds for its consumer
+    /// before the connection stops reading the socket (back-pressure); default
+    /// [`ConnectOptions::DEFAULT_FETCH_STREAM_CAPACITY`].
+    pub fetch_stream_capacity: usize,
 }
 
 impl std::fmt::Debug for ConnectOptions {
@@ -55,6 +59,7 @@ impl std::fmt::Debug for ConnectOptions {
             .field("protocol_log", &self.protocol_log)
             .field("idle_timers", &self.idle_timers)
             .field("tcp_keepalive", &self.tcp_keepalive)
+            .field("fetch_stream_capacity", &self.fetch_stream_capacity)
             .finish_non_exhaustive()
     }
 }
@@ -71,7 +76,20 @@ impl ConnectOptions {
             protocol_log: false,
             idle_timers: IdleTimers::default(),
             tcp_keepalive: Some(Self::DEFAULT_KEEPALIVE),
+            fetch_stream_capacity: Self::DEFAULT_FETCH_STREAM_CAPACITY,
         }
+    }
+
+    /// The default of [`ConnectOptions::fetch_stream_capacity`]: 128 responses (about
+    /// 200 KB of parsed metadata; bodies above `Limits::stream_threshold` come in chunks,
+    /// so a response never holds a whole large body).
+    pub const DEFAULT_FETCH_STREAM_CAPACITY: usize = crate::handover::DEFAULT_FETCH_STREAM_CAPACITY;
+
+    /// Lets a FETCH stream hold at most `capacity` responses (at least 1) for its consumer:
+    /// beyond, the connection stops reading the socket until the consumer has taken half.
+    pub fn fetch_stream_capacity(mut self, capacity: usize) -> Self {
+        self.fetch_stream_capacity = capacity.max(1);
+        self
     }
 
     /// The TCP keepalive set by default (RFC 1122 §4.2.3.6): the first probe after 60 s
@@ -155,6 +173,7 @@ impl ConnectOptions {
         conn.set_trace(self.protocol_log);
         let mut engine = Engine::new(conn, max_in_flight);
         engine.calls.set_idle_timers(self.idle_timers);
+        engine.fetch_stream_capacity = self.fetch_stream_capacity;
         Ok(engine)
     }
 }

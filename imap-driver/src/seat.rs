@@ -86,6 +86,14 @@ pub struct Taken<'a, T> {
     value: Option<Box<T>>,
 }
 
+impl<T> Taken<'_, T> {
+    /// The value and what callers read beside it.
+    pub fn parts(&mut self) -> (&mut T, &Shared) {
+        let value = self.value.as_deref_mut().expect("present until drop");
+        (value, &self.seat.shared)
+    }
+}
+
 impl<T> std::ops::Deref for Taken<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {

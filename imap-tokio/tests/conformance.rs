@@ -95,6 +95,11 @@ mod adapter {
         }
     }
 
+    /// The next item of a `fetch_stream` / `uid_fetch_stream`.
+    pub async fn next_response(stream: &mut FetchStream) -> Option<Result<FetchResponse, Error>> {
+        futures_lite::StreamExt::next(stream).await
+    }
+
     /// A bounded channel for `fetch_streaming`.
     pub fn fetch_channel(capacity: usize) -> (FetchSender, FetchReceiver) {
         let (tx, rx) = tokio::sync::mpsc::channel(capacity);

@@ -14,7 +14,8 @@
 //!   `fn` (the helpers are called through `aw!` like the adapter's own methods);
 //! - a module `adapter` re-exporting the adapter crate (`pub use imap_x::*`) and the few
 //!   runtime pieces a test needs: `NAME`, `PORT_BASE`, `run_case`, `spawn` (+ `Task::join`),
-//!   `sleep`, `join2`, `abandon_after`, `fetch_channel` (+ `FetchReceiver::recv`), `from_unix`
+//!   `sleep`, `join2`, `abandon_after`, `fetch_channel` (+ `FetchReceiver::recv`),
+//!   `next_response` (the next item of a `uid_fetch_stream`), `from_unix`
 //!   (a session through `from_stream` over one end of a Unix socket pair).
 //!
 //! Case bodies are `async fn`s in every flavour; under the blocking adapter they simply never
@@ -39,6 +40,7 @@ pub mod support;
 
 mod auth;
 mod extensions;
+mod fetch_stream;
 mod hostile;
 mod idle_liveness;
 mod mailboxes;
@@ -168,6 +170,7 @@ pub fn main() -> ExitCode {
         hostile::cases(),
         idle_liveness::cases(),
         merged_fetch::scripted_cases(),
+        fetch_stream::scripted_cases(),
     ]
     .into_iter()
     .flatten()
@@ -183,6 +186,7 @@ pub fn main() -> ExitCode {
         mailboxes::cases(),
         messages::cases(),
         merged_fetch::cases(),
+        fetch_stream::cases(),
         extensions::cases(),
         sync::cases(),
         spans::cases(),

@@ -5,7 +5,8 @@
 //! adapter invokes it in a module where these names resolve (the table names them without a
 //! path, so each adapter picks its own): `ImapConnection`, `Duration`, `CancellationToken`,
 //! `TcpKeepalive`, `Arc`, `ClientConfig`, `FetchSink` (the trait a streaming FETCH's
-//! channel implements), `Pipeline` and `TlsMode`.
+//! channel implements), `FetchStream` (what `uid_fetch_stream` returns: a `Stream`, or
+//! imap-blocking's `FetchIter`), `Pipeline` and `TlsMode`.
 //!
 //! The adapter then writes by hand only:
 //! - `async fn run<O: Op>(&self, op: O, timeout: Duration) -> Result<O::Output, Error>`,

@@ -613,6 +613,22 @@ macro_rules! for_each_imap_method {
             /// nothing is dropped.
             fn uid_fetch_streaming(&self, sequence_set: &$crate::types::SequenceSet, items: &[$crate::types::FetchAttr], tx: impl FetchSink, timeout: Duration) -> () => uid_fetch_streaming_impl;
 
+            /// UID FETCH as a stream of responses (RFC 3501 Section 6.4.5): a
+            /// `futures_core::Stream` (`FetchStream`) in the async adapters, an `Iterator`
+            /// (`FetchIter`) in imap-blocking, of `Result<FetchResponse, Error>`. The
+            /// responses come as they arrive, in bounded memory: at most
+            /// `ConnectOptions::fetch_stream_capacity` (128) wait for the consumer; beyond,
+            /// the connection stops reading the socket. `timeout` bounds each wait for the
+            /// next response. An error is the last item; dropping the stream mid-way
+            /// discards the rest of the FETCH and leaves the connection usable. Body literals
+            /// above `Limits::stream_threshold` arrive in chunks, as with
+            /// `uid_fetch_streaming`.
+            fn uid_fetch_stream(&self, sequence_set: &$crate::types::SequenceSet, items: &[$crate::types::FetchAttr], timeout: Duration) -> FetchStream => uid_fetch_stream_impl;
+
+            /// FETCH by sequence number as a stream of responses (RFC 3501 Section 6.4.5):
+            /// see `uid_fetch_stream`. Prefer `uid_fetch_stream`.
+            fn fetch_stream(&self, sequence_set: &$crate::types::SequenceSet, items: &[$crate::types::FetchAttr], timeout: Duration) -> FetchStream => fetch_stream_impl;
+
             /// Wait for the next event, with a timeout: `Ok(Some(event))`, `Ok(None)` when the
             /// timeout elapses, `Err(Error::DriverGone)` once the connection's driver is gone.
             /// RFC 3501 §5.3: servers may send untagged data at any time; this surfaces it.
@@ -734,7 +750,7 @@ Calls that talk to the server take a `timeout` as their last argument (`logout` 
 | Session | [`capability`](Self::capability), [`capabilities`](Self::capabilities), [`session_state`](Self::session_state), [`noop`](Self::noop), [`check`](Self::check), [`id`](Self::id), [`enable`](Self::enable), [`enable_utf8`](Self::enable_utf8), [`namespace`](Self::namespace) |
 | Mailboxes | [`list`](Self::list), [`list_extended`](Self::list_extended), [`list_status`](Self::list_status), [`lsub`](Self::lsub), [`status`](Self::status), [`create`](Self::create), [`create_with_mailbox_id`](Self::create_with_mailbox_id), [`create_special_use`](Self::create_special_use), [`create_special_use_with_mailbox_id`](Self::create_special_use_with_mailbox_id), [`delete`](Self::delete), [`rename`](Self::rename), [`subscribe`](Self::subscribe), [`unsubscribe`](Self::unsubscribe) |
 | Select a mailbox | [`select`](Self::select), [`select_with`](Self::select_with), [`examine`](Self::examine), [`examine_with`](Self::examine_with), [`close`](Self::close), [`unselect`](Self::unselect), [`sync_mailbox`](Self::sync_mailbox) |
-| Fetch | [`uid_fetch`](Self::uid_fetch), [`fetch`](Self::fetch), [`uid_fetch_changed_since`](Self::uid_fetch_changed_since), [`fetch_changed_since`](Self::fetch_changed_since), [`uid_fetch_vanished`](Self::uid_fetch_vanished), [`uid_fetch_streaming`](Self::uid_fetch_streaming), [`fetch_streaming`](Self::fetch_streaming) |
+| Fetch | [`uid_fetch`](Self::uid_fetch), [`fetch`](Self::fetch), [`uid_fetch_changed_since`](Self::uid_fetch_changed_since), [`fetch_changed_since`](Self::fetch_changed_since), [`uid_fetch_vanished`](Self::uid_fetch_vanished), [`uid_fetch_stream`](Self::uid_fetch_stream), [`fetch_stream`](Self::fetch_stream), [`uid_fetch_streaming`](Self::uid_fetch_streaming), [`fetch_streaming`](Self::fetch_streaming) |
 | Search, sort, thread | [`uid_search`](Self::uid_search), [`search`](Self::search), [`uid_search_esearch`](Self::uid_search_esearch), [`search_esearch`](Self::search_esearch), [`uid_search_save`](Self::uid_search_save), [`search_save`](Self::search_save), [`uid_sort`](Self::uid_sort), [`sort`](Self::sort), [`uid_thread`](Self::uid_thread), [`thread`](Self::thread) |
 | Change messages | [`uid_store`](Self::uid_store), [`store`](Self::store), [`uid_copy`](Self::uid_copy), [`copy`](Self::copy), [`uid_move_messages`](Self::uid_move_messages), [`move_messages`](Self::move_messages), [`uid_expunge`](Self::uid_expunge), [`expunge`](Self::expunge), [`append`](Self::append), [`multi_append`](Self::multi_append) |
 | Events, IDLE, NOTIFY | [`idle`](Self::idle), [`next_event`](Self::next_event), [`drain_events`](Self::drain_events), [`notify_set`](Self::notify_set), [`notify_none`](Self::notify_none) |

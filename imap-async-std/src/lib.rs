@@ -79,13 +79,13 @@ use std::io::{self, Read};
 use std::net::TcpStream;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::Context;
 use std::time::Instant;
 
 use async_io::{Async, Timer};
 use futures_lite::{AsyncRead, AsyncWrite};
 use imap_driver::__adapter::{
-    BoxTransport, Progress, ReadSize, SpareRead, Transport, read_ready_slice,
+    AnyStream, BoxTransport, Progress, ReadSize, Transport, read_ready_slice,
 };
 use imap_driver::{BoxFuture, DrivesStream, Runtime};
 use imap_proto_core::Connection;
@@ -143,37 +143,13 @@ impl Transport for AsyncTcp {
 
 /// Any futures-io byte stream (an `Async<UnixStream>`, a proxy tunnel, an in-memory pipe,
 /// a TLS stream of another library): what [`imap_driver::ImapConnection::from_stream`]
-/// accepts here. Such a stream offers no readiness signal, so it is read through a small
-/// buffer of the transport's own while idle.
+/// accepts here, read without readiness ([`AnyStream`]).
 impl<S> DrivesStream<S> for AsyncIo
 where
     S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
 {
     fn transport(stream: S) -> BoxTransport {
-        Box::new(AnyStream(stream, SpareRead::default()))
-    }
-}
-
-/// A futures-io stream of the caller's, read without readiness.
-struct AnyStream<S>(S, SpareRead);
-
-impl<S> Transport for AnyStream<S>
-where
-    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
-{
-    fn poll_read(&mut self, cx: &mut Context<'_>, core: &mut Connection) -> Progress {
-        let AnyStream(stream, spare) = self;
-        spare.poll_read(cx, core, |cx, buf| {
-            Pin::new(&mut *stream).poll_read(cx, buf)
-        })
-    }
-
-    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Progress {
-        Pin::new(&mut self.0).poll_write(cx, buf)
-    }
-
-    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_flush(cx)
+        AnyStream::transport(stream)
     }
 }
 

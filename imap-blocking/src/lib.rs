@@ -1,89 +1,4 @@
-//! # imap-blocking
-//!
-//! The IMAP client [`ImapConnection`] over `std::net::TcpStream`, with plain blocking
-//! methods (RFC 3501 / RFC 9051). All protocol logic (TLS, STARTTLS, COMPRESS, literals,
-//! pipelining rules, state and capability checks, result building) lives in the sans-IO
-//! core [`imap_proto_core::Connection`]; this crate moves bytes. The methods are generated
-//! from the core's method table ([`imap_proto_core::for_each_imap_method!`] expanded by
-//! [`imap_proto_core::expand_blocking_methods!`]), so their names, arguments and docs are
-//! those of the async adapters without `async`.
-//!
-//! ```no_run
-//! use std::time::Duration;
-//! use imap_blocking::{ImapConnection, TlsMode};
-//! use imap_blocking::types::{FetchAttr, SequenceSet};
-//!
-//! # fn demo() -> Result<(), imap_blocking::Error> {
-//! let t = Duration::from_secs(30);
-//! let imap = ImapConnection::connect("imap.example.com", 993, TlsMode::Implicit, t)?;
-//! imap.login("alice", "secret", t)?;
-//! let inbox = imap.select("INBOX", t)?;
-//! println!("{} messages", inbox.exists);
-//! let all = SequenceSet::range_from(1)?;
-//! for message in imap.uid_fetch(&all, &[FetchAttr::Uid, FetchAttr::Flags], t)? {
-//!     println!("{:?}", message.uid());
-//! }
-//! imap.logout()?;
-//! # Ok(()) }
-//! ```
-//!
-//! # Threads
-//!
-//! `ImapConnection` is `Send + Sync`; share it with `Arc`. The socket and the core sit
-//! behind one lock (a mutex and a condition variable) that a call holds from its first byte
-//! to its result, so concurrent calls run one after the other. Waiting for the lock counts
-//! against the call's timeout. [`ImapConnection::session_state`],
-//! [`ImapConnection::capabilities`], [`ImapConnection::drain_events`] and the `Debug` output
-//! read a snapshot and an event queue kept outside the lock: they never wait behind a long
-//! IDLE.
-//!
-//! # Timeouts and the connection state
-//!
-//! Every call takes a timeout and turns it into a socket deadline: before each blocking
-//! read or write the socket's read/write timeout is set to what is left of it. When it
-//! elapses and the server sent nothing since the call's command went out, the peer is
-//! presumed dead (`Connection::timed_out_raw`, issue 12): the call returns
-//! [`Error::PeerUnresponsive`] (fatal), the socket is closed and every later call fails at
-//! once. Otherwise the call returns [`Error::Timeout`], and:
-//! - the op stays in the core. The next call (whatever it is) reads the late response as
-//!   part of its own loop, takes the op's result out of the core and discards it, so the
-//!   connection stays synchronised and usable;
-//! - bytes of a command that could not all be written stay queued and are written first by
-//!   the next call, so no command is ever cut in half on the wire;
-//! - the effects of the timed-out command (a STORE, an APPEND) may still happen on the
-//!   server, and the session state follows them when the response is read.
-//!
-//! Calls are answered with the same bookkeeping as the async adapters' driver
-//! (the driver crate's `Calls`): commands beyond `Config::max_in_flight` (a large homogeneous
-//! [`Pipeline`] batch) wait their turn instead of failing.
-//!
-//! Name resolution in `connect` is not covered by the timeout (the OS resolver has none).
-//! The streaming FETCHes wait for room in the caller's channel with a blocking `send`: that
-//! wait is back-pressure, not covered by the timeout either.
-//!
-//! # IDLE and cancellation
-//!
-//! [`ImapConnection::idle`] sends IDLE, then waits on the socket and a wake-up together:
-//! the socket is switched to non-blocking mode and registered with a `mio::Poll` next to a
-//! `mio::Waker`. The [`CancellationToken`] (the runtime-neutral type every adapter shares)
-//! is listened to with a task waker that wakes that `mio::Waker`; `cancel()` from any
-//! thread sets the token's flag and wakes the poll, so `idle` sends `DONE` and returns
-//! without any timer or busy polling. Server data wakes the same poll.
-//!
-//! # Other streams
-//!
-//! [`ImapConnection::from_stream`] runs a session over any stream that implements
-//! [`ByteStream`] (`TcpStream` and `UnixStream` do; a proxy tunnel or an in-memory pipe can):
-//! `Read + Write + Send` with read and write timeouts, which carry every call's timeout. A
-//! stream that offers its OS socket ([`ByteStream::socket`]) is waited on as above during
-//! IDLE; any other is read in slices of at most [`IDLE_CANCEL_CHECK`], the token looked at
-//! between them.
-//!
-//! # TLS
-//!
-//! As in the async adapters: [`TlsMode::Implicit`] from the first byte (RFC 8314),
-//! [`TlsMode::StartTls`] before `connect` returns (or it fails), [`TlsMode::Plain`] until
-//! [`ImapConnection::starttls`]; Mozilla roots unless a rustls configuration is given.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
 use std::sync::Arc;
@@ -92,23 +7,20 @@ use std::time::{Duration, Instant};
 
 use futures_channel::oneshot;
 use imap_driver::__adapter::{
-    EventQueue, IdleJob, Job, Popped, Seat, SharedSnapshot, StreamJob, answered, idle_wake,
+    BlockingLoop, BlockingSync, EventQueue, IdleJob, Job, Popped, Seat, SharedSnapshot, StreamJob,
+    SyncArgs, answered, deadline_or_far as deadline_after, idle_wake,
 };
 use imap_driver::pipeline::BlockingBatch;
 use imap_proto_core::Op;
-use imap_proto_core::types::{FetchResponse, IdleEvent, SequenceSet};
+use imap_proto_core::types::{FetchResponse, IdleEvent, SequenceSet, SyncDelta};
 
-mod io;
-mod resilient;
-mod stream;
-
-use io::{Inner, deadline_after};
+mod idle;
 
 /// The name the method table gives `uid_fetch_stream`'s result.
 use imap_driver::FetchIter as FetchStream;
 pub use imap_driver::{
-    CancellationToken, ConnectOptions, FetchIter, FetchSink, IDLE_DONE_TIMEOUT, IdleTimers,
-    LOGOUT_TIMEOUT, Reconnect, pipeline,
+    ByteStream, CancellationToken, ConnectOptions, FetchIter, FetchSink, IDLE_CANCEL_CHECK,
+    IDLE_DONE_TIMEOUT, IdleTimers, LOGOUT_TIMEOUT, Reconnect, Socket, pipeline,
 };
 pub use imap_proto_core::reconnect;
 pub use imap_proto_core::sasl;
@@ -117,10 +29,12 @@ pub use imap_proto_core::{
     Config, Error, Limits, Precondition, ProtocolViolation, SessionState, TlsMode, TrustRoots,
     TypedEvent,
 };
-pub use resilient::Resilient;
 pub use rustls::ClientConfig;
 pub use socket2::TcpKeepalive;
-pub use stream::{ByteStream, IDLE_CANCEL_CHECK, Socket};
+
+/// Reconnect and resume (see [`imap_driver::Resilient`]), blocking: the same helper and
+/// policy as the async adapters', sleeping on the calling thread.
+pub type Resilient<F> = imap_driver::Resilient<ImapConnection, F>;
 
 /// A pipelined batch under construction (see [`pipeline`]); `execute` blocks.
 pub type Pipeline<'a, T> = imap_driver::Pipeline<'a, T, ImapConnection>;
@@ -139,7 +53,7 @@ pub type FetchSender = std::sync::mpsc::SyncSender<Result<FetchResponse, Error>>
 /// connection closes the socket (without LOGOUT).
 pub struct ImapConnection {
     /// The socket and the core behind the lock; the snapshot and events beside it.
-    core: Seat<Inner>,
+    core: Seat<BlockingLoop>,
     /// A second handle on the stream's OS socket, if it has one: IDLE waits on it, and
     /// options (keepalive) are set on it during a call.
     socket: Option<Socket>,
@@ -202,21 +116,19 @@ impl ImapConnection {
         self.call(Job::op(op, reply), result, deadline)
     }
 
-    /// Connects over TCP to `host:port` with `options` (its spawner is for the async
-    /// adapters): the greeting, the capabilities, then STARTTLS if asked, within `timeout`.
-    pub fn connect_with(
+    /// `connect_with`'s TCP connection, within `deadline`, with the options' keepalive.
+    fn connect_tcp(
         host: &str,
         port: u16,
-        options: ConnectOptions,
-        timeout: Duration,
-    ) -> Result<Self, Error> {
-        let deadline = deadline_after(timeout);
+        options: &ConnectOptions,
+        deadline: Deadline,
+    ) -> Result<Box<dyn ByteStream>, Error> {
         let stream = imap_driver::__adapter::connect_tcp_until(host, port, deadline)?;
         stream.set_nodelay(true)?;
         if let Some(keepalive) = &options.tcp_keepalive {
             socket2::SockRef::from(&stream).set_tcp_keepalive(keepalive)?;
         }
-        Self::open(Box::new(stream), host, port, options, deadline)
+        Ok(Box::new(stream))
     }
 
     /// Runs a session over an already-open byte stream (a Unix socket, a proxy tunnel, an
@@ -251,7 +163,7 @@ impl ImapConnection {
         let mut options = options;
         options.tls_config = options.effective_tls_config()?;
         let engine = options.engine(host)?;
-        let inner = Inner::new(engine, stream, options.idle_timers);
+        let inner = BlockingLoop::new(engine, stream, options.idle_timers);
         let this = ImapConnection {
             core: Seat::new(inner, options.config.max_queued_events),
             socket,
@@ -300,7 +212,8 @@ impl ImapConnection {
         let mut held = self.core.take(deadline)?;
         held.start(job);
         let socket = self.socket.as_ref();
-        let wake = held.wait_idle(
+        let wake = idle::wait_idle(
+            &mut held,
             &self.core.shared,
             socket,
             (deadline, token),
@@ -387,6 +300,15 @@ impl ImapConnection {
     imap_driver::__common_calls!(blocking);
 }
 
+impl BlockingSync for ImapConnection {
+    fn sync_mailbox(
+        &self,
+        (mailbox, state, options, timeout): SyncArgs<'_>,
+    ) -> Result<SyncDelta, Error> {
+        ImapConnection::sync_mailbox(self, mailbox, state, options, timeout)
+    }
+}
+
 impl BlockingBatch for ImapConnection {
     fn run_batch(
         &self,
@@ -405,8 +327,3 @@ impl BlockingBatch for ImapConnection {
         }
     }
 }
-
-/// The README's examples, compiled as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-mod readme {}

@@ -37,7 +37,7 @@ macro_rules! __async_adapter_surface {
         pub type ImapConnection = $crate::ImapConnection<$runtime>;
 
         /// Reconnect and resume over [`ImapConnection`] (see [`imap_driver::Resilient`]).
-        pub type Resilient<F> = $crate::Resilient<$runtime, F>;
+        pub type Resilient<F> = $crate::Resilient<ImapConnection, F>;
 
         /// A pipelined batch under construction (see [`pipeline`]).
         pub type Pipeline<'a, T> = $crate::Pipeline<'a, T>;

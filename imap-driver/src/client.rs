@@ -89,15 +89,13 @@ impl<R: Runtime> ImapConnection<R> {
         self.link.run(op, deadline).await
     }
 
-    /// Connects over TCP to `host:port` with `options`: the driver, the greeting, the
-    /// capabilities, then STARTTLS if asked, all within `timeout`.
-    pub async fn connect_with(
+    /// `connect_with`'s TCP connection, within `deadline`, with the options' keepalive.
+    async fn connect_tcp(
         host: &str,
         port: u16,
-        options: ConnectOptions,
-        timeout: Duration,
-    ) -> Result<Self, Error> {
-        let deadline = deadline_after(timeout);
+        options: &ConnectOptions,
+        deadline: Deadline,
+    ) -> Result<BoxTransport, Error> {
         let connect = async { Ok(R::connect_tcp(host, port).await?) };
         let timer = deadline.map_or_else(
             || -> crate::BoxFuture<()> { Box::pin(futures_lite::future::pending()) },
@@ -112,7 +110,7 @@ impl<R: Runtime> ImapConnection<R> {
         if let Some(keepalive) = &options.tcp_keepalive {
             transport.set_keepalive(keepalive)?;
         }
-        Self::open(transport, host, port, options, deadline).await
+        Ok(transport)
     }
 
     /// Runs a session over an already-open byte stream (a Unix socket, a proxy tunnel, an

@@ -7,13 +7,14 @@
 /// the two streaming FETCHes (through `self.stream`) and the two FETCH streams (through
 /// `self.fetch_stream_start`, returning `FetchStream`: the name must resolve where it
 /// is expanded, to `FetchStream` or `FetchIter`), `drain_events`, `session_state`,
-/// `capabilities`, `is_tls` and `is_compressed`; the two reference constructors (through
-/// `connect_with`) and `handshake`, the steps after the greeting. The type provides
-/// `run(op, timeout)`, `run_until(op, deadline)`, `stream(uid, set, items, sink, timeout)`,
-/// `fetch_stream_start(uid, (set, items), timeout)`,
-/// `connect_with(host, port, options, timeout)`, `snapshot()`, `events()` and the fields
-/// `host` and `tls_config`; the names `Deadline` (its deadline type) must resolve where it
-/// is expanded.
+/// `capabilities`, `is_tls` and `is_compressed`; `connect_with` and the two reference
+/// constructors built on it, and `handshake`, the steps after the greeting. The type
+/// provides `run(op, timeout)`, `run_until(op, deadline)`, `stream(uid, set, items, sink,
+/// timeout)`, `fetch_stream_start(uid, (set, items), timeout)`, `connect_tcp(host, port,
+/// &options, deadline)` (the TCP connection with the options' keepalive), `open(transport,
+/// host, port, options, deadline)`, `snapshot()`, `events()` and the fields `host` and
+/// `tls_config`; the names `Deadline` (its deadline type) and `deadline_after(timeout) ->
+/// Deadline` must resolve where it is expanded.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __common_calls {
@@ -45,6 +46,22 @@ macro_rules! __common_calls {
         }
     };
     ($flavor:tt) => {
+        ::imap_proto_core::__flavored_fn! { $flavor,
+            /// Connects over TCP to `host:port` with `options`: the greeting, the
+            /// capabilities, then STARTTLS if asked, all within `timeout`.
+            pub fn connect_with(
+                host: &str,
+                port: u16,
+                options: $crate::ConnectOptions,
+                timeout: ::std::time::Duration,
+            ) -> Result<Self, ::imap_proto_core::Error> {
+                let deadline = deadline_after(timeout);
+                let connect = Self::connect_tcp(host, port, &options, deadline);
+                let transport = ::imap_proto_core::__flavored_call!($flavor, connect)?;
+                ::imap_proto_core::__flavored_call!($flavor, Self::open(transport, host, port, options, deadline))
+            }
+        }
+
         ::imap_proto_core::__flavored_fn! { $flavor,
             fn connect_impl(
                 host: &str,

@@ -4,58 +4,16 @@
 //! connection itself until the responses of the next read are there.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_channel::oneshot;
 use imap_proto_core::Error;
 use imap_proto_core::types::{FetchAttr, FetchResponse, SequenceSet};
 
+use crate::blocking::{BlockingLoop, deadline_or_far as deadline_after};
 use crate::calls::{StreamJob, answered};
-use crate::engine::Engine;
 use crate::handover::Handover;
-use crate::seat::{Seat, Shared, Taken};
-
-/// What a blocking connection's run loop offers a [`FetchIter`] (implemented by
-/// imap-blocking's state behind the lock).
-pub trait BlockingLoop: Send {
-    /// The core and its calls.
-    fn engine(&mut self) -> &mut Engine;
-    /// Runs the loop until `ready()` or `deadline` (`Error::Timeout`).
-    fn drive_until(
-        &mut self,
-        shared: &Shared,
-        deadline: Instant,
-        ready: &mut dyn FnMut() -> bool,
-    ) -> Result<(), Error>;
-    /// A call's timeout elapsed (its reply closed): the engine's verdict on the peer.
-    fn timed_out(&mut self, shared: &Shared) -> Error;
-}
-
-/// The connection as a `FetchIter` holds it: the lock, taken.
-trait Held: Send {
-    fn drive_until(
-        &mut self,
-        deadline: Instant,
-        ready: &mut dyn FnMut() -> bool,
-    ) -> Result<(), Error>;
-    fn timed_out(&mut self) -> Error;
-}
-
-impl<T: BlockingLoop> Held for Taken<'_, T> {
-    fn drive_until(
-        &mut self,
-        deadline: Instant,
-        ready: &mut dyn FnMut() -> bool,
-    ) -> Result<(), Error> {
-        let (value, shared) = self.parts();
-        value.drive_until(shared, deadline, ready)
-    }
-
-    fn timed_out(&mut self) -> Error {
-        let (value, shared) = self.parts();
-        value.timed_out(shared)
-    }
-}
+use crate::seat::{Seat, Taken};
 
 /// The responses of one (UID) FETCH as they arrive, from `fetch_stream` /
 /// `uid_fetch_stream` (RFC 3501 Section 6.4.5): an `Iterator` of
@@ -77,7 +35,7 @@ impl<T: BlockingLoop> Held for Taken<'_, T> {
 ///   by the connection's next call, so the session stays in step.
 pub struct FetchIter<'a> {
     /// The lock, until the end.
-    held: Option<Box<dyn Held + 'a>>,
+    held: Option<Taken<'a, BlockingLoop>>,
     queue: Arc<Handover>,
     reply: oneshot::Receiver<Result<(), Error>>,
     timeout: Duration,
@@ -92,7 +50,7 @@ impl std::fmt::Debug for FetchIter<'_> {
     }
 }
 
-impl<T: BlockingLoop> Seat<T> {
+impl Seat<BlockingLoop> {
     /// Takes the lock within `timeout` and submits a streamed (UID) FETCH whose responses
     /// the returned iterator pulls.
     pub fn fetch_iter(
@@ -102,12 +60,12 @@ impl<T: BlockingLoop> Seat<T> {
         timeout: Duration,
     ) -> Result<FetchIter<'_>, Error> {
         let mut held = self.take(deadline_after(timeout))?;
-        let engine = held.engine();
+        let engine = &mut held.engine;
         let capacity = engine.fetch_stream_capacity;
         let (job, queue, reply) = StreamJob::queue(uid, sequence_set, items, capacity);
         engine.calls.start(job, &mut engine.conn);
         Ok(FetchIter {
-            held: Some(Box::new(held)),
+            held: Some(held),
             queue,
             reply,
             timeout,
@@ -133,8 +91,9 @@ impl FetchIter<'_> {
         let held = self.held.as_mut()?;
         let queue = &self.queue;
         let reply = &mut self.reply;
-        let mut ready = || queue.is_ready() || reply_gone(reply);
-        let driven = held.drive_until(deadline_after(self.timeout), &mut ready);
+        let ready = || (queue.is_ready() || reply_gone(reply)).then_some(());
+        let (value, shared) = held.parts();
+        let driven = value.drive(shared, deadline_after(self.timeout), ready);
         if let Some(popped) = queue.try_pop() {
             return popped;
         }
@@ -142,7 +101,7 @@ impl FetchIter<'_> {
             Err(Error::Timeout) => {
                 // Closed first, so the engine knows which op timed out.
                 self.reply.close();
-                held.timed_out()
+                value.timed_out(shared)
             }
             Err(error) => error,
             // Answered without its queue ending: the connection dropped the call.
@@ -176,11 +135,4 @@ impl Drop for FetchIter<'_> {
         // The connection's next call reads the rest of the FETCH and discards it.
         self.queue.close();
     }
-}
-
-/// `now + timeout`, saturating far in the future for huge timeouts.
-fn deadline_after(timeout: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(timeout)
-        .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600))
 }

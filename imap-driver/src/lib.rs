@@ -35,6 +35,8 @@
 #![forbid(unsafe_code)]
 
 mod adapter_surface;
+mod blocking;
+mod byte_stream;
 mod calls;
 mod cancel;
 mod client;
@@ -60,6 +62,7 @@ mod stream;
 
 use std::time::Duration;
 
+pub use byte_stream::{ByteStream, IDLE_CANCEL_CHECK, Socket};
 pub use cancel::CancellationToken;
 pub use client::ImapConnection;
 pub use fetch_iter::FetchIter;
@@ -67,7 +70,7 @@ pub use fetch_stream::FetchStream;
 pub use idle_keeper::IdleTimers;
 pub use options::{ConnectOptions, Spawner};
 pub use pipeline::Pipeline;
-pub use resilient::{Reconnect, Resilient, RetryPolicy};
+pub use resilient::{Reconnect, Resilient};
 pub use runtime::{BoxFuture, Runtime};
 pub use sink::{FetchItem, FetchSink, Refused};
 pub use stream::DrivesStream;
@@ -78,19 +81,20 @@ pub use stream::DrivesStream;
 /// documentation. Applications use an adapter instead.
 #[doc(hidden)]
 pub mod __adapter {
+    pub use crate::blocking::{BlockingLoop, deadline_or_far};
     pub use crate::calls::{
         Calls, ErasedJob, ErasedWait, IdleJob, Job, Reply, StreamJob, answered, idle_wake,
     };
     pub use crate::engine::Engine;
     pub use crate::events::{EventQueue, Popped};
-    pub use crate::fetch_iter::BlockingLoop;
     pub use crate::link::Link;
+    pub use crate::resilient::{BlockingSync, SyncArgs};
     pub use crate::runtime::{
         BoxTransport, Progress, READ_CHUNK, ReadSize, Transport, deadline_after, read_ready_slice,
     };
     pub use crate::seat::{Seat, Shared, Taken, connect_tcp_until};
     pub use crate::snapshot::{SharedSnapshot, Snapshot};
-    pub use crate::stream::{SPARE_READ, SpareRead};
+    pub use crate::stream::{AnyStream, SPARE_READ, SpareRead};
 }
 
 /// How long `logout()` waits for `* BYE` and the tagged OK. The reference gives `logout` no

@@ -6,8 +6,10 @@
 //! completed, so nothing is reported twice.
 //!
 //! The policy (which errors, which delays) is the core's ([`imap_proto_core::reconnect`]);
-//! [`RetryPolicy`] applies it and reports each reconnect as a [`Reconnect`] event, and is
-//! shared with the blocking adapter's loop.
+//! `RetryPolicy` applies it and reports each reconnect as a [`Reconnect`] event. The helper
+//! is one type for every adapter, generic over the connection; its loop is written once
+//! and expanded `async` (any [`Runtime`], sleeping on its timer) and blocking (any
+//! `BlockingSync` connection, sleeping on the calling thread).
 
 use std::fmt;
 use std::future::Future;
@@ -34,10 +36,9 @@ pub struct Reconnect {
 /// The reconnect callback.
 type Observer = Box<dyn FnMut(&Reconnect) + Send>;
 
-/// The backoff schedule and the event callback, applied to each failure. Used by
-/// [`Resilient`] and by the blocking adapter's own loop.
+/// The backoff schedule and the event callback, applied to each failure.
 #[derive(Default)]
-pub struct RetryPolicy {
+struct RetryPolicy {
     backoff: Backoff,
     observer: Option<Observer>,
 }
@@ -53,18 +54,18 @@ impl fmt::Debug for RetryPolicy {
 
 impl RetryPolicy {
     /// Replaces the schedule (default: [`Backoff::default`], no attempt limit).
-    pub fn set_backoff(&mut self, backoff: Backoff) {
+    fn set_backoff(&mut self, backoff: Backoff) {
         self.backoff = backoff;
     }
 
     /// Calls `observer` before each reconnect.
-    pub fn set_observer(&mut self, observer: impl FnMut(&Reconnect) + Send + 'static) {
+    fn set_observer(&mut self, observer: impl FnMut(&Reconnect) + Send + 'static) {
         self.observer = Some(Box::new(observer));
     }
 
     /// After a failed attempt: `Ok(delay)` to wait before the next one (the event was
     /// reported), or `Err(error)` when retrying cannot fix it or the attempts are used up.
-    pub fn after_failure(&mut self, cause: Error) -> Result<Duration, Error> {
+    fn after_failure(&mut self, cause: Error) -> Result<Duration, Error> {
         if !is_retryable(&cause) {
             return Err(cause);
         }
@@ -83,7 +84,7 @@ impl RetryPolicy {
     }
 
     /// After a success: the next failure starts the schedule over.
-    pub fn succeeded(&mut self) {
+    fn succeeded(&mut self) {
         self.backoff.reset();
     }
 }
@@ -93,14 +94,15 @@ impl RetryPolicy {
 ///
 /// `connect` is called for the first connection and after each retryable failure; it should
 /// connect and log in (a refused login is not retryable and stops the helper at once, as
-/// does a certificate that does not verify).
-pub struct Resilient<R: Runtime, F> {
+/// does a certificate that does not verify). Each adapter names it over its connection
+/// (`imap_tokio::Resilient<F>`, `imap_blocking::Resilient<F>`).
+pub struct Resilient<C, F> {
     connect: F,
     policy: RetryPolicy,
-    connection: Option<ImapConnection<R>>,
+    connection: Option<C>,
 }
 
-impl<R: Runtime, F> fmt::Debug for Resilient<R, F> {
+impl<C, F> fmt::Debug for Resilient<C, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Resilient")
             .field("policy", &self.policy)
@@ -109,12 +111,7 @@ impl<R: Runtime, F> fmt::Debug for Resilient<R, F> {
     }
 }
 
-impl<R, F, Fut> Resilient<R, F>
-where
-    R: Runtime,
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<ImapConnection<R>, Error>>,
-{
+impl<C, F> Resilient<C, F> {
     /// A helper that connects with `connect` when it first needs a connection.
     pub fn new(connect: F) -> Self {
         Resilient {
@@ -137,54 +134,95 @@ where
     }
 
     /// The current connection, if one is open (for other calls between syncs).
-    pub fn connection(&self) -> Option<&ImapConnection<R>> {
+    pub fn connection(&self) -> Option<&C> {
         self.connection.as_ref()
     }
 
     /// The current connection, giving up the helper.
-    pub fn into_connection(self) -> Option<ImapConnection<R>> {
+    pub fn into_connection(self) -> Option<C> {
         self.connection
     }
+}
 
-    /// `sync_mailbox` from `state`, reconnecting and starting over after each retryable
-    /// failure until it returns a delta, a non-retryable error, or the backoff gives up
-    /// (then the last error). `timeout` bounds each attempt.
-    pub async fn sync_mailbox(
-        &mut self,
-        mailbox: &str,
-        state: &MailboxState,
-        options: &SyncOptions,
-        timeout: Duration,
-    ) -> Result<SyncDelta, Error> {
-        loop {
-            let attempt = match self.connection.take() {
-                Some(connection) => Ok(connection),
-                None => (self.connect)().await,
-            };
-            let failure = match attempt {
-                Ok(connection) => {
-                    let result = connection
-                        .sync_mailbox(mailbox, state, options, timeout)
-                        .await;
-                    match result {
-                        Ok(delta) => {
-                            self.connection = Some(connection);
-                            self.policy.succeeded();
-                            return Ok(delta);
-                        }
-                        Err(error) => {
-                            // A timed-out sync leaves a busy connection: a fresh one resumes.
-                            if !error.is_fatal() && !is_retryable(&error) {
-                                self.connection = Some(connection);
+/// `sync_mailbox`'s arguments: the mailbox, the saved state, the options, the timeout.
+pub type SyncArgs<'a> = (&'a str, &'a MailboxState, &'a SyncOptions, Duration);
+
+/// A blocking connection [`Resilient`] can drive: imap-blocking's `ImapConnection`.
+pub trait BlockingSync {
+    /// The connection's own `sync_mailbox`.
+    fn sync_mailbox(&self, args: SyncArgs<'_>) -> Result<SyncDelta, Error>;
+}
+
+/// Expands `Resilient::sync_mailbox` `async` or blocking: `$sync` is the connection's own
+/// `sync_mailbox` on [`SyncArgs`], `$sleep` waits for `delay`.
+macro_rules! resilient_sync {
+    ($flavor:tt, |$conn:ident, $args:ident| $sync:expr, |$delay:ident| $sleep:expr) => {
+        ::imap_proto_core::__flavored_fn! { $flavor,
+            /// `sync_mailbox` from `state`, reconnecting and starting over after each
+            /// retryable failure until it returns a delta, a non-retryable error, or the
+            /// backoff gives up (then the last error). `timeout` bounds each attempt.
+            pub fn sync_mailbox(
+                &mut self,
+                mailbox: &str,
+                state: &MailboxState,
+                options: &SyncOptions,
+                timeout: Duration,
+            ) -> Result<SyncDelta, Error> {
+                loop {
+                    let attempt = match self.connection.take() {
+                        Some(connection) => Ok(connection),
+                        None => ::imap_proto_core::__flavored_call!($flavor, (self.connect)()),
+                    };
+                    let failure = match attempt {
+                        Ok(connection) => {
+                            let ($conn, $args) = (&connection, (mailbox, state, options, timeout));
+                            match ::imap_proto_core::__flavored_call!($flavor, $sync) {
+                                Ok(delta) => {
+                                    self.connection = Some(connection);
+                                    self.policy.succeeded();
+                                    return Ok(delta);
+                                }
+                                Err(error) => {
+                                    // A timed-out sync leaves a busy connection: a fresh one
+                                    // resumes.
+                                    if !error.is_fatal() && !is_retryable(&error) {
+                                        self.connection = Some(connection);
+                                    }
+                                    error
+                                }
                             }
-                            error
                         }
-                    }
+                        Err(error) => error,
+                    };
+                    let $delay = self.policy.after_failure(failure)?;
+                    $sleep;
                 }
-                Err(error) => error,
-            };
-            let delay = self.policy.after_failure(failure)?;
-            R::sleep_until(Instant::now() + delay).await;
+            }
         }
-    }
+    };
+}
+
+impl<R, F, Fut> Resilient<ImapConnection<R>, F>
+where
+    R: Runtime,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<ImapConnection<R>, Error>>,
+{
+    resilient_sync!(
+        async,
+        |connection, args| connection.sync_mailbox(args.0, args.1, args.2, args.3),
+        |delay| R::sleep_until(Instant::now() + delay).await
+    );
+}
+
+impl<C, F> Resilient<C, F>
+where
+    C: BlockingSync,
+    F: FnMut() -> Result<C, Error>,
+{
+    resilient_sync!(
+        blocking,
+        |connection, args| connection.sync_mailbox(args),
+        |delay| std::thread::sleep(delay)
+    );
 }

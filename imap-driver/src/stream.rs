@@ -1,14 +1,17 @@
 //! Byte streams of the caller's choosing: [`DrivesStream`] says which streams a runtime's
 //! driver can own (what `ImapConnection::from_stream` accepts), and [`SpareRead`] reads
 //! streams that offer no readiness signal (a generic `AsyncRead`) without holding the
-//! core's read buffer while the connection is idle.
+//! core's read buffer while the connection is idle; [`AnyStream`] is such a stream as a
+//! transport.
 
 use std::io;
+use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
+use futures_lite::io::{AsyncRead, AsyncWrite};
 use imap_proto_core::Connection;
 
-use crate::runtime::{BoxTransport, Progress, ReadSize, Runtime};
+use crate::runtime::{BoxTransport, Progress, ReadSize, Runtime, Transport};
 
 /// A runtime whose driver can own byte streams of type `S`: the streams of its I/O model
 /// (`imap_tokio::Tokio`: any tokio `AsyncRead + AsyncWrite`; `imap_async_std::AsyncIo`: any
@@ -82,5 +85,41 @@ impl SpareRead {
                 result => return Poll::Ready(result),
             }
         }
+    }
+}
+
+/// Any futures-io byte stream of the caller's (a Unix socket, a proxy tunnel, an in-memory
+/// pipe, a TLS stream of another library) as a transport: what `from_stream` builds in the
+/// async adapters (tokio's streams through `tokio_util::compat`). Such a stream offers no
+/// readiness signal, so it is read through [`SpareRead`].
+pub struct AnyStream<S>(S, SpareRead);
+
+impl<S> AnyStream<S>
+where
+    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
+    /// `stream` as the driver's transport.
+    pub fn transport(stream: S) -> BoxTransport {
+        Box::new(AnyStream(stream, SpareRead::default()))
+    }
+}
+
+impl<S> Transport for AnyStream<S>
+where
+    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
+    fn poll_read(&mut self, cx: &mut Context<'_>, core: &mut Connection) -> Progress {
+        let AnyStream(stream, spare) = self;
+        spare.poll_read(cx, core, |cx, buf| {
+            Pin::new(&mut *stream).poll_read(cx, buf)
+        })
+    }
+
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Progress {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
     }
 }

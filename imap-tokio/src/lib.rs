@@ -75,13 +75,14 @@ use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
 use bytes::BufMut;
-use imap_driver::__adapter::{BoxTransport, Progress, ReadSize, SpareRead, Transport};
+use imap_driver::__adapter::{AnyStream, BoxTransport, Progress, ReadSize, Transport};
 use imap_driver::{BoxFuture, DrivesStream, Runtime};
 use imap_proto_core::Connection;
 use imap_proto_core::types::FetchResponse;
 use socket2::SockRef;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
+use tokio_util::compat::TokioAsyncReadCompatExt;
 
 imap_driver::__async_adapter_surface!(Tokio, imap_tokio);
 
@@ -144,39 +145,13 @@ impl Transport for TcpTransport {
 
 /// Any tokio byte stream (a `UnixStream`, a proxy tunnel, `tokio::io::duplex`, a TLS
 /// stream of another library): what [`imap_driver::ImapConnection::from_stream`] accepts on
-/// tokio. Such a stream offers no readiness signal, so it is read through a small buffer of
-/// the transport's own while idle.
+/// tokio, read without readiness ([`AnyStream`], through `tokio_util::compat`).
 impl<S> DrivesStream<S> for Tokio
 where
     S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
 {
     fn transport(stream: S) -> BoxTransport {
-        Box::new(AnyStream(stream, SpareRead::default()))
-    }
-}
-
-/// A tokio stream of the caller's, read without readiness.
-struct AnyStream<S>(S, SpareRead);
-
-impl<S> Transport for AnyStream<S>
-where
-    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
-{
-    fn poll_read(&mut self, cx: &mut Context<'_>, core: &mut Connection) -> Progress {
-        let AnyStream(stream, spare) = self;
-        spare.poll_read(cx, core, |cx, buf| {
-            let mut buf = ReadBuf::new(buf);
-            ready!(Pin::new(&mut *stream).poll_read(cx, &mut buf))?;
-            Poll::Ready(Ok(buf.filled().len()))
-        })
-    }
-
-    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Progress {
-        Pin::new(&mut self.0).poll_write(cx, buf)
-    }
-
-    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_flush(cx)
+        AnyStream::transport(stream.compat())
     }
 }
 

@@ -9,8 +9,6 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 use rustls::{ClientConfig, RootCertStore};
 
 use super::proxy::FaultProxy;
@@ -325,16 +323,8 @@ impl Drop for Instance {
     }
 }
 
-/// A rustls configuration whose only root is the PEM CA at `path`.
-pub fn trust(path: &str) -> Result<Arc<ClientConfig>, String> {
-    let ca = CertificateDer::from_pem_file(path).map_err(|e| format!("{path}: {e}"))?;
-    let mut roots = RootCertStore::empty();
-    roots.add(ca).map_err(|e| format!("{path}: {e}"))?;
-    let config =
-        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-    Ok(Arc::new(config))
-}
+/// `trust(path)`: a rustls configuration whose only root is the PEM CA at `path`, the
+/// same function the tokio examples use (one file for both).
+#[path = "../../imap-tokio/examples/common/trust.rs"]
+mod trust;
+pub use trust::trust;

@@ -28,11 +28,39 @@ pub const CONTENDERS: &[&str] = &[
     "async-imap",
     "tokio-buffered",
     "tokio-streaming",
+    "tokio-stream",
     "blocking-buffered",
     "blocking-streaming",
+    "blocking-iter",
     "async-std-buffered",
     "async-std-streaming",
+    "async-std-stream",
 ];
+
+/// How one of our contenders takes the responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `uid_fetch`: the whole `Vec`.
+    Buffered,
+    /// `uid_fetch_streaming` into a channel of [`STREAM_CHANNEL`], drained concurrently.
+    Channel,
+    /// `uid_fetch_stream`: the `FetchStream` / `FetchIter` (its queue at the default
+    /// capacity, 128 like the channel).
+    Stream,
+}
+
+impl Mode {
+    /// The mode a contender's name ends with.
+    fn of(name: &str) -> Mode {
+        if name.ends_with("-streaming") {
+            Mode::Channel
+        } else if name.ends_with("-stream") || name.ends_with("-iter") {
+            Mode::Stream
+        } else {
+            Mode::Buffered
+        }
+    }
+}
 
 /// What is fetched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -143,20 +171,40 @@ fn usage() -> (u64, u64) {
     )
 }
 
+/// The readings before a fetch.
+struct Meter {
+    cpu_before: u64,
+    started: Instant,
+}
+
+impl Meter {
+    fn start() -> Meter {
+        let (cpu_before, _) = usage();
+        Meter {
+            cpu_before,
+            started: Instant::now(),
+        }
+    }
+
+    /// What the fetch cost, with the messages and payload bytes it saw.
+    fn stop(self, (messages, payload): (u64, u64)) -> Measured {
+        let wall_us = self.started.elapsed().as_micros() as u64;
+        let (cpu_after, max_rss_kib) = usage();
+        Measured {
+            messages,
+            payload,
+            cpu_us: cpu_after - self.cpu_before,
+            wall_us,
+            max_rss_kib,
+        }
+    }
+}
+
 /// Runs `fetch` (which returns messages and payload bytes) between two readings.
 fn measured(fetch: impl FnOnce() -> (u64, u64)) -> Measured {
-    let (cpu_before, _) = usage();
-    let started = Instant::now();
-    let (messages, payload) = fetch();
-    let wall_us = started.elapsed().as_micros() as u64;
-    let (cpu_after, max_rss_kib) = usage();
-    Measured {
-        messages,
-        payload,
-        cpu_us: cpu_after - cpu_before,
-        wall_us,
-        max_rss_kib,
-    }
+    let meter = Meter::start();
+    let counts = fetch();
+    meter.stop(counts)
 }
 
 /// The body bytes of one of our responses (0 when it carries none).
@@ -189,18 +237,16 @@ pub fn run(name: &str, workload: Workload, account: &Account) -> Result<Measured
     match name {
         "raw-drain" => raw_drain(workload, account).map_err(|e| fail(&e)),
         "async-imap" => tokio_runtime().block_on(async_imap_fetch(workload, account)),
-        "tokio-buffered" | "tokio-streaming" => tokio_runtime()
-            .block_on(ours_tokio(workload, account, name.ends_with("streaming")))
+        "tokio-buffered" | "tokio-streaming" | "tokio-stream" => tokio_runtime()
+            .block_on(ours_tokio(workload, account, Mode::of(name)))
             .map_err(|e| fail(&e)),
-        "blocking-buffered" | "blocking-streaming" => {
-            ours_blocking(workload, account, name.ends_with("streaming")).map_err(|e| fail(&e))
+        "blocking-buffered" | "blocking-streaming" | "blocking-iter" => {
+            ours_blocking(workload, account, Mode::of(name)).map_err(|e| fail(&e))
         }
-        "async-std-buffered" | "async-std-streaming" => async_io::block_on(ours_async_std(
-            workload,
-            account,
-            name.ends_with("streaming"),
-        ))
-        .map_err(|e| fail(&e)),
+        "async-std-buffered" | "async-std-streaming" | "async-std-stream" => {
+            async_io::block_on(ours_async_std(workload, account, Mode::of(name)))
+                .map_err(|e| fail(&e))
+        }
         _ => Err(format!("unknown contender {name}")),
     }
 }
@@ -291,8 +337,7 @@ async fn async_imap_fetch(workload: Workload, account: &Account) -> Result<Measu
         .await
         .map_err(|(e, _)| fail(&e))?;
     session.examine(MAILBOX).await.map_err(|e| fail(&e))?;
-    let (cpu_before, _) = usage();
-    let started = Instant::now();
+    let meter = Meter::start();
     let mut counts = (0u64, 0u64);
     {
         let mut fetches = session
@@ -308,63 +353,52 @@ async fn async_imap_fetch(workload: Workload, account: &Account) -> Result<Measu
             counts.1 += fetch.body().map_or(0, |b| b.len() as u64);
         }
     }
-    let wall_us = started.elapsed().as_micros() as u64;
-    let (cpu_after, max_rss_kib) = usage();
+    let measured = meter.stop(counts);
     let _ = session.logout().await;
-    Ok(Measured {
-        messages: counts.0,
-        payload: counts.1,
-        cpu_us: cpu_after - cpu_before,
-        wall_us,
-        max_rss_kib,
-    })
+    Ok(measured)
 }
 
-async fn ours_tokio(
-    workload: Workload,
-    account: &Account,
-    streaming: bool,
-) -> Result<Measured, Error> {
+/// Drains one of our async FETCH streams.
+async fn drain_stream(
+    mut stream: impl futures_util::Stream<Item = Result<FetchResponse, Error>> + Unpin,
+) -> Result<(u64, u64), Error> {
+    let mut counts = (0, 0);
+    while let Some(response) = stream.next().await {
+        tally(&mut counts, &response?);
+    }
+    Ok(counts)
+}
+
+async fn ours_tokio(workload: Workload, account: &Account, mode: Mode) -> Result<Measured, Error> {
     let imap =
         imap_tokio::ImapConnection::connect(&account.host, account.port, TlsMode::Plain, T).await?;
     imap.login(&account.user, &account.password, T).await?;
     imap.examine(MAILBOX, T).await?;
     let all = SequenceSet::range_from(1)?;
     let items = workload.items();
-    let (cpu_before, _) = usage();
-    let started = Instant::now();
-    let counts = if streaming {
-        let (tx, mut rx) = tokio::sync::mpsc::channel(STREAM_CHANNEL);
-        let fetch = imap.uid_fetch_streaming(&all, &items, tx, T);
-        let consume = async {
-            let mut counts = (0, 0);
-            while let Some(response) = rx.recv().await {
-                tally(&mut counts, &response?);
-            }
-            Ok::<_, Error>(counts)
-        };
-        let (fetched, consumed) = tokio::join!(fetch, consume);
-        fetched?;
-        consumed?
-    } else {
-        tally_all(&imap.uid_fetch(&all, &items, T).await?)
+    let meter = Meter::start();
+    let counts = match mode {
+        Mode::Channel => {
+            let (tx, rx) = tokio::sync::mpsc::channel(STREAM_CHANNEL);
+            let fetch = imap.uid_fetch_streaming(&all, &items, tx, T);
+            let mut rx = rx;
+            let consume = drain_stream(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)));
+            let (fetched, consumed) = tokio::join!(fetch, consume);
+            fetched?;
+            consumed?
+        }
+        Mode::Stream => drain_stream(imap.uid_fetch_stream(&all, &items, T).await?).await?,
+        Mode::Buffered => tally_all(&imap.uid_fetch(&all, &items, T).await?),
     };
-    let wall_us = started.elapsed().as_micros() as u64;
-    let (cpu_after, max_rss_kib) = usage();
+    let measured = meter.stop(counts);
     let _ = imap.logout().await;
-    Ok(Measured {
-        messages: counts.0,
-        payload: counts.1,
-        cpu_us: cpu_after - cpu_before,
-        wall_us,
-        max_rss_kib,
-    })
+    Ok(measured)
 }
 
 async fn ours_async_std(
     workload: Workload,
     account: &Account,
-    streaming: bool,
+    mode: Mode,
 ) -> Result<Measured, Error> {
     let imap =
         imap_async_std::ImapConnection::connect(&account.host, account.port, TlsMode::Plain, T)
@@ -373,41 +407,25 @@ async fn ours_async_std(
     imap.examine(MAILBOX, T).await?;
     let all = SequenceSet::range_from(1)?;
     let items = workload.items();
-    let (cpu_before, _) = usage();
-    let started = Instant::now();
-    let counts = if streaming {
-        let (tx, rx) = async_channel::bounded(STREAM_CHANNEL);
-        let fetch = imap.uid_fetch_streaming(&all, &items, tx, T);
-        let consume = async {
-            let mut counts = (0, 0);
-            while let Ok(response) = rx.recv().await {
-                tally(&mut counts, &response?);
-            }
-            Ok::<_, Error>(counts)
-        };
-        let (fetched, consumed) = futures_lite::future::zip(fetch, consume).await;
-        fetched?;
-        consumed?
-    } else {
-        tally_all(&imap.uid_fetch(&all, &items, T).await?)
+    let meter = Meter::start();
+    let counts = match mode {
+        Mode::Channel => {
+            let (tx, rx) = async_channel::bounded(STREAM_CHANNEL);
+            let fetch = imap.uid_fetch_streaming(&all, &items, tx, T);
+            let (fetched, consumed) =
+                futures_lite::future::zip(fetch, drain_stream(Box::pin(rx))).await;
+            fetched?;
+            consumed?
+        }
+        Mode::Stream => drain_stream(imap.uid_fetch_stream(&all, &items, T).await?).await?,
+        Mode::Buffered => tally_all(&imap.uid_fetch(&all, &items, T).await?),
     };
-    let wall_us = started.elapsed().as_micros() as u64;
-    let (cpu_after, max_rss_kib) = usage();
+    let measured = meter.stop(counts);
     let _ = imap.logout().await;
-    Ok(Measured {
-        messages: counts.0,
-        payload: counts.1,
-        cpu_us: cpu_after - cpu_before,
-        wall_us,
-        max_rss_kib,
-    })
+    Ok(measured)
 }
 
-fn ours_blocking(
-    workload: Workload,
-    account: &Account,
-    streaming: bool,
-) -> Result<Measured, Error> {
+fn ours_blocking(workload: Workload, account: &Account, mode: Mode) -> Result<Measured, Error> {
     let imap =
         imap_blocking::ImapConnection::connect(&account.host, account.port, TlsMode::Plain, T)?;
     imap.login(&account.user, &account.password, T)?;
@@ -415,8 +433,8 @@ fn ours_blocking(
     let all = SequenceSet::range_from(1)?;
     let items = workload.items();
     let mut result = Ok(());
-    let m = measured(|| {
-        if streaming {
+    let m = measured(|| match mode {
+        Mode::Channel => {
             let (tx, rx) = std::sync::mpsc::sync_channel(STREAM_CHANNEL);
             std::thread::scope(|scope| {
                 let consumer = scope.spawn(move || {
@@ -438,15 +456,27 @@ fn ours_blocking(
                     }
                 }
             })
-        } else {
-            match imap.uid_fetch(&all, &items, T) {
-                Ok(responses) => tally_all(&responses),
-                Err(e) => {
-                    result = Err(e);
-                    (0, 0)
-                }
-            }
         }
+        Mode::Stream => {
+            let mut counts = (0, 0);
+            let drained = imap
+                .uid_fetch_stream(&all, &items, T)
+                .and_then(|responses| {
+                    for response in responses {
+                        tally(&mut counts, &response?);
+                    }
+                    Ok(())
+                });
+            result = drained;
+            counts
+        }
+        Mode::Buffered => match imap.uid_fetch(&all, &items, T) {
+            Ok(responses) => tally_all(&responses),
+            Err(e) => {
+                result = Err(e);
+                (0, 0)
+            }
+        },
     });
     result?;
     let _ = imap.logout();

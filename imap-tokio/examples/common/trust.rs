@@ -1,11 +1,12 @@
-//! The examples' one way to trust a private CA (the demo's Dovecot, `--ca PATH`).
+//! The examples' one way to trust a private CA (the demo's Dovecot, `--ca PATH`); the
+//! conformance kit (tests/conformance/kit.rs) includes this file too, in every adapter's
+//! tests, so it names rustls directly rather than an adapter.
 
 use std::sync::Arc;
 
-use imap_tokio::ClientConfig;
-use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
+use rustls::{ClientConfig, RootCertStore};
 
 /// A rustls configuration whose only root is the PEM CA at `path`.
 pub fn trust(path: &str) -> Result<Arc<ClientConfig>, String> {

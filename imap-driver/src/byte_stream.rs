@@ -1,15 +1,12 @@
-//! [`ByteStream`]: what the blocking connection needs of the stream it owns, implemented
-//! for `TcpStream` and `UnixStream`; a caller's own stream (a proxy tunnel, an in-memory
-//! pipe) implements it for [`crate::ImapConnection::from_stream`].
+//! [`ByteStream`]: what the blocking run loop ([`crate::blocking::BlockingLoop`]) needs of
+//! the stream it owns, implemented for `TcpStream` and `UnixStream`; a caller's own stream
+//! (a proxy tunnel, an in-memory pipe) implements it for imap-blocking's `from_stream`.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 #[cfg(unix)]
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
-
-use mio::event::Source;
-use mio::{Interest, Registry, Token};
 
 /// A blocking byte stream the connection can own.
 ///
@@ -87,92 +84,22 @@ socket_stream!(TcpStream => Tcp);
 socket_stream!(#[cfg(unix)] UnixStream => Unix);
 
 impl Socket {
-    /// A non-blocking handle on the same socket for a `mio::Poll`; the socket stays
-    /// non-blocking (for every handle) until [`Readiness::restore`].
-    pub(crate) fn readiness(&self) -> io::Result<Readiness> {
-        Ok(match self {
-            Socket::Tcp(socket) => {
-                let socket = socket.try_clone()?;
-                socket.set_nonblocking(true)?;
-                Readiness::Tcp(mio::net::TcpStream::from_std(socket))
-            }
-            #[cfg(unix)]
-            Socket::Unix(socket) => {
-                let socket = socket.try_clone()?;
-                socket.set_nonblocking(true)?;
-                Readiness::Unix(mio::net::UnixStream::from_std(socket))
-            }
-        })
-    }
-
-    /// Makes the socket blocking again (the flag is shared by every handle).
-    pub(crate) fn set_blocking(&self) -> io::Result<()> {
+    /// Switches the socket (every handle on it: the flag is shared) to non-blocking mode
+    /// for IDLE's wait, or back.
+    pub fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
         match self {
-            Socket::Tcp(socket) => socket.set_nonblocking(false),
+            Socket::Tcp(socket) => socket.set_nonblocking(nonblocking),
             #[cfg(unix)]
-            Socket::Unix(socket) => socket.set_nonblocking(false),
+            Socket::Unix(socket) => socket.set_nonblocking(nonblocking),
         }
     }
 
     /// Sets TCP keepalive; a Unix socket has none (`Unsupported`).
-    pub(crate) fn set_keepalive(&self, keepalive: &socket2::TcpKeepalive) -> io::Result<()> {
+    pub fn set_keepalive(&self, keepalive: &socket2::TcpKeepalive) -> io::Result<()> {
         match self {
             Socket::Tcp(socket) => socket2::SockRef::from(socket).set_tcp_keepalive(keepalive),
             #[cfg(unix)]
             Socket::Unix(_) => Err(io::ErrorKind::Unsupported.into()),
-        }
-    }
-}
-
-/// A socket's non-blocking handle, registered with IDLE's `mio::Poll`.
-pub(crate) enum Readiness {
-    Tcp(mio::net::TcpStream),
-    #[cfg(unix)]
-    Unix(mio::net::UnixStream),
-}
-
-impl Read for Readiness {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Readiness::Tcp(socket) => socket.read(buf),
-            #[cfg(unix)]
-            Readiness::Unix(socket) => socket.read(buf),
-        }
-    }
-}
-
-impl Source for Readiness {
-    fn register(
-        &mut self,
-        registry: &Registry,
-        token: Token,
-        interest: Interest,
-    ) -> io::Result<()> {
-        match self {
-            Readiness::Tcp(socket) => socket.register(registry, token, interest),
-            #[cfg(unix)]
-            Readiness::Unix(socket) => socket.register(registry, token, interest),
-        }
-    }
-
-    fn reregister(
-        &mut self,
-        registry: &Registry,
-        token: Token,
-        interest: Interest,
-    ) -> io::Result<()> {
-        match self {
-            Readiness::Tcp(socket) => socket.reregister(registry, token, interest),
-            #[cfg(unix)]
-            Readiness::Unix(socket) => socket.reregister(registry, token, interest),
-        }
-    }
-
-    fn deregister(&mut self, registry: &Registry) -> io::Result<()> {
-        match self {
-            Readiness::Tcp(socket) => socket.deregister(registry),
-            #[cfg(unix)]
-            Readiness::Unix(socket) => socket.deregister(registry),
         }
     }
 }

@@ -1,83 +1,48 @@
-//! The run loop: the one place that moves bytes between the socket and the core.
+//! [`BlockingLoop`]: the run loop of a connection driven on its callers' threads
+//! (imap-blocking), the one place that moves bytes between a blocking [`ByteStream`] and the
+//! core. The async driver's rules, without a task.
 //!
-//! [`Inner`] owns the byte stream ([`ByteStream`]) and the [`Engine`] (the sans-IO [`Connection`] with the
-//! calls it is answering and the write batch, as in the async driver); a caller holds it for the whole
-//! of one call (see [`crate::ImapConnection`]'s lock). [`Inner::drive`] follows the core's
-//! run-loop contract: gather everything the core has to send, publish the session snapshot
-//! and events, answer finished calls, check whether this call is done, then write (or read)
-//! once with the socket deadline set to what is left of the call's timeout, and repeat.
+//! It owns the stream and the [`Engine`] (the sans-IO `Connection` with the calls it is
+//! answering and the write batch); a caller holds it for the whole of one call (a
+//! [`crate::__adapter::Seat`]). [`BlockingLoop::drive`] follows the core's run-loop contract:
+//! gather everything the core has to send, publish the session snapshot and events, answer
+//! finished calls, check whether this call is done, then write (or read) once with the
+//! stream's deadline set to what is left of the call's timeout, and repeat.
 //!
-//! A call that times out leaves its op in the core and in the engine's calls: every later run of the
-//! loop reads its late response and drops the result. Bytes of a command that did not all
-//! go out before the deadline stay in the engine's batch and are written first by the next call.
-//! Either way the command stream never desynchronises. A streamed FETCH whose channel is
-//! full blocks the loop in the channel's `send` (back-pressure: the socket is not read).
+//! A call that times out leaves its op in the core and in the engine's calls: every later
+//! run of the loop reads its late response and drops the result. Bytes of a command that did
+//! not all go out before the deadline stay in the engine's batch and are written first by
+//! the next call. Either way the command stream never desynchronises. A streamed FETCH whose
+//! channel is full blocks the loop in the channel's `send` (back-pressure: the socket is not
+//! read).
 
-use std::future::Future;
-use std::io::{self, Read, Write};
-use std::sync::Arc;
-use std::task::{Context, Wake, Waker};
+use std::io::{self, Read};
 use std::time::{Duration, Instant};
 
 use futures_channel::oneshot;
-use imap_driver::__adapter::{Engine, READ_CHUNK, Shared, answered};
-use imap_driver::{CancellationToken, IdleTimers};
 use imap_proto_core::ops::idle::IdleWake;
 use imap_proto_core::{Connection, Error, TypedEvent};
-use mio::{Events, Interest, Poll, Token, Waker as MioWaker};
 
-use crate::stream::{ByteStream, IDLE_CANCEL_CHECK, Readiness, Socket};
-
-/// The mio token of the socket while IDLE waits.
-const SOCKET: Token = Token(0);
-/// The mio token of the cancellation waker while IDLE waits.
-const WAKE: Token = Token(1);
+use crate::byte_stream::{ByteStream, IDLE_CANCEL_CHECK};
+use crate::calls::{Job, answered};
+use crate::engine::Engine;
+use crate::runtime::READ_CHUNK;
+use crate::seat::Shared;
+use crate::{IDLE_DONE_TIMEOUT, IdleTimers};
 
 /// The stream and the core's run-loop state, owned by whichever call holds the lock.
-pub(crate) struct Inner {
+pub struct BlockingLoop {
+    /// The core, its calls and the write batch.
     pub engine: Engine,
     stream: Box<dyn ByteStream>,
     /// When a running IDLE is first checked ([`IdleTimers::first_check`]).
     idle_timers: IdleTimers,
 }
 
-/// A `FetchIter` pulls its responses through the same loop.
-impl imap_driver::__adapter::BlockingLoop for Inner {
-    fn engine(&mut self) -> &mut Engine {
-        &mut self.engine
-    }
-
-    fn drive_until(
-        &mut self,
-        shared: &Shared,
-        deadline: Instant,
-        ready: &mut dyn FnMut() -> bool,
-    ) -> Result<(), Error> {
-        self.drive(shared, deadline, || ready().then_some(()))
-    }
-
-    fn timed_out(&mut self, shared: &Shared) -> Error {
-        Inner::timed_out(self, shared)
-    }
-}
-
-/// Wakes a `mio::Poll` from a `std::task::Waker` (a cancelled token's listener).
-struct MioWake(MioWaker);
-
-impl Wake for MioWake {
-    fn wake(self: Arc<Self>) {
-        // A failed wake means the poll is gone; the token's flag is still seen.
-        let _ = self.0.wake();
-    }
-}
-
-impl Inner {
-    pub(crate) fn new(
-        engine: Engine,
-        stream: Box<dyn ByteStream>,
-        idle_timers: IdleTimers,
-    ) -> Self {
-        Inner {
+impl BlockingLoop {
+    /// The loop over `stream`.
+    pub fn new(engine: Engine, stream: Box<dyn ByteStream>, idle_timers: IdleTimers) -> Self {
+        BlockingLoop {
             engine,
             stream,
             idle_timers,
@@ -85,13 +50,13 @@ impl Inner {
     }
 
     /// Hands `job` to the calls (submitted now, or once there is room in flight).
-    pub(crate) fn start(&mut self, job: imap_driver::__adapter::Job) {
+    pub fn start(&mut self, job: Job) {
         let Engine { conn, calls, .. } = &mut self.engine;
         calls.start(job, conn);
     }
 
     /// Runs the loop until `done` returns a value or `deadline` passes (`Error::Timeout`).
-    pub(crate) fn drive<T>(
+    pub fn drive<T>(
         &mut self,
         shared: &Shared,
         deadline: Instant,
@@ -109,7 +74,7 @@ impl Inner {
 
     /// One blocking I/O step: let a blocked stream's channel take its response, or write
     /// what is pending, or else read once.
-    pub(crate) fn step(&mut self, shared: &Shared, deadline: Instant) -> Result<(), Error> {
+    pub fn step(&mut self, shared: &Shared, deadline: Instant) -> Result<(), Error> {
         self.engine.transmit();
         let result = if self.engine.calls.is_blocked() {
             // The streamed FETCH's blocking `send` waits for room (back-pressure).
@@ -155,14 +120,14 @@ impl Inner {
     }
 
     /// Events, snapshot and answers ([`Engine::settle`]); once the session is over, the
-    /// socket is closed.
-    pub(crate) fn settle(&mut self, shared: &Shared) {
+    /// stream is closed.
+    pub fn settle(&mut self, shared: &Shared) {
         if self.engine.settle(&shared.snapshot, &shared.events) {
             self.engine.transmit();
         }
         if !self.engine.is_closed() && self.engine.conn.is_over() {
             // The session is over: a fatal error (the core ignores all further input) or a
-            // completed LOGOUT or BYE. Close the socket now, as the async driver does when it
+            // completed LOGOUT or BYE. Close the stream now, as the async driver does when it
             // ends, so the server sees the end at once and `next_event` reports it instead
             // of waiting. After a LOGOUT, TLS's close_notify (queued by the core at this
             // point) goes out first.
@@ -178,15 +143,15 @@ impl Inner {
     }
 
     /// A call's timeout elapsed: the engine judges the peer ([`Engine::timed_out`]); if it
-    /// is presumed dead, the connection failed and the socket is closed now.
-    pub(crate) fn timed_out(&mut self, shared: &Shared) -> Error {
+    /// is presumed dead, the connection failed and the stream is closed now.
+    pub fn timed_out(&mut self, shared: &Shared) -> Error {
         let error = self.engine.timed_out();
         self.settle(shared);
         error
     }
 
     /// Writes everything pending, in blocking mode.
-    fn flush(&mut self, shared: &Shared, deadline: Instant) -> Result<(), Error> {
+    pub fn flush(&mut self, shared: &Shared, deadline: Instant) -> Result<(), Error> {
         self.engine.transmit();
         while !self.engine.unwritten().is_empty() {
             self.write_some(deadline)?;
@@ -196,63 +161,23 @@ impl Inner {
         Ok(())
     }
 
-    /// The waiting part of IDLE: sends the IDLE command, then waits until `wake` says the
-    /// server pushed data or the op ended, `deadline` passes or `cancel` fires. With the
-    /// stream's OS `socket`, the socket is switched to non-blocking mode and registered with
-    /// a mio `Poll` together with a `Waker` that the token's listener wakes, so a `cancel()`
-    /// from any thread ends the `poll` at once; the only timed wake-ups are the IDLE
-    /// `token`'s checks (`Calls::idle_check`: re-issue, probe, dead peer).
-    /// Without one, the wait is timed reads of at most [`IDLE_CANCEL_CHECK`] with a look at
-    /// the token between.
-    pub(crate) fn wait_idle(
-        &mut self,
-        shared: &Shared,
-        socket: Option<&Socket>,
-        (deadline, token): (Instant, u64),
-        cancel: &CancellationToken,
-        wake: impl FnMut() -> Option<IdleWake>,
-    ) -> Result<IdleWake, Error> {
-        match self.flush(shared, deadline) {
-            Ok(()) => {}
-            Err(Error::Timeout) => return Ok(IdleWake::TimedOut),
-            Err(e) => return Err(e),
-        }
-        let Some(socket) = socket else {
-            return self.read_idle(shared, (deadline, token), cancel, wake);
-        };
-        let mut source = socket.readiness()?;
-        let result = self.poll_idle(shared, &mut source, (deadline, token), cancel, wake);
-        // The handle shares the socket's file description: drop it, then make the socket
-        // blocking again for the stream's own handle.
-        drop(source);
-        socket.set_blocking()?;
-        result
-    }
-
-    /// IDLE's wait over a stream without an OS socket: reads bounded by
-    /// [`IDLE_CANCEL_CHECK`], the token looked at between them.
-    fn read_idle(
+    /// IDLE's wait after its command went out ([`BlockingLoop::flush`]): until `wake` says
+    /// the server pushed data or the op ended, `deadline` passes or `cancelled` says so.
+    /// `wait(self, at_most)` blocks for new data at most that long and reads what came; the
+    /// only timed wake-ups are the IDLE `token`'s checks (`Calls::idle_check`: re-issue,
+    /// probe, dead peer) and the deadline.
+    pub fn wait_idle(
         &mut self,
         shared: &Shared,
         (deadline, token): (Instant, u64),
-        cancel: &CancellationToken,
+        mut cancelled: impl FnMut() -> bool,
         mut wake: impl FnMut() -> Option<IdleWake>,
+        mut wait: impl FnMut(&mut Self, Duration) -> Result<(), Error>,
     ) -> Result<IdleWake, Error> {
         let mut next_check = self.idle_timers.first_check(Instant::now());
         loop {
-            if cancel.is_cancelled() {
+            if cancelled() {
                 return Ok(IdleWake::Cancelled);
-            }
-            let Ok(left) = remaining(deadline) else {
-                return Ok(IdleWake::TimedOut);
-            };
-            let check = next_check.saturating_duration_since(Instant::now());
-            let wait = left.min(IDLE_CANCEL_CHECK).min(check);
-            self.stream
-                .set_read_timeout(Some(wait.max(Duration::from_millis(1))))?;
-            match read_into(&mut self.stream, &mut self.engine.conn, IDLE_READ) {
-                Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
-                read => self.engine.read_done(read),
             }
             self.settle(shared);
             next_check = self.check_idle(shared, token, next_check);
@@ -262,71 +187,42 @@ impl Inner {
             if self.engine.is_closed() {
                 return Ok(IdleWake::Ended);
             }
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                return Ok(IdleWake::TimedOut);
+            };
+            let check = next_check.saturating_duration_since(Instant::now());
+            wait(self, left.min(check).max(Duration::from_millis(1)))?;
         }
     }
 
-    fn poll_idle(
-        &mut self,
-        shared: &Shared,
-        source: &mut Readiness,
-        (deadline, token): (Instant, u64),
-        cancel: &CancellationToken,
-        mut wake: impl FnMut() -> Option<IdleWake>,
-    ) -> Result<IdleWake, Error> {
-        let mut next_check = self.idle_timers.first_check(Instant::now());
-        let mut poll = Poll::new()?;
-        let waker = Waker::from(Arc::new(MioWake(MioWaker::new(poll.registry(), WAKE)?)));
-        poll.registry()
-            .register(source, SOCKET, Interest::READABLE)?;
-        let mut cancelled = std::pin::pin!(cancel.cancelled());
-        let mut events = Events::with_capacity(4);
-        let woken = loop {
-            // Polled before every wait: registers the mio waker with the token.
-            if cancelled
-                .as_mut()
-                .poll(&mut Context::from_waker(&waker))
-                .is_ready()
-            {
-                break IdleWake::Cancelled;
-            }
-            // mio is edge-triggered: read until the socket is empty before polling again.
-            while !self.engine.is_closed() {
-                match read_into(source, &mut self.engine.conn, READ_CHUNK) {
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    read => self.engine.read_done(read),
-                }
-            }
-            self.settle(shared);
-            next_check = self.check_idle(shared, token, next_check);
-            if let Some(woken) = wake() {
-                break woken;
-            }
-            if self.engine.is_closed() {
-                break IdleWake::Ended;
-            }
-            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-                break IdleWake::TimedOut;
-            };
-            let check = next_check.saturating_duration_since(Instant::now());
-            match poll.poll(
-                &mut events,
-                Some(left.min(check).max(Duration::from_millis(1))),
-            ) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e.into()),
-            }
-        };
-        poll.registry().deregister(source)?;
-        Ok(woken)
+    /// [`BlockingLoop::wait_idle`]'s wait over the stream itself (one without an OS socket
+    /// to poll): one read that blocks at most `at_most`, and at most [`IDLE_CANCEL_CHECK`],
+    /// so the caller looks at the token that often.
+    pub fn read_for(&mut self, at_most: Duration) -> Result<(), Error> {
+        self.stream
+            .set_read_timeout(Some(at_most.min(IDLE_CANCEL_CHECK)))?;
+        match read_into(&mut self.stream, &mut self.engine.conn, IDLE_READ) {
+            Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
+            read => self.engine.read_done(read),
+        }
+        Ok(())
     }
-}
 
-impl Inner {
+    /// Reads a non-blocking `source` (a second handle on the stream's OS socket) until it
+    /// would block: readiness from an edge-triggered poll says "something came" once.
+    pub fn read_until_blocked(&mut self, source: &mut impl Read) {
+        while !self.engine.is_closed() {
+            match read_into(source, &mut self.engine.conn, READ_CHUNK) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                read => self.engine.read_done(read),
+            }
+        }
+    }
+
     /// The IDLE `token`'s check once `next_check` came (`Calls::idle_check`),
     /// then what a renewal has to send (`DONE`, `NOOP`, `IDLE`), written without waiting
-    /// for room: a few bytes. Should the socket not take them (a full send buffer: the peer
+    /// for room: a few bytes. Should the stream not take them (a full send buffer: the peer
     /// stopped reading), the rest waits for the next wake-up and the probe's deadline
     /// decides. Returns the next check.
     fn check_idle(&mut self, shared: &Shared, token: u64, next_check: Instant) -> Instant {
@@ -355,17 +251,17 @@ impl Inner {
         next
     }
 
-    /// The IDLE's result after its `DONE`, within [`imap_driver::IDLE_DONE_TIMEOUT`]; the
-    /// IDLE is checked meanwhile (`Calls::idle_check`), so a `DONE` that
-    /// gets no byte within the probe timeout fails the connection at once. At the deadline
-    /// the usual verdict applies ([`Inner::timed_out`]).
-    pub(crate) fn await_done(
+    /// The IDLE's result after its `DONE`, within [`IDLE_DONE_TIMEOUT`]; the IDLE is checked
+    /// meanwhile (`Calls::idle_check`), so a `DONE` that gets no byte within the probe
+    /// timeout fails the connection at once. At the deadline the usual verdict applies
+    /// ([`BlockingLoop::timed_out`]).
+    pub fn await_done(
         &mut self,
         shared: &Shared,
         token: u64,
         result: &mut oneshot::Receiver<Result<Vec<TypedEvent>, Error>>,
     ) -> Result<Vec<TypedEvent>, Error> {
-        let deadline = Instant::now() + imap_driver::IDLE_DONE_TIMEOUT;
+        let deadline = Instant::now() + IDLE_DONE_TIMEOUT;
         loop {
             let Engine { conn, calls, .. } = &mut self.engine;
             let next = calls.idle_check(token, conn).min(deadline);
@@ -419,8 +315,9 @@ const IDLE_READ: usize = 2 * 1024;
 /// How long the last bytes of a session (TLS's close_notify) may take to write.
 const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// `now + timeout`, saturating far in the future for huge timeouts.
-pub(crate) fn deadline_after(timeout: Duration) -> Instant {
+/// `now + timeout`, saturating far in the future for huge timeouts: a blocking call always
+/// has a deadline.
+pub fn deadline_or_far(timeout: Duration) -> Instant {
     let now = Instant::now();
     now.checked_add(timeout)
         .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600))

@@ -145,15 +145,23 @@ pub(crate) fn digit_run(s: &[u8]) -> Option<(usize, u64)> {
 }
 
 /// `number64 = 1*DIGIT` (RFC 9051: unsigned 63-bit integer).
-#[inline]
+///
+/// Inlined into every caller (SEARCH, sequence sets, THREAD, STATUS read thousands of
+/// numbers a response): a call cost more than reading a short number.
+#[inline(always)]
 pub fn number64(i: Span<'_>) -> PResult<'_, u64> {
-    let s = i.as_slice();
-    match digit_run(s) {
-        Some((0, _)) => return Err(PErr::syntax(i, "number")),
-        Some((n, value)) => return Ok((i.take_from(n), value)),
-        None => {}
+    match digit_run(i.as_slice()) {
+        Some((0, _)) => Err(PErr::syntax(i, "number")),
+        Some((n, value)) => Ok((i.take_from(n), value)),
+        None => long_number64(i),
     }
-    // Twenty digits or more: only some fit, so check every step.
+}
+
+/// [`number64`] for twenty digits or more: only some fit, so every step is checked.
+#[cold]
+#[inline(never)]
+fn long_number64(i: Span<'_>) -> PResult<'_, u64> {
+    let s = i.as_slice();
     let n = digit_count(s);
     let mut value: u64 = 0;
     for &d in &s[..n] {
@@ -169,7 +177,7 @@ pub fn number64(i: Span<'_>) -> PResult<'_, u64> {
 }
 
 /// `number = 1*DIGIT` (unsigned 32-bit integer).
-#[inline]
+#[inline(always)]
 pub fn number(i: Span<'_>) -> PResult<'_, u32> {
     let (rest, value) = number64(i)?;
     match u32::try_from(value) {
@@ -179,7 +187,7 @@ pub fn number(i: Span<'_>) -> PResult<'_, u32> {
 }
 
 /// `nz-number = digit-nz *DIGIT` (non-zero unsigned 32-bit integer).
-#[inline]
+#[inline(always)]
 pub fn nz_number(i: Span<'_>) -> PResult<'_, u32> {
     let (rest, value) = number(i)?;
     if value == 0 {
@@ -472,12 +480,21 @@ pub fn flag_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
 /// labels migrated from Gmail). A flag holds neither a space nor `)` (RFC 9051 §9
 /// `flag-keyword = atom`), so the spaces before the first `)` bound how many remain; a list
 /// without `)` fails to parse and its vector is dropped.
-#[cold]
+///
+/// FETCH flag lists reserve here at their first flag (they are sized exactly), so this is
+/// on the path of every FETCH with FLAGS: a short list's spaces are counted with a plain
+/// loop (`memchr_iter`'s setup per call cost more than the count of a typical list), a long
+/// one's with `memchr_iter`.
 #[inline(never)]
 pub(super) fn reserve_flags(flags: &mut Vec<Flag>, rest: &[u8]) {
     let end = memchr::memchr(b')', rest).unwrap_or(rest.len());
-    let remaining = memchr::memchr_iter(b' ', &rest[..end]).count() + 1;
-    flags.reserve_exact(remaining);
+    let list = &rest[..end];
+    let spaces = if list.len() <= 64 {
+        list.iter().filter(|&&b| b == b' ').count()
+    } else {
+        memchr::memchr_iter(b' ', list).count()
+    };
+    flags.reserve_exact(spaces + 1);
 }
 
 /// `seq-number = nz-number / "*"`; `*` reads as `u32::MAX` (the largest value in use).

@@ -21,7 +21,7 @@ use smallvec::SmallVec;
 
 use super::core::{
     astring, check_depth, crlf, digit_run, is_astring_char, is_atom_char, literal, literal_content,
-    number64, quoted_content, raw_value, reserve_flags, unescape_into,
+    number, number64, nz_number, quoted_content, raw_value, reserve_flags, unescape_into,
 };
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
@@ -195,38 +195,6 @@ fn nstring(i: Span<'_>) -> PResult<'_, Option<Bytes>> {
     }
 }
 
-/// `number64 = 1*DIGIT`, fast path: up to 19 digits cannot overflow, so they are read eight
-/// at a time without checks ([`digit_run`]); longer runs go to the checked
-/// [`super::core::number64`].
-#[inline(always)]
-fn number64_fast(i: Span<'_>) -> PResult<'_, u64> {
-    match digit_run(i.as_slice()) {
-        Some((0, _)) => Err(PErr::syntax(i, "number")),
-        Some((n, value)) => Ok((i.take_from(n), value)),
-        None => number64(i),
-    }
-}
-
-/// `number = 1*DIGIT` (unsigned 32-bit), on the fast path of [`number64_fast`].
-#[inline(always)]
-fn number_fast(i: Span<'_>) -> PResult<'_, u32> {
-    let (rest, value) = number64_fast(i)?;
-    match u32::try_from(value) {
-        Ok(v) => Ok((rest, v)),
-        Err(_) => Err(PErr::fatal(i, ParseErrorKind::NumberOverflow)),
-    }
-}
-
-/// `nz-number = digit-nz *DIGIT`, on the fast path of [`number64_fast`].
-#[inline(always)]
-fn nz_number_fast(i: Span<'_>) -> PResult<'_, u32> {
-    let (rest, value) = number_fast(i)?;
-    if value == 0 {
-        return Err(PErr::syntax(i, "nz-number"));
-    }
-    Ok((rest, value))
-}
-
 // ---------------------------------------------------------------------------------------------
 // msg-att
 
@@ -241,29 +209,47 @@ pub fn msg_att(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
     if peek(i) == Some(b')') {
         return Err(PErr::syntax(i, "msg-att"));
     }
-    let mut attrs = Vec::with_capacity(8);
+    let mut attrs = AttributeBuffer::new();
     let (rest, _) = attribute_list(i, &mut attrs, false)?;
-    // A buffered FETCH keeps every response: the unused room (96 bytes an attribute, four
-    // of eight used by a typical metadata FETCH) would be most of its memory (issue 15).
-    attrs.shrink_to_fit();
-    Ok((rest, attrs))
+    Ok((rest, exact_vec(&mut attrs)))
+}
+
+/// The attributes of one response while they are parsed: on the stack up to eight (more
+/// than any common FETCH has), so the list is allocated once, at its final size, by
+/// [`exact_vec`].
+type AttributeBuffer = SmallVec<[MessageAttribute; 8]>;
+
+/// The parsed attributes as a `Vec` of exactly their number. A buffered FETCH keeps every
+/// response, so unused room (96 bytes an attribute) would be most of its memory (issue
+/// 15); sizing once is also cheaper than a `Vec` of eight shrunk afterwards (the shrinking
+/// `realloc` and the split chunk's later `free` were a fifth of a session's instructions).
+#[inline]
+fn exact_vec(attrs: &mut AttributeBuffer) -> Vec<MessageAttribute> {
+    if attrs.spilled() {
+        let mut attrs = std::mem::take(attrs).into_vec();
+        attrs.shrink_to_fit();
+        return attrs;
+    }
+    let mut exact = Vec::with_capacity(attrs.len());
+    exact.extend(attrs.drain(..));
+    exact
 }
 
 /// The attributes of a `msg-att` that parse before the first that does not: what a FETCH
 /// response that failed the grammar still tells ([`super::salvage`]).
 pub(crate) fn msg_att_prefix(i: Span<'_>) -> Vec<MessageAttribute> {
-    let mut attrs = Vec::new();
+    let mut attrs = AttributeBuffer::new();
     if let Ok(i) = open(i, "msg-att") {
         let _ = attribute_list(i, &mut attrs, false);
     }
-    attrs
+    exact_vec(&mut attrs)
 }
 
 /// `*(SP msg-att-item) ")"`: the attributes up to and including the closing parenthesis. When
 /// `stream` is set, stops at the attribute whose literal header ends the frame and returns it.
 fn attribute_list<'a>(
     mut i: Span<'a>,
-    attrs: &mut Vec<MessageAttribute>,
+    attrs: &mut AttributeBuffer,
     stream: bool,
 ) -> PResult<'a, Option<StreamedAttribute>> {
     let mut streamed = None;
@@ -296,7 +282,7 @@ fn attribute_list<'a>(
 /// wrote, which stalls store forwarding). Here the attribute is pushed as a constant and
 /// filled in place (docs/benchmarks.md, round 3).
 #[inline(always)]
-fn push_sync_attribute<'a>(i: Span<'a>, attrs: &mut Vec<MessageAttribute>) -> Option<Span<'a>> {
+fn push_sync_attribute<'a>(i: Span<'a>, attrs: &mut AttributeBuffer) -> Option<Span<'a>> {
     let s = i.as_slice();
     if let Some(digits) = s.strip_prefix(b"UID ") {
         let (n, value) = digit_run(digits).filter(|&(n, _)| n > 0)?;
@@ -355,7 +341,7 @@ fn push_sync_attribute<'a>(i: Span<'a>, attrs: &mut Vec<MessageAttribute>) -> Op
 fn msg_att_item<'a>(
     i: Span<'a>,
     stream: bool,
-    attrs: &mut Vec<MessageAttribute>,
+    attrs: &mut AttributeBuffer,
     streamed: &mut Option<StreamedAttribute>,
 ) -> Result<Span<'a>, Fail<'a>> {
     let s = i.as_slice();
@@ -372,7 +358,7 @@ fn msg_att_item<'a>(
     let after = i.take_from(n);
     match key {
         KEY_UID => {
-            let (r, uid) = nz_number_fast(sep(after, "UID")?)?;
+            let (r, uid) = nz_number(sep(after, "UID")?)?;
             attr(attrs, r, MessageAttribute::Uid(uid))
         }
         KEY_BODY => {
@@ -390,7 +376,7 @@ fn msg_att_item<'a>(
         }
         KEY_RFC822 => rfc822_value(after, SectionKind::Rfc822, stream, attrs, streamed),
         KEY_MODSEQ => {
-            let (r, m) = parenthesized(sep(after, "MODSEQ")?, number64_fast, "MODSEQ")?;
+            let (r, m) = parenthesized(sep(after, "MODSEQ")?, number64, "MODSEQ")?;
             attr(attrs, r, MessageAttribute::ModSeq(m))
         }
         KEY_BINARY => binary_value(after, stream, attrs, streamed),
@@ -423,13 +409,13 @@ fn msg_att_item<'a>(
             attr(attrs, r, MessageAttribute::SaveDate(d))
         }
         KEY_RFC822_SIZE => {
-            let (r, size) = number64_fast(sep(after, "RFC822.SIZE")?)?;
+            let (r, size) = number64(sep(after, "RFC822.SIZE")?)?;
             attr(attrs, r, MessageAttribute::Rfc822Size(size))
         }
         KEY_RFC822_TEXT => rfc822_value(after, SectionKind::Rfc822Text, stream, attrs, streamed),
         KEY_BINARY_SIZE => {
             let (r, section) = section_binary(after)?;
-            let (r, size) = number64_fast(sep(r, "BINARY.SIZE")?)?;
+            let (r, size) = number64(sep(r, "BINARY.SIZE")?)?;
             attr(attrs, r, MessageAttribute::BinarySize { section, size })
         }
         KEY_INTERNALDATE => {
@@ -718,7 +704,7 @@ const KEY_BODYSTRUCTURE: u128 = folded_key(b"BODYSTRUCTURE");
 /// Appends a parsed attribute (rather than returning it through every caller: it is large).
 #[inline(always)]
 fn attr<'a>(
-    attrs: &mut Vec<MessageAttribute>,
+    attrs: &mut AttributeBuffer,
     rest: Span<'a>,
     a: MessageAttribute,
 ) -> Result<Span<'a>, Fail<'a>> {
@@ -731,7 +717,7 @@ fn attr<'a>(
 fn other_attribute<'a>(
     i: Span<'a>,
     name_len: usize,
-    attrs: &mut Vec<MessageAttribute>,
+    attrs: &mut AttributeBuffer,
 ) -> Result<Span<'a>, Fail<'a>> {
     let s = i.as_slice();
     let mut end = name_len;
@@ -787,7 +773,7 @@ fn body_section_value<'a>(
     i: Span<'a>,
     section: Section,
     stream: bool,
-    attrs: &mut Vec<MessageAttribute>,
+    attrs: &mut AttributeBuffer,
     streamed: &mut Option<StreamedAttribute>,
 ) -> Result<Span<'a>, Fail<'a>> {
     let (i, origin) = origin(i)?;
@@ -807,7 +793,7 @@ fn rfc822_value<'a>(
     i: Span<'a>,
     kind: SectionKind,
     stream: bool,
-    attrs: &mut Vec<MessageAttribute>,
+    attrs: &mut AttributeBuffer,
     streamed: &mut Option<StreamedAttribute>,
 ) -> Result<Span<'a>, Fail<'a>> {
     let section = Section {
@@ -822,7 +808,7 @@ fn rfc822_value<'a>(
 fn binary_value<'a>(
     i: Span<'a>,
     stream: bool,
-    attrs: &mut Vec<MessageAttribute>,
+    attrs: &mut AttributeBuffer,
     streamed: &mut Option<StreamedAttribute>,
 ) -> Result<Span<'a>, Fail<'a>> {
     let (i, section) = section_binary(i)?;
@@ -872,9 +858,9 @@ fn origin(i: Span<'_>) -> PResult<'_, Option<u32>> {
     if peek(i) != Some(b'<') {
         return Ok((i, None));
     }
-    let (mut i, origin) = number_fast(i.take_from(1))?;
+    let (mut i, origin) = number(i.take_from(1))?;
     if peek(i) == Some(b'.') {
-        i = number_fast(i.take_from(1))?.0;
+        i = number(i.take_from(1))?.0;
     }
     if peek(i) != Some(b'>') {
         return Err(PErr::syntax(i, "origin"));
@@ -915,7 +901,7 @@ pub fn section(i: Span<'_>) -> PResult<'_, Section> {
 fn section_part(mut i: Span<'_>) -> PResult<'_, Vec<u32>> {
     let mut part = Vec::new();
     while peek(i).is_some_and(|b| b.is_ascii_digit()) {
-        let (r, n) = nz_number_fast(i)?;
+        let (r, n) = nz_number(i)?;
         part.push(n);
         i = r;
         match i.as_slice() {
@@ -1421,7 +1407,7 @@ fn body_fields_into<'a>(
     node.description = description;
     let (i, encoding) = text_nstring(sep(i, RULE)?, &mut b.text)?;
     node.encoding = encoding;
-    let (i, octets) = number_fast(sep(i, RULE)?)?;
+    let (i, octets) = number(sep(i, RULE)?)?;
     node.octets = octets;
     Ok(i)
 }
@@ -1437,11 +1423,11 @@ fn body_fld_lines(i: Span<'_>) -> PResult<'_, u32> {
     };
     match j.as_slice() {
         [d, ..] if d.is_ascii_digit() => {
-            let (r, lines) = number64_fast(j)?;
+            let (r, lines) = number64(j)?;
             Ok((r, u32::try_from(lines).unwrap_or(u32::MAX)))
         }
         [b'-', d, ..] if d.is_ascii_digit() => {
-            let (r, _) = number64_fast(j.take_from(1))?;
+            let (r, _) = number64(j.take_from(1))?;
             Ok((r, 0))
         }
         _ => match nil(j) {
@@ -1619,7 +1605,7 @@ pub fn body_extension(i: Span<'_>, depth: usize) -> PResult<'_, BodyExtension> {
             }
         }
         Some(d) if d.is_ascii_digit() => {
-            let (r, n) = number64_fast(i)?;
+            let (r, n) = number64(i)?;
             Ok((r, BodyExtension::Number(n)))
         }
         _ => {
@@ -1644,21 +1630,21 @@ pub fn fetch_stream_head(i: Span<'_>) -> PResult<'_, FetchStreamHead> {
     if peek(i) != Some(b'*') {
         return Err(PErr::syntax(i, RULE));
     }
-    let (i, seq) = nz_number_fast(sep(i.take_from(1), RULE)?)?;
+    let (i, seq) = nz_number(sep(i.take_from(1), RULE)?)?;
     let i = sep(i, RULE)?;
     let s = i.as_slice();
     if s.len() < 5 || !eq_ic(&s[..5], b"FETCH") {
         return Err(PErr::syntax(i, RULE));
     }
     let i = open(sep(i.take_from(5), RULE)?, RULE)?;
-    let mut before = Vec::with_capacity(4);
+    let mut before = AttributeBuffer::new();
     let (i, streamed) = attribute_list(i, &mut before, true)?;
     match streamed {
         Some(streamed) => Ok((
             i,
             FetchStreamHead {
                 seq,
-                before,
+                before: exact_vec(&mut before),
                 streamed,
             },
         )),
@@ -1669,10 +1655,16 @@ pub fn fetch_stream_head(i: Span<'_>) -> PResult<'_, FetchStreamHead> {
 /// The text between one streamed literal and the next in the same FETCH response:
 /// `*(SP msg-att) SP streamed-att` (see [`fetch_stream_head`]), e.g. ` BODY[2] {99999}` CRLF.
 pub fn fetch_stream_continuation_head(i: Span<'_>) -> PResult<'_, FetchStreamContinuation> {
-    let mut before = Vec::new();
+    let mut before = AttributeBuffer::new();
     let (i, streamed) = attribute_list(i, &mut before, true)?;
     match streamed {
-        Some(streamed) => Ok((i, FetchStreamContinuation { before, streamed })),
+        Some(streamed) => Ok((
+            i,
+            FetchStreamContinuation {
+                before: exact_vec(&mut before),
+                streamed,
+            },
+        )),
         None => Err(PErr::syntax(i, "FETCH stream continuation")),
     }
 }
@@ -1680,10 +1672,10 @@ pub fn fetch_stream_continuation_head(i: Span<'_>) -> PResult<'_, FetchStreamCon
 /// The rest of a FETCH response after its last streamed literal: `*(SP msg-att) ")" CRLF`,
 /// e.g. ` FLAGS (\Seen))` CRLF or just `)` CRLF.
 pub fn fetch_stream_tail(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
-    let mut attrs = Vec::new();
+    let mut attrs = AttributeBuffer::new();
     let (i, _) = attribute_list(i, &mut attrs, false)?;
     let (i, ()) = crlf(i)?;
-    Ok((i, attrs))
+    Ok((i, exact_vec(&mut attrs)))
 }
 
 #[cfg(test)]
@@ -1826,7 +1818,7 @@ mod tests {
     /// `"*" SP nz-number SP "FETCH" SP msg-att CRLF`, as the response parser will call it.
     fn fetch_line(i: Span<'_>) -> PResult<'_, (u32, Vec<MessageAttribute>)> {
         let (i, _) = super::super::core::byte(b'*')(i)?;
-        let (i, seq) = nz_number_fast(sep(i, "t")?)?;
+        let (i, seq) = nz_number(sep(i, "t")?)?;
         let i = sep(i, "t")?;
         let (i, ()) = super::super::core::keyword("FETCH")(i)?;
         let (i, a) = msg_att(sep(i, "t")?)?;
@@ -2889,14 +2881,14 @@ mod tests {
             "00012)",
         ] {
             let i = input.as_bytes();
-            assert_eq!(run(i, number64_fast), run(i, number64), "{input}");
+            assert_eq!(run(i, number64), run(i, number64), "{input}");
             assert_eq!(
-                run(i, number_fast),
+                run(i, number),
                 run(i, crate::parse::core::number),
                 "{input}"
             );
             assert_eq!(
-                run(i, nz_number_fast),
+                run(i, nz_number),
                 run(i, crate::parse::core::nz_number),
                 "{input}"
             );

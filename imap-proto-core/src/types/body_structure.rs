@@ -100,24 +100,26 @@ const HEADER_WORDS: usize = 4;
 const MAX_RECORD_WORDS: usize = 2 + 3 + 2 * 12;
 
 impl PartNode {
-    /// This part as a table record: its end, its mask, then the items it has.
-    fn encode(&self, out: &mut TableWriter) {
+    /// Which items this part has (bit `Item as u32`), plus [`MULTIPART`] and
+    /// [`HAS_EXTENSION`].
+    #[inline]
+    fn mask(&self) -> u32 {
         let ranges = |(start, end): (u32, u32)| start != end;
         let has = [
             self.octets != 0,
             self.lines.is_some(),
             self.envelope.is_some(),
-            self.media_type != Field::NIL,
-            self.media_subtype != Field::NIL,
+            !self.media_type.is_nil(),
+            !self.media_subtype.is_nil(),
             ranges(self.params),
-            self.id != Field::NIL,
-            self.description != Field::NIL,
-            self.encoding != Field::NIL,
-            self.md5 != Field::NIL,
-            self.disposition != Field::NIL,
+            !self.id.is_nil(),
+            !self.description.is_nil(),
+            !self.encoding.is_nil(),
+            !self.md5.is_nil(),
+            !self.disposition.is_nil(),
             ranges(self.disposition_params),
             ranges(self.languages),
-            self.location != Field::NIL,
+            !self.location.is_nil(),
             ranges(self.extensions),
         ];
         let mut mask = has
@@ -130,17 +132,28 @@ impl PartNode {
         if self.has_extension {
             mask |= HAS_EXTENSION;
         }
-        out.push(self.end);
-        out.push(mask);
-        let one = |out: &mut TableWriter, item: Item, word: Option<u32>| {
-            if let (true, Some(word)) = (has[item as usize], word) {
-                out.push(word);
+        mask
+    }
+
+    /// This part as a table record: its end, its mask (from [`PartNode::mask`]), then the
+    /// items it has. Assembled on the stack and stored with one [`TableWriter::push_words`].
+    fn encode(&self, mask: u32, out: &mut TableWriter) {
+        let mut record = [0u32; MAX_RECORD_WORDS];
+        record[0] = self.end;
+        record[1] = mask;
+        let mut n = 2;
+        let has = |item: Item| mask & (1 << item as u32) != 0;
+        for (item, word) in [
+            (Item::Octets, self.octets),
+            (Item::Lines, self.lines.unwrap_or(0)),
+            (Item::Envelope, self.envelope.unwrap_or(0)),
+        ] {
+            if has(item) {
+                record[n] = word;
+                n += 1;
             }
-        };
-        one(out, Item::Octets, Some(self.octets));
-        one(out, Item::Lines, self.lines);
-        one(out, Item::Envelope, self.envelope);
-        let fields = [
+        }
+        for (item, [a, b]) in [
             (Item::MediaType, self.media_type.to_words()),
             (Item::MediaSubtype, self.media_subtype.to_words()),
             (Item::Params, [self.params.0, self.params.1]),
@@ -156,21 +169,23 @@ impl PartNode {
             (Item::Languages, [self.languages.0, self.languages.1]),
             (Item::Location, self.location.to_words()),
             (Item::Extensions, [self.extensions.0, self.extensions.1]),
-        ];
-        for (item, [a, b]) in fields {
-            if has[item as usize] {
-                out.push(a);
-                out.push(b);
+        ] {
+            if has(item) {
+                record[n] = a;
+                record[n + 1] = b;
+                n += 2;
             }
         }
+        out.push_words(&record[..n]);
     }
 
-    /// The words [`PartNode::encode`] writes.
-    fn record_words(&self) -> usize {
-        let mut words = TableWriter::with_words(MAX_RECORD_WORDS, 0);
-        let before = words.words();
-        self.encode(&mut words);
-        words.words() - before
+    /// The words [`PartNode::encode`] writes for a part of `mask`: the end and the mask, one
+    /// word per one-word item, two per other item.
+    fn record_words(mask: u32) -> usize {
+        let items = mask & !(MULTIPART | HAS_EXTENSION);
+        let one_word = (items & ONE_WORD_ITEMS).count_ones();
+        let two_words = (items & !ONE_WORD_ITEMS).count_ones();
+        2 + one_word as usize + 2 * two_words as usize
     }
 }
 
@@ -196,7 +211,8 @@ impl BodyTables {
     /// strings `unescaped`. Takes the envelopes and extensions; the tables can be reused.
     pub(crate) fn finish(&mut self, text: Bytes, unescaped: &[u8]) -> BodyStructure {
         // Two passes: the exact size first, so the table is one allocation that fits.
-        let records: usize = self.parts.iter().map(PartNode::record_words).sum();
+        let masks: SmallVec<[u32; 8]> = self.parts.iter().map(PartNode::mask).collect();
+        let records: usize = masks.iter().copied().map(PartNode::record_words).sum();
         let words = HEADER_WORDS - 1
             + self.parts.len()
             + records
@@ -210,19 +226,14 @@ impl BodyTables {
         for _ in &self.parts {
             table.push(0);
         }
-        for (k, part) in self.parts.iter().enumerate() {
+        for (k, (part, &mask)) in self.parts.iter().zip(&masks).enumerate() {
             table.set(places + k, table.words() as u32);
-            part.encode(&mut table);
+            part.encode(mask, &mut table);
         }
         table.set(2, table.words() as u32);
-        for [key, value] in &self.params {
-            table.push_field(*key);
-            table.push_field(*value);
-        }
+        table.push_fields(self.params.as_flattened());
         table.set(3, table.words() as u32);
-        for language in &self.languages {
-            table.push_field(*language);
-        }
+        table.push_fields(&self.languages);
         let rare = (!self.envelopes.is_empty() || !self.extensions.is_empty()).then(|| {
             Box::new(Rare {
                 envelopes: std::mem::take(&mut self.envelopes).into_boxed_slice(),

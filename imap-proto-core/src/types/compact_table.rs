@@ -80,11 +80,28 @@ impl TableWriter {
         self.0.extend_from_slice(&word.to_le_bytes());
     }
 
+    /// Pushes `words` in one step: one length check and a loop the compiler vectorises,
+    /// where a push per word checked the capacity each time (a structure stores a hundred
+    /// words or more, once per message of a metadata FETCH).
     #[inline]
-    pub(crate) fn push_field(&mut self, field: Field) {
-        let [start, len] = field.to_words();
-        self.push(start);
-        self.push(len);
+    pub(crate) fn push_words(&mut self, words: &[u32]) {
+        let at = self.0.len();
+        self.0.resize(at + 4 * words.len(), 0);
+        for (slot, word) in self.0[at..].chunks_exact_mut(4).zip(words) {
+            slot.copy_from_slice(&word.to_le_bytes());
+        }
+    }
+
+    /// Pushes each field's two words (see [`TableWriter::push_words`]).
+    #[inline]
+    pub(crate) fn push_fields(&mut self, fields: &[Field]) {
+        let at = self.0.len();
+        self.0.resize(at + 8 * fields.len(), 0);
+        for (slot, field) in self.0[at..].chunks_exact_mut(8).zip(fields) {
+            let [start, len] = field.to_words();
+            slot[..4].copy_from_slice(&start.to_le_bytes());
+            slot[4..].copy_from_slice(&len.to_le_bytes());
+        }
     }
 
     #[inline]
@@ -119,7 +136,7 @@ mod tests {
     fn words_fields_and_unescaped_read_back() {
         let mut w = TableWriter::with_words(5, 3);
         w.push(7);
-        w.push_field(Field::in_text(2, 3));
+        w.push_fields(&[Field::in_text(2, 3)]);
         w.push_range((4, 9));
         let table = w.finish(b"abc");
         assert_eq!(table.byte_len(), 6 * 4 + 3, "exact size");

@@ -80,17 +80,11 @@ impl EnvelopeTables {
     pub(crate) fn finish(&self, text: Bytes, unescaped: &[u8]) -> Envelope {
         let words = ADDRESSES - 1 + ADDRESS_WORDS * self.addresses.len();
         let mut table = TableWriter::with_words(words, unescaped.len());
-        for field in self.strings {
-            table.push_field(field);
-        }
+        table.push_fields(&self.strings);
         for range in self.lists {
             table.push_range(range);
         }
-        for address in &self.addresses {
-            for field in address {
-                table.push_field(*field);
-            }
-        }
+        table.push_fields(self.addresses.as_flattened());
         Envelope {
             wire: WireText {
                 text,

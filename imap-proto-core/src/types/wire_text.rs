@@ -58,6 +58,13 @@ impl Field {
         Field { start, len }
     }
 
+    /// Whether this is `NIL`: one compare (no other field has `NIL`'s start, since offsets
+    /// stay below [`MAX_WIRE_TEXT_LEN`]), where `== Field::NIL` compares both words.
+    #[inline(always)]
+    pub(crate) fn is_nil(self) -> bool {
+        self.start == NIL_START
+    }
+
     /// A range of the unescaped buffer (same truncation rule as [`Field::in_text`]).
     pub(crate) fn in_unescaped(start: usize, len: usize) -> Field {
         Field {

@@ -27,18 +27,25 @@ const HIGH: u32 = 1 << 31;
 /// `u32::MAX` as a 16-bit word.
 const NARROW_MAX: u16 = u16::MAX;
 
+/// Whether `word` has a 16-bit form: below 2^15, `u32::MAX`, or bit 31 and below 2^15 - 1
+/// (branch-free, so a check of every word of a table vectorises).
+#[inline(always)]
+fn has_narrow(word: u32) -> bool {
+    let low = word & !HIGH;
+    (low < 0x8000 && (word & HIGH == 0 || low != 0x7FFF)) | (word == u32::MAX)
+}
+
+/// The 16-bit form of a word that has one ([`has_narrow`]): bit 31 moves to bit 15, and
+/// `u32::MAX` becomes `0xFFFF`.
+#[inline(always)]
+fn to_narrow(word: u32) -> u16 {
+    ((word >> 16) as u16 & 0x8000) | (word as u16 & 0x7FFF)
+}
+
 /// `word` as a 16-bit word, if it has one.
-#[inline]
+#[cfg(test)]
 fn narrow(word: u32) -> Option<u16> {
-    if word == u32::MAX {
-        Some(NARROW_MAX)
-    } else if word < 0x8000 {
-        Some(word as u16)
-    } else if word & HIGH != 0 && word & !HIGH < 0x7FFF {
-        Some(0x8000 | (word & !HIGH) as u16)
-    } else {
-        None
-    }
+    has_narrow(word).then(|| to_narrow(word))
 }
 
 /// The word a 16-bit word stands for.
@@ -135,7 +142,7 @@ pub(crate) struct TableWriter(SmallVec<[u32; 96]>);
 
 impl TableWriter {
     /// An empty table (but for word 0).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn new() -> Self {
         let mut words = SmallVec::new();
         words.push(0);
@@ -186,27 +193,23 @@ impl TableWriter {
 
     /// The table, with `unescaped` after the words: one allocation of exactly its size,
     /// 16-bit words when every word has one.
-    pub(crate) fn finish(mut self, unescaped: &[u8]) -> Table {
+    pub(crate) fn finish(&mut self, unescaped: &[u8]) -> Table {
         let count = self.0.len();
-        let narrow_end = 1 + 2 * count;
-        self.set(0, narrow_end as u32);
-        let mut bytes = Vec::with_capacity(narrow_end + unescaped.len());
-        bytes.resize(narrow_end, NARROW);
-        let mut fits = true;
-        for (slot, &word) in bytes[1..].chunks_exact_mut(2).zip(&self.0) {
-            match narrow(word) {
-                Some(word) => slot.copy_from_slice(&word.to_le_bytes()),
-                None => {
-                    fits = false;
-                    break;
-                }
+        self.set(0, (1 + 2 * count) as u32);
+        let fits = self
+            .0
+            .iter()
+            .fold(true, |fits, &word| fits & has_narrow(word));
+        let width = if fits { NARROW } else { WIDE };
+        let end = 1 + usize::from(width) * count;
+        self.set(0, end as u32);
+        let mut bytes = Vec::with_capacity(end + unescaped.len());
+        bytes.resize(end, width);
+        if fits {
+            for (slot, &word) in bytes[1..].chunks_exact_mut(2).zip(&self.0) {
+                slot.copy_from_slice(&to_narrow(word).to_le_bytes());
             }
-        }
-        if !fits {
-            let wide_end = 1 + 4 * count;
-            self.set(0, wide_end as u32);
-            bytes = Vec::with_capacity(wide_end + unescaped.len());
-            bytes.resize(wide_end, WIDE);
+        } else {
             for (slot, word) in bytes[1..].chunks_exact_mut(4).zip(&self.0) {
                 slot.copy_from_slice(&word.to_le_bytes());
             }

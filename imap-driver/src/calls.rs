@@ -8,6 +8,8 @@
 //!   desynchronises;
 //! - beyond `Config::max_in_flight` submitted ops, jobs wait their turn in order instead of
 //!   failing with `TooManyInFlight`;
+//! - buffered FETCH calls asking the same question that come one right after the other are
+//!   merged into one command (`merge`); a merged group counts as one op in flight;
 //! - a streamed FETCH moves responses into its sink until the sink is full, then reports
 //!   itself blocked: whoever drives the core stops reading the socket until there is room.
 
@@ -25,6 +27,7 @@ use imap_proto_core::{Connection, Error, Op, OpId, TimeoutVerdict, TypedEvent};
 
 use crate::handover::{Filled, Handover};
 use crate::idle_keeper::{IdleKeeper, IdleTimers};
+use crate::merge::{FetchCall, Forming};
 use crate::runtime::BoxFuture;
 use crate::sink::{FetchItem, FetchSink, Refused};
 
@@ -35,6 +38,8 @@ pub type Reply<T> = oneshot::Sender<Result<T, Error>>;
 pub enum Job {
     /// Any op whose result is returned whole.
     Op(Box<dyn ErasedJob>),
+    /// A buffered FETCH that may be merged with others like it.
+    Fetch(Box<FetchCall>),
     /// A streamed FETCH.
     Stream(Box<StreamJob>),
     /// An IDLE.
@@ -54,13 +59,18 @@ impl Job {
         T: Send + 'static,
         F: FnOnce(O::Output) -> T + Send + 'static,
     {
-        Job::Op(Box::new(OpJob { op, map, reply }))
+        let mut op = Some(op);
+        match FetchCall::take(&mut op, map, reply) {
+            Ok(call) => Job::Fetch(Box::new(call)),
+            Err((map, reply)) => Job::Op(Box::new(OpJob { op, map, reply })),
+        }
     }
 
     /// True when nobody waits for the result any more.
     fn caller_gone(&self) -> bool {
         match self {
             Job::Op(job) => job.caller_gone(),
+            Job::Fetch(call) => call.caller_gone(),
             Job::Stream(job) => job.reply.is_canceled(),
             Job::Idle(job) => job.reply.is_canceled(),
         }
@@ -173,7 +183,8 @@ pub trait ErasedWait: Send {
 }
 
 struct OpJob<O, T, F> {
-    op: O,
+    /// Always there: an `Option` only because a mergeable FETCH is taken out of it.
+    op: Option<O>,
     map: F,
     reply: Reply<T>,
 }
@@ -190,6 +201,10 @@ where
 
     fn start(self: Box<Self>, conn: &mut Connection) -> Option<Box<dyn ErasedWait>> {
         let OpJob { op, map, reply } = *self;
+        let Some(op) = op else {
+            let _ = reply.send(Err(Error::Internal("an op job without its op")));
+            return None;
+        };
         match conn.submit(op) {
             Ok(id) => Some(Box::new(OpWait {
                 id,
@@ -507,6 +522,8 @@ pub struct Calls {
     pending: Vec<Pending>,
     /// Jobs beyond `max_in_flight`, in the order they came.
     waiting: VecDeque<Job>,
+    /// FETCH calls gathering into one command, sent by [`Calls::flush`]; counts as one op.
+    forming: Option<Forming>,
     max_in_flight: usize,
     /// Ops whose timeout the core already judged ([`Calls::timed_out`]).
     judged: Vec<u64>,
@@ -520,6 +537,7 @@ impl Calls {
         Calls {
             pending: Vec::new(),
             waiting: VecDeque::new(),
+            forming: None,
             max_in_flight: max_in_flight.max(1),
             judged: Vec::new(),
             idle_timers: IdleTimers::default(),
@@ -551,12 +569,14 @@ impl Calls {
 
     /// True when no call is being answered or waiting.
     pub fn is_empty(&self) -> bool {
-        self.pending.is_empty() && self.waiting.is_empty()
+        self.pending.is_empty() && self.waiting.is_empty() && self.forming.is_none()
     }
 
     /// True when no call awaits an answer but IDLEs: the server may stay silent for long.
     pub fn is_quiet(&self) -> bool {
-        self.waiting.is_empty() && self.pending.iter().all(|p| matches!(p, Pending::Idle(_)))
+        self.waiting.is_empty()
+            && self.forming.is_none()
+            && self.pending.iter().all(|p| matches!(p, Pending::Idle(_)))
     }
 
     /// Drops the spare capacity of the bookkeeping (see [`Calls::is_quiet`]).
@@ -572,13 +592,54 @@ impl Calls {
         }
     }
 
-    /// Takes a job: submits it now, or queues it behind the others when the core has
-    /// `max_in_flight` ops already.
+    /// Takes a job: submits it now (a mergeable FETCH joins the group forming, see
+    /// [`Calls::flush`]), or queues it behind the others when the core has `max_in_flight`
+    /// ops already.
     pub fn start(&mut self, job: Job, conn: &mut Connection) {
-        if self.waiting.is_empty() && conn.ops_pending() < self.max_in_flight {
+        if self.waiting.is_empty() && self.has_room_for(&job, conn) {
             self.submit(job, conn);
         } else {
             self.waiting.push_back(job);
+        }
+    }
+
+    /// True if `job` joins the group forming, or there is room for one more op.
+    fn has_room_for(&self, job: &Job, conn: &Connection) -> bool {
+        let joins = match (job, &self.forming) {
+            (Job::Fetch(call), Some(forming)) => forming.accepts(call),
+            _ => false,
+        };
+        joins || conn.ops_pending() + usize::from(self.forming.is_some()) < self.max_in_flight
+    }
+
+    /// Sends the FETCH calls gathered since the last flush, as one command when there are
+    /// several. The driver calls it once it has taken every request waiting, so calls made
+    /// together share a command; [`Calls::pump`] calls it too. True if it submitted any.
+    pub fn flush(&mut self, conn: &mut Connection) -> bool {
+        let Some(forming) = self.forming.take() else {
+            return false;
+        };
+        self.pending.extend(forming.submit(conn).map(Pending::Op));
+        true
+    }
+
+    /// Adds a FETCH call to the group forming, or starts a new group after sending the one
+    /// that cannot take it.
+    fn gather(&mut self, call: Box<FetchCall>, conn: &mut Connection) {
+        let call = match &mut self.forming {
+            Some(forming) => match forming.push(call) {
+                Ok(()) => return,
+                Err(call) => call,
+            },
+            None => call,
+        };
+        self.flush(conn);
+        match Forming::new(call) {
+            Ok(forming) => self.forming = Some(forming),
+            // Not reached (a `FetchCall` is a mergeable FETCH): sent as it is.
+            Err(call) => self
+                .pending
+                .extend(call.submit_alone(conn).map(Pending::Op)),
         }
     }
 
@@ -586,7 +647,15 @@ impl Calls {
         if job.caller_gone() {
             return;
         }
+        if !matches!(job, Job::Fetch(_)) {
+            // Commands go out in the order their calls came: the group forming first.
+            self.flush(conn);
+        }
         let pending = match job {
+            Job::Fetch(call) => {
+                self.gather(call, conn);
+                None
+            }
             Job::Op(job) => job.start(conn).map(Pending::Op),
             Job::Stream(job) => {
                 let StreamJob { op, outlet, reply } = *job;
@@ -631,14 +700,18 @@ impl Calls {
     /// Delivers what finished, then submits waiting jobs while there is room; true when it
     /// submitted any (their commands are ready to transmit).
     pub fn pump(&mut self, conn: &mut Connection) -> bool {
+        // Calls gathered since the last flush (the blocking adapter's) go out first.
+        let mut submitted = self.flush(conn);
         self.pending.retain_mut(|p| !p.pump(conn));
-        let mut submitted = false;
-        while !self.waiting.is_empty() && conn.ops_pending() < self.max_in_flight {
+        while let Some(job) = self.waiting.front()
+            && self.has_room_for(job, conn)
+        {
             if let Some(job) = self.waiting.pop_front() {
                 self.submit(job, conn);
                 submitted = true;
             }
         }
+        submitted |= self.flush(conn);
         if conn.is_over() {
             // Nothing more can be submitted: the waiting jobs fail like a submit would.
             for job in self.waiting.drain(..) {
@@ -722,6 +795,7 @@ fn refuse(job: Job, conn: &mut Connection) {
     // Submitting to a finished connection fails at once and sends nothing.
     let mut calls = Calls::new(usize::MAX);
     calls.submit(job, conn);
+    calls.flush(conn);
 }
 
 /// What an IDLE's activity receiver says, without waiting: `Activity` once the server

@@ -91,6 +91,9 @@ impl Driver {
                     while let Ok(request) = self.requests.try_recv() {
                         self.handle(request);
                     }
+                    // FETCH calls among them asking the same question go out as one.
+                    let Engine { conn, calls, .. } = &mut self.engine;
+                    calls.flush(conn);
                 }
                 // Every handle is gone: nobody can use the connection any more.
                 Wake::Request(None) => break,

@@ -32,6 +32,8 @@ use crate::runtime::{BoxFuture, deadline_after};
 /// - **Errors** end the stream: the typed error is its last item.
 /// - **Dropping** the stream mid-way is safe: the connection reads the rest of the FETCH
 ///   and discards it, so the session stays in step and later calls work.
+/// - **`Send`, `Unpin` and `'static`**: it does not borrow the connection, so it can be
+///   moved to another task and polled without pinning.
 ///
 /// While the queue is full the connection reads nothing else either: a consumer that
 /// awaits another call on the same connection before it drains the stream waits for that
@@ -168,5 +170,17 @@ impl Drop for FetchStream {
     fn drop(&mut self) {
         // The driver reads the rest of the FETCH and discards it.
         self.queue.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// What the docs promise of both types, checked at compile time.
+    #[test]
+    fn stream_is_send_unpin_static_and_iter_is_send() {
+        fn stream<T: Send + Unpin + 'static>() {}
+        fn iter<T: Send>() {}
+        stream::<super::FetchStream>();
+        iter::<crate::FetchIter<'static>>();
     }
 }

@@ -32,6 +32,9 @@
 //! stays synchronised and usable. Dropping a call's future has the same effect. A call
 //! dropped (or timed out) before the driver picked up its request is not sent at all.
 //! Calls beyond `Config::max_in_flight` wait their turn in the driver instead of failing.
+//! Concurrent buffered FETCH calls asking the same question are sent as one command over
+//! the union of their sets, each call keeping its own answer, timeout and error
+//! (docs/design.md, "Concurrent FETCH calls merged into one command").
 #![forbid(unsafe_code)]
 
 mod adapter_surface;
@@ -49,6 +52,7 @@ mod fetch_stream;
 mod handover;
 mod idle_keeper;
 mod link;
+mod merge;
 mod observe;
 mod options;
 pub mod pipeline;

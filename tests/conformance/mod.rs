@@ -44,6 +44,7 @@ mod fetch_stream;
 mod hostile;
 mod idle_liveness;
 mod mailboxes;
+mod merged_fetch;
 mod messages;
 mod session;
 mod spans;
@@ -168,6 +169,7 @@ pub fn main() -> ExitCode {
         scripted::cases(),
         hostile::cases(),
         idle_liveness::cases(),
+        merged_fetch::scripted_cases(),
         fetch_stream::scripted_cases(),
     ]
     .into_iter()
@@ -183,6 +185,7 @@ pub fn main() -> ExitCode {
         auth::cases(),
         mailboxes::cases(),
         messages::cases(),
+        merged_fetch::cases(),
         fetch_stream::cases(),
         extensions::cases(),
         sync::cases(),

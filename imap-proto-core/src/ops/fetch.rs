@@ -193,6 +193,38 @@ impl Fetch {
     pub fn buffered_bytes(&self) -> usize {
         self.buffered_bytes
     }
+
+    /// True if the op may be merged with others into one command
+    /// ([`super::fetch_merge::MergedFetch`]): buffered, no modifiers, and a set of plain
+    /// numbers (`*` and `$` stand for what only the server knows, so no union or split by
+    /// number is exact).
+    pub fn is_mergeable(&self) -> bool {
+        self.delivery == Delivery::Buffered
+            && self.modifiers == FetchModifiers::default()
+            && !self.set.is_saved_result()
+            && !self.set.uses_largest()
+    }
+
+    /// True if `other` asks the same question over (maybe) other messages: the same
+    /// UID-ness, items and modifiers.
+    pub(super) fn same_request(&self, other: &Fetch) -> bool {
+        self.uid == other.uid && self.items == other.items && self.modifiers == other.modifiers
+    }
+
+    /// By UID (true) or by sequence number.
+    pub(super) fn by_uid(&self) -> bool {
+        self.uid
+    }
+
+    /// The messages asked for.
+    pub(super) fn set(&self) -> &SequenceSet {
+        &self.set
+    }
+
+    /// The items asked for.
+    pub(super) fn items(&self) -> &[FetchAttr] {
+        &self.items
+    }
 }
 
 impl Op for Fetch {

@@ -25,6 +25,7 @@ pub mod auth;
 pub(crate) mod command;
 mod expand;
 pub mod fetch;
+pub mod fetch_merge;
 pub mod idle;
 pub mod mailbox;
 pub mod message;

@@ -9,6 +9,8 @@ use imap_proto_core::ops::session::noop;
 use imap_proto_core::types::{FetchAttr, MessageAttribute, SequenceSet};
 use imap_proto_core::{Config, Connection, Error, TypedEvent};
 
+mod support;
+
 const MESSAGES: u32 = 10_000;
 const BROKEN: u32 = 4711;
 
@@ -19,16 +21,7 @@ fn transmit(conn: &mut Connection) -> String {
 }
 
 fn selected() -> Connection {
-    let mut conn = Connection::new(Config::default());
-    conn.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n");
-    let id = conn
-        .submit(select("INBOX", &Default::default(), false))
-        .unwrap();
-    transmit(&mut conn);
-    conn.handle_input(format!("* {MESSAGES} EXISTS\r\nA0001 OK [READ-WRITE] done\r\n").as_bytes());
-    conn.take_output(&id).unwrap().unwrap();
-    while conn.poll_event().is_some() {}
-    conn
+    support::selected(MESSAGES)
 }
 
 /// One FETCH response; message `BROKEN` has a BODYSTRUCTURE that breaks the grammar (an

@@ -2719,8 +2719,14 @@ mod tests {
         );
         let s = structure(input);
         assert_eq!(s.root().parts().count(), 2);
-        // Header 16 + places 12 + multipart 24 + two text parts 48 each + 3 parameters 48.
-        assert_eq!(s.table_len(), 196, "{s:?}");
+        // 16-bit words: header 4 + places 3 + multipart 6 + two text parts 12 each + three
+        // parameters 4 each = 49 words, and the width byte.
+        assert_eq!(s.table_len(), 99, "{s:?}");
+        // A value that does not fit 16 bits makes the words 32-bit; it reads back the same.
+        let big = structure(&input.replace("4051", "4000000000"));
+        assert_eq!(big.table_len(), 1 + 4 * 49);
+        assert_eq!(big.root().parts().nth(1).unwrap().octets(), 4_000_000_000);
+        assert_eq!(big.root().parts().nth(1).unwrap().lines(), Some(80));
         assert!(std::mem::size_of::<BodyStructure>() <= 56);
 
         let (env, rest) = run(
@@ -2730,8 +2736,9 @@ mod tests {
         .expect("envelope");
         assert!(rest.is_empty());
         assert_eq!(env.sender().next().unwrap().email().as_deref(), Some("ann@example.com"));
-        // Strings 32 + list ranges 48 + two addresses 64 + the unescaped offset 4.
-        assert_eq!(env.wire.table.byte_len(), 148);
+        // 16-bit words: the unescaped offset 1 + strings 8 + list ranges 12 + two addresses
+        // 16 = 37 words, and the width byte.
+        assert_eq!(env.wire.table.byte_len(), 75);
         assert!(std::mem::size_of::<Envelope>() <= 48);
     }
 

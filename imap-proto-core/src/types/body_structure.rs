@@ -89,9 +89,10 @@ enum Item {
 /// The mask bits of the one-word items ([`Item::Octets`], [`Item::Lines`],
 /// [`Item::Envelope`]); the others take two words.
 const ONE_WORD_ITEMS: u32 = 0b111;
-/// Mask bit: `body-type-mpart`.
-const MULTIPART: u32 = 1 << 30;
-/// Mask bit: the extension data was sent.
+/// Bit of a record's end word: `body-type-mpart`.
+const MULTIPART: u32 = 1 << 31;
+/// Mask bit: the extension data was sent. (Bit 31 in both words, so that both fit a
+/// table's 16-bit words.)
 const HAS_EXTENSION: u32 = 1 << 31;
 /// Table words before the part records' places: the unescaped strings' offset (word 0), the
 /// number of parts, the first word of the parameters and that of the languages.
@@ -126,20 +127,22 @@ impl PartNode {
             .iter()
             .enumerate()
             .fold(0, |mask, (bit, &has)| mask | (u32::from(has) << bit));
-        if self.multipart {
-            mask |= MULTIPART;
-        }
         if self.has_extension {
             mask |= HAS_EXTENSION;
         }
         mask
     }
 
-    /// This part as a table record: its end, its mask (from [`PartNode::mask`]), then the
-    /// items it has. Assembled on the stack and stored with one [`TableWriter::push_words`].
+    /// This part as a table record: its end (with [`MULTIPART`]), its mask (from
+    /// [`PartNode::mask`]), then the items it has. Assembled on the stack and stored with
+    /// one [`TableWriter::push_words`].
     fn encode(&self, mask: u32, out: &mut TableWriter) {
         let mut record = [0u32; MAX_RECORD_WORDS];
-        record[0] = self.end;
+        record[0] = if self.multipart {
+            self.end | MULTIPART
+        } else {
+            self.end
+        };
         record[1] = mask;
         let mut n = 2;
         let has = |item: Item| mask & (1 << item as u32) != 0;
@@ -178,15 +181,6 @@ impl PartNode {
         }
         out.push_words(&record[..n]);
     }
-
-    /// The words [`PartNode::encode`] writes for a part of `mask`: the end and the mask, one
-    /// word per one-word item, two per other item.
-    fn record_words(mask: u32) -> usize {
-        let items = mask & !(MULTIPART | HAS_EXTENSION);
-        let one_word = (items & ONE_WORD_ITEMS).count_ones();
-        let two_words = (items & !ONE_WORD_ITEMS).count_ones();
-        2 + one_word as usize + 2 * two_words as usize
-    }
 }
 
 /// A structure being parsed: its parts and shared tables as scratch tables with inline room
@@ -210,15 +204,8 @@ impl BodyTables {
     /// The structure of wire text `text` (which the fields are ranges of) and the unescaped
     /// strings `unescaped`. Takes the envelopes and extensions; the tables can be reused.
     pub(crate) fn finish(&mut self, text: Bytes, unescaped: &[u8]) -> BodyStructure {
-        // Two passes: the exact size first, so the table is one allocation that fits.
         let masks: SmallVec<[u32; 8]> = self.parts.iter().map(PartNode::mask).collect();
-        let records: usize = masks.iter().copied().map(PartNode::record_words).sum();
-        let words = HEADER_WORDS - 1
-            + self.parts.len()
-            + records
-            + 4 * self.params.len()
-            + 2 * self.languages.len();
-        let mut table = TableWriter::with_words(words, unescaped.len());
+        let mut table = TableWriter::new();
         table.push(self.parts.len() as u32);
         table.push(0); // the parameters' first word, set below
         table.push(0); // the languages' first word, set below
@@ -264,8 +251,8 @@ fn exact_boxed<T>(items: &mut Vec<T>) -> Box<[T]> {
 /// `body-fld-loc`.
 #[derive(Clone, Default)]
 pub(crate) struct Rare {
-    envelopes: Box<[Envelope]>,
-    extensions: Box<[BodyExtension]>,
+    pub(crate) envelopes: Box<[Envelope]>,
+    pub(crate) extensions: Box<[BodyExtension]>,
 }
 
 /// `body = "(" (body-type-1part / body-type-mpart) ")"` (RFC 9051 §9): a message's MIME
@@ -332,6 +319,7 @@ impl BodyStructure {
             return Record {
                 table,
                 at: 0,
+                end: 0,
                 mask: 0,
             };
         }
@@ -339,6 +327,7 @@ impl BodyStructure {
         Record {
             table,
             at,
+            end: table.word(at),
             mask: table.word(at + 1),
         }
     }
@@ -372,20 +361,22 @@ struct Record<'a> {
     table: &'a Table,
     /// The record's first word (its end); its mask is the next.
     at: usize,
+    /// The end word: the index just past the part's subtree, and [`MULTIPART`].
+    end: u32,
     mask: u32,
 }
 
 impl Record<'_> {
     fn end(&self) -> u32 {
-        // `at` is 0 only for the empty record: a real one follows the header.
-        if self.at == 0 {
-            return 0;
-        }
-        self.table.word(self.at)
+        self.end & !MULTIPART
     }
 
-    fn is(&self, bit: u32) -> bool {
-        self.mask & bit != 0
+    fn is_multipart(&self) -> bool {
+        self.end & MULTIPART != 0
+    }
+
+    fn has_extension(&self) -> bool {
+        self.mask & HAS_EXTENSION != 0
     }
 
     /// The first word of `item`, if the part has it.
@@ -397,7 +388,7 @@ impl Record<'_> {
         }
         let below = self.mask & (bit - 1);
         let one = (below & ONE_WORD_ITEMS).count_ones();
-        let two = (below & !ONE_WORD_ITEMS).count_ones();
+        let two = (below & !ONE_WORD_ITEMS & !HAS_EXTENSION).count_ones();
         Some(self.at + 2 + (one + 2 * two) as usize)
     }
 
@@ -453,7 +444,7 @@ impl<'a> BodyPart<'a> {
 
     /// `body-type-mpart`: a part made of parts.
     pub fn is_multipart(&self) -> bool {
-        self.record().is(MULTIPART)
+        self.record().is_multipart()
     }
 
     /// `media-type`, e.g. `TEXT` or `APPLICATION`, in the server's case; `MULTIPART` for a
@@ -538,7 +529,7 @@ impl<'a> BodyPart<'a> {
     pub fn parts(&self) -> Parts<'a> {
         let record = self.record();
         let end = record.end() as usize;
-        let next = if record.is(MULTIPART) {
+        let next = if record.is_multipart() {
             self.index + 1
         } else {
             end
@@ -553,7 +544,7 @@ impl<'a> BodyPart<'a> {
     /// The extension data (`body-ext-1part` / `body-ext-mpart`) was sent: BODYSTRUCTURE
     /// sends it, BODY does not.
     pub fn has_extension_data(&self) -> bool {
-        self.record().is(HAS_EXTENSION)
+        self.record().has_extension()
     }
 
     /// `body-fld-md5`.

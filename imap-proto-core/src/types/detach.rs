@@ -1,11 +1,18 @@
 //! [`Detach`]: values the connection keeps after their response (the session's flags,
 //! queued events) copy their bytes out of the read buffer they were parsed from. A slice
 //! keeps its whole allocation alive, however small it is, so otherwise an idle connection
-//! could not give its read buffer back (issue 16).
+//! could not give its read buffer back (issue 16), and a long session that queues one FETCH
+//! update per read would keep one read buffer (up to 4 MiB) per update (issue 15 item 2).
 
 use bytes::Bytes;
 
-use super::{Flag, ResponseCode, StatusResponse, TypedEvent};
+use super::body_structure::Rare;
+use super::wire_text::WireText;
+use super::{
+    BinaryData, BodyExtension, BodyStructure, Envelope, FetchResponse, Flag, MessageAttribute,
+    OtherAttribute, ResponseCode, Section, SectionData, SectionKind, StatusResponse, TypedEvent,
+    Unparsed,
+};
 
 /// Copies a value's byte slices out of the buffer they were parsed from.
 pub(crate) trait Detach {
@@ -68,13 +75,121 @@ impl Detach for StatusResponse {
     }
 }
 
-/// `event`, owning its bytes if it is of the kinds an idle session typically queues (status
-/// lines, FLAGS); others (FETCH, LIST, ...) keep their slices.
+impl Detach for WireText {
+    /// The text copied; the table (offsets into it) is the same.
+    fn detached(&self) -> Self {
+        WireText {
+            text: self.text.detached(),
+            table: self.table.clone(),
+        }
+    }
+}
+
+impl Detach for Envelope {
+    fn detached(&self) -> Self {
+        Envelope {
+            wire: self.wire.detached(),
+        }
+    }
+}
+
+impl Detach for BodyExtension {
+    fn detached(&self) -> Self {
+        match self {
+            BodyExtension::NString(s) => BodyExtension::NString(s.detached()),
+            BodyExtension::Number(n) => BodyExtension::Number(*n),
+            BodyExtension::List(items) => BodyExtension::List(items.detached()),
+        }
+    }
+}
+
+impl Detach for BodyStructure {
+    fn detached(&self) -> Self {
+        BodyStructure {
+            wire: self.wire.detached(),
+            rare: self.rare.as_ref().map(|rare| {
+                Box::new(Rare {
+                    envelopes: rare.envelopes.iter().map(Detach::detached).collect(),
+                    extensions: rare.extensions.iter().map(Detach::detached).collect(),
+                })
+            }),
+        }
+    }
+}
+
+impl Detach for Section {
+    fn detached(&self) -> Self {
+        let kind = match &self.kind {
+            SectionKind::HeaderFields(names) => SectionKind::HeaderFields(names.detached()),
+            SectionKind::HeaderFieldsNot(names) => SectionKind::HeaderFieldsNot(names.detached()),
+            kind => kind.clone(),
+        };
+        Section {
+            part: self.part.clone(),
+            kind,
+        }
+    }
+}
+
+impl<T: Detach> Detach for Box<T> {
+    fn detached(&self) -> Self {
+        Box::new((**self).detached())
+    }
+}
+
+impl Detach for MessageAttribute {
+    fn detached(&self) -> Self {
+        use MessageAttribute as A;
+        match self {
+            A::Flags(flags) => A::Flags(flags.detached()),
+            A::InternalDate(date) => A::InternalDate(date.detached()),
+            A::Envelope(env) => A::Envelope(env.detached()),
+            A::Body(body) => A::Body(body.detached()),
+            A::BodyStructure(body) => A::BodyStructure(body.detached()),
+            A::BodySection(s) => A::BodySection(Box::new(SectionData {
+                section: s.section.detached(),
+                origin: s.origin,
+                data: s.data.detached(),
+            })),
+            A::Binary(b) => A::Binary(Box::new(BinaryData {
+                section: b.section.clone(),
+                origin: b.origin,
+                data: b.data.detached(),
+            })),
+            A::EmailId(id) => A::EmailId(id.detached()),
+            A::ThreadId(id) => A::ThreadId(id.detached()),
+            A::SaveDate(date) => A::SaveDate(date.detached()),
+            A::Preview(preview) => A::Preview(preview.detached()),
+            A::Unparsed(u) => A::Unparsed(Box::new(Unparsed {
+                raw: u.raw.detached(),
+                error: u.error.clone(),
+            })),
+            A::Other(o) => A::Other(Box::new(OtherAttribute {
+                name: o.name.detached(),
+                value: o.value.detached(),
+            })),
+            attribute => attribute.clone(),
+        }
+    }
+}
+
+impl Detach for FetchResponse {
+    fn detached(&self) -> Self {
+        FetchResponse {
+            seq: self.seq,
+            attributes: self.attributes.detached(),
+        }
+    }
+}
+
+/// `event`, owning its bytes if it is of the kinds a session typically queues (status
+/// lines, FLAGS, FETCH updates); others (LIST, STATUS, ...) keep their slices.
 pub(crate) fn detach_event(event: TypedEvent) -> TypedEvent {
     match event {
         TypedEvent::Status(status) => TypedEvent::Status(status.detached()),
         TypedEvent::Bye(status) => TypedEvent::Bye(status.detached()),
         TypedEvent::Flags(flags) => TypedEvent::Flags(flags.detached()),
+        TypedEvent::Fetch(fetch) => TypedEvent::Fetch(fetch.detached()),
         event => event,
     }
 }

@@ -78,8 +78,7 @@ impl EnvelopeTables {
     /// The envelope of wire text `text` (which the fields are ranges of) and the unescaped
     /// strings `unescaped`.
     pub(crate) fn finish(&self, text: Bytes, unescaped: &[u8]) -> Envelope {
-        let words = ADDRESSES - 1 + ADDRESS_WORDS * self.addresses.len();
-        let mut table = TableWriter::with_words(words, unescaped.len());
+        let mut table = TableWriter::new();
         table.push_fields(&self.strings);
         for range in self.lists {
             table.push_range(range);

@@ -12,7 +12,22 @@
 
 use std::fmt::Debug;
 
+use imap_proto_core::ops::mailbox::select;
 use imap_proto_core::{Config, Connection, Error, Op, OpId, SessionState, TypedEvent};
+
+/// A connection with INBOX selected (`exists` messages), its events drained.
+pub fn selected(exists: u32) -> Connection {
+    let mut conn = Connection::new(Config::default());
+    conn.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n");
+    let id = conn
+        .submit(select("INBOX", &Default::default(), false))
+        .unwrap();
+    conn.poll_transmit(&mut Vec::new());
+    conn.handle_input(format!("* {exists} EXISTS\r\nA0001 OK [READ-WRITE] done\r\n").as_bytes());
+    conn.take_output(&id).unwrap().unwrap();
+    while conn.poll_event().is_some() {}
+    conn
+}
 
 /// How queued server bytes are handed to the connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

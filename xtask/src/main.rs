@@ -187,11 +187,35 @@ const PUBLISHED: &[&str] = &[
 /// from what they would publish.
 fn package(root: &Path, cargo: &str) -> bool {
     forget_unpacked_packages();
-    let mut args = vec!["package", "--allow-dirty"];
+    let target = root.join("target").join("package-verify");
+    forget_verified_builds(&target);
+    let target = target.to_string_lossy().into_owned();
+    let mut args = vec!["package", "--allow-dirty", "--target-dir", &target];
     for krate in PUBLISHED {
         args.extend(["-p", krate]);
     }
     run_in(root, cargo, &args)
+}
+
+/// Cargo judges a registry dependency fresh by its name and version alone, so the adapters'
+/// verification reused the core built from the previous run's `.crate` (same version, older
+/// sources) and failed on a module added since. The verification builds in a target
+/// directory of its own, where our crates' fingerprints are removed before each run: they
+/// are rebuilt from the fresh `.crate`s, third-party crates stay cached.
+fn forget_verified_builds(target: &Path) {
+    let Ok(entries) = std::fs::read_dir(target.join("debug").join(".fingerprint")) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = PUBLISHED.iter().any(|krate| {
+            name.strip_prefix(krate)
+                .is_some_and(|rest| rest.starts_with('-'))
+        });
+        if ours && let Err(err) = std::fs::remove_dir_all(entry.path()) {
+            eprintln!("xtask: cannot remove {}: {err}", entry.path().display());
+        }
+    }
 }
 
 /// The committed public-API listings (`docs/public-api/<crate>.txt`, `cargo public-api -sss`

@@ -101,8 +101,7 @@ macro_rules! __common_calls {
                     ::imap_proto_core::__flavored_call!($flavor, self.run_until(op, deadline))?;
                 }
                 if tls_mode == ::imap_proto_core::TlsMode::StartTls {
-                    let setup = ::imap_proto_core::TlsSetup::for_host(&self.host, self.tls_config.as_ref())?;
-                    let op = ::imap_proto_core::ops::upgrade::starttls(setup);
+                    let op = self.starttls_op(self.tls_config.as_ref())?;
                     ::imap_proto_core::__flavored_call!($flavor, self.run_until(op, deadline))?;
                 }
                 Ok(())
@@ -118,10 +117,22 @@ macro_rules! __common_calls {
 
         ::imap_proto_core::__flavored_fn! { $flavor,
             fn starttls_impl(&self, timeout: ::std::time::Duration) -> Result<(), ::imap_proto_core::Error> {
-                let setup = ::imap_proto_core::TlsSetup::for_host(&self.host, self.tls_config.as_ref())?;
-                let op = ::imap_proto_core::ops::upgrade::starttls(setup);
+                let op = self.starttls_op(self.tls_config.as_ref())?;
                 ::imap_proto_core::__flavored_call!($flavor, self.run(op, timeout))
             }
+        }
+
+        /// The STARTTLS op for this connection's host, with `tls_config` or the default
+        /// roots: the one place `handshake`, `starttls` and `starttls_with_config` build it.
+        fn starttls_op(
+            &self,
+            tls_config: Option<&::std::sync::Arc<::rustls::ClientConfig>>,
+        ) -> Result<
+            ::imap_proto_core::ops::session::ThenRefreshCapabilities<::imap_proto_core::ops::upgrade::StartTls>,
+            ::imap_proto_core::Error,
+        > {
+            let setup = ::imap_proto_core::TlsSetup::for_host(&self.host, tls_config)?;
+            Ok(::imap_proto_core::ops::upgrade::starttls(setup))
         }
 
         ::imap_proto_core::__flavored_fn! { $flavor,
@@ -130,8 +141,7 @@ macro_rules! __common_calls {
                 tls_config: ::std::sync::Arc<::rustls::ClientConfig>,
                 timeout: ::std::time::Duration,
             ) -> Result<(), ::imap_proto_core::Error> {
-                let setup = ::imap_proto_core::TlsSetup::for_host(&self.host, Some(&tls_config))?;
-                let op = ::imap_proto_core::ops::upgrade::starttls(setup);
+                let op = self.starttls_op(Some(&tls_config))?;
                 ::imap_proto_core::__flavored_call!($flavor, self.run(op, timeout))
             }
         }

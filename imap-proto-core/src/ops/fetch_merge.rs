@@ -71,7 +71,7 @@ impl MergedFetch {
             return Err(first);
         }
         Ok(MergedFetch {
-            set_len: first.set().to_string().len(),
+            set_len: text_len(first.set()),
             members: vec![first],
             phase: Phase::Forming,
             alone: VecDeque::new(),
@@ -82,22 +82,28 @@ impl MergedFetch {
     /// True if `fetch` may join: mergeable, the same UID-ness, items and modifiers, and
     /// room left under [`MAX_MERGED_CALLS`] and [`MAX_MERGED_SET_LEN`].
     pub fn accepts(&self, fetch: &Fetch) -> bool {
-        matches!(self.phase, Phase::Forming)
-            && fetch.is_mergeable()
-            && self.members.len() < MAX_MERGED_CALLS
-            && self.members.first().is_some_and(|m| m.same_request(fetch))
-            && self.set_len + 1 + fetch.set().to_string().len() <= MAX_MERGED_SET_LEN
+        self.room_for(fetch).is_some()
     }
 
     /// Adds `fetch`; `Err(fetch)` unless [`MergedFetch::accepts`] it.
     #[allow(clippy::result_large_err)]
     pub fn push(&mut self, fetch: Fetch) -> Result<(), Fetch> {
-        if !self.accepts(&fetch) {
+        let Some(set_len) = self.room_for(&fetch) else {
             return Err(fetch);
-        }
-        self.set_len += 1 + fetch.set().to_string().len();
+        };
+        self.set_len = set_len;
         self.members.push(fetch);
         Ok(())
+    }
+
+    /// The union's text length bound with `fetch` joined, if it may join.
+    fn room_for(&self, fetch: &Fetch) -> Option<usize> {
+        let joins = matches!(self.phase, Phase::Forming)
+            && fetch.is_mergeable()
+            && self.members.len() < MAX_MERGED_CALLS
+            && self.members.first().is_some_and(|m| m.same_request(fetch));
+        let set_len = self.set_len + 1 + text_len(fetch.set());
+        (joins && set_len <= MAX_MERGED_SET_LEN).then_some(set_len)
     }
 
     /// How many calls it holds.
@@ -309,6 +315,23 @@ fn highest(set: &SequenceSet) -> u32 {
         .unwrap_or(0)
 }
 
+/// The length of `set`'s text (`1:3,7` is 5), counted without rendering it: the driver
+/// asks for every call it gathers, once to decide whether the call waits and once to join.
+fn text_len(set: &SequenceSet) -> usize {
+    if set.is_saved_result() {
+        return 1;
+    }
+    let digits = |n: u32| n.checked_ilog10().map_or(1, |log| log as usize + 1);
+    let items = set.items().iter().map(|item| match *item {
+        SequenceItem::Single(SeqNumber::Value(v)) => digits(v.get()),
+        SequenceItem::Range(SeqNumber::Value(a), SeqNumber::Value(b)) => {
+            digits(a.get()) + 1 + digits(b.get())
+        }
+        ref other => other.to_string().len(),
+    });
+    items.sum::<usize>() + set.items().len().saturating_sub(1)
+}
+
 /// The bounds of a set item of plain numbers (`*` never reaches here: such sets are not
 /// merged).
 fn bounds(item: &SequenceItem) -> Option<(u32, u32)> {
@@ -441,6 +464,24 @@ mod tests {
                 })
                 .collect();
             assert_eq!(seqs(&split), seqs(&expected));
+        }
+    }
+
+    #[test]
+    fn text_len_is_the_rendered_length() {
+        for text in [
+            "1",
+            "9",
+            "10",
+            "1:3,7",
+            "4294967295",
+            "1,22,333:4444,55555",
+            "5:*",
+            "*",
+            "$",
+        ] {
+            let set: SequenceSet = text.parse().unwrap();
+            assert_eq!(text_len(&set), set.to_string().len(), "{text}");
         }
     }
 }

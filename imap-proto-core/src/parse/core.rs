@@ -512,9 +512,14 @@ fn seq_number(i: Span<'_>) -> PResult<'_, u32> {
 /// of hundreds of ranges (ESEARCH `ALL`, VANISHED) cost over a hundred instructions a
 /// number when each went through a `Span` and a `Result`. Anything else is handed to
 /// [`seq_number`], which reads it or reports the error as before.
+///
+/// The vector is sized once, by the commas before the set's end (a set holds no space, CR
+/// or `]`): a set of hundreds of ranges grew by doubling, and a buffered response kept up
+/// to twice the room it needed.
 pub fn sequence_set(i: Span<'_>) -> PResult<'_, Vec<UidRange>> {
     let s = i.as_slice();
-    let mut ranges = Vec::new();
+    let end = memchr::memchr3(b' ', b'\r', b']', s).unwrap_or(s.len());
+    let mut ranges = Vec::with_capacity(memchr::memchr_iter(b',', &s[..end]).count() + 1);
     let mut at = 0;
     loop {
         let (n, a) = seq_number_at(i, s, at)?;
@@ -890,6 +895,11 @@ pub(crate) mod tests {
         );
         assert_eq!(ok("5:*", sequence_set).0, vec![UidRange::new(5, u32::MAX)]);
         assert!(run(b"0", sequence_set).is_err());
+        // Sized once, exactly, wherever the set ends.
+        for set in ["1:3,7,9:8 x", "1,2,3\r\n", "304,319:320]", "5"] {
+            let ranges = ok(set, sequence_set).0;
+            assert_eq!(ranges.capacity(), ranges.len(), "{set:?}");
+        }
     }
 
     /// The indexed walk of [`sequence_set`] against a walk of [`seq_number`] over `Span`s

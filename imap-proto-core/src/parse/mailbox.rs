@@ -13,7 +13,7 @@ use bytes::Bytes;
 use nom::Input;
 
 use super::core::{
-    astring, atom_slice, byte, is_atom_char, keyword, mailbox, many_sp, nil, nstring, number,
+    astring, atom_len, atom_slice, byte, keyword, mailbox, many_sp, nil, nstring, number,
     number64, paren_list, quoted, raw_value, sp, string,
 };
 use super::error::{PErr, PResult};
@@ -74,7 +74,7 @@ pub fn mbx_list_flags(i: Span<'_>) -> PResult<'_, Vec<MailboxAttribute>> {
 pub fn mbx_list_flag(i: Span<'_>) -> PResult<'_, MailboxAttribute> {
     let s = i.as_slice();
     let skip = usize::from(s.first() == Some(&b'\\'));
-    let n = s[skip..].iter().take_while(|&&b| is_atom_char(b)).count();
+    let n = atom_len(&s[skip..]);
     if n == 0 {
         return Err(PErr::syntax(i, "mbx-list-flag"));
     }

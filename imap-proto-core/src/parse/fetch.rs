@@ -20,7 +20,7 @@ use nom::Input;
 use smallvec::SmallVec;
 
 use super::core::{
-    astring, check_depth, crlf, digit_run, is_astring_char, is_atom_char, literal, literal_content,
+    astring, atom_len, check_depth, crlf, digit_run, is_astring_char, literal, literal_content,
     number, number64, nz_number, quoted_content, raw_value, reserve_flags, unescape_into,
 };
 use super::error::{PErr, PResult, ParseErrorKind};
@@ -453,7 +453,7 @@ fn flag_fetch_list_into<'a>(i: Span<'a>, flags: &mut Vec<Flag>) -> Result<Span<'
             [b')', ..] => return Ok(i.take_from(1)),
             [b'\\', b'*', ..] => (2, Flag::MayCreate),
             [b'\\', rest @ ..] => {
-                let n = rest.iter().take_while(|&&b| is_atom_char(b)).count();
+                let n = atom_len(rest);
                 if n == 0 {
                     return Err(PErr::syntax(i, "flag"));
                 }
@@ -462,7 +462,7 @@ fn flag_fetch_list_into<'a>(i: Span<'a>, flags: &mut Vec<Flag>) -> Result<Span<'
                 (n + 1, flag)
             }
             _ => {
-                let n = s.iter().take_while(|&&b| is_atom_char(b)).count();
+                let n = atom_len(s);
                 if n == 0 {
                     return Err(PErr::syntax(i, "flag"));
                 }
@@ -1687,6 +1687,7 @@ pub fn fetch_stream_tail(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
 mod tests {
     use super::*;
     use crate::parse::ParseErrorKind;
+    use crate::parse::core::is_atom_char;
     use crate::parse::core::tests::run;
     use crate::parse::input::FrameContext;
     use crate::types::body_structure::values::{

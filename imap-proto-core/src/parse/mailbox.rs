@@ -13,7 +13,7 @@ use bytes::Bytes;
 use nom::Input;
 
 use super::core::{
-    astring, atom_slice, byte, is_atom_char, keyword, mailbox, many_sp, nil, nstring, number,
+    astring, atom_len, atom_slice, byte, keyword, mailbox, many_sp, nil, nstring, number,
     number64, paren_list, quoted, raw_value, sp, string,
 };
 use super::error::{PErr, PResult};
@@ -74,7 +74,7 @@ pub fn mbx_list_flags(i: Span<'_>) -> PResult<'_, Vec<MailboxAttribute>> {
 pub fn mbx_list_flag(i: Span<'_>) -> PResult<'_, MailboxAttribute> {
     let s = i.as_slice();
     let skip = usize::from(s.first() == Some(&b'\\'));
-    let n = s[skip..].iter().take_while(|&&b| is_atom_char(b)).count();
+    let n = atom_len(&s[skip..]);
     if n == 0 {
         return Err(PErr::syntax(i, "mbx-list-flag"));
     }
@@ -89,6 +89,19 @@ pub fn mbx_list_flag(i: Span<'_>) -> PResult<'_, MailboxAttribute> {
 /// `DQUOTE QUOTED-CHAR DQUOTE / nil`: the hierarchy delimiter of `mailbox-list` and
 /// `namespace-descr` (RFC 9051 §9). Lenient: `""` reads as no delimiter.
 pub fn hierarchy_delimiter(i: Span<'_>) -> PResult<'_, Option<char>> {
+    // The common form, one plain ASCII character between quotes (`"/"`, `"."`), read in
+    // place: going through `quoted` made and dropped a `Bytes` for every LIST response.
+    if let [b'"', c, b'"', ..] = i.as_slice()
+        && c.is_ascii()
+        && !matches!(c, b'"' | b'\\' | b'\r' | b'\n' | 0)
+    {
+        return Ok((i.take_from(3), Some(char::from(*c))));
+    }
+    general_delimiter(i)
+}
+
+/// [`hierarchy_delimiter`] in every form: NIL, escapes, non-ASCII, and the errors.
+fn general_delimiter(i: Span<'_>) -> PResult<'_, Option<char>> {
     if i.as_slice().first() != Some(&b'"') {
         let (rest, ()) = nil(i)?;
         return Ok((rest, None));
@@ -344,6 +357,31 @@ mod tests {
 
     fn b(s: &str) -> Bytes {
         Bytes::copy_from_slice(s.as_bytes())
+    }
+
+    /// The in-place read of a one-character delimiter against the general path through
+    /// `quoted`, for every byte between the quotes.
+    #[test]
+    fn delimiters_read_as_the_quoted_path_reads_them() {
+        let by_quoted = general_delimiter;
+        for byte in 0..=255u8 {
+            for tail in [&b" x"[..], b"\"", b""] {
+                let mut text = vec![b'"', byte, b'"'];
+                text.extend_from_slice(tail);
+                assert_eq!(
+                    run(&text, hierarchy_delimiter),
+                    run(&text, by_quoted),
+                    "{text:?}"
+                );
+            }
+        }
+        for text in ["NIL x", "\"\" x", "\"\\\\\" x", "\"ab\" x", "\"\u{e9}\" x", "\"/"] {
+            assert_eq!(
+                run(text.as_bytes(), hierarchy_delimiter),
+                run(text.as_bytes(), by_quoted),
+                "{text:?}"
+            );
+        }
     }
 
     fn mbox(s: &str) -> Mailbox {

@@ -11,6 +11,7 @@
 
 use bytes::Bytes;
 use nom::Input;
+use smallvec::SmallVec;
 
 use super::core::{
     astring, atom_slice, byte, check_depth, digit_run, eight_digits_value, keyword, leading_digits,
@@ -275,7 +276,9 @@ pub fn thread_list(i: Span<'_>, depth: usize) -> PResult<'_, ThreadNode> {
     check_depth(i, depth)?;
     let start = i;
     let (mut i, _) = byte(b'(')(i)?;
-    let mut members: Vec<u32> = Vec::new();
+    // On the stack: a thread's chain of members is short, and a heap vector per list was
+    // an allocation and a free for every thread of a THREAD response.
+    let mut members: SmallVec<[u32; 8]> = SmallVec::new();
     let mut nested: Vec<ThreadNode> = Vec::new();
     loop {
         let spaces = i.as_slice().iter().take_while(|&&b| b == b' ').count();

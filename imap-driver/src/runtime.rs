@@ -68,11 +68,19 @@ pub const READ_CHUNK: usize = 64 * 1024;
 /// only ever received a few short responses, and the core's buffer is sized from it), doubles
 /// while reads fill it, up to [`READ_CHUNK`], and halves back when they do not.
 #[derive(Debug, Clone, Copy)]
-pub struct ReadSize(usize);
+pub struct ReadSize {
+    size: usize,
+    /// Reads in a row that filled what they asked for, taken without waiting for readiness
+    /// first ([`read_ready_slice`]); 0 once one did not.
+    flowing: u32,
+}
 
 impl Default for ReadSize {
     fn default() -> Self {
-        ReadSize(Self::SMALLEST)
+        ReadSize {
+            size: Self::SMALLEST,
+            flowing: 0,
+        }
     }
 }
 
@@ -81,23 +89,38 @@ impl ReadSize {
 
     /// How much to ask for now.
     pub fn get(self) -> usize {
-        self.0
+        self.size
     }
 
     /// Records that a read brought `n` bytes.
     pub fn record(&mut self, n: usize) {
-        if n >= self.0 {
-            self.0 = (self.0 * 2).min(READ_CHUNK);
-        } else if n < self.0 / 4 {
-            self.0 = (self.0 / 2).max(Self::SMALLEST);
+        self.flowing = if n >= self.size {
+            self.flowing.saturating_add(1)
+        } else {
+            0
+        };
+        if n >= self.size {
+            self.size = (self.size * 2).min(READ_CHUNK);
+        } else if n < self.size / 4 {
+            self.size = (self.size / 2).max(Self::SMALLEST);
         }
     }
 }
+
+/// How many full reads in a row [`read_ready_slice`] takes before it lets the executor run
+/// other tasks (a reactor without a per-task budget would otherwise let one busy connection
+/// keep a worker thread to itself).
+const FLOWING_READS: u32 = 32;
 
 /// One read into the core for streams that fill a `&mut [u8]` and can tell readiness apart
 /// from reading (async-io's `Async`, mio): waits with `ready`, then reads with `read`
 /// (non-blocking, `WouldBlock` means "wait again"). The zero-filled slice the core lends is
 /// only requested once the socket is readable, so an idle connection has none.
+///
+/// After a read that filled its slice more bytes are most likely waiting, so the next read
+/// is tried before asking for readiness: a oneshot reactor (async-io) reports readiness once
+/// per registration, and asking again re-arms the socket and waits for the reactor thread
+/// to wake the task, a thread switch per read while the server is sending (issue 15).
 pub fn read_ready_slice(
     cx: &mut Context<'_>,
     conn: &mut Connection,
@@ -105,10 +128,18 @@ pub fn read_ready_slice(
     mut ready: impl FnMut(&mut Context<'_>) -> Poll<io::Result<()>>,
     mut read: impl FnMut(&mut [u8]) -> io::Result<usize>,
 ) -> Progress {
+    if size.flowing >= FLOWING_READS {
+        // A turn for the executor's other tasks; the next poll reads again at once.
+        size.flowing = 1;
+        cx.waker().wake_by_ref();
+        return Poll::Pending;
+    }
+    let mut read_first = size.flowing > 0;
     loop {
-        if let Err(e) = std::task::ready!(ready(cx)) {
+        if !read_first && let Err(e) = std::task::ready!(ready(cx)) {
             return Poll::Ready(Err(e));
         }
+        read_first = false;
         let result = read(conn.read_slice(size.get()));
         let n = *result.as_ref().unwrap_or(&0);
         conn.handle_read_len(n);

@@ -114,6 +114,8 @@ pub struct Measured {
     /// Body bytes received (bodies), or bytes read from the socket (the raw drain).
     pub payload: u64,
     pub cpu_us: u64,
+    /// The system (kernel) part of `cpu_us`: syscalls, page faults, thread switches.
+    pub sys_us: u64,
     pub wall_us: u64,
     pub max_rss_kib: u64,
 }
@@ -123,11 +125,12 @@ impl Measured {
 
     pub fn line(&self) -> String {
         format!(
-            "{} messages={} payload={} cpu_us={} wall_us={} max_rss_kib={}",
+            "{} messages={} payload={} cpu_us={} sys_us={} wall_us={} max_rss_kib={}",
             Self::PREFIX,
             self.messages,
             self.payload,
             self.cpu_us,
+            self.sys_us,
             self.wall_us,
             self.max_rss_kib
         )
@@ -143,6 +146,7 @@ impl Measured {
                 "messages" => m.messages = value,
                 "payload" => m.payload = value,
                 "cpu_us" => m.cpu_us = value,
+                "sys_us" => m.sys_us = value,
                 "wall_us" => m.wall_us = value,
                 "max_rss_kib" => m.max_rss_kib = value,
                 _ => return None,
@@ -152,11 +156,11 @@ impl Measured {
     }
 }
 
-/// CPU time (user + system) of this process so far, in microseconds, and its peak RSS in
-/// KiB. The peak is `VmHWM`, not getrusage's `ru_maxrss`: Linux carries `ru_maxrss` over
+/// CPU time (user + system, and system alone) of this process so far, in microseconds, and
+/// its peak RSS in KiB. The peak is `VmHWM`, not getrusage's `ru_maxrss`: Linux carries `ru_maxrss` over
 /// `execve` from the process that forked (here the orchestrator, which seeded the mailbox),
 /// while `VmHWM` belongs to this program's own address space.
-fn usage() -> (u64, u64) {
+fn usage() -> (u64, u64, u64) {
     let usage = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage");
     let micros = |t: nix::sys::time::TimeVal| t.tv_sec() as u64 * 1_000_000 + t.tv_usec() as u64;
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -165,23 +169,23 @@ fn usage() -> (u64, u64) {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(usage.max_rss() as u64);
-    (
-        micros(usage.user_time()) + micros(usage.system_time()),
-        peak,
-    )
+    let sys = micros(usage.system_time());
+    (micros(usage.user_time()) + sys, sys, peak)
 }
 
 /// The readings before a fetch.
 struct Meter {
     cpu_before: u64,
+    sys_before: u64,
     started: Instant,
 }
 
 impl Meter {
     fn start() -> Meter {
-        let (cpu_before, _) = usage();
+        let (cpu_before, sys_before, _) = usage();
         Meter {
             cpu_before,
+            sys_before,
             started: Instant::now(),
         }
     }
@@ -189,11 +193,12 @@ impl Meter {
     /// What the fetch cost, with the messages and payload bytes it saw.
     fn stop(self, (messages, payload): (u64, u64)) -> Measured {
         let wall_us = self.started.elapsed().as_micros() as u64;
-        let (cpu_after, max_rss_kib) = usage();
+        let (cpu_after, sys_after, max_rss_kib) = usage();
         Measured {
             messages,
             payload,
             cpu_us: cpu_after - self.cpu_before,
+            sys_us: sys_after - self.sys_before,
             wall_us,
             max_rss_kib,
         }

@@ -176,12 +176,13 @@ fn orchestrate(options: &Options) -> Result<(), String> {
             for name in &order {
                 let measured = run_child(&exe, name, workload, &options.server_env)?;
                 eprintln!(
-                    "e2e: rep {}/{} {:8} {:20} {:8.1} CPU-ms {:8.1} wall-ms {:6.1} MiB",
+                    "e2e: rep {}/{} {:8} {:20} {:8.1} CPU-ms ({:.1} sys) {:8.1} wall-ms {:6.1} MiB",
                     rep + 1,
                     options.reps,
                     workload.name(),
                     name,
                     measured.cpu_us as f64 / 1000.0,
+                    measured.sys_us as f64 / 1000.0,
                     measured.wall_us as f64 / 1000.0,
                     measured.max_rss_kib as f64 / 1024.0
                 );
@@ -358,6 +359,11 @@ fn cpu_per_10k(m: &Measured) -> f64 {
     m.cpu_us as f64 / 1000.0 * 10_000.0 / m.messages as f64
 }
 
+/// The system (kernel) part of [`cpu_per_10k`].
+fn sys_per_10k(m: &Measured) -> f64 {
+    m.sys_us as f64 / 1000.0 * 10_000.0 / m.messages as f64
+}
+
 fn print_table(options: &Options, results: &HashMap<(Workload, String), Vec<Measured>>) {
     let workloads = &options.workloads;
     println!();
@@ -414,6 +420,29 @@ fn print_table(options: &Options, results: &HashMap<(Workload, String), Vec<Meas
                 Some(runs) => {
                     let (rss, _, _) = spread(runs, |m| m.max_rss_kib as f64 / 1024.0);
                     row.push_str(&format!(" {rss:.1} MiB |"));
+                }
+                None => row.push_str(" |"),
+            }
+        }
+        println!("{row}");
+    }
+    // The kernel's part: what the parser cannot explain (syscalls, page faults of the
+    // result and the read buffers, thread switches between the driver and the caller).
+    println!();
+    let mut header = String::from("| client |");
+    let mut rule = String::from("|---|");
+    for w in workloads {
+        header.push_str(&format!(" {} system CPU-ms / 10k msgs |", w.name()));
+        rule.push_str("---:|");
+    }
+    println!("{header}\n{rule}");
+    for name in &options.contenders {
+        let mut row = format!("| {name} |");
+        for &w in workloads {
+            match results.get(&(w, name.clone())) {
+                Some(runs) => {
+                    let (sys, lo, hi) = spread(runs, sys_per_10k);
+                    row.push_str(&format!(" {sys:.1} ({lo:.1}–{hi:.1}) |"));
                 }
                 None => row.push_str(" |"),
             }

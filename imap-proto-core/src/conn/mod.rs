@@ -748,6 +748,11 @@ impl Connection {
     }
 
     fn process_frames(&mut self) {
+        // The name encoding follows the capabilities and the enabled extensions, which only
+        // a response other than a FETCH can change: it is worked out again after such a
+        // response, not for every frame (it compares capability strings, about 2% of a
+        // metadata FETCH's instructions when done per response).
+        let mut names = None;
         while self.failed.is_none() {
             let frame = match self.framer.next_frame() {
                 Ok(Some(frame)) => frame,
@@ -768,15 +773,21 @@ impl Connection {
                     Frame::StreamChunk(_) | Frame::StreamEnd => {}
                 }
             }
+            let fetch_names = names.take();
             let result = match frame {
-                Frame::Complete(bytes) => match parse::parse_response_in(
-                    bytes.clone(),
-                    &self.config.limits,
-                    self.session.name_encoding(),
-                ) {
-                    Ok(response) => self.handle_response(response),
-                    Err(error) => self.step_over(bytes, error),
-                },
+                Frame::Complete(bytes) => {
+                    let encoding = fetch_names.unwrap_or_else(|| self.session.name_encoding());
+                    match parse::parse_response_in(bytes.clone(), &self.config.limits, encoding)
+                    {
+                        Ok(response) => {
+                            if matches!(response, Response::Untagged(Untagged::Fetch(_))) {
+                                names = Some(encoding);
+                            }
+                            self.handle_response(response)
+                        }
+                        Err(error) => self.step_over(bytes, error),
+                    }
+                }
                 Frame::StreamBegin {
                     head, literal_len, ..
                 } => self.handle_stream_begin(head, literal_len),

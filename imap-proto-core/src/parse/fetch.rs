@@ -1087,6 +1087,15 @@ fn plain_nstring(s: &[u8], at: usize) -> Option<(Field, usize)> {
             let len = quoted_len(rest)?;
             Some((Field::in_text(at + 1, len), at + len + 2))
         }
+        // `NIL` (any case) and the space or `)` that nearly always follows: one compare.
+        [a, b, c, d, ..]
+            if matches!(
+                u32::from_le_bytes([*a, *b, *c, *d]) | 0x0020_2020,
+                NIL_SPACE | NIL_CLOSE
+            ) =>
+        {
+            Some((Field::NIL, at + 3))
+        }
         [n, ii, l, after @ ..]
             if *n | 0x20 == b'n'
                 && *ii | 0x20 == b'i'
@@ -1108,6 +1117,10 @@ fn plain_nstring(s: &[u8], at: usize) -> Option<(Field, usize)> {
         _ => None,
     }
 }
+
+/// `NIL ` and `NIL)` as little-endian words, lower case.
+const NIL_SPACE: u32 = u32::from_le_bytes(*b"nil ");
+const NIL_CLOSE: u32 = u32::from_le_bytes(*b"nil)");
 
 /// `nstring` at offset `at` of `i` (where the value's text starts), as a [`Field`], and the
 /// offset after it: [`plain_nstring`], else [`text_nstring`].

@@ -194,6 +194,9 @@ fn quoted_into(s: &[u8], out: &mut Vec<u8>) -> Option<(usize, bool)> {
     found
 }
 
+/// The room [`quoted_into`] reserves in the unescaped buffer at a string's first escape.
+const UNESCAPED_ROOM: usize = 256;
+
 /// [`quoted_into`], leaving whatever it appended on `None`.
 #[inline(always)]
 fn quoted_into_unchecked(s: &[u8], out: &mut Vec<u8>) -> Option<(usize, bool)> {
@@ -213,6 +216,11 @@ fn quoted_into_unchecked(s: &[u8], out: &mut Vec<u8>) -> Option<(usize, bool)> {
                 let next = *body.get(at + 1)?;
                 if next != b'"' && next != b'\\' {
                     return None;
+                }
+                if !escaped {
+                    // `out` is the value's scratch buffer, copied into its table at the end:
+                    // room for a few escaped strings at once, not a growth step per string.
+                    out.reserve(UNESCAPED_ROOM);
                 }
                 out.extend_from_slice(body.get(run..at)?);
                 out.push(next);

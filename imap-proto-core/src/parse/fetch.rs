@@ -135,44 +135,104 @@ fn quoted(i: Span<'_>) -> PResult<'_, Bytes> {
 }
 
 /// The content length of the quoted string at the start of `s` (which starts with `"`), if it
-/// has no escapes and no control bytes (the common case); `None` sends the caller to the
-/// general parser.
+/// has no escapes and no control bytes (the common case); `None` sends the caller to
+/// [`quoted_into`] or the general parser.
 #[inline(always)]
 fn quoted_len(s: &[u8]) -> Option<usize> {
+    let body = s.get(1..)?;
+    let at = next_special(body)?;
+    (body.get(at) == Some(&b'"')).then_some(at)
+}
+
+/// The offset of the first `"`, `\` or control byte (below 0x20) in `s`, if there is one:
+/// where a quoted string's scan stops.
+#[inline(always)]
+fn next_special(s: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     const QUOTE: u64 = u64::from_ne_bytes([b'"'; 8]);
     const BACKSLASH: u64 = u64::from_ne_bytes([b'\\'; 8]);
     const SPACE: u64 = u64::from_ne_bytes([0x20; 8]);
-    let body = s.get(1..)?;
     let mut k = 0;
     // Eight bytes at a time: flag `"`, `\` and bytes below 0x20. The lowest flagged byte is
     // exact (borrows only propagate upwards), which is all that is used.
-    while let Some(chunk) = body.get(k..k + 8) {
+    while let Some(chunk) = s.get(k..k + 8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let v = u64::from_le_bytes(word);
-        let q = v ^ QUOTE;
-        let b = v ^ BACKSLASH;
-        let flags = ((q.wrapping_sub(ONES) & !q)
-            | (b.wrapping_sub(ONES) & !b)
-            | (v.wrapping_sub(SPACE) & !v))
+        // Each test is "high bit set by the subtraction, clear in the byte"; the byte's high
+        // bit is the same in `v`, `v ^ QUOTE` and `v ^ BACKSLASH`, so one `& !v` serves all.
+        let flags = ((v ^ QUOTE).wrapping_sub(ONES)
+            | (v ^ BACKSLASH).wrapping_sub(ONES)
+            | v.wrapping_sub(SPACE))
+            & !v
             & HIGH;
         if flags != 0 {
-            let at = k + (flags.trailing_zeros() / 8) as usize;
-            return (body.get(at) == Some(&b'"')).then_some(at);
+            return Some(k + (flags.trailing_zeros() / 8) as usize);
         }
         k += 8;
     }
-    while let Some(&c) = body.get(k) {
-        match c {
-            b'"' => return Some(k),
-            b'\\' => return None,
-            c if c < 0x20 => return None,
-            _ => k += 1,
+    let tail = s.get(k..)?;
+    let at = tail
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+    Some(k + at)
+}
+
+/// The quoted string at the start of `s` (which starts with `"`) that [`quoted_len`] left:
+/// one with escapes (`\"`, `\\`) or control bytes. Returns the offset after its closing
+/// quote and whether it had escapes; if it had, its value was appended to `out`. `None`
+/// (with `out` as it was) for what the general [`super::core::quoted_content`] rejects: a
+/// CR, another escape, no closing quote. Servers escape quotes in display names and
+/// subjects, so this is common enough to scan here rather than byte by byte there.
+fn quoted_into(s: &[u8], out: &mut Vec<u8>) -> Option<(usize, bool)> {
+    let start = out.len();
+    let found = quoted_into_unchecked(s, out);
+    if found.is_none() {
+        out.truncate(start);
+    }
+    found
+}
+
+/// The room [`quoted_into`] reserves in the unescaped buffer at a string's first escape.
+const UNESCAPED_ROOM: usize = 256;
+
+/// [`quoted_into`], leaving whatever it appended on `None`.
+#[inline(always)]
+fn quoted_into_unchecked(s: &[u8], out: &mut Vec<u8>) -> Option<(usize, bool)> {
+    let body = s.get(1..)?;
+    // `run` is where the content not yet copied starts (once there was an escape).
+    let (mut scan, mut run, mut escaped) = (0, 0, false);
+    loop {
+        let at = scan + next_special(body.get(scan..)?)?;
+        match *body.get(at)? {
+            b'"' => {
+                if escaped {
+                    out.extend_from_slice(body.get(run..at)?);
+                }
+                return Some((at + 2, escaped));
+            }
+            b'\\' => {
+                let next = *body.get(at + 1)?;
+                if next != b'"' && next != b'\\' {
+                    return None;
+                }
+                if !escaped {
+                    // `out` is the value's scratch buffer, copied into its table at the end:
+                    // room for a few escaped strings at once, not a growth step per string.
+                    out.reserve(UNESCAPED_ROOM);
+                }
+                out.extend_from_slice(body.get(run..at)?);
+                out.push(next);
+                escaped = true;
+                run = at + 2;
+                scan = at + 2;
+            }
+            b'\r' => return None,
+            // Other control bytes are kept, as the general parser keeps them.
+            _ => scan = at + 1,
         }
     }
-    None
 }
 
 /// `string = quoted / literal`
@@ -980,7 +1040,8 @@ pub fn section_binary(i: Span<'_>) -> PResult<'_, Vec<u32>> {
 pub fn envelope(i: Span<'_>) -> PResult<'_, Envelope> {
     let mut env = EnvelopeTables::default();
     let mut text = TextBuilder::at(i);
-    let rest = envelope_into(i, &mut text, &mut env)?;
+    let end = envelope_into(i, &mut text, &mut env)?;
+    let rest = i.take_from(end);
     let (wire, unescaped) = text.finish(i, rest)?;
     Ok((rest, env.finish(wire, &unescaped)))
 }
@@ -1018,36 +1079,131 @@ impl TextBuilder {
     }
 }
 
-/// [`envelope`], filling `env` (which must be empty) in place. No string becomes a `Bytes`:
-/// each is recorded as a [`Field`] of the envelope's text, which is sliced from the frame
-/// once at the end.
+/// [`envelope`], filling `env` (which must be empty) in place; returns the offset in `i`
+/// just past the envelope.
+///
+/// The envelope is walked by offset in `i` (which starts at its `(`), so an offset is also
+/// the start of the [`Field`] a string there gets: no `Span` per step, no `Bytes`. The
+/// shapes servers send (quoted strings without escapes, `NIL`, `{n}` literals, single
+/// spaces) are read directly ([`plain_nstring`], [`sep_at`], [`address_at`]); anything else
+/// (escapes, other literals, extra spaces, errors) goes to the general parsers at that
+/// offset, which give the same values and errors.
 fn envelope_into<'a>(
     i: Span<'a>,
     text: &mut TextBuilder,
     env: &mut EnvelopeTables,
-) -> Result<Span<'a>, Fail<'a>> {
+) -> Result<usize, Fail<'a>> {
     const RULE: &str = "envelope";
-        let i = open(i, RULE)?;
-    let (i, date) = text_nstring(i, text)?;
-    env.strings[StringKind::Date as usize] = date;
-    let (i, subject) = text_nstring(sep(i, RULE)?, text)?;
-    env.strings[StringKind::Subject as usize] = subject;
-    let from_start = sep(i, RULE)?;
-    let i = env_address_list(from_start, text, env, ListKind::From)?;
-    let from_text = from_start
-        .as_slice()
-        .get(..from_start.input_len() - i.input_len())
-        .unwrap_or_default();
-    let i = env_repeated_address_list(sep(i, RULE)?, from_text, text, env, ListKind::Sender)?;
-    let i = env_repeated_address_list(sep(i, RULE)?, from_text, text, env, ListKind::ReplyTo)?;
-    let i = env_address_list(sep(i, RULE)?, text, env, ListKind::To)?;
-    let i = env_address_list(sep(i, RULE)?, text, env, ListKind::Cc)?;
-    let i = env_address_list(sep(i, RULE)?, text, env, ListKind::Bcc)?;
-    let (i, in_reply_to) = text_nstring(sep(i, RULE)?, text)?;
-    env.strings[StringKind::InReplyTo as usize] = in_reply_to;
-    let (i, message_id) = text_nstring(sep(i, RULE)?, text)?;
-    env.strings[StringKind::MessageId as usize] = message_id;
-    close(i, RULE)
+    let s = i.as_slice();
+    let at = i.input_len() - open(i, RULE)?.input_len();
+    let (date, at) = nstring_at(i, at, text)?;
+    env.set_string(StringKind::Date, date);
+    let (subject, at) = nstring_at(i, sep_at(i, at, RULE)?, text)?;
+    env.set_string(StringKind::Subject, subject);
+    let from_start = sep_at(i, at, RULE)?;
+    let first = env.address_count();
+    let at = address_list_at(i, from_start, text, env)?;
+    let from = (first, env.address_count());
+    env.set_list(ListKind::From, from);
+    let from = (s.get(from_start..at).unwrap_or_default(), from);
+    let at = sep_at(i, at, RULE)?;
+    let at = repeated_address_list_at(i, at, from, text, env, ListKind::Sender)?;
+    let at = sep_at(i, at, RULE)?;
+    let at = repeated_address_list_at(i, at, from, text, env, ListKind::ReplyTo)?;
+    let at = env_address_list(i, sep_at(i, at, RULE)?, text, env, ListKind::To)?;
+    let at = env_address_list(i, sep_at(i, at, RULE)?, text, env, ListKind::Cc)?;
+    let at = env_address_list(i, sep_at(i, at, RULE)?, text, env, ListKind::Bcc)?;
+    let (in_reply_to, at) = nstring_at(i, sep_at(i, at, RULE)?, text)?;
+    env.set_string(StringKind::InReplyTo, in_reply_to);
+    let (message_id, at) = nstring_at(i, sep_at(i, at, RULE)?, text)?;
+    env.set_string(StringKind::MessageId, message_id);
+    if s.get(at) == Some(&b')') {
+        return Ok(at + 1);
+    }
+    let rest = close(i.take_from(at), RULE)?;
+    Ok(i.input_len() - rest.input_len())
+}
+
+/// [`sep`] at offset `at` of `i`: the offset after it. One space (nearly always) is checked
+/// here; anything else goes to `sep`.
+#[inline(always)]
+fn sep_at<'a>(i: Span<'a>, at: usize, rule: &'static str) -> Result<usize, Fail<'a>> {
+    match i.as_slice().get(at..at + 2) {
+        Some([b' ', next]) if *next != b' ' => Ok(at + 1),
+        _ => Ok(i.input_len() - sep(i.take_from(at), rule)?.input_len()),
+    }
+}
+
+/// `nstring` at offset `at` of a value whose text starts at `s` (so `at` is also a
+/// [`Field`]'s start), in its common shapes: a quoted string without escapes or control
+/// bytes, `NIL`, or a `{n}` literal. Returns the field and the offset after it; `None` for
+/// anything else, which [`text_nstring`] reads (or rejects).
+#[inline(always)]
+fn plain_nstring(s: &[u8], at: usize) -> Option<(Field, usize)> {
+    let rest = s.get(at..)?;
+    match rest {
+        [b'"', ..] => {
+            let len = quoted_len(rest)?;
+            Some((Field::in_text(at + 1, len), at + len + 2))
+        }
+        // `NIL` (any case) and the space or `)` that nearly always follows: one compare.
+        [a, b, c, d, ..]
+            if matches!(
+                u32::from_le_bytes([*a, *b, *c, *d]) | 0x0020_2020,
+                NIL_SPACE | NIL_CLOSE
+            ) =>
+        {
+            Some((Field::NIL, at + 3))
+        }
+        [n, ii, l, after @ ..]
+            if *n | 0x20 == b'n'
+                && *ii | 0x20 == b'i'
+                && *l | 0x20 == b'l'
+                && !after.first().is_some_and(|&b| is_astring_char(b)) =>
+        {
+            Some((Field::NIL, at + 3))
+        }
+        [b'{', digits @ ..] => {
+            // `{n}` CRLF and n bytes (servers send 8-bit names and subjects this way). A
+            // literal past the end of the input goes to the general parser, which rejects it.
+            let (count, len) = digit_run(digits)?;
+            let start = at + count + 4;
+            let end = start.checked_add(usize::try_from(len).ok()?)?;
+            let closes = digits.get(count..count + 3) == Some(b"}\r\n");
+            let field = Field::in_text(start, end - start);
+            (count > 0 && closes && end <= s.len()).then_some((field, end))
+        }
+        _ => None,
+    }
+}
+
+/// `NIL ` and `NIL)` as little-endian words, lower case.
+const NIL_SPACE: u32 = u32::from_le_bytes(*b"nil ");
+const NIL_CLOSE: u32 = u32::from_le_bytes(*b"nil)");
+
+/// `nstring` at offset `at` of `i` (where the value's text starts), as a [`Field`], and the
+/// offset after it: [`plain_nstring`], else [`text_nstring`].
+#[inline(always)]
+fn nstring_at<'a>(
+    i: Span<'a>,
+    at: usize,
+    text: &mut TextBuilder,
+) -> Result<(Field, usize), Fail<'a>> {
+    match plain_nstring(i.as_slice(), at) {
+        Some(found) => Ok(found),
+        None => general_nstring_at(i, at, text),
+    }
+}
+
+/// [`text_nstring`] at offset `at` of `i`, for what [`plain_nstring`] does not read.
+#[inline(never)]
+fn general_nstring_at<'a>(
+    i: Span<'a>,
+    at: usize,
+    text: &mut TextBuilder,
+) -> Result<(Field, usize), Fail<'a>> {
+    let (rest, field) = text_nstring(i.take_from(at), text)?;
+    Ok((field, i.input_len() - rest.input_len()))
 }
 
 /// `nstring` as a [`Field`]. Unescaped quoted strings (nearly all) and literals are ranges of
@@ -1059,20 +1215,36 @@ fn text_nstring<'a>(i: Span<'a>, text: &mut TextBuilder) -> PResult<'a, Field> {
         Some(b'"') => match quoted_len(i.as_slice()) {
             Some(len) => (i.take_from(len + 2), i.take_from(1).take(len)),
             None => {
-                let (rest, (content, escaped)) = quoted_content(i)?;
-                if escaped {
-                    let at = text.unescaped.len();
-                    unescape_into(content.as_slice(), &mut text.unescaped);
-                    let len = text.unescaped.len() - at;
-                    return Ok((rest, Field::in_unescaped(at, len)));
+                let at = text.unescaped.len();
+                match quoted_into(i.as_slice(), &mut text.unescaped) {
+                    Some((end, true)) => {
+                        let len = text.unescaped.len() - at;
+                        return Ok((i.take_from(end), Field::in_unescaped(at, len)));
+                    }
+                    Some((end, false)) => (i.take_from(end), i.take_from(1).take(end - 2)),
+                    None => return text_quoted_general(i, text),
                 }
-                (rest, content)
             }
         },
         Some(b'{' | b'~') => literal_content(i)?,
         _ => return nil(i).map(|(r, ())| (r, Field::NIL)),
     };
     let (rest, content) = content;
+    let field = Field::in_text(content.offset_in_frame() - text.start, content.input_len());
+    Ok((rest, field))
+}
+
+/// A quoted string [`quoted_into`] did not read, by the general parser: in practice its
+/// error, with the general parser's position and kind.
+#[cold]
+fn text_quoted_general<'a>(i: Span<'a>, text: &mut TextBuilder) -> PResult<'a, Field> {
+    let (rest, (content, escaped)) = quoted_content(i)?;
+    if escaped {
+        let at = text.unescaped.len();
+        unescape_into(content.as_slice(), &mut text.unescaped);
+        let len = text.unescaped.len() - at;
+        return Ok((rest, Field::in_unescaped(at, len)));
+    }
     let field = Field::in_text(content.offset_in_frame() - text.start, content.input_len());
     Ok((rest, field))
 }
@@ -1107,72 +1279,104 @@ fn text_nstring_or_number<'a>(i: Span<'a>, text: &mut TextBuilder) -> PResult<'a
 }
 
 /// `env-from = "(" 1*address ")" / nil` (and `env-sender`, `env-reply-to`, `env-to`, `env-cc`,
-/// `env-bcc`). Quirk: `()` and spaces between addresses are accepted.
+/// `env-bcc`) at offset `at` of `i` (the envelope), recorded as list `kind`; returns the
+/// offset after it.
+#[inline(always)]
 fn env_address_list<'a>(
     i: Span<'a>,
+    at: usize,
     text: &mut TextBuilder,
     env: &mut EnvelopeTables,
     kind: ListKind,
-) -> Result<Span<'a>, Fail<'a>> {
-    let first = env.addresses.len();
-    let rest = address_list_into(i, text, &mut env.addresses)?;
-    env.lists[kind as usize] = (first as u32, env.addresses.len() as u32);
-    Ok(rest)
+) -> Result<usize, Fail<'a>> {
+    let first = env.address_count();
+    let at = address_list_at(i, at, text, env)?;
+    env.set_list(kind, (first, env.address_count()));
+    Ok(at)
 }
 
-/// The addresses of an `env-from`-like list, appended to `addresses`.
-#[inline(always)]
-fn address_list_into<'a>(
+/// The addresses of an `env-from`-like list at offset `at` of `i`, pushed to `env`; returns
+/// the offset after the list. Quirk: `()` and spaces between addresses are accepted.
+fn address_list_at<'a>(
     i: Span<'a>,
+    at: usize,
     text: &mut TextBuilder,
-    addresses: &mut SmallVec<[RawAddress; 8]>,
-) -> Result<Span<'a>, Fail<'a>> {
-    if peek(i) != Some(b'(') {
-        return nil(i).map(|(r, ())| r);
+    env: &mut EnvelopeTables,
+) -> Result<usize, Fail<'a>> {
+    let s = i.as_slice();
+    if s.get(at) != Some(&b'(') {
+        return match plain_nstring(s, at) {
+            Some((field, end)) if field.is_nil() => Ok(end),
+            _ => {
+                let rest = nil(i.take_from(at))?.0;
+                Ok(i.input_len() - rest.input_len())
+            }
+        };
     }
-    let mut i = skip_spaces(i.take_from(1));
+    let mut at = at + 1;
     loop {
-        if peek(i) == Some(b')') {
-            return Ok(i.take_from(1));
+        match s.get(at) {
+            Some(b')') => return Ok(at + 1),
+            Some(b' ') => at += 1,
+            _ => {
+                let (address, end) = address_at(i, at, text)?;
+                env.push(&address);
+                at = end;
+            }
         }
-        let (rest, address) = address_fields(i, text)?;
-        addresses.push(address);
-        i = skip_spaces(rest);
     }
+}
+
+/// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`, each an `nstring`,
+/// at offset `at` of `i` (the envelope): the address and the offset after it.
+#[inline(always)]
+fn address_at<'a>(
+    i: Span<'a>,
+    at: usize,
+    text: &mut TextBuilder,
+) -> Result<(RawAddress, usize), Fail<'a>> {
+    const RULE: &str = "address";
+    let s = i.as_slice();
+    let at = match s.get(at..at + 2) {
+        Some([b'(', next]) if *next != b' ' => at + 1,
+        _ => i.input_len() - open(i.take_from(at), RULE)?.input_len(),
+    };
+    let (name, at) = nstring_at(i, at, text)?;
+    let (adl, at) = nstring_at(i, sep_at(i, at, RULE)?, text)?;
+    let (mailbox, at) = nstring_at(i, sep_at(i, at, RULE)?, text)?;
+    let (host, at) = nstring_at(i, sep_at(i, at, RULE)?, text)?;
+    let end = if s.get(at) == Some(&b')') {
+        at + 1
+    } else {
+        i.input_len() - close(i.take_from(at), RULE)?.input_len()
+    };
+    Ok(([name, adl, mailbox, host], end))
 }
 
 /// [`env_address_list`] for `env-sender` and `env-reply-to`, which servers fill with a copy
-/// of `env-from` when the message has no such header (RFC 9051 §7.5.2), so they usually
-/// repeat its bytes exactly. When they do, the list shares from's addresses: only the bytes
-/// are compared.
-#[inline]
-fn env_repeated_address_list<'a>(
+/// of `env-from` (`from`: its text and its range of addresses) when the message has no such
+/// header (RFC 9051 §7.5.2), so they usually repeat its bytes exactly. When they do, the
+/// list shares from's addresses: only the bytes are compared.
+#[inline(always)]
+fn repeated_address_list_at<'a>(
     i: Span<'a>,
-    from_text: &[u8],
+    at: usize,
+    (from_text, from): (&[u8], (u32, u32)),
     text: &mut TextBuilder,
     env: &mut EnvelopeTables,
     kind: ListKind,
-) -> Result<Span<'a>, Fail<'a>> {
-    let from = env.lists[ListKind::From as usize];
+) -> Result<usize, Fail<'a>> {
     // A non-empty list's text is balanced parentheses, so a match cannot be a prefix of a
     // longer list.
-    if from.0 != from.1 && i.as_slice().starts_with(from_text) {
-        env.lists[kind as usize] = from;
-        return Ok(i.take_from(from_text.len()));
+    let repeats = i
+        .as_slice()
+        .get(at..)
+        .is_some_and(|rest| rest.starts_with(from_text));
+    if from.0 != from.1 && repeats {
+        env.set_list(kind, from);
+        return Ok(at + from_text.len());
     }
-    env_address_list(i, text, env, kind)
-}
-
-/// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`, each an `nstring`.
-#[inline(always)]
-fn address_fields<'a>(i: Span<'a>, text: &mut TextBuilder) -> PResult<'a, RawAddress> {
-    const RULE: &str = "address";
-    let i = open(i, RULE)?;
-    let (i, name) = text_nstring(i, text)?;
-    let (i, adl) = text_nstring(sep(i, RULE)?, text)?;
-    let (i, mailbox) = text_nstring(sep(i, RULE)?, text)?;
-    let (i, host) = text_nstring(sep(i, RULE)?, text)?;
-    Ok((close(i, RULE)?, [name, adl, mailbox, host]))
+    env_address_list(i, at, text, env, kind)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2170,6 +2374,73 @@ mod tests {
         let reply_to: Vec<_> = env.reply_to().collect();
         assert_eq!(reply_to.len(), 1);
         assert!(reply_to[0].is_group_end() && reply_to[0].name().is_none());
+    }
+
+    /// One envelope in every spelling the parser reads directly and every one it leaves to
+    /// the general parsers: all parse to the same values. (`|` stands for CRLF.)
+    #[test]
+    fn every_spelling_of_an_envelope_parses_the_same() {
+        let expected = EnvelopeValues {
+            date: Some("d"),
+            subject: Some(r#"s "q""#),
+            from: vec![[Some(r"A\n"), None, Some("ann"), Some("x.org")]],
+            sender: vec![[Some(r"A\n"), None, Some("ann"), Some("x.org")]],
+            reply_to: vec![[Some("Ann"), None, Some("ann"), Some(r#"x"org"#)]],
+            to: vec![
+                [Some("Zoë\tB"), None, Some("b"), Some("y.org")],
+                [None, None, Some("g"), None],
+                [None; 4],
+            ],
+            message_id: Some("<i>"),
+            ..EnvelopeValues::default()
+        }
+        .build();
+        let spellings = [
+            // Quoted strings (escaped where they must be), NIL, single spaces.
+            concat!(
+                r#"("d" "s \"q\"" (("A\\n" NIL "ann" "x.org")) (("A\\n" NIL "ann" "x.org"))"#,
+                r#" (("Ann" NIL "ann" "x\"org")) (("Zoë	B" NIL "b" "y.org")(NIL NIL "g" NIL)"#,
+                r#"(NIL NIL NIL NIL)) NIL NIL NIL "<i>")"#,
+            ),
+            // Literals of each kind, lower-case nil, extra spaces wherever they are allowed.
+            concat!(
+                r#"( {1}|d  {5}|s "q" ( ({3+}|A\n nil "ann"  "x.org" ) ) (("A\\n" NIL "ann""#,
+                r#" "x.org")) (("Ann" Nil ~{3}|ann {5}|x"org)) ( ({6}|Zoë	B NIL "b" "y.org")"#,
+                r#"  (NIL NIL "g" NIL) (nil nil nil nil) ) NIL nil NIL {3}|<i> )"#,
+            ),
+        ];
+        for text in spellings {
+            let text = text.replace('|', "\r\n");
+            let (env, rest) =
+                run(text.as_bytes(), envelope).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+            assert!(rest.is_empty(), "{text}");
+            assert_eq!(env, expected, "{text}");
+        }
+        // Only escaped strings are copied (subject, from's name, reply-to's host; sender
+        // shares from's): the one with a tab but no escape stays a range of the wire text.
+        let (env, _) = run(spellings[0].as_bytes(), envelope).expect("envelope");
+        assert_eq!(env.wire.table.unescaped(), br#"s "q"A\nx"org"#);
+    }
+
+    #[test]
+    fn malformed_envelopes_are_errors() {
+        for text in [
+            "(\"d\" NIL ((\"a\rb\" NIL \"m\" \"h\")) NIL NIL NIL NIL NIL NIL NIL)",
+            "(\"d\" NIL ((\"a\\\"b\rc\" NIL \"m\" \"h\")) NIL NIL NIL NIL NIL NIL NIL)",
+            "(\"d\" NIL ((\"a\\\"b\\x\" NIL \"m\" \"h\")) NIL NIL NIL NIL NIL NIL NIL)",
+            "(\"d\" \"a\\\"b\\",
+            "(\"d\" NIL ((NIL NIL {9}\r\nab \"h\")) NIL NIL NIL NIL NIL NIL NIL)",
+            "(\"d\" NIL ((NILL NIL \"m\" \"h\")) NIL NIL NIL NIL NIL NIL NIL)",
+            "(\"d\" NIL ((NIL NIL \"m\" \"h\" NIL)) NIL NIL NIL NIL NIL NIL NIL)",
+            "(\"d\" NIL ((NIL NIL \"m\")) NIL NIL NIL NIL NIL NIL NIL)",
+            "(\"d\" NIL ((NIL NIL \"m\" \"h\") NIL NIL NIL NIL NIL NIL NIL)",
+            "(\"d\" NIL NIL NIL NIL NIL NIL NIL NIL {}\r\n)",
+            "(\"d\" NIL NIL NIL NIL NIL NIL NIL NIL \"x\"",
+            "(\"d\" NIL NIL NIL NIL NIL NIL NIL NIL)",
+            "(\"d\" \"unterminated",
+        ] {
+            assert!(run(text.as_bytes(), envelope).is_err(), "{text:?}");
+        }
     }
 
     #[test]

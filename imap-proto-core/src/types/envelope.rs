@@ -57,8 +57,10 @@ pub struct Envelope {
 const STRINGS: usize = 1;
 /// The first table word of the list ranges.
 const LISTS: usize = STRINGS + 2 * 4;
+/// How many address lists an envelope has (see [`ListKind`]).
+const LIST_COUNT: usize = 6;
 /// The first table word of the addresses.
-const ADDRESSES: usize = LISTS + 2 * 6;
+const ADDRESSES: usize = LISTS + 2 * LIST_COUNT;
 /// Table words per address.
 const ADDRESS_WORDS: usize = 2 * 4;
 
@@ -67,14 +69,38 @@ const ADDRESS_WORDS: usize = 2 * 4;
 #[derive(Default)]
 pub(crate) struct EnvelopeTables {
     /// Date, subject, in-reply-to, message-id (see [`StringKind`]).
-    pub(crate) strings: [Field; 4],
+    strings: [Field; 4],
     /// Each address list as a range of `addresses` (see [`ListKind`]).
-    pub(crate) lists: [(u32, u32); 6],
+    lists: [(u32, u32); LIST_COUNT],
     /// Every parsed address, list after list.
-    pub(crate) addresses: SmallVec<[RawAddress; 8]>,
+    addresses: SmallVec<[RawAddress; 8]>,
 }
 
 impl EnvelopeTables {
+    /// Records string `kind`.
+    #[inline(always)]
+    pub(crate) fn set_string(&mut self, kind: StringKind, field: Field) {
+        self.strings[kind as usize] = field;
+    }
+
+    /// Records list `kind` as the addresses `range` (indices of [`EnvelopeTables::push`]).
+    #[inline(always)]
+    pub(crate) fn set_list(&mut self, kind: ListKind, range: (u32, u32)) {
+        self.lists[kind as usize] = range;
+    }
+
+    /// How many addresses have been pushed: the index the next one gets.
+    #[inline(always)]
+    pub(crate) fn address_count(&self) -> u32 {
+        self.addresses.len() as u32
+    }
+
+    /// Appends an address.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, address: &RawAddress) {
+        self.addresses.push(*address);
+    }
+
     /// The envelope of wire text `text` (which the fields are ranges of) and the unescaped
     /// strings `unescaped`.
     pub(crate) fn finish(&self, text: Bytes, unescaped: &[u8]) -> Envelope {
@@ -483,29 +509,25 @@ impl EnvelopeValues<'_> {
     pub(crate) fn build(&self) -> Envelope {
         let mut buffer = Vec::new();
         let mut field = |value: Option<&str>| push_value(&mut buffer, value.map(str::as_bytes));
-        let mut env = EnvelopeTables {
-            strings: [
-                field(self.date),
-                field(self.subject),
-                field(self.in_reply_to),
-                field(self.message_id),
-            ],
-            ..EnvelopeTables::default()
-        };
+        let mut env = EnvelopeTables::default();
+        env.set_string(StringKind::Date, field(self.date));
+        env.set_string(StringKind::Subject, field(self.subject));
+        env.set_string(StringKind::InReplyTo, field(self.in_reply_to));
+        env.set_string(StringKind::MessageId, field(self.message_id));
         let lists = [
-            &self.from,
-            &self.sender,
-            &self.reply_to,
-            &self.to,
-            &self.cc,
-            &self.bcc,
+            (ListKind::From, &self.from),
+            (ListKind::Sender, &self.sender),
+            (ListKind::ReplyTo, &self.reply_to),
+            (ListKind::To, &self.to),
+            (ListKind::Cc, &self.cc),
+            (ListKind::Bcc, &self.bcc),
         ];
-        for (k, list) in lists.into_iter().enumerate() {
-            let first = env.addresses.len() as u32;
+        for (kind, list) in lists {
+            let first = env.address_count();
             for a in list {
-                env.addresses.push(a.map(&mut field));
+                env.push(&a.map(&mut field));
             }
-            env.lists[k] = (first, env.addresses.len() as u32);
+            env.set_list(kind, (first, env.address_count()));
         }
         env.finish(Bytes::new(), &buffer)
     }

@@ -136,6 +136,14 @@ impl Table {
     }
 }
 
+/// Whether every word of `words` has a 16-bit form.
+#[inline]
+pub(crate) fn all_narrow(words: &[u32]) -> bool {
+    words
+        .iter()
+        .fold(true, |fits, &word| fits & has_narrow(word))
+}
+
 /// Builds a [`Table`] in scratch room on the stack: word 0 is reserved for the unescaped
 /// strings' offset.
 pub(crate) struct TableWriter(SmallVec<[u32; 96]>);
@@ -149,26 +157,12 @@ impl TableWriter {
         TableWriter(words)
     }
 
-    /// The index the next word gets.
-    #[inline]
-    pub(crate) fn words(&self) -> usize {
-        self.0.len()
-    }
-
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn push(&mut self, word: u32) {
         self.0.push(word);
     }
 
-    /// Pushes `words` in one step: one length check and a loop the compiler vectorises,
-    /// where a push per word checked the capacity each time (a structure stores a hundred
-    /// words or more, once per message of a metadata FETCH).
-    #[inline]
-    pub(crate) fn push_words(&mut self, words: &[u32]) {
-        self.0.extend_from_slice(words);
-    }
-
-    /// Pushes each field's two words (see [`TableWriter::push_words`]).
+    /// Pushes each field's two words: one length check and a loop, not a push per word.
     #[inline]
     pub(crate) fn push_fields(&mut self, fields: &[Field]) {
         let at = self.0.len();
@@ -183,39 +177,92 @@ impl TableWriter {
         self.0.extend([start, end]);
     }
 
-    /// Overwrites word `index` (which must have been pushed).
-    #[inline]
-    pub(crate) fn set(&mut self, index: usize, word: u32) {
-        if let Some(slot) = self.0.get_mut(index) {
-            *slot = word;
-        }
-    }
-
     /// The table, with `unescaped` after the words: one allocation of exactly its size,
     /// 16-bit words when every word has one.
     pub(crate) fn finish(&mut self, unescaped: &[u8]) -> Table {
-        let count = self.0.len();
-        self.set(0, (1 + 2 * count) as u32);
-        let fits = self
-            .0
-            .iter()
-            .fold(true, |fits, &word| fits & has_narrow(word));
-        let width = if fits { NARROW } else { WIDE };
+        let words = self.0.get(1..).unwrap_or_default();
+        let narrow = narrow_fits(self.0.len()) && all_narrow(words);
+        let mut out = TableBytes::new(self.0.len(), narrow, unescaped.len());
+        out.push_words(words);
+        out.finish(unescaped)
+    }
+}
+
+/// Whether a table of `count` words can be 16-bit as far as word 0 (the offset of the
+/// unescaped strings, `1 + 2 * count`) goes.
+#[inline]
+pub(crate) fn narrow_fits(count: usize) -> bool {
+    1 + 2 * count < 0x8000
+}
+
+/// A table written straight into its exact-size allocation, for a caller that knows its
+/// word count and width before it writes (BODYSTRUCTURE: its regions are built apart and
+/// stored once, with no scratch table to assemble and narrow afterwards).
+pub(crate) struct TableBytes {
+    bytes: Vec<u8>,
+    narrow: bool,
+}
+
+impl TableBytes {
+    /// A table of `count` words (word 0, which this writes, included) followed by
+    /// `unescaped_len` bytes of unescaped strings. With `narrow`, every word pushed must have
+    /// a 16-bit form ([`all_narrow`]; debug builds check) and `count` must pass
+    /// [`narrow_fits`].
+    #[inline]
+    pub(crate) fn new(count: usize, narrow: bool, unescaped_len: usize) -> Self {
+        let width = if narrow { NARROW } else { WIDE };
         let end = 1 + usize::from(width) * count;
-        self.set(0, end as u32);
-        let mut bytes = Vec::with_capacity(end + unescaped.len());
-        bytes.resize(end, width);
-        if fits {
-            for (slot, &word) in bytes[1..].chunks_exact_mut(2).zip(&self.0) {
+        let mut bytes = Vec::with_capacity(end + unescaped_len);
+        bytes.push(width);
+        let mut out = TableBytes { bytes, narrow };
+        out.push(end as u32);
+        out
+    }
+
+    #[inline]
+    pub(crate) fn push(&mut self, word: u32) {
+        self.push_words(&[word]);
+    }
+
+    /// Pushes `words` in the table's width.
+    #[inline]
+    pub(crate) fn push_words(&mut self, words: &[u32]) {
+        self.push_offsets(words, 0);
+    }
+
+    /// Pushes each of `words` plus `add` (record places that move by the words before
+    /// their records).
+    #[inline]
+    pub(crate) fn push_offsets(&mut self, words: &[u32], add: u32) {
+        let at = self.bytes.len();
+        if self.narrow {
+            self.bytes.resize(at + 2 * words.len(), 0);
+            for (slot, &word) in self.bytes[at..].chunks_exact_mut(2).zip(words) {
+                let word = word.wrapping_add(add);
+                debug_assert!(has_narrow(word), "{word:#x} has no 16-bit form");
                 slot.copy_from_slice(&to_narrow(word).to_le_bytes());
             }
         } else {
-            for (slot, word) in bytes[1..].chunks_exact_mut(4).zip(&self.0) {
-                slot.copy_from_slice(&word.to_le_bytes());
+            self.bytes.resize(at + 4 * words.len(), 0);
+            for (slot, &word) in self.bytes[at..].chunks_exact_mut(4).zip(words) {
+                slot.copy_from_slice(&word.wrapping_add(add).to_le_bytes());
             }
         }
-        bytes.extend_from_slice(unescaped);
-        Table(bytes.into_boxed_slice())
+    }
+
+    /// The table, with `unescaped` after the words.
+    #[inline]
+    pub(crate) fn finish(mut self, unescaped: &[u8]) -> Table {
+        debug_assert_eq!(
+            Some(self.bytes.len()),
+            Table(self.bytes.clone().into_boxed_slice())
+                .raw_word(0)
+                .try_into()
+                .ok(),
+            "the words pushed are not the count announced"
+        );
+        self.bytes.extend_from_slice(unescaped);
+        Table(self.bytes.into_boxed_slice())
     }
 }
 

@@ -1185,9 +1185,9 @@ fn address_fields<'a>(i: Span<'a>, text: &mut TextBuilder) -> PResult<'a, RawAdd
 use crate::types::body_structure::{BodyCheckpoint, Item};
 
 /// The structure being built: where its text starts, and its tables.
-struct BodyBuilder {
+struct BodyBuilder<'t> {
     text: TextBuilder,
-    out: BodyTables,
+    out: &'t mut BodyTables,
 }
 
 /// The table lengths to go back to when one reading of a part is abandoned for another (the
@@ -1197,7 +1197,7 @@ struct Checkpoint {
     unescaped: usize,
 }
 
-impl BodyBuilder {
+impl BodyBuilder<'_> {
     fn checkpoint(&self) -> Checkpoint {
         Checkpoint {
             tables: self.out.checkpoint(),
@@ -1227,13 +1227,15 @@ fn table_len(len: usize) -> u32 {
 /// `(NIL "alternative" (...) NIL NIL NIL)`, Gmail's `("RELATED" NIL ("ATTACHMENT" NIL) NIL)`)
 /// is read as a multipart with no parts when it does not parse as a single part.
 pub fn body(i: Span<'_>, depth: usize) -> PResult<'_, BodyStructure> {
-    let mut builder = BodyBuilder {
-        text: TextBuilder::at(i),
-        out: BodyTables::default(),
-    };
-    let rest = body_into(i, depth, &mut builder)?;
-    let (wire, unescaped) = builder.text.finish(i, rest)?;
-    Ok((rest, builder.out.finish(wire, &unescaped)))
+    BodyTables::with(|out| {
+        let mut builder = BodyBuilder {
+            text: TextBuilder::at(i),
+            out,
+        };
+        let rest = body_into(i, depth, &mut builder)?;
+        let (wire, unescaped) = builder.text.finish(i, rest)?;
+        Ok((rest, builder.out.finish(wire, &unescaped)))
+    })
 }
 
 /// [`body`] as a `Box`.
@@ -1244,7 +1246,7 @@ fn body_boxed(i: Span<'_>, depth: usize) -> PResult<'_, Box<BodyStructure>> {
 
 /// One `body`: takes its part's index, reads its descendants and its record, and stores the
 /// record when its parenthesis closes.
-fn body_into<'a>(i: Span<'a>, depth: usize, b: &mut BodyBuilder) -> Result<Span<'a>, Fail<'a>> {
+fn body_into<'a>(i: Span<'a>, depth: usize, b: &mut BodyBuilder<'_>) -> Result<Span<'a>, Fail<'a>> {
     check_depth(i, depth)?;
     let i = open(i, "body")?;
     let index = b.out.open_part();
@@ -1275,7 +1277,7 @@ fn body_into<'a>(i: Span<'a>, depth: usize, b: &mut BodyBuilder) -> Result<Span<
 fn body_type_mpart_into<'a>(
     mut i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder,
+    b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     while peek(i) == Some(b'(') {
@@ -1291,7 +1293,7 @@ fn mpart_subtype_and_extension<'a>(
     i: Span<'a>,
     media_subtype: Field,
     depth: usize,
-    b: &mut BodyBuilder,
+    b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     node.field(Item::MediaSubtype, media_subtype);
@@ -1306,7 +1308,7 @@ fn mpart_subtype_and_extension<'a>(
 fn body_type_mpart_childless<'a>(
     i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder,
+    b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     let i = match nil(i) {
@@ -1332,7 +1334,7 @@ fn body_type_mpart_childless<'a>(
 fn body_type_1part_into<'a>(
     i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder,
+    b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "body-type-1part";
@@ -1380,7 +1382,7 @@ fn body_type_1part_into<'a>(
 /// Quirk: `NIL` for body-fld-enc (iCloud, maddy, Exchange) is read as the empty string.
 fn body_fields_into<'a>(
     i: Span<'a>,
-    b: &mut BodyBuilder,
+    b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "body-fields";
@@ -1428,7 +1430,7 @@ fn body_fld_lines(i: Span<'_>) -> PResult<'_, u32> {
 ///
 /// Quirks: the empty list `()` (imap.mail.ru, go-imap servers and many more) and a `NIL`
 /// value (imap.mail.ru) are accepted.
-fn body_fld_param_into<'a>(i: Span<'a>, b: &mut BodyBuilder) -> PResult<'a, (u32, u32)> {
+fn body_fld_param_into<'a>(i: Span<'a>, b: &mut BodyBuilder<'_>) -> PResult<'a, (u32, u32)> {
     const RULE: &str = "body-fld-param";
     let first = b.out.param_count();
     if peek(i) != Some(b'(') {
@@ -1467,7 +1469,7 @@ fn ext_nstring<'a>(i: Span<'a>, text: &mut TextBuilder) -> PResult<'a, Field> {
 fn body_ext_1part_into<'a>(
     i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder,
+    b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     node.has_extension();
@@ -1481,7 +1483,7 @@ fn body_ext_1part_into<'a>(
 fn body_ext_mpart_into<'a>(
     i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder,
+    b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     node.has_extension();
@@ -1495,7 +1497,7 @@ fn body_ext_mpart_into<'a>(
 fn extension_tail_into<'a>(
     i: Span<'a>,
     depth: usize,
-    b: &mut BodyBuilder,
+    b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     let Some(j) = next_field(i) else {
@@ -1527,7 +1529,7 @@ fn extension_tail_into<'a>(
 /// of the list; it is read as a disposition with no parameters.
 fn body_fld_dsp_into<'a>(
     i: Span<'a>,
-    b: &mut BodyBuilder,
+    b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     const RULE: &str = "body-fld-dsp";
@@ -1555,7 +1557,7 @@ fn body_fld_dsp_into<'a>(
 /// `()` is accepted.
 fn body_fld_lang_into<'a>(
     i: Span<'a>,
-    b: &mut BodyBuilder,
+    b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
     let first = b.out.language_count();

@@ -11,10 +11,10 @@
 //! end, a mask of what it has, and only the items it has (`NIL` fields, empty ranges, a
 //! zero size are left out), so a typical part takes 40–60 bytes instead of a fixed 128.
 
+use std::cell::RefCell;
 use std::fmt;
 
 use bytes::Bytes;
-use smallvec::SmallVec;
 
 use super::Envelope;
 use super::compact_table::{Table, TableBytes, all_narrow, narrow_fits};
@@ -138,17 +138,17 @@ impl PartNode {
 }
 
 /// A structure being parsed: its part records (in the order the parts close, each placed by
-/// its index) and shared tables as scratch tables with inline room (on the parser's stack),
-/// stored in the structure's one exact-size table by [`BodyTables::finish`].
+/// its index) and shared tables as scratch tables, stored in the structure's one exact-size
+/// table by [`BodyTables::finish`]. The parser reuses one per thread ([`BodyTables::with`]).
 #[derive(Default)]
 pub(crate) struct BodyTables {
     /// Each part's record's first word in `records`, by part index: depth-first, the root
     /// first, each part's descendants right after it.
-    places: SmallVec<[u32; 8]>,
+    places: Vec<u32>,
     /// Every part's record, in the order the parts closed.
-    records: SmallVec<[u32; 64]>,
+    records: Vec<u32>,
     /// Every parameter (attribute, value) of every part and disposition: four words each.
-    params: SmallVec<[u32; 32]>,
+    params: Vec<u32>,
     /// Every language tag: two words each.
     languages: Vec<u32>,
     /// The envelopes of attached messages.
@@ -157,6 +157,14 @@ pub(crate) struct BodyTables {
     pub(crate) extensions: Vec<BodyExtension>,
     /// Every record's one-word items ORed, and 2^15 for a mask with no 16-bit form.
     numbers: u32,
+}
+
+/// Scratch words a thread keeps between structures; a table that grew past this (a huge
+/// structure) is let go rather than held for the thread's life.
+const KEPT_SCRATCH_WORDS: usize = 4096;
+
+thread_local! {
+    static SCRATCH: RefCell<BodyTables> = RefCell::default();
 }
 
 /// The table lengths [`BodyTables::restore`] goes back to.
@@ -170,6 +178,37 @@ pub(crate) struct BodyCheckpoint {
 }
 
 impl BodyTables {
+    /// Runs `f` with empty tables: this thread's, whose allocations are kept from one
+    /// structure to the next (a metadata FETCH parses one per message; growing fresh tables
+    /// each time cost more than filling them), or new ones if those are in use.
+    pub(crate) fn with<R>(f: impl FnOnce(&mut BodyTables) -> R) -> R {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut tables) => {
+                tables.clear();
+                f(&mut tables)
+            }
+            Err(_) => f(&mut BodyTables::default()),
+        })
+    }
+
+    /// Empties the tables, keeping their room unless it grew large.
+    fn clear(&mut self) {
+        for words in [
+            &mut self.places,
+            &mut self.records,
+            &mut self.params,
+            &mut self.languages,
+        ] {
+            if words.capacity() > KEPT_SCRATCH_WORDS {
+                *words = Vec::new();
+            }
+            words.clear();
+        }
+        self.envelopes.clear();
+        self.extensions.clear();
+        self.numbers = 0;
+    }
+
     /// Starts a part: it gets the next index; returns it.
     #[inline(always)]
     pub(crate) fn open_part(&mut self) -> usize {

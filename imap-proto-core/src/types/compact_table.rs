@@ -199,7 +199,10 @@ pub(crate) fn narrow_fits(count: usize) -> bool {
 /// word count and width before it writes (BODYSTRUCTURE: its regions are built apart and
 /// stored once, with no scratch table to assemble and narrow afterwards).
 pub(crate) struct TableBytes {
+    /// The words' bytes, all allocated (and zeroed) at once.
     bytes: Vec<u8>,
+    /// Where the next word goes.
+    at: usize,
     narrow: bool,
 }
 
@@ -213,15 +216,14 @@ impl TableBytes {
         let width = if narrow { NARROW } else { WIDE };
         let end = 1 + usize::from(width) * count;
         let mut bytes = Vec::with_capacity(end + unescaped_len);
-        bytes.push(width);
-        let mut out = TableBytes { bytes, narrow };
-        out.push(end as u32);
+        bytes.resize(end, width);
+        let mut out = TableBytes {
+            bytes,
+            at: 1,
+            narrow,
+        };
+        out.push_words(&[end as u32]);
         out
-    }
-
-    #[inline]
-    pub(crate) fn push(&mut self, word: u32) {
-        self.push_words(&[word]);
     }
 
     /// Pushes `words` in the table's width.
@@ -231,22 +233,37 @@ impl TableBytes {
     }
 
     /// Pushes each of `words` plus `add` (record places that move by the words before
-    /// their records).
+    /// their records). Words past the announced count are dropped (debug builds stop).
     #[inline]
     pub(crate) fn push_offsets(&mut self, words: &[u32], add: u32) {
-        let at = self.bytes.len();
-        if self.narrow {
-            self.bytes.resize(at + 2 * words.len(), 0);
-            for (slot, &word) in self.bytes[at..].chunks_exact_mut(2).zip(words) {
-                let word = word.wrapping_add(add);
-                debug_assert!(has_narrow(word), "{word:#x} has no 16-bit form");
-                slot.copy_from_slice(&to_narrow(word).to_le_bytes());
-            }
-        } else {
-            self.bytes.resize(at + 4 * words.len(), 0);
-            for (slot, &word) in self.bytes[at..].chunks_exact_mut(4).zip(words) {
+        let width = if self.narrow { 2 } else { 4 };
+        let len = width * words.len();
+        let out = self.bytes.get_mut(self.at..self.at + len);
+        debug_assert!(out.is_some(), "more words than the count announced");
+        let Some(out) = out else { return };
+        self.at += len;
+        if !self.narrow {
+            for (slot, word) in out.chunks_exact_mut(4).zip(words) {
                 slot.copy_from_slice(&word.wrapping_add(add).to_le_bytes());
             }
+            return;
+        }
+        debug_assert!(
+            words.iter().all(|&word| has_narrow(word.wrapping_add(add))),
+            "a word with no 16-bit form"
+        );
+        // Two words at a time in a `u64`: each word's bit 31 to bit 15 and its low 15 bits
+        // kept ([`to_narrow`] on both halves), then the upper half moved next to the lower.
+        let mut slots = out.chunks_exact_mut(4);
+        let mut pairs = words.chunks_exact(2);
+        for (slot, pair) in (&mut slots).zip(&mut pairs) {
+            let [a, b] = [pair[0], pair[1]].map(|word| u64::from(word.wrapping_add(add)));
+            let both = a | b << 32;
+            let both = ((both >> 16) & 0x8000_0000_8000) | (both & 0x7FFF_0000_7FFF);
+            slot.copy_from_slice(&((both | both >> 16) as u32).to_le_bytes());
+        }
+        if let (Some(&word), slot) = (pairs.remainder().first(), slots.into_remainder()) {
+            slot.copy_from_slice(&to_narrow(word.wrapping_add(add)).to_le_bytes());
         }
     }
 
@@ -254,12 +271,9 @@ impl TableBytes {
     #[inline]
     pub(crate) fn finish(mut self, unescaped: &[u8]) -> Table {
         debug_assert_eq!(
-            Some(self.bytes.len()),
-            Table(self.bytes.clone().into_boxed_slice())
-                .raw_word(0)
-                .try_into()
-                .ok(),
-            "the words pushed are not the count announced"
+            self.at,
+            self.bytes.len(),
+            "fewer words than the count announced"
         );
         self.bytes.extend_from_slice(unescaped);
         Table(self.bytes.into_boxed_slice())
@@ -303,6 +317,28 @@ mod tests {
         assert_eq!(empty.word(1), 0);
         assert!(empty.field(1) == Field::NIL);
         assert_eq!(empty.unescaped(), b"");
+    }
+
+    #[test]
+    fn written_tables_read_back_every_word_in_both_widths() {
+        // Odd and even runs, so each word is stored both as half of a pair and alone.
+        let words = [0, 1, 0x7FFF, u32::MAX, HIGH, HIGH | 0x7FFE, 5];
+        for narrow in [true, false] {
+            for run in [&words[..], &words[1..]] {
+                let mut out = TableBytes::new(1 + 2 * run.len(), narrow, 2);
+                out.push_words(run);
+                out.push_offsets(run, 0);
+                let table = out.finish(b"xy");
+                for (k, &word) in run.iter().chain(run).enumerate() {
+                    assert_eq!(table.word(1 + k), word, "word {k}, narrow {narrow}");
+                }
+                assert_eq!(table.unescaped(), b"xy");
+            }
+        }
+        let mut out = TableBytes::new(3, true, 0);
+        out.push_offsets(&[1, 0x7FF0], 7);
+        let table = out.finish(b"");
+        assert_eq!((table.word(1), table.word(2)), (8, 0x7FF7));
     }
 
     #[test]

@@ -1500,6 +1500,11 @@ fn extension_tail_into<'a>(
     b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
 ) -> Result<Span<'a>, Fail<'a>> {
+    // What servers send for most parts (no disposition, language or location), in one
+    // compare: it stores nothing.
+    if i.as_slice().starts_with(b" NIL NIL NIL)") {
+        return Ok(i.take_from(12));
+    }
     let Some(j) = next_field(i) else {
         return Ok(i);
     };

@@ -1,5 +1,7 @@
-//! The extension data that closes most MIME parts, ` NIL NIL NIL)` (no disposition,
-//! language or location), is read in one compare; any other spelling goes field by field.
+//! What most MIME parts send for their absent fields, `NIL NIL` for the Content-ID and
+//! description and ` NIL NIL NIL)` to close the extension data (no disposition,
+//! language or location), are each read in one compare; any other spelling goes field by
+//! field.
 //! Both readings must give the same part.
 
 use bytes::Bytes;
@@ -48,4 +50,23 @@ fn nil_extension_tails_read_the_same_in_one_compare_or_field_by_field() {
     assert_eq!(located.root().location(), Some(&b"x"[..]));
     let extended = structure(r#"("text" "plain" NIL NIL NIL "7bit" 12 1 NIL NIL NIL NIL 7)"#);
     assert_eq!(extended.root().extensions().len(), 1);
+}
+
+#[test]
+fn absent_id_and_description_read_the_same_in_one_compare_or_field_by_field() {
+    // `NIL NIL ` before the encoding is read in one step, any other spelling field by field.
+    let fast = structure(r#"("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 12 1)"#);
+    for slow in [
+        r#"("text" "plain" ("charset" "utf-8") NIL  NIL "7bit" 12 1)"#,
+        r#"("text" "plain" ("charset" "utf-8") nil nil "7bit" 12 1)"#,
+    ] {
+        assert_eq!(structure(slow), fast, "{slow}");
+    }
+    assert_eq!(fast.root().id(), None);
+    assert_eq!(fast.root().description(), None);
+    assert_eq!(fast.root().encoding(), b"7bit");
+    let named = structure(r#"("text" "plain" NIL "<a@b>" NIL "7bit" 12 1)"#);
+    assert_eq!(named.root().id(), Some(&b"<a@b>"[..]));
+    let described = structure(r#"("text" "plain" NIL NIL "d" "7bit" 12 1)"#);
+    assert_eq!(described.root().description(), Some(&b"d"[..]));
 }

@@ -1388,10 +1388,17 @@ fn body_fields_into<'a>(
     const RULE: &str = "body-fields";
     let (i, params) = body_fld_param_into(i, b)?;
     node.range(Item::Params, params);
-    let (i, id) = text_nstring(sep(i, RULE)?, &mut b.text)?;
-    node.field(Item::Id, id);
-    let (i, description) = text_nstring(sep(i, RULE)?, &mut b.text)?;
-    node.field(Item::Description, description);
+    let i = sep(i, RULE)?;
+    // No Content-ID or Content-Description, as most parts have: one compare.
+    let i = if i.as_slice().starts_with(b"NIL NIL ") {
+        i.take_from(7)
+    } else {
+        let (i, id) = text_nstring(i, &mut b.text)?;
+        node.field(Item::Id, id);
+        let (i, description) = text_nstring(sep(i, RULE)?, &mut b.text)?;
+        node.field(Item::Description, description);
+        i
+    };
     let (i, encoding) = text_nstring(sep(i, RULE)?, &mut b.text)?;
     node.field(Item::Encoding, encoding);
     let (i, octets) = number(sep(i, RULE)?)?;
@@ -1404,6 +1411,7 @@ fn body_fields_into<'a>(
 ///
 /// Quirks: a missing line count (go-imap #559), `NIL` (migadu/sora) and a negative count
 /// (`-1`, Dovecot) all read as 0.
+#[inline(always)]
 fn body_fld_lines(i: Span<'_>) -> PResult<'_, u32> {
     let Some(j) = next_field(i) else {
         return Ok((i, 0));

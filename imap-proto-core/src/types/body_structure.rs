@@ -162,6 +162,9 @@ pub(crate) struct BodyTables {
 /// Scratch words a thread keeps between structures; a table that grew past this (a huge
 /// structure) is let go rather than held for the thread's life.
 const KEPT_SCRATCH_WORDS: usize = 4096;
+/// The same for the envelopes and extension values (their room is usually handed over to
+/// the structure, see [`exact_boxed`]).
+const KEPT_SCRATCH_ITEMS: usize = 64;
 
 thread_local! {
     static SCRATCH: RefCell<BodyTables> = RefCell::default();
@@ -203,6 +206,12 @@ impl BodyTables {
                 *words = Vec::new();
             }
             words.clear();
+        }
+        if self.envelopes.capacity() > KEPT_SCRATCH_ITEMS {
+            self.envelopes = Vec::new();
+        }
+        if self.extensions.capacity() > KEPT_SCRATCH_ITEMS {
+            self.extensions = Vec::new();
         }
         self.envelopes.clear();
         self.extensions.clear();

@@ -11,73 +11,30 @@
 //! end, a mask of what it has, and only the items it has (`NIL` fields, empty ranges, a
 //! zero size are left out), so a typical part takes 40–60 bytes instead of a fixed 128.
 
+use std::cell::RefCell;
 use std::fmt;
 
 use bytes::Bytes;
-use smallvec::SmallVec;
 
 use super::Envelope;
-use super::compact_table::{Table, TableWriter};
+use super::compact_table::{Table, TableBytes, all_narrow, narrow_fits};
 use super::wire_text::{Field, ShowBytes, ShowField, WireText};
 
-/// One part as the parser builds it: everything `body-type-1part` or `body-type-mpart` says
-/// about it, with ranges into the structure's shared tables.
-#[derive(Clone, Copy, Default)]
-pub(crate) struct PartNode {
-    /// The index just past this part's subtree (its descendants follow it directly).
-    pub(crate) end: u32,
-    /// `body-type-mpart`.
-    pub(crate) multipart: bool,
-    /// The extension data (`body-ext-1part` / `body-ext-mpart`) was sent.
-    pub(crate) has_extension: bool,
-    /// `media-type` (single parts).
-    pub(crate) media_type: Field,
-    /// `media-subtype`.
-    pub(crate) media_subtype: Field,
-    /// `body-fld-param` of a single part, or the parameters of `body-ext-mpart`: a range of
-    /// the structure's `params`.
-    pub(crate) params: (u32, u32),
-    /// `body-fld-id`.
-    pub(crate) id: Field,
-    /// `body-fld-desc`.
-    pub(crate) description: Field,
-    /// `body-fld-enc`.
-    pub(crate) encoding: Field,
-    /// `body-fld-octets`.
-    pub(crate) octets: u32,
-    /// `body-fld-lines` of TEXT and MESSAGE/RFC822 parts.
-    pub(crate) lines: Option<u32>,
-    /// The index in the structure's `envelopes` of an attached message's envelope (its body
-    /// is the next part).
-    pub(crate) envelope: Option<u32>,
-    /// `body-fld-md5`.
-    pub(crate) md5: Field,
-    /// The kind of `body-fld-dsp` (`NIL` when absent).
-    pub(crate) disposition: Field,
-    /// The parameters of `body-fld-dsp`: a range of `params`.
-    pub(crate) disposition_params: (u32, u32),
-    /// `body-fld-lang`: a range of `languages`.
-    pub(crate) languages: (u32, u32),
-    /// `body-fld-loc`.
-    pub(crate) location: Field,
-    /// `*(SP body-extension)`: a range of `extensions`.
-    pub(crate) extensions: (u32, u32),
-}
-
-/// What a part record may hold, in record order: the bit of its mask that says it is there.
-/// The one-word items come first, so an item's place in the record is a count of the bits
-/// below it.
+/// What a part record may hold, in record order (which is wire order, so the parser appends
+/// each item as it reads it): the bit of its mask that says it is there. An item's place in
+/// the record is a count of the bits below it, the one-word items ([`ONE_WORD_ITEMS`])
+/// counting one word and the others two.
 #[derive(Clone, Copy)]
-enum Item {
-    Octets = 0,
-    Lines = 1,
-    Envelope = 2,
-    MediaType = 3,
-    MediaSubtype = 4,
-    Params = 5,
-    Id = 6,
-    Description = 7,
-    Encoding = 8,
+pub(crate) enum Item {
+    MediaType = 0,
+    MediaSubtype = 1,
+    Params = 2,
+    Id = 3,
+    Description = 4,
+    Encoding = 5,
+    Octets = 6,
+    Envelope = 7,
+    Lines = 8,
     Md5 = 9,
     Disposition = 10,
     DispositionParams = 11,
@@ -86,141 +43,281 @@ enum Item {
     Extensions = 14,
 }
 
-/// The mask bits of the one-word items ([`Item::Octets`], [`Item::Lines`],
-/// [`Item::Envelope`]); the others take two words.
-const ONE_WORD_ITEMS: u32 = 0b111;
+/// The mask bits of the one-word items ([`Item::Octets`], [`Item::Envelope`],
+/// [`Item::Lines`]); the others take two words.
+const ONE_WORD_ITEMS: u32 = 0b1_1100_0000;
 /// Bit of a record's end word: `body-type-mpart`.
 const MULTIPART: u32 = 1 << 31;
 /// Mask bit: the extension data was sent. (Bit 31 in both words, so that both fit a
 /// table's 16-bit words.)
 const HAS_EXTENSION: u32 = 1 << 31;
+/// The one mask with no 16-bit form: every item and the extension data.
+const FULL_MASK: u32 = HAS_EXTENSION | 0x7FFF;
 /// Table words before the part records' places: the unescaped strings' offset (word 0), the
 /// number of parts, the first word of the parameters and that of the languages.
 const HEADER_WORDS: usize = 4;
 /// The most words a part record takes (end, mask, three one-word and twelve two-word items).
 const MAX_RECORD_WORDS: usize = 2 + 3 + 2 * 12;
+/// Below this, every wire text offset, unescaped offset, length and count of a structure
+/// has a 16-bit table word.
+const NARROW_LIMIT: usize = 0x7FFF;
+
+/// One part's record as the parser reads it, on its stack: the end and mask words, then
+/// every item the part has, appended in [`Item`] order (`NIL` fields, empty ranges and a
+/// zero size are left out), so a typical part takes 40–60 bytes in the table instead of a
+/// fixed 128. [`BodyTables::close_part`] stores it.
+pub(crate) struct PartNode {
+    words: [u32; MAX_RECORD_WORDS],
+    len: u32,
+    mask: u32,
+    /// The one-word items ORed together: below 2^15 when all fit 16-bit words.
+    numbers: u32,
+}
 
 impl PartNode {
-    /// Which items this part has (bit `Item as u32`), plus [`MULTIPART`] and
-    /// [`HAS_EXTENSION`].
-    #[inline]
-    fn mask(&self) -> u32 {
-        let ranges = |(start, end): (u32, u32)| start != end;
-        let has = [
-            self.octets != 0,
-            self.lines.is_some(),
-            self.envelope.is_some(),
-            !self.media_type.is_nil(),
-            !self.media_subtype.is_nil(),
-            ranges(self.params),
-            !self.id.is_nil(),
-            !self.description.is_nil(),
-            !self.encoding.is_nil(),
-            !self.md5.is_nil(),
-            !self.disposition.is_nil(),
-            ranges(self.disposition_params),
-            ranges(self.languages),
-            !self.location.is_nil(),
-            ranges(self.extensions),
-        ];
-        let mut mask = has
-            .iter()
-            .enumerate()
-            .fold(0, |mask, (bit, &has)| mask | (u32::from(has) << bit));
-        if self.has_extension {
-            mask |= HAS_EXTENSION;
+    #[inline(always)]
+    pub(crate) fn new() -> Self {
+        PartNode {
+            words: [0; MAX_RECORD_WORDS],
+            len: 2,
+            mask: 0,
+            numbers: 0,
         }
-        mask
     }
 
-    /// This part as a table record: its end (with [`MULTIPART`]), its mask (from
-    /// [`PartNode::mask`]), then the items it has. Assembled on the stack and stored with
-    /// one [`TableWriter::push_words`].
-    fn encode(&self, mask: u32, out: &mut TableWriter) {
-        let mut record = [0u32; MAX_RECORD_WORDS];
-        record[0] = if self.multipart {
-            self.end | MULTIPART
-        } else {
-            self.end
-        };
-        record[1] = mask;
-        let mut n = 2;
-        let has = |item: Item| mask & (1 << item as u32) != 0;
-        for (item, word) in [
-            (Item::Octets, self.octets),
-            (Item::Lines, self.lines.unwrap_or(0)),
-            (Item::Envelope, self.envelope.unwrap_or(0)),
-        ] {
-            if has(item) {
-                record[n] = word;
-                n += 1;
-            }
+    /// Appends `item`'s words. Items come in [`Item`] order, each at most once, so a record
+    /// never passes [`MAX_RECORD_WORDS`]; an item out of order is dropped (debug builds
+    /// stop) rather than misplace the ones after it.
+    #[inline(always)]
+    fn put<const N: usize>(&mut self, item: Item, words: [u32; N]) {
+        let bit = 1 << item as u32;
+        let ordered = self.mask & !HAS_EXTENSION < bit;
+        debug_assert!(ordered, "record item {} out of order", item as u32);
+        let at = self.len as usize;
+        if let (true, Some(slot)) = (ordered, self.words.get_mut(at..at + N)) {
+            slot.copy_from_slice(&words);
+            self.len += N as u32;
+            self.mask |= bit;
         }
-        for (item, [a, b]) in [
-            (Item::MediaType, self.media_type.to_words()),
-            (Item::MediaSubtype, self.media_subtype.to_words()),
-            (Item::Params, [self.params.0, self.params.1]),
-            (Item::Id, self.id.to_words()),
-            (Item::Description, self.description.to_words()),
-            (Item::Encoding, self.encoding.to_words()),
-            (Item::Md5, self.md5.to_words()),
-            (Item::Disposition, self.disposition.to_words()),
-            (
-                Item::DispositionParams,
-                [self.disposition_params.0, self.disposition_params.1],
-            ),
-            (Item::Languages, [self.languages.0, self.languages.1]),
-            (Item::Location, self.location.to_words()),
-            (Item::Extensions, [self.extensions.0, self.extensions.1]),
-        ] {
-            if has(item) {
-                record[n] = a;
-                record[n + 1] = b;
-                n += 2;
-            }
+    }
+
+    /// A string item; `NIL` is left out.
+    #[inline(always)]
+    pub(crate) fn field(&mut self, item: Item, field: Field) {
+        if !field.is_nil() {
+            self.put(item, field.to_words());
         }
-        out.push_words(&record[..n]);
+    }
+
+    /// A range of the parameters, languages or extensions; an empty one is left out.
+    #[inline(always)]
+    pub(crate) fn range(&mut self, item: Item, (start, end): (u32, u32)) {
+        if start != end {
+            self.put(item, [start, end]);
+        }
+    }
+
+    /// A one-word item: `body-fld-lines`, an attached message's envelope (its index among
+    /// the structure's envelopes; its body is the next part), or `body-fld-octets` (0 is left
+    /// out).
+    #[inline(always)]
+    pub(crate) fn number(&mut self, item: Item, value: u32) {
+        debug_assert!(ONE_WORD_ITEMS & (1 << item as u32) != 0);
+        if matches!(item, Item::Octets) && value == 0 {
+            return;
+        }
+        self.numbers |= value;
+        self.put(item, [value]);
+    }
+
+    /// The extension data was sent.
+    #[inline(always)]
+    pub(crate) fn has_extension(&mut self) {
+        self.mask |= HAS_EXTENSION;
     }
 }
 
-/// A structure being parsed: its parts and shared tables as scratch tables with inline room
-/// (on the parser's stack), stored in the structure's one exact-size table by
-/// [`BodyTables::finish`].
+/// A structure being parsed: its part records (in the order the parts close, each placed by
+/// its index) and shared tables as scratch tables, stored in the structure's one exact-size
+/// table by [`BodyTables::finish`]. The parser reuses one per thread ([`BodyTables::with`]).
 #[derive(Default)]
 pub(crate) struct BodyTables {
-    /// Every part, depth-first: the root first, each part's descendants right after it.
-    pub(crate) parts: SmallVec<[PartNode; 4]>,
-    /// Every parameter (attribute, value) of every part and disposition.
-    pub(crate) params: SmallVec<[[Field; 2]; 8]>,
-    /// Every language tag.
-    pub(crate) languages: Vec<Field>,
+    /// Each part's record's first word in `records`, by part index: depth-first, the root
+    /// first, each part's descendants right after it.
+    places: Vec<u32>,
+    /// Every part's record, in the order the parts closed.
+    records: Vec<u32>,
+    /// Every parameter (attribute, value) of every part and disposition: four words each.
+    params: Vec<u32>,
+    /// Every language tag: two words each.
+    languages: Vec<u32>,
     /// The envelopes of attached messages.
     pub(crate) envelopes: Vec<Envelope>,
     /// Extension values beyond `body-fld-loc` (rare).
     pub(crate) extensions: Vec<BodyExtension>,
+    /// Every record's one-word items ORed, and 2^15 for a mask with no 16-bit form.
+    numbers: u32,
+}
+
+/// Scratch words a thread keeps between structures; a table that grew past this (a huge
+/// structure) is let go rather than held for the thread's life.
+const KEPT_SCRATCH_WORDS: usize = 4096;
+/// The same for the envelopes and extension values (their room is usually handed over to
+/// the structure, see [`exact_boxed`]).
+const KEPT_SCRATCH_ITEMS: usize = 64;
+
+thread_local! {
+    static SCRATCH: RefCell<BodyTables> = RefCell::default();
+}
+
+/// The table lengths [`BodyTables::restore`] goes back to.
+pub(crate) struct BodyCheckpoint {
+    places: usize,
+    records: usize,
+    params: usize,
+    languages: usize,
+    envelopes: usize,
+    extensions: usize,
 }
 
 impl BodyTables {
+    /// Runs `f` with empty tables: this thread's, whose allocations are kept from one
+    /// structure to the next (a metadata FETCH parses one per message; growing fresh tables
+    /// each time cost more than filling them), or new ones if those are in use.
+    pub(crate) fn with<R>(f: impl FnOnce(&mut BodyTables) -> R) -> R {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut tables) => {
+                tables.clear();
+                f(&mut tables)
+            }
+            Err(_) => f(&mut BodyTables::default()),
+        })
+    }
+
+    /// Empties the tables, keeping their room unless it grew large.
+    fn clear(&mut self) {
+        for words in [
+            &mut self.places,
+            &mut self.records,
+            &mut self.params,
+            &mut self.languages,
+        ] {
+            if words.capacity() > KEPT_SCRATCH_WORDS {
+                *words = Vec::new();
+            }
+            words.clear();
+        }
+        if self.envelopes.capacity() > KEPT_SCRATCH_ITEMS {
+            self.envelopes = Vec::new();
+        }
+        if self.extensions.capacity() > KEPT_SCRATCH_ITEMS {
+            self.extensions = Vec::new();
+        }
+        self.envelopes.clear();
+        self.extensions.clear();
+        self.numbers = 0;
+    }
+
+    /// Starts a part: it gets the next index; returns it.
+    #[inline(always)]
+    pub(crate) fn open_part(&mut self) -> usize {
+        let index = self.places.len();
+        self.places.push(0);
+        index
+    }
+
+    /// Stores the record of part `index` (from [`BodyTables::open_part`]), whose
+    /// descendants are every part opened since.
+    #[inline(always)]
+    pub(crate) fn close_part(&mut self, index: usize, part: &mut PartNode, multipart: bool) {
+        let end = self.places.len() as u32;
+        part.words[0] = if multipart { end | MULTIPART } else { end };
+        part.words[1] = part.mask;
+        if let Some(place) = self.places.get_mut(index) {
+            *place = self.records.len() as u32;
+        }
+        self.numbers |= part.numbers | (u32::from(part.mask == FULL_MASK) << 15);
+        self.records
+            .extend_from_slice(part.words.get(..part.len as usize).unwrap_or_default());
+    }
+
+    /// The number of parameters so far.
+    #[inline(always)]
+    pub(crate) fn param_count(&self) -> u32 {
+        (self.params.len() / 4) as u32
+    }
+
+    #[inline(always)]
+    pub(crate) fn push_param(&mut self, name: Field, value: Field) {
+        let [a, b] = name.to_words();
+        let [c, d] = value.to_words();
+        self.params.extend_from_slice(&[a, b, c, d]);
+    }
+
+    /// The number of language tags so far.
+    #[inline(always)]
+    pub(crate) fn language_count(&self) -> u32 {
+        (self.languages.len() / 2) as u32
+    }
+
+    #[inline]
+    pub(crate) fn push_language(&mut self, language: Field) {
+        self.languages.extend_from_slice(&language.to_words());
+    }
+
+    pub(crate) fn checkpoint(&self) -> BodyCheckpoint {
+        BodyCheckpoint {
+            places: self.places.len(),
+            records: self.records.len(),
+            params: self.params.len(),
+            languages: self.languages.len(),
+            envelopes: self.envelopes.len(),
+            extensions: self.extensions.len(),
+        }
+    }
+
+    /// Forgets everything added since `c` was taken.
+    pub(crate) fn restore(&mut self, c: BodyCheckpoint) {
+        self.places.truncate(c.places);
+        self.records.truncate(c.records);
+        self.params.truncate(c.params);
+        self.languages.truncate(c.languages);
+        self.envelopes.truncate(c.envelopes);
+        self.extensions.truncate(c.extensions);
+    }
+
     /// The structure of wire text `text` (which the fields are ranges of) and the unescaped
-    /// strings `unescaped`. Takes the envelopes and extensions; the tables can be reused.
+    /// strings `unescaped`. Takes the envelopes and extensions.
+    ///
+    /// The table: the header words, each part's place, the records, the parameters, the
+    /// languages. 16-bit words when every word has one: known without looking at them when
+    /// the text, the unescaped strings and the table are short and every number is small
+    /// (nearly always), checked word by word otherwise.
     pub(crate) fn finish(&mut self, text: Bytes, unescaped: &[u8]) -> BodyStructure {
-        let masks: SmallVec<[u32; 8]> = self.parts.iter().map(PartNode::mask).collect();
-        let mut table = TableWriter::new();
-        table.push(self.parts.len() as u32);
-        table.push(0); // the parameters' first word, set below
-        table.push(0); // the languages' first word, set below
-        let places = table.words();
-        for _ in &self.parts {
-            table.push(0);
-        }
-        for (k, (part, &mask)) in self.parts.iter().zip(&masks).enumerate() {
-            table.set(places + k, table.words() as u32);
-            part.encode(mask, &mut table);
-        }
-        table.set(2, table.words() as u32);
-        table.push_fields(self.params.as_flattened());
-        table.set(3, table.words() as u32);
-        table.push_fields(&self.languages);
+        let parts = self.places.len();
+        let base = HEADER_WORDS + parts;
+        let params_at = base + self.records.len();
+        let languages_at = params_at + self.params.len();
+        let count = languages_at + self.languages.len();
+        let header = [parts as u32, params_at as u32, languages_at as u32];
+        let narrow = narrow_fits(count)
+            && ((text.len() < NARROW_LIMIT
+                && unescaped.len() < NARROW_LIMIT
+                && self.numbers < 0x8000)
+                || (all_narrow(&header)
+                    && self
+                        .places
+                        .iter()
+                        .all(|&place| all_narrow(&[place.wrapping_add(base as u32)]))
+                    && all_narrow(&self.records)
+                    && all_narrow(&self.params)
+                    && all_narrow(&self.languages)));
+        let mut table = TableBytes::new(count, narrow, unescaped.len());
+        table.push_words(&header);
+        table.push_offsets(&self.places, base as u32);
+        table.push_words(&self.records);
+        table.push_words(&self.params);
+        table.push_words(&self.languages);
         let rare = (!self.envelopes.is_empty() || !self.extensions.is_empty()).then(|| {
             Box::new(Rare {
                 envelopes: exact_boxed(&mut self.envelopes),
@@ -811,7 +908,7 @@ pub enum BodyExtension {
 pub(crate) mod values {
     use bytes::Bytes;
 
-    use super::{BodyExtension, BodyStructure, BodyTables, PartNode};
+    use super::{BodyExtension, BodyStructure, BodyTables, Item, PartNode};
     use crate::types::Envelope;
     use crate::types::wire_text::{Field, push_value};
 
@@ -902,37 +999,39 @@ pub(crate) mod values {
         }
 
         fn params(&mut self, params: &ParamList) -> (u32, u32) {
-            let first = self.out.params.len() as u32;
+            let first = self.out.param_count();
             for (key, value) in params {
-                let pair = [self.field(Some(key)), self.field(Some(value))];
-                self.out.params.push(pair);
+                let (key, value) = (self.field(Some(key)), self.field(Some(value)));
+                self.out.push_param(key, value);
             }
-            (first, self.out.params.len() as u32)
+            (first, self.out.param_count())
         }
 
         fn tail(&mut self, tail: &ExtensionTail, node: &mut PartNode) {
-            node.has_extension = true;
+            node.has_extension();
             if let Some(d) = &tail.disposition {
-                node.disposition = self.field(Some(&d.kind));
-                node.disposition_params = self.params(&d.params);
+                let kind = self.field(Some(&d.kind));
+                node.field(Item::Disposition, kind);
+                let params = self.params(&d.params);
+                node.range(Item::DispositionParams, params);
             }
-            let first = self.out.languages.len() as u32;
+            let first = self.out.language_count();
             for lang in &tail.language {
                 let field = self.field(Some(lang));
-                self.out.languages.push(field);
+                self.out.push_language(field);
             }
-            node.languages = (first, self.out.languages.len() as u32);
-            node.location = self.field(tail.location.as_ref());
+            node.range(Item::Languages, (first, self.out.language_count()));
+            let location = self.field(tail.location.as_ref());
+            node.field(Item::Location, location);
             let first = self.out.extensions.len() as u32;
             self.out.extensions.extend(tail.extensions.iter().cloned());
-            node.extensions = (first, self.out.extensions.len() as u32);
+            node.range(Item::Extensions, (first, self.out.extensions.len() as u32));
         }
 
         fn part(&mut self, part: &BodyValues) {
-            let index = self.out.parts.len();
-            self.out.parts.push(PartNode::default());
-            let mut node = PartNode::default();
-            match part {
+            let index = self.out.open_part();
+            let mut node = PartNode::new();
+            let multipart = match part {
                 BodyValues::Single {
                     media_type,
                     media_subtype,
@@ -940,50 +1039,61 @@ pub(crate) mod values {
                     specific,
                     extension,
                 } => {
-                    node.media_type = self.field(Some(media_type));
-                    node.media_subtype = self.field(Some(media_subtype));
-                    node.params = self.params(&fields.params);
-                    node.id = self.field(fields.id.as_ref());
-                    node.description = self.field(fields.description.as_ref());
-                    node.encoding = self.field(Some(&fields.encoding));
-                    node.octets = fields.octets;
+                    let field = self.field(Some(media_type));
+                    node.field(Item::MediaType, field);
+                    let field = self.field(Some(media_subtype));
+                    node.field(Item::MediaSubtype, field);
+                    let params = self.params(&fields.params);
+                    node.range(Item::Params, params);
+                    let field = self.field(fields.id.as_ref());
+                    node.field(Item::Id, field);
+                    let field = self.field(fields.description.as_ref());
+                    node.field(Item::Description, field);
+                    let field = self.field(Some(&fields.encoding));
+                    node.field(Item::Encoding, field);
+                    node.number(Item::Octets, fields.octets);
                     match specific {
                         SinglePartSpecific::Basic => {}
-                        SinglePartSpecific::Text { lines } => node.lines = Some(*lines),
+                        SinglePartSpecific::Text { lines } => node.number(Item::Lines, *lines),
                         SinglePartSpecific::Message {
                             envelope,
                             body,
                             lines,
                         } => {
-                            node.lines = Some(*lines);
-                            node.envelope = Some(self.out.envelopes.len() as u32);
+                            node.number(Item::Envelope, self.out.envelopes.len() as u32);
                             self.out.envelopes.push((**envelope).clone());
                             self.part(body);
+                            node.number(Item::Lines, *lines);
                         }
                     }
                     if let Some(ext) = extension {
-                        node.md5 = self.field(ext.md5.as_ref());
+                        node.has_extension();
+                        let md5 = self.field(ext.md5.as_ref());
+                        node.field(Item::Md5, md5);
                         self.tail(&ext.tail, &mut node);
                     }
+                    false
                 }
                 BodyValues::Multipart {
                     parts,
                     media_subtype,
                     extension,
                 } => {
-                    node.multipart = true;
                     for child in parts {
                         self.part(child);
                     }
-                    node.media_subtype = self.field(Some(media_subtype));
+                    let field = self.field(Some(media_subtype));
+                    node.field(Item::MediaSubtype, field);
                     if let Some(ext) = extension {
-                        node.params = self.params(&ext.params);
+                        node.has_extension();
+                        let params = self.params(&ext.params);
+                        node.range(Item::Params, params);
                         self.tail(&ext.tail, &mut node);
                     }
+                    true
                 }
-            }
-            node.end = self.out.parts.len() as u32;
-            self.out.parts[index] = node;
+            };
+            self.out.close_part(index, &mut node, multipart);
         }
     }
 
@@ -1006,7 +1116,9 @@ mod tests {
 
     #[test]
     fn a_part_costs_at_most_128_bytes() {
-        // docs/security.md bounds the memory of a hostile structure with this size.
+        // docs/security.md bounds the memory of a hostile structure with this size: a part's
+        // place and its longest record, and the record being read on the stack.
+        const { assert!(4 * (1 + super::MAX_RECORD_WORDS) <= 128) };
         assert!(std::mem::size_of::<PartNode>() <= 128);
     }
 }

@@ -136,6 +136,18 @@ impl Table {
     }
 }
 
+/// Whether every word of `words` has a 16-bit form ([`has_narrow`] of each). Rotated left
+/// by one, a word with a 16-bit form is at most `0xFFFE` (`u32::MAX` is `u32::MAX`), so one
+/// more is below 2^16 (or wraps to 0) exactly for those: an OR of every word the compiler
+/// vectorises, where `has_narrow` a word at a time took several instructions a word.
+#[inline]
+pub(crate) fn all_narrow(words: &[u32]) -> bool {
+    words
+        .iter()
+        .fold(0, |any, &word| any | word.rotate_left(1).wrapping_add(1))
+        < 0x1_0000
+}
+
 /// Builds a [`Table`] in scratch room on the stack: word 0 is reserved for the unescaped
 /// strings' offset.
 pub(crate) struct TableWriter(SmallVec<[u32; 96]>);
@@ -149,26 +161,12 @@ impl TableWriter {
         TableWriter(words)
     }
 
-    /// The index the next word gets.
-    #[inline]
-    pub(crate) fn words(&self) -> usize {
-        self.0.len()
-    }
-
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn push(&mut self, word: u32) {
         self.0.push(word);
     }
 
-    /// Pushes `words` in one step: one length check and a loop the compiler vectorises,
-    /// where a push per word checked the capacity each time (a structure stores a hundred
-    /// words or more, once per message of a metadata FETCH).
-    #[inline]
-    pub(crate) fn push_words(&mut self, words: &[u32]) {
-        self.0.extend_from_slice(words);
-    }
-
-    /// Pushes each field's two words (see [`TableWriter::push_words`]).
+    /// Pushes each field's two words: one length check and a loop, not a push per word.
     #[inline]
     pub(crate) fn push_fields(&mut self, fields: &[Field]) {
         let at = self.0.len();
@@ -183,39 +181,106 @@ impl TableWriter {
         self.0.extend([start, end]);
     }
 
-    /// Overwrites word `index` (which must have been pushed).
-    #[inline]
-    pub(crate) fn set(&mut self, index: usize, word: u32) {
-        if let Some(slot) = self.0.get_mut(index) {
-            *slot = word;
-        }
-    }
-
     /// The table, with `unescaped` after the words: one allocation of exactly its size,
     /// 16-bit words when every word has one.
     pub(crate) fn finish(&mut self, unescaped: &[u8]) -> Table {
-        let count = self.0.len();
-        self.set(0, (1 + 2 * count) as u32);
-        let fits = self
-            .0
-            .iter()
-            .fold(true, |fits, &word| fits & has_narrow(word));
-        let width = if fits { NARROW } else { WIDE };
+        let words = self.0.get(1..).unwrap_or_default();
+        let narrow = narrow_fits(self.0.len()) && all_narrow(words);
+        let mut out = TableBytes::new(self.0.len(), narrow, unescaped.len());
+        out.push_words(words);
+        out.finish(unescaped)
+    }
+}
+
+/// Whether a table of `count` words can be 16-bit as far as word 0 (the offset of the
+/// unescaped strings, `1 + 2 * count`) goes.
+#[inline]
+pub(crate) fn narrow_fits(count: usize) -> bool {
+    1 + 2 * count < 0x8000
+}
+
+/// A table written straight into its exact-size allocation, for a caller that knows its
+/// word count and width before it writes (BODYSTRUCTURE: its regions are built apart and
+/// stored once, with no scratch table to assemble and narrow afterwards).
+pub(crate) struct TableBytes {
+    /// The words' bytes, all allocated (and zeroed) at once.
+    bytes: Vec<u8>,
+    /// Where the next word goes.
+    at: usize,
+    narrow: bool,
+}
+
+impl TableBytes {
+    /// A table of `count` words (word 0, which this writes, included) followed by
+    /// `unescaped_len` bytes of unescaped strings. With `narrow`, every word pushed must have
+    /// a 16-bit form ([`all_narrow`]; debug builds check) and `count` must pass
+    /// [`narrow_fits`].
+    #[inline]
+    pub(crate) fn new(count: usize, narrow: bool, unescaped_len: usize) -> Self {
+        let width = if narrow { NARROW } else { WIDE };
         let end = 1 + usize::from(width) * count;
-        self.set(0, end as u32);
-        let mut bytes = Vec::with_capacity(end + unescaped.len());
+        let mut bytes = Vec::with_capacity(end + unescaped_len);
         bytes.resize(end, width);
-        if fits {
-            for (slot, &word) in bytes[1..].chunks_exact_mut(2).zip(&self.0) {
-                slot.copy_from_slice(&to_narrow(word).to_le_bytes());
+        let mut out = TableBytes {
+            bytes,
+            at: 1,
+            narrow,
+        };
+        out.push_words(&[end as u32]);
+        out
+    }
+
+    /// Pushes `words` in the table's width.
+    #[inline]
+    pub(crate) fn push_words(&mut self, words: &[u32]) {
+        self.push_offsets(words, 0);
+    }
+
+    /// Pushes each of `words` plus `add` (record places that move by the words before
+    /// their records). Words past the announced count are dropped (debug builds stop).
+    #[inline]
+    pub(crate) fn push_offsets(&mut self, words: &[u32], add: u32) {
+        let width = if self.narrow { 2 } else { 4 };
+        let len = width * words.len();
+        let out = self.bytes.get_mut(self.at..self.at + len);
+        debug_assert!(out.is_some(), "more words than the count announced");
+        let Some(out) = out else { return };
+        self.at += len;
+        if !self.narrow {
+            for (slot, word) in out.chunks_exact_mut(4).zip(words) {
+                slot.copy_from_slice(&word.wrapping_add(add).to_le_bytes());
             }
-        } else {
-            for (slot, word) in bytes[1..].chunks_exact_mut(4).zip(&self.0) {
-                slot.copy_from_slice(&word.to_le_bytes());
-            }
+            return;
         }
-        bytes.extend_from_slice(unescaped);
-        Table(bytes.into_boxed_slice())
+        debug_assert!(
+            words.iter().all(|&word| has_narrow(word.wrapping_add(add))),
+            "a word with no 16-bit form"
+        );
+        // Two words at a time in a `u64`: each word's bit 31 to bit 15 and its low 15 bits
+        // kept ([`to_narrow`] on both halves), then the upper half moved next to the lower.
+        let mut slots = out.chunks_exact_mut(4);
+        let mut pairs = words.chunks_exact(2);
+        for (slot, pair) in (&mut slots).zip(&mut pairs) {
+            let [a, b] = [pair[0], pair[1]].map(|word| u64::from(word.wrapping_add(add)));
+            let both = a | b << 32;
+            let both = ((both >> 16) & 0x8000_0000_8000) | (both & 0x7FFF_0000_7FFF);
+            slot.copy_from_slice(&((both | both >> 16) as u32).to_le_bytes());
+        }
+        if let (Some(&word), slot) = (pairs.remainder().first(), slots.into_remainder()) {
+            slot.copy_from_slice(&to_narrow(word.wrapping_add(add)).to_le_bytes());
+        }
+    }
+
+    /// The table, with `unescaped` after the words.
+    #[inline]
+    pub(crate) fn finish(mut self, unescaped: &[u8]) -> Table {
+        debug_assert_eq!(
+            self.at,
+            self.bytes.len(),
+            "fewer words than the count announced"
+        );
+        self.bytes.extend_from_slice(unescaped);
+        Table(self.bytes.into_boxed_slice())
     }
 }
 
@@ -256,6 +321,42 @@ mod tests {
         assert_eq!(empty.word(1), 0);
         assert!(empty.field(1) == Field::NIL);
         assert_eq!(empty.unescaped(), b"");
+    }
+
+    #[test]
+    fn written_tables_read_back_every_word_in_both_widths() {
+        // Odd and even runs, so each word is stored both as half of a pair and alone.
+        let words = [0, 1, 0x7FFF, u32::MAX, HIGH, HIGH | 0x7FFE, 5];
+        for narrow in [true, false] {
+            for run in [&words[..], &words[1..]] {
+                let mut out = TableBytes::new(1 + 2 * run.len(), narrow, 2);
+                out.push_words(run);
+                out.push_offsets(run, 0);
+                let table = out.finish(b"xy");
+                for (k, &word) in run.iter().chain(run).enumerate() {
+                    assert_eq!(table.word(1 + k), word, "word {k}, narrow {narrow}");
+                }
+                assert_eq!(table.unescaped(), b"xy");
+            }
+        }
+        let mut out = TableBytes::new(3, true, 0);
+        out.push_offsets(&[1, 0x7FF0], 7);
+        let table = out.finish(b"");
+        assert_eq!((table.word(1), table.word(2)), (8, 0x7FF7));
+    }
+
+    #[test]
+    fn all_narrow_agrees_with_has_narrow_word_by_word() {
+        let mut words: Vec<u32> = Vec::new();
+        for base in [0, 0x7FFF, 0xFFFF, HIGH, HIGH | 0x7FFF, u32::MAX - 0x20] {
+            words.extend((0..0x40).map(|k: u32| base.wrapping_add(k).wrapping_sub(0x20)));
+        }
+        words.extend((0..4096u32).map(|k| k.wrapping_mul(0x9E37_79B9)));
+        for &word in &words {
+            assert_eq!(all_narrow(&[word]), has_narrow(word), "{word:#x}");
+            assert_eq!(all_narrow(&[3, word, 5]), has_narrow(word), "{word:#x}");
+        }
+        assert!(all_narrow(&[]));
     }
 
     #[test]

@@ -14,8 +14,6 @@
 //! strings, a flag) above 2^15. Word 0 is the byte offset of the unescaped strings (the end
 //! of the words); the layout of the other words belongs to the type that owns the table.
 
-use smallvec::SmallVec;
-
 use super::wire_text::Field;
 
 /// Byte 0 of a table of 16-bit words.
@@ -148,48 +146,24 @@ pub(crate) fn all_narrow(words: &[u32]) -> bool {
         < 0x1_0000
 }
 
-/// Builds a [`Table`] in scratch room on the stack: word 0 is reserved for the unescaped
-/// strings' offset.
-pub(crate) struct TableWriter(SmallVec<[u32; 96]>);
+/// Whether every word of `fields` has a 16-bit form (see [`all_narrow`]).
+#[inline]
+pub(crate) fn fields_narrow(fields: &[Field]) -> bool {
+    fields
+        .iter()
+        .flat_map(|field| field.to_words())
+        .fold(0, |any, word| any | word.rotate_left(1).wrapping_add(1))
+        < 0x1_0000
+}
 
-impl TableWriter {
-    /// An empty table (but for word 0).
-    #[inline(always)]
-    pub(crate) fn new() -> Self {
-        let mut words = SmallVec::new();
-        words.push(0);
-        TableWriter(words)
-    }
-
-    #[cfg(test)]
-    pub(crate) fn push(&mut self, word: u32) {
-        self.0.push(word);
-    }
-
-    /// Pushes each field's two words: one length check and a loop, not a push per word.
-    #[inline]
-    pub(crate) fn push_fields(&mut self, fields: &[Field]) {
-        let at = self.0.len();
-        self.0.resize(at + 2 * fields.len(), 0);
-        for (slot, field) in self.0[at..].chunks_exact_mut(2).zip(fields) {
-            slot.copy_from_slice(&field.to_words());
-        }
-    }
-
-    #[inline]
-    pub(crate) fn push_range(&mut self, (start, end): (u32, u32)) {
-        self.0.extend([start, end]);
-    }
-
-    /// The table, with `unescaped` after the words: one allocation of exactly its size,
-    /// 16-bit words when every word has one.
-    pub(crate) fn finish(&mut self, unescaped: &[u8]) -> Table {
-        let words = self.0.get(1..).unwrap_or_default();
-        let narrow = narrow_fits(self.0.len()) && all_narrow(words);
-        let mut out = TableBytes::new(self.0.len(), narrow, unescaped.len());
-        out.push_words(words);
-        out.finish(unescaped)
-    }
+/// Two words with 16-bit forms as one `u32` of the two 16-bit words, little end first: bit
+/// 31 of each moves to bit 15 and its low 15 bits stay ([`to_narrow`] on both halves of a
+/// `u64`).
+#[inline(always)]
+fn narrow_pair(a: u32, b: u32) -> u32 {
+    let both = u64::from(a) | u64::from(b) << 32;
+    let both = ((both >> 16) & 0x8000_0000_8000) | (both & 0x7FFF_0000_7FFF);
+    (both | both >> 16) as u32
 }
 
 /// Whether a table of `count` words can be 16-bit as far as word 0 (the offset of the
@@ -261,13 +235,36 @@ impl TableBytes {
         let mut slots = out.chunks_exact_mut(4);
         let mut pairs = words.chunks_exact(2);
         for (slot, pair) in (&mut slots).zip(&mut pairs) {
-            let [a, b] = [pair[0], pair[1]].map(|word| u64::from(word.wrapping_add(add)));
-            let both = a | b << 32;
-            let both = ((both >> 16) & 0x8000_0000_8000) | (both & 0x7FFF_0000_7FFF);
-            slot.copy_from_slice(&((both | both >> 16) as u32).to_le_bytes());
+            let [a, b] = [pair[0], pair[1]].map(|word| word.wrapping_add(add));
+            slot.copy_from_slice(&narrow_pair(a, b).to_le_bytes());
         }
         if let (Some(&word), slot) = (pairs.remainder().first(), slots.into_remainder()) {
             slot.copy_from_slice(&to_narrow(word.wrapping_add(add)).to_le_bytes());
+        }
+    }
+
+    /// Pushes each field's two words (with `narrow`, every one must pass [`fields_narrow`]):
+    /// straight from the fields, with no scratch table of their words.
+    #[inline]
+    pub(crate) fn push_fields(&mut self, fields: &[Field]) {
+        let width = if self.narrow { 2 } else { 4 };
+        let len = 2 * width * fields.len();
+        let out = self.bytes.get_mut(self.at..self.at + len);
+        debug_assert!(out.is_some(), "more words than the count announced");
+        let Some(out) = out else { return };
+        self.at += len;
+        if self.narrow {
+            debug_assert!(fields_narrow(fields), "a word with no 16-bit form");
+            for (slot, field) in out.chunks_exact_mut(4).zip(fields) {
+                let [start, len] = field.to_words();
+                slot.copy_from_slice(&narrow_pair(start, len).to_le_bytes());
+            }
+        } else {
+            for (slot, field) in out.chunks_exact_mut(8).zip(fields) {
+                let [start, len] = field.to_words();
+                slot[..4].copy_from_slice(&start.to_le_bytes());
+                slot[4..].copy_from_slice(&len.to_le_bytes());
+            }
         }
     }
 
@@ -289,11 +286,12 @@ mod tests {
     use super::*;
 
     fn sample(big: u32) -> Table {
-        let mut w = TableWriter::new();
-        w.push(big);
-        w.push_fields(&[Field::in_text(2, 3)]);
-        w.push_range((4, 9));
-        w.push_fields(&[Field::NIL, Field::in_unescaped(1, 2)]);
+        let fields = [Field::NIL, Field::in_unescaped(1, 2)];
+        let head = [big, 2, 3, 4, 9];
+        let narrow = all_narrow(&head) && fields_narrow(&fields);
+        let mut w = TableBytes::new(10, narrow, 3);
+        w.push_words(&head);
+        w.push_fields(&fields);
         w.finish(b"abc")
     }
 

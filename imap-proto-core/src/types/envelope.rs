@@ -11,7 +11,7 @@ use std::fmt;
 use bytes::Bytes;
 use smallvec::SmallVec;
 
-use super::compact_table::TableWriter;
+use super::compact_table::{TableBytes, all_narrow, fields_narrow, narrow_fits};
 use super::wire_text::{Field, ShowField, WireText};
 
 /// An address's four fields, in wire order: name, adl, mailbox, host.
@@ -104,12 +104,22 @@ impl EnvelopeTables {
     /// The envelope of wire text `text` (which the fields are ranges of) and the unescaped
     /// strings `unescaped`.
     pub(crate) fn finish(&self, text: Bytes, unescaped: &[u8]) -> Envelope {
-        let mut table = TableWriter::new();
-        table.push_fields(&self.strings);
-        for range in self.lists {
-            table.push_range(range);
+        // The 20 head words (strings, then list ranges) gathered once, then the addresses'
+        // fields written straight into the exact-size table: no scratch table to copy.
+        let mut head = [0; ADDRESSES - STRINGS];
+        let (strings, lists) = head.split_at_mut(LISTS - STRINGS);
+        for (slot, field) in strings.chunks_exact_mut(2).zip(&self.strings) {
+            slot.copy_from_slice(&field.to_words());
         }
-        table.push_fields(self.addresses.as_flattened());
+        for (slot, &(start, end)) in lists.chunks_exact_mut(2).zip(&self.lists) {
+            slot.copy_from_slice(&[start, end]);
+        }
+        let addresses = self.addresses.as_flattened();
+        let count = ADDRESSES + 2 * addresses.len();
+        let narrow = narrow_fits(count) && all_narrow(&head) && fields_narrow(addresses);
+        let mut table = TableBytes::new(count, narrow, unescaped.len());
+        table.push_words(&head);
+        table.push_fields(addresses);
         Envelope {
             wire: WireText {
                 text,

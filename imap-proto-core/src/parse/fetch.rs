@@ -15,6 +15,8 @@
 //! Lenient readings, each needed by a real server, are listed in `docs/quirks.md` ("FETCH")
 //! and marked "Quirk:" at the code that accepts them.
 
+use std::cell::Cell;
+
 use bytes::Bytes;
 use nom::Input;
 use smallvec::SmallVec;
@@ -219,7 +221,11 @@ fn quoted_into_unchecked(s: &[u8], out: &mut Vec<u8>) -> Option<(usize, bool)> {
                 }
                 if !escaped {
                     // `out` is the value's scratch buffer, copied into its table at the end:
-                    // room for a few escaped strings at once, not a growth step per string.
+                    // the thread's kept one at a value's first escape, with room for a few
+                    // escaped strings at once, not a growth step per string.
+                    if out.capacity() == 0 {
+                        *out = UNESCAPED.take();
+                    }
                     out.reserve(UNESCAPED_ROOM);
                 }
                 out.extend_from_slice(body.get(run..at)?);
@@ -1043,7 +1049,18 @@ pub fn envelope(i: Span<'_>) -> PResult<'_, Envelope> {
     let end = envelope_into(i, &mut text, &mut env)?;
     let rest = i.take_from(end);
     let (wire, unescaped) = text.finish(i, rest)?;
-    Ok((rest, env.finish(wire, &unescaped)))
+    let envelope = env.finish(wire, &unescaped);
+    TextBuilder::give_back(unescaped);
+    Ok((rest, envelope))
+}
+
+/// Unescaped bytes a thread keeps between values (see [`quoted_into`], which takes the
+/// buffer at a value's first escape); a buffer that grew past this is let go
+/// rather than held for the thread's life.
+const KEPT_UNESCAPED_BYTES: usize = 4096;
+
+thread_local! {
+    static UNESCAPED: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
 /// Where a value built of [`Field`]s (an ENVELOPE, a BODYSTRUCTURE) starts in the frame, and
@@ -1059,6 +1076,16 @@ impl TextBuilder {
         TextBuilder {
             start: i.offset_in_frame(),
             unescaped: Vec::new(),
+        }
+    }
+
+    /// Keeps `unescaped` (emptied) for the thread's next value with escapes, unless it grew
+    /// large: such values would otherwise allocate and free a buffer each.
+    #[inline]
+    fn give_back(mut unescaped: Vec<u8>) {
+        if (1..=KEPT_UNESCAPED_BYTES).contains(&unescaped.capacity()) {
+            unescaped.clear();
+            UNESCAPED.set(unescaped);
         }
     }
 
@@ -1438,7 +1465,9 @@ pub fn body(i: Span<'_>, depth: usize) -> PResult<'_, BodyStructure> {
         };
         let rest = body_into(i, depth, &mut builder)?;
         let (wire, unescaped) = builder.text.finish(i, rest)?;
-        Ok((rest, builder.out.finish(wire, &unescaped)))
+        let structure = builder.out.finish(wire, &unescaped);
+        TextBuilder::give_back(unescaped);
+        Ok((rest, structure))
     })
 }
 

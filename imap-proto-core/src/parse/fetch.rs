@@ -275,36 +275,52 @@ pub fn msg_att(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
     if peek(i) == Some(b')') {
         return Err(PErr::syntax(i, "msg-att"));
     }
-    let mut attrs = AttributeBuffer::new();
+    let mut attrs = attribute_buffer();
     let (rest, _) = attribute_list(i, &mut attrs, false)?;
     Ok((rest, exact_vec(&mut attrs)))
 }
 
-/// The attributes of one response while they are parsed: on the stack up to eight (more
-/// than any common FETCH has), so the list is allocated once, at its final size, by
-/// [`exact_vec`].
-type AttributeBuffer = SmallVec<[MessageAttribute; 8]>;
+/// The attributes of one response while they are parsed: this thread's scratch `Vec`
+/// ([`attribute_buffer`]), whose room is kept from one response to the next, so the list
+/// is allocated once, at its final size, by [`exact_vec`].
+type AttributeBuffer = Vec<MessageAttribute>;
 
-/// The parsed attributes as a `Vec` of exactly their number. A buffered FETCH keeps every
-/// response, so unused room (96 bytes an attribute) would be most of its memory (issue
-/// 15); sizing once is also cheaper than a `Vec` of eight shrunk afterwards (the shrinking
-/// `realloc` and the split chunk's later `free` were a fifth of a session's instructions).
+/// Scratch attributes a thread keeps between responses; a buffer that grew past this (a
+/// FETCH with very many attributes) is let go rather than held for the thread's life.
+const KEPT_SCRATCH_ATTRIBUTES: usize = 32;
+
+thread_local! {
+    static SCRATCH: Cell<AttributeBuffer> = const { Cell::new(Vec::new()) };
+}
+
+/// An empty buffer: this thread's scratch, or a new one if it is in use (taken, so a
+/// nested use cannot share it).
+#[inline]
+fn attribute_buffer() -> AttributeBuffer {
+    SCRATCH.with(Cell::take)
+}
+
+/// The parsed attributes as a `Vec` of exactly their number, moved in one copy
+/// (`Vec::append`); the emptied buffer goes back to the thread's scratch. A buffered FETCH
+/// keeps every response, so unused room (40 bytes an attribute) would be most of its
+/// memory (issue 15). Replaces a `SmallVec` of eight drained element by element into the
+/// exact `Vec` (about 170 instructions a FETCH; docs/benchmarks.md, "Session-mix and
+/// framing round").
 #[inline]
 fn exact_vec(attrs: &mut AttributeBuffer) -> Vec<MessageAttribute> {
-    if attrs.spilled() {
-        let mut attrs = std::mem::take(attrs).into_vec();
-        attrs.shrink_to_fit();
-        return attrs;
-    }
     let mut exact = Vec::with_capacity(attrs.len());
-    exact.extend(attrs.drain(..));
+    exact.append(attrs);
+    if attrs.capacity() <= KEPT_SCRATCH_ATTRIBUTES {
+        let kept = std::mem::take(attrs);
+        SCRATCH.with(|cell| cell.set(kept));
+    }
     exact
 }
 
 /// The attributes of a `msg-att` that parse before the first that does not: what a FETCH
 /// response that failed the grammar still tells ([`super::salvage`]).
 pub(crate) fn msg_att_prefix(i: Span<'_>) -> Vec<MessageAttribute> {
-    let mut attrs = AttributeBuffer::new();
+    let mut attrs = attribute_buffer();
     if let Ok(i) = open(i, "msg-att") {
         let _ = attribute_list(i, &mut attrs, false);
     }
@@ -343,9 +359,9 @@ fn attribute_list<'a>(
 /// Anything else, and any error, is left to [`msg_att_item`], which reads or reports it.
 ///
 /// Why: the general path returns each attribute and its position through a `Result`, and
-/// building a 96-byte `MessageAttribute` and that `Result` on the stack and then copying
-/// them cost more than parsing a number (the copies read 16 bytes where 8-byte stores just
-/// wrote, which stalls store forwarding). Here the attribute is pushed as a constant and
+/// building a `MessageAttribute` (96 bytes then, 40 now) and that `Result` on the stack and
+/// then copying them cost more than parsing a number (the copies read 16 bytes where 8-byte
+/// stores just wrote, which stalls store forwarding). Here the attribute is pushed as a constant and
 /// filled in place (docs/benchmarks.md, round 3).
 #[inline(always)]
 fn push_sync_attribute<'a>(i: Span<'a>, attrs: &mut AttributeBuffer) -> Option<Span<'a>> {
@@ -1885,7 +1901,7 @@ pub fn fetch_stream_head(i: Span<'_>) -> PResult<'_, FetchStreamHead> {
         return Err(PErr::syntax(i, RULE));
     }
     let i = open(sep(i.take_from(5), RULE)?, RULE)?;
-    let mut before = AttributeBuffer::new();
+    let mut before = attribute_buffer();
     let (i, streamed) = attribute_list(i, &mut before, true)?;
     match streamed {
         Some(streamed) => Ok((
@@ -1903,7 +1919,7 @@ pub fn fetch_stream_head(i: Span<'_>) -> PResult<'_, FetchStreamHead> {
 /// The text between one streamed literal and the next in the same FETCH response:
 /// `*(SP msg-att) SP streamed-att` (see [`fetch_stream_head`]), e.g. ` BODY[2] {99999}` CRLF.
 pub fn fetch_stream_continuation_head(i: Span<'_>) -> PResult<'_, FetchStreamContinuation> {
-    let mut before = AttributeBuffer::new();
+    let mut before = attribute_buffer();
     let (i, streamed) = attribute_list(i, &mut before, true)?;
     match streamed {
         Some(streamed) => Ok((
@@ -1920,7 +1936,7 @@ pub fn fetch_stream_continuation_head(i: Span<'_>) -> PResult<'_, FetchStreamCon
 /// The rest of a FETCH response after its last streamed literal: `*(SP msg-att) ")" CRLF`,
 /// e.g. ` FLAGS (\Seen))` CRLF or just `)` CRLF.
 pub fn fetch_stream_tail(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
-    let mut attrs = AttributeBuffer::new();
+    let mut attrs = attribute_buffer();
     let (i, _) = attribute_list(i, &mut attrs, false)?;
     let (i, ()) = crlf(i)?;
     Ok((i, exact_vec(&mut attrs)))
@@ -2287,6 +2303,32 @@ mod tests {
                 vec![MessageAttribute::other(b("X-PART[1 2]<0>"), b("5"))],
             ),
         ]);
+    }
+
+    /// Each response's attribute list is exactly its size, whatever the scratch buffer held
+    /// before (a longer list, one past the kept limit, or a failed parse).
+    #[test]
+    fn attribute_lists_sized_exactly_across_responses() {
+        let many: String = (1..=40).map(|n| format!(" RFC822.SIZE {n}")).collect();
+        let long = format!("({})", many.trim_start());
+        for text in [
+            "(UID 7 FLAGS (\\Seen) MODSEQ (9) RFC822.SIZE 10)",
+            "(UID 1)",
+            long.as_str(),
+            "(UID 2 FLAGS ())",
+            "(UID 3 RFC822.SIZE x)",
+            "(MODSEQ (4))",
+        ] {
+            match run(text.as_bytes(), msg_att) {
+                Ok((attrs, _)) => assert_eq!(attrs.capacity(), attrs.len(), "{text}"),
+                Err(_) => assert!(text.contains(" x"), "{text}"),
+            }
+        }
+        let (attrs, _) = run(long.as_bytes(), msg_att).unwrap();
+        assert_eq!(attrs.len(), 40);
+        let (attrs, _) = run(b"(UID 1 MODSEQ (2))", msg_att).unwrap();
+        assert_eq!(attrs, [MessageAttribute::Uid(1), MessageAttribute::ModSeq(2)]);
+        assert_eq!(attrs.capacity(), 2);
     }
 
     #[test]

@@ -94,14 +94,13 @@ impl ReadSize {
 
     /// Records that a read brought `n` bytes.
     pub fn record(&mut self, n: usize) {
-        self.flowing = if n >= self.size {
-            self.flowing.saturating_add(1)
-        } else {
-            0
-        };
         if n >= self.size {
+            self.flowing = self.flowing.saturating_add(1);
             self.size = (self.size * 2).min(READ_CHUNK);
-        } else if n < self.size / 4 {
+            return;
+        }
+        self.flowing = 0;
+        if n < self.size / 4 {
             self.size = (self.size / 2).max(Self::SMALLEST);
         }
     }

@@ -748,11 +748,6 @@ impl Connection {
     }
 
     fn process_frames(&mut self) {
-        // The name encoding follows the capabilities and the enabled extensions, which only
-        // a response other than a FETCH can change: it is worked out again after such a
-        // response, not for every frame (it compares capability strings, about 2% of a
-        // metadata FETCH's instructions when done per response).
-        let mut names = None;
         while self.failed.is_none() {
             let frame = match self.framer.next_frame() {
                 Ok(Some(frame)) => frame,
@@ -773,21 +768,15 @@ impl Connection {
                     Frame::StreamChunk(_) | Frame::StreamEnd => {}
                 }
             }
-            let fetch_names = names.take();
             let result = match frame {
-                Frame::Complete(bytes) => {
-                    let encoding = fetch_names.unwrap_or_else(|| self.session.name_encoding());
-                    match parse::parse_response_in(bytes.clone(), &self.config.limits, encoding)
-                    {
-                        Ok(response) => {
-                            if matches!(response, Response::Untagged(Untagged::Fetch(_))) {
-                                names = Some(encoding);
-                            }
-                            self.handle_response(response)
-                        }
-                        Err(error) => self.step_over(bytes, error),
-                    }
-                }
+                Frame::Complete(bytes) => match parse::parse_response_in(
+                    bytes.clone(),
+                    &self.config.limits,
+                    self.session.name_encoding(),
+                ) {
+                    Ok(response) => self.handle_response(response),
+                    Err(error) => self.step_over(bytes, error),
+                },
                 Frame::StreamBegin {
                     head, literal_len, ..
                 } => self.handle_stream_begin(head, literal_len),
@@ -1118,15 +1107,9 @@ impl Connection {
                 Effect::SelectDone => self.session.state = SessionState::Selected,
                 Effect::Deselect => self.session.leave_selected(),
                 Effect::Authenticated => self.session.state = SessionState::Authenticated,
-                Effect::Enabled(caps) => {
-                    for cap in caps {
-                        if !self.session.is_enabled(cap.as_str()) {
-                            self.session.enabled.push(cap);
-                        }
-                    }
-                }
+                Effect::Enabled(caps) => self.session.enable(caps),
                 Effect::Unauthenticated => self.session.reset_to_not_authenticated(),
-                Effect::ForgetCapabilities => self.session.capabilities.clear(),
+                Effect::ForgetCapabilities => self.session.forget_capabilities(),
                 Effect::Logout => self.session.state = SessionState::Logout,
                 Effect::Notify(active) => self.session.notify_active = active,
                 Effect::StartTls(setup) => {

@@ -14,8 +14,12 @@ pub use crate::types::SessionState;
 #[derive(Debug, Clone)]
 pub struct Session {
     pub(crate) state: SessionState,
-    pub(crate) capabilities: Vec<Capability>,
-    pub(crate) enabled: Vec<Capability>,
+    capabilities: Vec<Capability>,
+    enabled: Vec<Capability>,
+    /// How mailbox names travel, derived from `capabilities` and `enabled` whenever either
+    /// changes ([`Session::refresh_names`]): every response is parsed with it, and working
+    /// it out compares capability strings.
+    names: crate::types::NameEncoding,
     pub(crate) selected: Option<SelectedMailbox>,
     pub(crate) notify_active: bool,
     pub(crate) tls_active: bool,
@@ -29,6 +33,7 @@ impl Session {
             state: SessionState::NotAuthenticated,
             capabilities: Vec::new(),
             enabled: Vec::new(),
+            names: crate::types::NameEncoding::ModifiedUtf7,
             selected: None,
             notify_active: false,
             tls_active,
@@ -76,16 +81,46 @@ impl Session {
 
     /// How mailbox names travel now: UTF-8 in [`Session::utf8_mode`], modified UTF-7 before.
     pub fn name_encoding(&self) -> crate::types::NameEncoding {
-        if self.utf8_mode() {
-            crate::types::NameEncoding::Utf8
-        } else {
-            crate::types::NameEncoding::ModifiedUtf7
-        }
+        self.names
     }
 
     /// True when mailbox names and strings travel as UTF-8 (UTF8=ACCEPT enabled, or rev2).
     pub fn utf8_mode(&self) -> bool {
-        self.is_enabled("UTF8=ACCEPT") || self.is_enabled("UTF8=ONLY") || self.is_rev2()
+        self.names == crate::types::NameEncoding::Utf8
+    }
+
+    /// Works the name encoding out again; called by everything that changes the
+    /// capabilities or the enabled extensions.
+    fn refresh_names(&mut self) {
+        let utf8 =
+            self.is_enabled("UTF8=ACCEPT") || self.is_enabled("UTF8=ONLY") || self.is_rev2();
+        self.names = if utf8 {
+            crate::types::NameEncoding::Utf8
+        } else {
+            crate::types::NameEncoding::ModifiedUtf7
+        };
+    }
+
+    /// Replaces the capabilities with what the server advertised.
+    fn set_capabilities(&mut self, caps: &[Capability]) {
+        self.capabilities = caps.to_vec();
+        self.refresh_names();
+    }
+
+    /// Forgets the capabilities (they may change after STARTTLS or authentication).
+    pub(crate) fn forget_capabilities(&mut self) {
+        self.capabilities.clear();
+        self.refresh_names();
+    }
+
+    /// Records extensions the server enabled (RFC 5161), each once.
+    pub(crate) fn enable(&mut self, caps: impl IntoIterator<Item = Capability>) {
+        for cap in caps {
+            if !self.is_enabled(cap.as_str()) {
+                self.enabled.push(cap);
+            }
+        }
+        self.refresh_names();
     }
 
     /// The selected mailbox, if any.
@@ -120,7 +155,7 @@ impl Session {
     /// Applies the session side effects of a response code (tagged or untagged).
     pub(crate) fn apply_code(&mut self, code: &ResponseCode) {
         match code {
-            ResponseCode::Capability(caps) => self.capabilities = caps.clone(),
+            ResponseCode::Capability(caps) => self.set_capabilities(caps),
             // Kept for the session's life: copied out of the read buffer (`Detach`).
             _ => {
                 if let Some(mailbox) = self.selected.as_mut() {
@@ -147,7 +182,7 @@ impl Session {
     pub(crate) fn apply_untagged(&mut self, data: &Untagged) {
         match data {
             Untagged::Status(status) => self.apply_status(status),
-            Untagged::Capability(caps) => self.capabilities = caps.clone(),
+            Untagged::Capability(caps) => self.set_capabilities(caps),
             Untagged::Exists(n) => {
                 if let Some(mailbox) = self.selected.as_mut() {
                     mailbox.exists = *n;
@@ -217,6 +252,7 @@ impl Session {
     pub(crate) fn reset_to_not_authenticated(&mut self) {
         self.selected = None;
         self.enabled.clear();
+        self.refresh_names();
         self.notify_active = false;
         self.state = SessionState::NotAuthenticated;
     }
@@ -228,5 +264,35 @@ impl Session {
         } else {
             mailbox.name().into_owned()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::NameEncoding;
+
+    /// The kept name encoding follows every change of the capabilities and the enabled
+    /// extensions, as working it out afresh would.
+    #[test]
+    fn name_encoding_follows_capabilities_and_enabled_extensions() {
+        let caps = |atoms: &[&str]| atoms.iter().map(|&a| Capability::new(a)).collect::<Vec<_>>();
+        let mut session = Session::new(false);
+        assert_eq!(session.name_encoding(), NameEncoding::ModifiedUtf7);
+        session.apply_untagged(&Untagged::Capability(caps(&["IMAP4rev2"])));
+        assert_eq!(session.name_encoding(), NameEncoding::Utf8);
+        assert!(session.utf8_mode());
+        session.apply_code(&ResponseCode::Capability(caps(&["IMAP4rev1", "IMAP4rev2"])));
+        assert_eq!(session.name_encoding(), NameEncoding::ModifiedUtf7);
+        session.enable(caps(&["IMAP4rev2"]));
+        assert_eq!(session.name_encoding(), NameEncoding::Utf8);
+        session.forget_capabilities();
+        assert_eq!(session.name_encoding(), NameEncoding::ModifiedUtf7);
+        session.enable(caps(&["UTF8=ACCEPT", "UTF8=ACCEPT"]));
+        assert_eq!(session.enabled().len(), 2, "IMAP4rev2 and UTF8=ACCEPT, each once");
+        assert_eq!(session.name_encoding(), NameEncoding::Utf8);
+        session.reset_to_not_authenticated();
+        assert_eq!(session.name_encoding(), NameEncoding::ModifiedUtf7);
+        assert!(!session.utf8_mode());
     }
 }

@@ -215,6 +215,24 @@ fn is_valid_bearer_token(token: &str) -> bool {
     !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
 }
 
+/// The user and token of an OAuth mechanism (XOAUTH2, OAUTHBEARER), checked: a non-empty user
+/// name without control characters (the `^A` separator would corrupt the message) and a token
+/// that passes [`is_valid_bearer_token`]. The two messages name the mechanism in the error.
+fn oauth_credentials(
+    user: Secret,
+    token: Secret,
+    bad_user: &'static str,
+    bad_token: &'static str,
+) -> Result<(Secret, Secret), SaslError> {
+    if user.expose().is_empty() || user.expose().chars().any(char::is_control) {
+        return Err(SaslError::InvalidInput(bad_user));
+    }
+    if !is_valid_bearer_token(token.expose()) {
+        return Err(SaslError::InvalidInput(bad_token));
+    }
+    Ok((user, token))
+}
+
 /// Where an OAuth mechanism (XOAUTH2, OAUTHBEARER) is in its exchange. Both share the same
 /// shape: one client message, then either success or one error challenge that the client
 /// answers with a dummy response before the server fails the command.

@@ -19,7 +19,7 @@
 //! `NO [AUTHENTICATIONFAILED] Authentication failed.` (its OAUTHBEARER error object is
 //! `{"status":"invalid_token"}`). So this type follows the RFC.
 
-use super::{Mechanism, OAuthExchange, SaslError, Secret, is_valid_bearer_token, push_saslname};
+use super::{Mechanism, OAuthExchange, SaslError, Secret, oauth_credentials, push_saslname};
 
 /// The dummy response to an error challenge (RFC 7628 §3.2.3): a single `kvsep`.
 const ERROR_ACKNOWLEDGEMENT: &[u8] = b"\x01";
@@ -41,18 +41,12 @@ impl OAuthBearer {
     /// Fails with [`SaslError::InvalidInput`] if the user name is empty or contains a control
     /// character, or if the token is empty or not printable ASCII.
     pub fn new(user: impl Into<Secret>, token: impl Into<Secret>) -> Result<Self, SaslError> {
-        let user = user.into();
-        let token = token.into();
-        if user.expose().is_empty() || user.expose().chars().any(char::is_control) {
-            return Err(SaslError::InvalidInput(
-                "OAUTHBEARER user name must be non-empty and contain no control character",
-            ));
-        }
-        if !is_valid_bearer_token(token.expose()) {
-            return Err(SaslError::InvalidInput(
-                "OAUTHBEARER token must be non-empty printable ASCII",
-            ));
-        }
+        let (user, token) = oauth_credentials(
+            user.into(),
+            token.into(),
+            "OAUTHBEARER user name must be non-empty and contain no control character",
+            "OAUTHBEARER token must be non-empty printable ASCII",
+        )?;
         Ok(OAuthBearer {
             user,
             token,

@@ -11,7 +11,7 @@
 //! example `{"status":"401","schemes":"bearer","scope":"mail"}`); the client answers it with
 //! an empty response and the server then fails the command with `NO`.
 
-use super::{Mechanism, OAuthExchange, SaslError, Secret, is_valid_bearer_token};
+use super::{Mechanism, OAuthExchange, SaslError, Secret, oauth_credentials};
 
 /// XOAUTH2 (Google's "OAuth 2.0 Mechanism").
 #[derive(Debug, Clone)]
@@ -28,18 +28,12 @@ impl XOAuth2 {
     /// character (the `^A` separator would corrupt the message), or if the token is empty or
     /// not printable ASCII.
     pub fn new(user: impl Into<Secret>, token: impl Into<Secret>) -> Result<Self, SaslError> {
-        let user = user.into();
-        let token = token.into();
-        if user.expose().is_empty() || user.expose().chars().any(char::is_control) {
-            return Err(SaslError::InvalidInput(
-                "XOAUTH2 user name must be non-empty and contain no control character",
-            ));
-        }
-        if !is_valid_bearer_token(token.expose()) {
-            return Err(SaslError::InvalidInput(
-                "XOAUTH2 token must be non-empty printable ASCII",
-            ));
-        }
+        let (user, token) = oauth_credentials(
+            user.into(),
+            token.into(),
+            "XOAUTH2 user name must be non-empty and contain no control character",
+            "XOAUTH2 token must be non-empty printable ASCII",
+        )?;
         Ok(XOAuth2 {
             user,
             token,

@@ -478,49 +478,12 @@ pub fn flag(i: Span<'_>) -> PResult<'_, Flag> {
 
 /// `flag-list = "(" [flag *(SP flag)] ")"` (also `flag-fetch` and `flag-perm` lists).
 /// Lenient: extra spaces between flags are tolerated.
-pub fn flag_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
-    let (mut i, _) = byte(b'(')(i)?;
-    let mut flags = Vec::new();
-    loop {
-        while i.as_slice().first() == Some(&b' ') {
-            i = i.take_from(1);
-        }
-        if i.as_slice().first() == Some(&b')') {
-            return Ok((i.take_from(1), flags));
-        }
-        let (rest, f) = flag(i)?;
-        if flags.capacity() == 0 {
-            flags.reserve_exact(4);
-        } else if flags.len() == flags.capacity() {
-            reserve_flags(&mut flags, i.as_slice());
-        }
-        flags.push(f);
-        i = rest;
-    }
-}
-
-/// Makes room in a full `flags` (whose first four flags had room reserved: most lists are
-/// short) for the flag at the start of `rest` and all those after it, at once instead of a
-/// reallocation per doubling (keyword lists of 20-40 flags are common: mail clients' tags,
-/// labels migrated from Gmail). A flag holds neither a space nor `)` (RFC 9051 §9
-/// `flag-keyword = atom`), so the spaces before the first `)` bound how many remain; a list
-/// without `)` fails to parse and its vector is dropped.
 ///
-/// FETCH flag lists reserve here at their first flag (they are sized exactly), so this is
-/// on the path of every FETCH with FLAGS: the list is read eight bytes at a time, finding
-/// `)` and counting the spaces before it in one pass (a `memchr` for `)` and then a count
-/// cost about 170 instructions a typical list; docs/benchmarks.md, "Session-mix round,
-/// session 8").
-#[inline(never)]
-pub(super) fn reserve_flags(flags: &mut Vec<Flag>, rest: &[u8]) {
-    let more = spaces_before_close(rest) + 1;
-    if flags.capacity() == 0 {
-        // Allocated directly: `reserve_exact` goes through the growth path (about 40
-        // instructions more).
-        *flags = Vec::with_capacity(more);
-    } else {
-        flags.reserve_exact(more);
-    }
+/// Read as a FETCH flag list is ([`super::fetch`]): the same flags, classified before any
+/// `Bytes` is made, in a `Vec` of exactly their number (keyword lists of 20-40 flags are
+/// common in FLAGS and PERMANENTFLAGS: mail clients' tags, labels migrated from Gmail).
+pub fn flag_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
+    super::fetch::flag_fetch_list(i)
 }
 
 /// The spaces in `s` before its first `)` (all of them if it has none): how many items
@@ -962,14 +925,13 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_long_flag_list_is_sized_once() {
+    fn a_long_flag_list_is_sized_exactly() {
         let names: Vec<String> = (0..37).map(|n| format!("$label{n}")).collect();
         let text = format!("(\\Seen {}  \\Flagged)", names.join(" "));
         let (flags, _) = ok(&text, flag_list);
         assert_eq!(flags.len(), 39);
         assert_eq!(flags[38], Flag::Flagged);
-        // Four, then the rest counted (the doubled space counts as one more).
-        assert_eq!(flags.capacity(), 40);
+        assert_eq!(flags.capacity(), 39, "sized exactly");
     }
 
     #[test]

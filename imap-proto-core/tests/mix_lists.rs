@@ -100,3 +100,26 @@ fn flag_lists_are_sized_exactly() {
         ])]
     );
 }
+
+fn status_items(frame: &'static [u8]) -> Vec<imap_proto_core::types::StatusItem> {
+    match parse_response(Bytes::from_static(frame), &Limits::default()) {
+        Ok(Response::Untagged(Untagged::MailboxStatus(status))) => status.items,
+        other => panic!("{:?}: {other:?}", String::from_utf8_lossy(frame)),
+    }
+}
+
+#[test]
+fn status_lists_are_sized_exactly_and_read_values_with_parentheses() {
+    use imap_proto_core::types::StatusItem;
+    let items = status_items(
+        b"* STATUS INBOX (MESSAGES 231 RECENT 1 UIDNEXT 44292 UIDVALIDITY 1 UNSEEN 0 HIGHESTMODSEQ 9 SIZE 5)\r\n",
+    );
+    assert_eq!(items.len(), 7);
+    assert_eq!(items.capacity(), 7, "sized exactly");
+    assert_eq!(items[2], StatusItem::UidNext(44292));
+    let items = status_items(b"* STATUS x (MAILBOXID (F2a) MESSAGES 2  X-A (1 2) UNSEEN 1)\r\n");
+    assert_eq!(items.len(), 4);
+    assert_eq!(items[0], StatusItem::MailboxId(Bytes::from_static(b"F2a")));
+    assert_eq!(items[3], StatusItem::Unseen(1));
+    assert!(status_items(b"* STATUS x ()\r\n").is_empty());
+}

@@ -23,7 +23,7 @@ use smallvec::SmallVec;
 
 use super::core::{
     astring, atom_len, check_depth, crlf, digit_run, is_astring_char, literal, literal_content,
-    number, number64, nz_number, quoted_content, raw_value, reserve_flags, unescape_into,
+    number, number64, nz_number, quoted_content, raw_value, spaces_before_close, unescape_into,
 };
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
@@ -516,19 +516,53 @@ fn msg_att_item<'a>(
 }
 
 /// `"(" [flag-fetch *(SP flag-fetch)] ")"` with `flag-fetch = flag / obsolete-flag-recent`
-/// (RFC 9051 §9). Gives the same flags as [`super::core::flag_list`], but recognizes the
-/// system flags before making a `Bytes`, so they cost no reference count. Quirk: extra
-/// spaces are tolerated.
-fn flag_fetch_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
+/// (RFC 9051 §9), also read for `flag-list` and `flag-perm` ([`super::core::flag_list`]):
+/// each flag as [`super::core::flag`] reads it, but the system flags are recognized before
+/// making a `Bytes`, so they cost no reference count. Quirk: extra spaces are tolerated.
+pub(super) fn flag_fetch_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
     let mut flags = Vec::new();
     let rest = flag_fetch_list_into(i, &mut flags)?;
     Ok((rest, flags))
 }
 
-/// [`flag_fetch_list`], appending to `flags`.
+/// Scratch flags a thread keeps between FETCH flag lists; one that grew past this is let go
+/// rather than held for the thread's life.
+const KEPT_SCRATCH_FLAGS: usize = 64;
+
+thread_local! {
+    static FLAG_SCRATCH: Cell<Vec<Flag>> = const { Cell::new(Vec::new()) };
+}
+
+/// [`flag_fetch_list`], into `flags` (empty), which gets a `Vec` of exactly the flags read.
+///
+/// The flags are read into this thread's scratch `Vec` and moved into the exact one in a
+/// single copy once the list closed, as [`exact_vec`] does for attributes: a buffered FETCH
+/// keeps every list, so spare room would be most of their size. Replaces counting the
+/// spaces before the list's `)` first, which cost more than the flags on long keyword
+/// lists (docs/benchmarks.md, "Session-mix round, session 8").
 #[inline(always)]
 fn flag_fetch_list_into<'a>(i: Span<'a>, flags: &mut Vec<Flag>) -> Result<Span<'a>, Fail<'a>> {
-    let mut i = open(i, "flag-fetch")?;
+    let i = open(i, "flag-fetch")?;
+    if peek(i) == Some(b')') {
+        return Ok(i.take_from(1));
+    }
+    let mut read = FLAG_SCRATCH.with(Cell::take);
+    let rest = read_flags(i, &mut read);
+    if rest.is_ok() {
+        *flags = Vec::with_capacity(read.len());
+        flags.append(&mut read);
+    } else {
+        read.clear();
+    }
+    if read.capacity() <= KEPT_SCRATCH_FLAGS {
+        FLAG_SCRATCH.with(|cell| cell.set(read));
+    }
+    rest
+}
+
+/// `flag-fetch *(SP flag-fetch) ")"`, pushed onto `flags`.
+#[inline(always)]
+fn read_flags<'a>(mut i: Span<'a>, flags: &mut Vec<Flag>) -> Result<Span<'a>, Fail<'a>> {
     loop {
         let s = i.as_slice();
         let (len, flag) = match s {
@@ -551,11 +585,6 @@ fn flag_fetch_list_into<'a>(i: Span<'a>, flags: &mut Vec<Flag>) -> Result<Span<'
                 (n, Flag::Keyword(i.take(n).to_bytes()))
             }
         };
-        // Room for exactly the flags left (counted once, at the first): a buffered FETCH
-        // keeps every list, so spare room would be most of their size.
-        if flags.len() == flags.capacity() {
-            reserve_flags(flags, s);
-        }
         flags.push(flag);
         i = skip_spaces(i.take_from(len));
     }
@@ -1024,15 +1053,31 @@ fn section_text(i: Span<'_>) -> PResult<'_, SectionKind> {
 
 /// `header-list = "(" header-fld-name *(SP header-fld-name) ")"`, `header-fld-name = astring`.
 /// Quirk: an empty list and extra spaces are accepted.
+///
+/// The list is sized once by the spaces before its `)` (exact for atoms, the names servers
+/// send; a quoted name holding a space or `)` only makes it grow or keep spare room), and a
+/// name that is an atom followed by a space or `)` is taken without [`astring`]'s general
+/// path: both read the same bytes (an atom ends where an astring does, except at `]`, which
+/// goes to `astring`). A list of eight names cost about 2,200 instructions, most of them in
+/// growing the vector from four and in `astring` (docs/benchmarks.md, "Session-mix round,
+/// session 8").
 pub fn header_list(i: Span<'_>) -> PResult<'_, Vec<Bytes>> {
     let mut i = open(i, "header-list")?;
-    let mut names = Vec::with_capacity(4);
+    let mut names = Vec::with_capacity(spaces_before_close(i.as_slice()) + 1);
     loop {
-        if peek(i) == Some(b')') {
+        let s = i.as_slice();
+        if s.first() == Some(&b')') {
             return Ok((i.take_from(1), names));
         }
-        let (r, name) = astring(i)?;
-        names.push(name);
+        let n = atom_len(s);
+        let r = if n > 0 && matches!(s.get(n), Some(b' ' | b')')) {
+            names.push(i.take(n).to_bytes());
+            i.take_from(n)
+        } else {
+            let (r, name) = astring(i)?;
+            names.push(name);
+            r
+        };
         i = skip_spaces(r);
     }
 }

@@ -27,6 +27,7 @@ use super::core::{
 };
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
+use super::scratch::Scratch;
 use crate::types::{
     BodyExtension, BodyStructure, BodyTables, Envelope, EnvelopeTables, FetchStreamContinuation,
     FetchStreamHead, Field, Flag, ListKind, MAX_WIRE_TEXT_LEN, MessageAttribute, PartNode,
@@ -285,36 +286,27 @@ pub fn msg_att(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
 /// is allocated once, at its final size, by [`exact_vec`].
 type AttributeBuffer = Vec<MessageAttribute>;
 
-/// Scratch attributes a thread keeps between responses; a buffer that grew past this (a
-/// FETCH with very many attributes) is let go rather than held for the thread's life.
-const KEPT_SCRATCH_ATTRIBUTES: usize = 32;
-
 thread_local! {
-    static SCRATCH: Cell<AttributeBuffer> = const { Cell::new(Vec::new()) };
+    static ATTRIBUTE_SLOT: Cell<AttributeBuffer> = const { Cell::new(Vec::new()) };
 }
 
-/// An empty buffer: this thread's scratch, or a new one if it is in use (taken, so a
-/// nested use cannot share it).
-#[inline]
+/// FETCH attributes are read into this thread's scratch and moved out at exact size: a
+/// buffered FETCH keeps every response, so unused room (40 bytes an attribute) would be most
+/// of its memory (issue 15). Replaces a `SmallVec` of eight drained element by element into
+/// the exact `Vec` (about 170 instructions a FETCH; docs/benchmarks.md, "Session-mix and
+/// framing round"). A buffer that grew past 32 (a FETCH with very many attributes) is let go.
+static ATTRIBUTE_SCRATCH: Scratch<MessageAttribute> = Scratch::new(&ATTRIBUTE_SLOT, 32);
+
+/// An empty buffer for a FETCH's attributes ([`ATTRIBUTE_SCRATCH`]).
+#[inline(always)]
 fn attribute_buffer() -> AttributeBuffer {
-    SCRATCH.with(Cell::take)
+    ATTRIBUTE_SCRATCH.take()
 }
 
-/// The parsed attributes as a `Vec` of exactly their number, moved in one copy
-/// (`Vec::append`); the emptied buffer goes back to the thread's scratch. A buffered FETCH
-/// keeps every response, so unused room (40 bytes an attribute) would be most of its
-/// memory (issue 15). Replaces a `SmallVec` of eight drained element by element into the
-/// exact `Vec` (about 170 instructions a FETCH; docs/benchmarks.md, "Session-mix and
-/// framing round").
-#[inline]
+/// The parsed attributes as a `Vec` of exactly their number ([`ATTRIBUTE_SCRATCH`]).
+#[inline(always)]
 fn exact_vec(attrs: &mut AttributeBuffer) -> Vec<MessageAttribute> {
-    let mut exact = Vec::with_capacity(attrs.len());
-    exact.append(attrs);
-    if attrs.capacity() <= KEPT_SCRATCH_ATTRIBUTES {
-        let kept = std::mem::take(attrs);
-        SCRATCH.with(|cell| cell.set(kept));
-    }
-    exact
+    ATTRIBUTE_SCRATCH.exact(attrs)
 }
 
 /// The attributes of a `msg-att` that parse before the first that does not: what a FETCH
@@ -525,13 +517,13 @@ pub(super) fn flag_fetch_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
     Ok((rest, flags))
 }
 
-/// Scratch flags a thread keeps between FETCH flag lists; one that grew past this is let go
-/// rather than held for the thread's life.
-const KEPT_SCRATCH_FLAGS: usize = 64;
-
 thread_local! {
-    static FLAG_SCRATCH: Cell<Vec<Flag>> = const { Cell::new(Vec::new()) };
+    static FLAG_SLOT: Cell<Vec<Flag>> = const { Cell::new(Vec::new()) };
 }
+
+/// Flags of a list are read here and moved out at exact size; a scratch that grew past 64
+/// flags is let go.
+static FLAG_SCRATCH: Scratch<Flag> = Scratch::new(&FLAG_SLOT, 64);
 
 /// [`flag_fetch_list`], into `flags` (empty), which gets a `Vec` of exactly the flags read.
 ///
@@ -546,16 +538,12 @@ fn flag_fetch_list_into<'a>(i: Span<'a>, flags: &mut Vec<Flag>) -> Result<Span<'
     if peek(i) == Some(b')') {
         return Ok(i.take_from(1));
     }
-    let mut read = FLAG_SCRATCH.with(Cell::take);
+    let mut read = FLAG_SCRATCH.take();
     let rest = read_flags(i, &mut read);
     if rest.is_ok() {
-        *flags = Vec::with_capacity(read.len());
-        flags.append(&mut read);
+        *flags = FLAG_SCRATCH.exact(&mut read);
     } else {
-        read.clear();
-    }
-    if read.capacity() <= KEPT_SCRATCH_FLAGS {
-        FLAG_SCRATCH.with(|cell| cell.set(read));
+        FLAG_SCRATCH.give_back(read);
     }
     rest
 }

@@ -17,6 +17,7 @@ pub mod metadata;
 pub mod quota;
 pub mod response;
 mod salvage;
+mod scratch;
 #[cfg(feature = "serde")]
 mod stored;
 pub mod search;

@@ -1817,7 +1817,18 @@ fn body_fld_param_into<'a>(
     }
     loop {
         let (name, r) = string_at(i, at, &mut b.text)?;
-        let (value, r) = nstring_at(i, sep_at(i, r, RULE)?, &mut b.text)?;
+        // The value, nearly always a quoted string after one space.
+        let value = match s.get(r..r + 2) {
+            Some(b" \"") => s
+                .get(r + 1..)
+                .and_then(quoted_len)
+                .map(|len| (Field::in_text(r + 2, len), r + len + 3)),
+            _ => None,
+        };
+        let (value, r) = match value {
+            Some(found) => found,
+            None => nstring_at(i, sep_at(i, r, RULE)?, &mut b.text)?,
+        };
         b.out.push_param(name, value);
         match s.get(r..r + 2) {
             // The next pair, in one compare.
@@ -1859,6 +1870,11 @@ fn body_ext_1part_into<'a>(
     node: &mut PartNode,
 ) -> Result<usize, Fail<'a>> {
     node.has_extension();
+    // No MD5, disposition, language or location, as most parts have: one compare, and
+    // nothing stored.
+    if i.as_slice().get(at..at + 16) == Some(b"NIL NIL NIL NIL)") {
+        return Ok(at + 15);
+    }
     let (md5, at) = ext_nstring_at(i, at, &mut b.text)?;
     node.field(Item::Md5, md5);
     extension_tail_into(i, at, depth, b, node)

@@ -1817,17 +1817,14 @@ fn body_fld_param_into<'a>(
     }
     loop {
         let (name, r) = string_at(i, at, &mut b.text)?;
-        // The value, nearly always a quoted string after one space.
-        let value = match s.get(r..r + 2) {
-            Some(b" \"") => s
-                .get(r + 1..)
-                .and_then(quoted_len)
-                .map(|len| (Field::in_text(r + 2, len), r + len + 3)),
-            _ => None,
-        };
-        let (value, r) = match value {
-            Some(found) => found,
-            None => nstring_at(i, sep_at(i, r, RULE)?, &mut b.text)?,
+        // The value, nearly always a quoted string after one space: scanned once here, and
+        // by the general parser only when it has escapes.
+        let (value, r) = match s.get(r..r + 2) {
+            Some(b" \"") => match s.get(r + 1..).and_then(quoted_len) {
+                Some(len) => (Field::in_text(r + 2, len), r + len + 3),
+                None => general_nstring_at(i, r + 1, &mut b.text)?,
+            },
+            _ => nstring_at(i, sep_at(i, r, RULE)?, &mut b.text)?,
         };
         b.out.push_param(name, value);
         match s.get(r..r + 2) {

@@ -44,6 +44,10 @@ fn parameters_read_the_same_in_every_spelling() {
     assert_eq!(root.param("name"), Some(&b"a b"[..]));
     let escaped = structure(r#"("text" "plain" ("name" "a \"b\" \\c") NIL NIL "7bit" 5 1)"#);
     assert_eq!(escaped.root().param("name"), Some(&br#"a "b" \c"#[..]));
+    let control = structure("(\"text\" \"plain\" (\"name\" \"a\u{1}b\") NIL NIL \"7bit\" 5 1)");
+    assert_eq!(control.root().param("name"), Some(&b"a\x01b"[..]));
+    assert!(parse(br#"("text" "plain" ("name" "a\qb") NIL NIL "7bit" 5 1)"#).is_none());
+    assert!(parse(br#"("text" "plain" ("name" "a\"b) NIL NIL "7bit" 5 1)"#).is_none());
     let nil_value = structure(r#"("text" "plain" ("name" NIL "x" "y") NIL NIL "7bit" 5 1)"#);
     assert_eq!(nil_value.root().params().count(), 2);
     assert_eq!(nil_value.root().param("x"), Some(&b"y"[..]));

@@ -1822,7 +1822,7 @@ fn body_fld_param_into<'a>(
         let (value, r) = match s.get(r..r + 2) {
             Some(b" \"") => match s.get(r + 1..).and_then(quoted_len) {
                 Some(len) => (Field::in_text(r + 2, len), r + len + 3),
-                None => general_nstring_at(i, r + 1, &mut b.text)?,
+                None => escaped_quoted_at(i, r + 1, &mut b.text)?,
             },
             _ => nstring_at(i, sep_at(i, r, RULE)?, &mut b.text)?,
         };
@@ -1836,6 +1836,27 @@ fn body_fld_param_into<'a>(
                 None => return Ok(((first, b.out.param_count()), close_at(i, r, RULE)?)),
             },
         }
+    }
+}
+
+/// The quoted string at offset `at` of `i` that [`quoted_len`] did not read (one with escapes
+/// or control bytes), unescaped by [`quoted_into`] without a second plain scan; what that
+/// rejects goes to the general parser for its error.
+#[inline(never)]
+fn escaped_quoted_at<'a>(
+    i: Span<'a>,
+    at: usize,
+    text: &mut TextBuilder,
+) -> Result<(Field, usize), Fail<'a>> {
+    let start = text.unescaped.len();
+    let quoted = i.as_slice().get(at..).unwrap_or_default();
+    match quoted_into(quoted, &mut text.unescaped) {
+        Some((end, true)) => {
+            let len = text.unescaped.len() - start;
+            Ok((Field::in_unescaped(start, len), at + end))
+        }
+        Some((end, false)) => Ok((Field::in_text(at + 1, end - 2), at + end)),
+        None => general_nstring_at(i, at, text),
     }
 }
 

@@ -308,7 +308,7 @@ mod tests {
 
     #[test]
     fn written_tables_read_back_every_word_in_both_widths() {
-        // Odd and even runs, so each word is stored both as half of a pair and alone.
+        // Runs of odd and even length.
         let words = [0, 1, 0x7FFF, u32::MAX, HIGH, HIGH | 0x7FFE, 5];
         for narrow in [true, false] {
             for run in [&words[..], &words[1..]] {

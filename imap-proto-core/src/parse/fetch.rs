@@ -19,7 +19,6 @@ use std::cell::Cell;
 
 use bytes::Bytes;
 use nom::Input;
-use smallvec::SmallVec;
 
 use super::core::{
     astring, atom_len, check_depth, crlf, digit_run, is_astring_char, literal, literal_content,
@@ -1499,6 +1498,75 @@ fn table_len(len: usize) -> u32 {
     len as u32
 }
 
+// The structure is walked by offset in the `Span` where it starts (its `(`), as the envelope
+// is (see [`envelope_into`]): an offset is also the start of the [`Field`] a string there
+// gets, and the shapes servers send (quoted strings without escapes, `NIL`, small numbers,
+// single spaces) are read directly. Anything else goes to the general parsers at that
+// offset, which give the same values and errors.
+
+/// The offset in `i` of `rest`, a position after it.
+#[inline(always)]
+fn offset_of(i: Span<'_>, rest: Span<'_>) -> usize {
+    i.input_len() - rest.input_len()
+}
+
+/// [`next_field`] at offset `at` of `i`: where the next optional field starts, `None` when
+/// the list closes here.
+#[inline(always)]
+fn next_field_at(i: Span<'_>, at: usize) -> Option<usize> {
+    match i.as_slice().get(at..at + 2) {
+        Some([b' ', next]) if !matches!(next, b' ' | b')') => Some(at + 1),
+        Some([b' ', _]) => next_field(i.take_from(at)).map(|j| offset_of(i, j)),
+        _ => None,
+    }
+}
+
+/// [`close`] at offset `at` of `i`: the offset after the `)`.
+#[inline(always)]
+fn close_at<'a>(i: Span<'a>, at: usize, rule: &'static str) -> Result<usize, Fail<'a>> {
+    if i.as_slice().get(at) == Some(&b')') {
+        return Ok(at + 1);
+    }
+    Ok(offset_of(i, close(i.take_from(at), rule)?))
+}
+
+/// [`nil`] at offset `at` of `i`: the offset after it.
+#[inline(always)]
+fn nil_at<'a>(i: Span<'a>, at: usize) -> Result<usize, Fail<'a>> {
+    match plain_nstring(i.as_slice(), at) {
+        Some((field, end)) if field.is_nil() => Ok(end),
+        _ => Ok(offset_of(i, nil(i.take_from(at))?.0)),
+    }
+}
+
+/// `string` at offset `at` of `i`, as a [`Field`] (see [`nstring_at`]): `NIL` is refused.
+#[inline(always)]
+fn string_at<'a>(
+    i: Span<'a>,
+    at: usize,
+    text: &mut TextBuilder,
+) -> Result<(Field, usize), Fail<'a>> {
+    match plain_nstring(i.as_slice(), at) {
+        Some(found) if !found.0.is_nil() => Ok(found),
+        _ => {
+            let (rest, field) = text_string(i.take_from(at), text)?;
+            Ok((field, offset_of(i, rest)))
+        }
+    }
+}
+
+/// `number` (32-bit) at offset `at` of `i`, and the offset after it.
+#[inline(always)]
+fn number_at<'a>(i: Span<'a>, at: usize) -> Result<(u32, usize), Fail<'a>> {
+    if let Some((count @ 1.., value)) = digit_run(i.as_slice().get(at..).unwrap_or_default())
+        && let Ok(value) = u32::try_from(value)
+    {
+        return Ok((value, at + count));
+    }
+    let (rest, value) = number(i.take_from(at))?;
+    Ok((value, offset_of(i, rest)))
+}
+
 /// `body = "(" (body-type-1part / body-type-mpart) ")"` (RFC 9051 §9). `depth` is the
 /// nesting level of this parenthesis; past [`crate::Limits::max_nesting_depth`] the parse
 /// stops with `TooDeep` before recursing further, so hostile nesting cannot exhaust the stack.
@@ -1512,7 +1580,7 @@ pub fn body(i: Span<'_>, depth: usize) -> PResult<'_, BodyStructure> {
             text: TextBuilder::at(i),
             out,
         };
-        let rest = body_into(i, depth, &mut builder)?;
+        let rest = i.take_from(body_into(i, 0, depth, &mut builder)?);
         let (wire, unescaped) = builder.text.finish(i, rest)?;
         let structure = builder.out.finish(wire, &unescaped);
         TextBuilder::give_back(unescaped);
@@ -1526,23 +1594,33 @@ fn body_boxed(i: Span<'_>, depth: usize) -> PResult<'_, Box<BodyStructure>> {
     Ok((rest, Box::new(out)))
 }
 
-/// One `body`: takes its part's index, reads its descendants and its record, and stores the
-/// record when its parenthesis closes.
-fn body_into<'a>(i: Span<'a>, depth: usize, b: &mut BodyBuilder<'_>) -> Result<Span<'a>, Fail<'a>> {
-    check_depth(i, depth)?;
-    let i = open(i, "body")?;
+/// One `body` at offset `at` of `i` (where the structure starts): takes its part's index,
+/// reads its descendants and its record, and stores the record when its parenthesis
+/// closes. Returns the offset after it.
+fn body_into<'a>(
+    i: Span<'a>,
+    at: usize,
+    depth: usize,
+    b: &mut BodyBuilder<'_>,
+) -> Result<usize, Fail<'a>> {
+    check_depth(i.take_from(at), depth)?;
+    let s = i.as_slice();
+    let at = match s.get(at..at + 2) {
+        Some([b'(', next]) if *next != b' ' => at + 1,
+        _ => offset_of(i, open(i.take_from(at), "body")?),
+    };
     let index = b.out.open_part();
     let mut node = PartNode::new();
-    let (rest, multipart) = if peek(i) == Some(b'(') {
-        (body_type_mpart_into(i, depth, b, &mut node)?, true)
+    let (end, multipart) = if s.get(at) == Some(&b'(') {
+        (body_type_mpart_into(i, at, depth, b, &mut node)?, true)
     } else {
         let checkpoint = b.checkpoint();
-        match body_type_1part_into(i, depth, b, &mut node) {
+        match body_type_1part_into(i, at, depth, b, &mut node) {
             Err(nom::Err::Error(first)) => {
                 b.restore(checkpoint);
                 node = PartNode::new();
-                match body_type_mpart_childless(i, depth, b, &mut node) {
-                    Ok(rest) => (rest, true),
+                match body_type_mpart_childless(i, at, depth, b, &mut node) {
+                    Ok(end) => (end, true),
                     Err(nom::Err::Error(_)) => return Err(nom::Err::Error(first)),
                     Err(e) => return Err(e),
                 }
@@ -1551,54 +1629,80 @@ fn body_into<'a>(i: Span<'a>, depth: usize, b: &mut BodyBuilder<'_>) -> Result<S
         }
     };
     b.out.close_part(index, &mut node, multipart);
-    Ok(rest)
+    Ok(end)
 }
 
 /// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`, then the closing `")"` of
 /// the enclosing `body`. Quirk: spaces between the child bodies are accepted.
 fn body_type_mpart_into<'a>(
-    mut i: Span<'a>,
+    i: Span<'a>,
+    mut at: usize,
     depth: usize,
     b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
-) -> Result<Span<'a>, Fail<'a>> {
-    while peek(i) == Some(b'(') {
-        i = skip_spaces(body_into(i, depth + 1, b)?);
+) -> Result<usize, Fail<'a>> {
+    let s = i.as_slice();
+    while s.get(at) == Some(&b'(') {
+        at = body_into(i, at, depth + 1, b)?;
+        while s.get(at) == Some(&b' ') {
+            at += 1;
+        }
     }
-    let (i, media_subtype) = text_nstring(i, &mut b.text)?;
-    mpart_subtype_and_extension(i, media_subtype, depth, b, node)
+    let (media_subtype, at) = nstring_at(i, at, &mut b.text)?;
+    mpart_subtype_and_extension(i, at, media_subtype, depth, b, node)
 }
 
 /// The end of a multipart after its subtype, `[SP body-ext-mpart] ")"`, with and without
 /// children.
 fn mpart_subtype_and_extension<'a>(
     i: Span<'a>,
+    at: usize,
     media_subtype: Field,
     depth: usize,
     b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
-) -> Result<Span<'a>, Fail<'a>> {
+) -> Result<usize, Fail<'a>> {
     node.field(Item::MediaSubtype, media_subtype);
-    let i = match next_field(i) {
-        Some(j) => body_ext_mpart_into(j, depth, b, node)?,
-        None => i,
+    let at = match next_field_at(i, at) {
+        Some(j) => body_ext_mpart_into(i, j, depth, b, node)?,
+        None => at,
     };
-    close(i, "body-type-mpart")
+    close_at(i, at, "body-type-mpart")
 }
 
 /// The childless multipart some servers send: `[nil SP] media-subtype [SP body-ext-mpart] ")"`.
 fn body_type_mpart_childless<'a>(
     i: Span<'a>,
+    at: usize,
     depth: usize,
     b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
-) -> Result<Span<'a>, Fail<'a>> {
-    let i = match nil(i) {
-        Ok((r, ())) => sep(r, "body-type-mpart")?,
-        Err(_) => i,
+) -> Result<usize, Fail<'a>> {
+    let at = match nil(i.take_from(at)) {
+        Ok((r, ())) => offset_of(i, sep(r, "body-type-mpart")?),
+        Err(_) => at,
     };
-    let (i, media_subtype) = text_string(i, &mut b.text)?;
-    mpart_subtype_and_extension(i, media_subtype, depth, b, node)
+    let (media_subtype, at) = string_at(i, at, &mut b.text)?;
+    mpart_subtype_and_extension(i, at, media_subtype, depth, b, node)
+}
+
+/// `text` as a little-endian word.
+const TEXT_WORD: u32 = u32::from_le_bytes(*b"text");
+
+/// Whether media type `kind` is `TEXT` (any case): one compare of a word.
+#[inline(always)]
+fn is_text_type(kind: &[u8]) -> bool {
+    match kind {
+        [a, b, c, d] => u32::from_le_bytes([*a, *b, *c, *d]) | 0x2020_2020 == TEXT_WORD,
+        _ => false,
+    }
+}
+
+/// Whether media type and subtype are `MESSAGE/RFC822` or `MESSAGE/GLOBAL` (any case): the
+/// parts that carry an envelope and a body.
+#[inline(always)]
+fn is_message_type(kind: &[u8], subtype: &[u8]) -> bool {
+    eq_ic(kind, b"MESSAGE") && (eq_ic(subtype, b"RFC822") || eq_ic(subtype, b"GLOBAL"))
 }
 
 /// `body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]`,
@@ -1615,46 +1719,45 @@ fn body_type_mpart_childless<'a>(
 /// envelope, body and line count (imap.mail.ru) is read as a basic part.
 fn body_type_1part_into<'a>(
     i: Span<'a>,
+    at: usize,
     depth: usize,
     b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
-) -> Result<Span<'a>, Fail<'a>> {
+) -> Result<usize, Fail<'a>> {
     const RULE: &str = "body-type-1part";
-    let (i, media_type) = text_nstring(i, &mut b.text)?;
+    let s = i.as_slice();
+    let (media_type, at) = nstring_at(i, at, &mut b.text)?;
     node.field(Item::MediaType, media_type);
-    let (i, media_subtype) = text_nstring(sep(i, RULE)?, &mut b.text)?;
+    let (media_subtype, at) = nstring_at(i, sep_at(i, at, RULE)?, &mut b.text)?;
     node.field(Item::MediaSubtype, media_subtype);
-    let i = body_fields_into(sep(i, RULE)?, b, node)?;
-    let kind = b.text.value(i, media_type);
-    let i = if eq_ic(kind, b"TEXT") {
-        let (r, lines) = body_fld_lines(i)?;
+    let at = body_fields_into(i, sep_at(i, at, RULE)?, b, node)?;
+    let kind = media_type.resolve(s, &b.text.unescaped).unwrap_or_default();
+    let at = if is_text_type(kind) {
+        let (lines, at) = body_fld_lines(i, at)?;
         node.number(Item::Lines, lines);
-        r
-    } else if eq_ic(kind, b"MESSAGE") && {
-        let subtype = b.text.value(i, media_subtype);
-        eq_ic(subtype, b"RFC822") || eq_ic(subtype, b"GLOBAL")
-    } {
-        match next_field(i) {
-            Some(j) if peek(j) == Some(b'(') => {
-                let (r, envelope) = envelope(j)?;
+        at
+    } else if kind.len() == 7 && is_message_type(kind, b.text.value(i, media_subtype)) {
+        match next_field_at(i, at) {
+            Some(j) if s.get(j) == Some(&b'(') => {
+                let (r, envelope) = envelope(i.take_from(j))?;
                 node.number(Item::Envelope, table_len(b.out.envelopes.len()));
                 b.out.envelopes.push(envelope);
                 // The attached message's body is the next part in the table.
-                let r = body_into(sep(r, RULE)?, depth + 1, b)?;
-                let (r, lines) = body_fld_lines(r)?;
+                let at = body_into(i, sep_at(i, offset_of(i, r), RULE)?, depth + 1, b)?;
+                let (lines, at) = body_fld_lines(i, at)?;
                 node.number(Item::Lines, lines);
-                r
+                at
             }
-            _ => i,
+            _ => at,
         }
     } else {
-        i
+        at
     };
-    let i = match next_field(i) {
-        Some(j) => body_ext_1part_into(j, depth, b, node)?,
-        None => i,
+    let at = match next_field_at(i, at) {
+        Some(j) => body_ext_1part_into(i, j, depth, b, node)?,
+        None => at,
     };
-    close(i, RULE)
+    close_at(i, at, RULE)
 }
 
 /// `body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP
@@ -1664,252 +1767,370 @@ fn body_type_1part_into<'a>(
 /// Quirk: `NIL` for body-fld-enc (iCloud, maddy, Exchange) is read as the empty string.
 fn body_fields_into<'a>(
     i: Span<'a>,
+    at: usize,
     b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
-) -> Result<Span<'a>, Fail<'a>> {
+) -> Result<usize, Fail<'a>> {
     const RULE: &str = "body-fields";
-    let (i, params) = body_fld_param_into(i, b)?;
+    let (params, at) = body_fld_param_into(i, at, b)?;
     node.range(Item::Params, params);
-    let i = sep(i, RULE)?;
+    let at = sep_at(i, at, RULE)?;
     // No Content-ID or Content-Description, as most parts have: one compare.
-    let i = if i.as_slice().starts_with(b"NIL NIL ") {
-        i.take_from(7)
+    let at = if i.as_slice().get(at..at + 8) == Some(b"NIL NIL ") {
+        at + 7
     } else {
-        let (i, id) = text_nstring(i, &mut b.text)?;
+        let (id, at) = nstring_at(i, at, &mut b.text)?;
         node.field(Item::Id, id);
-        let (i, description) = text_nstring(sep(i, RULE)?, &mut b.text)?;
+        let (description, at) = nstring_at(i, sep_at(i, at, RULE)?, &mut b.text)?;
         node.field(Item::Description, description);
-        i
+        at
     };
-    let (i, encoding) = text_nstring(sep(i, RULE)?, &mut b.text)?;
+    let (encoding, at) = nstring_at(i, sep_at(i, at, RULE)?, &mut b.text)?;
     node.field(Item::Encoding, encoding);
-    let (i, octets) = number(sep(i, RULE)?)?;
+    let (octets, at) = number_at(i, sep_at(i, at, RULE)?)?;
     node.number(Item::Octets, octets);
-    Ok(i)
+    Ok(at)
 }
 
-/// `[SP body-fld-lines]`, `body-fld-lines = number64` (RFC 9051; `number` in RFC 3501),
-/// read as `u32` (saturating: no text part has 2^32 lines).
+/// `[SP body-fld-lines]` at offset `at` of `i`, `body-fld-lines = number64` (RFC 9051;
+/// `number` in RFC 3501), read as `u32` (saturating: no text part has 2^32 lines).
 ///
 /// Quirks: a missing line count (go-imap #559), `NIL` (migadu/sora) and a negative count
 /// (`-1`, Dovecot) all read as 0.
 #[inline(always)]
-fn body_fld_lines(i: Span<'_>) -> PResult<'_, u32> {
-    let Some(j) = next_field(i) else {
-        return Ok((i, 0));
+fn body_fld_lines<'a>(i: Span<'a>, at: usize) -> Result<(u32, usize), Fail<'a>> {
+    let s = i.as_slice();
+    let Some(j) = next_field_at(i, at) else {
+        return Ok((0, at));
     };
-    match j.as_slice() {
+    let rest = s.get(j..).unwrap_or_default();
+    match rest {
         [d, ..] if d.is_ascii_digit() => {
-            let (r, lines) = number64(j)?;
-            Ok((r, u32::try_from(lines).unwrap_or(u32::MAX)))
+            if let Some((count, lines)) = digit_run(rest) {
+                return Ok((u32::try_from(lines).unwrap_or(u32::MAX), j + count));
+            }
+            let (r, lines) = number64(i.take_from(j))?;
+            Ok((u32::try_from(lines).unwrap_or(u32::MAX), offset_of(i, r)))
         }
         [b'-', d, ..] if d.is_ascii_digit() => {
-            let (r, _) = number64(j.take_from(1))?;
-            Ok((r, 0))
+            let (r, _) = number64(i.take_from(j + 1))?;
+            Ok((0, offset_of(i, r)))
         }
-        _ => match nil(j) {
-            Ok((r, ())) => Ok((r, 0)),
+        _ => match nil(i.take_from(j)) {
+            Ok((r, ())) => Ok((0, offset_of(i, r))),
             // Missing: what follows is the extension data.
-            Err(_) => Ok((i, 0)),
+            Err(_) => Ok((0, at)),
         },
     }
 }
 
-/// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`, appended to the
-/// structure's parameters; returns their range.
+/// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil` at offset `at`
+/// of `i`, appended to the structure's parameters; returns their range and the offset after
+/// the list.
 ///
 /// Quirks: the empty list `()` (imap.mail.ru, go-imap servers and many more) and a `NIL`
 /// value (imap.mail.ru) are accepted.
-fn body_fld_param_into<'a>(i: Span<'a>, b: &mut BodyBuilder<'_>) -> PResult<'a, (u32, u32)> {
+fn body_fld_param_into<'a>(
+    i: Span<'a>,
+    at: usize,
+    b: &mut BodyBuilder<'_>,
+) -> Result<((u32, u32), usize), Fail<'a>> {
     const RULE: &str = "body-fld-param";
+    let s = i.as_slice();
     let first = b.out.param_count();
-    if peek(i) != Some(b'(') {
-        return nil(i).map(|(r, ())| (r, (first, first)));
+    if s.get(at) != Some(&b'(') {
+        return Ok(((first, first), nil_at(i, at)?));
     }
-    let mut i = skip_spaces(i.take_from(1));
-    if peek(i) == Some(b')') {
-        return Ok((i.take_from(1), (first, first)));
+    let mut at = at + 1;
+    while s.get(at) == Some(&b' ') {
+        at += 1;
+    }
+    if s.get(at) == Some(&b')') {
+        return Ok(((first, first), at + 1));
     }
     loop {
-        let (r, name) = text_string(i, &mut b.text)?;
-        let (r, value) = text_nstring(sep(r, RULE)?, &mut b.text)?;
+        let (name, r) = string_at(i, at, &mut b.text)?;
+        // The value, nearly always a quoted string after one space: scanned once here, and
+        // by the general parser only when it has escapes.
+        let (value, r) = match s.get(r..r + 2) {
+            Some(b" \"") => match s.get(r + 1..).and_then(quoted_len) {
+                Some(len) => (Field::in_text(r + 2, len), r + len + 3),
+                None => escaped_quoted_at(i, r + 1, &mut b.text)?,
+            },
+            _ => nstring_at(i, sep_at(i, r, RULE)?, &mut b.text)?,
+        };
         b.out.push_param(name, value);
-        match next_field(r) {
-            Some(j) => i = j,
-            None => {
-                let range = (first, b.out.param_count());
-                return Ok((close(r, RULE)?, range));
-            }
+        match s.get(r..r + 2) {
+            // The next pair, in one compare.
+            Some([b' ', b'"']) => at = r + 1,
+            Some([b')', _]) => return Ok(((first, b.out.param_count()), r + 1)),
+            _ => match next_field_at(i, r) {
+                Some(j) => at = j,
+                None => return Ok(((first, b.out.param_count()), close_at(i, r, RULE)?)),
+            },
         }
     }
 }
 
-/// [`text_nstring_or_number`] with `NIL` (what the extension fields nearly always are) read
-/// inline.
-#[inline(always)]
-fn ext_nstring<'a>(i: Span<'a>, text: &mut TextBuilder) -> PResult<'a, Field> {
-    match nil(i) {
-        Ok((r, ())) => Ok((r, Field::NIL)),
-        Err(_) => text_nstring_or_number(i, text),
+/// The quoted string at offset `at` of `i` that [`quoted_len`] did not read (one with escapes
+/// or control bytes), unescaped by [`quoted_into`] without a second plain scan; what that
+/// rejects goes to the general parser for its error.
+#[inline(never)]
+fn escaped_quoted_at<'a>(
+    i: Span<'a>,
+    at: usize,
+    text: &mut TextBuilder,
+) -> Result<(Field, usize), Fail<'a>> {
+    let start = text.unescaped.len();
+    let quoted = i.as_slice().get(at..).unwrap_or_default();
+    match quoted_into(quoted, &mut text.unescaped) {
+        Some((end, true)) => {
+            let len = text.unescaped.len() - start;
+            Ok((Field::in_unescaped(start, len), at + end))
+        }
+        Some((end, false)) => Ok((Field::in_text(at + 1, end - 2), at + end)),
+        None => general_nstring_at(i, at, text),
     }
+}
+
+/// `nstring` at offset `at` of `i` as a [`Field`], or a bare number read as its text, and
+/// the offset after it.
+///
+/// Quirk: numbers where an nstring belongs in the body extension fields (DavMail writes a
+/// line count for non-text parts, which lands in body-fld-md5).
+#[inline(always)]
+fn ext_nstring_at<'a>(
+    i: Span<'a>,
+    at: usize,
+    text: &mut TextBuilder,
+) -> Result<(Field, usize), Fail<'a>> {
+    if let Some(found) = plain_nstring(i.as_slice(), at) {
+        return Ok(found);
+    }
+    let (rest, field) = text_nstring_or_number(i.take_from(at), text)?;
+    Ok((field, offset_of(i, rest)))
 }
 
 /// `body-ext-1part = body-fld-md5 [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc
 /// *(SP body-extension)]]]`, `body-fld-md5 = nstring`.
 fn body_ext_1part_into<'a>(
     i: Span<'a>,
+    at: usize,
     depth: usize,
     b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
-) -> Result<Span<'a>, Fail<'a>> {
+) -> Result<usize, Fail<'a>> {
     node.has_extension();
-    let (i, md5) = ext_nstring(i, &mut b.text)?;
+    // No MD5, disposition, language or location, as most parts have: one compare, and
+    // nothing stored.
+    if i.as_slice().get(at..at + 16) == Some(b"NIL NIL NIL NIL)") {
+        return Ok(at + 15);
+    }
+    let (md5, at) = ext_nstring_at(i, at, &mut b.text)?;
     node.field(Item::Md5, md5);
-    extension_tail_into(i, depth, b, node)
+    extension_tail_into(i, at, depth, b, node)
 }
 
 /// `body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc
 /// *(SP body-extension)]]]`.
 fn body_ext_mpart_into<'a>(
     i: Span<'a>,
+    at: usize,
     depth: usize,
     b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
-) -> Result<Span<'a>, Fail<'a>> {
+) -> Result<usize, Fail<'a>> {
     node.has_extension();
-    let (i, params) = body_fld_param_into(i, b)?;
+    let (params, at) = body_fld_param_into(i, at, b)?;
     node.range(Item::Params, params);
-    extension_tail_into(i, depth, b, node)
+    extension_tail_into(i, at, depth, b, node)
 }
 
-/// `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`, shared by
-/// both extension forms. Quirk: any trailing part may be missing (servers cut the list short).
+/// `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]` at offset
+/// `at` of `i`, shared by both extension forms. Quirk: any trailing part may be missing
+/// (servers cut the list short).
 fn extension_tail_into<'a>(
     i: Span<'a>,
+    at: usize,
     depth: usize,
     b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
-) -> Result<Span<'a>, Fail<'a>> {
+) -> Result<usize, Fail<'a>> {
+    let s = i.as_slice();
     // What servers send for most parts (no disposition, language or location), in one
     // compare: it stores nothing.
-    if i.as_slice().starts_with(b" NIL NIL NIL)") {
-        return Ok(i.take_from(12));
+    if s.get(at..at + 13) == Some(b" NIL NIL NIL)") {
+        return Ok(at + 12);
     }
-    let Some(j) = next_field(i) else {
-        return Ok(i);
+    let Some(j) = next_field_at(i, at) else {
+        return Ok(at);
     };
-    let i = body_fld_dsp_into(j, b, node)?;
-    let Some(j) = next_field(i) else {
-        return Ok(i);
+    let at = body_fld_dsp_into(i, j, b, node)?;
+    let Some(j) = next_field_at(i, at) else {
+        return Ok(at);
     };
-    let i = body_fld_lang_into(j, b, node)?;
-    let Some(j) = next_field(i) else {
-        return Ok(i);
+    let at = body_fld_lang_into(i, j, b, node)?;
+    let Some(j) = next_field_at(i, at) else {
+        return Ok(at);
     };
-    let (mut i, location) = ext_nstring(j, &mut b.text)?;
+    let (location, mut at) = ext_nstring_at(i, j, &mut b.text)?;
     node.field(Item::Location, location);
     let first = table_len(b.out.extensions.len());
-    while let Some(j) = next_field(i) {
-        let (r, ext) = body_extension(j, depth + 1)?;
+    while let Some(j) = next_field_at(i, at) {
+        let (ext, end) = body_extension_at(i, j, depth + 1, &mut b.out.extensions)?;
         b.out.extensions.push(ext);
-        i = r;
+        at = end;
     }
     node.range(Item::Extensions, (first, table_len(b.out.extensions.len())));
-    Ok(i)
+    Ok(at)
 }
 
-/// `body-fld-dsp = "(" string SP body-fld-param ")" / nil`.
+/// `body-fld-dsp = "(" string SP body-fld-param ")" / nil` at offset `at` of `i`.
 ///
 /// Quirk: Exchange sends a bare string (`"inline"`, or even the Content-Description) instead
 /// of the list; it is read as a disposition with no parameters.
 fn body_fld_dsp_into<'a>(
     i: Span<'a>,
+    at: usize,
     b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
-) -> Result<Span<'a>, Fail<'a>> {
+) -> Result<usize, Fail<'a>> {
     const RULE: &str = "body-fld-dsp";
-    match peek(i) {
+    let s = i.as_slice();
+    match s.get(at) {
         Some(b'(') => {
-            let i = skip_spaces(i.take_from(1));
-            let (i, kind) = text_string(i, &mut b.text)?;
+            let mut at = at + 1;
+            while s.get(at) == Some(&b' ') {
+                at += 1;
+            }
+            let (kind, at) = string_at(i, at, &mut b.text)?;
             node.field(Item::Disposition, kind);
-            let (i, params) = body_fld_param_into(sep(i, RULE)?, b)?;
+            let (params, at) = body_fld_param_into(i, sep_at(i, at, RULE)?, b)?;
             node.range(Item::DispositionParams, params);
-            close(i, RULE)
+            close_at(i, at, RULE)
         }
         Some(b'"' | b'{' | b'~') => {
-            let (i, kind) = text_string(i, &mut b.text)?;
+            let (kind, at) = string_at(i, at, &mut b.text)?;
             node.field(Item::Disposition, kind);
-            Ok(i)
+            Ok(at)
         }
-        _ => nil(i).map(|(r, ())| r),
+        _ => nil_at(i, at),
     }
 }
 
-/// `body-fld-lang = nstring / "(" string *(SP string) ")"`; `NIL` reads as no languages.
+/// `body-fld-lang = nstring / "(" string *(SP string) ")"` at offset `at` of `i`; `NIL`
+/// reads as no languages.
 ///
 /// Quirks: `NIL` items inside the list (IceWarp) are skipped, numbers are kept as text, and
 /// `()` is accepted.
 fn body_fld_lang_into<'a>(
     i: Span<'a>,
+    at: usize,
     b: &mut BodyBuilder<'_>,
     node: &mut PartNode,
-) -> Result<Span<'a>, Fail<'a>> {
+) -> Result<usize, Fail<'a>> {
+    let s = i.as_slice();
     let first = b.out.language_count();
-    let rest = if peek(i) != Some(b'(') {
-        let (r, lang) = ext_nstring(i, &mut b.text)?;
+    let end = if s.get(at) != Some(&b'(') {
+        let (lang, end) = ext_nstring_at(i, at, &mut b.text)?;
         if !lang.is_nil() {
             b.out.push_language(lang);
         }
-        r
+        end
     } else {
-        let mut i = skip_spaces(i.take_from(1));
+        let mut at = at + 1;
         loop {
-            if peek(i) == Some(b')') {
-                break i.take_from(1);
+            while s.get(at) == Some(&b' ') {
+                at += 1;
             }
-            let (r, lang) = ext_nstring(i, &mut b.text)?;
+            if s.get(at) == Some(&b')') {
+                break at + 1;
+            }
+            let (lang, end) = ext_nstring_at(i, at, &mut b.text)?;
             if !lang.is_nil() {
                 b.out.push_language(lang);
             }
-            i = skip_spaces(r);
+            at = end;
         }
     };
     node.range(Item::Languages, (first, b.out.language_count()));
-    Ok(rest)
+    Ok(end)
 }
 
 /// `body-extension = nstring / number / number64 / "(" body-extension *(SP body-extension) ")"`.
 /// Quirk: `()` is accepted.
 pub fn body_extension(i: Span<'_>, depth: usize) -> PResult<'_, BodyExtension> {
-    check_depth(i, depth)?;
-    match peek(i) {
-        Some(b'(') => {
-            let mut i = skip_spaces(i.take_from(1));
-            // Collected on the stack and stored at their exact number: growing a `Vec` item
-            // by item reallocated on most nested lists (a sixth of an
-            // `independent-metadata` pass went to `realloc`).
-            let mut items = SmallVec::<[BodyExtension; 4]>::new();
+    let (extension, end) = body_extension_at(i, 0, depth, &mut Vec::new())?;
+    Ok((i.take_from(end), extension))
+}
+
+/// [`body_extension`] at offset `at` of `i`, and the offset after it. Quoted strings without
+/// escapes, `NIL` and numbers below 2^64 are read here; anything else (and every error)
+/// goes to the general parsers at that offset.
+///
+/// A list's items are collected at the end of `scratch` (the structure's extension table,
+/// whose items past the caller's are its own) and moved to a `Vec` of their exact number
+/// when it closes: no growth step per item, and no inline array moved with every result.
+fn body_extension_at<'a>(
+    i: Span<'a>,
+    at: usize,
+    depth: usize,
+    scratch: &mut Vec<BodyExtension>,
+) -> Result<(BodyExtension, usize), Fail<'a>> {
+    check_depth(i.take_from(at), depth)?;
+    let s = i.as_slice();
+    let rest = s.get(at..).unwrap_or_default();
+    match rest {
+        [b'(', ..] => {
+            let first = scratch.len();
+            let mut at = at + 1;
             loop {
-                if peek(i) == Some(b')') {
-                    let mut list = Vec::with_capacity(items.len());
-                    list.extend(items.drain(..));
-                    return Ok((i.take_from(1), BodyExtension::List(list)));
+                while s.get(at) == Some(&b' ') {
+                    at += 1;
                 }
-                let (r, item) = body_extension(i, depth + 1)?;
-                items.push(item);
-                i = skip_spaces(r);
+                if s.get(at) == Some(&b')') {
+                    let list = scratch.drain(first..).collect();
+                    return Ok((BodyExtension::List(list), at + 1));
+                }
+                match body_extension_at(i, at, depth + 1, scratch) {
+                    Ok((item, end)) => {
+                        scratch.push(item);
+                        at = end;
+                    }
+                    Err(e) => {
+                        scratch.truncate(first);
+                        return Err(e);
+                    }
+                }
             }
         }
-        Some(d) if d.is_ascii_digit() => {
-            let (r, n) = number64(i)?;
-            Ok((r, BodyExtension::Number(n)))
+        [d, ..] if d.is_ascii_digit() => {
+            if let Some((count, n)) = digit_run(rest) {
+                return Ok((BodyExtension::Number(n), at + count));
+            }
+            let (r, n) = number64(i.take_from(at))?;
+            Ok((BodyExtension::Number(n), offset_of(i, r)))
         }
-        _ => {
-            let (r, s) = nstring(i)?;
-            Ok((r, BodyExtension::NString(s)))
-        }
+        [b'"', ..] => match quoted_len(rest) {
+            Some(len) => {
+                let content = i.take_from(at + 1).take(len).to_bytes();
+                Ok((BodyExtension::NString(Some(content)), at + len + 2))
+            }
+            None => general_extension_at(i, at),
+        },
+        _ => match plain_nstring(s, at) {
+            Some((field, end)) if field.is_nil() => Ok((BodyExtension::NString(None), end)),
+            _ => general_extension_at(i, at),
+        },
     }
+}
+
+/// An `nstring` [`body_extension_at`] does not read (escapes, literals, errors), by the
+/// general parser.
+#[inline(never)]
+fn general_extension_at<'a>(i: Span<'a>, at: usize) -> Result<(BodyExtension, usize), Fail<'a>> {
+    let (r, value) = nstring(i.take_from(at))?;
+    Ok((BodyExtension::NString(value), offset_of(i, r)))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -156,16 +156,6 @@ pub(crate) fn fields_narrow(fields: &[Field]) -> bool {
         < 0x1_0000
 }
 
-/// Two words with 16-bit forms as one `u32` of the two 16-bit words, little end first: bit
-/// 31 of each moves to bit 15 and its low 15 bits stay ([`to_narrow`] on both halves of a
-/// `u64`).
-#[inline(always)]
-fn narrow_pair(a: u32, b: u32) -> u32 {
-    let both = u64::from(a) | u64::from(b) << 32;
-    let both = ((both >> 16) & 0x8000_0000_8000) | (both & 0x7FFF_0000_7FFF);
-    (both | both >> 16) as u32
-}
-
 /// Whether a table of `count` words can be 16-bit as far as word 0 (the offset of the
 /// unescaped strings, `1 + 2 * count`) goes.
 #[inline]
@@ -230,15 +220,9 @@ impl TableBytes {
             words.iter().all(|&word| has_narrow(word.wrapping_add(add))),
             "a word with no 16-bit form"
         );
-        // Two words at a time in a `u64`: each word's bit 31 to bit 15 and its low 15 bits
-        // kept ([`to_narrow`] on both halves), then the upper half moved next to the lower.
-        let mut slots = out.chunks_exact_mut(4);
-        let mut pairs = words.chunks_exact(2);
-        for (slot, pair) in (&mut slots).zip(&mut pairs) {
-            let [a, b] = [pair[0], pair[1]].map(|word| word.wrapping_add(add));
-            slot.copy_from_slice(&narrow_pair(a, b).to_le_bytes());
-        }
-        if let (Some(&word), slot) = (pairs.remainder().first(), slots.into_remainder()) {
+        // One word at a time into its two bytes: fewer instructions (callgrind) than two
+        // words narrowed together in a `u64`, or four stored as one.
+        for (slot, &word) in out.chunks_exact_mut(2).zip(words) {
             slot.copy_from_slice(&to_narrow(word.wrapping_add(add)).to_le_bytes());
         }
     }
@@ -257,7 +241,8 @@ impl TableBytes {
             debug_assert!(fields_narrow(fields), "a word with no 16-bit form");
             for (slot, field) in out.chunks_exact_mut(4).zip(fields) {
                 let [start, len] = field.to_words();
-                slot.copy_from_slice(&narrow_pair(start, len).to_le_bytes());
+                slot[..2].copy_from_slice(&to_narrow(start).to_le_bytes());
+                slot[2..].copy_from_slice(&to_narrow(len).to_le_bytes());
             }
         } else {
             for (slot, field) in out.chunks_exact_mut(8).zip(fields) {
@@ -323,7 +308,7 @@ mod tests {
 
     #[test]
     fn written_tables_read_back_every_word_in_both_widths() {
-        // Odd and even runs, so each word is stored both as half of a pair and alone.
+        // Runs of odd and even length.
         let words = [0, 1, 0x7FFF, u32::MAX, HIGH, HIGH | 0x7FFE, 5];
         for narrow in [true, false] {
             for run in [&words[..], &words[1..]] {

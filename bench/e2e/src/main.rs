@@ -12,7 +12,9 @@
 //! for each repetition and workload, every contender runs in a child process of its own (`e2e-bench child NAME WORKLOAD`), the
 //! order rotating between repetitions: client CPU (getrusage, user + system, all threads)
 //! and wall time around the one `UID FETCH 1:*`, and the child's peak RSS. The table gives
-//! medians and the spread, and each median's ratio to async-imap's. Then the calls-in-flight
+//! medians and the spread, and each median's ratio to async-imap's. A second table gives the
+//! kernel's part: system CPU, and the exact counts getrusage keeps beside it (minor page
+//! faults, voluntary and involuntary context switches) for the fetch. Then the calls-in-flight
 //! workload (`latency.rs`) runs at a 20 ms round trip.
 
 mod contenders;

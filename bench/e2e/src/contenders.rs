@@ -118,6 +118,14 @@ pub struct Measured {
     pub sys_us: u64,
     pub wall_us: u64,
     pub max_rss_kib: u64,
+    /// Minor page faults during the fetch (`ru_minflt`): fresh pages of buffers and results.
+    /// Exact counts, unlike the CPU times' 4 ms ticks.
+    pub minflt: u64,
+    /// Voluntary context switches during the fetch (`ru_nvcsw`): waits for the socket or
+    /// for another thread.
+    pub nvcsw: u64,
+    /// Involuntary context switches during the fetch (`ru_nivcsw`): preemptions.
+    pub nivcsw: u64,
 }
 
 impl Measured {
@@ -125,14 +133,18 @@ impl Measured {
 
     pub fn line(&self) -> String {
         format!(
-            "{} messages={} payload={} cpu_us={} sys_us={} wall_us={} max_rss_kib={}",
+            "{} messages={} payload={} cpu_us={} sys_us={} wall_us={} max_rss_kib={} minflt={} \
+             nvcsw={} nivcsw={}",
             Self::PREFIX,
             self.messages,
             self.payload,
             self.cpu_us,
             self.sys_us,
             self.wall_us,
-            self.max_rss_kib
+            self.max_rss_kib,
+            self.minflt,
+            self.nvcsw,
+            self.nivcsw
         )
     }
 
@@ -149,6 +161,9 @@ impl Measured {
                 "sys_us" => m.sys_us = value,
                 "wall_us" => m.wall_us = value,
                 "max_rss_kib" => m.max_rss_kib = value,
+                "minflt" => m.minflt = value,
+                "nvcsw" => m.nvcsw = value,
+                "nivcsw" => m.nivcsw = value,
                 _ => return None,
             }
         }
@@ -156,11 +171,24 @@ impl Measured {
     }
 }
 
-/// CPU time (user + system, and system alone) of this process so far, in microseconds, and
-/// its peak RSS in KiB. The peak is `VmHWM`, not getrusage's `ru_maxrss`: Linux carries `ru_maxrss` over
+/// What getrusage and `/proc/self/status` report for this process so far.
+struct Usage {
+    /// User + system CPU, in microseconds.
+    cpu_us: u64,
+    /// System CPU alone, in microseconds.
+    sys_us: u64,
+    /// Peak RSS in KiB.
+    peak_kib: u64,
+    minflt: u64,
+    nvcsw: u64,
+    nivcsw: u64,
+}
+
+/// CPU time (user + system, and system alone) of this process so far, in microseconds,
+/// its peak RSS in KiB, and its minor faults and context switches. The peak is `VmHWM`, not getrusage's `ru_maxrss`: Linux carries `ru_maxrss` over
 /// `execve` from the process that forked (here the orchestrator, which seeded the mailbox),
 /// while `VmHWM` belongs to this program's own address space.
-fn usage() -> (u64, u64, u64) {
+fn usage() -> Usage {
     let usage = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage");
     let micros = |t: nix::sys::time::TimeVal| t.tv_sec() as u64 * 1_000_000 + t.tv_usec() as u64;
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -170,22 +198,27 @@ fn usage() -> (u64, u64, u64) {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(usage.max_rss() as u64);
     let sys = micros(usage.system_time());
-    (micros(usage.user_time()) + sys, sys, peak)
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    Usage {
+        cpu_us: micros(usage.user_time()) + sys,
+        sys_us: sys,
+        peak_kib: peak,
+        minflt: count(usage.minor_page_faults()),
+        nvcsw: count(usage.voluntary_context_switches()),
+        nivcsw: count(usage.involuntary_context_switches()),
+    }
 }
 
 /// The readings before a fetch.
 struct Meter {
-    cpu_before: u64,
-    sys_before: u64,
+    before: Usage,
     started: Instant,
 }
 
 impl Meter {
     fn start() -> Meter {
-        let (cpu_before, sys_before, _) = usage();
         Meter {
-            cpu_before,
-            sys_before,
+            before: usage(),
             started: Instant::now(),
         }
     }
@@ -193,14 +226,18 @@ impl Meter {
     /// What the fetch cost, with the messages and payload bytes it saw.
     fn stop(self, (messages, payload): (u64, u64)) -> Measured {
         let wall_us = self.started.elapsed().as_micros() as u64;
-        let (cpu_after, sys_after, max_rss_kib) = usage();
+        let after = usage();
+        let before = &self.before;
         Measured {
             messages,
             payload,
-            cpu_us: cpu_after - self.cpu_before,
-            sys_us: sys_after - self.sys_before,
+            cpu_us: after.cpu_us - before.cpu_us,
+            sys_us: after.sys_us - before.sys_us,
             wall_us,
-            max_rss_kib,
+            max_rss_kib: after.peak_kib,
+            minflt: after.minflt - before.minflt,
+            nvcsw: after.nvcsw - before.nvcsw,
+            nivcsw: after.nivcsw - before.nivcsw,
         }
     }
 }

@@ -12,7 +12,9 @@
 //! for each repetition and workload, every contender runs in a child process of its own (`e2e-bench child NAME WORKLOAD`), the
 //! order rotating between repetitions: client CPU (getrusage, user + system, all threads)
 //! and wall time around the one `UID FETCH 1:*`, and the child's peak RSS. The table gives
-//! medians and the spread, and each median's ratio to async-imap's. Then the calls-in-flight
+//! medians and the spread, and each median's ratio to async-imap's. A second table gives the
+//! kernel's part: system CPU, and the exact counts getrusage keeps beside it (minor page
+//! faults, voluntary and involuntary context switches) for the fetch. Then the calls-in-flight
 //! workload (`latency.rs`) runs at a 20 ms round trip.
 
 mod contenders;
@@ -176,7 +178,8 @@ fn orchestrate(options: &Options) -> Result<(), String> {
             for name in &order {
                 let measured = run_child(&exe, name, workload, &options.server_env)?;
                 eprintln!(
-                    "e2e: rep {}/{} {:8} {:20} {:8.1} CPU-ms ({:.1} sys) {:8.1} wall-ms {:6.1} MiB",
+                    "e2e: rep {}/{} {:8} {:20} {:8.1} CPU-ms ({:.1} sys) {:8.1} wall-ms {:6.1} MiB \
+                     {} minflt {}/{} csw",
                     rep + 1,
                     options.reps,
                     workload.name(),
@@ -184,7 +187,10 @@ fn orchestrate(options: &Options) -> Result<(), String> {
                     measured.cpu_us as f64 / 1000.0,
                     measured.sys_us as f64 / 1000.0,
                     measured.wall_us as f64 / 1000.0,
-                    measured.max_rss_kib as f64 / 1024.0
+                    measured.max_rss_kib as f64 / 1024.0,
+                    measured.minflt,
+                    measured.nvcsw,
+                    measured.nivcsw
                 );
                 results
                     .entry((workload, name.clone()))
@@ -431,9 +437,15 @@ fn print_table(options: &Options, results: &HashMap<(Workload, String), Vec<Meas
     println!();
     let mut header = String::from("| client |");
     let mut rule = String::from("|---|");
+    // Minor faults and context switches are exact counts (getrusage's CPU times move in
+    // 4 ms ticks): medians over the repetitions, for the whole fetch.
     for w in workloads {
-        header.push_str(&format!(" {} system CPU-ms / 10k msgs |", w.name()));
-        rule.push_str("---:|");
+        header.push_str(&format!(
+            " {0} system CPU-ms / 10k msgs | {0} minor faults | {0} voluntary / involuntary \
+             switches |",
+            w.name()
+        ));
+        rule.push_str("---:|---:|---:|");
     }
     println!("{header}\n{rule}");
     for name in &options.contenders {
@@ -442,9 +454,15 @@ fn print_table(options: &Options, results: &HashMap<(Workload, String), Vec<Meas
             match results.get(&(w, name.clone())) {
                 Some(runs) => {
                     let (sys, lo, hi) = spread(runs, sys_per_10k);
-                    row.push_str(&format!(" {sys:.1} ({lo:.1}–{hi:.1}) |"));
+                    let (faults, _, _) = spread(runs, |m| m.minflt as f64);
+                    let (voluntary, _, _) = spread(runs, |m| m.nvcsw as f64);
+                    let (involuntary, _, _) = spread(runs, |m| m.nivcsw as f64);
+                    row.push_str(&format!(
+                        " {sys:.1} ({lo:.1}–{hi:.1}) | {faults:.0} | {voluntary:.0} / \
+                         {involuntary:.0} |"
+                    ));
                 }
-                None => row.push_str(" |"),
+                None => row.push_str(" | | |"),
             }
         }
         println!("{row}");

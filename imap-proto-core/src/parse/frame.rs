@@ -158,6 +158,8 @@ use bytes::{Bytes, BytesMut};
 
 use crate::limits::Limits;
 
+mod read_pool;
+
 /// Largest literal length RFC 9051 §9 allows: `number64` is an unsigned 63-bit integer.
 const MAX_NUMBER64: u64 = i64::MAX as u64;
 
@@ -364,6 +366,8 @@ pub struct Framer {
     /// Above [`RELEASE_ABOVE`], the window is released once drained
     /// ([`Framer::release_drained`]).
     high_water: usize,
+    /// Read-ahead buffers of [`Framer::read_buffer`] kept for reuse (issue 15).
+    read_pool: read_pool::ReadPool,
 }
 
 impl Framer {
@@ -382,6 +386,7 @@ impl Framer {
             in_tail: false,
             poisoned: None,
             high_water: 0,
+            read_pool: read_pool::ReadPool::default(),
         }
     }
 
@@ -533,9 +538,14 @@ impl Framer {
             // A literal beyond the reservation doubles, so it is copied O(1) times per byte.
             let doubled = if in_literal { buf.len().saturating_mul(2) } else { 0 };
             let capacity = line_capacity.unwrap_or(needed).max(reads).max(doubled);
-            let mut grown = BytesMut::with_capacity(capacity);
-            grown.extend_from_slice(buf);
-            *buf = grown;
+            if capacity == reads {
+                // Plain read-ahead comes from the pool: warm pages rather than fresh ones.
+                self.read_pool.refill(buf, capacity);
+            } else {
+                let mut grown = BytesMut::with_capacity(capacity);
+                grown.extend_from_slice(buf);
+                *buf = grown;
+            }
         }
         buf
     }
@@ -626,10 +636,12 @@ impl Framer {
 
     /// Drops the window's buffer if it holds no byte not yet handed out, so its allocation
     /// is freed once the caller drops the frames cut from it; the next input allocates
-    /// again. For a connection about to wait (`Connection::release_spare_memory`).
+    /// again. For a connection about to wait (`Connection::release_spare_memory`). The
+    /// read buffers kept for reuse go too.
     pub fn release_buffer(&mut self) {
         if self.buf.is_empty() && self.queued.is_empty() && self.earlier.is_empty() {
             self.buf = Window::Owned(BytesMut::new());
+            self.read_pool = read_pool::ReadPool::default();
             self.high_water = 0;
         }
     }

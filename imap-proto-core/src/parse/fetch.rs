@@ -1383,7 +1383,7 @@ fn address_list_at<'a>(
             _ => {
                 let (address, end) = match plain_address(s, at) {
                     Some(found) => found,
-                    None => address_at(i, at, text)?,
+                    None => general_address_at(i, at, text)?,
                 };
                 env.push(&address);
                 at = end;
@@ -1432,6 +1432,17 @@ fn nstring_then(s: &[u8], at: usize, then: u8) -> Option<(Field, usize)> {
                 .then_some((Field::NIL, at + 4))
         }
     }
+}
+
+/// [`address_at`] out of line, for what [`plain_address`] does not read: the fast path's
+/// loop keeps its registers.
+#[inline(never)]
+fn general_address_at<'a>(
+    i: Span<'a>,
+    at: usize,
+    text: &mut TextBuilder,
+) -> Result<(RawAddress, usize), Fail<'a>> {
+    address_at(i, at, text)
 }
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`, each an `nstring`,

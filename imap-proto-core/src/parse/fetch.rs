@@ -1157,7 +1157,7 @@ fn envelope_into<'a>(
     let at = env_address_list(i, sep_at(i, at, RULE)?, text, env, ListKind::Bcc)?;
     let (in_reply_to, at) = nstring_sep_at(i, sep_at(i, at, RULE)?, text)?;
     env.set_string(StringKind::InReplyTo, in_reply_to);
-    if let Some((message_id, end)) = nstring_then(s, at, b')') {
+    if let Some((message_id, end)) = nstring_then::<false>(s, at, b')', &mut text.unescaped) {
         env.set_string(StringKind::MessageId, message_id);
         return Ok(end);
     }
@@ -1177,7 +1177,7 @@ fn nstring_sep_at<'a>(
     text: &mut TextBuilder,
 ) -> Result<(Field, usize), Fail<'a>> {
     let s = i.as_slice();
-    match nstring_then(s, at, b' ') {
+    match nstring_then::<false>(s, at, b' ', &mut text.unescaped) {
         Some((field, end)) if s.get(end) != Some(&b' ') => Ok((field, end)),
         _ => {
             let (field, at) = nstring_at(i, at, text)?;
@@ -1381,7 +1381,7 @@ fn address_list_at<'a>(
             Some(b')') => return Ok(at + 1),
             Some(b' ') => at += 1,
             _ => {
-                let (address, end) = match plain_address(s, at) {
+                let (address, end) = match plain_address::<false>(s, at, &mut text.unescaped) {
                     Some(found) => found,
                     None => general_address_at(i, at, text)?,
                 };
@@ -1394,33 +1394,51 @@ fn address_list_at<'a>(
 
 /// `address` at offset `at` of `s` (the envelope's text) in the shape servers send: `(`,
 /// then four fields each a quoted string without escapes or control bytes, `NIL` or a `{n}`
-/// literal, separated by single spaces, then `)`. Returns the address and the offset after
-/// it; `None` for anything else (escapes, extra spaces, errors), which [`address_at`] reads
-/// or rejects from the same offset. Each field's check includes the byte after it.
+/// literal, separated by single spaces, then `)`; with `ESCAPES`, also quoted strings with
+/// escapes, their values appended to `unescaped`. Returns the address and the offset after
+/// it; `None` for anything else (extra spaces, errors), which [`address_at`] reads or
+/// rejects from the same offset once the caller has cut `unescaped` back. Each field's check
+/// includes the byte after it.
 #[inline(always)]
-fn plain_address(s: &[u8], at: usize) -> Option<(RawAddress, usize)> {
+fn plain_address<const ESCAPES: bool>(
+    s: &[u8],
+    at: usize,
+    unescaped: &mut Vec<u8>,
+) -> Option<(RawAddress, usize)> {
     if s.get(at) != Some(&b'(') {
         return None;
     }
-    let (name, at) = nstring_then(s, at + 1, b' ')?;
-    let (adl, at) = nstring_then(s, at, b' ')?;
-    let (mailbox, at) = nstring_then(s, at, b' ')?;
-    let (host, at) = nstring_then(s, at, b')')?;
+    let (name, at) = nstring_then::<ESCAPES>(s, at + 1, b' ', unescaped)?;
+    let (adl, at) = nstring_then::<ESCAPES>(s, at, b' ', unescaped)?;
+    let (mailbox, at) = nstring_then::<ESCAPES>(s, at, b' ', unescaped)?;
+    let (host, at) = nstring_then::<ESCAPES>(s, at, b')', unescaped)?;
     Some(([name, adl, mailbox, host], at))
 }
 
 /// [`plain_nstring`] at offset `at` of `s` followed by the byte `then` (a space or `)`):
 /// the field and the offset after that byte. `NIL` and its follower are one 32-bit compare,
-/// a quoted string's closing quote and its follower one 16-bit compare.
+/// a quoted string's closing quote and its follower one 16-bit compare. With `ESCAPES`, a
+/// quoted string with escapes is read by [`escaped_then`] (its value appended to
+/// `unescaped`); without, it is `None`, and `unescaped` is untouched.
 #[inline(always)]
-fn nstring_then(s: &[u8], at: usize, then: u8) -> Option<(Field, usize)> {
+fn nstring_then<const ESCAPES: bool>(
+    s: &[u8],
+    at: usize,
+    then: u8,
+    unescaped: &mut Vec<u8>,
+) -> Option<(Field, usize)> {
     let rest = s.get(at..)?;
     match *rest.first()? {
         b'"' => {
             let body = rest.get(1..)?;
             let len = next_special(body)?;
-            (body.get(len..len + 2)? == [b'"', then])
-                .then_some((Field::in_text(at + 1, len), at + len + 3))
+            if body.get(len..len + 2)? == [b'"', then] {
+                return Some((Field::in_text(at + 1, len), at + len + 3));
+            }
+            if !ESCAPES {
+                return None;
+            }
+            escaped_then(rest, at, then, unescaped)
         }
         b'{' => {
             let (field, end) = plain_nstring(s, at)?;
@@ -1434,14 +1452,44 @@ fn nstring_then(s: &[u8], at: usize, then: u8) -> Option<(Field, usize)> {
     }
 }
 
-/// [`address_at`] out of line, for what [`plain_address`] does not read: the fast path's
-/// loop keeps its registers.
+/// The quoted string at the start of `rest` (offset `at` of the value's text) that
+/// [`nstring_then`]'s scan stopped in, by [`quoted_into`], followed by the byte `then`: the
+/// field and the offset after that byte. `None` (and `unescaped` possibly grown: the caller
+/// cuts it back) where [`quoted_into`] gives up or another byte follows.
+#[inline(never)]
+fn escaped_then(
+    rest: &[u8],
+    at: usize,
+    then: u8,
+    unescaped: &mut Vec<u8>,
+) -> Option<(Field, usize)> {
+    let start = unescaped.len();
+    let (end, escaped) = quoted_into(rest, unescaped)?;
+    if rest.get(end) != Some(&then) {
+        return None;
+    }
+    let field = if escaped {
+        Field::in_unescaped(start, unescaped.len() - start)
+    } else {
+        Field::in_text(at + 1, end - 2)
+    };
+    Some((field, at + end + 1))
+}
+
+/// What the fast path of [`address_list_at`] does not read, out of line (so that loop keeps
+/// its registers): an address with escaped strings by [`plain_address`] with escapes, the
+/// rest (extra spaces, errors) by [`address_at`].
 #[inline(never)]
 fn general_address_at<'a>(
     i: Span<'a>,
     at: usize,
     text: &mut TextBuilder,
 ) -> Result<(RawAddress, usize), Fail<'a>> {
+    let mark = text.unescaped.len();
+    if let Some(found) = plain_address::<true>(i.as_slice(), at, &mut text.unescaped) {
+        return Ok(found);
+    }
+    text.unescaped.truncate(mark);
     address_at(i, at, text)
 }
 
@@ -1555,8 +1603,16 @@ mod envelope_fast_path_tests {
             b"(\"\" NIL \"\" \"\")",
             b"({3}\r\nAnn NIL {1}\r\na \"b\")",
             b"(\"A very long display name, longer than sixteen bytes\" NIL \"x\" \"y\")",
-            // What the fast path leaves to the general parser (same values or error).
             b"(\"A\\\"B\" NIL \"a\" \"b\")",
+            b"(\"A\\\\\" NIL \"a\\\"\\\"\" \"b\\\\c\")",
+            b"(\"tab\tin it\" NIL \"a\" \"b\")",
+        ];
+        // What the fast path leaves to the general parser (same values or error).
+        let others: &[&[u8]] = &[
+            b"(\"A\\\"B\"  NIL \"a\" \"b\")",
+            b"(NIL NIL \"a\" \"b\\\"\" )",
+            b"(\"A\\xB\" NIL \"a\" \"b\")",
+            b"(\"A\\\"B\r\" NIL \"a\" \"b\")",
             b"(\"Ann\"  NIL \"ann\" \"example.com\")",
             b"(\"Ann\" NIL \"ann\" \"example.com\" )",
             b"( \"Ann\" NIL \"ann\" \"example.com\")",
@@ -1570,15 +1626,17 @@ mod envelope_fast_path_tests {
             b"(NIL",
             b"(\"",
         ];
-        for wire in spellings {
+        for (k, wire) in spellings.iter().chain(others).enumerate() {
             let general = address_values(wire);
-            let Some((fields, end)) = plain_address(wire, 0) else {
+            let mut unescaped = Vec::new();
+            let Some((fields, end)) = plain_address::<true>(wire, 0, &mut unescaped) else {
+                assert!(k >= spellings.len(), "{}", wire.escape_ascii());
                 continue;
             };
             let fast: Vec<_> = fields
                 .iter()
                 .map(|&field| {
-                    (!field.is_nil()).then(|| field.resolve(wire, b"").unwrap().to_vec())
+                    (!field.is_nil()).then(|| field.resolve(wire, &unescaped).unwrap().to_vec())
                 })
                 .collect();
             assert_eq!(Some((fast, end)), general, "{}", wire.escape_ascii());
@@ -1586,9 +1644,9 @@ mod envelope_fast_path_tests {
         // Every prefix of a plain address: the fast path reads it whole or leaves it.
         let wire = b"(\"Ann\" NIL {3}\r\nann \"example.com\")";
         for cut in 0..wire.len() {
-            assert!(plain_address(&wire[..cut], 0).is_none(), "{cut}");
+            assert!(plain_address::<true>(&wire[..cut], 0, &mut Vec::new()).is_none());
         }
-        assert!(plain_address(wire, 0).is_some());
+        assert!(plain_address::<false>(wire, 0, &mut Vec::new()).is_some());
     }
 }
 

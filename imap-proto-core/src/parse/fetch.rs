@@ -1228,15 +1228,31 @@ fn plain_nstring(s: &[u8], at: usize) -> Option<(Field, usize)> {
         [b'{', digits @ ..] => {
             // `{n}` CRLF and n bytes (servers send 8-bit names and subjects this way). A
             // literal past the end of the input goes to the general parser, which rejects it.
-            let (count, len) = digit_run(digits)?;
+            let (count, len) = short_count(digits)?;
             let start = at + count + 4;
-            let end = start.checked_add(usize::try_from(len).ok()?)?;
+            let end = start.checked_add(len)?;
             let closes = digits.get(count..count + 3) == Some(b"}\r\n");
             let field = Field::in_text(start, end - start);
-            (count > 0 && closes && end <= s.len()).then_some((field, end))
+            (closes && end <= s.len()).then_some((field, end))
         }
         _ => None,
     }
+}
+
+/// The digits at the start of `s` and their value, a byte at a time: a literal's count in
+/// an envelope is a few digits, for which [`digit_run`]'s eight-byte step costs more. `None`
+/// for no digit or more than nine (the general parser reads those).
+#[inline(always)]
+fn short_count(s: &[u8]) -> Option<(usize, usize)> {
+    let mut value = 0;
+    for (count, &byte) in s.iter().enumerate().take(10) {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return (count > 0).then_some((count, value));
+        }
+        value = value * 10 + usize::from(digit);
+    }
+    None
 }
 
 /// `NIL ` and `NIL)` as little-endian words, lower case.
@@ -1574,6 +1590,17 @@ mod envelope_fast_path_tests {
             }
         }
         assert_eq!(next_special(b""), None);
+    }
+
+    #[test]
+    fn short_count_reads_one_to_nine_digits() {
+        assert_eq!(short_count(b"7}"), Some((1, 7)));
+        assert_eq!(short_count(b"123456789}"), Some((9, 123_456_789)));
+        assert_eq!(short_count(b"0012}"), Some((4, 12)));
+        assert_eq!(short_count(b"}"), None);
+        assert_eq!(short_count(b""), None);
+        assert_eq!(short_count(b"12"), None);
+        assert_eq!(short_count(b"1234567890}"), None);
     }
 
     /// The address at the start of `wire` by the general parser, as values.

@@ -1179,11 +1179,19 @@ fn nstring_sep_at<'a>(
     let s = i.as_slice();
     match nstring_then::<false>(s, at, b' ', &mut text.unescaped) {
         Some((field, end)) if s.get(end) != Some(&b' ') => Ok((field, end)),
-        _ => {
-            let (field, at) = nstring_at(i, at, text)?;
-            Ok((field, sep_at(i, at, "envelope")?))
-        }
+        _ => general_nstring_sep_at(i, at, text),
     }
+}
+
+/// [`nstring_sep_at`] for what [`nstring_then`] does not read, out of line.
+#[inline(never)]
+fn general_nstring_sep_at<'a>(
+    i: Span<'a>,
+    at: usize,
+    text: &mut TextBuilder,
+) -> Result<(Field, usize), Fail<'a>> {
+    let (field, at) = nstring_at(i, at, text)?;
+    Ok((field, sep_at(i, at, "envelope")?))
 }
 
 /// [`sep`] at offset `at` of `i`: the offset after it. One space (nearly always) is checked

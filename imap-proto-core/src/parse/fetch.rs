@@ -152,9 +152,9 @@ fn quoted_len(s: &[u8]) -> Option<usize> {
 fn next_special(s: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    const QUOTE: u64 = u64::from_ne_bytes([b'"'; 8]);
+    const FLIP: u64 = u64::from_ne_bytes([0x02; 8]);
+    const BELOW: u64 = u64::from_ne_bytes([0x21; 8]);
     const BACKSLASH: u64 = u64::from_ne_bytes([b'\\'; 8]);
-    const SPACE: u64 = u64::from_ne_bytes([0x20; 8]);
     let mut k = 0;
     // Eight bytes at a time: flag `"`, `\` and bytes below 0x20. The lowest flagged byte is
     // exact (borrows only propagate upwards), which is all that is used.
@@ -162,11 +162,11 @@ fn next_special(s: &[u8]) -> Option<usize> {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let v = u64::from_le_bytes(word);
-        // Each test is "high bit set by the subtraction, clear in the byte"; the byte's high
-        // bit is the same in `v`, `v ^ QUOTE` and `v ^ BACKSLASH`, so one `& !v` serves all.
-        let flags = ((v ^ QUOTE).wrapping_sub(ONES)
-            | (v ^ BACKSLASH).wrapping_sub(ONES)
-            | v.wrapping_sub(SPACE))
+        // Each test is "high bit set by the subtraction, clear in the byte" (the byte's high
+        // bit is the same in `v` and its XORs, so one `& !v` serves both). Flipping bit 1
+        // turns `"` (0x22) into 0x20 and keeps 0x00-0x1F below 0x20, while 0x20, 0x21 and
+        // 0x23 become 0x22, 0x23 and 0x21: one subtraction of 0x21 flags `"` and controls.
+        let flags = ((v ^ FLIP).wrapping_sub(BELOW) | (v ^ BACKSLASH).wrapping_sub(ONES))
             & !v
             & HIGH;
         if flags != 0 {
@@ -1171,11 +1171,10 @@ fn envelope_into<'a>(
     const RULE: &str = "envelope";
     let s = i.as_slice();
     let at = i.input_len() - open(i, RULE)?.input_len();
-    let (date, at) = nstring_at(i, at, text)?;
+    let (date, at) = nstring_sep_at(i, at, text)?;
     env.set_string(StringKind::Date, date);
-    let (subject, at) = nstring_at(i, sep_at(i, at, RULE)?, text)?;
+    let (subject, from_start) = nstring_sep_at(i, at, text)?;
     env.set_string(StringKind::Subject, subject);
-    let from_start = sep_at(i, at, RULE)?;
     let first = env.address_count();
     let at = address_list_at(i, from_start, text, env)?;
     let from = (first, env.address_count());
@@ -1188,15 +1187,43 @@ fn envelope_into<'a>(
     let at = env_address_list(i, sep_at(i, at, RULE)?, text, env, ListKind::To)?;
     let at = env_address_list(i, sep_at(i, at, RULE)?, text, env, ListKind::Cc)?;
     let at = env_address_list(i, sep_at(i, at, RULE)?, text, env, ListKind::Bcc)?;
-    let (in_reply_to, at) = nstring_at(i, sep_at(i, at, RULE)?, text)?;
+    let (in_reply_to, at) = nstring_sep_at(i, sep_at(i, at, RULE)?, text)?;
     env.set_string(StringKind::InReplyTo, in_reply_to);
-    let (message_id, at) = nstring_at(i, sep_at(i, at, RULE)?, text)?;
-    env.set_string(StringKind::MessageId, message_id);
-    if s.get(at) == Some(&b')') {
-        return Ok(at + 1);
+    if let Some((message_id, end)) = nstring_then::<false>(s, at, b')', &mut text.unescaped) {
+        env.set_string(StringKind::MessageId, message_id);
+        return Ok(end);
     }
+    let (message_id, at) = nstring_at(i, at, text)?;
+    env.set_string(StringKind::MessageId, message_id);
     let rest = close(i.take_from(at), RULE)?;
     Ok(i.input_len() - rest.input_len())
+}
+
+/// `nstring SP` at offset `at` of `i` (where the value's text starts): the field and the
+/// offset after the separator; [`nstring_then`] when one space follows, else [`nstring_at`]
+/// and [`sep_at`] (which also reads the extra spaces of the quirk).
+#[inline(always)]
+fn nstring_sep_at<'a>(
+    i: Span<'a>,
+    at: usize,
+    text: &mut TextBuilder,
+) -> Result<(Field, usize), Fail<'a>> {
+    let s = i.as_slice();
+    match nstring_then::<false>(s, at, b' ', &mut text.unescaped) {
+        Some((field, end)) if s.get(end) != Some(&b' ') => Ok((field, end)),
+        _ => general_nstring_sep_at(i, at, text),
+    }
+}
+
+/// [`nstring_sep_at`] for what [`nstring_then`] does not read, out of line.
+#[inline(never)]
+fn general_nstring_sep_at<'a>(
+    i: Span<'a>,
+    at: usize,
+    text: &mut TextBuilder,
+) -> Result<(Field, usize), Fail<'a>> {
+    let (field, at) = nstring_at(i, at, text)?;
+    Ok((field, sep_at(i, at, "envelope")?))
 }
 
 /// [`sep`] at offset `at` of `i`: the offset after it. One space (nearly always) is checked
@@ -1241,15 +1268,31 @@ fn plain_nstring(s: &[u8], at: usize) -> Option<(Field, usize)> {
         [b'{', digits @ ..] => {
             // `{n}` CRLF and n bytes (servers send 8-bit names and subjects this way). A
             // literal past the end of the input goes to the general parser, which rejects it.
-            let (count, len) = digit_run(digits)?;
+            let (count, len) = short_count(digits)?;
             let start = at + count + 4;
-            let end = start.checked_add(usize::try_from(len).ok()?)?;
+            let end = start.checked_add(len)?;
             let closes = digits.get(count..count + 3) == Some(b"}\r\n");
             let field = Field::in_text(start, end - start);
-            (count > 0 && closes && end <= s.len()).then_some((field, end))
+            (closes && end <= s.len()).then_some((field, end))
         }
         _ => None,
     }
+}
+
+/// The digits at the start of `s` and their value, a byte at a time: a literal's count in
+/// an envelope is a few digits, for which [`digit_run`]'s eight-byte step costs more. `None`
+/// for no digit or more than nine (the general parser reads those).
+#[inline(always)]
+fn short_count(s: &[u8]) -> Option<(usize, usize)> {
+    let mut value = 0;
+    for (count, &byte) in s.iter().enumerate().take(10) {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return (count > 0).then_some((count, value));
+        }
+        value = value * 10 + usize::from(digit);
+    }
+    None
 }
 
 /// `NIL ` and `NIL)` as little-endian words, lower case.
@@ -1394,12 +1437,116 @@ fn address_list_at<'a>(
             Some(b')') => return Ok(at + 1),
             Some(b' ') => at += 1,
             _ => {
-                let (address, end) = address_at(i, at, text)?;
+                let (address, end) = match plain_address::<false>(s, at, &mut text.unescaped) {
+                    Some(found) => found,
+                    None => general_address_at(i, at, text)?,
+                };
                 env.push(&address);
                 at = end;
             }
         }
     }
+}
+
+/// `address` at offset `at` of `s` (the envelope's text) in the shape servers send: `(`,
+/// then four fields each a quoted string without escapes or control bytes, `NIL` or a `{n}`
+/// literal, separated by single spaces, then `)`; with `ESCAPES`, also quoted strings with
+/// escapes, their values appended to `unescaped`. Returns the address and the offset after
+/// it; `None` for anything else (extra spaces, errors), which [`address_at`] reads or
+/// rejects from the same offset once the caller has cut `unescaped` back. Each field's check
+/// includes the byte after it.
+#[inline(always)]
+fn plain_address<const ESCAPES: bool>(
+    s: &[u8],
+    at: usize,
+    unescaped: &mut Vec<u8>,
+) -> Option<(RawAddress, usize)> {
+    if s.get(at) != Some(&b'(') {
+        return None;
+    }
+    let (name, at) = nstring_then::<ESCAPES>(s, at + 1, b' ', unescaped)?;
+    let (adl, at) = nstring_then::<ESCAPES>(s, at, b' ', unescaped)?;
+    let (mailbox, at) = nstring_then::<ESCAPES>(s, at, b' ', unescaped)?;
+    let (host, at) = nstring_then::<ESCAPES>(s, at, b')', unescaped)?;
+    Some(([name, adl, mailbox, host], at))
+}
+
+/// [`plain_nstring`] at offset `at` of `s` followed by the byte `then` (a space or `)`):
+/// the field and the offset after that byte. `NIL` and its follower are one 32-bit compare,
+/// a quoted string's closing quote and its follower one 16-bit compare. With `ESCAPES`, a
+/// quoted string with escapes is read by [`escaped_then`] (its value appended to
+/// `unescaped`); without, it is `None`, and `unescaped` is untouched.
+#[inline(always)]
+fn nstring_then<const ESCAPES: bool>(
+    s: &[u8],
+    at: usize,
+    then: u8,
+    unescaped: &mut Vec<u8>,
+) -> Option<(Field, usize)> {
+    let rest = s.get(at..)?;
+    match *rest.first()? {
+        b'"' => {
+            let body = rest.get(1..)?;
+            let len = next_special(body)?;
+            if body.get(len..len + 2)? == [b'"', then] {
+                return Some((Field::in_text(at + 1, len), at + len + 3));
+            }
+            if !ESCAPES {
+                return None;
+            }
+            escaped_then(rest, at, then, unescaped)
+        }
+        b'{' => {
+            let (field, end) = plain_nstring(s, at)?;
+            (s.get(end) == Some(&then)).then_some((field, end + 1))
+        }
+        _ => {
+            let word = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?);
+            (word | 0x0020_2020 == u32::from_le_bytes([b'n', b'i', b'l', then]))
+                .then_some((Field::NIL, at + 4))
+        }
+    }
+}
+
+/// The quoted string at the start of `rest` (offset `at` of the value's text) that
+/// [`nstring_then`]'s scan stopped in, by [`quoted_into`], followed by the byte `then`: the
+/// field and the offset after that byte. `None` (and `unescaped` possibly grown: the caller
+/// cuts it back) where [`quoted_into`] gives up or another byte follows.
+#[inline(never)]
+fn escaped_then(
+    rest: &[u8],
+    at: usize,
+    then: u8,
+    unescaped: &mut Vec<u8>,
+) -> Option<(Field, usize)> {
+    let start = unescaped.len();
+    let (end, escaped) = quoted_into(rest, unescaped)?;
+    if rest.get(end) != Some(&then) {
+        return None;
+    }
+    let field = if escaped {
+        Field::in_unescaped(start, unescaped.len() - start)
+    } else {
+        Field::in_text(at + 1, end - 2)
+    };
+    Some((field, at + end + 1))
+}
+
+/// What the fast path of [`address_list_at`] does not read, out of line (so that loop keeps
+/// its registers): an address with escaped strings by [`plain_address`] with escapes, the
+/// rest (extra spaces, errors) by [`address_at`].
+#[inline(never)]
+fn general_address_at<'a>(
+    i: Span<'a>,
+    at: usize,
+    text: &mut TextBuilder,
+) -> Result<(RawAddress, usize), Fail<'a>> {
+    let mark = text.unescaped.len();
+    if let Some(found) = plain_address::<true>(i.as_slice(), at, &mut text.unescaped) {
+        return Ok(found);
+    }
+    text.unescaped.truncate(mark);
+    address_at(i, at, text)
 }
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`, each an `nstring`,
@@ -1452,6 +1599,122 @@ fn repeated_address_list_at<'a>(
         return Ok(at + from_text.len());
     }
     env_address_list(i, at, text, env, kind)
+}
+
+/// Tests of the envelope fast paths against the general parsers they stand in for.
+#[cfg(test)]
+mod envelope_fast_path_tests {
+    use super::*;
+    use crate::parse::FrameContext;
+
+    fn naive_special(s: &[u8]) -> Option<usize> {
+        s.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+    }
+
+    #[test]
+    fn next_special_finds_the_first_quote_backslash_or_control_byte() {
+        // Every byte value at every position of a 17-byte run of plain bytes, and after
+        // every other byte value (borrows from below must not hide or fake a hit).
+        for len in [1, 7, 8, 9, 16, 17] {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    for before in [b'a', 0x80, 0xFF, 0x21, 0x23, 0x20, 0x7F] {
+                        let mut s = vec![b'x'; len];
+                        if at > 0 {
+                            s[at - 1] = before;
+                        }
+                        s[at] = byte;
+                        assert_eq!(next_special(&s), naive_special(&s), "{s:?}");
+                    }
+                }
+            }
+        }
+        assert_eq!(next_special(b""), None);
+    }
+
+    #[test]
+    fn short_count_reads_one_to_nine_digits() {
+        assert_eq!(short_count(b"7}"), Some((1, 7)));
+        assert_eq!(short_count(b"123456789}"), Some((9, 123_456_789)));
+        assert_eq!(short_count(b"0012}"), Some((4, 12)));
+        assert_eq!(short_count(b"}"), None);
+        assert_eq!(short_count(b""), None);
+        assert_eq!(short_count(b"12"), None);
+        assert_eq!(short_count(b"1234567890}"), None);
+    }
+
+    /// The address at the start of `wire` by the general parser, as values.
+    fn address_values(wire: &[u8]) -> Option<(Vec<Option<Vec<u8>>>, usize)> {
+        let ctx = FrameContext {
+            frame: Bytes::copy_from_slice(wire),
+            max_depth: 8,
+            names: Default::default(),
+        };
+        let i = Span::new(&ctx);
+        let mut text = TextBuilder::at(i);
+        let (address, end) = address_at(i, 0, &mut text).ok()?;
+        let values = address
+            .iter()
+            .map(|&field| (!field.is_nil()).then(|| text.value(i, field).to_vec()))
+            .collect();
+        Some((values, end))
+    }
+
+    #[test]
+    fn plain_address_agrees_with_the_general_parser() {
+        let spellings: &[&[u8]] = &[
+            b"(\"Ann\" NIL \"ann\" \"example.com\")",
+            b"(NIL NIL \"team\" NIL)",
+            b"(NIL NIL NIL NIL) ",
+            b"(nil Nil \"a\" \"b\")",
+            b"(\"\" NIL \"\" \"\")",
+            b"({3}\r\nAnn NIL {1}\r\na \"b\")",
+            b"(\"A very long display name, longer than sixteen bytes\" NIL \"x\" \"y\")",
+            b"(\"A\\\"B\" NIL \"a\" \"b\")",
+            b"(\"A\\\\\" NIL \"a\\\"\\\"\" \"b\\\\c\")",
+            b"(\"tab\tin it\" NIL \"a\" \"b\")",
+        ];
+        // What the fast path leaves to the general parser (same values or error).
+        let others: &[&[u8]] = &[
+            b"(\"A\\\"B\"  NIL \"a\" \"b\")",
+            b"(NIL NIL \"a\" \"b\\\"\" )",
+            b"(\"A\\xB\" NIL \"a\" \"b\")",
+            b"(\"A\\\"B\r\" NIL \"a\" \"b\")",
+            b"(\"Ann\"  NIL \"ann\" \"example.com\")",
+            b"(\"Ann\" NIL \"ann\" \"example.com\" )",
+            b"( \"Ann\" NIL \"ann\" \"example.com\")",
+            b"(NILS NIL \"a\" \"b\")",
+            b"(NIL NIL \"a\" NILx)",
+            b"(NIL NIL \"a\" \"b\"",
+            b"(NIL NIL \"a\")",
+            b"(NIL NIL \"a\r\" \"b\")",
+            b"({9}\r\nAnn NIL \"a\" \"b\")",
+            b"(NIL NIL {1}\r\na{1}\r\nb)",
+            b"(NIL",
+            b"(\"",
+        ];
+        for (k, wire) in spellings.iter().chain(others).enumerate() {
+            let general = address_values(wire);
+            let mut unescaped = Vec::new();
+            let Some((fields, end)) = plain_address::<true>(wire, 0, &mut unescaped) else {
+                assert!(k >= spellings.len(), "{}", wire.escape_ascii());
+                continue;
+            };
+            let fast: Vec<_> = fields
+                .iter()
+                .map(|&field| {
+                    (!field.is_nil()).then(|| field.resolve(wire, &unescaped).unwrap().to_vec())
+                })
+                .collect();
+            assert_eq!(Some((fast, end)), general, "{}", wire.escape_ascii());
+        }
+        // Every prefix of a plain address: the fast path reads it whole or leaves it.
+        let wire = b"(\"Ann\" NIL {3}\r\nann \"example.com\")";
+        for cut in 0..wire.len() {
+            assert!(plain_address::<true>(&wire[..cut], 0, &mut Vec::new()).is_none());
+        }
+        assert!(plain_address::<false>(wire, 0, &mut Vec::new()).is_some());
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -116,7 +116,13 @@ impl EnvelopeTables {
         }
         let addresses = self.addresses.as_flattened();
         let count = ADDRESSES + 2 * addresses.len();
-        let narrow = narrow_fits(count) && all_narrow(&head) && fields_narrow(addresses);
+        // Every field is a range of `text` or of `unescaped` (or `NIL`) and every list range
+        // counts addresses, so when both are shorter than 0x7FFF bytes every word has a
+        // 16-bit form without looking at each one (nearly always); longer envelopes check.
+        let short = text.len() < 0x7FFF && unescaped.len() < 0x7FFF;
+        let narrow =
+            narrow_fits(count) && (short || (all_narrow(&head) && fields_narrow(addresses)));
+        debug_assert!(!narrow || (all_narrow(&head) && fields_narrow(addresses)));
         let mut table = TableBytes::new(count, narrow, unescaped.len());
         table.push_words(&head);
         table.push_fields(addresses);

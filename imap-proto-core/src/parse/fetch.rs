@@ -1102,14 +1102,13 @@ pub fn envelope(i: Span<'_>) -> PResult<'_, Envelope> {
     Ok((rest, envelope))
 }
 
-/// Unescaped bytes a thread keeps between values (see [`quoted_into`], which takes the
-/// buffer at a value's first escape); a buffer that grew past this is let go
-/// rather than held for the thread's life.
-const KEPT_UNESCAPED_BYTES: usize = 4096;
-
 thread_local! {
-    static UNESCAPED: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    static UNESCAPED_SLOT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
+
+/// Unescaped bytes a thread keeps between values ([`quoted_into`] takes the buffer at a
+/// value's first escape); a buffer that grew past 4 KiB is let go.
+static UNESCAPED: Scratch<u8> = Scratch::new(&UNESCAPED_SLOT, 4096);
 
 /// Where a value built of [`Field`]s (an ENVELOPE, a BODYSTRUCTURE) starts in the frame, and
 /// the values of its escaped strings: what turns a string's position into a `Field`.
@@ -1130,11 +1129,8 @@ impl TextBuilder {
     /// Keeps `unescaped` (emptied) for the thread's next value with escapes, unless it grew
     /// large: such values would otherwise allocate and free a buffer each.
     #[inline]
-    fn give_back(mut unescaped: Vec<u8>) {
-        if (1..=KEPT_UNESCAPED_BYTES).contains(&unescaped.capacity()) {
-            unescaped.clear();
-            UNESCAPED.set(unescaped);
-        }
+    fn give_back(unescaped: Vec<u8>) {
+        UNESCAPED.give_back(unescaped);
     }
 
     /// The bytes of a field parsed so far (from the frame `i` belongs to).

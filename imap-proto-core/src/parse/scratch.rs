@@ -3,8 +3,10 @@
 //! A buffered FETCH keeps every list it returns (attributes, flags), so spare room would be
 //! most of their memory (issue 15 item 2), and a `Vec` grown in place would reallocate on
 //! the way. So a list is read into a scratch `Vec` the thread keeps between responses and
-//! then moved, in one copy, into a `Vec` of exactly its length. The scratch is taken out of
-//! its thread-local slot while in use, so a nested use gets a fresh one instead of sharing.
+//! then moved, in one copy, into a `Vec` of exactly its length; the unescaped strings of an
+//! ENVELOPE or BODYSTRUCTURE are gathered the same way before they go into its table. The
+//! scratch is taken out of its thread-local slot while in use, so a nested use gets a fresh
+//! one instead of sharing.
 
 use std::cell::Cell;
 use std::thread::LocalKey;
@@ -46,12 +48,13 @@ impl<T> Scratch<T> {
         exact
     }
 
-    /// Puts `empty` back in the slot unless it grew past the bound (inlined: this runs for
-    /// every list, and an empty `Vec` needs no drop of its items).
+    /// Puts `empty` back in the slot unless it grew past the bound, or never allocated (then
+    /// the slot may still hold the kept one: a use that needed no room never took it).
+    /// Inlined: this runs for every list, and an empty `Vec` needs no drop of its items.
     #[inline(always)]
     fn keep(&self, empty: Vec<T>) {
         debug_assert!(empty.is_empty());
-        if empty.capacity() <= self.keep {
+        if (1..=self.keep).contains(&empty.capacity()) {
             self.slot.with(|slot| slot.set(empty));
         }
     }

@@ -545,6 +545,7 @@ impl Framer {
                 let mut grown = BytesMut::with_capacity(capacity);
                 grown.extend_from_slice(buf);
                 *buf = grown;
+                self.read_pool.forget_current();
             }
         }
         buf

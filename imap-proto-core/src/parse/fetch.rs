@@ -2181,10 +2181,15 @@ fn body_fld_param_into<'a>(
         // The value, nearly always a quoted string after one space: scanned once here, and
         // by the general parser only when it has escapes.
         let (value, r) = match s.get(r..r + 2) {
-            Some(b" \"") => match s.get(r + 1..).and_then(quoted_len) {
-                Some(len) => (Field::in_text(r + 2, len), r + len + 3),
-                None => escaped_quoted_at(i, r + 1, &mut b.text)?,
-            },
+            Some(b" \"") => {
+                // Where the scan stops: the closing quote, or an escape that
+                // `escaped_quoted_at` goes on from.
+                let len = s.get(r + 2..).and_then(next_special).unwrap_or(0);
+                match s.get(r + 2 + len) {
+                    Some(b'"') => (Field::in_text(r + 2, len), r + len + 3),
+                    _ => escaped_quoted_at(i, r + 1, len, &mut b.text)?,
+                }
+            }
             _ => nstring_at(i, sep_at(i, r, RULE)?, &mut b.text)?,
         };
         b.out.push_param(name, value);
@@ -2200,18 +2205,20 @@ fn body_fld_param_into<'a>(
     }
 }
 
-/// The quoted string at offset `at` of `i` that [`quoted_len`] did not read (one with escapes
-/// or control bytes), unescaped by [`quoted_into`] without a second plain scan; what that
-/// rejects goes to the general parser for its error.
+/// The quoted string at offset `at` of `i` whose plain scan stopped before its closing quote
+/// (at an escape or control byte, `scanned` bytes into its content), unescaped by
+/// [`quoted_into_from`] from there; what that rejects goes to the general parser for its
+/// error.
 #[inline(never)]
 fn escaped_quoted_at<'a>(
     i: Span<'a>,
     at: usize,
+    scanned: usize,
     text: &mut TextBuilder,
 ) -> Result<(Field, usize), Fail<'a>> {
     let start = text.unescaped.len();
     let quoted = i.as_slice().get(at..).unwrap_or_default();
-    match quoted_into(quoted, &mut text.unescaped) {
+    match quoted_into_from(quoted, scanned, &mut text.unescaped) {
         Some((end, true)) => {
             let len = text.unescaped.len() - start;
             Ok((Field::in_unescaped(start, len), at + end))

@@ -362,8 +362,90 @@ pub fn literal(i: Span<'_>) -> PResult<'_, Bytes> {
     Ok((rest, content.to_bytes()))
 }
 
-/// [`literal`] as the position of its content.
+/// [`literal`] as the position of its content: [`short_literal`], else
+/// [`general_literal_content`].
+#[inline]
 pub(crate) fn literal_content(i: Span<'_>) -> PResult<'_, Span<'_>> {
+    match short_literal(i.as_slice()) {
+        Some((start, len)) => Ok((i.take_from(start + len), i.take_from(start).take(len))),
+        None => general_literal_content(i),
+    }
+}
+
+/// The common literal `{n}` CRLF with at most nine digits and its bytes present: the
+/// content's start and length. Its count is read a byte at a time (a few digits, for which
+/// [`digit_run`]'s eight-byte step costs more). `None` for anything else (`~`, `+`, long
+/// counts, errors), which [`general_literal_content`] reads or rejects.
+#[inline(always)]
+fn short_literal(s: &[u8]) -> Option<(usize, usize)> {
+    let digits = s.strip_prefix(b"{")?;
+    let mut len = 0usize;
+    let mut count = 0;
+    loop {
+        let digit = digits.get(count)?.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        if count == 9 {
+            return None;
+        }
+        len = len * 10 + usize::from(digit);
+        count += 1;
+    }
+    if count == 0 || digits.get(count..count + 3)? != b"}\r\n" {
+        return None;
+    }
+    let start = count + 4;
+    (s.len() - start >= len).then_some((start, len))
+}
+
+/// [`short_literal`] against [`general_literal_content`]: the same content and rest, or the
+/// general path's answer where the short one declines.
+#[cfg(test)]
+mod short_literal_tests {
+    use super::tests::run;
+    use super::{PResult, Span, general_literal_content, literal_content, short_literal};
+
+    fn fast_path(i: Span<'_>) -> PResult<'_, Vec<u8>> {
+        literal_content(i).map(|(rest, c)| (rest, c.as_slice().to_vec()))
+    }
+
+    fn general_path(i: Span<'_>) -> PResult<'_, Vec<u8>> {
+        general_literal_content(i).map(|(rest, c)| (rest, c.as_slice().to_vec()))
+    }
+
+    #[test]
+    fn literals_read_as_the_general_parser_reads_them() {
+        let cases: [&[u8]; 12] = [
+            b"{0}\r\n rest",
+            b"{3}\r\nabc rest",
+            b"{3}\r\nab",
+            b"{03}\r\nabc",
+            b"{123456789}\r\nx",
+            b"{1234567890}\r\nx",
+            b"{3+}\r\nabc",
+            b"~{3}\r\nabc",
+            b"{}\r\nabc",
+            b"{3}\nabc",
+            b"{3",
+            b"{3}\r",
+        ];
+        for case in cases {
+            let (fast, general) = (run(case, fast_path), run(case, general_path));
+            assert_eq!(fast.is_ok(), general.is_ok(), "{case:?}");
+            if let (Ok(fast), Ok(general)) = (&fast, &general) {
+                assert_eq!(fast, general, "{case:?}");
+            }
+            if short_literal(case).is_some() {
+                assert!(general.is_ok(), "{case:?}");
+            }
+        }
+    }
+}
+
+/// [`literal_content`] in every form the grammar allows, with its errors.
+#[inline(never)]
+fn general_literal_content(i: Span<'_>) -> PResult<'_, Span<'_>> {
     let start = i;
     let i = if i.as_slice().first() == Some(&b'~') {
         i.take_from(1)

@@ -188,8 +188,14 @@ fn next_special(s: &[u8]) -> Option<usize> {
 /// CR, another escape, no closing quote. Servers escape quotes in display names and
 /// subjects, so this is common enough to scan here rather than byte by byte there.
 fn quoted_into(s: &[u8], out: &mut Vec<u8>) -> Option<(usize, bool)> {
+    quoted_into_from(s, 0, out)
+}
+
+/// [`quoted_into`] for a string whose content's first `from` bytes a caller's scan has
+/// already found free of quotes, backslashes and control bytes: not scanned again.
+fn quoted_into_from(s: &[u8], from: usize, out: &mut Vec<u8>) -> Option<(usize, bool)> {
     let start = out.len();
-    let found = quoted_into_unchecked(s, out);
+    let found = quoted_into_unchecked(s, from, out);
     if found.is_none() {
         out.truncate(start);
     }
@@ -201,16 +207,16 @@ const UNESCAPED_ROOM: usize = 256;
 
 /// [`quoted_into`], leaving whatever it appended on `None`.
 #[inline(always)]
-fn quoted_into_unchecked(s: &[u8], out: &mut Vec<u8>) -> Option<(usize, bool)> {
+fn quoted_into_unchecked(s: &[u8], from: usize, out: &mut Vec<u8>) -> Option<(usize, bool)> {
     let body = s.get(1..)?;
     // `run` is where the content not yet copied starts (once there was an escape).
-    let (mut scan, mut run, mut escaped) = (0, 0, false);
+    let (mut scan, mut run, mut escaped) = (from, 0, false);
     loop {
         let at = scan + next_special(body.get(scan..)?)?;
         match *body.get(at)? {
             b'"' => {
                 if escaped {
-                    out.extend_from_slice(body.get(run..at)?);
+                    push_run(out, body, run, at);
                 }
                 return Some((at + 2, escaped));
             }
@@ -228,7 +234,7 @@ fn quoted_into_unchecked(s: &[u8], out: &mut Vec<u8>) -> Option<(usize, bool)> {
                     }
                     out.reserve(UNESCAPED_ROOM);
                 }
-                out.extend_from_slice(body.get(run..at)?);
+                push_run(out, body, run, at);
                 out.push(next);
                 escaped = true;
                 run = at + 2;
@@ -237,6 +243,68 @@ fn quoted_into_unchecked(s: &[u8], out: &mut Vec<u8>) -> Option<(usize, bool)> {
             b'\r' => return None,
             // Other control bytes are kept, as the general parser keeps them.
             _ => scan = at + 1,
+        }
+    }
+}
+
+/// Appends `body[run..end]` (a run between escapes, `run <= end <= body.len()`) to `out`.
+/// Most runs are short (a name's few words between escaped quotes): when sixteen bytes are
+/// readable from `run`, they are appended as one fixed-size copy (no `memcpy` call) and the
+/// excess cut off again.
+#[inline(always)]
+fn push_run(out: &mut Vec<u8>, body: &[u8], run: usize, end: usize) {
+    const WIDE: usize = 16;
+    let len = end - run;
+    match body.get(run..run + WIDE) {
+        Some(chunk) if len <= WIDE => {
+            let mut wide = [0u8; WIDE];
+            wide.copy_from_slice(chunk);
+            let kept = out.len() + len;
+            out.extend_from_slice(&wide);
+            out.truncate(kept);
+        }
+        _ => out.extend_from_slice(&body[run..end]),
+    }
+}
+
+/// [`quoted_into`] against the general unescaper, for runs between escapes on both sides of
+/// [`push_run`]'s sixteen bytes and strings ending near the end of the input.
+#[cfg(test)]
+mod quoted_into_runs {
+    use super::{quoted_into, quoted_into_from};
+    use crate::parse::core::unescape_into;
+
+    #[test]
+    fn runs_of_every_length_unescape_as_the_general_parser_does() {
+        for first in 0..40 {
+            for second in [0, 1, 7, 15, 16, 17, 33] {
+                let raw = format!("{}\\\"{}", "a".repeat(first), "b".repeat(second));
+                for tail in ["", " x", " NIL NIL NIL NIL NIL NIL"] {
+                    let wire = format!("\"{raw}\"{tail}");
+                    let mut expected = b"kept".to_vec();
+                    unescape_into(raw.as_bytes(), &mut expected);
+                    let mut out = b"kept".to_vec();
+                    assert_eq!(
+                        quoted_into(wire.as_bytes(), &mut out),
+                        Some((raw.len() + 2, true))
+                    );
+                    assert_eq!(out, expected, "{wire:?}");
+                    // Resuming after the plain prefix gives the same result.
+                    let mut resumed = b"kept".to_vec();
+                    let found = quoted_into_from(wire.as_bytes(), first, &mut resumed);
+                    assert_eq!(found, Some((raw.len() + 2, true)));
+                    assert_eq!(resumed, expected);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rejected_strings_leave_the_buffer_as_it_was() {
+        for wire in [&b"\"ab\\\"cd"[..], b"\"ab\\x\"", b"\"ab\\\"c\rd\""] {
+            let mut out = b"kept".to_vec();
+            assert_eq!(quoted_into(wire, &mut out), None);
+            assert_eq!(out, b"kept");
         }
     }
 }
@@ -1326,20 +1394,19 @@ fn general_nstring_at<'a>(
 #[inline(always)]
 fn text_nstring<'a>(i: Span<'a>, text: &mut TextBuilder) -> PResult<'a, Field> {
     let content = match peek(i) {
-        Some(b'"') => match quoted_len(i.as_slice()) {
-            Some(len) => (i.take_from(len + 2), i.take_from(1).take(len)),
-            None => {
-                let at = text.unescaped.len();
-                match quoted_into(i.as_slice(), &mut text.unescaped) {
-                    Some((end, true)) => {
-                        let len = text.unescaped.len() - at;
-                        return Ok((i.take_from(end), Field::in_unescaped(at, len)));
-                    }
-                    Some((end, false)) => (i.take_from(end), i.take_from(1).take(end - 2)),
-                    None => return text_quoted_general(i, text),
+        // Straight to `quoted_into`: its one scan serves strings with and without escapes
+        // (the callers' fast paths have already scanned this string once).
+        Some(b'"') => {
+            let at = text.unescaped.len();
+            match quoted_into(i.as_slice(), &mut text.unescaped) {
+                Some((end, true)) => {
+                    let len = text.unescaped.len() - at;
+                    return Ok((i.take_from(end), Field::in_unescaped(at, len)));
                 }
+                Some((end, false)) => (i.take_from(end), i.take_from(1).take(end - 2)),
+                None => return text_quoted_general(i, text),
             }
-        },
+        }
         Some(b'{' | b'~') => literal_content(i)?,
         _ => return nil(i).map(|(r, ())| (r, Field::NIL)),
     };
@@ -1490,7 +1557,7 @@ fn nstring_then<const ESCAPES: bool>(
             if !ESCAPES {
                 return None;
             }
-            escaped_then(rest, at, then, unescaped)
+            escaped_then(rest, at, then, len, unescaped)
         }
         b'{' => {
             let (field, end) = plain_nstring(s, at)?;
@@ -1507,16 +1574,18 @@ fn nstring_then<const ESCAPES: bool>(
 /// The quoted string at the start of `rest` (offset `at` of the value's text) that
 /// [`nstring_then`]'s scan stopped in, by [`quoted_into`], followed by the byte `then`: the
 /// field and the offset after that byte. `None` (and `unescaped` possibly grown: the caller
-/// cuts it back) where [`quoted_into`] gives up or another byte follows.
+/// cuts it back) where [`quoted_into`] gives up or another byte follows. `scanned` is where
+/// that scan stopped: [`quoted_into_from`] goes on from there.
 #[inline(never)]
 fn escaped_then(
     rest: &[u8],
     at: usize,
     then: u8,
+    scanned: usize,
     unescaped: &mut Vec<u8>,
 ) -> Option<(Field, usize)> {
     let start = unescaped.len();
-    let (end, escaped) = quoted_into(rest, unescaped)?;
+    let (end, escaped) = quoted_into_from(rest, scanned, unescaped)?;
     if rest.get(end) != Some(&then) {
         return None;
     }
@@ -2112,10 +2181,15 @@ fn body_fld_param_into<'a>(
         // The value, nearly always a quoted string after one space: scanned once here, and
         // by the general parser only when it has escapes.
         let (value, r) = match s.get(r..r + 2) {
-            Some(b" \"") => match s.get(r + 1..).and_then(quoted_len) {
-                Some(len) => (Field::in_text(r + 2, len), r + len + 3),
-                None => escaped_quoted_at(i, r + 1, &mut b.text)?,
-            },
+            Some(b" \"") => {
+                // Where the scan stops: the closing quote, or an escape that
+                // `escaped_quoted_at` goes on from.
+                let len = s.get(r + 2..).and_then(next_special).unwrap_or(0);
+                match s.get(r + 2 + len) {
+                    Some(b'"') => (Field::in_text(r + 2, len), r + len + 3),
+                    _ => escaped_quoted_at(i, r + 1, len, &mut b.text)?,
+                }
+            }
             _ => nstring_at(i, sep_at(i, r, RULE)?, &mut b.text)?,
         };
         b.out.push_param(name, value);
@@ -2131,18 +2205,20 @@ fn body_fld_param_into<'a>(
     }
 }
 
-/// The quoted string at offset `at` of `i` that [`quoted_len`] did not read (one with escapes
-/// or control bytes), unescaped by [`quoted_into`] without a second plain scan; what that
-/// rejects goes to the general parser for its error.
+/// The quoted string at offset `at` of `i` whose plain scan stopped before its closing quote
+/// (at an escape or control byte, `scanned` bytes into its content), unescaped by
+/// [`quoted_into_from`] from there; what that rejects goes to the general parser for its
+/// error.
 #[inline(never)]
 fn escaped_quoted_at<'a>(
     i: Span<'a>,
     at: usize,
+    scanned: usize,
     text: &mut TextBuilder,
 ) -> Result<(Field, usize), Fail<'a>> {
     let start = text.unescaped.len();
     let quoted = i.as_slice().get(at..).unwrap_or_default();
-    match quoted_into(quoted, &mut text.unescaped) {
+    match quoted_into_from(quoted, scanned, &mut text.unescaped) {
         Some((end, true)) => {
             let len = text.unescaped.len() - start;
             Ok((Field::in_unescaped(start, len), at + end))

@@ -26,7 +26,7 @@ use super::core::{
 };
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
-use super::scratch::Scratch;
+use super::scratch::{Scratch, drop_empty};
 use crate::types::{
     BodyExtension, BodyStructure, BodyTables, Envelope, EnvelopeTables, FetchStreamContinuation,
     FetchStreamHead, Field, Flag, ListKind, MAX_WIRE_TEXT_LEN, MessageAttribute, PartNode,
@@ -345,7 +345,7 @@ pub fn msg_att(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
     }
     let mut attrs = attribute_buffer();
     let (rest, _) = attribute_list(i, &mut attrs, false)?;
-    Ok((rest, exact_vec(&mut attrs)))
+    Ok((rest, exact_vec(attrs)))
 }
 
 /// The attributes of one response while they are parsed: this thread's scratch `Vec`
@@ -372,7 +372,7 @@ fn attribute_buffer() -> AttributeBuffer {
 
 /// The parsed attributes as a `Vec` of exactly their number ([`ATTRIBUTE_SCRATCH`]).
 #[inline(always)]
-fn exact_vec(attrs: &mut AttributeBuffer) -> Vec<MessageAttribute> {
+fn exact_vec(attrs: AttributeBuffer) -> Vec<MessageAttribute> {
     ATTRIBUTE_SCRATCH.exact(attrs)
 }
 
@@ -383,7 +383,7 @@ pub(crate) fn msg_att_prefix(i: Span<'_>) -> Vec<MessageAttribute> {
     if let Ok(i) = open(i, "msg-att") {
         let _ = attribute_list(i, &mut attrs, false);
     }
-    exact_vec(&mut attrs)
+    exact_vec(attrs)
 }
 
 /// `*(SP msg-att-item) ")"`: the attributes up to and including the closing parenthesis. When
@@ -608,7 +608,8 @@ fn flag_fetch_list_into<'a>(i: Span<'a>, flags: &mut Vec<Flag>) -> Result<Span<'
     let mut read = FLAG_SCRATCH.take();
     let rest = read_flags(i, &mut read);
     if rest.is_ok() {
-        *flags = FLAG_SCRATCH.exact(&mut read);
+        // `flags` is empty: replaced without a call to the general `Vec` drop.
+        drop_empty(std::mem::replace(flags, FLAG_SCRATCH.exact(read)));
     } else {
         FLAG_SCRATCH.give_back(read);
     }
@@ -2497,7 +2498,7 @@ pub fn fetch_stream_head(i: Span<'_>) -> PResult<'_, FetchStreamHead> {
             i,
             FetchStreamHead {
                 seq,
-                before: exact_vec(&mut before),
+                before: exact_vec(before),
                 streamed,
             },
         )),
@@ -2514,7 +2515,7 @@ pub fn fetch_stream_continuation_head(i: Span<'_>) -> PResult<'_, FetchStreamCon
         Some(streamed) => Ok((
             i,
             FetchStreamContinuation {
-                before: exact_vec(&mut before),
+                before: exact_vec(before),
                 streamed,
             },
         )),
@@ -2528,7 +2529,7 @@ pub fn fetch_stream_tail(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
     let mut attrs = attribute_buffer();
     let (i, _) = attribute_list(i, &mut attrs, false)?;
     let (i, ()) = crlf(i)?;
-    Ok((i, exact_vec(&mut attrs)))
+    Ok((i, exact_vec(attrs)))
 }
 
 #[cfg(test)]

@@ -294,7 +294,9 @@ enum Window {
 }
 
 impl Window {
-    /// Hands out the first `at` bytes without copying them.
+    /// Hands out the first `at` bytes without copying them. Inlined: it runs for every
+    /// frame, and as a call it cost about 16 instructions of entry and exit.
+    #[inline(always)]
     fn split_to(&mut self, at: usize) -> Bytes {
         match self {
             Window::Owned(owned) => owned.split_to(at).freeze(),
@@ -603,19 +605,30 @@ impl Framer {
             return Err(error.clone());
         }
         self.high_water = self.high_water.max(self.buf.len());
-        let frame = self.step().inspect_err(|error| {
-            self.poisoned = Some(error.clone());
-            self.buf = Window::Owned(BytesMut::new());
-            self.high_water = 0;
-            self.queued.clear();
-            self.earlier.clear();
-            self.earlier_len = 0;
-            self.reset_position();
-        })?;
-        if let Some(frame) = &frame {
-            self.release_drained(frame);
+        // Matched rather than chained (`inspect_err`, `?`, `Ok(frame)`): each step moved the
+        // whole result once more: about 85 instructions a frame on `dovecot-mix`.
+        match self.step() {
+            Ok(Some(frame)) => {
+                self.release_drained(&frame);
+                Ok(Some(frame))
+            }
+            Ok(None) => Ok(None),
+            Err(error) => Err(self.poison(error)),
         }
-        Ok(frame)
+    }
+
+    /// Remembers `error`, which every later call returns, and drops everything buffered.
+    #[cold]
+    #[inline(never)]
+    fn poison(&mut self, error: FrameError) -> FrameError {
+        self.poisoned = Some(error.clone());
+        self.buf = Window::Owned(BytesMut::new());
+        self.high_water = 0;
+        self.queued.clear();
+        self.earlier.clear();
+        self.earlier_len = 0;
+        self.reset_position();
+        error
     }
 
     /// After `frame` was handed out: if nothing is left buffered and the window held a large

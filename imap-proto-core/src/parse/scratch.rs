@@ -39,12 +39,13 @@ impl<T> Scratch<T> {
     }
 
     /// `buf`'s items in a `Vec` of exactly their number, moved in one copy
-    /// (`Vec::append`); the emptied `buf` goes back to the thread's scratch.
+    /// (`Vec::append`); the emptied `buf` goes back to the thread's scratch. Takes `buf` by
+    /// value, so the caller is left no emptied `Vec` to drop.
     #[inline(always)]
-    pub(crate) fn exact(&self, buf: &mut Vec<T>) -> Vec<T> {
+    pub(crate) fn exact(&self, mut buf: Vec<T>) -> Vec<T> {
         let mut exact = Vec::with_capacity(buf.len());
-        exact.append(buf);
-        self.keep(std::mem::take(buf));
+        exact.append(&mut buf);
+        self.keep(buf);
         exact
     }
 
@@ -55,8 +56,27 @@ impl<T> Scratch<T> {
     fn keep(&self, empty: Vec<T>) {
         debug_assert!(empty.is_empty());
         if (1..=self.keep).contains(&empty.capacity()) {
-            self.slot.with(|slot| slot.set(empty));
+            // The slot holds an empty `Vec` too (`take` leaves one, and only empty ones are
+            // put back).
+            self.slot.with(|slot| drop_empty(slot.replace(empty)));
+        } else {
+            drop_empty(empty);
         }
+    }
+}
+
+/// Drops `empty`, which holds no items: frees its room if it has any, with no call to the
+/// general `Vec` drop. That drop is not inlined and walks the items, and replacing an empty
+/// `Vec` called it two or three times for every FETCH flag list (about 18 instructions
+/// each; docs/benchmarks.md, "Session-mix round, session 8").
+#[inline(always)]
+pub(crate) fn drop_empty<T>(empty: Vec<T>) {
+    debug_assert!(empty.is_empty());
+    if empty.capacity() == 0 {
+        // Nothing to free: no allocation, no items.
+        std::mem::forget(empty);
+    } else {
+        drop(empty);
     }
 }
 
@@ -74,7 +94,7 @@ mod tests {
         let mut buf = NUMBERS.take();
         buf.extend([1, 2, 3]);
         let room = buf.as_ptr();
-        let exact = NUMBERS.exact(&mut buf);
+        let exact = NUMBERS.exact(buf);
         assert_eq!(exact, [1, 2, 3]);
         assert_eq!(exact.capacity(), 3);
         let again = NUMBERS.take();
@@ -89,7 +109,23 @@ mod tests {
     fn a_scratch_that_grew_past_the_bound_is_let_go() {
         let mut buf = NUMBERS.take();
         buf.extend(0..100);
-        assert_eq!(NUMBERS.exact(&mut buf).len(), 100);
+        assert_eq!(NUMBERS.exact(buf).len(), 100);
         assert_eq!(NUMBERS.take().capacity(), 0);
+    }
+
+    #[test]
+    fn nested_uses_both_give_back_and_the_later_one_is_kept() {
+        let mut outer = NUMBERS.take();
+        let mut inner = NUMBERS.take();
+        outer.push(1);
+        inner.extend([2, 3]);
+        let inner_room = inner.as_ptr();
+        assert_eq!(NUMBERS.exact(inner), [2, 3]);
+        // The slot now holds the inner room; giving the outer back replaces (frees) it.
+        assert_eq!(NUMBERS.exact(outer), [1]);
+        let kept = NUMBERS.take();
+        assert!(kept.is_empty() && kept.capacity() > 0);
+        assert_ne!(kept.as_ptr(), inner_room);
+        NUMBERS.give_back(kept);
     }
 }

@@ -6,11 +6,14 @@
 //! - quoted strings may carry 8-bit bytes even without UTF8=ACCEPT.
 //! - a bare LF is accepted where CRLF belongs.
 
+use std::cell::Cell;
+
 use bytes::Bytes;
 use nom::{Input, Parser};
 
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
+use super::scratch::{Scratch, drop_empty};
 use crate::types::{Flag, Mailbox, UidRange};
 
 /// `SP = %x20`
@@ -535,37 +538,145 @@ pub fn text(i: Span<'_>) -> PResult<'_, Bytes> {
 /// `flag = "\Answered" / "\Flagged" / "\Deleted" / "\Seen" / "\Draft" / flag-keyword /
 /// flag-extension`, plus `flag-perm`'s `"\*"` and `flag-fetch`'s `"\Recent"`.
 pub fn flag(i: Span<'_>) -> PResult<'_, Flag> {
-    let s = i.as_slice();
-    if s.starts_with(b"\\*") {
-        return Ok((i.take_from(2), Flag::MayCreate));
+    match flag_at(i) {
+        Some((len, flag)) => Ok((i.take_from(len), flag)),
+        None => Err(PErr::syntax(i, "flag")),
     }
-    let skip = usize::from(s.first() == Some(&b'\\'));
-    // Lenient: `]` may appear in keywords some servers invent; ASTRING-CHAR covers it, but
-    // inside a response code `]` ends the code, so only ATOM-CHARs are taken here.
-    let n = atom_len(&s[skip..]);
-    if n == 0 {
-        return Err(PErr::syntax(i, "flag"));
-    }
-    let (rest, matched) = i.take_split(skip + n);
-    // Classified on the slice: a system flag needs no `Bytes`, and an extension gets one
-    // `Bytes` of its name, not one of the whole flag and another without the backslash.
-    let flag = if skip == 1 {
-        let name = matched.take_from(1);
-        Flag::system(name.as_slice()).unwrap_or_else(|| Flag::Extension(name.to_bytes()))
-    } else {
-        Flag::Keyword(matched.to_bytes())
-    };
-    Ok((rest, flag))
 }
 
-/// `flag-list = "(" [flag *(SP flag)] ")"` (also `flag-fetch` and `flag-perm` lists).
-/// Lenient: extra spaces between flags are tolerated.
+/// [`flag`] as its length and value, `None` where no flag starts. Classified on the slice:
+/// a system flag needs no `Bytes` ([`system_flag`]), and an extension gets one `Bytes` of
+/// its name, not one of the whole flag and another without the backslash.
+#[inline(always)]
+fn flag_at(i: Span<'_>) -> Option<(usize, Flag)> {
+    let s = i.as_slice();
+    // Lenient: `]` may appear in keywords some servers invent; ASTRING-CHAR covers it, but
+    // inside a response code `]` ends the code, so only ATOM-CHARs are taken here.
+    match s {
+        [b'\\', b'*', ..] => Some((2, Flag::MayCreate)),
+        [b'\\', name @ ..] => match atom_len(name) {
+            0 => None,
+            n => {
+                let flag = system_flag(&name[..n])
+                    .unwrap_or_else(|| Flag::Extension(i.take_from(1).take(n).to_bytes()));
+                Some((n + 1, flag))
+            }
+        },
+        _ => match atom_len(s) {
+            0 => None,
+            n => Some((n, Flag::Keyword(i.take(n).to_bytes()))),
+        },
+    }
+}
+
+/// The system flag whose name (after the backslash) is `name`, case-insensitively: told
+/// apart by length, then one compare of the name folded to upper case. Only letters are
+/// compared against, and bit 5 is the case bit of letters alone, so the fold cannot make a
+/// different name equal.
+#[inline(always)]
+fn system_flag(name: &[u8]) -> Option<Flag> {
+    const fn word(name: &[u8]) -> u64 {
+        let mut bytes = [0u8; 8];
+        let mut k = 0;
+        while k < name.len() && k < 8 {
+            bytes[k] = name[k] & !0x20;
+            k += 1;
+        }
+        u64::from_le_bytes(bytes)
+    }
+    const SEEN: u64 = word(b"SEEN");
+    const DRAFT: u64 = word(b"DRAFT");
+    const RECENT: u64 = word(b"RECENT");
+    const FLAGGED: u64 = word(b"FLAGGED");
+    const DELETED: u64 = word(b"DELETED");
+    const ANSWERED: u64 = word(b"ANSWERED");
+    if name.len() > 8 {
+        return None;
+    }
+    let mut bytes = [0u8; 8];
+    bytes.get_mut(..name.len())?.copy_from_slice(name);
+    let folded = u64::from_le_bytes(bytes) & u64::from_le_bytes([!0x20; 8]);
+    match (name.len(), folded) {
+        (4, SEEN) => Some(Flag::Seen),
+        (5, DRAFT) => Some(Flag::Draft),
+        (6, RECENT) => Some(Flag::Recent),
+        (7, FLAGGED) => Some(Flag::Flagged),
+        (7, DELETED) => Some(Flag::Deleted),
+        (8, ANSWERED) => Some(Flag::Answered),
+        _ => None,
+    }
+}
+
+/// `flag-list = "(" [flag *(SP flag)] ")"`, also read for `flag-perm` lists and FETCH's
+/// `"(" [flag-fetch *(SP flag-fetch)] ")"` (RFC 9051 §9). Quirk: extra spaces are tolerated.
 ///
-/// Read as a FETCH flag list is ([`super::fetch`]): the same flags, classified before any
-/// `Bytes` is made, in a `Vec` of exactly their number (keyword lists of 20-40 flags are
-/// common in FLAGS and PERMANENTFLAGS: mail clients' tags, labels migrated from Gmail).
+/// The flags are read into this thread's scratch `Vec` and moved into one of exactly their
+/// number once the list closed: a buffered FETCH keeps every list, so spare room would be
+/// most of their size, and keyword lists of 20-40 flags are common in FLAGS and
+/// PERMANENTFLAGS (mail clients' tags, labels migrated from Gmail). Replaces counting the
+/// spaces before the list's `)` first, which cost more than the flags on long keyword
+/// lists (docs/benchmarks.md, "Session-mix round, session 8").
 pub fn flag_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
-    super::fetch::flag_fetch_list(i)
+    let mut flags = Vec::new();
+    let rest = flag_list_into(i, &mut flags)?;
+    Ok((rest, flags))
+}
+
+thread_local! {
+    static FLAG_SLOT: Cell<Vec<Flag>> = const { Cell::new(Vec::new()) };
+}
+
+/// Flags of a list are read here and moved out at exact size; a scratch that grew past 64
+/// flags is let go.
+static FLAG_SCRATCH: Scratch<Flag> = Scratch::new(&FLAG_SLOT, 64);
+
+/// [`flag_list`] into `flags` (empty), which gets a `Vec` of exactly the flags read; for a
+/// caller that has its place ready (a FETCH attribute).
+#[inline(always)]
+pub(super) fn flag_list_into<'a>(
+    i: Span<'a>,
+    flags: &mut Vec<Flag>,
+) -> Result<Span<'a>, nom::Err<PErr<'a>>> {
+    let i = match i.as_slice() {
+        [b'(', ..] => skip_spaces(i.take_from(1)),
+        _ => return Err(PErr::syntax(i, "flag-fetch")),
+    };
+    if i.as_slice().first() == Some(&b')') {
+        return Ok(i.take_from(1));
+    }
+    let mut read = FLAG_SCRATCH.take();
+    let rest = read_flags(i, &mut read);
+    if rest.is_ok() {
+        // `flags` is empty: replaced without a call to the general `Vec` drop.
+        drop_empty(std::mem::replace(flags, FLAG_SCRATCH.exact(read)));
+    } else {
+        FLAG_SCRATCH.give_back(read);
+    }
+    rest
+}
+
+/// `flag *(SP flag) ")"`, pushed onto `flags`.
+#[inline(always)]
+fn read_flags<'a>(mut i: Span<'a>, flags: &mut Vec<Flag>) -> Result<Span<'a>, nom::Err<PErr<'a>>> {
+    loop {
+        if i.as_slice().first() == Some(&b')') {
+            return Ok(i.take_from(1));
+        }
+        let Some((len, flag)) = flag_at(i) else {
+            return Err(PErr::syntax(i, "flag"));
+        };
+        flags.push(flag);
+        i = skip_spaces(i.take_from(len));
+    }
+}
+
+/// Skips any number of spaces.
+#[inline(always)]
+fn skip_spaces(mut i: Span<'_>) -> Span<'_> {
+    while i.as_slice().first() == Some(&b' ') {
+        i = i.take_from(1);
+    }
+    i
 }
 
 /// The spaces in `s` before its first `)` (all of them if it has none): how many items
@@ -741,10 +852,21 @@ pub fn many_sp<'a, T>(
 /// doubled spaces.
 pub fn paren_list<'a, T>(
     i: Span<'a>,
+    item: impl Parser<Span<'a>, Output = T, Error = PErr<'a>>,
+) -> PResult<'a, Vec<T>> {
+    paren_list_sized(i, |_| 0, item)
+}
+
+/// [`paren_list`] with its vector sized first by `room`, given the bytes after `(`: for
+/// lists whose length the bytes tell (a buffered response keeps the vector, so room it
+/// grew into and did not use is kept too).
+pub(super) fn paren_list_sized<'a, T>(
+    i: Span<'a>,
+    room: impl FnOnce(&[u8]) -> usize,
     mut item: impl Parser<Span<'a>, Output = T, Error = PErr<'a>>,
 ) -> PResult<'a, Vec<T>> {
     let (mut i, _) = byte(b'(')(i)?;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(room(i.as_slice()));
     loop {
         while i.as_slice().first() == Some(&b' ') {
             i = i.take_from(1);
@@ -873,6 +995,58 @@ pub(crate) mod tests {
             .iter()
             .fold(0u64, |v, d| v * 10 + u64::from(d - b'0'));
         Some((n, value))
+    }
+
+    #[test]
+    fn system_flags_match_the_flag_table() {
+        let names = [
+            "Seen",
+            "seen",
+            "SEEN",
+            "sEeN",
+            "Draft",
+            "Recent",
+            "Flagged",
+            "Deleted",
+            "Answered",
+            "answered",
+            "Seen1",
+            "See",
+            "Seem",
+            "Drafts",
+            "Flaged",
+            "Deleted_",
+            "Answere",
+            "S\x13EN",
+            "\x13EEN",
+            "Junk",
+            "*",
+            "",
+            "X-Seen",
+            "Answered1",
+            "Recently",
+        ];
+        for name in names {
+            assert_eq!(
+                system_flag(name.as_bytes()),
+                Flag::system(name.as_bytes()).filter(|flag| *flag != Flag::MayCreate),
+                "{name:?}"
+            );
+        }
+        // Every byte in every position of every name of the table.
+        for name in ["Seen", "Draft", "Recent", "Flagged", "Deleted", "Answered"] {
+            for at in 0..name.len() {
+                for byte in 0..=255u8 {
+                    let mut bytes = name.as_bytes().to_vec();
+                    bytes[at] = byte;
+                    assert_eq!(
+                        system_flag(&bytes),
+                        Flag::system(&bytes).filter(|flag| *flag != Flag::MayCreate),
+                        "{bytes:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -21,15 +21,16 @@ use bytes::Bytes;
 use nom::Input;
 
 use super::core::{
-    astring, atom_len, check_depth, crlf, digit_run, is_astring_char, literal, literal_content,
-    number, number64, nz_number, quoted_content, raw_value, spaces_before_close, unescape_into,
+    astring, atom_len, check_depth, crlf, digit_run, flag_list, flag_list_into, is_astring_char,
+    literal, literal_content, number, number64, nz_number, quoted_content, raw_value,
+    spaces_before_close, unescape_into,
 };
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
-use super::scratch::{Scratch, drop_empty};
+use super::scratch::Scratch;
 use crate::types::{
     BodyExtension, BodyStructure, BodyTables, Envelope, EnvelopeTables, FetchStreamContinuation,
-    FetchStreamHead, Field, Flag, ListKind, MAX_WIRE_TEXT_LEN, MessageAttribute, PartNode,
+    FetchStreamHead, Field, ListKind, MAX_WIRE_TEXT_LEN, MessageAttribute, PartNode,
     RawAddress, Section, SectionKind, StreamedAttribute, StringKind,
 };
 
@@ -52,6 +53,12 @@ fn skip_spaces(mut i: Span<'_>) -> Span<'_> {
         i = i.take_from(1);
     }
     i
+}
+
+/// The offset in `i` of `rest`, a position after it.
+#[inline(always)]
+fn offset_of(i: Span<'_>, rest: Span<'_>) -> usize {
+    i.input_len() - rest.input_len()
 }
 
 /// `SP`, leniently `1*SP` (quirk: doubled spaces).
@@ -450,7 +457,7 @@ fn push_sync_attribute<'a>(i: Span<'a>, attrs: &mut AttributeBuffer) -> Option<S
         let Some(MessageAttribute::Flags(flags)) = attrs.last_mut() else {
             return None;
         };
-        return match flag_fetch_list_into(i.take_from(6), flags) {
+        return match flag_list_into(i.take_from(6), flags) {
             Ok(rest) => Some(rest),
             Err(_) => {
                 attrs.pop();
@@ -512,7 +519,7 @@ fn msg_att_item<'a>(
             }
         }
         KEY_FLAGS => {
-            let (r, flags) = flag_fetch_list(sep(after, "FLAGS")?)?;
+            let (r, flags) = flag_list(sep(after, "FLAGS")?)?;
             attr(attrs, r, MessageAttribute::Flags(flags))
         }
         KEY_RFC822 => rfc822_value(after, SectionKind::Rfc822, stream, attrs, streamed),
@@ -571,116 +578,6 @@ fn msg_att_item<'a>(
             attr(attrs, r, MessageAttribute::BodyStructure(b))
         }
         _ => other_attribute(i, n, attrs),
-    }
-}
-
-/// `"(" [flag-fetch *(SP flag-fetch)] ")"` with `flag-fetch = flag / obsolete-flag-recent`
-/// (RFC 9051 §9), also read for `flag-list` and `flag-perm` ([`super::core::flag_list`]):
-/// each flag as [`super::core::flag`] reads it, but the system flags are recognized before
-/// making a `Bytes`, so they cost no reference count. Quirk: extra spaces are tolerated.
-pub(super) fn flag_fetch_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
-    let mut flags = Vec::new();
-    let rest = flag_fetch_list_into(i, &mut flags)?;
-    Ok((rest, flags))
-}
-
-thread_local! {
-    static FLAG_SLOT: Cell<Vec<Flag>> = const { Cell::new(Vec::new()) };
-}
-
-/// Flags of a list are read here and moved out at exact size; a scratch that grew past 64
-/// flags is let go.
-static FLAG_SCRATCH: Scratch<Flag> = Scratch::new(&FLAG_SLOT, 64);
-
-/// [`flag_fetch_list`], into `flags` (empty), which gets a `Vec` of exactly the flags read.
-///
-/// The flags are read into this thread's scratch `Vec` and moved into the exact one in a
-/// single copy once the list closed, as [`exact_vec`] does for attributes: a buffered FETCH
-/// keeps every list, so spare room would be most of their size. Replaces counting the
-/// spaces before the list's `)` first, which cost more than the flags on long keyword
-/// lists (docs/benchmarks.md, "Session-mix round, session 8").
-#[inline(always)]
-fn flag_fetch_list_into<'a>(i: Span<'a>, flags: &mut Vec<Flag>) -> Result<Span<'a>, Fail<'a>> {
-    let i = open(i, "flag-fetch")?;
-    if peek(i) == Some(b')') {
-        return Ok(i.take_from(1));
-    }
-    let mut read = FLAG_SCRATCH.take();
-    let rest = read_flags(i, &mut read);
-    if rest.is_ok() {
-        // `flags` is empty: replaced without a call to the general `Vec` drop.
-        drop_empty(std::mem::replace(flags, FLAG_SCRATCH.exact(read)));
-    } else {
-        FLAG_SCRATCH.give_back(read);
-    }
-    rest
-}
-
-/// `flag-fetch *(SP flag-fetch) ")"`, pushed onto `flags`.
-#[inline(always)]
-fn read_flags<'a>(mut i: Span<'a>, flags: &mut Vec<Flag>) -> Result<Span<'a>, Fail<'a>> {
-    loop {
-        let s = i.as_slice();
-        let (len, flag) = match s {
-            [b')', ..] => return Ok(i.take_from(1)),
-            [b'\\', b'*', ..] => (2, Flag::MayCreate),
-            [b'\\', rest @ ..] => {
-                let n = atom_len(rest);
-                if n == 0 {
-                    return Err(PErr::syntax(i, "flag"));
-                }
-                let flag = system_flag(&rest[..n])
-                    .unwrap_or_else(|| Flag::Extension(i.take_from(1).take(n).to_bytes()));
-                (n + 1, flag)
-            }
-            _ => {
-                let n = atom_len(s);
-                if n == 0 {
-                    return Err(PErr::syntax(i, "flag"));
-                }
-                (n, Flag::Keyword(i.take(n).to_bytes()))
-            }
-        };
-        flags.push(flag);
-        i = skip_spaces(i.take_from(len));
-    }
-}
-
-/// The system flag whose name (after the backslash) is `name`, case-insensitively: told
-/// apart by length, then one compare of the name folded to upper case. Only letters are
-/// compared against, and bit 5 is the case bit of letters alone, so the fold cannot make a
-/// different name equal.
-#[inline(always)]
-fn system_flag(name: &[u8]) -> Option<Flag> {
-    const fn word(name: &[u8]) -> u64 {
-        let mut bytes = [0u8; 8];
-        let mut k = 0;
-        while k < name.len() && k < 8 {
-            bytes[k] = name[k] & !0x20;
-            k += 1;
-        }
-        u64::from_le_bytes(bytes)
-    }
-    const SEEN: u64 = word(b"SEEN");
-    const DRAFT: u64 = word(b"DRAFT");
-    const RECENT: u64 = word(b"RECENT");
-    const FLAGGED: u64 = word(b"FLAGGED");
-    const DELETED: u64 = word(b"DELETED");
-    const ANSWERED: u64 = word(b"ANSWERED");
-    if name.len() > 8 {
-        return None;
-    }
-    let mut bytes = [0u8; 8];
-    bytes.get_mut(..name.len())?.copy_from_slice(name);
-    let folded = u64::from_le_bytes(bytes) & u64::from_le_bytes([!0x20; 8]);
-    match (name.len(), folded) {
-        (4, SEEN) => Some(Flag::Seen),
-        (5, DRAFT) => Some(Flag::Draft),
-        (6, RECENT) => Some(Flag::Recent),
-        (7, FLAGGED) => Some(Flag::Flagged),
-        (7, DELETED) => Some(Flag::Deleted),
-        (8, ANSWERED) => Some(Flag::Answered),
-        _ => None,
     }
 }
 
@@ -1211,7 +1108,7 @@ impl TextBuilder {
     /// The finished value's wire text, the frame from `start` (where [`TextBuilder::at`]
     /// was) to `rest`, and the unescaped strings.
     fn finish<'a>(self, start: Span<'a>, rest: Span<'a>) -> Result<(Bytes, Vec<u8>), Fail<'a>> {
-        let len = start.input_len() - rest.input_len();
+        let len = offset_of(start, rest);
         if len > MAX_WIRE_TEXT_LEN || self.unescaped.len() > MAX_WIRE_TEXT_LEN {
             return Err(PErr::fatal(start, ParseErrorKind::TooLong));
         }
@@ -1235,7 +1132,7 @@ fn envelope_into<'a>(
 ) -> Result<usize, Fail<'a>> {
     const RULE: &str = "envelope";
     let s = i.as_slice();
-    let at = i.input_len() - open(i, RULE)?.input_len();
+    let at = offset_of(i, open(i, RULE)?);
     let (date, at) = nstring_sep_at(i, at, text)?;
     env.set_string(StringKind::Date, date);
     let (subject, from_start) = nstring_sep_at(i, at, text)?;
@@ -1261,7 +1158,7 @@ fn envelope_into<'a>(
     let (message_id, at) = nstring_at(i, at, text)?;
     env.set_string(StringKind::MessageId, message_id);
     let rest = close(i.take_from(at), RULE)?;
-    Ok(i.input_len() - rest.input_len())
+    Ok(offset_of(i, rest))
 }
 
 /// `nstring SP` at offset `at` of `i` (where the value's text starts): the field and the
@@ -1297,7 +1194,7 @@ fn general_nstring_sep_at<'a>(
 fn sep_at<'a>(i: Span<'a>, at: usize, rule: &'static str) -> Result<usize, Fail<'a>> {
     match i.as_slice().get(at..at + 2) {
         Some([b' ', next]) if *next != b' ' => Ok(at + 1),
-        _ => Ok(i.input_len() - sep(i.take_from(at), rule)?.input_len()),
+        _ => Ok(offset_of(i, sep(i.take_from(at), rule)?)),
     }
 }
 
@@ -1386,7 +1283,7 @@ fn general_nstring_at<'a>(
     text: &mut TextBuilder,
 ) -> Result<(Field, usize), Fail<'a>> {
     let (rest, field) = text_nstring(i.take_from(at), text)?;
-    Ok((field, i.input_len() - rest.input_len()))
+    Ok((field, offset_of(i, rest)))
 }
 
 /// `nstring` as a [`Field`]. Unescaped quoted strings (nearly all) and literals are ranges of
@@ -1491,7 +1388,7 @@ fn address_list_at<'a>(
             Some((field, end)) if field.is_nil() => Ok(end),
             _ => {
                 let rest = nil(i.take_from(at))?.0;
-                Ok(i.input_len() - rest.input_len())
+                Ok(offset_of(i, rest))
             }
         };
     }
@@ -1627,7 +1524,7 @@ fn address_at<'a>(
     let s = i.as_slice();
     let at = match s.get(at..at + 2) {
         Some([b'(', next]) if *next != b' ' => at + 1,
-        _ => i.input_len() - open(i.take_from(at), RULE)?.input_len(),
+        _ => offset_of(i, open(i.take_from(at), RULE)?),
     };
     let (name, at) = nstring_at(i, at, text)?;
     let (adl, at) = nstring_at(i, sep_at(i, at, RULE)?, text)?;
@@ -1636,7 +1533,7 @@ fn address_at<'a>(
     let end = if s.get(at) == Some(&b')') {
         at + 1
     } else {
-        i.input_len() - close(i.take_from(at), RULE)?.input_len()
+        offset_of(i, close(i.take_from(at), RULE)?)
     };
     Ok(([name, adl, mailbox, host], end))
 }
@@ -1832,12 +1729,6 @@ fn table_len(len: usize) -> u32 {
 // gets, and the shapes servers send (quoted strings without escapes, `NIL`, small numbers,
 // single spaces) are read directly. Anything else goes to the general parsers at that
 // offset, which give the same values and errors.
-
-/// The offset in `i` of `rest`, a position after it.
-#[inline(always)]
-fn offset_of(i: Span<'_>, rest: Span<'_>) -> usize {
-    i.input_len() - rest.input_len()
-}
 
 /// [`next_field`] at offset `at` of `i`: where the next optional field starts, `None` when
 /// the list closes here.
@@ -2536,6 +2427,7 @@ pub fn fetch_stream_tail(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
 mod tests {
     use super::*;
     use crate::parse::ParseErrorKind;
+    use crate::types::Flag;
     use crate::parse::core::is_atom_char;
     use crate::parse::core::tests::run;
     use crate::parse::input::FrameContext;
@@ -3874,11 +3766,11 @@ mod tests {
             "(a]b)",
         ] {
             let i = input.as_bytes();
-            assert_eq!(
-                run(i, flag_fetch_list),
-                run(i, crate::parse::core::flag_list),
-                "{input}"
-            );
+            // The list reader against the general list of general flags.
+            fn by_flag(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
+                crate::parse::core::paren_list(i, crate::parse::core::flag)
+            }
+            assert_eq!(run(i, flag_list), run(i, by_flag), "{input}");
         }
     }
 
@@ -3911,58 +3803,6 @@ mod tests {
             }
         }
         assert_eq!(folded_key_at(b"X-A-VERY-LONG-NAME 1", 18), 0);
-    }
-
-    #[test]
-    fn system_flags_match_the_flag_table() {
-        let names = [
-            "Seen",
-            "seen",
-            "SEEN",
-            "sEeN",
-            "Draft",
-            "Recent",
-            "Flagged",
-            "Deleted",
-            "Answered",
-            "answered",
-            "Seen1",
-            "See",
-            "Seem",
-            "Drafts",
-            "Flaged",
-            "Deleted_",
-            "Answere",
-            "S\x13EN",
-            "\x13EEN",
-            "Junk",
-            "*",
-            "",
-            "X-Seen",
-            "Answered1",
-            "Recently",
-        ];
-        for name in names {
-            assert_eq!(
-                system_flag(name.as_bytes()),
-                Flag::system(name.as_bytes()).filter(|flag| *flag != Flag::MayCreate),
-                "{name:?}"
-            );
-        }
-        // Every byte in every position of every name of the table.
-        for name in ["Seen", "Draft", "Recent", "Flagged", "Deleted", "Answered"] {
-            for at in 0..name.len() {
-                for byte in 0..=255u8 {
-                    let mut bytes = name.as_bytes().to_vec();
-                    bytes[at] = byte;
-                    assert_eq!(
-                        system_flag(&bytes),
-                        Flag::system(&bytes).filter(|flag| *flag != Flag::MayCreate),
-                        "{bytes:?}"
-                    );
-                }
-            }
-        }
     }
 
     #[test]

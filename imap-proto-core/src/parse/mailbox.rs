@@ -14,7 +14,7 @@ use nom::Input;
 
 use super::core::{
     astring, atom_len, atom_slice, byte, keyword, mailbox, many_sp, nil, nstring, number,
-    number64, paren_list, quoted, raw_value, sp, spaces_before_close, string,
+    number64, paren_list, paren_list_sized, quoted, raw_value, sp, spaces_before_close, string,
 };
 use super::error::{PErr, PResult};
 use super::input::Span;
@@ -175,19 +175,11 @@ pub fn mailbox_data_status(i: Span<'_>) -> PResult<'_, MailboxStatus> {
 /// only makes it grow). A STATUS of six or seven items grew from four to eight (a
 /// reallocation, about 300 instructions) and kept the spare room.
 pub fn status_att_list(i: Span<'_>) -> PResult<'_, Vec<StatusItem>> {
-    let (mut i, _) = byte(b'(')(i)?;
-    let mut out = Vec::with_capacity(spaces_before_close(i.as_slice()).div_ceil(2));
-    loop {
-        while i.as_slice().first() == Some(&b' ') {
-            i = i.take_from(1);
-        }
-        if i.as_slice().first() == Some(&b')') {
-            return Ok((i.take_from(1), out));
-        }
-        let (rest, value) = status_att_val(i)?;
-        out.push(value);
-        i = rest;
-    }
+    paren_list_sized(
+        i,
+        |s| spaces_before_close(s).div_ceil(2),
+        status_att_val,
+    )
 }
 
 /// `status-att-val = ("MESSAGES" SP number) / ("UIDNEXT" SP nz-number) / ("UIDVALIDITY" SP

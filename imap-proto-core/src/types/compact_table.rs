@@ -134,26 +134,25 @@ impl Table {
     }
 }
 
-/// Whether every word of `words` has a 16-bit form ([`has_narrow`] of each). Rotated left
-/// by one, a word with a 16-bit form is at most `0xFFFE` (`u32::MAX` is `u32::MAX`), so one
-/// more is below 2^16 (or wraps to 0) exactly for those: an OR of every word the compiler
-/// vectorises, where `has_narrow` a word at a time took several instructions a word.
+/// Whether every word of `words` has a 16-bit form ([`has_narrow`] of each).
 #[inline]
 pub(crate) fn all_narrow(words: &[u32]) -> bool {
-    words
-        .iter()
-        .fold(0, |any, &word| any | word.rotate_left(1).wrapping_add(1))
-        < 0x1_0000
+    narrow_words(words.iter().copied())
 }
 
 /// Whether every word of `fields` has a 16-bit form (see [`all_narrow`]).
 #[inline]
 pub(crate) fn fields_narrow(fields: &[Field]) -> bool {
-    fields
-        .iter()
-        .flat_map(|field| field.to_words())
-        .fold(0, |any, word| any | word.rotate_left(1).wrapping_add(1))
-        < 0x1_0000
+    narrow_words(fields.iter().flat_map(|field| field.to_words()))
+}
+
+/// [`has_narrow`] of every word, without a branch a word: rotated left by one, a word with
+/// a 16-bit form is at most `0xFFFE` (`u32::MAX` is `u32::MAX`), so one more is below 2^16
+/// (or wraps to 0) exactly for those; the OR of them all the compiler vectorises, where
+/// `has_narrow` a word at a time took several instructions a word.
+#[inline(always)]
+fn narrow_words(words: impl Iterator<Item = u32>) -> bool {
+    words.fold(0, |any, word| any | word.rotate_left(1).wrapping_add(1)) < 0x1_0000
 }
 
 /// Whether a table of `count` words can be 16-bit as far as word 0 (the offset of the

@@ -1058,19 +1058,27 @@ pub fn section_binary(i: Span<'_>) -> PResult<'_, Vec<u32>> {
 /// SP env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")"` (RFC 9051 §9), where the
 /// dates, subject and ids are `nstring` and the address fields are `"(" 1*address ")" / nil`.
 pub fn envelope(i: Span<'_>) -> PResult<'_, Envelope> {
-    let mut env = EnvelopeTables::default();
+    let mut env = EnvelopeTables::with_addresses(ADDRESSES.take());
     let mut text = TextBuilder::at(i);
-    let end = envelope_into(i, &mut text, &mut env)?;
-    let rest = i.take_from(end);
-    let (wire, unescaped) = text.finish(i, rest)?;
-    let envelope = env.finish(wire, &unescaped);
-    TextBuilder::give_back(unescaped);
-    Ok((rest, envelope))
+    let found = envelope_into(i, &mut text, &mut env).and_then(|end| {
+        let rest = i.take_from(end);
+        let (wire, unescaped) = text.finish(i, rest)?;
+        let envelope = env.finish(wire, &unescaped);
+        TextBuilder::give_back(unescaped);
+        Ok((rest, envelope))
+    });
+    ADDRESSES.give_back(env.into_addresses());
+    found
 }
 
 thread_local! {
     static UNESCAPED_SLOT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    static ADDRESS_SLOT: Cell<Vec<RawAddress>> = const { Cell::new(Vec::new()) };
 }
+
+/// The addresses of the envelope being parsed ([`EnvelopeTables`]), kept between
+/// envelopes; room for more than 256 (an 8 KiB table, a very long recipient list) is let go.
+static ADDRESSES: Scratch<RawAddress> = Scratch::new(&ADDRESS_SLOT, 256);
 
 /// Unescaped bytes a thread keeps between values ([`quoted_into`] takes the buffer at a
 /// value's first escape); a buffer that grew past 4 KiB is let go.
@@ -1369,9 +1377,22 @@ fn env_address_list<'a>(
     kind: ListKind,
 ) -> Result<usize, Fail<'a>> {
     let first = env.address_count();
+    // `NIL` (most cc and bcc lists) without the call: one compare, as in [`plain_nstring`].
+    if let Some(end) = nil_word_at(i.as_slice(), at) {
+        env.set_list(kind, (first, first));
+        return Ok(end);
+    }
     let at = address_list_at(i, at, text, env)?;
     env.set_list(kind, (first, env.address_count()));
     Ok(at)
+}
+
+/// The offset after `NIL` (any case) at offset `at` of `s` when a space or `)` follows it
+/// (nearly always): one 32-bit compare. `None` for anything else.
+#[inline(always)]
+fn nil_word_at(s: &[u8], at: usize) -> Option<usize> {
+    let word = u32::from_le_bytes(s.get(at..at + 4)?.try_into().ok()?);
+    matches!(word | 0x0020_2020, NIL_SPACE | NIL_CLOSE).then_some(at + 3)
 }
 
 /// The addresses of an `env-from`-like list at offset `at` of `i`, pushed to `env`; returns
@@ -1426,7 +1447,14 @@ fn plain_address<const ESCAPES: bool>(
         return None;
     }
     let (name, at) = nstring_then::<ESCAPES>(s, at + 1, b' ', unescaped)?;
-    let (adl, at) = nstring_then::<ESCAPES>(s, at, b' ', unescaped)?;
+    // `addr-adl`, the obsolete source route (RFC 5322 §4.4), is `NIL` in practice: that
+    // compare first, before the dispatch on the first byte.
+    let (adl, at) = match s.get(at..at + 4) {
+        Some(&[a, b, c, d]) if u32::from_le_bytes([a, b, c, d]) | 0x0020_2020 == NIL_SPACE => {
+            (Field::NIL, at + 4)
+        }
+        _ => nstring_then::<ESCAPES>(s, at, b' ', unescaped)?,
+    };
     let (mailbox, at) = nstring_then::<ESCAPES>(s, at, b' ', unescaped)?;
     let (host, at) = nstring_then::<ESCAPES>(s, at, b')', unescaped)?;
     Some(([name, adl, mailbox, host], at))

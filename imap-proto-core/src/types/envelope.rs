@@ -9,7 +9,6 @@ use std::borrow::Cow;
 use std::fmt;
 
 use bytes::Bytes;
-use smallvec::SmallVec;
 
 use super::compact_table::{TableBytes, all_narrow, fields_narrow, narrow_fits};
 use super::wire_text::{Field, ShowField, WireText};
@@ -64,19 +63,39 @@ const ADDRESSES: usize = LISTS + 2 * LIST_COUNT;
 /// Table words per address.
 const ADDRESS_WORDS: usize = 2 * 4;
 
-/// An envelope being parsed: its fields in scratch tables on the stack, stored in the
-/// envelope's one exact-size table by [`EnvelopeTables::finish`].
+/// An envelope being parsed: its fields in scratch tables, stored in the envelope's one
+/// exact-size table by [`EnvelopeTables::finish`].
 #[derive(Default)]
 pub(crate) struct EnvelopeTables {
     /// Date, subject, in-reply-to, message-id (see [`StringKind`]).
     strings: [Field; 4],
     /// Each address list as a range of `addresses` (see [`ListKind`]).
     lists: [(u32, u32); LIST_COUNT],
-    /// Every parsed address, list after list.
-    addresses: SmallVec<[RawAddress; 8]>,
+    /// Every parsed address, list after list: the parser's per-thread scratch, whose room
+    /// is kept from one envelope to the next. An inline `SmallVec` of eight spilled to the
+    /// heap for about a quarter of real envelopes (mailing lists, long Cc lists), an
+    /// allocation, a copy and a free each.
+    addresses: Vec<RawAddress>,
 }
 
 impl EnvelopeTables {
+    /// Empty tables whose addresses go into `addresses` (empty; its room is reused).
+    #[inline(always)]
+    pub(crate) fn with_addresses(addresses: Vec<RawAddress>) -> Self {
+        debug_assert!(addresses.is_empty());
+        EnvelopeTables {
+            strings: [Field::NIL; 4],
+            lists: [(0, 0); LIST_COUNT],
+            addresses,
+        }
+    }
+
+    /// The address scratch, for the next envelope.
+    #[inline(always)]
+    pub(crate) fn into_addresses(self) -> Vec<RawAddress> {
+        self.addresses
+    }
+
     /// Records string `kind`.
     #[inline(always)]
     pub(crate) fn set_string(&mut self, kind: StringKind, field: Field) {

@@ -70,7 +70,7 @@ pub(crate) struct EnvelopeTables {
     /// Date, subject, in-reply-to, message-id (see [`StringKind`]).
     strings: [Field; 4],
     /// Each address list as a range of `addresses` (see [`ListKind`]).
-    lists: [(u32, u32); LIST_COUNT],
+    lists: [[u32; 2]; LIST_COUNT],
     /// Every parsed address, list after list: the parser's per-thread scratch, whose room
     /// is kept from one envelope to the next. An inline `SmallVec` of eight spilled to the
     /// heap for about a quarter of real envelopes (mailing lists, long Cc lists), an
@@ -85,7 +85,7 @@ impl EnvelopeTables {
         debug_assert!(addresses.is_empty());
         EnvelopeTables {
             strings: [Field::NIL; 4],
-            lists: [(0, 0); LIST_COUNT],
+            lists: [[0; 2]; LIST_COUNT],
             addresses,
         }
     }
@@ -105,7 +105,7 @@ impl EnvelopeTables {
     /// Records list `kind` as the addresses `range` (indices of [`EnvelopeTables::push`]).
     #[inline(always)]
     pub(crate) fn set_list(&mut self, kind: ListKind, range: (u32, u32)) {
-        self.lists[kind as usize] = range;
+        self.lists[kind as usize] = [range.0, range.1];
     }
 
     /// How many addresses have been pushed: the index the next one gets.
@@ -123,27 +123,22 @@ impl EnvelopeTables {
     /// The envelope of wire text `text` (which the fields are ranges of) and the unescaped
     /// strings `unescaped`.
     pub(crate) fn finish(&self, text: Bytes, unescaped: &[u8]) -> Envelope {
-        // The 20 head words (strings, then list ranges) gathered once, then the addresses'
-        // fields written straight into the exact-size table: no scratch table to copy.
-        let mut head = [0; ADDRESSES - STRINGS];
-        let (strings, lists) = head.split_at_mut(LISTS - STRINGS);
-        for (slot, field) in strings.chunks_exact_mut(2).zip(&self.strings) {
-            slot.copy_from_slice(&field.to_words());
-        }
-        for (slot, &(start, end)) in lists.chunks_exact_mut(2).zip(&self.lists) {
-            slot.copy_from_slice(&[start, end]);
-        }
+        // Each scratch table is written straight into the exact-size table in its place (the
+        // strings' fields, the list ranges, the addresses' fields): no head gathered first.
+        let lists = self.lists.as_flattened();
         let addresses = self.addresses.as_flattened();
         let count = ADDRESSES + 2 * addresses.len();
         // Every field is a range of `text` or of `unescaped` (or `NIL`) and every list range
         // counts addresses, so when both are shorter than 0x7FFF bytes every word has a
         // 16-bit form without looking at each one (nearly always); longer envelopes check.
         let short = text.len() < 0x7FFF && unescaped.len() < 0x7FFF;
-        let narrow =
-            narrow_fits(count) && (short || (all_narrow(&head) && fields_narrow(addresses)));
-        debug_assert!(!narrow || (all_narrow(&head) && fields_narrow(addresses)));
+        let all_fit =
+            || all_narrow(lists) && fields_narrow(&self.strings) && fields_narrow(addresses);
+        let narrow = narrow_fits(count) && (short || all_fit());
+        debug_assert!(!narrow || all_fit());
         let mut table = TableBytes::new(count, narrow, unescaped.len());
-        table.push_words(&head);
+        table.push_fields(&self.strings);
+        table.push_words(lists);
         table.push_fields(addresses);
         Envelope {
             wire: WireText {

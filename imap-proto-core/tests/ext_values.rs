@@ -331,3 +331,30 @@ fn spelling_does_not_change_equality() {
     let b = parse(&single("1  ( {1}\r\nx  nil )"));
     assert_eq!(a, b);
 }
+
+#[test]
+fn errors_are_where_and_what_the_eager_parser_reported() {
+    // Kind and frame offset as the eager parser reported them (recorded from it).
+    let limits = Limits::default().with_max_nesting_depth(8);
+    for (values, kind, offset) in [
+        (r#""a\x""#, r#"Syntax("quoted-specials")"#, 86),
+        ("\"a\rb\"", r#"Syntax("QUOTED-CHAR")"#, 86),
+        ("\"unterminated", r#"Syntax("QUOTED-CHAR")"#, 99),
+        ("(1 2", r#"Syntax("msg-att")"#, 90),
+        ("(1 \"x)", r#"Syntax("QUOTED-CHAR")"#, 92),
+        ("ATOM", r#"Syntax("nil")"#, 84),
+        ("NILX", r#"Syntax("nil")"#, 84),
+        ("{9}\r\nshort", r#"Syntax("body-type-1part")"#, 98),
+        ("-1", r#"Syntax("nil")"#, 84),
+        ("(1 (2 (3 18446744073709551616)))", "NumberOverflow", 93),
+        ("((((((((1))))))))", "TooDeep", 91),
+        ("( (  ) x)", r#"Syntax("nil")"#, 91),
+    ] {
+        let error = parse_with(&single(values), &limits).unwrap_err();
+        assert_eq!(
+            (format!("{:?}", error.kind), error.offset),
+            (kind.to_string(), offset),
+            "{values:?}"
+        );
+    }
+}

@@ -2300,40 +2300,54 @@ pub fn body_extension(i: Span<'_>, depth: usize) -> PResult<'_, BodyExtension> {
 }
 
 /// Checks the [`body_extension`] at offset `at` of `i` without building it; returns the
-/// offset after it. Quoted strings without escapes, `NIL` and numbers below 2^64 are read
-/// here; anything else (and every error) goes to the general parsers at that offset.
-fn body_extension_end<'a>(i: Span<'a>, at: usize, depth: usize) -> Result<usize, Fail<'a>> {
-    check_depth(i.take_from(at), depth)?;
+/// offset after it. Quoted strings without escapes, `NIL`, `{n}` literals and numbers below
+/// 2^64 are read here; anything else (and every error) goes to the general parsers at that
+/// offset.
+///
+/// One loop with a count of the lists open, not a call per value: the value at `at` is at
+/// nesting level `depth + open`, checked against the limit as each value starts.
+fn body_extension_end<'a>(i: Span<'a>, mut at: usize, depth: usize) -> Result<usize, Fail<'a>> {
     let s = i.as_slice();
-    let rest = s.get(at..).unwrap_or_default();
-    match rest {
-        [b'(', ..] => {
-            let mut at = at + 1;
-            loop {
-                while s.get(at) == Some(&b' ') {
-                    at += 1;
-                }
-                if s.get(at) == Some(&b')') {
-                    return Ok(at + 1);
-                }
-                at = body_extension_end(i, at, depth + 1)?;
-            }
+    let max_depth = i.context().max_depth;
+    let mut open = 0usize;
+    loop {
+        if depth + open > max_depth {
+            check_depth(i.take_from(at), depth + open)?;
         }
-        [d, ..] if d.is_ascii_digit() => {
-            if let Some((count, _)) = digit_run(rest) {
-                return Ok(at + count);
+        let rest = s.get(at..).unwrap_or_default();
+        at = match rest {
+            [b'(', ..] => {
+                open += 1;
+                at + 1
             }
-            let (r, _) = number64(i.take_from(at))?;
-            Ok(offset_of(i, r))
+            [d, ..] if d.is_ascii_digit() => match digit_run(rest) {
+                Some((count, _)) => at + count,
+                None => offset_of(i, number64(i.take_from(at))?.0),
+            },
+            [b'"', ..] => match quoted_len(rest) {
+                Some(len) => at + len + 2,
+                None => general_extension_end(i, at)?,
+            },
+            // Not a quoted string: `NIL` or a literal when found.
+            _ => match plain_nstring(s, at) {
+                Some((_, end)) => end,
+                None => general_extension_end(i, at)?,
+            },
+        };
+        // After a value or a list's `(`: the lists that close here.
+        while open > 0 {
+            while s.get(at) == Some(&b' ') {
+                at += 1;
+            }
+            if s.get(at) != Some(&b')') {
+                break;
+            }
+            open -= 1;
+            at += 1;
         }
-        [b'"', ..] => match quoted_len(rest) {
-            Some(len) => Ok(at + len + 2),
-            None => general_extension_end(i, at),
-        },
-        _ => match plain_nstring(s, at) {
-            Some((field, end)) if field.is_nil() => Ok(end),
-            _ => general_extension_end(i, at),
-        },
+        if open == 0 {
+            return Ok(at);
+        }
     }
 }
 

@@ -358,3 +358,116 @@ fn errors_are_where_and_what_the_eager_parser_reported() {
         );
     }
 }
+
+/// A small deterministic generator (xorshift) for the round trip below.
+struct Dice(u64);
+
+impl Dice {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// A random value, `depth` lists deep at most.
+fn random_value(dice: &mut Dice, depth: u32) -> BodyExtension {
+    match dice.below(if depth == 0 { 3 } else { 4 }) {
+        0 => match dice.below(3) {
+            0 => num(dice.below(1000)),
+            1 => num(u64::MAX - dice.below(3)),
+            _ => num(dice.below(u64::MAX)),
+        },
+        1 => nil(),
+        2 => {
+            let len = dice.below(12) as usize;
+            let alphabet = b"ab \"\\()\r\n\t{}~\xC3\xBC0";
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| alphabet[dice.below(alphabet.len() as u64) as usize])
+                .collect();
+            BodyExtension::NString(Some(Bytes::from(bytes)))
+        }
+        _ => list(
+            (0..dice.below(4))
+                .map(|_| random_value(dice, depth - 1))
+                .collect(),
+        ),
+    }
+}
+
+/// `value` as a server might spell it: `NIL` in any case, a literal (of either form) or a
+/// quoted string with escapes, extra spaces in lists.
+fn spell(value: &BodyExtension, dice: &mut Dice, out: &mut Vec<u8>) {
+    match value {
+        BodyExtension::Number(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        BodyExtension::NString(None) => {
+            out.extend_from_slice([&b"NIL"[..], b"nil", b"Nil"][dice.below(3) as usize])
+        }
+        BodyExtension::NString(Some(s)) => {
+            let quotable = !s.iter().any(|b| matches!(b, b'\r' | b'\n' | 0));
+            if quotable && dice.below(3) > 0 {
+                // Each byte, with a backslash before `"` and `\`.
+                let escaped = s.iter().flat_map(|&b| {
+                    let escape = matches!(b, b'"' | b'\\');
+                    [(b'\\', escape), (b, true)]
+                });
+                out.push(b'"');
+                out.extend(escaped.filter_map(|(b, keep)| keep.then_some(b)));
+                out.push(b'"');
+            } else {
+                let head = [
+                    format!("{{{}}}\r\n", s.len()),
+                    format!("~{{{}}}\r\n", s.len()),
+                ];
+                out.extend_from_slice(head[dice.below(2) as usize].as_bytes());
+                out.extend_from_slice(s);
+            }
+        }
+        BodyExtension::List(items) => {
+            out.push(b'(');
+            out.extend(std::iter::repeat_n(b' ', dice.below(2) as usize));
+            for (k, item) in items.iter().enumerate() {
+                if k > 0 {
+                    out.extend(std::iter::repeat_n(b' ', 1 + dice.below(2) as usize));
+                }
+                spell(item, dice, out);
+            }
+            out.push(b')');
+        }
+        _ => unreachable!("no other kind is generated"),
+    }
+}
+
+#[test]
+fn random_values_read_back_as_written() {
+    let mut dice = Dice(0x9E37_79B9_7F4A_7C15);
+    for round in 0..400 {
+        let values: Vec<BodyExtension> = (0..1 + dice.below(3))
+            .map(|_| random_value(&mut dice, 3))
+            .collect();
+        let mut wire = b"* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1 NIL NIL NIL NIL ".to_vec();
+        for (k, value) in values.iter().enumerate() {
+            if k > 0 {
+                wire.push(b' ');
+            }
+            spell(value, &mut dice, &mut wire);
+        }
+        wire.extend_from_slice(b") \"MIXED\" NIL NIL NIL NIL ");
+        spell(&values[0], &mut dice, &mut wire);
+        wire.extend_from_slice(b"))\r\n");
+        let text = String::from_utf8_lossy(&wire).into_owned();
+        let response = parse_response(Bytes::from(wire), &Limits::default())
+            .unwrap_or_else(|e| panic!("round {round}: {e:?} in {text:?}"));
+        let Response::Untagged(Untagged::Fetch(fetch)) = response else {
+            panic!("not a FETCH: {text:?}");
+        };
+        let MessageAttribute::BodyStructure(structure) = &fetch.attributes[0] else {
+            panic!("not a BODYSTRUCTURE: {text:?}");
+        };
+        let root = structure.root();
+        assert_eq!(root.extensions(), &values[..1], "round {round}: {text:?}");
+        let part = root.parts().next().unwrap();
+        assert_eq!(part.extensions(), &values[..], "round {round}: {text:?}");
+    }
+}

@@ -1715,7 +1715,7 @@ mod envelope_fast_path_tests {
 // pushed when its parenthesis opens and filled when it closes, its strings recorded as
 // `Field`s of the structure's wire text.
 
-use crate::types::body_structure::{BodyCheckpoint, Item};
+use crate::types::body_structure::{BodyCheckpoint, Item, decode_extension_values};
 
 /// The structure being built: where its text starts, and its tables.
 struct BodyBuilder<'t> {
@@ -2230,13 +2230,16 @@ fn extension_tail_into<'a>(
     };
     let (location, mut at) = ext_nstring_at(i, j, &mut b.text)?;
     node.field(Item::Location, location);
-    let first = table_len(b.out.extensions.len());
+    // The values are checked here and kept as the range of text they take (see
+    // `ExtensionValues`): the first `BodyPart::extensions` call builds them.
+    let mut first = None;
     while let Some(j) = next_field_at(i, at) {
-        let (ext, end) = body_extension_at(i, j, depth + 1, &mut b.out.extensions)?;
-        b.out.extensions.push(ext);
-        at = end;
+        first.get_or_insert(j);
+        at = body_extension_end(i, j, depth + 1)?;
     }
-    node.range(Item::Extensions, (first, table_len(b.out.extensions.len())));
+    if let Some(first) = first {
+        node.range(Item::Extensions, (table_len(first), table_len(at)));
+    }
     Ok(at)
 }
 
@@ -2315,77 +2318,78 @@ fn body_fld_lang_into<'a>(
 /// `body-extension = nstring / number / number64 / "(" body-extension *(SP body-extension) ")"`.
 /// Quirk: `()` is accepted.
 pub fn body_extension(i: Span<'_>, depth: usize) -> PResult<'_, BodyExtension> {
-    let (extension, end) = body_extension_at(i, 0, depth, &mut Vec::new())?;
-    Ok((i.take_from(end), extension))
-}
-
-/// [`body_extension`] at offset `at` of `i`, and the offset after it. Quoted strings without
-/// escapes, `NIL` and numbers below 2^64 are read here; anything else (and every error)
-/// goes to the general parsers at that offset.
-///
-/// A list's items are collected at the end of `scratch` (the structure's extension table,
-/// whose items past the caller's are its own) and moved to a `Vec` of their exact number
-/// when it closes: no growth step per item, and no inline array moved with every result.
-fn body_extension_at<'a>(
-    i: Span<'a>,
-    at: usize,
-    depth: usize,
-    scratch: &mut Vec<BodyExtension>,
-) -> Result<(BodyExtension, usize), Fail<'a>> {
-    check_depth(i.take_from(at), depth)?;
-    let s = i.as_slice();
-    let rest = s.get(at..).unwrap_or_default();
-    match rest {
-        [b'(', ..] => {
-            let first = scratch.len();
-            let mut at = at + 1;
-            loop {
-                while s.get(at) == Some(&b' ') {
-                    at += 1;
-                }
-                if s.get(at) == Some(&b')') {
-                    let list = scratch.drain(first..).collect();
-                    return Ok((BodyExtension::List(list), at + 1));
-                }
-                match body_extension_at(i, at, depth + 1, scratch) {
-                    Ok((item, end)) => {
-                        scratch.push(item);
-                        at = end;
-                    }
-                    Err(e) => {
-                        scratch.truncate(first);
-                        return Err(e);
-                    }
-                }
-            }
-        }
-        [d, ..] if d.is_ascii_digit() => {
-            if let Some((count, n)) = digit_run(rest) {
-                return Ok((BodyExtension::Number(n), at + count));
-            }
-            let (r, n) = number64(i.take_from(at))?;
-            Ok((BodyExtension::Number(n), offset_of(i, r)))
-        }
-        [b'"', ..] => match quoted_len(rest) {
-            Some(len) => {
-                let content = i.take_from(at + 1).take(len).to_bytes();
-                Ok((BodyExtension::NString(Some(content)), at + len + 2))
-            }
-            None => general_extension_at(i, at),
-        },
-        _ => match plain_nstring(s, at) {
-            Some((field, end)) if field.is_nil() => Ok((BodyExtension::NString(None), end)),
-            _ => general_extension_at(i, at),
-        },
+    let end = body_extension_end(i, 0, depth)?;
+    let mut values = Vec::with_capacity(1);
+    decode_extension_values(&i.take(end).to_bytes(), 0, end, &mut values);
+    match values.pop() {
+        Some(value) => Ok((i.take_from(end), value)),
+        None => Err(PErr::syntax(i, "body-extension")),
     }
 }
 
-/// An `nstring` [`body_extension_at`] does not read (escapes, literals, errors), by the
-/// general parser.
+/// Checks the [`body_extension`] at offset `at` of `i` without building it; returns the
+/// offset after it. Quoted strings without escapes, `NIL`, `{n}` literals and numbers below
+/// 2^64 are read here; anything else (and every error) goes to the general parsers at that
+/// offset.
+///
+/// One loop with a count of the lists open, not a call per value: the value at `at` is at
+/// nesting level `depth + open`, checked against the limit as each value starts.
+fn body_extension_end<'a>(i: Span<'a>, mut at: usize, depth: usize) -> Result<usize, Fail<'a>> {
+    let s = i.as_slice();
+    let max_depth = i.context().max_depth;
+    let mut open = 0usize;
+    loop {
+        if depth + open > max_depth {
+            check_depth(i.take_from(at), depth + open)?;
+        }
+        let rest = s.get(at..).unwrap_or_default();
+        at = match rest {
+            [b'(', ..] => {
+                open += 1;
+                at + 1
+            }
+            [d, ..] if d.is_ascii_digit() => match digit_run(rest) {
+                Some((count, _)) => at + count,
+                None => offset_of(i, number64(i.take_from(at))?.0),
+            },
+            [b'"', ..] => match quoted_len(rest) {
+                Some(len) => at + len + 2,
+                None => general_extension_end(i, at)?,
+            },
+            // Not a quoted string: `NIL` or a literal when found.
+            _ => match plain_nstring(s, at) {
+                Some((_, end)) => end,
+                None => general_extension_end(i, at)?,
+            },
+        };
+        // After a value or a list's `(`: the lists that close here.
+        while open > 0 {
+            while s.get(at) == Some(&b' ') {
+                at += 1;
+            }
+            if s.get(at) != Some(&b')') {
+                break;
+            }
+            open -= 1;
+            at += 1;
+        }
+        if open == 0 {
+            return Ok(at);
+        }
+    }
+}
+
+/// An `nstring` [`body_extension_end`] does not read (escapes, literals, errors), checked
+/// by the general parsers without building its value: the same errors as [`nstring`].
 #[inline(never)]
-fn general_extension_at<'a>(i: Span<'a>, at: usize) -> Result<(BodyExtension, usize), Fail<'a>> {
-    let (r, value) = nstring(i.take_from(at))?;
-    Ok((BodyExtension::NString(value), offset_of(i, r)))
+fn general_extension_end<'a>(i: Span<'a>, at: usize) -> Result<usize, Fail<'a>> {
+    let j = i.take_from(at);
+    let r = match peek(j) {
+        Some(b'"') => quoted_content(j)?.0,
+        Some(b'{' | b'~') => literal_content(j)?.0,
+        _ => nil(j)?.0,
+    };
+    Ok(offset_of(i, r))
 }
 
 // ---------------------------------------------------------------------------------------------

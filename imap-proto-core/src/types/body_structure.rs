@@ -13,6 +13,7 @@
 
 use std::cell::RefCell;
 use std::fmt;
+use std::sync::OnceLock;
 
 use bytes::Bytes;
 
@@ -153,8 +154,8 @@ pub(crate) struct BodyTables {
     languages: Vec<u32>,
     /// The envelopes of attached messages.
     pub(crate) envelopes: Vec<Envelope>,
-    /// Extension values beyond `body-fld-loc` (rare).
-    pub(crate) extensions: Vec<BodyExtension>,
+    /// Some part has extension values beyond `body-fld-loc` (rare; see [`ExtensionValues`]).
+    has_values: bool,
     /// Every record's one-word items ORed, and 2^15 for a mask with no 16-bit form.
     numbers: u32,
 }
@@ -162,8 +163,8 @@ pub(crate) struct BodyTables {
 /// Scratch words a thread keeps between structures; a table that grew past this (a huge
 /// structure) is let go rather than held for the thread's life.
 const KEPT_SCRATCH_WORDS: usize = 4096;
-/// The same for the envelopes and extension values (their room is usually handed over to
-/// the structure, see [`exact_boxed`]).
+/// The same for the envelopes (their room is usually handed over to the structure, see
+/// [`exact_boxed`]).
 const KEPT_SCRATCH_ITEMS: usize = 64;
 
 thread_local! {
@@ -177,7 +178,7 @@ pub(crate) struct BodyCheckpoint {
     params: usize,
     languages: usize,
     envelopes: usize,
-    extensions: usize,
+    has_values: bool,
 }
 
 impl BodyTables {
@@ -210,11 +211,8 @@ impl BodyTables {
         if self.envelopes.capacity() > KEPT_SCRATCH_ITEMS {
             self.envelopes = Vec::new();
         }
-        if self.extensions.capacity() > KEPT_SCRATCH_ITEMS {
-            self.extensions = Vec::new();
-        }
         self.envelopes.clear();
-        self.extensions.clear();
+        self.has_values = false;
         self.numbers = 0;
     }
 
@@ -237,6 +235,7 @@ impl BodyTables {
             *place = self.records.len() as u32;
         }
         self.numbers |= part.numbers | (u32::from(part.mask == FULL_MASK) << 15);
+        self.has_values |= part.mask & (1 << Item::Extensions as u32) != 0;
         self.records
             .extend_from_slice(part.words.get(..part.len as usize).unwrap_or_default());
     }
@@ -272,7 +271,7 @@ impl BodyTables {
             params: self.params.len(),
             languages: self.languages.len(),
             envelopes: self.envelopes.len(),
-            extensions: self.extensions.len(),
+            has_values: self.has_values,
         }
     }
 
@@ -283,11 +282,11 @@ impl BodyTables {
         self.params.truncate(c.params);
         self.languages.truncate(c.languages);
         self.envelopes.truncate(c.envelopes);
-        self.extensions.truncate(c.extensions);
+        self.has_values = c.has_values;
     }
 
     /// The structure of wire text `text` (which the fields are ranges of) and the unescaped
-    /// strings `unescaped`. Takes the envelopes and extensions.
+    /// strings `unescaped`. Takes the envelopes.
     ///
     /// The table: the header words, each part's place, the records, the parameters, the
     /// languages. 16-bit words when every word has one: known without looking at them when
@@ -318,10 +317,10 @@ impl BodyTables {
         table.push_words(&self.records);
         table.push_words(&self.params);
         table.push_words(&self.languages);
-        let rare = (!self.envelopes.is_empty() || !self.extensions.is_empty()).then(|| {
+        let rare = (!self.envelopes.is_empty() || self.has_values).then(|| {
             Box::new(Rare {
                 envelopes: exact_boxed(&mut self.envelopes),
-                extensions: exact_boxed(&mut self.extensions),
+                extensions: ExtensionValues::default(),
             })
         });
         BodyStructure {
@@ -344,12 +343,179 @@ fn exact_boxed<T>(items: &mut Vec<T>) -> Box<[T]> {
     items.drain(..).collect()
 }
 
-/// What few structures have: attached messages' envelopes, extension data beyond
+/// What few structures have: attached messages' envelopes, extension values beyond
 /// `body-fld-loc`.
 #[derive(Clone, Default)]
 pub(crate) struct Rare {
     pub(crate) envelopes: Box<[Envelope]>,
-    pub(crate) extensions: Box<[BodyExtension]>,
+    pub(crate) extensions: ExtensionValues,
+}
+
+/// The extension values beyond `body-fld-loc` of every part (`*(SP body-extension)`,
+/// RFC 9051 §9), built on the first [`BodyPart::extensions`] call.
+///
+/// Servers almost never send them, and clients almost never read them: a nested `Vec` of
+/// values per part, built and dropped with every structure that had them, was a tenth of a
+/// metadata pass. The parser checks their grammar (the same errors as ever) and each part's
+/// record keeps the range of the wire text they take; the first call decodes every part's
+/// values from that text once, and keeps them here. Empty (16 bytes, the room the values'
+/// slice took before) until then.
+#[derive(Clone, Default)]
+pub(crate) struct ExtensionValues(OnceLock<Box<DecodedValues>>);
+
+/// Every part's extension values, and which are whose.
+#[derive(Clone)]
+struct DecodedValues {
+    /// Each part that has values: its index and its values' range in `values`, by index.
+    parts: Box<[(u32, u32, u32)]>,
+    values: Box<[BodyExtension]>,
+}
+
+impl DecodedValues {
+    fn of(&self, index: usize) -> &[BodyExtension] {
+        let Ok(at) = self
+            .parts
+            .binary_search_by_key(&index, |&(part, _, _)| part as usize)
+        else {
+            return &[];
+        };
+        let (_, first, end) = self.parts[at];
+        self.values
+            .get(first as usize..end as usize)
+            .unwrap_or_default()
+    }
+}
+
+impl BodyStructure {
+    /// Decodes every part's extension values from the wire text (see [`ExtensionValues`]).
+    fn decode_values(&self) -> DecodedValues {
+        let mut parts = Vec::new();
+        let mut values = Vec::new();
+        for index in 0..self.part_count() {
+            let (start, end) = self.record(index).range(Item::Extensions);
+            if start < end {
+                let first = values.len() as u32;
+                decode_extension_values(&self.wire.text, start as usize, end as usize, &mut values);
+                parts.push((index as u32, first, values.len() as u32));
+            }
+        }
+        DecodedValues {
+            parts: parts.into_boxed_slice(),
+            values: values.into_boxed_slice(),
+        }
+    }
+}
+
+/// Appends the values of `text[start..end]`, `body-extension *(SP body-extension)` as the
+/// parser checked it (`fetch.rs`, `body_extension_end`), to `out`: numbers, `NIL` (any
+/// case), quoted strings (unescaped), literals (`{n}`, `{n+}`, `~{n}`, CRLF or a bare LF)
+/// and lists of them, spaces between. Reads anything else without a panic, but only
+/// checked text gives the values the grammar means.
+pub(crate) fn decode_extension_values(
+    text: &Bytes,
+    start: usize,
+    end: usize,
+    out: &mut Vec<BodyExtension>,
+) {
+    let s = text.get(..end).unwrap_or_default();
+    let slice = |from: usize, to: usize| {
+        if from <= to && to <= s.len() {
+            text.slice(from..to)
+        } else {
+            Bytes::new()
+        }
+    };
+    let mut at = start;
+    // The lists being read, each with its items so far: no recursion, however deep.
+    let mut open: Vec<Vec<BodyExtension>> = Vec::new();
+    loop {
+        while s.get(at) == Some(&b' ') {
+            at += 1;
+        }
+        let Some(&first) = s.get(at) else { break };
+        let value = match first {
+            b'(' => {
+                open.push(Vec::new());
+                at += 1;
+                continue;
+            }
+            b')' => {
+                at += 1;
+                match open.pop() {
+                    Some(items) => BodyExtension::List(items),
+                    None => continue,
+                }
+            }
+            b'0'..=b'9' => {
+                let (n, next) = digits(s, at);
+                at = next;
+                BodyExtension::Number(n)
+            }
+            b'"' => {
+                let content = at + 1;
+                let mut escaped = false;
+                let mut k = content;
+                while let Some(&byte) = s.get(k) {
+                    match byte {
+                        b'"' => break,
+                        b'\\' => {
+                            escaped = true;
+                            k += 2;
+                        }
+                        _ => k += 1,
+                    }
+                }
+                let close = k.min(s.len());
+                at = close + 1;
+                let raw = s.get(content..close).unwrap_or_default();
+                if escaped {
+                    BodyExtension::NString(Some(Bytes::from(unescaped(raw))))
+                } else {
+                    BodyExtension::NString(Some(slice(content, close)))
+                }
+            }
+            b'{' | b'~' => {
+                let mut k = at + usize::from(first == b'~') + 1;
+                let (len, next) = digits(s, k);
+                k = next + usize::from(s.get(next) == Some(&b'+')) + 1;
+                k += usize::from(s.get(k) == Some(&b'\r')) + 1;
+                let to = k.saturating_add(usize::try_from(len).unwrap_or(usize::MAX));
+                at = to;
+                BodyExtension::NString(Some(slice(k, to)))
+            }
+            _ => {
+                at += 3;
+                BodyExtension::NString(None)
+            }
+        };
+        match open.last_mut() {
+            Some(items) => items.push(value),
+            None => out.push(value),
+        }
+    }
+}
+
+/// The number of the digits at `s[at..]` (saturating), and the offset after them.
+fn digits(s: &[u8], mut at: usize) -> (u64, usize) {
+    let mut n: u64 = 0;
+    while let Some(digit) = s.get(at).filter(|b| b.is_ascii_digit()) {
+        n = n.saturating_mul(10).saturating_add(u64::from(digit - b'0'));
+        at += 1;
+    }
+    (n, at)
+}
+
+/// The value of a quoted string's content: each `\` escape replaced by the byte it quotes.
+fn unescaped(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut bytes = raw.iter();
+    while let Some(&byte) = bytes.next() {
+        match byte {
+            b'\\' => out.extend(bytes.next()),
+            _ => out.push(byte),
+        }
+    }
+    out
 }
 
 /// `body = "(" (body-type-1part / body-type-mpart) ")"` (RFC 9051 §9): a message's MIME
@@ -674,15 +840,19 @@ impl<'a> BodyPart<'a> {
         self.field(Item::Location)
     }
 
-    /// `*(SP body-extension)`: values of extensions newer than this library, as sent.
+    /// `*(SP body-extension)`: values of extensions newer than this library, as sent. The
+    /// first call on a structure builds every part's values from its wire text (see
+    /// `ExtensionValues`); later calls, on any thread, return them.
     pub fn extensions(&self) -> &'a [BodyExtension] {
         let (start, end) = self.record().range(Item::Extensions);
-        let Some(rare) = self.structure.rare.as_deref() else {
+        let structure: &'a BodyStructure = self.structure;
+        let Some(rare) = structure.rare.as_deref().filter(|_| start < end) else {
             return &[];
         };
         rare.extensions
-            .get(start as usize..end as usize)
-            .unwrap_or_default()
+            .0
+            .get_or_init(|| Box::new(structure.decode_values()))
+            .of(self.index)
     }
 
     /// Pushes this part as `number`, then the parts numbered below it: a multipart's parts,
@@ -987,10 +1157,51 @@ pub(crate) mod values {
     }
 
     /// Builds the flat table, every string stored in the unescaped buffer (which equality
-    /// does not see).
+    /// does not see), and the extension values written out as wire text.
     struct Builder {
         out: BodyTables,
         buffer: Vec<u8>,
+        text: Vec<u8>,
+    }
+
+    /// `values` as wire text, a space between each two.
+    fn write_extensions(values: &[BodyExtension], text: &mut Vec<u8>) {
+        for value in values {
+            write_extension(value, text);
+            text.push(b' ');
+        }
+        if !values.is_empty() {
+            text.pop();
+        }
+    }
+
+    /// `value` as wire text: a literal for a string a quoted one cannot hold.
+    fn write_extension(value: &BodyExtension, text: &mut Vec<u8>) {
+        match value {
+            BodyExtension::NString(None) => text.extend_from_slice(b"NIL"),
+            BodyExtension::NString(Some(s))
+                if s.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0)) =>
+            {
+                text.extend_from_slice(format!("{{{}}}\r\n", s.len()).as_bytes());
+                text.extend_from_slice(s);
+            }
+            BodyExtension::NString(Some(s)) => {
+                text.push(b'"');
+                for &b in s.iter() {
+                    if matches!(b, b'"' | b'\\') {
+                        text.push(b'\\');
+                    }
+                    text.push(b);
+                }
+                text.push(b'"');
+            }
+            BodyExtension::Number(n) => text.extend_from_slice(n.to_string().as_bytes()),
+            BodyExtension::List(items) => {
+                text.push(b'(');
+                write_extensions(items, text);
+                text.push(b')');
+            }
+        }
     }
 
     impl Builder {
@@ -1023,9 +1234,11 @@ pub(crate) mod values {
             node.range(Item::Languages, (first, self.out.language_count()));
             let location = self.field(tail.location.as_ref());
             node.field(Item::Location, location);
-            let first = self.out.extensions.len() as u32;
-            self.out.extensions.extend(tail.extensions.iter().cloned());
-            node.range(Item::Extensions, (first, self.out.extensions.len() as u32));
+            // Each part's values after a space, so that none starts at offset 0.
+            self.text.push(b' ');
+            let first = self.text.len() as u32;
+            write_extensions(&tail.extensions, &mut self.text);
+            node.range(Item::Extensions, (first, self.text.len() as u32));
         }
 
         fn part(&mut self, part: &BodyValues) {
@@ -1103,16 +1316,66 @@ pub(crate) mod values {
             let mut builder = Builder {
                 out: BodyTables::default(),
                 buffer: Vec::new(),
+                text: Vec::new(),
             };
             builder.part(self);
-            builder.out.finish(Bytes::new(), &builder.buffer)
+            builder
+                .out
+                .finish(Bytes::from(builder.text), &builder.buffer)
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::PartNode;
+    use bytes::Bytes;
+
+    use super::values::{
+        BodyFields, BodyValues, ExtensionTail, SinglePartExtension, SinglePartSpecific,
+    };
+    use super::{BodyExtension, PartNode, Rare};
+    use crate::types::detach::Detach;
+
+    #[test]
+    fn extension_values_cost_no_more_than_their_slice_did_until_read() {
+        // `Rare` held a boxed slice of values (16 bytes) besides the envelopes; the cache
+        // that replaces it is no bigger while empty.
+        assert!(std::mem::size_of::<Rare>() <= 32);
+    }
+
+    #[test]
+    fn detached_structures_build_their_values_from_their_own_text() {
+        let values = vec![
+            BodyExtension::NString(Some(Bytes::from_static(b"a\"b"))),
+            BodyExtension::List(vec![
+                BodyExtension::Number(u64::MAX),
+                BodyExtension::NString(Some(Bytes::from_static(b"line\r\nbreak"))),
+                BodyExtension::NString(None),
+                BodyExtension::List(vec![]),
+            ]),
+        ];
+        let structure = BodyValues::Single {
+            media_type: Bytes::from_static(b"TEXT"),
+            media_subtype: Bytes::from_static(b"PLAIN"),
+            fields: BodyFields::default(),
+            specific: SinglePartSpecific::Basic,
+            extension: Some(SinglePartExtension {
+                md5: None,
+                tail: ExtensionTail {
+                    extensions: values.clone(),
+                    ..ExtensionTail::default()
+                },
+            }),
+        }
+        .build();
+        // Detached before and after the first read.
+        let early = structure.detached();
+        assert_eq!(structure.root().extensions(), &values[..]);
+        let late = structure.detached();
+        drop(structure);
+        assert_eq!(early.root().extensions(), &values[..]);
+        assert_eq!(late.root().extensions(), &values[..]);
+    }
 
     #[test]
     fn a_part_costs_at_most_128_bytes() {

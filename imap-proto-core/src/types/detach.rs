@@ -110,7 +110,8 @@ impl Detach for BodyStructure {
             rare: self.rare.as_ref().map(|rare| {
                 Box::new(Rare {
                     envelopes: rare.envelopes.iter().map(Detach::detached).collect(),
-                    extensions: rare.extensions.iter().map(Detach::detached).collect(),
+                    // Built again, from the detached text, when first read.
+                    extensions: Default::default(),
                 })
             }),
         }

@@ -896,14 +896,16 @@ impl Connection {
                 self.end_on_bye(status);
             }
         }
-        let mut data = Some(data);
+        // Passed along without an `Option` around it: each wrap and take moved the whole
+        // response (168 bytes) once more per FETCH response (issue 15).
+        let mut data = data;
         for flight in self.in_flight.iter_mut() {
-            let Some(d) = data.take() else { break };
-            data = flight.op.on_untagged(d, &self.session);
+            match flight.op.on_untagged(data, &self.session) {
+                Some(unclaimed) => data = unclaimed,
+                None => return,
+            }
         }
-        if let Some(d) = data {
-            self.push_event(TypedEvent::from_untagged(d));
-        }
+        self.push_event(TypedEvent::from_untagged(data));
     }
 
     /// A `* BYE` outside LOGOUT: the server is ending the session (RFC 9051 §7.1.5), so

@@ -37,7 +37,21 @@ pub struct BlockingLoop {
     stream: Box<dyn ByteStream>,
     /// When a running IDLE is first checked ([`IdleTimers::first_check`]).
     idle_timers: IdleTimers,
+    /// The stream's read timeout as last set by [`BlockingLoop::read_some`].
+    read_timeout: Option<Duration>,
 }
+
+/// Whether a read that has `remaining` until its call's deadline may keep the read timeout
+/// `set` on the stream: the read then ends neither before the deadline nor more than a few
+/// milliseconds (and an eighth of the timeout) after it. While a response streams in, a read
+/// comes every few hundred microseconds, and each would cost a `setsockopt` (issue 15).
+fn timeout_fits(set: Duration, remaining: Duration) -> bool {
+    set >= remaining && set - remaining <= (set / 8).min(READ_TIMEOUT_SLACK)
+}
+
+/// The most a read may end after its call's deadline because its timeout was not set anew
+/// ([`timeout_fits`]).
+const READ_TIMEOUT_SLACK: Duration = Duration::from_millis(5);
 
 impl BlockingLoop {
     /// The loop over `stream`.
@@ -46,6 +60,7 @@ impl BlockingLoop {
             engine,
             stream,
             idle_timers,
+            read_timeout: None,
         }
     }
 
@@ -108,7 +123,15 @@ impl BlockingLoop {
     }
 
     fn read_some(&mut self, deadline: Instant) -> Result<(), Error> {
-        self.stream.set_read_timeout(Some(remaining(deadline)?))?;
+        let timeout = remaining(deadline)?;
+        if !self
+            .read_timeout
+            .is_some_and(|set| timeout_fits(set, timeout))
+        {
+            self.read_timeout = None;
+            self.stream.set_read_timeout(Some(timeout))?;
+            self.read_timeout = Some(timeout);
+        }
         match read_into(&mut self.stream, &mut self.engine.conn, READ_CHUNK) {
             Err(e) if is_timeout(&e) => Err(Error::Timeout),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
@@ -199,6 +222,7 @@ impl BlockingLoop {
     /// to poll): one read that blocks at most `at_most`, and at most [`IDLE_CANCEL_CHECK`],
     /// so the caller looks at the token that often.
     pub fn read_for(&mut self, at_most: Duration) -> Result<(), Error> {
+        self.read_timeout = None;
         self.stream
             .set_read_timeout(Some(at_most.min(IDLE_CANCEL_CHECK)))?;
         match read_into(&mut self.stream, &mut self.engine.conn, IDLE_READ) {
@@ -321,4 +345,23 @@ pub fn deadline_or_far(timeout: Duration) -> Instant {
     let now = Instant::now();
     now.checked_add(timeout)
         .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_timeout_is_kept_only_while_it_ends_the_read_at_most_the_slack_late() {
+        let set = Duration::from_secs(30);
+        assert!(timeout_fits(set, set));
+        assert!(timeout_fits(set, set - READ_TIMEOUT_SLACK));
+        assert!(!timeout_fits(set, set - READ_TIMEOUT_SLACK * 2));
+        // Never one that would end the read before the deadline.
+        assert!(!timeout_fits(set, set + Duration::from_micros(1)));
+        // A short timeout keeps at most an eighth of itself.
+        let short = Duration::from_millis(8);
+        assert!(timeout_fits(short, Duration::from_millis(7)));
+        assert!(!timeout_fits(short, Duration::from_millis(6)));
+    }
 }

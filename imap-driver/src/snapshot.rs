@@ -61,15 +61,17 @@ impl SharedSnapshot {
         }
     }
 
-    /// Publishes the core's session if anything changed.
-    pub fn publish(&self, conn: &Connection) {
+    /// Publishes the core's session if anything changed. `capabilities_moved` false says
+    /// the capabilities are those last published (the core's epoch did not move), which
+    /// saves comparing the list after every read of a large FETCH.
+    pub fn publish(&self, conn: &Connection, capabilities_moved: bool) {
         let session = conn.session();
         // Set once, never changed: whether it is there is all that can change.
         let failure = conn.failure().cloned();
         let greeted = conn.is_greeted();
         self.update(|s| {
             let changed = s.state != session.state()
-                || s.capabilities != session.capabilities()
+                || (capabilities_moved && s.capabilities != session.capabilities())
                 || s.greeted != greeted
                 || s.tls != session.tls_active()
                 || s.compress != session.compress_active()

@@ -83,6 +83,7 @@ use socket2::SockRef;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_util::compat::TokioAsyncReadCompatExt;
+use tokio_util::io::poll_read_buf;
 
 imap_driver::__async_adapter_surface!(Tokio, imap_tokio);
 
@@ -120,7 +121,10 @@ impl Transport for TcpTransport {
             ready!(self.0.poll_read_ready(cx))?;
             let size = self.1.get();
             let mut buf = core.read_buffer(size).limit(size);
-            match self.0.try_read_buf(&mut buf) {
+            // Through `AsyncRead`: a read that brings less than asked for has emptied the
+            // socket, so tokio forgets its readiness then, and the next poll waits for the
+            // reactor without a read that only fails with `WouldBlock` (issue 15).
+            match ready!(poll_read_buf(Pin::new(&mut self.0), cx, &mut buf)) {
                 Ok(n) => {
                     self.1.record(n);
                     if n > 0 {

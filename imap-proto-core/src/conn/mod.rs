@@ -117,6 +117,9 @@ struct StreamState {
 pub struct Connection {
     config: Config,
     session: Session,
+    /// Bumped by every response or effect that may change the session's capabilities:
+    /// all but an untagged FETCH ([`Connection::capabilities_epoch`]).
+    capabilities_epoch: u64,
     layers: Layers,
     framer: Framer,
     tags: TagGenerator,
@@ -184,6 +187,7 @@ impl Connection {
         Connection {
             config,
             session: Session::new(false),
+            capabilities_epoch: 0,
             layers: Layers::default(),
             framer,
             tags: TagGenerator::default(),
@@ -226,6 +230,14 @@ impl Connection {
     /// The session: state, capabilities, enabled extensions, selected mailbox.
     pub fn session(&self) -> &Session {
         &self.session
+    }
+
+    /// Changes whenever the session's capabilities may have changed, and only then (not for
+    /// the FETCH responses of a large fetch): a driver that publishes the session compares
+    /// the capability list only when it moved (issue 15).
+    #[doc(hidden)]
+    pub fn capabilities_epoch(&self) -> u64 {
+        self.capabilities_epoch
     }
 
     /// True once the greeting has arrived.
@@ -872,6 +884,9 @@ impl Connection {
     }
 
     fn handle_untagged(&mut self, data: Untagged) {
+        if !matches!(data, Untagged::Fetch(_)) {
+            self.capabilities_epoch += 1;
+        }
         self.session.apply_untagged(&data);
         if let Untagged::Status(status) = &data
             && status.kind == StatusKind::Bye
@@ -881,14 +896,16 @@ impl Connection {
                 self.end_on_bye(status);
             }
         }
-        let mut data = Some(data);
+        // Passed along without an `Option` around it: each wrap and take moved the whole
+        // response (168 bytes) once more per FETCH response (issue 15).
+        let mut data = data;
         for flight in self.in_flight.iter_mut() {
-            let Some(d) = data.take() else { break };
-            data = flight.op.on_untagged(d, &self.session);
+            match flight.op.on_untagged(data, &self.session) {
+                Some(unclaimed) => data = unclaimed,
+                None => return,
+            }
         }
-        if let Some(d) = data {
-            self.push_event(TypedEvent::from_untagged(d));
-        }
+        self.push_event(TypedEvent::from_untagged(data));
     }
 
     /// A `* BYE` outside LOGOUT: the server is ending the session (RFC 9051 §7.1.5), so
@@ -916,6 +933,7 @@ impl Connection {
     }
 
     fn handle_tagged(&mut self, tagged: Tagged) -> Result<(), Error> {
+        self.capabilities_epoch += 1;
         let Some(index) = self
             .in_flight
             .iter()
@@ -1098,6 +1116,9 @@ impl Connection {
 
     /// Applies session effects: the one place where commands change the session.
     fn apply_effects(&mut self, effects: Vec<Effect>) -> Result<(), Error> {
+        if !effects.is_empty() {
+            self.capabilities_epoch += 1;
+        }
         for effect in effects {
             match effect {
                 Effect::BeginSelect(mailbox) => {

@@ -557,7 +557,7 @@ fn flag_at(i: Span<'_>) -> Option<(usize, Flag)> {
         [b'\\', name @ ..] => match atom_len(name) {
             0 => None,
             n => {
-                let flag = system_flag(&name[..n])
+                let flag = system_flag(name, n)
                     .unwrap_or_else(|| Flag::Extension(i.take_from(1).take(n).to_bytes()));
                 Some((n + 1, flag))
             }
@@ -569,12 +569,16 @@ fn flag_at(i: Span<'_>) -> Option<(usize, Flag)> {
     }
 }
 
-/// The system flag whose name (after the backslash) is `name`, case-insensitively: told
+/// The system flag whose name (after the backslash) is `s[..n]`, case-insensitively: told
 /// apart by length, then one compare of the name folded to upper case. Only letters are
 /// compared against, and bit 5 is the case bit of letters alone, so the fold cannot make a
 /// different name equal.
+///
+/// `s` runs on past the name (the rest of the frame), so its first eight bytes are one load
+/// and a mask; copying just the name's `n` bytes into a word was a `memcpy` call for every
+/// system flag (docs/benchmarks.md, "Session-mix round, session 9").
 #[inline(always)]
-fn system_flag(name: &[u8]) -> Option<Flag> {
+fn system_flag(s: &[u8], n: usize) -> Option<Flag> {
     const fn word(name: &[u8]) -> u64 {
         let mut bytes = [0u8; 8];
         let mut k = 0;
@@ -590,13 +594,18 @@ fn system_flag(name: &[u8]) -> Option<Flag> {
     const FLAGGED: u64 = word(b"FLAGGED");
     const DELETED: u64 = word(b"DELETED");
     const ANSWERED: u64 = word(b"ANSWERED");
-    if name.len() > 8 {
+    if !(4..=8).contains(&n) {
         return None;
     }
     let mut bytes = [0u8; 8];
-    bytes.get_mut(..name.len())?.copy_from_slice(name);
-    let folded = u64::from_le_bytes(bytes) & u64::from_le_bytes([!0x20; 8]);
-    match (name.len(), folded) {
+    match s.get(..8) {
+        Some(eight) => bytes.copy_from_slice(eight),
+        // Near the end of the input: the name's own bytes (rare).
+        None => bytes.get_mut(..n)?.copy_from_slice(s.get(..n)?),
+    }
+    let keep = u64::MAX >> (8 * (8 - n));
+    let folded = u64::from_le_bytes(bytes) & keep & u64::from_le_bytes([!0x20; 8]);
+    match (n, folded) {
         (4, SEEN) => Some(Flag::Seen),
         (5, DRAFT) => Some(Flag::Draft),
         (6, RECENT) => Some(Flag::Recent),
@@ -1026,9 +1035,17 @@ pub(crate) mod tests {
             "Answered1",
             "Recently",
         ];
+        // The name alone, and followed by more input (the eight-byte window reads past it).
+        let classify = |name: &[u8]| {
+            let alone = system_flag(name, name.len());
+            let mut longer = name.to_vec();
+            longer.extend_from_slice(b" \\Seen)\r\n");
+            assert_eq!(system_flag(&longer, name.len()), alone, "{name:?}");
+            alone
+        };
         for name in names {
             assert_eq!(
-                system_flag(name.as_bytes()),
+                classify(name.as_bytes()),
                 Flag::system(name.as_bytes()).filter(|flag| *flag != Flag::MayCreate),
                 "{name:?}"
             );
@@ -1040,7 +1057,7 @@ pub(crate) mod tests {
                     let mut bytes = name.as_bytes().to_vec();
                     bytes[at] = byte;
                     assert_eq!(
-                        system_flag(&bytes),
+                        classify(&bytes),
                         Flag::system(&bytes).filter(|flag| *flag != Flag::MayCreate),
                         "{bytes:?}"
                     );

@@ -112,6 +112,26 @@ const POWERS_OF_TEN: [u64; 9] = [
 /// fit a `u64`); callers then fall back to a checked loop.
 #[inline(always)]
 pub(crate) fn digit_run(s: &[u8]) -> Option<(usize, u64)> {
+    // The first word on its own: a number of up to seven digits (nearly every one servers
+    // send) ends in it, and then there is no earlier value to scale and no length to check.
+    if let Some(chunk) = s.get(..8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(bytes);
+        match leading_digits(word) {
+            0 => return Some((0, 0)),
+            1 => return Some((1, word & 0x0f)),
+            n if n < 8 => return Some((n, eight_digits_value(word, n))),
+            _ => {}
+        }
+    }
+    digit_run_from(s)
+}
+
+/// [`digit_run`] word by word from the start of `s`: runs of eight digits or more, and
+/// inputs shorter than a word.
+#[inline(always)]
+fn digit_run_from(s: &[u8]) -> Option<(usize, u64)> {
     let mut value: u64 = 0;
     let mut count = 0;
     while let Some(chunk) = s.get(count..count + 8) {

@@ -18,8 +18,8 @@ use bytes::Bytes;
 use nom::Input;
 
 use super::core::{
-    atom_slice, byte, crlf, digit_run, flag_list, keyword, number, number64, nz_number, paren_list,
-    quoted, sequence_set, sp, tag, text,
+    atom_slice, byte, crlf, digit_run, flag_list, is_atom_char, keyword, number, number64,
+    nz_number, paren_list, quoted, sequence_set, sp, tag, text,
 };
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
@@ -369,6 +369,20 @@ pub fn expunged_resp(i: Span<'_>) -> PResult<'_, (bool, Vec<UidRange>)> {
 
 /// The status word of a `resp-cond-*`: OK, NO, BAD, PREAUTH or BYE.
 fn status_kind(i: Span<'_>) -> PResult<'_, StatusKind> {
+    // The upper-case words servers send, compared in place: the general path copies the
+    // word to upper-case it (a `memcpy` call), about 100 instructions a status response.
+    let quick = match i.as_slice() {
+        [b'O', b'K', after @ ..] => Some((2, StatusKind::Ok, after)),
+        [b'N', b'O', after @ ..] => Some((2, StatusKind::No, after)),
+        [b'B', b'A', b'D', after @ ..] => Some((3, StatusKind::Bad, after)),
+        [b'B', b'Y', b'E', after @ ..] => Some((3, StatusKind::Bye, after)),
+        _ => None,
+    };
+    if let Some((n, kind, after)) = quick
+        && !after.first().is_some_and(|&b| is_atom_char(b))
+    {
+        return Ok((i.take_from(n), kind));
+    }
     let (rest, word) = atom_slice(i)?;
     let mut buf = [0u8; KEYWORD_MAX];
     let kind = match upper_keyword(word, &mut buf) {
@@ -655,6 +669,33 @@ mod tests {
 
     fn b(s: &str) -> Bytes {
         Bytes::copy_from_slice(s.as_bytes())
+    }
+
+    #[test]
+    fn status_words_read_in_place_answer_as_the_general_path() {
+        // The general path alone: the atom, upper-cased, matched.
+        fn general(i: Span<'_>) -> PResult<'_, StatusKind> {
+            let (rest, word) = atom_slice(i)?;
+            let kind = match word.to_ascii_uppercase().as_slice() {
+                b"OK" => StatusKind::Ok,
+                b"NO" => StatusKind::No,
+                b"BAD" => StatusKind::Bad,
+                b"PREAUTH" => StatusKind::PreAuth,
+                b"BYE" => StatusKind::Bye,
+                _ => return Err(PErr::syntax(i, "status")),
+            };
+            Ok((rest, kind))
+        }
+        for word in ["OK", "NO", "BAD", "BYE", "ok", "No", "PREAUTH", "OKAY", "NOT", "BADGE"] {
+            for after in ["", " x", "\r\n", "]", "(", "1", "-", "\u{e9}"] {
+                let input = format!("{word}{after}");
+                assert_eq!(
+                    run(input.as_bytes(), status_kind).map_err(|e| e.kind),
+                    run(input.as_bytes(), general).map_err(|e| e.kind),
+                    "{input:?}"
+                );
+            }
+        }
     }
 
     fn parse(input: &str) -> Result<Response, ParseError> {

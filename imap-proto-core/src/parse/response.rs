@@ -39,8 +39,11 @@ pub(crate) fn upper_keyword<'b>(word: &[u8], buf: &'b mut [u8; KEYWORD_MAX]) -> 
     let Some(out) = buf.get_mut(..word.len()) else {
         return &[];
     };
-    out.copy_from_slice(word);
-    out.make_ascii_uppercase();
+    // One pass, byte by byte: a copy then an upper-casing pass was a `memcpy` call (the
+    // length varies) for every keyword of every untagged response and response code.
+    for (to, &from) in out.iter_mut().zip(word) {
+        *to = from.to_ascii_uppercase();
+    }
     out
 }
 

@@ -120,7 +120,7 @@ impl MailboxAttribute {
     ///
     /// Told apart by length and a letter, then one compare: a LIST response carries one to
     /// three attributes, and the table's linear search compared each against up to 17 names
-    /// (about 1% of a session mix; docs/benchmarks.md, "Session-mix round, session 9").
+    /// (docs/benchmarks.md, "Session-mix round, session 9").
     /// [`KNOWN_ATTRIBUTES`] stays the list of names, for writing them and for the test.
     pub(crate) fn known(name: &[u8]) -> Option<Self> {
         use MailboxAttribute as A;

@@ -136,6 +136,10 @@ pub(crate) fn fetch_response(i: Span<'_>) -> Option<PResult<'_, FetchResponse>> 
     // Matched rather than `and_then` with a closure: the closure was a call of its own for
     // every FETCH (about 50 instructions with its entry and exit).
     Some(match super::fetch::msg_att(i.take_from(2 + digits + 7)) {
+        // The frame's own CRLF, as it nearly always is, without a call to `line_end`.
+        Ok((rest, attributes)) if rest.as_slice() == b"\r\n" => {
+            Ok((rest.take_from(2), FetchResponse { seq: n, attributes }))
+        }
         Ok((rest, attributes)) => match line_end(rest) {
             Ok((rest, ())) => Ok((rest, FetchResponse { seq: n, attributes })),
             Err(error) => Err(error),

@@ -192,23 +192,30 @@ pub fn response_data(i: Span<'_>) -> PResult<'_, Untagged> {
     let start = i;
     let (i, _) = byte(b'*')(i)?;
     let (i, _) = sp(i)?;
-    let (i, data) = match i.as_slice().first() {
-        Some(b) if b.is_ascii_digit() => message_data(start, i)?,
+    let parsed = match i.as_slice().first() {
+        Some(b) if b.is_ascii_digit() => message_data(start, i),
         // Quirk: Exchange 2013 sends `* [COPYUID 52 86 1146]` without the OK
         // (domainaware/parsedmarc#80, ruby/net-imap#250): read as `* OK [...]`.
-        Some(b'[') => {
-            let (rest, (code, text)) = resp_text(i)?;
+        Some(b'[') => resp_text(i).map(|(rest, (code, text))| {
             let status = StatusResponse {
                 kind: StatusKind::Ok,
                 code,
                 text,
             };
             (rest, Untagged::Status(status))
-        }
-        _ => keyword_data(start, i)?,
+        }),
+        _ => keyword_data(start, i),
     };
-    let (i, _) = line_end(i)?;
-    Ok((i, data))
+    // Matched rather than `?`, which moved the whole `Untagged` once more, and the frame's
+    // own CRLF taken in place when it is all that is left (as in `fetch_response`).
+    match parsed {
+        Ok((rest, data)) if rest.as_slice() == b"\r\n" => Ok((rest.take_from(2), data)),
+        Ok((rest, data)) => match line_end(rest) {
+            Ok((rest, ())) => Ok((rest, data)),
+            Err(error) => Err(error),
+        },
+        Err(error) => Err(error),
+    }
 }
 
 /// An untagged response kept raw: `keyword` names it, `raw` is the whole response from

@@ -165,9 +165,17 @@ pub fn greeting(i: Span<'_>) -> PResult<'_, StatusResponse> {
 pub fn response_tagged(i: Span<'_>) -> PResult<'_, Tagged> {
     let (i, tag) = tag(i)?;
     let (i, _) = sp(i)?;
-    let (i, status) = resp_cond_state(i)?;
-    let (i, _) = line_end(i)?;
-    Ok((i, Tagged { tag, status }))
+    // As in `response_data`: no `?` on the status, and the frame's CRLF taken in place.
+    match resp_cond_state(i) {
+        Ok((rest, status)) if rest.as_slice() == b"\r\n" => {
+            Ok((rest.take_from(2), Tagged { tag, status }))
+        }
+        Ok((rest, status)) => match line_end(rest) {
+            Ok((rest, ())) => Ok((rest, Tagged { tag, status })),
+            Err(error) => Err(error),
+        },
+        Err(error) => Err(error),
+    }
 }
 
 /// `continue-req = "+" SP (resp-text / base64) CRLF` (RFC 9051 §7.6).

@@ -351,8 +351,12 @@ pub fn msg_att(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
         return Err(PErr::syntax(i, "msg-att"));
     }
     let mut attrs = attribute_buffer();
-    let (rest, _) = attribute_list(i, &mut attrs, false)?;
-    Ok((rest, exact_vec(attrs)))
+    // Matched rather than `?`: the conversion moved the whole result (which has room for a
+    // streamed attribute) through more stack copies on every FETCH.
+    match attribute_list(i, &mut attrs, false) {
+        Ok((rest, _)) => Ok((rest, exact_vec(attrs))),
+        Err(error) => Err(error),
+    }
 }
 
 /// The attributes of one response while they are parsed: this thread's scratch `Vec`

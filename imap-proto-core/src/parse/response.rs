@@ -18,8 +18,8 @@ use bytes::Bytes;
 use nom::Input;
 
 use super::core::{
-    atom_slice, byte, crlf, digit_run, flag_list, keyword, number, number64, nz_number, paren_list,
-    quoted, sequence_set, sp, tag, text,
+    atom_slice, byte, crlf, digit_run, flag_list, is_atom_char, keyword, number, number64,
+    nz_number, paren_list, quoted, sequence_set, sp, tag, text,
 };
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
@@ -39,8 +39,11 @@ pub(crate) fn upper_keyword<'b>(word: &[u8], buf: &'b mut [u8; KEYWORD_MAX]) -> 
     let Some(out) = buf.get_mut(..word.len()) else {
         return &[];
     };
-    out.copy_from_slice(word);
-    out.make_ascii_uppercase();
+    // One pass, byte by byte: a copy then an upper-casing pass was a `memcpy` call (the
+    // length varies) for every keyword of every untagged response and response code.
+    for (to, &from) in out.iter_mut().zip(word) {
+        *to = from.to_ascii_uppercase();
+    }
     out
 }
 
@@ -130,12 +133,19 @@ pub(crate) fn fetch_response(i: Span<'_>) -> Option<PResult<'_, FetchResponse>> 
     if !after_star.get(digits..)?.starts_with(b" FETCH ") {
         return None;
     }
-    Some(
-        super::fetch::msg_att(i.take_from(2 + digits + 7)).and_then(|(rest, attributes)| {
-            let (rest, ()) = line_end(rest)?;
-            Ok((rest, FetchResponse { seq: n, attributes }))
-        }),
-    )
+    // Matched rather than `and_then` with a closure: the closure was a call of its own for
+    // every FETCH (about 50 instructions with its entry and exit).
+    Some(match super::fetch::msg_att(i.take_from(2 + digits + 7)) {
+        // The frame's own CRLF, as it nearly always is, without a call to `line_end`.
+        Ok((rest, attributes)) if rest.as_slice() == b"\r\n" => {
+            Ok((rest.take_from(2), FetchResponse { seq: n, attributes }))
+        }
+        Ok((rest, attributes)) => match line_end(rest) {
+            Ok((rest, ())) => Ok((rest, FetchResponse { seq: n, attributes })),
+            Err(error) => Err(error),
+        },
+        Err(error) => Err(error),
+    })
 }
 
 /// `greeting = "*" SP (resp-cond-auth / resp-cond-bye) CRLF` (RFC 9051 §7.1.4, §7.1.5): the
@@ -155,9 +165,17 @@ pub fn greeting(i: Span<'_>) -> PResult<'_, StatusResponse> {
 pub fn response_tagged(i: Span<'_>) -> PResult<'_, Tagged> {
     let (i, tag) = tag(i)?;
     let (i, _) = sp(i)?;
-    let (i, status) = resp_cond_state(i)?;
-    let (i, _) = line_end(i)?;
-    Ok((i, Tagged { tag, status }))
+    // As in `response_data`: no `?` on the status, and the frame's CRLF taken in place.
+    match resp_cond_state(i) {
+        Ok((rest, status)) if rest.as_slice() == b"\r\n" => {
+            Ok((rest.take_from(2), Tagged { tag, status }))
+        }
+        Ok((rest, status)) => match line_end(rest) {
+            Ok((rest, ())) => Ok((rest, Tagged { tag, status })),
+            Err(error) => Err(error),
+        },
+        Err(error) => Err(error),
+    }
 }
 
 /// `continue-req = "+" SP (resp-text / base64) CRLF` (RFC 9051 §7.6).
@@ -182,23 +200,30 @@ pub fn response_data(i: Span<'_>) -> PResult<'_, Untagged> {
     let start = i;
     let (i, _) = byte(b'*')(i)?;
     let (i, _) = sp(i)?;
-    let (i, data) = match i.as_slice().first() {
-        Some(b) if b.is_ascii_digit() => message_data(start, i)?,
+    let parsed = match i.as_slice().first() {
+        Some(b) if b.is_ascii_digit() => message_data(start, i),
         // Quirk: Exchange 2013 sends `* [COPYUID 52 86 1146]` without the OK
         // (domainaware/parsedmarc#80, ruby/net-imap#250): read as `* OK [...]`.
-        Some(b'[') => {
-            let (rest, (code, text)) = resp_text(i)?;
+        Some(b'[') => resp_text(i).map(|(rest, (code, text))| {
             let status = StatusResponse {
                 kind: StatusKind::Ok,
                 code,
                 text,
             };
             (rest, Untagged::Status(status))
-        }
-        _ => keyword_data(start, i)?,
+        }),
+        _ => keyword_data(start, i),
     };
-    let (i, _) = line_end(i)?;
-    Ok((i, data))
+    // Matched rather than `?`, which moved the whole `Untagged` once more, and the frame's
+    // own CRLF taken in place when it is all that is left (as in `fetch_response`).
+    match parsed {
+        Ok((rest, data)) if rest.as_slice() == b"\r\n" => Ok((rest.take_from(2), data)),
+        Ok((rest, data)) => match line_end(rest) {
+            Ok((rest, ())) => Ok((rest, data)),
+            Err(error) => Err(error),
+        },
+        Err(error) => Err(error),
+    }
 }
 
 /// An untagged response kept raw: `keyword` names it, `raw` is the whole response from
@@ -369,6 +394,20 @@ pub fn expunged_resp(i: Span<'_>) -> PResult<'_, (bool, Vec<UidRange>)> {
 
 /// The status word of a `resp-cond-*`: OK, NO, BAD, PREAUTH or BYE.
 fn status_kind(i: Span<'_>) -> PResult<'_, StatusKind> {
+    // The upper-case words servers send, compared in place: the general path copies the
+    // word to upper-case it (a `memcpy` call), about 100 instructions a status response.
+    let quick = match i.as_slice() {
+        [b'O', b'K', after @ ..] => Some((2, StatusKind::Ok, after)),
+        [b'N', b'O', after @ ..] => Some((2, StatusKind::No, after)),
+        [b'B', b'A', b'D', after @ ..] => Some((3, StatusKind::Bad, after)),
+        [b'B', b'Y', b'E', after @ ..] => Some((3, StatusKind::Bye, after)),
+        _ => None,
+    };
+    if let Some((n, kind, after)) = quick
+        && !after.first().is_some_and(|&b| is_atom_char(b))
+    {
+        return Ok((i.take_from(n), kind));
+    }
     let (rest, word) = atom_slice(i)?;
     let mut buf = [0u8; KEYWORD_MAX];
     let kind = match upper_keyword(word, &mut buf) {
@@ -655,6 +694,33 @@ mod tests {
 
     fn b(s: &str) -> Bytes {
         Bytes::copy_from_slice(s.as_bytes())
+    }
+
+    #[test]
+    fn status_words_read_in_place_answer_as_the_general_path() {
+        // The general path alone: the atom, upper-cased, matched.
+        fn general(i: Span<'_>) -> PResult<'_, StatusKind> {
+            let (rest, word) = atom_slice(i)?;
+            let kind = match word.to_ascii_uppercase().as_slice() {
+                b"OK" => StatusKind::Ok,
+                b"NO" => StatusKind::No,
+                b"BAD" => StatusKind::Bad,
+                b"PREAUTH" => StatusKind::PreAuth,
+                b"BYE" => StatusKind::Bye,
+                _ => return Err(PErr::syntax(i, "status")),
+            };
+            Ok((rest, kind))
+        }
+        for word in ["OK", "NO", "BAD", "BYE", "ok", "No", "PREAUTH", "OKAY", "NOT", "BADGE"] {
+            for after in ["", " x", "\r\n", "]", "(", "1", "-", "\u{e9}"] {
+                let input = format!("{word}{after}");
+                assert_eq!(
+                    run(input.as_bytes(), status_kind).map_err(|e| e.kind),
+                    run(input.as_bytes(), general).map_err(|e| e.kind),
+                    "{input:?}"
+                );
+            }
+        }
     }
 
     fn parse(input: &str) -> Result<Response, ParseError> {

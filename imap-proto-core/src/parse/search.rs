@@ -274,6 +274,9 @@ pub fn thread_data(i: Span<'_>) -> PResult<'_, Vec<ThreadNode>> {
 /// nested lists are allowed.
 pub fn thread_list(i: Span<'_>, depth: usize) -> PResult<'_, ThreadNode> {
     check_depth(i, depth)?;
+    if let Some(leaf) = single_message(i) {
+        return Ok(leaf);
+    }
     let start = i;
     let (mut i, _) = byte(b'(')(i)?;
     // On the stack: a thread's chain of members is short, and a heap vector per list was
@@ -318,6 +321,24 @@ pub fn thread_list(i: Span<'_>, depth: usize) -> PResult<'_, ThreadNode> {
         };
     }
     Ok((i, node))
+}
+
+/// `"(" nz-number ")"`, a thread of one message: most lists of a THREAD response (every
+/// message that is in no thread), read without the member and child vectors the general
+/// [`thread_list`] sets up. `None` for any other list, which that reads or rejects.
+#[inline(always)]
+fn single_message(i: Span<'_>) -> Option<(Span<'_>, ThreadNode)> {
+    let inside = i.as_slice().strip_prefix(b"(")?;
+    let (n, value) = digit_run(inside)?;
+    if inside.get(n) != Some(&b')') {
+        return None;
+    }
+    let id = u32::try_from(value).ok().filter(|&id| id != 0)?;
+    let node = ThreadNode {
+        id: Some(id),
+        children: Vec::new(),
+    };
+    Some((i.take_from(n + 2), node))
 }
 
 #[cfg(test)]
@@ -715,6 +736,35 @@ mod tests {
         );
         let fits = format!("THREAD {}1{}", "(".repeat(16), ")".repeat(16));
         assert!(run(fits.as_bytes(), thread_data).is_ok());
+    }
+
+    #[test]
+    fn single_message_threads_answer_as_the_general_list() {
+        for (input, id) in [
+            ("THREAD (4294967295)", u32::MAX),
+            ("THREAD (00001)", 1),
+            ("THREAD (1 )", 1),
+            ("THREAD (12345678901)", 0),
+            ("THREAD (4294967296)", 0),
+            ("THREAD (0)", 0),
+            ("THREAD ()", 0),
+        ] {
+            let parsed = run(input.as_bytes(), thread_data);
+            if id == 0 {
+                assert!(
+                    parsed.as_ref().map_or(true, |(_, rest)| !rest.is_empty()),
+                    "{input:?} gave {parsed:?}"
+                );
+            } else {
+                assert_eq!(ok(input, thread_data).0, vec![leaf(id)], "{input:?}");
+            }
+        }
+        // The depth limit still holds for a single message.
+        let deep = format!("THREAD {}(1){}", "(".repeat(16), ")".repeat(16));
+        assert_eq!(
+            run(deep.as_bytes(), thread_data).unwrap_err().kind,
+            crate::parse::ParseErrorKind::TooDeep
+        );
     }
 
     #[test]

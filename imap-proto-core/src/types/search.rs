@@ -112,6 +112,10 @@ impl Drop for ThreadNode {
     /// (`(1 2 3 ... n)` nests each message under the previous one); the default recursive drop
     /// would use one stack frame per level and could overflow the stack on such input.
     fn drop(&mut self) {
+        // A leaf (most nodes; also every node the loop below has emptied) has nothing to walk.
+        if self.children.is_empty() {
+            return;
+        }
         let mut pending = std::mem::take(&mut self.children);
         while let Some(mut node) = pending.pop() {
             pending.append(&mut node.children);

@@ -2383,23 +2383,33 @@ pub fn body_extension(i: Span<'_>, depth: usize) -> PResult<'_, BodyExtension> {
 /// nesting level `depth + open`, checked against the limit as each value starts.
 fn body_extension_end<'a>(i: Span<'a>, mut at: usize, depth: usize) -> Result<usize, Fail<'a>> {
     let s = i.as_slice();
+    // `depth + open > max_depth` as `open > limit`, the sum taken out of the loop (a depth
+    // already past the limit fails at the first value, as the sum did).
     let max_depth = i.context().max_depth;
+    let limit = match max_depth.checked_sub(depth) {
+        Some(limit) => limit,
+        None => {
+            check_depth(i.take_from(at), depth)?;
+            0
+        }
+    };
     let mut open = 0usize;
     loop {
-        if depth + open > max_depth {
+        if open > limit {
             check_depth(i.take_from(at), depth + open)?;
         }
-        let rest = s.get(at..).unwrap_or_default();
-        at = match rest {
-            [b'(', ..] => {
+        // Dispatched on the first byte; the rest is sliced only for the values that scan it.
+        let rest = || s.get(at..).unwrap_or_default();
+        at = match s.get(at) {
+            Some(b'(') => {
                 open += 1;
                 at + 1
             }
-            [d, ..] if d.is_ascii_digit() => match digit_run(rest) {
+            Some(d) if d.is_ascii_digit() => match digit_run(rest()) {
                 Some((count, _)) => at + count,
                 None => offset_of(i, number64(i.take_from(at))?.0),
             },
-            [b'"', ..] => match quoted_len(rest) {
+            Some(b'"') => match quoted_len(rest()) {
                 Some(len) => at + len + 2,
                 None => general_extension_end(i, at)?,
             },

@@ -244,7 +244,7 @@ fn quoted_into_unchecked(s: &[u8], from: usize, out: &mut Vec<u8>) -> Option<(us
             // thread's kept one at a value's first escape, with room for a few escaped
             // strings at once, not a growth step per string.
             if out.capacity() == 0 {
-                *out = UNESCAPED.take();
+                take_unescaped(out);
             }
             out.reserve(UNESCAPED_ROOM);
             escaped = true;
@@ -257,6 +257,14 @@ fn quoted_into_unchecked(s: &[u8], from: usize, out: &mut Vec<u8>) -> Option<(us
         run = at + 1;
         scan = at + 2;
     }
+}
+
+/// Gives `out` (empty, with no room) the thread's kept unescaped buffer: once a value, out
+/// of line so that the string loops calling it keep no thread-local address in a register.
+#[cold]
+#[inline(never)]
+fn take_unescaped(out: &mut Vec<u8>) {
+    *out = UNESCAPED.take();
 }
 
 /// Appends `body[run..end]` (a run between escapes, `run <= end <= body.len()`) to `out`.

@@ -221,16 +221,21 @@ fn quoted_into_unchecked(s: &[u8], from: usize, out: &mut Vec<u8>) -> Option<(us
     // `run` is where the content not yet copied starts (once there was an escape). An
     // escaped byte is the first of the next run (the run starts after the backslash), so
     // each escape is one copy, not a copy and a push.
-    let (mut scan, mut run, mut escaped) = (from, 0, false);
+    let (mut run, mut escaped) = (0, false);
+    // A caller's scan stops at the first escape (or the closing quote): that byte is taken
+    // as it is, with no scan to find it again.
+    let mut at = match body.get(from) {
+        Some(b'"' | b'\\') => from,
+        _ => from + next_special(body.get(from..)?)?,
+    };
     loop {
-        let at = scan + next_special(body.get(scan..)?)?;
         let special = *body.get(at)?;
         if special != b'"' && special != b'\\' {
             if special == b'\r' {
                 return None;
             }
             // Other control bytes are kept, as the general parser keeps them.
-            scan = at + 1;
+            at += 1 + next_special(body.get(at + 1..)?)?;
             continue;
         }
         if special == b'\\' && !matches!(body.get(at + 1), Some(b'"' | b'\\')) {
@@ -255,7 +260,7 @@ fn quoted_into_unchecked(s: &[u8], from: usize, out: &mut Vec<u8>) -> Option<(us
             return Some((at + 2, true));
         }
         run = at + 1;
-        scan = at + 2;
+        at += 2 + next_special(body.get(at + 2..)?)?;
     }
 }
 

@@ -199,7 +199,9 @@ fn quoted_into(s: &[u8], out: &mut Vec<u8>) -> Option<(usize, bool)> {
 }
 
 /// [`quoted_into`] for a string whose content's first `from` bytes a caller's scan has
-/// already found free of quotes, backslashes and control bytes: not scanned again.
+/// already found free of quotes, backslashes and control bytes: not scanned again. Inlined
+/// into its out-of-line callers, which only call it: one call a string, not two.
+#[inline(always)]
 fn quoted_into_from(s: &[u8], from: usize, out: &mut Vec<u8>) -> Option<(usize, bool)> {
     let start = out.len();
     let found = quoted_into_unchecked(s, from, out);
@@ -216,42 +218,58 @@ const UNESCAPED_ROOM: usize = 256;
 #[inline(always)]
 fn quoted_into_unchecked(s: &[u8], from: usize, out: &mut Vec<u8>) -> Option<(usize, bool)> {
     let body = s.get(1..)?;
-    // `run` is where the content not yet copied starts (once there was an escape).
-    let (mut scan, mut run, mut escaped) = (from, 0, false);
+    // `run` is where the content not yet copied starts (once there was an escape). An
+    // escaped byte is the first of the next run (the run starts after the backslash), so
+    // each escape is one copy, not a copy and a push.
+    let (mut run, mut escaped) = (0, false);
+    // A caller's scan stops at the first escape (or the closing quote): that byte is taken
+    // as it is, with no scan to find it again.
+    let mut at = match body.get(from) {
+        Some(b'"' | b'\\') => from,
+        _ => from + next_special(body.get(from..)?)?,
+    };
     loop {
-        let at = scan + next_special(body.get(scan..)?)?;
-        match *body.get(at)? {
-            b'"' => {
-                if escaped {
-                    push_run(out, body, run, at);
-                }
-                return Some((at + 2, escaped));
+        let special = *body.get(at)?;
+        if special != b'"' && special != b'\\' {
+            if special == b'\r' {
+                return None;
             }
-            b'\\' => {
-                let next = *body.get(at + 1)?;
-                if next != b'"' && next != b'\\' {
-                    return None;
-                }
-                if !escaped {
-                    // `out` is the value's scratch buffer, copied into its table at the end:
-                    // the thread's kept one at a value's first escape, with room for a few
-                    // escaped strings at once, not a growth step per string.
-                    if out.capacity() == 0 {
-                        *out = UNESCAPED.take();
-                    }
-                    out.reserve(UNESCAPED_ROOM);
-                }
-                push_run(out, body, run, at);
-                out.push(next);
-                escaped = true;
-                run = at + 2;
-                scan = at + 2;
-            }
-            b'\r' => return None,
             // Other control bytes are kept, as the general parser keeps them.
-            _ => scan = at + 1,
+            at += 1 + next_special(body.get(at + 1..)?)?;
+            continue;
         }
+        if special == b'\\' && !matches!(body.get(at + 1), Some(b'"' | b'\\')) {
+            return None;
+        }
+        if !escaped {
+            if special == b'"' {
+                return Some((at + 2, false));
+            }
+            // `out` is the value's scratch buffer, copied into its table at the end: the
+            // thread's kept one at a value's first escape, with room for a few escaped
+            // strings at once, not a growth step per string.
+            if out.capacity() == 0 {
+                take_unescaped(out);
+            }
+            out.reserve(UNESCAPED_ROOM);
+            escaped = true;
+        }
+        // One copy for the run before the closing quote or the escape.
+        push_run(out, body, run, at);
+        if special == b'"' {
+            return Some((at + 2, true));
+        }
+        run = at + 1;
+        at += 2 + next_special(body.get(at + 2..)?)?;
     }
+}
+
+/// Gives `out` (empty, with no room) the thread's kept unescaped buffer: once a value, out
+/// of line so that the string loops calling it keep no thread-local address in a register.
+#[cold]
+#[inline(never)]
+fn take_unescaped(out: &mut Vec<u8>) {
+    *out = UNESCAPED.take();
 }
 
 /// Appends `body[run..end]` (a run between escapes, `run <= end <= body.len()`) to `out`.
@@ -306,9 +324,51 @@ mod quoted_into_runs {
         }
     }
 
+    /// Strings of every mix of plain bytes, escaped quotes and backslashes, a tab and an
+    /// 8-bit byte, up to five pieces long: the same value as the general unescaper, and the
+    /// same offset whether scanned from the start or resumed at the first special byte.
+    #[test]
+    fn mixed_escapes_unescape_as_the_general_parser_does() {
+        let pieces: [&[u8]; 6] = [b"ab", b"\\\"", b"\\\\", b"\t", b"\xC3\xA9", b"0123456789abcdefg"];
+        let mut raws: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..5 {
+            let longer: Vec<Vec<u8>> = raws
+                .iter()
+                .flat_map(|raw| pieces.iter().map(move |piece| [&raw[..], piece].concat()))
+                .collect();
+            raws.extend(longer);
+        }
+        for raw in raws {
+            let wire = [&b"\""[..], &raw, b"\" x"].concat();
+            let escaped = raw.contains(&b'\\');
+            let mut expected = b"kept".to_vec();
+            if escaped {
+                unescape_into(&raw, &mut expected);
+            }
+            let mut out = b"kept".to_vec();
+            assert_eq!(quoted_into(&wire, &mut out), Some((raw.len() + 2, escaped)));
+            assert_eq!(out, expected, "{wire:?}");
+            let first = raw
+                .iter()
+                .position(|&c| c == b'\\' || c < 0x20)
+                .unwrap_or(raw.len());
+            let mut resumed = b"kept".to_vec();
+            let found = quoted_into_from(&wire, first, &mut resumed);
+            assert_eq!(found, Some((raw.len() + 2, escaped)), "{wire:?}");
+            assert_eq!(resumed, expected, "{wire:?}");
+        }
+    }
+
     #[test]
     fn rejected_strings_leave_the_buffer_as_it_was() {
-        for wire in [&b"\"ab\\\"cd"[..], b"\"ab\\x\"", b"\"ab\\\"c\rd\""] {
+        for wire in [
+            &b"\"ab\\\"cd"[..],
+            b"\"ab\\x\"",
+            b"\"ab\\\"c\rd\"",
+            b"\"ab\\\"cd\\x\"",
+            b"\"ab\\\\\\",
+            b"\"\\\"\\\"\r\"",
+        ] {
             let mut out = b"kept".to_vec();
             assert_eq!(quoted_into(wire, &mut out), None);
             assert_eq!(out, b"kept");
@@ -2340,23 +2400,33 @@ pub fn body_extension(i: Span<'_>, depth: usize) -> PResult<'_, BodyExtension> {
 /// nesting level `depth + open`, checked against the limit as each value starts.
 fn body_extension_end<'a>(i: Span<'a>, mut at: usize, depth: usize) -> Result<usize, Fail<'a>> {
     let s = i.as_slice();
+    // `depth + open > max_depth` as `open > limit`, the sum taken out of the loop (a depth
+    // already past the limit fails at the first value, as the sum did).
     let max_depth = i.context().max_depth;
+    let limit = match max_depth.checked_sub(depth) {
+        Some(limit) => limit,
+        None => {
+            check_depth(i.take_from(at), depth)?;
+            0
+        }
+    };
     let mut open = 0usize;
     loop {
-        if depth + open > max_depth {
+        if open > limit {
             check_depth(i.take_from(at), depth + open)?;
         }
-        let rest = s.get(at..).unwrap_or_default();
-        at = match rest {
-            [b'(', ..] => {
+        // Dispatched on the first byte; the rest is sliced only for the values that scan it.
+        let rest = || s.get(at..).unwrap_or_default();
+        at = match s.get(at) {
+            Some(b'(') => {
                 open += 1;
                 at + 1
             }
-            [d, ..] if d.is_ascii_digit() => match digit_run(rest) {
+            Some(d) if d.is_ascii_digit() => match digit_run(rest()) {
                 Some((count, _)) => at + count,
                 None => offset_of(i, number64(i.take_from(at))?.0),
             },
-            [b'"', ..] => match quoted_len(rest) {
+            Some(b'"') => match quoted_len(rest()) {
                 Some(len) => at + len + 2,
                 None => general_extension_end(i, at)?,
             },

@@ -34,10 +34,12 @@ fn has_narrow(word: u32) -> bool {
 }
 
 /// The 16-bit form of a word that has one ([`has_narrow`]): bit 31 moves to bit 15, and
-/// `u32::MAX` becomes `0xFFFF`.
+/// `u32::MAX` becomes `0xFFFF`. Such a word's high half is 0, `0x8000` (bit 31, with bit 15
+/// clear) or `0xFFFF` (`u32::MAX`), so OR-ing it onto the low half is exactly that: one
+/// shift and one OR a word, where masking both halves took four operations.
 #[inline(always)]
 fn to_narrow(word: u32) -> u16 {
-    ((word >> 16) as u16 & 0x8000) | (word as u16 & 0x7FFF)
+    (word | (word >> 16)) as u16
 }
 
 /// `word` as a 16-bit word, if it has one.
@@ -348,6 +350,22 @@ mod tests {
             assert_eq!(all_narrow(&[3, word, 5]), has_narrow(word), "{word:#x}");
         }
         assert!(all_narrow(&[]));
+    }
+
+    #[test]
+    fn every_narrow_word_widens_back_to_itself() {
+        let mut checked = 0;
+        for high in [0, 1, 0x7FFF, 0x8000, 0x8001, 0xFFFE, 0xFFFF] {
+            for low in 0..=0xFFFFu32 {
+                let word = high << 16 | low;
+                if has_narrow(word) {
+                    assert_eq!(widen(to_narrow(word)), word, "{word:#x}");
+                    checked += 1;
+                }
+            }
+        }
+        // 2^15 below 2^15, 2^15 - 1 with bit 31, and `u32::MAX`.
+        assert_eq!(checked, 0x8000 + 0x7FFF + 1);
     }
 
     #[test]

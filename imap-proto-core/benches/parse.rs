@@ -225,11 +225,11 @@ impl Drain {
         loop {
             match framer.next_frame() {
                 Ok(Some(Frame::Complete(frame))) => {
-                    let ok = !*parse || black_box(parse_response(frame, limits)).is_ok();
+                    let ok = !*parse || kept(parse_response(frame, limits));
                     count(ok);
                 }
                 Ok(Some(Frame::StreamBegin { head, .. })) => {
-                    if *parse && black_box(fetch_stream_head(head, limits)).is_err() {
+                    if *parse && !kept(fetch_stream_head(head, limits)) {
                         count(false);
                     }
                 }
@@ -238,7 +238,7 @@ impl Drain {
                 }
                 Ok(Some(Frame::StreamEnd)) => {}
                 Ok(Some(Frame::StreamTail(tail))) => {
-                    let ok = !*parse || black_box(fetch_stream_tail(tail, limits)).is_ok();
+                    let ok = !*parse || kept(fetch_stream_tail(tail, limits));
                     count(ok);
                 }
                 Ok(None) => return true,
@@ -249,6 +249,14 @@ impl Drain {
             }
         }
     }
+}
+
+/// Whether `result` is `Ok`, after handing it to `black_box` by reference, as the imap-proto
+/// and imap-codec rows do with theirs: by value, `black_box` also copied every parsed
+/// response once more (about 1% of a session-mix pass), a cost no user pays.
+fn kept<T, E>(result: Result<T, E>) -> bool {
+    black_box(&result);
+    result.is_ok()
 }
 
 /// Framing and parsing, fed by an adapter that hands the framer each read still in its

@@ -168,11 +168,10 @@ pub(crate) fn narrow_fits(count: usize) -> bool {
 /// word count and width before it writes (BODYSTRUCTURE: its regions are built apart and
 /// stored once, with no scratch table to assemble and narrow afterwards).
 pub(crate) struct TableBytes {
-    /// The words' bytes so far, in an allocation of the table's exact size: appended, not
-    /// written into a zero-filled table (the fill was half of this type's cost).
+    /// The words' bytes, all allocated (and zeroed) at once.
     bytes: Vec<u8>,
-    /// Where the words end.
-    end: usize,
+    /// Where the next word goes.
+    at: usize,
     narrow: bool,
 }
 
@@ -186,8 +185,12 @@ impl TableBytes {
         let width = if narrow { NARROW } else { WIDE };
         let end = 1 + usize::from(width) * count;
         let mut bytes = Vec::with_capacity(end + unescaped_len);
-        bytes.push(width);
-        let mut out = TableBytes { bytes, end, narrow };
+        bytes.resize(end, width);
+        let mut out = TableBytes {
+            bytes,
+            at: 1,
+            narrow,
+        };
         out.push_words(&[end as u32]);
         out
     }
@@ -198,57 +201,56 @@ impl TableBytes {
         self.push_offsets(words, 0);
     }
 
-    /// Whether `words` more words fit the announced count (debug builds stop if not).
-    #[inline(always)]
-    fn room_for(&self, words: usize) -> bool {
-        let width = if self.narrow { 2 } else { 4 };
-        let fits = self.bytes.len() + width * words <= self.end;
-        debug_assert!(fits, "more words than the count announced");
-        fits
-    }
-
     /// Pushes each of `words` plus `add` (record places that move by the words before
     /// their records). Words past the announced count are dropped (debug builds stop).
     #[inline]
     pub(crate) fn push_offsets(&mut self, words: &[u32], add: u32) {
-        if !self.room_for(words.len()) {
-            return;
-        }
+        let width = if self.narrow { 2 } else { 4 };
+        let len = width * words.len();
+        let out = self.bytes.get_mut(self.at..self.at + len);
+        debug_assert!(out.is_some(), "more words than the count announced");
+        let Some(out) = out else { return };
+        self.at += len;
         if !self.narrow {
-            extend_each(&mut self.bytes, words, |word| {
-                word.wrapping_add(add).to_le_bytes()
-            });
+            for (slot, word) in out.chunks_exact_mut(4).zip(words) {
+                slot.copy_from_slice(&word.wrapping_add(add).to_le_bytes());
+            }
             return;
         }
         debug_assert!(
             words.iter().all(|&word| has_narrow(word.wrapping_add(add))),
             "a word with no 16-bit form"
         );
-        extend_each(&mut self.bytes, words, |word| {
-            to_narrow(word.wrapping_add(add)).to_le_bytes()
-        });
+        // One word at a time into its two bytes: fewer instructions (callgrind) than two
+        // words narrowed together in a `u64`, or four stored as one.
+        for (slot, &word) in out.chunks_exact_mut(2).zip(words) {
+            slot.copy_from_slice(&to_narrow(word.wrapping_add(add)).to_le_bytes());
+        }
     }
 
     /// Pushes each field's two words (with `narrow`, every one must pass [`fields_narrow`]):
     /// straight from the fields, with no scratch table of their words.
     #[inline]
     pub(crate) fn push_fields(&mut self, fields: &[Field]) {
-        if !self.room_for(2 * fields.len()) {
-            return;
-        }
+        let width = if self.narrow { 2 } else { 4 };
+        let len = 2 * width * fields.len();
+        let out = self.bytes.get_mut(self.at..self.at + len);
+        debug_assert!(out.is_some(), "more words than the count announced");
+        let Some(out) = out else { return };
+        self.at += len;
         if self.narrow {
             debug_assert!(fields_narrow(fields), "a word with no 16-bit form");
-            extend_each(&mut self.bytes, fields, |field| {
-                let [start, len] = field.to_words().map(|word| to_narrow(word).to_le_bytes());
-                [start[0], start[1], len[0], len[1]]
-            });
+            for (slot, field) in out.chunks_exact_mut(4).zip(fields) {
+                let [start, len] = field.to_words();
+                slot[..2].copy_from_slice(&to_narrow(start).to_le_bytes());
+                slot[2..].copy_from_slice(&to_narrow(len).to_le_bytes());
+            }
         } else {
-            extend_each(&mut self.bytes, fields, |field| {
-                let [start, len] = field.to_words().map(u32::to_le_bytes);
-                [
-                    start[0], start[1], start[2], start[3], len[0], len[1], len[2], len[3],
-                ]
-            });
+            for (slot, field) in out.chunks_exact_mut(8).zip(fields) {
+                let [start, len] = field.to_words();
+                slot[..4].copy_from_slice(&start.to_le_bytes());
+                slot[4..].copy_from_slice(&len.to_le_bytes());
+            }
         }
     }
 
@@ -256,24 +258,13 @@ impl TableBytes {
     #[inline]
     pub(crate) fn finish(mut self, unescaped: &[u8]) -> Table {
         debug_assert_eq!(
-            self.end,
+            self.at,
             self.bytes.len(),
             "fewer words than the count announced"
         );
         self.bytes.extend_from_slice(unescaped);
         Table(self.bytes.into_boxed_slice())
     }
-}
-
-/// Appends `bytes` of each item to `out`. A flat map of fixed-size arrays over a slice
-/// has an exact length, so `extend` reserves once and writes with no check per byte.
-#[inline(always)]
-fn extend_each<T: Copy, const N: usize>(
-    out: &mut Vec<u8>,
-    items: &[T],
-    bytes: impl Fn(T) -> [u8; N],
-) {
-    out.extend(items.iter().flat_map(|&item| bytes(item)));
 }
 
 #[cfg(test)]

@@ -36,8 +36,8 @@ pub struct Engine {
     /// How many responses a blocking `FetchIter` holds for its consumer
     /// (`ConnectOptions::fetch_stream_capacity`).
     pub fetch_stream_capacity: usize,
-    /// `conn`'s capabilities epoch when the snapshot was last published.
-    published_epoch: Option<u64>,
+    /// The session's capabilities generation when the snapshot was last published.
+    published_capabilities: Option<u64>,
 }
 
 impl Engine {
@@ -51,7 +51,7 @@ impl Engine {
             closed: false,
             observer: Observer::default(),
             fetch_stream_capacity: crate::handover::DEFAULT_FETCH_STREAM_CAPACITY,
-            published_epoch: None,
+            published_capabilities: None,
         }
     }
 
@@ -149,9 +149,9 @@ impl Engine {
             let (conn, observer) = (&mut self.conn, &self.observer);
             events.extend(std::iter::from_fn(|| conn.poll_event()).inspect(|e| observer.event(e)));
         }
-        let epoch = self.conn.capabilities_epoch();
-        snapshot.publish(&self.conn, self.published_epoch != Some(epoch));
-        self.published_epoch = Some(epoch);
+        let generation = self.conn.session().capabilities_generation();
+        snapshot.publish(&self.conn, self.published_capabilities != Some(generation));
+        self.published_capabilities = Some(generation);
         if self.conn.failure().is_some() {
             events.close();
         }

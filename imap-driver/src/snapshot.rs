@@ -62,7 +62,8 @@ impl SharedSnapshot {
     }
 
     /// Publishes the core's session if anything changed. `capabilities_moved` false says
-    /// the capabilities are those last published (the core's epoch did not move), which
+    /// the capabilities are those last published (the session's capabilities generation did
+    /// not move), which
     /// saves comparing the list after every read of a large FETCH.
     pub fn publish(&self, conn: &Connection, capabilities_moved: bool) {
         let session = conn.session();

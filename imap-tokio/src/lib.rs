@@ -117,25 +117,19 @@ struct TcpTransport(TcpStream, ReadSize);
 
 impl Transport for TcpTransport {
     fn poll_read(&mut self, cx: &mut Context<'_>, core: &mut Connection) -> Progress {
-        loop {
-            ready!(self.0.poll_read_ready(cx))?;
-            let size = self.1.get();
-            let mut buf = core.read_buffer(size).limit(size);
-            // Through `AsyncRead`: a read that brings less than asked for has emptied the
-            // socket, so tokio forgets its readiness then, and the next poll waits for the
-            // reactor without a read that only fails with `WouldBlock` (issue 15).
-            match ready!(poll_read_buf(Pin::new(&mut self.0), cx, &mut buf)) {
-                Ok(n) => {
-                    self.1.record(n);
-                    if n > 0 {
-                        core.handle_read();
-                    }
-                    return Poll::Ready(Ok(n));
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                Err(e) => return Poll::Ready(Err(e)),
-            }
+        ready!(self.0.poll_read_ready(cx))?;
+        let size = self.1.get();
+        let mut buf = core.read_buffer(size).limit(size);
+        // Through `AsyncRead`: a read that brings less than asked for has emptied the socket,
+        // so tokio forgets its readiness then, and the next poll waits for the reactor
+        // without a read that only fails with `WouldBlock` (issue 15). A stale readiness is
+        // `Pending` here, never a `WouldBlock` error.
+        let n = ready!(poll_read_buf(Pin::new(&mut self.0), cx, &mut buf))?;
+        self.1.record(n);
+        if n > 0 {
+            core.handle_read();
         }
+        Poll::Ready(Ok(n))
     }
 
     fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Progress {

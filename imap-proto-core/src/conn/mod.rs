@@ -117,9 +117,6 @@ struct StreamState {
 pub struct Connection {
     config: Config,
     session: Session,
-    /// Bumped by every response or effect that may change the session's capabilities:
-    /// all but an untagged FETCH ([`Connection::capabilities_epoch`]).
-    capabilities_epoch: u64,
     layers: Layers,
     framer: Framer,
     tags: TagGenerator,
@@ -187,7 +184,6 @@ impl Connection {
         Connection {
             config,
             session: Session::new(false),
-            capabilities_epoch: 0,
             layers: Layers::default(),
             framer,
             tags: TagGenerator::default(),
@@ -230,14 +226,6 @@ impl Connection {
     /// The session: state, capabilities, enabled extensions, selected mailbox.
     pub fn session(&self) -> &Session {
         &self.session
-    }
-
-    /// Changes whenever the session's capabilities may have changed, and only then (not for
-    /// the FETCH responses of a large fetch): a driver that publishes the session compares
-    /// the capability list only when it moved (issue 15).
-    #[doc(hidden)]
-    pub fn capabilities_epoch(&self) -> u64 {
-        self.capabilities_epoch
     }
 
     /// True once the greeting has arrived.
@@ -884,9 +872,6 @@ impl Connection {
     }
 
     fn handle_untagged(&mut self, data: Untagged) {
-        if !matches!(data, Untagged::Fetch(_)) {
-            self.capabilities_epoch += 1;
-        }
         self.session.apply_untagged(&data);
         if let Untagged::Status(status) = &data
             && status.kind == StatusKind::Bye
@@ -933,7 +918,6 @@ impl Connection {
     }
 
     fn handle_tagged(&mut self, tagged: Tagged) -> Result<(), Error> {
-        self.capabilities_epoch += 1;
         let Some(index) = self
             .in_flight
             .iter()
@@ -1116,9 +1100,6 @@ impl Connection {
 
     /// Applies session effects: the one place where commands change the session.
     fn apply_effects(&mut self, effects: Vec<Effect>) -> Result<(), Error> {
-        if !effects.is_empty() {
-            self.capabilities_epoch += 1;
-        }
         for effect in effects {
             match effect {
                 Effect::BeginSelect(mailbox) => {

@@ -15,6 +15,8 @@ pub use crate::types::SessionState;
 pub struct Session {
     pub(crate) state: SessionState,
     capabilities: Vec<Capability>,
+    /// Counts the replacements of `capabilities` ([`Session::capabilities_generation`]).
+    capabilities_generation: u64,
     enabled: Vec<Capability>,
     /// How mailbox names travel, derived from `capabilities` and `enabled` whenever either
     /// changes ([`Session::refresh_names`]): every response is parsed with it, and working
@@ -32,6 +34,7 @@ impl Session {
         Session {
             state: SessionState::NotAuthenticated,
             capabilities: Vec::new(),
+            capabilities_generation: 0,
             enabled: Vec::new(),
             names: crate::types::NameEncoding::ModifiedUtf7,
             selected: None,
@@ -50,6 +53,14 @@ impl Session {
     /// The capabilities the server last advertised.
     pub fn capabilities(&self) -> &[Capability] {
         &self.capabilities
+    }
+
+    /// Moves each time the capabilities are replaced or forgotten, and only then: a driver
+    /// that publishes the session compares the capability list only when it moved, not
+    /// after every read of a large FETCH (issue 15).
+    #[doc(hidden)]
+    pub fn capabilities_generation(&self) -> u64 {
+        self.capabilities_generation
     }
 
     /// True if the server advertises `atom` (case-insensitive, e.g. `"IDLE"`, `"AUTH=PLAIN"`).
@@ -104,12 +115,14 @@ impl Session {
     /// Replaces the capabilities with what the server advertised.
     fn set_capabilities(&mut self, caps: &[Capability]) {
         self.capabilities = caps.to_vec();
+        self.capabilities_generation += 1;
         self.refresh_names();
     }
 
     /// Forgets the capabilities (they may change after STARTTLS or authentication).
     pub(crate) fn forget_capabilities(&mut self) {
         self.capabilities.clear();
+        self.capabilities_generation += 1;
         self.refresh_names();
     }
 
@@ -294,5 +307,24 @@ mod tests {
         session.reset_to_not_authenticated();
         assert_eq!(session.name_encoding(), NameEncoding::ModifiedUtf7);
         assert!(!session.utf8_mode());
+    }
+
+    /// The capabilities generation moves with every replacement or forgetting of the
+    /// capabilities, even to an equal list, and with nothing else.
+    #[test]
+    fn capabilities_generation_moves_only_when_the_capabilities_are_replaced() {
+        let caps = |atoms: &[&str]| atoms.iter().map(|&a| Capability::new(a)).collect::<Vec<_>>();
+        let mut session = Session::new(false);
+        let start = session.capabilities_generation();
+        session.apply_untagged(&Untagged::Exists(3));
+        session.enable(caps(&["CONDSTORE"]));
+        session.reset_to_not_authenticated();
+        assert_eq!(session.capabilities_generation(), start);
+        session.apply_untagged(&Untagged::Capability(caps(&["IMAP4rev1"])));
+        assert_eq!(session.capabilities_generation(), start + 1);
+        session.apply_code(&ResponseCode::Capability(caps(&["IMAP4rev1"])));
+        assert_eq!(session.capabilities_generation(), start + 2);
+        session.forget_capabilities();
+        assert_eq!(session.capabilities_generation(), start + 3);
     }
 }

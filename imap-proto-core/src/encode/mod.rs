@@ -28,7 +28,7 @@ use bytes::Bytes;
 pub use crate::types::encode_error::EncodeError;
 pub(crate) use crate::types::lexical::{
     MAX_MOD_SEQUENCE, RawPiece, check_atom, is_astring_char, is_atom, is_atom_char, is_list_char,
-    split_raw,
+    split_raw, unescape_into,
 };
 use crate::types::{Capability, Flag, SequenceSet, mutf7};
 
@@ -275,17 +275,8 @@ enum Bare {
 
 /// Removes the `\` escapes of a quoted string's inside.
 fn unescape_quoted(escaped: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(escaped.len());
-    let mut bytes = escaped.bytes();
-    while let Some(b) = bytes.next() {
-        if b == b'\\' {
-            if let Some(next) = bytes.next() {
-                out.push(next);
-            }
-        } else {
-            out.push(b);
-        }
-    }
+    let mut out = Vec::new();
+    unescape_into(escaped.as_bytes(), &mut out);
     out
 }
 

@@ -14,6 +14,7 @@ use nom::{Input, Parser};
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
 use super::scratch::{Scratch, drop_empty};
+pub(crate) use crate::types::lexical::unescape_into;
 use crate::types::{Flag, Mailbox, UidRange};
 
 /// `SP = %x20`
@@ -359,23 +360,6 @@ pub(crate) fn quoted_content(i: Span<'_>) -> PResult<'_, (Span<'_>, bool)> {
         return Err(PErr::syntax(i, "QUOTED-CHAR"));
     }
     Ok((i.take_from(pos + 2), (i.take_from(1).take(pos), escaped)))
-}
-
-/// Appends the value of a quoted string's wire content (checked by [`quoted_content`]) to
-/// `out`: each `\` escape replaced by the byte it quotes.
-pub(crate) fn unescape_into(raw: &[u8], out: &mut Vec<u8>) {
-    // The result is never longer than `raw`: one reservation, then the runs between
-    // backslashes copied whole (a byte-at-a-time push grew the vector by doubling).
-    out.reserve(raw.len());
-    let mut rest = raw;
-    while let Some(at) = memchr::memchr(b'\\', rest) {
-        out.extend_from_slice(&rest[..at]);
-        if let Some(&escaped) = rest.get(at + 1) {
-            out.push(escaped);
-        }
-        rest = rest.get(at + 2..).unwrap_or_default();
-    }
-    out.extend_from_slice(rest);
 }
 
 /// `literal = "{" number64 ["+"] "}" CRLF *CHAR8` and `literal8 = "~{" number64 "}" CRLF *OCTET`

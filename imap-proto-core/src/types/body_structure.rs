@@ -19,6 +19,7 @@ use bytes::Bytes;
 
 use super::Envelope;
 use super::compact_table::{Table, TableBytes, all_narrow, narrow_fits};
+use super::lexical::unescape_into;
 use super::wire_text::{Field, ShowBytes, ShowField, WireText};
 
 /// What a part record may hold, in record order (which is wire order, so the parser appends
@@ -469,7 +470,9 @@ pub(crate) fn decode_extension_values(
                 at = close + 1;
                 let raw = s.get(content..close).unwrap_or_default();
                 if escaped {
-                    BodyExtension::NString(Some(Bytes::from(unescaped(raw))))
+                    let mut value = Vec::with_capacity(raw.len());
+                    unescape_into(raw, &mut value);
+                    BodyExtension::NString(Some(Bytes::from(value)))
                 } else {
                     BodyExtension::NString(Some(slice(content, close)))
                 }
@@ -503,19 +506,6 @@ fn digits(s: &[u8], mut at: usize) -> (u64, usize) {
         at += 1;
     }
     (n, at)
-}
-
-/// The value of a quoted string's content: each `\` escape replaced by the byte it quotes.
-fn unescaped(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut bytes = raw.iter();
-    while let Some(&byte) = bytes.next() {
-        match byte {
-            b'\\' => out.extend(bytes.next()),
-            _ => out.push(byte),
-        }
-    }
-    out
 }
 
 /// `body = "(" (body-type-1part / body-type-mpart) ")"` (RFC 9051 §9): a message's MIME

@@ -4,7 +4,8 @@
 //! A buffered FETCH keeps every message's structures, so their size is the result's size.
 //! Built in place with inline room for the common case (`SmallVec`s of parts, parameters and
 //! addresses), a structure cost 400–700 bytes however small it was; the parser now builds in
-//! scratch tables on the stack and stores the result here: words (offsets, lengths,
+//! scratch tables (on its stack, or per-thread ones kept from one structure to the next)
+//! and stores the result here: words (offsets, lengths,
 //! [`Field`]s, counts) followed by the unescaped strings, in one boxed slice of exactly the
 //! needed length.
 //!

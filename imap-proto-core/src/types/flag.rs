@@ -117,37 +117,8 @@ impl MailboxAttribute {
 
     /// The defined attribute whose name, without the backslash, is `name`, matched
     /// case-insensitively. Lets parsers classify an attribute before making any `Bytes`.
-    ///
-    /// Told apart by length and a letter, then one compare: a LIST response carries one to
-    /// three attributes, and the table's linear search compared each against up to 17 names
-    /// (docs/benchmarks.md, "Session-mix round, session 9").
-    /// [`KNOWN_ATTRIBUTES`] stays the list of names, for writing them and for the test.
     pub(crate) fn known(name: &[u8]) -> Option<Self> {
-        use MailboxAttribute as A;
-        // Any byte selects at most one candidate; the compare decides.
-        let letter = |at: usize| name.get(at).map_or(0, |b| b | 0x20);
-        let (spelling, value) = match (name.len(), letter(0)) {
-            (3, _) => ("All", A::All),
-            (4, b'j') => ("Junk", A::Junk),
-            (4, _) => ("Sent", A::Sent),
-            (5, _) => ("Trash", A::Trash),
-            (6, b'm') => ("Marked", A::Marked),
-            (6, b'r') => ("Remote", A::Remote),
-            (6, _) => ("Drafts", A::Drafts),
-            (7, b'a') => ("Archive", A::Archive),
-            (7, _) => ("Flagged", A::Flagged),
-            (8, b'n') => ("Noselect", A::NoSelect),
-            (8, _) => ("Unmarked", A::Unmarked),
-            (9, _) => ("Important", A::Important),
-            (10, _) => ("Subscribed", A::Subscribed),
-            (11, b'h') => ("HasChildren", A::HasChildren),
-            (11, _) if letter(2) == b'i' => ("Noinferiors", A::NoInferiors),
-            (11, _) => ("NonExistent", A::NonExistent),
-            (13, _) => ("HasNoChildren", A::HasNoChildren),
-            _ => return None,
-        };
-        name.eq_ignore_ascii_case(spelling.as_bytes())
-            .then_some(value)
+        KNOWN_ATTRIBUTES.find(name)
     }
 
     /// The name of a defined attribute without its backslash; `None` for extensions.
@@ -193,34 +164,6 @@ mod tests {
             Flag::from_wire(Bytes::from_static(b"$Junk")),
             Flag::Keyword(Bytes::from_static(b"$Junk"))
         );
-    }
-
-    #[test]
-    fn known_attributes_match_the_table() {
-        let mut names: Vec<Vec<u8>> = vec![b"".to_vec(), b"X".to_vec(), b"Noinferiorz".to_vec()];
-        for (spelling, _) in KNOWN_ATTRIBUTES.0 {
-            names.push(spelling.as_bytes().to_vec());
-            names.push(spelling.to_ascii_lowercase().into_bytes());
-            names.push(spelling.to_ascii_uppercase().into_bytes());
-            // Every byte in every position.
-            for at in 0..spelling.len() {
-                for byte in 0..=255u8 {
-                    let mut name = spelling.as_bytes().to_vec();
-                    name[at] = byte;
-                    names.push(name);
-                }
-            }
-            let mut longer = spelling.as_bytes().to_vec();
-            longer.push(b's');
-            names.push(longer);
-        }
-        for name in &names {
-            assert_eq!(
-                MailboxAttribute::known(name),
-                KNOWN_ATTRIBUTES.find(name),
-                "{name:?}"
-            );
-        }
     }
 
     #[test]

@@ -155,3 +155,21 @@ pub(crate) fn split_raw<'a>(
 pub(crate) fn check_raw_text(what: &'static str, text: &str) -> Result<(), EncodeError> {
     split_raw(what, text).map(|_| ())
 }
+
+/// Appends the value of a quoted string's inside to `out`: each `\` escape replaced by the
+/// byte it quotes (a lone `\` at the end is dropped). For the parser (content its
+/// `quoted_content` checked), the encoder and the body-extension values built on first read.
+pub(crate) fn unescape_into(raw: &[u8], out: &mut Vec<u8>) {
+    // The result is never longer than `raw`: one reservation, then the runs between
+    // backslashes copied whole (a byte-at-a-time push grew the vector by doubling).
+    out.reserve(raw.len());
+    let mut rest = raw;
+    while let Some(at) = memchr::memchr(b'\\', rest) {
+        out.extend_from_slice(&rest[..at]);
+        if let Some(&escaped) = rest.get(at + 1) {
+            out.push(escaped);
+        }
+        rest = rest.get(at + 2..).unwrap_or_default();
+    }
+    out.extend_from_slice(rest);
+}

@@ -23,8 +23,8 @@ fn update(seq: u32) -> String {
     )
 }
 
-/// Every byte slice the update's values hold.
-fn slices(event: &TypedEvent) -> Vec<&[u8]> {
+/// Where every byte slice the update's values hold starts.
+fn slices(event: &TypedEvent) -> Vec<usize> {
     let TypedEvent::Fetch(fetch) = event else {
         panic!("not a FETCH update: {event:?}");
     };
@@ -34,17 +34,17 @@ fn slices(event: &TypedEvent) -> Vec<&[u8]> {
             MessageAttribute::Flags(flags) => {
                 for flag in flags {
                     if let Flag::Keyword(name) | Flag::Extension(name) = flag {
-                        out.push(&name[..]);
+                        out.push(name.as_ptr() as usize);
                     }
                 }
             }
             MessageAttribute::Envelope(env) => {
-                out.push(&env.wire()[..]);
-                out.extend(env.subject());
+                out.push(env.wire().as_ptr() as usize);
+                out.extend(env.subject().map(<[u8]>::as_ptr).map(|p| p as usize));
             }
             MessageAttribute::BodyStructure(body) => {
-                out.push(&body.wire()[..]);
-                out.push(body.root().media_subtype());
+                out.push(body.wire().as_ptr() as usize);
+                out.push(body.root().media_subtype().as_ptr() as usize);
             }
             _ => {}
         }
@@ -68,10 +68,7 @@ fn queued_fetch_updates_pin_no_read_buffer() {
         let event = conn.poll_event().expect("the update is queued");
         let slices = slices(&event);
         assert_eq!(slices.len(), 5, "{event:?}");
-        if slices
-            .iter()
-            .any(|s| (start..end).contains(&(s.as_ptr() as usize)))
-        {
+        if slices.iter().any(|s| (start..end).contains(s)) {
             pinned_reads += 1;
         }
         kept.push(event);
@@ -90,7 +87,7 @@ fn queued_fetch_updates_pin_no_read_buffer() {
         Some(format!("update {ROUNDS}").as_bytes())
     );
     assert_eq!(
-        last.flags(),
-        Some(&[Flag::Seen, Flag::keyword("$Junk")][..])
+        last.flags().map(|flags| flags.to_vec()),
+        Some(vec![Flag::Seen, Flag::keyword("$Junk")])
     );
 }

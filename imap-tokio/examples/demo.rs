@@ -148,7 +148,7 @@ async fn show_envelopes(imap: &ImapConnection, set: &SequenceSet) -> Result<(), 
         let Some(envelope) = m.envelope() else {
             continue;
         };
-        let unseen = !m.flags().unwrap_or_default().contains(&Flag::Seen);
+        let unseen = !m.flags().is_some_and(|flags| flags.contains(&Flag::Seen));
         detail(format!(
             "{} uid {:<4} {:<31} {:<44} {}",
             if unseen { "*" } else { " " },

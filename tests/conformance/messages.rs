@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use crate::adapter::types::{
-    AppendMessage, CopyResult, ExpungeResult, FetchAttr, Flag, MessageAttribute, ResponseCode,
-    Section, SectionKind, SelectOptions, SequenceSet, StoreOperation,
+    AppendMessage, CopyResult, ExpungeResult, FetchAttr, Flag, MessageAttribute, MessageFlags,
+    ResponseCode, Section, SectionKind, SelectOptions, SequenceSet, StoreOperation,
 };
 use crate::adapter::{
     Error, ImapConnection, Precondition, SessionState, fetch_channel, join2, sleep, spawn,
@@ -38,7 +38,7 @@ pub fn cases() -> Vec<Case> {
 }
 
 fn flags_of(found: &crate::adapter::types::FetchResponse) -> Vec<Flag> {
-    found.flags().map(<[Flag]>::to_vec).unwrap_or_default()
+    found.flags().map(MessageFlags::to_vec).unwrap_or_default()
 }
 
 async fn append_and_multiappend(s: Arc<Server>) -> TestResult {

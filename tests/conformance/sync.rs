@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use crate::adapter::reconnect::{Backoff, is_retryable};
 use crate::adapter::types::{
-    FetchAttr, Flag, MailboxState, SequenceSet, StoreOperation, SyncDelta, SyncOptions,
-    SyncStrategy, UidSet,
+    FetchAttr, Flag, MailboxState, MessageFlags, SequenceSet, StoreOperation, SyncDelta,
+    SyncOptions, SyncStrategy, UidSet,
 };
 use crate::adapter::{Error, ImapConnection, Reconnect, Resilient, TlsMode, sleep};
 
@@ -105,7 +105,7 @@ flavored! {
         if selected.exists > 0 {
             for found in aw!(imap.uid_fetch(&all(), &[FetchAttr::Uid, FetchAttr::Flags], T))? {
                 if let Some(uid) = found.uid() {
-                    copy.insert(uid, found.flags().map(<[Flag]>::to_vec).unwrap_or_default());
+                    copy.insert(uid, found.flags().map(MessageFlags::to_vec).unwrap_or_default());
                 }
             }
         }

@@ -19,8 +19,9 @@ use crate::error::ProtocolViolation;
 use crate::types::SelectedMailbox;
 use crate::types::StreamPart;
 use crate::types::{
-    FetchAttr, FetchResponse, Flag, FlagUpdate, MailboxState, MessageAttribute, QresyncParams,
-    SelectOptions, SequenceSet, SyncDelta, SyncOptions, SyncStrategy, Tagged, UidSet, Untagged,
+    FetchAttr, FetchResponse, Flag, FlagUpdate, MailboxState, MessageAttribute, MessageFlags,
+    QresyncParams, SelectOptions, SequenceSet, SyncDelta, SyncOptions, SyncStrategy, Tagged,
+    UidSet, Untagged,
 };
 
 use super::{AUTHENTICATED_OR_SELECTED, Op, OpContext, Step};
@@ -421,12 +422,8 @@ fn enable_qresync() -> Box<dyn Op<Output = Found>> {
 }
 
 /// `\Recent` belongs to one session (RFC 3501 §2.3.2), never to a saved state.
-fn without_recent(flags: &[Flag]) -> Vec<Flag> {
-    flags
-        .iter()
-        .filter(|f| **f != Flag::Recent)
-        .cloned()
-        .collect()
+fn without_recent(flags: &MessageFlags) -> Vec<Flag> {
+    flags.iter().filter(|f| *f != Flag::Recent).collect()
 }
 
 /// The same flags in any order.

@@ -13,9 +13,9 @@ use nom::{Input, Parser};
 
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
-use super::scratch::{Scratch, drop_empty};
+use super::scratch::Scratch;
 pub(crate) use crate::types::lexical::unescape_into;
-use crate::types::{Flag, Mailbox, UidRange};
+use crate::types::{Flag, Mailbox, MessageFlags, UidRange};
 
 /// `SP = %x20`
 #[inline]
@@ -623,19 +623,29 @@ fn system_flag(s: &[u8]) -> Option<(usize, Flag)> {
     Some((len, flag))
 }
 
-/// `flag-list = "(" [flag *(SP flag)] ")"`, also read for `flag-perm` lists and FETCH's
-/// `"(" [flag-fetch *(SP flag-fetch)] ")"` (RFC 9051 §9). Quirk: extra spaces are tolerated.
+/// `flag-list = "(" [flag *(SP flag)] ")"`, also read for `flag-perm` lists (RFC 9051 §9).
+/// Quirk: extra spaces are tolerated.
 ///
 /// The flags are read into this thread's scratch `Vec` and moved into one of exactly their
-/// number once the list closed: a buffered FETCH keeps every list, so spare room would be
-/// most of their size, and keyword lists of 20-40 flags are common in FLAGS and
-/// PERMANENTFLAGS (mail clients' tags, labels migrated from Gmail). Replaces counting the
-/// spaces before the list's `)` first, which cost more than the flags on long keyword
-/// lists (docs/benchmarks.md, "Session-mix round, session 8").
+/// number once the list closed: a session keeps these lists, and keyword lists of 20-40
+/// flags are common in FLAGS and PERMANENTFLAGS (mail clients' tags, labels migrated from
+/// Gmail), so spare room would be most of their size.
 pub fn flag_list(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
-    let mut flags = Vec::new();
-    let rest = flag_list_into(i, &mut flags)?;
-    Ok((rest, flags))
+    let i = match i.as_slice() {
+        [b'(', ..] => skip_spaces(i.take_from(1)),
+        _ => return Err(PErr::syntax(i, "flag-fetch")),
+    };
+    if i.as_slice().first() == Some(&b')') {
+        return Ok((i.take_from(1), Vec::new()));
+    }
+    let mut read = FLAG_SCRATCH.take();
+    match read_flags(i, &mut read) {
+        Ok(rest) => Ok((rest, FLAG_SCRATCH.exact(read))),
+        Err(error) => {
+            FLAG_SCRATCH.give_back(read);
+            Err(error)
+        }
+    }
 }
 
 thread_local! {
@@ -646,29 +656,65 @@ thread_local! {
 /// flags is let go.
 static FLAG_SCRATCH: Scratch<Flag> = Scratch::new(&FLAG_SLOT, 64);
 
-/// [`flag_list`] into `flags` (empty), which gets a `Vec` of exactly the flags read; for a
-/// caller that has its place ready (a FETCH attribute).
+/// FETCH's `"(" [flag-fetch *(SP flag-fetch)] ")"` (RFC 9051 §7.5.2, §9) as
+/// [`MessageFlags`]: each flag is checked as [`flag_list`] checks it, but none becomes a
+/// [`Flag`]. The system flags are gathered as bits; the list's text is kept (one `Bytes`)
+/// only when it names another flag. So a message's flags cost no allocation, however many
+/// keywords it has, and no buffer reference when they are all system flags.
+/// Quirk: extra spaces are tolerated, as in [`flag_list`].
 #[inline(always)]
-pub(super) fn flag_list_into<'a>(
-    i: Span<'a>,
-    flags: &mut Vec<Flag>,
-) -> Result<Span<'a>, nom::Err<PErr<'a>>> {
-    let i = match i.as_slice() {
-        [b'(', ..] => skip_spaces(i.take_from(1)),
-        _ => return Err(PErr::syntax(i, "flag-fetch")),
-    };
-    if i.as_slice().first() == Some(&b')') {
-        return Ok(i.take_from(1));
+pub(super) fn message_flags(i: Span<'_>) -> PResult<'_, MessageFlags> {
+    let s = i.as_slice();
+    if s.first() != Some(&b'(') {
+        return Err(PErr::syntax(i, "flag-fetch"));
     }
-    let mut read = FLAG_SCRATCH.take();
-    let rest = read_flags(i, &mut read);
-    if rest.is_ok() {
-        // `flags` is empty: replaced without a call to the general `Vec` drop.
-        drop_empty(std::mem::replace(flags, FLAG_SCRATCH.exact(read)));
+    let mut at = 1;
+    let (mut start, mut end) = (0, 0);
+    let mut bits = 0u8;
+    let mut others = false;
+    loop {
+        while s.get(at) == Some(&b' ') {
+            at += 1;
+        }
+        let len = match &s[at..] {
+            [b')', ..] => break,
+            [b'\\', b'*', ..] => {
+                others = true;
+                2
+            }
+            [b'\\', name @ ..] => match system_flag(name) {
+                Some((n, flag)) => {
+                    bits |= MessageFlags::system_bit(&flag);
+                    n + 1
+                }
+                None => match atom_len(name) {
+                    0 => return Err(PErr::syntax(i.take_from(at), "flag")),
+                    n => {
+                        others = true;
+                        n + 1
+                    }
+                },
+            },
+            rest => match atom_len(rest) {
+                0 => return Err(PErr::syntax(i.take_from(at), "flag")),
+                n => {
+                    others = true;
+                    n
+                }
+            },
+        };
+        if end == 0 {
+            start = at;
+        }
+        at += len;
+        end = at;
+    }
+    let flags = if others {
+        MessageFlags::from_checked(i.take_from(start).take(end - start).to_bytes())
     } else {
-        FLAG_SCRATCH.give_back(read);
-    }
-    rest
+        MessageFlags::system(bits)
+    };
+    Ok((i.take_from(at + 1), flags))
 }
 
 /// `flag *(SP flag) ")"`, pushed onto `flags`.

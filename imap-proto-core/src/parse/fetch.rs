@@ -21,7 +21,7 @@ use bytes::Bytes;
 use nom::Input;
 
 use super::core::{
-    astring, atom_len, check_depth, crlf, digit_run, flag_list, flag_list_into, is_astring_char,
+    astring, atom_len, check_depth, crlf, digit_run, is_astring_char, message_flags,
     literal, literal_content, number, number64, nz_number, quoted_content, raw_value,
     spaces_before_close, unescape_into,
 };
@@ -517,17 +517,9 @@ fn push_sync_attribute<'a>(i: Span<'a>, attrs: &mut AttributeBuffer) -> Option<S
         return Some(i.take_from(8 + n + 1));
     }
     if s.starts_with(b"FLAGS (") {
-        attrs.push(MessageAttribute::Flags(Vec::new()));
-        let Some(MessageAttribute::Flags(flags)) = attrs.last_mut() else {
-            return None;
-        };
-        return match flag_list_into(i.take_from(6), flags) {
-            Ok(rest) => Some(rest),
-            Err(_) => {
-                attrs.pop();
-                None
-            }
-        };
+        let (rest, flags) = message_flags(i.take_from(6)).ok()?;
+        attrs.push(MessageAttribute::Flags(flags));
+        return Some(rest);
     }
     None
 }
@@ -583,7 +575,7 @@ fn msg_att_item<'a>(
             }
         }
         KEY_FLAGS => {
-            let (r, flags) = flag_list(sep(after, "FLAGS")?)?;
+            let (r, flags) = message_flags(sep(after, "FLAGS")?)?;
             attr(attrs, r, MessageAttribute::Flags(flags))
         }
         KEY_RFC822 => rfc822_value(after, SectionKind::Rfc822, stream, attrs, streamed),
@@ -2533,7 +2525,8 @@ pub fn fetch_stream_tail(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
 mod tests {
     use super::*;
     use crate::parse::ParseErrorKind;
-    use crate::types::Flag;
+    use crate::parse::core::flag_list;
+    use crate::types::{Flag, MessageFlags};
     use crate::parse::core::is_atom_char;
     use crate::parse::core::tests::run;
     use crate::parse::input::FrameContext;
@@ -2693,14 +2686,14 @@ mod tests {
             ("(UID 4827313)", vec![MessageAttribute::Uid(4827313)]),
             (
                 r"(FLAGS (\Seen \Answered $Forwarded \Recent))",
-                vec![MessageAttribute::Flags(vec![
+                vec![MessageAttribute::Flags(MessageFlags::of(&[
                     Flag::Seen,
                     Flag::Answered,
                     Flag::keyword("$Forwarded"),
                     Flag::Recent,
-                ])],
+                ]))],
             ),
-            ("(FLAGS ())", vec![MessageAttribute::Flags(vec![])]),
+            ("(FLAGS ())", vec![MessageAttribute::Flags(MessageFlags::of(&[]))]),
             (
                 r#"(INTERNALDATE "17-Jul-1996 02:44:25 -0700")"#,
                 vec![MessageAttribute::InternalDate(b(
@@ -3305,7 +3298,7 @@ mod tests {
                 "* 1 FETCH (UID 1 FLAGS (\\Seen \\Recent) MODSEQ (2) RFC822.SIZE 187 INTERNALDATE \"26-Nov-2026 10:29:26 +0000\" BODY[HEADER.FIELDS (SUBJECT)] {26}\r\nSubject: probe message\r\n\r\n)\r\n",
                 vec![
                     MessageAttribute::Uid(1),
-                    MessageAttribute::Flags(vec![Flag::Seen, Flag::Recent]),
+                    MessageAttribute::Flags(MessageFlags::of(&[Flag::Seen, Flag::Recent])),
                     MessageAttribute::ModSeq(2),
                     MessageAttribute::Rfc822Size(187),
                     MessageAttribute::InternalDate(b("26-Nov-2026 10:29:26 +0000")),
@@ -3332,7 +3325,7 @@ mod tests {
             (
                 "* 1 FETCH (FLAGS (\\Recent \\Seen) UID 1 INTERNALDATE \"26-Nov-2026 10:31:03 +0000\" MODSEQ (24) RFC822.SIZE 187 BODY[HEADER.FIELDS (SUBJECT)] {26}\r\nSubject: probe message\r\n\r\n)\r\n",
                 vec![
-                    MessageAttribute::Flags(vec![Flag::Recent, Flag::Seen]),
+                    MessageAttribute::Flags(MessageFlags::of(&[Flag::Recent, Flag::Seen])),
                     MessageAttribute::Uid(1),
                     MessageAttribute::InternalDate(b("26-Nov-2026 10:31:03 +0000")),
                     MessageAttribute::ModSeq(24),
@@ -3491,7 +3484,7 @@ mod tests {
                         "alternative",
                         mext(&[("boundary", "pzu")], ExtensionTail::default()),
                     )),
-                    MessageAttribute::Flags(vec![Flag::Seen]),
+                    MessageAttribute::Flags(MessageFlags::of(&[Flag::Seen])),
                 ],
             ),
             // No space after a literal (Office 365 / Exchange 2010+).
@@ -3500,7 +3493,7 @@ mod tests {
                 vec![
                     body_section(&[], SectionKind::Full, None, Some("hi")),
                     MessageAttribute::Uid(12),
-                    MessageAttribute::Flags(vec![Flag::Seen]),
+                    MessageAttribute::Flags(MessageFlags::of(&[Flag::Seen])),
                 ],
             ),
             // No space before a literal (GreenMail 1.5).
@@ -3876,7 +3869,22 @@ mod tests {
             fn by_flag(i: Span<'_>) -> PResult<'_, Vec<Flag>> {
                 crate::parse::core::paren_list(i, crate::parse::core::flag)
             }
-            assert_eq!(run(i, flag_list), run(i, by_flag), "{input}");
+            let general = run(i, by_flag);
+            assert_eq!(run(i, flag_list), general, "{input}");
+            // A message's flags: the same flags and the same rest, or the same error.
+            match (run(i, message_flags), general) {
+                (Ok((flags, rest)), Ok((general, general_rest))) => {
+                    assert_eq!(rest, general_rest, "{input}");
+                    assert_eq!(flags, MessageFlags::of(&general), "{input}");
+                    if flags.system_only().is_none() {
+                        assert_eq!(flags.to_vec(), general, "{input}: wire order");
+                    }
+                }
+                (Err(error), Err(general)) => {
+                    assert_eq!(error.offset, general.offset, "{input}")
+                }
+                (ours, general) => panic!("{input}: {ours:?} against {general:?}"),
+            }
         }
     }
 
@@ -4127,7 +4135,7 @@ mod tests {
                 seq: 12,
                 before: vec![
                     MessageAttribute::Uid(7),
-                    MessageAttribute::Flags(vec![Flag::Seen])
+                    MessageAttribute::Flags(MessageFlags::of(&[Flag::Seen]))
                 ],
                 streamed: StreamedAttribute::BodySection {
                     section: section(&[1, 2], SectionKind::Full),
@@ -4198,7 +4206,7 @@ mod tests {
         assert_eq!(cont.before, vec![MessageAttribute::Uid(3)]);
 
         let (tail, rest) = run(b" FLAGS (\\Seen))\r\n", fetch_stream_tail).unwrap();
-        assert_eq!(tail, vec![MessageAttribute::Flags(vec![Flag::Seen])]);
+        assert_eq!(tail, vec![MessageAttribute::Flags(MessageFlags::of(&[Flag::Seen]))]);
         assert!(rest.is_empty());
         assert_eq!(run(b")\r\n", fetch_stream_tail).unwrap().0, vec![]);
 

@@ -10,8 +10,8 @@ use super::body_structure::Rare;
 use super::wire_text::WireText;
 use super::{
     BinaryData, BodyExtension, BodyStructure, Envelope, FetchResponse, Flag, MessageAttribute,
-    OtherAttribute, ResponseCode, Section, SectionData, SectionKind, StatusResponse, TypedEvent,
-    Unparsed,
+    MessageFlags, OtherAttribute, ResponseCode, Section, SectionData, SectionKind, StatusResponse,
+    TypedEvent, Unparsed,
 };
 
 /// Copies a value's byte slices out of the buffer they were parsed from.
@@ -44,6 +44,16 @@ impl Detach for Flag {
             Flag::Keyword(name) => Flag::Keyword(name.detached()),
             Flag::Extension(name) => Flag::Extension(name.detached()),
             flag => flag.clone(),
+        }
+    }
+}
+
+impl Detach for MessageFlags {
+    fn detached(&self) -> Self {
+        // A list of system flags alone has a static text: nothing to copy.
+        match self.system_only() {
+            Some(bits) => MessageFlags::system(bits),
+            None => MessageFlags::from_checked(self.text().detached()),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-use super::{BodyStructure, Envelope, Flag, Unparsed};
+use super::{BodyStructure, Envelope, MessageFlags, Unparsed};
 
 /// `message-data = nz-number SP "FETCH" SP msg-att`: everything the server returned for one
 /// message, in the order it sent the attributes.
@@ -32,9 +32,9 @@ impl FetchResponse {
     }
 
     /// The `FLAGS`, when they were returned.
-    pub fn flags(&self) -> Option<&[Flag]> {
+    pub fn flags(&self) -> Option<&MessageFlags> {
         self.attributes.iter().find_map(|a| match a {
-            MessageAttribute::Flags(flags) => Some(flags.as_slice()),
+            MessageAttribute::Flags(flags) => Some(flags),
             _ => None,
         })
     }
@@ -108,7 +108,7 @@ pub enum MessageAttribute {
     /// `"UID" SP uniqueid`
     Uid(u32),
     /// `"FLAGS" SP "(" [flag-fetch *(SP flag-fetch)] ")"`
-    Flags(Vec<Flag>),
+    Flags(MessageFlags),
     /// `"INTERNALDATE" SP date-time`, kept as the raw 26-character string.
     InternalDate(Bytes),
     /// `"RFC822.SIZE" SP number64`

@@ -23,6 +23,7 @@ mod fetch_attr;
 mod flag;
 pub(crate) mod lexical;
 mod mailbox;
+mod message_flags;
 mod metadata;
 pub mod mutf7;
 mod names;
@@ -68,6 +69,7 @@ pub use mailbox::{
     ListExtendedItem, Mailbox, MailboxInfo, MailboxStatus, NameEncoding, NamespaceDescriptor,
     NamespaceResponse, StatusItem,
 };
+pub use message_flags::{MessageFlags, MessageFlagsIter};
 pub use metadata::{MetadataEntries, MetadataResponse};
 pub use notify::{NotifyEvent, NotifyEventGroup, NotifyEvents, NotifyFilter, NotifySetParams};
 pub(crate) use parse_error::ParseError;

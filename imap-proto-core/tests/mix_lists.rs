@@ -8,7 +8,7 @@ use imap_proto_core::types::{Flag, MessageAttribute, Response, SectionKind, Unta
 
 fn attributes(frame: &'static [u8]) -> Vec<MessageAttribute> {
     match parse_response(Bytes::from_static(frame), &Limits::default()) {
-        Ok(Response::Untagged(Untagged::Fetch(fetch))) => fetch.attributes,
+        Ok(Response::Untagged(Untagged::Fetch(fetch))) => fetch.to_attribute_list(),
         other => panic!("{:?}: {other:?}", String::from_utf8_lossy(frame)),
     }
 }

@@ -29,7 +29,7 @@ fn slices(event: &TypedEvent) -> Vec<usize> {
         panic!("not a FETCH update: {event:?}");
     };
     let mut out = Vec::new();
-    for attribute in &fetch.attributes {
+    for attribute in &fetch.to_attribute_list() {
         match attribute {
             MessageAttribute::Flags(flags) => {
                 for flag in flags {

@@ -66,8 +66,8 @@ impl Received {
                     .extend_from_slice(section.data.as_deref().unwrap_or_default());
                 self.chunks += 1;
             }
-            _ if self.chunks == 0 => self.before.extend(item.attributes),
-            _ => self.after.extend(item.attributes),
+            _ if self.chunks == 0 => self.before.extend(item.to_attribute_list()),
+            _ => self.after.extend(item.to_attribute_list()),
         }
     }
 }
@@ -169,7 +169,7 @@ fn a_large_unsolicited_literal_becomes_chunk_events() {
             }
         }
     }
-    assert_eq!(first.unwrap().attributes.len(), 1);
+    assert_eq!(first.unwrap().to_attribute_list().len(), 1);
     assert!(chunks == body);
 }
 
@@ -198,11 +198,8 @@ fn buffered_delivery_of_a_streamed_literal_is_one_response() {
     }
     let (found, _) = conn.take_output(&id).unwrap().unwrap();
     assert_eq!(found.len(), 1);
-    match &found[0].attributes[..] {
-        [
-            MessageAttribute::BodySection(section),
-            MessageAttribute::Flags(flags),
-        ] if section.origin.is_none() => {
+    match (&found[0].attributes[..], &found[0].flags) {
+        ([MessageAttribute::BodySection(section)], Some(flags)) if section.origin.is_none() => {
             assert!(section.data.as_deref() == Some(body));
             assert!(flags.is_empty());
         }
@@ -295,11 +292,11 @@ fn two_large_literals_in_one_response_stay_together() {
     let (found, _) = conn.take_output(&first).unwrap().unwrap();
     assert_eq!(found.len(), 1);
     let sizes: Vec<usize> = found[0]
-        .attributes
+        .to_attribute_list()
         .iter()
         .map(|a| a.section_data().map_or(0, |d| d.len()))
         .collect();
-    assert_eq!(sizes, [0, header.len(), text.len(), 0]);
+    assert_eq!(sizes, [0, 0, header.len(), text.len()]);
     let (other, _) = conn.take_output(&second).unwrap().unwrap();
     assert!(other.is_empty());
 }

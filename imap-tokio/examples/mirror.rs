@@ -300,15 +300,14 @@ async fn apply(
                 open = Some((response.seq, None, file, path));
             }
             let current = open.as_mut().expect("just opened");
+            if let Some(uid) = response.uid {
+                current.1 = Some(uid);
+            }
             for attribute in &response.attributes {
-                match attribute {
-                    MessageAttribute::Uid(uid) => current.1 = Some(*uid),
-                    MessageAttribute::BodySection(section) => {
-                        let data = section.data.as_deref().unwrap_or_default();
-                        current.2.write_all(data).map_err(io)?;
-                        bytes += data.len() as u64;
-                    }
-                    _ => {}
+                if let MessageAttribute::BodySection(section) = attribute {
+                    let data = section.data.as_deref().unwrap_or_default();
+                    current.2.write_all(data).map_err(io)?;
+                    bytes += data.len() as u64;
                 }
             }
         }

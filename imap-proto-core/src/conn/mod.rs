@@ -1218,10 +1218,9 @@ impl Connection {
             && let StreamPart::Begin { seq, before, .. } = part
             && !before.is_empty()
         {
-            self.push_event(TypedEvent::Fetch(crate::types::FetchResponse {
-                seq,
-                attributes: before,
-            }));
+            self.push_event(TypedEvent::Fetch(
+                crate::types::FetchResponse::with_attributes(seq, before),
+            ));
         }
         self.stream = Some(StreamState {
             seq: parsed.seq,
@@ -1323,10 +1322,9 @@ impl Connection {
         if let StreamPart::Tail { seq, after } = part
             && !after.is_empty()
         {
-            self.handle_untagged(Untagged::Fetch(crate::types::FetchResponse {
-                seq,
-                attributes: after,
-            }));
+            self.handle_untagged(Untagged::Fetch(
+                crate::types::FetchResponse::with_attributes(seq, after),
+            ));
         }
         Ok(())
     }

@@ -149,14 +149,13 @@ impl Fetch {
                 ..
             } => {
                 let mut assembly = self.assembling.take().unwrap_or_else(|| Assembly {
-                    response: FetchResponse {
-                        seq: *seq,
-                        attributes: Vec::new(),
-                    },
+                    response: FetchResponse::new(*seq),
                     attribute: attribute.clone(),
                     data: BytesMut::new(),
                 });
-                assembly.response.attributes.extend(before.iter().cloned());
+                before
+                    .iter()
+                    .for_each(|attribute| assembly.response.push(attribute.clone()));
                 assembly.attribute = attribute.clone();
                 assembly.data.clear();
                 self.assembling = Some(assembly);
@@ -177,12 +176,14 @@ impl Fetch {
                             MessageAttribute::binary(section.clone(), *origin, Some(data))
                         }
                     };
-                    assembly.response.attributes.push(attribute);
+                    assembly.response.push(attribute);
                 }
             }
             StreamPart::Tail { after, .. } => {
                 if let Some(mut assembly) = self.assembling.take() {
-                    assembly.response.attributes.extend(after.iter().cloned());
+                    after
+                        .iter()
+                        .for_each(|attribute| assembly.response.push(attribute.clone()));
                     self.deliver(assembly.response);
                 }
             }
@@ -327,26 +328,24 @@ impl Op for Fetch {
             return true;
         }
         let fetch = match part {
-            StreamPart::Begin { seq, before, .. } => FetchResponse {
-                seq: *seq,
-                attributes: before.clone(),
-            },
+            StreamPart::Begin { seq, before, .. } => {
+                FetchResponse::with_attributes(*seq, before.iter().cloned())
+            }
             StreamPart::Chunk {
                 seq,
                 attribute,
                 offset,
                 data,
-            } => FetchResponse {
-                seq: *seq,
-                attributes: vec![chunk_attribute(attribute, *offset, data.clone())],
-            },
+            } => FetchResponse::with_attributes(
+                *seq,
+                [chunk_attribute(attribute, *offset, data.clone())],
+            ),
             StreamPart::End { .. } => return true,
-            StreamPart::Tail { seq, after } => FetchResponse {
-                seq: *seq,
-                attributes: after.clone(),
-            },
+            StreamPart::Tail { seq, after } => {
+                FetchResponse::with_attributes(*seq, after.iter().cloned())
+            }
         };
-        if fetch.attributes.is_empty() {
+        if fetch.is_empty() {
             return true;
         }
         self.deliver(fetch);

@@ -405,10 +405,7 @@ mod tests {
     use crate::types::MessageAttribute;
 
     fn response(seq: u32, uid: Option<u32>) -> FetchResponse {
-        FetchResponse {
-            seq,
-            attributes: uid.map(MessageAttribute::Uid).into_iter().collect(),
-        }
+        FetchResponse::with_attributes(seq, uid.map(MessageAttribute::Uid))
     }
 
     fn seqs(split: &[Vec<FetchResponse>]) -> Vec<Vec<u32>> {

@@ -29,7 +29,7 @@ use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
 use super::scratch::Scratch;
 use crate::types::{
-    BodyExtension, BodyStructure, BodyTables, Envelope, EnvelopeTables, FetchStreamContinuation,
+    BodyExtension, BodyStructure, BodyTables, Envelope, EnvelopeTables, FetchResponse, FetchStreamContinuation,
     FetchStreamHead, Field, ListKind, MAX_WIRE_TEXT_LEN, MessageAttribute, PartNode,
     RawAddress, Section, SectionKind, StreamedAttribute, StringKind,
 };
@@ -405,27 +405,29 @@ fn nstring(i: Span<'_>) -> PResult<'_, Option<Bytes>> {
 ///
 /// Quirks: extra spaces, a space before the closing `)`, and a missing space between
 /// attributes (Office 365 after a literal).
-pub fn msg_att(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
+pub fn msg_att(i: Span<'_>, seq: u32) -> PResult<'_, FetchResponse> {
     let i = open(i, "msg-att")?;
     if peek(i) == Some(b')') {
         return Err(PErr::syntax(i, "msg-att"));
     }
-    let mut attrs = attribute_buffer();
+    let mut attrs = attribute_buffer(seq);
     // Matched rather than `?`: the conversion moved the whole result (which has room for a
     // streamed attribute) through more stack copies on every FETCH.
     match attribute_list(i, &mut attrs, false) {
-        Ok((rest, _)) => Ok((rest, exact_vec(attrs))),
+        Ok((rest, _)) => Ok((rest, finish(attrs))),
         Err(error) => Err(error),
     }
 }
 
-/// The attributes of one response while they are parsed: this thread's scratch `Vec`
+/// The attributes of one response while they are parsed: the response itself, `UID`,
+/// `FLAGS` and `MODSEQ` in their fields and the rest in this thread's scratch `Vec`
 /// ([`attribute_buffer`]), whose room is kept from one response to the next, so the list
-/// is allocated once, at its final size, by [`exact_vec`].
-type AttributeBuffer = Vec<MessageAttribute>;
+/// is allocated once, at its final size, by [`finish`] (and not at all when only those
+/// three came).
+type AttributeBuffer = FetchResponse;
 
 thread_local! {
-    static ATTRIBUTE_SLOT: Cell<AttributeBuffer> = const { Cell::new(Vec::new()) };
+    static ATTRIBUTE_SLOT: Cell<Vec<MessageAttribute>> = const { Cell::new(Vec::new()) };
 }
 
 /// FETCH attributes are read into this thread's scratch and moved out at exact size: a
@@ -435,26 +437,46 @@ thread_local! {
 /// framing round"). A buffer that grew past 32 (a FETCH with very many attributes) is let go.
 static ATTRIBUTE_SCRATCH: Scratch<MessageAttribute> = Scratch::new(&ATTRIBUTE_SLOT, 32);
 
-/// An empty buffer for a FETCH's attributes ([`ATTRIBUTE_SCRATCH`]).
+/// An empty response for message `seq` to parse into ([`ATTRIBUTE_SCRATCH`]).
 #[inline(always)]
-fn attribute_buffer() -> AttributeBuffer {
-    ATTRIBUTE_SCRATCH.take()
+fn attribute_buffer(seq: u32) -> AttributeBuffer {
+    let mut response = FetchResponse::new(seq);
+    response.attributes = ATTRIBUTE_SCRATCH.take();
+    response
 }
 
-/// The parsed attributes as a `Vec` of exactly their number ([`ATTRIBUTE_SCRATCH`]).
+/// The parsed response, its list of other attributes exactly their number
+/// ([`ATTRIBUTE_SCRATCH`]).
 #[inline(always)]
-fn exact_vec(attrs: AttributeBuffer) -> Vec<MessageAttribute> {
-    ATTRIBUTE_SCRATCH.exact(attrs)
+fn finish(mut attrs: AttributeBuffer) -> FetchResponse {
+    attrs.attributes = ATTRIBUTE_SCRATCH.exact(std::mem::take(&mut attrs.attributes));
+    attrs
+}
+
+/// Every attribute parsed, `UID`, `FLAGS` and `MODSEQ` first, as one exact list: what a
+/// streamed response's parts carry ([`FetchStreamHead`]).
+fn finish_list(attrs: AttributeBuffer) -> Vec<MessageAttribute> {
+    let fields = [
+        attrs.uid.map(MessageAttribute::Uid),
+        attrs.flags.map(MessageAttribute::Flags),
+        attrs.modseq.map(MessageAttribute::ModSeq),
+    ];
+    let mut rest = attrs.attributes;
+    let mut list = Vec::with_capacity(rest.len() + fields.iter().flatten().count());
+    list.extend(fields.into_iter().flatten());
+    list.append(&mut rest);
+    ATTRIBUTE_SCRATCH.give_back(rest);
+    list
 }
 
 /// The attributes of a `msg-att` that parse before the first that does not: what a FETCH
 /// response that failed the grammar still tells ([`super::salvage`]).
-pub(crate) fn msg_att_prefix(i: Span<'_>) -> Vec<MessageAttribute> {
-    let mut attrs = attribute_buffer();
+pub(crate) fn msg_att_prefix(i: Span<'_>, seq: u32) -> FetchResponse {
+    let mut attrs = attribute_buffer(seq);
     if let Ok(i) = open(i, "msg-att") {
         let _ = attribute_list(i, &mut attrs, false);
     }
-    exact_vec(attrs)
+    finish(attrs)
 }
 
 /// `*(SP msg-att-item) ")"`: the attributes up to and including the closing parenthesis. When
@@ -499,10 +521,7 @@ fn push_sync_attribute<'a>(i: Span<'a>, attrs: &mut AttributeBuffer) -> Option<S
     if let Some(digits) = s.strip_prefix(b"UID ") {
         let (n, value) = digit_run(digits).filter(|&(n, _)| n > 0)?;
         let uid = u32::try_from(value).ok().filter(|&v| v != 0)?;
-        attrs.push(MessageAttribute::Uid(0));
-        if let Some(MessageAttribute::Uid(slot)) = attrs.last_mut() {
-            *slot = uid;
-        }
+        attrs.push(MessageAttribute::Uid(uid));
         return Some(i.take_from(4 + n));
     }
     if let Some(digits) = s.strip_prefix(b"MODSEQ (") {
@@ -510,10 +529,7 @@ fn push_sync_attribute<'a>(i: Span<'a>, attrs: &mut AttributeBuffer) -> Option<S
         if digits.get(n) != Some(&b')') {
             return None;
         }
-        attrs.push(MessageAttribute::ModSeq(0));
-        if let Some(MessageAttribute::ModSeq(slot)) = attrs.last_mut() {
-            *slot = value;
-        }
+        attrs.push(MessageAttribute::ModSeq(value));
         return Some(i.take_from(8 + n + 1));
     }
     if s.starts_with(b"FLAGS (") {
@@ -2480,14 +2496,14 @@ pub fn fetch_stream_head(i: Span<'_>) -> PResult<'_, FetchStreamHead> {
         return Err(PErr::syntax(i, RULE));
     }
     let i = open(sep(i.take_from(5), RULE)?, RULE)?;
-    let mut before = attribute_buffer();
+    let mut before = attribute_buffer(seq);
     let (i, streamed) = attribute_list(i, &mut before, true)?;
     match streamed {
         Some(streamed) => Ok((
             i,
             FetchStreamHead {
                 seq,
-                before: exact_vec(before),
+                before: finish_list(before),
                 streamed,
             },
         )),
@@ -2498,13 +2514,13 @@ pub fn fetch_stream_head(i: Span<'_>) -> PResult<'_, FetchStreamHead> {
 /// The text between one streamed literal and the next in the same FETCH response:
 /// `*(SP msg-att) SP streamed-att` (see [`fetch_stream_head`]), e.g. ` BODY[2] {99999}` CRLF.
 pub fn fetch_stream_continuation_head(i: Span<'_>) -> PResult<'_, FetchStreamContinuation> {
-    let mut before = attribute_buffer();
+    let mut before = attribute_buffer(0);
     let (i, streamed) = attribute_list(i, &mut before, true)?;
     match streamed {
         Some(streamed) => Ok((
             i,
             FetchStreamContinuation {
-                before: exact_vec(before),
+                before: finish_list(before),
                 streamed,
             },
         )),
@@ -2515,14 +2531,20 @@ pub fn fetch_stream_continuation_head(i: Span<'_>) -> PResult<'_, FetchStreamCon
 /// The rest of a FETCH response after its last streamed literal: `*(SP msg-att) ")" CRLF`,
 /// e.g. ` FLAGS (\Seen))` CRLF or just `)` CRLF.
 pub fn fetch_stream_tail(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
-    let mut attrs = attribute_buffer();
+    let mut attrs = attribute_buffer(0);
     let (i, _) = attribute_list(i, &mut attrs, false)?;
     let (i, ()) = crlf(i)?;
-    Ok((i, exact_vec(attrs)))
+    Ok((i, finish_list(attrs)))
 }
 
 #[cfg(test)]
 mod tests {
+    /// [`msg_att`] as one list (`UID`, `FLAGS` and `MODSEQ` first, then the others in wire
+    /// order), for tables of expected attributes.
+    fn msg_att_list(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
+        msg_att(i, 1).map(|(rest, fetch)| (rest, fetch.to_attribute_list()))
+    }
+
     use super::*;
     use crate::parse::ParseErrorKind;
     use crate::parse::core::flag_list;
@@ -2650,9 +2672,9 @@ mod tests {
         MessageAttribute::Body(Box::new(s.build()))
     }
 
-    /// Parses `input` with `msg_att` and requires that all of it is consumed.
+    /// Parses `input` with `msg_att_list` and requires that all of it is consumed.
     fn attrs(input: &str) -> Vec<MessageAttribute> {
-        let (v, rest) = run(input.as_bytes(), msg_att).unwrap_or_else(|e| panic!("{input}: {e}"));
+        let (v, rest) = run(input.as_bytes(), msg_att_list).unwrap_or_else(|e| panic!("{input}: {e}"));
         assert!(
             rest.is_empty(),
             "{input}: left over {:?}",
@@ -2667,14 +2689,19 @@ mod tests {
         let (i, seq) = nz_number(sep(i, "t")?)?;
         let i = sep(i, "t")?;
         let (i, ()) = super::super::core::keyword("FETCH")(i)?;
-        let (i, a) = msg_att(sep(i, "t")?)?;
+        let (i, a) = msg_att_list(sep(i, "t")?)?;
         let (i, ()) = crlf(i)?;
         Ok((i, (seq, a)))
     }
 
+    /// `expected` as a response holds it: `UID`, `FLAGS` and `MODSEQ` in their fields.
+    fn as_held(expected: &[MessageAttribute]) -> Vec<MessageAttribute> {
+        FetchResponse::with_attributes(1, expected.iter().cloned()).to_attribute_list()
+    }
+
     fn check_table(table: &[(&str, Vec<MessageAttribute>)]) {
         for (input, expected) in table {
-            assert_eq!(&attrs(input), expected, "input: {input}");
+            assert_eq!(attrs(input), as_held(expected), "input: {input}");
         }
     }
 
@@ -2900,16 +2927,28 @@ mod tests {
             "(UID 3 RFC822.SIZE x)",
             "(MODSEQ (4))",
         ] {
-            match run(text.as_bytes(), msg_att) {
-                Ok((attrs, _)) => assert_eq!(attrs.capacity(), attrs.len(), "{text}"),
+            match run(text.as_bytes(), |i| msg_att(i, 1)) {
+                Ok((fetch, _)) => assert_eq!(
+                    fetch.attributes.capacity(),
+                    fetch.attributes.len(),
+                    "{text}"
+                ),
                 Err(_) => assert!(text.contains(" x"), "{text}"),
             }
         }
-        let (attrs, _) = run(long.as_bytes(), msg_att).unwrap();
-        assert_eq!(attrs.len(), 40);
-        let (attrs, _) = run(b"(UID 1 MODSEQ (2))", msg_att).unwrap();
-        assert_eq!(attrs, [MessageAttribute::Uid(1), MessageAttribute::ModSeq(2)]);
-        assert_eq!(attrs.capacity(), 2);
+        let (fetch, _) = run(long.as_bytes(), |i| msg_att(i, 1)).unwrap();
+        assert_eq!(fetch.attributes.len(), 40);
+        // A flag-sync response allocates nothing: its attributes are all fields.
+        let (fetch, _) = run(b"(UID 1 FLAGS (\\Seen $Junk) MODSEQ (2))", |i| msg_att(i, 1)).unwrap();
+        assert_eq!((fetch.uid, fetch.modseq), (Some(1), Some(2)));
+        assert_eq!(fetch.flags.map(|f| f.len()), Some(2));
+        assert_eq!(fetch.attributes.capacity(), 0);
+        // A repeated one (a server defect) is kept after the first.
+        let (fetch, _) = run(b"(UID 1 UID 2 FLAGS () FLAGS ($a))", |i| msg_att(i, 1)).unwrap();
+        assert_eq!(fetch.uid, Some(1));
+        assert!(fetch.flags.is_some_and(|f| f.is_empty()));
+        assert_eq!(fetch.attributes.len(), 2);
+        assert_eq!(fetch.attributes[0], MessageAttribute::Uid(2));
     }
 
     #[test]
@@ -3357,7 +3396,7 @@ mod tests {
         for (input, expected) in table {
             let ((seq, got), rest) = run(input.as_bytes(), fetch_line).expect(input);
             assert_eq!(seq, 1);
-            assert_eq!(got, expected, "input: {input}");
+            assert_eq!(got, as_held(&expected), "input: {input}");
             assert!(rest.is_empty());
         }
     }
@@ -3773,8 +3812,8 @@ mod tests {
                 .replace("UID", "uid")
                 .replace("MODSEQ", "modseq")
                 .replace("FLAGS", "flags");
-            let fast = run(input.as_bytes(), msg_att);
-            let slow = run(general.as_bytes(), msg_att);
+            let fast = run(input.as_bytes(), msg_att_list);
+            let slow = run(general.as_bytes(), msg_att_list);
             assert_eq!(fast, slow, "{input}");
         }
     }
@@ -3986,7 +4025,7 @@ mod tests {
             format!(r#"(BODYSTRUCTURE ("A" "B" NIL NIL NIL "7BIT" 1 NIL NIL NIL NIL {deep}))"#),
             format!("(X-UNKNOWN {deep})"),
         ] {
-            let err = run(input.as_bytes(), msg_att).unwrap_err();
+            let err = run(input.as_bytes(), msg_att_list).unwrap_err();
             assert_eq!(err.kind, ParseErrorKind::TooDeep, "{}", &input[..40]);
         }
         // MESSAGE/RFC822 inside MESSAGE/RFC822 ..., 40 levels against a limit of 16.
@@ -3995,7 +4034,7 @@ mod tests {
         for _ in 0..40 {
             nested = format!(r#"("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 1 {env} {nested} 1)"#);
         }
-        let err = run(format!("(BODYSTRUCTURE {nested})").as_bytes(), msg_att).unwrap_err();
+        let err = run(format!("(BODYSTRUCTURE {nested})").as_bytes(), msg_att_list).unwrap_err();
         assert_eq!(err.kind, ParseErrorKind::TooDeep);
         // The default limit (64) is also far from overflowing the stack.
         let ctx = FrameContext {
@@ -4003,7 +4042,7 @@ mod tests {
             max_depth: crate::Limits::default().max_nesting_depth,
             names: Default::default(),
         };
-        match msg_att(Span::new(&ctx)) {
+        match msg_att_list(Span::new(&ctx)) {
             Err(nom::Err::Failure(e)) => assert_eq!(e.kind, ParseErrorKind::TooDeep),
             other => panic!("expected TooDeep, got {other:?}"),
         }
@@ -4061,7 +4100,7 @@ mod tests {
             "(\"UID\" 1)",
             "(UID 1) trailing",
         ] {
-            match run(input.as_bytes(), msg_att) {
+            match run(input.as_bytes(), msg_att_list) {
                 Err(_) => {}
                 Ok((v, rest)) => assert!(
                     !rest.is_empty(),
@@ -4086,7 +4125,7 @@ mod tests {
         assert_eq!(attrs(input).len(), 14);
         for end in 0..input.len() {
             assert!(
-                run(&input.as_bytes()[..end], msg_att).is_err(),
+                run(&input.as_bytes()[..end], msg_att_list).is_err(),
                 "prefix of {end} bytes parsed"
             );
         }
@@ -4099,7 +4138,7 @@ mod tests {
             max_depth: 16,
             names: Default::default(),
         };
-        let (_, a) = msg_att(Span::new(&ctx)).unwrap();
+        let (_, a) = msg_att_list(Span::new(&ctx)).unwrap();
         let base = ctx.frame.as_ptr() as usize;
         match &a[1] {
             MessageAttribute::BodySection(s) if s.data.is_some() => {

@@ -151,10 +151,7 @@ pub(crate) fn fetch_response(i: Span<'_>) -> Option<PResult<'_, FetchResponse>> 
     // Matched rather than `and_then` with a closure: the closure was a call of its own for
     // every FETCH (about 50 instructions with its entry and exit).
     Some(
-        match then_line_end(super::fetch::msg_att(i.take_from(2 + digits + 7))) {
-            Ok((rest, attributes)) => Ok((rest, FetchResponse { seq: n, attributes })),
-            Err(error) => Err(error),
-        },
+        then_line_end(super::fetch::msg_att(i.take_from(2 + digits + 7), n)),
     )
 }
 
@@ -342,8 +339,8 @@ fn message_data<'a>(start: Span<'a>, i: Span<'a>) -> PResult<'a, Untagged> {
         if n == 0 {
             return Err(PErr::syntax(start, "nz-number"));
         }
-        let (rest, attributes) = super::fetch::msg_att(i.take_from(6))?;
-        return Ok((rest, Untagged::Fetch(FetchResponse { seq: n, attributes })));
+        let (rest, fetch) = super::fetch::msg_att(i.take_from(6), n)?;
+        return Ok((rest, Untagged::Fetch(fetch)));
     }
     let (after_keyword, word) = atom_slice(i)?;
     let mut buf = [0u8; KEYWORD_MAX];
@@ -358,8 +355,8 @@ fn message_data<'a>(start: Span<'a>, i: Span<'a>) -> PResult<'a, Untagged> {
                 return Err(PErr::syntax(start, "nz-number"));
             }
             let (after_sp, _) = sp(after_keyword)?;
-            let (rest, attributes) = super::fetch::msg_att(after_sp)?;
-            Ok((rest, Untagged::Fetch(FetchResponse { seq: n, attributes })))
+            let (rest, fetch) = super::fetch::msg_att(after_sp, n)?;
+            Ok((rest, Untagged::Fetch(fetch)))
         }
         _ => other_untagged(start, i.take(word.len())),
     }

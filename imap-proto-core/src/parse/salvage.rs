@@ -14,7 +14,7 @@ use super::core::digit_run;
 use super::input::{FrameContext, Span};
 use super::{ParseError, ParseErrorKind};
 use crate::types::{
-    FetchResponse, MessageAttribute, StatusKind, StatusResponse, Unparsed, Untagged,
+    MessageAttribute, StatusKind, StatusResponse, Unparsed, Untagged,
 };
 
 /// What can be kept of `frame`, which failed with `error`: an untagged FETCH as its
@@ -49,13 +49,13 @@ pub fn salvage(
             max_depth: limits.max_nesting_depth,
             names,
         };
-        let mut attributes =
-            super::fetch::msg_att_prefix(Span::new(&ctx).take_from(2 + digits + 7));
-        attributes.push(MessageAttribute::Unparsed(Box::new(Unparsed {
+        let mut fetch =
+            super::fetch::msg_att_prefix(Span::new(&ctx).take_from(2 + digits + 7), seq);
+        fetch.push(MessageAttribute::Unparsed(Box::new(Unparsed {
             raw: frame,
             error,
         })));
-        return Some(Untagged::Fetch(FetchResponse { seq, attributes }));
+        return Some(Untagged::Fetch(fetch));
     }
     if let Some(rest) = after_star
         .get(..3)

@@ -188,6 +188,9 @@ impl Detach for FetchResponse {
     fn detached(&self) -> Self {
         FetchResponse {
             seq: self.seq,
+            uid: self.uid,
+            flags: self.flags.detached(),
+            modseq: self.modseq,
             attributes: self.attributes.detached(),
         }
     }

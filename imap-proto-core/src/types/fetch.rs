@@ -5,7 +5,12 @@ use bytes::Bytes;
 use super::{BodyStructure, Envelope, MessageFlags, Unparsed};
 
 /// `message-data = nz-number SP "FETCH" SP msg-att`: everything the server returned for one
-/// message, in the order it sent the attributes.
+/// message.
+///
+/// `UID`, `FLAGS` and `MODSEQ`, the attributes of every flag synchronisation (RFC 7162
+/// §3.1.4.1, §3.2.5.2), are fields; every other attribute is in [`FetchResponse::attributes`],
+/// in wire order. So a response such as `* 4 FETCH (UID 7 FLAGS (\Seen $Junk) MODSEQ (9))`
+/// needs no allocation at all.
 ///
 /// Its strings and literals are `Bytes` slices of the connection's read buffer, not copies
 /// (zero-copy); an [`Envelope`] or [`BodyStructure`] holds one such slice of its wire text
@@ -18,25 +23,86 @@ use super::{BodyStructure, Envelope, MessageFlags, Unparsed};
 pub struct FetchResponse {
     /// The message sequence number.
     pub seq: u32,
-    /// The attributes, in wire order.
+    /// The `UID`, when it was returned.
+    pub uid: Option<u32>,
+    /// The `FLAGS`, when they were returned.
+    pub flags: Option<MessageFlags>,
+    /// The `MODSEQ` (RFC 7162 §3.1.4.1), when it was returned.
+    pub modseq: Option<u64>,
+    /// Every other attribute, in wire order. A second `UID`, `FLAGS` or `MODSEQ` in the
+    /// same response (a server defect) is kept here, after the first filled its field.
     pub attributes: Vec<MessageAttribute>,
 }
 
 impl FetchResponse {
+    /// A response for message `seq` with no attributes yet.
+    pub(crate) fn new(seq: u32) -> Self {
+        FetchResponse {
+            seq,
+            uid: None,
+            flags: None,
+            modseq: None,
+            attributes: Vec::new(),
+        }
+    }
+
+    /// Message `seq`'s response made of `attributes`, each put where
+    /// [`FetchResponse::push`] puts it.
+    pub(crate) fn with_attributes(
+        seq: u32,
+        attributes: impl IntoIterator<Item = MessageAttribute>,
+    ) -> Self {
+        let mut response = FetchResponse::new(seq);
+        attributes
+            .into_iter()
+            .for_each(|attribute| response.push(attribute));
+        response
+    }
+
+    /// Adds one attribute: `UID`, `FLAGS` or `MODSEQ` to its field while that is empty,
+    /// anything else (and a repeated one) to [`FetchResponse::attributes`]. Inlined: the
+    /// parser pushes attributes it has just built, so the match folds away.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, attribute: MessageAttribute) {
+        match attribute {
+            MessageAttribute::Uid(uid) if self.uid.is_none() => self.uid = Some(uid),
+            MessageAttribute::Flags(flags) if self.flags.is_none() => self.flags = Some(flags),
+            MessageAttribute::ModSeq(modseq) if self.modseq.is_none() => self.modseq = Some(modseq),
+            other => self.attributes.push(other),
+        }
+    }
+
+    /// Whether the response holds no attribute at all.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.uid.is_none()
+            && self.flags.is_none()
+            && self.modseq.is_none()
+            && self.attributes.is_empty()
+    }
+
+    /// Every attribute as one list: `UID`, `FLAGS` and `MODSEQ` first, then
+    /// [`FetchResponse::attributes`]. For code that handles all attributes alike.
+    pub fn to_attribute_list(&self) -> Vec<MessageAttribute> {
+        let fields = [
+            self.uid.map(MessageAttribute::Uid),
+            self.flags.clone().map(MessageAttribute::Flags),
+            self.modseq.map(MessageAttribute::ModSeq),
+        ];
+        fields
+            .into_iter()
+            .flatten()
+            .chain(self.attributes.iter().cloned())
+            .collect()
+    }
+
     /// The `UID`, when it was returned.
     pub fn uid(&self) -> Option<u32> {
-        self.attributes.iter().find_map(|a| match a {
-            MessageAttribute::Uid(uid) => Some(*uid),
-            _ => None,
-        })
+        self.uid
     }
 
     /// The `FLAGS`, when they were returned.
     pub fn flags(&self) -> Option<&MessageFlags> {
-        self.attributes.iter().find_map(|a| match a {
-            MessageAttribute::Flags(flags) => Some(flags),
-            _ => None,
-        })
+        self.flags.as_ref()
     }
 
     /// The `ENVELOPE`, when it was returned.
@@ -81,10 +147,7 @@ impl FetchResponse {
 
     /// The `MODSEQ`, when it was returned.
     pub fn modseq(&self) -> Option<u64> {
-        self.attributes.iter().find_map(|a| match a {
-            MessageAttribute::ModSeq(m) => Some(*m),
-            _ => None,
-        })
+        self.modseq
     }
 
     /// The content of `BODY[section]` (or `RFC822`/`RFC822.HEADER`/`RFC822.TEXT`, or
@@ -105,9 +168,10 @@ impl FetchResponse {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum MessageAttribute {
-    /// `"UID" SP uniqueid`
+    /// `"UID" SP uniqueid`. In a [`FetchResponse`], the field [`FetchResponse::uid`].
     Uid(u32),
-    /// `"FLAGS" SP "(" [flag-fetch *(SP flag-fetch)] ")"`
+    /// `"FLAGS" SP "(" [flag-fetch *(SP flag-fetch)] ")"`. In a [`FetchResponse`], the field
+    /// [`FetchResponse::flags`].
     Flags(MessageFlags),
     /// `"INTERNALDATE" SP date-time`, kept as the raw 26-character string.
     InternalDate(Bytes),
@@ -133,7 +197,8 @@ pub enum MessageAttribute {
         /// Decoded size in octets.
         size: u64,
     },
-    /// `"MODSEQ" SP "(" permsg-modsequence ")"` (RFC 7162 §3.1.4.1)
+    /// `"MODSEQ" SP "(" permsg-modsequence ")"` (RFC 7162 §3.1.4.1). In a [`FetchResponse`],
+    /// the field [`FetchResponse::modseq`].
     ModSeq(u64),
     /// `"EMAILID" SP "(" objectid ")"` (RFC 8474 §5.1)
     EmailId(Bytes),
@@ -326,11 +391,14 @@ pub struct FetchStreamContinuation {
 
 #[cfg(test)]
 mod tests {
-    use super::MessageAttribute;
+    use super::{FetchResponse, MessageAttribute};
 
     #[test]
     fn an_attribute_costs_at_most_40_bytes() {
         // Issue 15 item 2: a buffered FETCH keeps one per attribute per message.
         assert!(std::mem::size_of::<MessageAttribute>() <= 40);
+        // And one response per message: its fields cost no more than the two attributes
+        // they replace in the list.
+        assert!(std::mem::size_of::<FetchResponse>() <= 88);
     }
 }

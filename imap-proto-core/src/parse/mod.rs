@@ -50,16 +50,18 @@ pub fn parse_response_in(
     limits: &crate::Limits,
     names: crate::types::NameEncoding,
 ) -> Result<crate::types::Response, ParseError> {
-    use crate::types::{Response, Untagged};
+    use crate::types::{FetchResponse, Response, Untagged};
     let ctx = FrameContext {
         frame,
         max_depth: limits.max_nesting_depth,
         names,
     };
-    // Untagged FETCH, most of what servers send, is read into its small parts first and the
-    // large `Response` is built once, here.
-    if let Some(fetch) = response::fetch_response(Span::new(&ctx)) {
-        return whole(&ctx, fetch).map(|fetch| Response::Untagged(Untagged::Fetch(fetch)));
+    // Untagged FETCH, most of what servers send, is read in place and moved once, into the
+    // `Response` this returns, instead of out through every layer of [`response::response`].
+    if let Some((msg_att, seq)) = response::fetch_response_start(Span::new(&ctx)) {
+        let mut fetch = FetchResponse::new(seq);
+        return whole(&ctx, response::fetch_response_into(msg_att, &mut fetch))
+            .map(|()| Response::Untagged(Untagged::Fetch(fetch)));
     }
     whole(&ctx, response::response(Span::new(&ctx)))
 }

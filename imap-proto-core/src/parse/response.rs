@@ -135,24 +135,35 @@ pub fn response(i: Span<'_>) -> PResult<'_, Response> {
     }
 }
 
-/// `"*" SP nz-number SP "FETCH" SP msg-att CRLF` (RFC 9051 §7.5.2), the response servers send
-/// most, read into its small [`FetchResponse`] so the caller builds the large `Response` once
-/// instead of moving it through every layer of [`response`]. `None` when the response does
-/// not start like one (`* `, digits, ` FETCH ` in upper case); [`response`] then reads it,
-/// and gives the same answer for every response this accepts.
+/// The start of `"*" SP nz-number SP "FETCH" SP msg-att CRLF` (RFC 9051 §7.5.2), the
+/// response servers send most: its sequence number and the position of its `msg-att`.
+/// `None` when the response does not start like one (`* `, digits, ` FETCH ` in upper
+/// case); [`response`] then reads it, and gives the same answer for every response that
+/// [`fetch_response_into`] accepts.
 #[inline(always)]
-pub(crate) fn fetch_response(i: Span<'_>) -> Option<PResult<'_, FetchResponse>> {
+pub(crate) fn fetch_response_start(i: Span<'_>) -> Option<(Span<'_>, u32)> {
     let after_star = i.as_slice().strip_prefix(b"* ")?;
     let (digits, n) = digit_run(after_star)?;
     let n = u32::try_from(n).ok().filter(|&n| digits > 0 && n > 0)?;
     if !after_star.get(digits..)?.starts_with(b" FETCH ") {
         return None;
     }
-    // Matched rather than `and_then` with a closure: the closure was a call of its own for
+    Some((i.take_from(2 + digits + 7), n))
+}
+
+/// The `msg-att CRLF` of a FETCH response ([`fetch_response_start`]) into `fetch`, which
+/// the caller built inside the `Response` it returns, so the response is never moved.
+#[inline(always)]
+pub(crate) fn fetch_response_into<'a>(
+    msg_att: Span<'a>,
+    fetch: &mut FetchResponse,
+) -> PResult<'a, ()> {
+    // Matched rather than `map` with a closure: the closure was a call of its own for
     // every FETCH (about 50 instructions with its entry and exit).
-    Some(
-        then_line_end(super::fetch::msg_att(i.take_from(2 + digits + 7), n)),
-    )
+    match super::fetch::msg_att_into(msg_att, fetch) {
+        Ok(rest) => then_line_end(Ok((rest, ()))),
+        Err(error) => Err(error),
+    }
 }
 
 /// `greeting = "*" SP (resp-cond-auth / resp-cond-bye) CRLF` (RFC 9051 §7.1.4, §7.1.5): the

@@ -41,6 +41,9 @@ pub struct Fetch {
     modifiers: FetchModifiers,
     delivery: Delivery,
     collected: Vec<FetchResponse>,
+    /// Buffered delivery: how many responses the result is expected to hold, known when the
+    /// command is sent (see [`expected_responses`]); reserved at the first response.
+    expected: usize,
     queue: VecDeque<FetchResponse>,
     vanished: Vec<UidRange>,
     buffered_bytes: usize,
@@ -80,6 +83,7 @@ pub fn fetch(
         },
         delivery,
         collected: Vec::new(),
+        expected: 0,
         queue: VecDeque::new(),
         vanished: Vec::new(),
         buffered_bytes: 0,
@@ -131,6 +135,11 @@ impl Fetch {
                         "a buffered FETCH now holds over {BUFFER_WARNING} bytes of message data; \
                          uid_fetch_streaming delivers large results in bounded memory"
                     );
+                }
+                if self.collected.capacity() == 0 {
+                    // Grown by doubling, a result of 20,000 responses is copied 15 times
+                    // and keeps up to half its capacity unused.
+                    self.collected.reserve_exact(self.expected);
                 }
                 self.collected.push(fetch)
             }
@@ -187,6 +196,15 @@ impl Fetch {
                 }
             }
         }
+    }
+
+    /// The buffered result. When fewer messages answered than expected (expunged, or never
+    /// there), the caller keeps the responses, not the room reserved for the others.
+    fn take_collected(&mut self) -> Vec<FetchResponse> {
+        if self.collected.len() < self.collected.capacity() {
+            self.collected.shrink_to_fit();
+        }
+        std::mem::take(&mut self.collected)
     }
 
     /// Literal bytes buffered so far (for the caller's large-result warning).
@@ -260,6 +278,9 @@ impl Op for Fetch {
     }
 
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
+        if self.delivery == Delivery::Buffered && self.modifiers.changed_since.is_none() {
+            self.expected = expected_responses(self.uid, &self.set, ctx.session());
+        }
         let (uid, set, items, modifiers) = (
             self.uid,
             self.set.clone(),
@@ -357,12 +378,10 @@ impl Op for Fetch {
         // Streamed responses the caller did not take with `next_item` before the completion
         // arrived (both can come in one read) are handed back with the result.
         self.collected.extend(self.queue.drain(..));
-        Step::Done(ok_or_error(tagged).map(|_| {
-            (
-                std::mem::take(&mut self.collected),
-                std::mem::take(&mut self.vanished),
-            )
-        }))
+        Step::Done(
+            ok_or_error(tagged)
+                .map(|_| (self.take_collected(), std::mem::take(&mut self.vanished))),
+        )
     }
 }
 
@@ -385,6 +404,41 @@ pub(crate) fn is_reply_to(
         };
     }
     seq_in(set, fetch.seq, session)
+}
+
+/// At most this many responses are reserved ahead: the message count comes from the
+/// server, and a larger result grows as any `Vec` does.
+const MAX_EXPECTED: u32 = 1 << 18;
+
+/// How many responses a FETCH over `set` should get, by what the session knows when it is
+/// sent: at most one per message of the mailbox (RFC 9051 §7.4.1 `EXISTS`), and by sequence
+/// number at most the numbers in `set` (`*` being the message count); 0 when nothing is
+/// selected or the set is `$`. Only a capacity hint: messages arriving meanwhile grow it.
+fn expected_responses(uid: bool, set: &SequenceSet, session: &Session) -> usize {
+    let Some(exists) = session.selected().map(|mailbox| mailbox.exists) else {
+        return 0;
+    };
+    if set.is_saved_result() {
+        return 0;
+    }
+    let resolve = |n: &SeqNumber| match n {
+        SeqNumber::Value(v) => v.get(),
+        SeqNumber::Largest => exists,
+    };
+    let mut in_set: u64 = 0;
+    for item in set.items() {
+        in_set += match item {
+            SequenceItem::Single(_) => 1,
+            SequenceItem::Range(a, b) if !uid => {
+                let (a, b) = (resolve(a), resolve(b));
+                let high = a.max(b).min(exists);
+                u64::from(high.saturating_sub(a.min(b))) + 1
+            }
+            // By UID, a range's span says nothing of how many messages lie in it.
+            SequenceItem::Range(..) => u64::from(exists),
+        };
+    }
+    in_set.min(u64::from(exists)).min(u64::from(MAX_EXPECTED)) as usize
 }
 
 /// True if `uid` may be in `set` (kept when `*` or `$` make it unknowable here).
@@ -455,5 +509,74 @@ fn chunk_attribute(
             section,
             origin: base,
         } => MessageAttribute::binary(section.clone(), origin(*base), Some(data)),
+    }
+}
+
+#[cfg(test)]
+mod expected_tests {
+    use super::*;
+    use crate::types::SelectedMailbox;
+
+    fn expected(uid: bool, set: &str, exists: Option<u32>) -> usize {
+        let mut session = Session::new(false);
+        session.selected = exists.map(|exists| {
+            let mut mailbox = SelectedMailbox::new("INBOX".into(), true);
+            mailbox.exists = exists;
+            mailbox
+        });
+        expected_responses(uid, &set.parse().unwrap(), &session)
+    }
+
+    #[test]
+    fn the_hint_is_bounded_by_the_set_and_the_message_count() {
+        assert_eq!(expected(false, "1:*", Some(20_000)), 20_000);
+        assert_eq!(expected(false, "*:1", Some(20_000)), 20_000);
+        assert_eq!(expected(false, "3:7,9", Some(20_000)), 6);
+        assert_eq!(expected(false, "7:3", Some(5)), 3);
+        assert_eq!(expected(false, "4294967295", Some(10)), 1);
+        assert_eq!(expected(false, "100:200", Some(10)), 1);
+        // By UID only the message count bounds a range.
+        assert_eq!(expected(true, "1:*", Some(20_000)), 20_000);
+        assert_eq!(expected(true, "500:600", Some(20)), 20);
+        assert_eq!(expected(true, "5,9,12", Some(20)), 3);
+        assert_eq!(expected(true, "1:*", Some(0)), 0);
+        assert_eq!(expected(true, "$", Some(20)), 0);
+        assert_eq!(expected(true, "1:*", None), 0);
+    }
+
+    /// The count comes from the server: a huge one reserves no more than the cap.
+    #[test]
+    fn a_huge_message_count_reserves_at_most_the_cap() {
+        assert_eq!(
+            expected(false, "1:*", Some(u32::MAX)),
+            MAX_EXPECTED as usize
+        );
+        assert_eq!(
+            expected(true, "1:*,1:*", Some(u32::MAX)),
+            MAX_EXPECTED as usize
+        );
+    }
+
+    /// The result keeps no room beyond its responses when fewer came than expected.
+    #[test]
+    fn a_result_smaller_than_expected_is_shrunk() {
+        let mut fetch = fetch(
+            true,
+            &"1:*".parse().unwrap(),
+            &[FetchAttr::Uid],
+            None,
+            false,
+            Delivery::Buffered,
+        );
+        fetch.expected = 1000;
+        for seq in 1..=3 {
+            fetch.deliver(FetchResponse {
+                seq,
+                attributes: vec![MessageAttribute::Uid(seq)],
+            });
+        }
+        assert_eq!(fetch.collected.capacity(), 1000);
+        let result = fetch.take_collected();
+        assert_eq!((result.len(), result.capacity()), (3, 3));
     }
 }

@@ -7,6 +7,7 @@ use bytes::BytesMut;
 
 use crate::contract::session::Session;
 use crate::encode::{self, message::FetchModifiers};
+use crate::parse::frame::MAX_READ_RESERVE;
 use crate::types::StreamPart;
 use crate::types::{
     FetchAttr, FetchResponse, MessageAttribute, SeqNumber, SequenceItem, SequenceSet,
@@ -155,7 +156,7 @@ impl Fetch {
                 seq,
                 before,
                 attribute,
-                ..
+                len,
             } => {
                 let mut assembly = self.assembling.take().unwrap_or_else(|| Assembly {
                     response: FetchResponse {
@@ -168,6 +169,14 @@ impl Fetch {
                 assembly.response.attributes.extend(before.iter().cloned());
                 assembly.attribute = attribute.clone();
                 assembly.data.clear();
+                // Room for the announced size at once: grown by doubling from the chunks, a
+                // literal is copied about twice more and may keep up to half its capacity
+                // unused. The size is the server's word, so at most what the framer reserves
+                // for a literal (address space; pages become resident as bytes arrive).
+                let room = usize::try_from(*len)
+                    .unwrap_or(usize::MAX)
+                    .min(MAX_READ_RESERVE);
+                assembly.data.reserve(room);
                 self.assembling = Some(assembly);
             }
             StreamPart::Chunk { data, .. } => {
@@ -515,7 +524,19 @@ fn chunk_attribute(
 #[cfg(test)]
 mod expected_tests {
     use super::*;
-    use crate::types::SelectedMailbox;
+    use crate::types::{Section, SelectedMailbox};
+
+    fn buffered(uid: bool, set: &str) -> Fetch {
+        let items = [FetchAttr::Uid];
+        fetch(
+            uid,
+            &set.parse().unwrap(),
+            &items,
+            None,
+            false,
+            Delivery::Buffered,
+        )
+    }
 
     fn expected(uid: bool, set: &str, exists: Option<u32>) -> usize {
         let mut session = Session::new(false);
@@ -560,14 +581,7 @@ mod expected_tests {
     /// The result keeps no room beyond its responses when fewer came than expected.
     #[test]
     fn a_result_smaller_than_expected_is_shrunk() {
-        let mut fetch = fetch(
-            true,
-            &"1:*".parse().unwrap(),
-            &[FetchAttr::Uid],
-            None,
-            false,
-            Delivery::Buffered,
-        );
+        let mut fetch = buffered(true, "1:*");
         fetch.expected = 1000;
         for seq in 1..=3 {
             fetch.deliver(FetchResponse {
@@ -578,5 +592,43 @@ mod expected_tests {
         assert_eq!(fetch.collected.capacity(), 1000);
         let result = fetch.take_collected();
         assert_eq!((result.len(), result.capacity()), (3, 3));
+    }
+
+    /// A streamed literal put back together for a buffered FETCH is received into one
+    /// allocation of its announced size: never moved, no spare room kept.
+    #[test]
+    fn an_assembled_literal_fills_one_allocation_of_its_size() {
+        let mut fetch = buffered(false, "1");
+        let len = 3 * 1024 * 1024 + 17;
+        let attribute = StreamedAttribute::BodySection {
+            section: Section::default(),
+            origin: None,
+        };
+        fetch.assemble(&StreamPart::Begin {
+            seq: 1,
+            before: vec![MessageAttribute::Uid(7)],
+            attribute: attribute.clone(),
+            len: len as u64,
+        });
+        let start = fetch.assembling.as_ref().unwrap().data.as_ptr();
+        let body: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+        for (i, piece) in body.chunks(65_536).enumerate() {
+            fetch.assemble(&StreamPart::Chunk {
+                seq: 1,
+                attribute: attribute.clone(),
+                offset: (i * 65_536) as u64,
+                data: bytes::Bytes::copy_from_slice(piece),
+            });
+        }
+        let data = &fetch.assembling.as_ref().unwrap().data;
+        assert_eq!((data.as_ptr(), data.capacity()), (start, len));
+        fetch.assemble(&StreamPart::End { seq: 1 });
+        fetch.assemble(&StreamPart::Tail {
+            seq: 1,
+            after: Vec::new(),
+        });
+        let result = fetch.take_collected();
+        let got = result[0].attributes[1].section_data().unwrap();
+        assert_eq!((got.as_ptr(), &got[..]), (start, &body[..]));
     }
 }

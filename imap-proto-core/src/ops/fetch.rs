@@ -420,31 +420,40 @@ pub(crate) fn is_reply_to(
 const MAX_EXPECTED: u32 = 1 << 18;
 
 /// How many responses a FETCH over `set` should get, by what the session knows when it is
-/// sent: at most one per message of the mailbox (RFC 9051 §7.4.1 `EXISTS`), and by sequence
-/// number at most the numbers in `set` (`*` being the message count); 0 when nothing is
-/// selected or the set is `$`. Only a capacity hint: messages arriving meanwhile grow it.
+/// sent: at most one per message of the mailbox (RFC 9051 §7.4.1 `EXISTS`) and one per
+/// number in `set`, `*` being the message count, or by UID the last UID given out
+/// (`UIDNEXT` - 1, RFC 9051 §7.1). 0 when that is unknown (nothing selected, `$`, or `*` by
+/// UID without `UIDNEXT`). Only a capacity hint: messages arriving meanwhile grow it.
 fn expected_responses(uid: bool, set: &SequenceSet, session: &Session) -> usize {
-    let Some(exists) = session.selected().map(|mailbox| mailbox.exists) else {
+    let Some(mailbox) = session.selected() else {
         return 0;
     };
     if set.is_saved_result() {
         return 0;
     }
+    let exists = mailbox.exists;
+    let largest = if uid {
+        mailbox.uid_next.map(|next| next.saturating_sub(1))
+    } else {
+        Some(exists)
+    };
     let resolve = |n: &SeqNumber| match n {
-        SeqNumber::Value(v) => v.get(),
-        SeqNumber::Largest => exists,
+        SeqNumber::Value(v) => Some(v.get()),
+        SeqNumber::Largest => largest,
     };
     let mut in_set: u64 = 0;
     for item in set.items() {
         in_set += match item {
             SequenceItem::Single(_) => 1,
-            SequenceItem::Range(a, b) if !uid => {
-                let (a, b) = (resolve(a), resolve(b));
-                let high = a.max(b).min(exists);
+            SequenceItem::Range(a, b) => {
+                let (Some(a), Some(b)) = (resolve(a), resolve(b)) else {
+                    return 0;
+                };
+                // Nothing lies above the largest number in use (`n:*` with n above it is
+                // the one message `*`).
+                let high = a.max(b).min(largest.unwrap_or(u32::MAX));
                 u64::from(high.saturating_sub(a.min(b))) + 1
             }
-            // By UID, a range's span says nothing of how many messages lie in it.
-            SequenceItem::Range(..) => u64::from(exists),
         };
     }
     in_set.min(u64::from(exists)).min(u64::from(MAX_EXPECTED)) as usize
@@ -539,10 +548,15 @@ mod expected_tests {
     }
 
     fn expected(uid: bool, set: &str, exists: Option<u32>) -> usize {
+        expected_with(uid, set, exists, None)
+    }
+
+    fn expected_with(uid: bool, set: &str, exists: Option<u32>, uid_next: Option<u32>) -> usize {
         let mut session = Session::new(false);
         session.selected = exists.map(|exists| {
             let mut mailbox = SelectedMailbox::new("INBOX".into(), true);
             mailbox.exists = exists;
+            mailbox.uid_next = uid_next;
             mailbox
         });
         expected_responses(uid, &set.parse().unwrap(), &session)
@@ -556,11 +570,30 @@ mod expected_tests {
         assert_eq!(expected(false, "7:3", Some(5)), 3);
         assert_eq!(expected(false, "4294967295", Some(10)), 1);
         assert_eq!(expected(false, "100:200", Some(10)), 1);
-        // By UID only the message count bounds a range.
-        assert_eq!(expected(true, "1:*", Some(20_000)), 20_000);
+        // By UID a range holds at most its span, and nothing above UIDNEXT - 1.
         assert_eq!(expected(true, "500:600", Some(20)), 20);
+        assert_eq!(expected(true, "500:600", Some(2000)), 101);
+        assert_eq!(
+            expected_with(true, "1:*", Some(20_000), Some(20_001)),
+            20_000
+        );
+        assert_eq!(
+            expected_with(true, "1:*", Some(20_000), Some(90_001)),
+            20_000
+        );
+        // New mail since a known UID: the few messages above it, not the mailbox.
+        assert_eq!(
+            expected_with(true, "19990:*", Some(20_000), Some(20_001)),
+            11
+        );
+        assert_eq!(
+            expected_with(true, "30000:*", Some(20_000), Some(20_001)),
+            1
+        );
+        assert_eq!(expected_with(true, "1:*", Some(0), Some(1)), 0);
+        // `*` by UID without UIDNEXT: unknown, nothing reserved.
+        assert_eq!(expected(true, "1:*", Some(20_000)), 0);
         assert_eq!(expected(true, "5,9,12", Some(20)), 3);
-        assert_eq!(expected(true, "1:*", Some(0)), 0);
         assert_eq!(expected(true, "$", Some(20)), 0);
         assert_eq!(expected(true, "1:*", None), 0);
     }
@@ -572,10 +605,8 @@ mod expected_tests {
             expected(false, "1:*", Some(u32::MAX)),
             MAX_EXPECTED as usize
         );
-        assert_eq!(
-            expected(true, "1:*,1:*", Some(u32::MAX)),
-            MAX_EXPECTED as usize
-        );
+        let huge = expected_with(true, "1:*,1:*", Some(u32::MAX), Some(u32::MAX));
+        assert_eq!(huge, MAX_EXPECTED as usize);
     }
 
     /// The result keeps no room beyond its responses when fewer came than expected.

@@ -138,8 +138,8 @@ impl Fetch {
                     );
                 }
                 if self.collected.capacity() == 0 {
-                    // Grown by doubling, a result of 20,000 responses is copied 15 times
-                    // and keeps up to half its capacity unused.
+                    // Grown by doubling, a result is moved at every power of two and may
+                    // keep up to half its capacity unused.
                     self.collected.reserve_exact(self.expected);
                 }
                 self.collected.push(fetch)

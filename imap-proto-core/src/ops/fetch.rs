@@ -7,6 +7,7 @@ use bytes::BytesMut;
 
 use crate::contract::session::Session;
 use crate::encode::{self, message::FetchModifiers};
+use crate::parse::frame::MAX_READ_RESERVE;
 use crate::types::StreamPart;
 use crate::types::{
     FetchAttr, FetchResponse, MessageAttribute, SeqNumber, SequenceItem, SequenceSet,
@@ -41,6 +42,9 @@ pub struct Fetch {
     modifiers: FetchModifiers,
     delivery: Delivery,
     collected: Vec<FetchResponse>,
+    /// Buffered delivery: how many responses the result is expected to hold, known when the
+    /// command is sent (see [`expected_responses`]); reserved at the first response.
+    expected: usize,
     queue: VecDeque<FetchResponse>,
     vanished: Vec<UidRange>,
     buffered_bytes: usize,
@@ -80,6 +84,7 @@ pub fn fetch(
         },
         delivery,
         collected: Vec::new(),
+        expected: 0,
         queue: VecDeque::new(),
         vanished: Vec::new(),
         buffered_bytes: 0,
@@ -132,6 +137,11 @@ impl Fetch {
                          uid_fetch_streaming delivers large results in bounded memory"
                     );
                 }
+                if self.collected.capacity() == 0 {
+                    // Grown by doubling, a result is moved at every power of two and may
+                    // keep up to half its capacity unused.
+                    self.collected.reserve_exact(self.expected);
+                }
                 self.collected.push(fetch)
             }
             Delivery::Streamed => self.queue.push_back(fetch),
@@ -146,7 +156,7 @@ impl Fetch {
                 seq,
                 before,
                 attribute,
-                ..
+                len,
             } => {
                 let mut assembly = self.assembling.take().unwrap_or_else(|| Assembly {
                     response: FetchResponse::new(*seq),
@@ -158,6 +168,14 @@ impl Fetch {
                     .for_each(|attribute| assembly.response.push(attribute.clone()));
                 assembly.attribute = attribute.clone();
                 assembly.data.clear();
+                // Room for the announced size at once: grown by doubling from the chunks, a
+                // literal is copied about twice more and may keep up to half its capacity
+                // unused. The size is the server's word, so at most what the framer reserves
+                // for a literal (address space; pages become resident as bytes arrive).
+                let room = usize::try_from(*len)
+                    .unwrap_or(usize::MAX)
+                    .min(MAX_READ_RESERVE);
+                assembly.data.reserve(room);
                 self.assembling = Some(assembly);
             }
             StreamPart::Chunk { data, .. } => {
@@ -188,6 +206,15 @@ impl Fetch {
                 }
             }
         }
+    }
+
+    /// The buffered result. When fewer messages answered than expected (expunged, or never
+    /// there), the caller keeps the responses, not the room reserved for the others.
+    fn take_collected(&mut self) -> Vec<FetchResponse> {
+        if self.collected.len() < self.collected.capacity() {
+            self.collected.shrink_to_fit();
+        }
+        std::mem::take(&mut self.collected)
     }
 
     /// Literal bytes buffered so far (for the caller's large-result warning).
@@ -261,6 +288,9 @@ impl Op for Fetch {
     }
 
     fn start(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
+        if self.delivery == Delivery::Buffered && self.modifiers.changed_since.is_none() {
+            self.expected = expected_responses(self.uid, &self.set, ctx.session());
+        }
         let (uid, set, items, modifiers) = (
             self.uid,
             self.set.clone(),
@@ -356,12 +386,10 @@ impl Op for Fetch {
         // Streamed responses the caller did not take with `next_item` before the completion
         // arrived (both can come in one read) are handed back with the result.
         self.collected.extend(self.queue.drain(..));
-        Step::Done(ok_or_error(tagged).map(|_| {
-            (
-                std::mem::take(&mut self.collected),
-                std::mem::take(&mut self.vanished),
-            )
-        }))
+        Step::Done(
+            ok_or_error(tagged)
+                .map(|_| (self.take_collected(), std::mem::take(&mut self.vanished))),
+        )
     }
 }
 
@@ -384,6 +412,50 @@ pub(crate) fn is_reply_to(
         };
     }
     seq_in(set, fetch.seq, session)
+}
+
+/// At most this many responses are reserved ahead: the message count comes from the
+/// server, and a larger result grows as any `Vec` does.
+const MAX_EXPECTED: u32 = 1 << 18;
+
+/// How many responses a FETCH over `set` should get, by what the session knows when it is
+/// sent: at most one per message of the mailbox (RFC 9051 §7.4.1 `EXISTS`) and one per
+/// number in `set`, `*` being the message count, or by UID the last UID given out
+/// (`UIDNEXT` - 1, RFC 9051 §7.1). 0 when that is unknown (nothing selected, `$`, or `*` by
+/// UID without `UIDNEXT`). Only a capacity hint: messages arriving meanwhile grow it.
+fn expected_responses(uid: bool, set: &SequenceSet, session: &Session) -> usize {
+    let Some(mailbox) = session.selected() else {
+        return 0;
+    };
+    if set.is_saved_result() {
+        return 0;
+    }
+    let exists = mailbox.exists;
+    let largest = if uid {
+        mailbox.uid_next.map(|next| next.saturating_sub(1))
+    } else {
+        Some(exists)
+    };
+    let resolve = |n: &SeqNumber| match n {
+        SeqNumber::Value(v) => Some(v.get()),
+        SeqNumber::Largest => largest,
+    };
+    let mut in_set: u64 = 0;
+    for item in set.items() {
+        in_set += match item {
+            SequenceItem::Single(_) => 1,
+            SequenceItem::Range(a, b) => {
+                let (Some(a), Some(b)) = (resolve(a), resolve(b)) else {
+                    return 0;
+                };
+                // Nothing lies above the largest number in use (`n:*` with n above it is
+                // the one message `*`).
+                let high = a.max(b).min(largest.unwrap_or(u32::MAX));
+                u64::from(high.saturating_sub(a.min(b))) + 1
+            }
+        };
+    }
+    in_set.min(u64::from(exists)).min(u64::from(MAX_EXPECTED)) as usize
 }
 
 /// True if `uid` may be in `set` (kept when `*` or `$` make it unknowable here).
@@ -454,5 +526,139 @@ fn chunk_attribute(
             section,
             origin: base,
         } => MessageAttribute::binary(section.clone(), origin(*base), Some(data)),
+    }
+}
+
+#[cfg(test)]
+mod expected_tests {
+    use super::*;
+    use crate::types::{Section, SelectedMailbox};
+
+    fn buffered(uid: bool, set: &str) -> Fetch {
+        let items = [FetchAttr::Uid];
+        fetch(
+            uid,
+            &set.parse().unwrap(),
+            &items,
+            None,
+            false,
+            Delivery::Buffered,
+        )
+    }
+
+    fn expected(uid: bool, set: &str, exists: Option<u32>) -> usize {
+        expected_with(uid, set, exists, None)
+    }
+
+    fn expected_with(uid: bool, set: &str, exists: Option<u32>, uid_next: Option<u32>) -> usize {
+        let mut session = Session::new(false);
+        session.selected = exists.map(|exists| {
+            let mut mailbox = SelectedMailbox::new("INBOX".into(), true);
+            mailbox.exists = exists;
+            mailbox.uid_next = uid_next;
+            mailbox
+        });
+        expected_responses(uid, &set.parse().unwrap(), &session)
+    }
+
+    #[test]
+    fn the_hint_is_bounded_by_the_set_and_the_message_count() {
+        assert_eq!(expected(false, "1:*", Some(20_000)), 20_000);
+        assert_eq!(expected(false, "*:1", Some(20_000)), 20_000);
+        assert_eq!(expected(false, "3:7,9", Some(20_000)), 6);
+        assert_eq!(expected(false, "7:3", Some(5)), 3);
+        assert_eq!(expected(false, "4294967295", Some(10)), 1);
+        assert_eq!(expected(false, "100:200", Some(10)), 1);
+        // By UID a range holds at most its span, and nothing above UIDNEXT - 1.
+        assert_eq!(expected(true, "500:600", Some(20)), 20);
+        assert_eq!(expected(true, "500:600", Some(2000)), 101);
+        assert_eq!(
+            expected_with(true, "1:*", Some(20_000), Some(20_001)),
+            20_000
+        );
+        assert_eq!(
+            expected_with(true, "1:*", Some(20_000), Some(90_001)),
+            20_000
+        );
+        // New mail since a known UID: the few messages above it, not the mailbox.
+        assert_eq!(
+            expected_with(true, "19990:*", Some(20_000), Some(20_001)),
+            11
+        );
+        assert_eq!(
+            expected_with(true, "30000:*", Some(20_000), Some(20_001)),
+            1
+        );
+        assert_eq!(expected_with(true, "1:*", Some(0), Some(1)), 0);
+        // `*` by UID without UIDNEXT: unknown, nothing reserved.
+        assert_eq!(expected(true, "1:*", Some(20_000)), 0);
+        assert_eq!(expected(true, "5,9,12", Some(20)), 3);
+        assert_eq!(expected(true, "$", Some(20)), 0);
+        assert_eq!(expected(true, "1:*", None), 0);
+    }
+
+    /// The count comes from the server: a huge one reserves no more than the cap.
+    #[test]
+    fn a_huge_message_count_reserves_at_most_the_cap() {
+        assert_eq!(
+            expected(false, "1:*", Some(u32::MAX)),
+            MAX_EXPECTED as usize
+        );
+        let huge = expected_with(true, "1:*,1:*", Some(u32::MAX), Some(u32::MAX));
+        assert_eq!(huge, MAX_EXPECTED as usize);
+    }
+
+    /// The result keeps no room beyond its responses when fewer came than expected.
+    #[test]
+    fn a_result_smaller_than_expected_is_shrunk() {
+        let mut fetch = buffered(true, "1:*");
+        fetch.expected = 1000;
+        for seq in 1..=3 {
+            fetch.deliver(FetchResponse {
+                seq,
+                attributes: vec![MessageAttribute::Uid(seq)],
+            });
+        }
+        assert_eq!(fetch.collected.capacity(), 1000);
+        let result = fetch.take_collected();
+        assert_eq!((result.len(), result.capacity()), (3, 3));
+    }
+
+    /// A streamed literal put back together for a buffered FETCH is received into one
+    /// allocation of its announced size: never moved, no spare room kept.
+    #[test]
+    fn an_assembled_literal_fills_one_allocation_of_its_size() {
+        let mut fetch = buffered(false, "1");
+        let len = 3 * 1024 * 1024 + 17;
+        let attribute = StreamedAttribute::BodySection {
+            section: Section::default(),
+            origin: None,
+        };
+        fetch.assemble(&StreamPart::Begin {
+            seq: 1,
+            before: vec![MessageAttribute::Uid(7)],
+            attribute: attribute.clone(),
+            len: len as u64,
+        });
+        let start = fetch.assembling.as_ref().unwrap().data.as_ptr();
+        let body: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+        for (i, piece) in body.chunks(65_536).enumerate() {
+            fetch.assemble(&StreamPart::Chunk {
+                seq: 1,
+                attribute: attribute.clone(),
+                offset: (i * 65_536) as u64,
+                data: bytes::Bytes::copy_from_slice(piece),
+            });
+        }
+        let data = &fetch.assembling.as_ref().unwrap().data;
+        assert_eq!((data.as_ptr(), data.capacity()), (start, len));
+        fetch.assemble(&StreamPart::End { seq: 1 });
+        fetch.assemble(&StreamPart::Tail {
+            seq: 1,
+            after: Vec::new(),
+        });
+        let result = fetch.take_collected();
+        let got = result[0].attributes[1].section_data().unwrap();
+        assert_eq!((got.as_ptr(), &got[..]), (start, &body[..]));
     }
 }

@@ -614,10 +614,10 @@ mod expected_tests {
         let mut fetch = buffered(true, "1:*");
         fetch.expected = 1000;
         for seq in 1..=3 {
-            fetch.deliver(FetchResponse {
+            fetch.deliver(FetchResponse::with_attributes(
                 seq,
-                attributes: vec![MessageAttribute::Uid(seq)],
-            });
+                [MessageAttribute::Uid(seq)],
+            ));
         }
         assert_eq!(fetch.collected.capacity(), 1000);
         let result = fetch.take_collected();
@@ -658,7 +658,8 @@ mod expected_tests {
             after: Vec::new(),
         });
         let result = fetch.take_collected();
-        let got = result[0].attributes[1].section_data().unwrap();
+        assert_eq!(result[0].uid, Some(7));
+        let got = result[0].attributes[0].section_data().unwrap();
         assert_eq!((got.as_ptr(), &got[..]), (start, &body[..]));
     }
 }

@@ -372,7 +372,8 @@ pub enum StreamedAttribute {
 pub struct FetchStreamHead {
     /// The message sequence number.
     pub seq: u32,
-    /// The attributes before the streamed one, in wire order.
+    /// The attributes before the streamed one: `UID`, `FLAGS` and `MODSEQ` first (as
+    /// [`FetchResponse::to_attribute_list`] orders them), then the others in wire order.
     pub before: Vec<MessageAttribute>,
     /// The attribute whose literal content follows in chunks.
     pub streamed: StreamedAttribute,
@@ -383,7 +384,8 @@ pub struct FetchStreamHead {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FetchStreamContinuation {
-    /// The attributes between the previous streamed literal and this one, in wire order.
+    /// The attributes between the previous streamed literal and this one, ordered as in
+    /// [`FetchStreamHead::before`].
     pub before: Vec<MessageAttribute>,
     /// The attribute whose literal content follows in chunks.
     pub streamed: StreamedAttribute,

@@ -13,7 +13,8 @@ pub enum StreamPart {
     Begin {
         /// Message sequence number.
         seq: u32,
-        /// Attributes that came before the literal.
+        /// Attributes that came before the literal: `UID`, `FLAGS` and `MODSEQ` first, then
+        /// the others in wire order.
         before: Vec<MessageAttribute>,
         /// The attribute the literal belongs to.
         attribute: StreamedAttribute,
@@ -40,7 +41,7 @@ pub enum StreamPart {
     Tail {
         /// Message sequence number.
         seq: u32,
-        /// The attributes.
+        /// The attributes, ordered as in `Begin`'s `before`.
         after: Vec<MessageAttribute>,
     },
 }

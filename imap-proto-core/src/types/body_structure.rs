@@ -292,7 +292,9 @@ impl BodyTables {
     /// The table: the header words, each part's place, the records, the parameters, the
     /// languages. 16-bit words when every word has one: known without looking at them when
     /// the text, the unescaped strings and the table are short and every number is small
-    /// (nearly always), checked word by word otherwise.
+    /// (nearly always), checked word by word otherwise. A number with no 16-bit form (a part
+    /// of 32 KiB or more, as attachments are) is seen in the ORed numbers, and makes the
+    /// table 32-bit without that check.
     pub(crate) fn finish(&mut self, text: Bytes, unescaped: &[u8]) -> BodyStructure {
         let parts = self.places.len();
         let base = HEADER_WORDS + parts;
@@ -300,11 +302,18 @@ impl BodyTables {
         let languages_at = params_at + self.params.len();
         let count = languages_at + self.languages.len();
         let header = [parts as u32, params_at as u32, languages_at as u32];
+        // A word has a 16-bit form only if its bits 15–30 are all clear or all set
+        // (`u32::MAX`), so the ORed numbers (and mask flag) have them all clear or all set
+        // when every number has one: anything else is a number without one. (Numbers of a
+        // failed attempt at a part the parser then read another way stay ORed in: at worst
+        // a 32-bit table that could have been 16-bit, for that quirk.)
+        let middle = (self.numbers >> 15) & 0xFFFF;
         let narrow = narrow_fits(count)
             && ((text.len() < NARROW_LIMIT
                 && unescaped.len() < NARROW_LIMIT
                 && self.numbers < 0x8000)
-                || (all_narrow(&header)
+                || ((middle == 0 || middle == 0xFFFF)
+                    && all_narrow(&header)
                     && self
                         .places
                         .iter()
@@ -1373,5 +1382,52 @@ mod tests {
         // place and its longest record, and the record being read on the stack.
         const { assert!(4 * (1 + super::MAX_RECORD_WORDS) <= 128) };
         assert!(std::mem::size_of::<PartNode>() <= 128);
+    }
+}
+
+/// The table width [`BodyTables::finish`] picks from the ORed numbers, against the words
+/// themselves: 16-bit exactly when every word has a 16-bit form, values read back alike.
+#[cfg(test)]
+mod table_width_from_numbers {
+    use crate::parse::core::tests::run;
+    use crate::parse::fetch::body;
+
+    /// A two-part structure whose first part has size `octets` and `lines` lines (as text).
+    fn parsed(octets: &str, lines: &str) -> super::BodyStructure {
+        let input = format!(
+            r#"(("text" "plain" ("charset" "utf-8") NIL NIL "7bit" {octets} {lines} NIL NIL NIL NIL)("image" "png" NIL NIL NIL "base64" 70 NIL NIL NIL NIL) "mixed" ("boundary" "b") NIL NIL NIL)"#
+        );
+        let (s, rest) = run(input.as_bytes(), |i| body(i, 1)).expect(&input);
+        assert!(rest.is_empty());
+        s
+    }
+
+    #[test]
+    fn numbers_decide_the_width_only_when_one_has_no_16_bit_form() {
+        let narrow = parsed("7", "1").table_len();
+        assert_eq!((narrow - 1) % 2, 0);
+        // (octets, lines, 16-bit words, the lines read back)
+        let cases = [
+            ("32767", "1", true, Some(1)),
+            ("32768", "1", false, Some(1)),
+            ("65535", "1", false, Some(1)),
+            ("2147483648", "1", true, Some(1)),
+            ("2147516416", "1", false, Some(1)),
+            // Saturated to `u32::MAX`, which has a 16-bit form: every middle bit set.
+            ("7", "99999999999", true, Some(u32::MAX)),
+            ("100000", "99999999999", false, Some(u32::MAX)),
+            ("4294967295", "32767", true, Some(32767)),
+            ("4294967295", "32768", false, Some(32768)),
+        ];
+        for (octets, lines, sixteen, read) in cases {
+            let s = parsed(octets, lines);
+            let words = (narrow - 1) / 2;
+            let expected = if sixteen { narrow } else { 1 + 4 * words };
+            assert_eq!(s.table_len(), expected, "{octets} {lines}");
+            let first = s.root().parts().next().unwrap();
+            assert_eq!(first.octets().to_string(), octets);
+            assert_eq!(first.lines(), read, "{octets} {lines}");
+            assert_eq!(s.root().parts().nth(1).unwrap().octets(), 70);
+        }
     }
 }

@@ -1965,7 +1965,8 @@ fn body_type_mpart_into<'a>(
 }
 
 /// The end of a multipart after its subtype, `[SP body-ext-mpart] ")"`, with and without
-/// children.
+/// children. Inlined into both (a call a multipart cost more than its short body).
+#[inline(always)]
 fn mpart_subtype_and_extension<'a>(
     i: Span<'a>,
     at: usize,

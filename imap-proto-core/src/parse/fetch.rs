@@ -2256,7 +2256,8 @@ fn body_ext_1part_into<'a>(
 }
 
 /// `body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc
-/// *(SP body-extension)]]]`.
+/// *(SP body-extension)]]]`. Inlined into the end of a multipart, its one caller.
+#[inline(always)]
 fn body_ext_mpart_into<'a>(
     i: Span<'a>,
     at: usize,

@@ -1991,7 +1991,8 @@ fn body_type_mpart_into<'a>(
 }
 
 /// The end of a multipart after its subtype, `[SP body-ext-mpart] ")"`, with and without
-/// children.
+/// children. Inlined into both (a call a multipart cost more than its short body).
+#[inline(always)]
 fn mpart_subtype_and_extension<'a>(
     i: Span<'a>,
     at: usize,
@@ -2168,6 +2169,10 @@ fn body_fld_lines<'a>(i: Span<'a>, at: usize) -> Result<(u32, usize), Fail<'a>> 
 ///
 /// Quirks: the empty list `()` (imap.mail.ru, go-imap servers and many more) and a `NIL`
 /// value (imap.mail.ru) are accepted.
+///
+/// Inlined into its three callers (a part's fields, a multipart's extension, a
+/// disposition): a call a list cost more than its common case, `NIL` or one pair, takes.
+#[inline(always)]
 fn body_fld_param_into<'a>(
     i: Span<'a>,
     at: usize,
@@ -2277,7 +2282,8 @@ fn body_ext_1part_into<'a>(
 }
 
 /// `body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc
-/// *(SP body-extension)]]]`.
+/// *(SP body-extension)]]]`. Inlined into the end of a multipart, its one caller.
+#[inline(always)]
 fn body_ext_mpart_into<'a>(
     i: Span<'a>,
     at: usize,
@@ -2490,6 +2496,53 @@ fn general_extension_end<'a>(i: Span<'a>, at: usize) -> Result<usize, Fail<'a>> 
         _ => nil(j)?.0,
     };
     Ok(offset_of(i, r))
+}
+
+/// The table width `BodyTables::finish` picks from the ORed numbers, against the words
+/// themselves: 16-bit exactly when every word has a 16-bit form, values read back alike.
+#[cfg(test)]
+mod table_width_from_numbers {
+    use crate::parse::core::tests::run;
+    use super::{BodyStructure, body};
+
+    /// A two-part structure whose first part has size `octets` and `lines` lines (as text).
+    fn parsed(octets: &str, lines: &str) -> BodyStructure {
+        let input = format!(
+            r#"(("text" "plain" ("charset" "utf-8") NIL NIL "7bit" {octets} {lines} NIL NIL NIL NIL)("image" "png" NIL NIL NIL "base64" 70 NIL NIL NIL NIL) "mixed" ("boundary" "b") NIL NIL NIL)"#
+        );
+        let (s, rest) = run(input.as_bytes(), |i| body(i, 1)).expect(&input);
+        assert!(rest.is_empty());
+        s
+    }
+
+    #[test]
+    fn numbers_decide_the_width_only_when_one_has_no_16_bit_form() {
+        let narrow = parsed("7", "1").table_len();
+        assert_eq!((narrow - 1) % 2, 0);
+        // (octets, lines, 16-bit words, the lines read back)
+        let cases = [
+            ("32767", "1", true, Some(1)),
+            ("32768", "1", false, Some(1)),
+            ("65535", "1", false, Some(1)),
+            ("2147483648", "1", true, Some(1)),
+            ("2147516416", "1", false, Some(1)),
+            // Saturated to `u32::MAX`, which has a 16-bit form: every middle bit set.
+            ("7", "99999999999", true, Some(u32::MAX)),
+            ("100000", "99999999999", false, Some(u32::MAX)),
+            ("4294967295", "32767", true, Some(32767)),
+            ("4294967295", "32768", false, Some(32768)),
+        ];
+        for (octets, lines, sixteen, read) in cases {
+            let s = parsed(octets, lines);
+            let words = (narrow - 1) / 2;
+            let expected = if sixteen { narrow } else { 1 + 4 * words };
+            assert_eq!(s.table_len(), expected, "{octets} {lines}");
+            let first = s.root().parts().next().unwrap();
+            assert_eq!(first.octets().to_string(), octets);
+            assert_eq!(first.lines(), read, "{octets} {lines}");
+            assert_eq!(s.root().parts().nth(1).unwrap().octets(), 70);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -292,7 +292,9 @@ impl BodyTables {
     /// The table: the header words, each part's place, the records, the parameters, the
     /// languages. 16-bit words when every word has one: known without looking at them when
     /// the text, the unescaped strings and the table are short and every number is small
-    /// (nearly always), checked word by word otherwise.
+    /// (nearly always), checked word by word otherwise. A number with no 16-bit form (a part
+    /// of 32 KiB or more, as attachments are) is seen in the ORed numbers, and makes the
+    /// table 32-bit without that check.
     pub(crate) fn finish(&mut self, text: Bytes, unescaped: &[u8]) -> BodyStructure {
         let parts = self.places.len();
         let base = HEADER_WORDS + parts;
@@ -300,11 +302,18 @@ impl BodyTables {
         let languages_at = params_at + self.params.len();
         let count = languages_at + self.languages.len();
         let header = [parts as u32, params_at as u32, languages_at as u32];
+        // A word has a 16-bit form only if its bits 15–30 are all clear or all set
+        // (`u32::MAX`), so the ORed numbers (and mask flag) have them all clear or all set
+        // when every number has one: anything else is a number without one. (Numbers of a
+        // failed attempt at a part the parser then read another way stay ORed in: at worst
+        // a 32-bit table that could have been 16-bit, for that quirk.)
+        let middle = (self.numbers >> 15) & 0xFFFF;
         let narrow = narrow_fits(count)
             && ((text.len() < NARROW_LIMIT
                 && unescaped.len() < NARROW_LIMIT
                 && self.numbers < 0x8000)
-                || (all_narrow(&header)
+                || ((middle == 0 || middle == 0xFFFF)
+                    && all_narrow(&header)
                     && self
                         .places
                         .iter()

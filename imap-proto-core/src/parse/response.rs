@@ -152,7 +152,7 @@ pub(crate) fn fetch_response_start(i: Span<'_>) -> Option<(Span<'_>, u32)> {
 }
 
 /// The `msg-att CRLF` of a FETCH response ([`fetch_response_start`]) into `fetch`, which
-/// the caller built inside the `Response` it returns, so the response is never moved.
+/// the caller moves once, into the `Response` it returns.
 #[inline(always)]
 pub(crate) fn fetch_response_into<'a>(
     msg_att: Span<'a>,

@@ -548,26 +548,48 @@ pub fn flag(i: Span<'_>) -> PResult<'_, Flag> {
     }
 }
 
-/// [`flag`] as its length and value, `None` where no flag starts. Classified on the slice:
-/// a system flag needs no `Bytes` ([`system_flag`]), and an extension gets one `Bytes` of
+/// [`flag`] as its length and value, `None` where no flag starts. Classified on the slice
+/// ([`flag_shape`]): a system flag needs no `Bytes`, and an extension gets one `Bytes` of
 /// its name, not one of the whole flag and another without the backslash.
 #[inline(always)]
 fn flag_at(i: Span<'_>) -> Option<(usize, Flag)> {
-    let s = i.as_slice();
-    // Lenient: `]` may appear in keywords some servers invent; ASTRING-CHAR covers it, but
-    // inside a response code `]` ends the code, so only ATOM-CHARs are taken here.
+    let (len, shape) = flag_shape(i.as_slice())?;
+    let flag = match shape {
+        FlagShape::System(flag) => flag,
+        FlagShape::Extension => Flag::Extension(i.take_from(1).take(len - 1).to_bytes()),
+        FlagShape::Keyword => Flag::Keyword(i.take(len).to_bytes()),
+    };
+    Some((len, flag))
+}
+
+/// What kind of flag starts a slice, before any `Bytes` is made for it.
+enum FlagShape {
+    /// A system flag or `\*`.
+    System(Flag),
+    /// `"\" atom`, any other.
+    Extension,
+    /// `atom`.
+    Keyword,
+}
+
+/// The length and kind of the flag that starts `s`, `None` where none does: the one
+/// classifier of [`flag_at`] (which makes the value) and [`message_flags`] (which keeps
+/// the list's text). Lenient: `]` may appear in keywords some servers invent; ASTRING-CHAR
+/// covers it, but inside a response code `]` ends the code, so only ATOM-CHARs are taken.
+#[inline(always)]
+fn flag_shape(s: &[u8]) -> Option<(usize, FlagShape)> {
     match s {
-        [b'\\', b'*', ..] => Some((2, Flag::MayCreate)),
+        [b'\\', b'*', ..] => Some((2, FlagShape::System(Flag::MayCreate))),
         [b'\\', name @ ..] => match system_flag(name) {
-            Some((n, flag)) => Some((n + 1, flag)),
+            Some((n, flag)) => Some((n + 1, FlagShape::System(flag))),
             None => match atom_len(name) {
                 0 => None,
-                n => Some((n + 1, Flag::Extension(i.take_from(1).take(n).to_bytes()))),
+                n => Some((n + 1, FlagShape::Extension)),
             },
         },
         _ => match atom_len(s) {
             0 => None,
-            n => Some((n, Flag::Keyword(i.take(n).to_bytes()))),
+            n => Some((n, FlagShape::Keyword)),
         },
     }
 }
@@ -676,32 +698,21 @@ pub(super) fn message_flags(i: Span<'_>) -> PResult<'_, MessageFlags> {
         while s.get(at) == Some(&b' ') {
             at += 1;
         }
-        let len = match &s[at..] {
-            [b')', ..] => break,
-            [b'\\', b'*', ..] => {
-                others = true;
-                2
+        let rest = &s[at..];
+        if rest.first() == Some(&b')') {
+            break;
+        }
+        let len = match flag_shape(rest) {
+            // `\*` (MayCreate) has no bit: as any other flag, the text keeps it.
+            Some((n, FlagShape::System(flag))) if MessageFlags::system_bit(&flag) != 0 => {
+                bits |= MessageFlags::system_bit(&flag);
+                n
             }
-            [b'\\', name @ ..] => match system_flag(name) {
-                Some((n, flag)) => {
-                    bits |= MessageFlags::system_bit(&flag);
-                    n + 1
-                }
-                None => match atom_len(name) {
-                    0 => return Err(PErr::syntax(i.take_from(at), "flag")),
-                    n => {
-                        others = true;
-                        n + 1
-                    }
-                },
-            },
-            rest => match atom_len(rest) {
-                0 => return Err(PErr::syntax(i.take_from(at), "flag")),
-                n => {
-                    others = true;
-                    n
-                }
-            },
+            Some((n, _)) => {
+                others = true;
+                n
+            }
+            None => return Err(PErr::syntax(i.take_from(at), "flag")),
         };
         if end == 0 {
             start = at;

@@ -471,17 +471,12 @@ fn finish(mut attrs: AttributeBuffer) -> FetchResponse {
     attrs
 }
 
-/// Every attribute parsed, `UID`, `FLAGS` and `MODSEQ` first, as one exact list: what a
-/// streamed response's parts carry ([`FetchStreamHead`]).
-fn finish_list(attrs: AttributeBuffer) -> Vec<MessageAttribute> {
-    let fields = [
-        attrs.uid.map(MessageAttribute::Uid),
-        attrs.flags.map(MessageAttribute::Flags),
-        attrs.modseq.map(MessageAttribute::ModSeq),
-    ];
-    let mut rest = attrs.attributes;
-    let mut list = Vec::with_capacity(rest.len() + fields.iter().flatten().count());
-    list.extend(fields.into_iter().flatten());
+/// Every attribute parsed, `UID`, `FLAGS` and `MODSEQ` first, as one list (room for at most
+/// the three fields more): what a streamed response's parts carry ([`FetchStreamHead`]).
+fn finish_list(mut attrs: AttributeBuffer) -> Vec<MessageAttribute> {
+    let mut rest = std::mem::take(&mut attrs.attributes);
+    let mut list = Vec::with_capacity(rest.len() + 3);
+    list.extend(attrs.take_fields());
     list.append(&mut rest);
     ATTRIBUTE_SCRATCH.give_back(rest);
     list

@@ -1,5 +1,5 @@
-//! Serde for the values that keep their wire text, `Envelope` and `BodyStructure` (feature
-//! `serde`): they are stored as that text (a string when it is UTF-8, bytes otherwise) and
+//! Serde for the values that keep their wire text, `Envelope`, `BodyStructure` and
+//! `MessageFlags` (feature `serde`): they are stored as that text (a string when it is UTF-8, bytes otherwise) and
 //! read back through the parser, so a stored value is exactly what the server sent and the
 //! data model needs no second representation. The impls live here, not in `types/`, because
 //! reading them back needs the parser (docs/design.md, "Module layering").
@@ -8,10 +8,11 @@ use bytes::Bytes;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::PResult;
+use super::core::message_flags;
 use super::fetch::{body, envelope};
 use super::input::{FrameContext, Span};
 use crate::Limits;
-use crate::types::{BodyStructure, Envelope, NameEncoding};
+use crate::types::{BodyStructure, Envelope, MessageFlags, NameEncoding};
 
 /// Writes wire text: a string when it is UTF-8 (readable in JSON), bytes otherwise.
 fn store<S: Serializer>(wire: &Bytes, serializer: S) -> Result<S::Ok, S::Error> {
@@ -67,12 +68,25 @@ impl<'de> Deserialize<'de> for BodyStructure {
     }
 }
 
+impl Serialize for MessageFlags {
+    /// As the list is written in IMAP, parentheses included: `(\Seen $Junk)`.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageFlags {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        load(deserializer, "FLAGS", message_flags)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use bytes::Bytes;
 
     use crate::parse::parse_response;
-    use super::{BodyStructure, Envelope};
+    use super::{BodyStructure, Envelope, MessageFlags};
     use crate::ParseErrorKind;
     use crate::types::{
         FetchResponse, Flag, MessageAttribute, ParseError, Response,
@@ -134,6 +148,30 @@ mod tests {
         }
         let unterminated = r#""(\"TEXT\" \"PLAIN\"""#;
         assert!(serde_json::from_str::<BodyStructure>(unterminated).is_err());
+    }
+
+    /// A message's flags are stored as the list is written and read back through the parser:
+    /// what it accepts comes back, anything else is refused.
+    #[test]
+    fn stored_flag_lists_are_read_back_by_the_parser() {
+        let flags = fetched().flags.expect("the fixture has flags");
+        assert_eq!(serde_json::to_string(&flags).unwrap(), r#""(\\Seen $Junk)""#);
+        assert_eq!(round_trip(&flags), flags);
+        for (good, read) in [
+            ("()", "()"),
+            (r"(\seen)", r"(\Seen)"),
+            (r"($Junk  \*)", r"($Junk \*)"),
+            (r"(\X-y a)", r"(\X-y a)"),
+        ] {
+            let back: MessageFlags = serde_json::from_str(&format!("{good:?}")).expect(good);
+            assert_eq!(back.to_string(), read, "{good}");
+        }
+        for bad in ["(", r"(\)", "(a)b)", r#"("q")"#, r"(\**)", "(a\r\nb)", r"(\Seen{3})", r"\Seen"] {
+            assert!(
+                serde_json::from_str::<MessageFlags>(&format!("{bad:?}")).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

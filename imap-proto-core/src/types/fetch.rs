@@ -83,16 +83,19 @@ impl FetchResponse {
     /// Every attribute as one list: `UID`, `FLAGS` and `MODSEQ` first, then
     /// [`FetchResponse::attributes`]. For code that handles all attributes alike.
     pub fn to_attribute_list(&self) -> Vec<MessageAttribute> {
-        let fields = [
-            self.uid.map(MessageAttribute::Uid),
-            self.flags.clone().map(MessageAttribute::Flags),
-            self.modseq.map(MessageAttribute::ModSeq),
-        ];
-        fields
-            .into_iter()
-            .flatten()
-            .chain(self.attributes.iter().cloned())
-            .collect()
+        let mut copy = self.clone();
+        copy.take_fields().chain(copy.attributes).collect()
+    }
+
+    /// `UID`, `FLAGS` and `MODSEQ` as attributes, in that order, taken out of their fields.
+    pub(crate) fn take_fields(&mut self) -> impl Iterator<Item = MessageAttribute> + use<> {
+        [
+            self.uid.take().map(MessageAttribute::Uid),
+            self.flags.take().map(MessageAttribute::Flags),
+            self.modseq.take().map(MessageAttribute::ModSeq),
+        ]
+        .into_iter()
+        .flatten()
     }
 
     /// The `UID`, when it was returned.

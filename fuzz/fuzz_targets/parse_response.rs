@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = tagged.status.code.as_ref().map(ToString::to_string);
         }
         if let Response::Untagged(Untagged::Fetch(fetch)) = &response {
-            for attribute in &fetch.attributes {
+            for attribute in &fetch.to_attribute_list() {
                 if let MessageAttribute::Envelope(e) = attribute {
                     let _ = (e.decoded_subject(), e.from().to_string(), e.sender().to_string());
                     let _ = (e.reply_to().to_string(), e.to().to_string(), e.cc().to_string());

@@ -7,7 +7,7 @@
 use bytes::Bytes;
 use imap_proto_core::Limits;
 use imap_proto_core::parse::parse_response;
-use imap_proto_core::types::{BodyStructure, MessageAttribute, Response, Untagged};
+use imap_proto_core::types::{BodyStructure, Response, Untagged};
 
 fn structure(value: &str) -> BodyStructure {
     let wire = format!("* 1 FETCH (BODYSTRUCTURE {value})\r\n");
@@ -15,7 +15,7 @@ fn structure(value: &str) -> BodyStructure {
     let Response::Untagged(Untagged::Fetch(mut fetch)) = response else {
         panic!("not a FETCH: {value}");
     };
-    let MessageAttribute::BodyStructure(structure) = fetch.attributes.remove(0) else {
+    let Some(structure) = fetch.body_structure.take() else {
         panic!("not a BODYSTRUCTURE: {value}");
     };
     *structure

@@ -7,7 +7,7 @@
 use bytes::Bytes;
 use imap_proto_core::Limits;
 use imap_proto_core::parse::parse_response;
-use imap_proto_core::types::{BodyExtension, BodyStructure, MessageAttribute, Response, Untagged};
+use imap_proto_core::types::{BodyExtension, BodyStructure, Response, Untagged};
 
 fn parse(value: &[u8]) -> Option<BodyStructure> {
     let mut wire = b"* 1 FETCH (BODYSTRUCTURE ".to_vec();
@@ -18,10 +18,7 @@ fn parse(value: &[u8]) -> Option<BodyStructure> {
     else {
         return None;
     };
-    match fetch.attributes.remove(0) {
-        MessageAttribute::BodyStructure(structure) => Some(*structure),
-        _ => None,
-    }
+    fetch.body_structure.take().map(|structure| *structure)
 }
 
 fn structure(value: &str) -> BodyStructure {

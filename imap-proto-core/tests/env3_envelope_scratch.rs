@@ -7,7 +7,7 @@
 use bytes::Bytes;
 use imap_proto_core::Limits;
 use imap_proto_core::parse::parse_response;
-use imap_proto_core::types::{Addresses, Envelope, MessageAttribute, Response, Untagged};
+use imap_proto_core::types::{Addresses, Envelope, Response, Untagged};
 
 fn parse(value: &str) -> Option<Envelope> {
     let wire = format!("* 1 FETCH (ENVELOPE {value})\r\n");
@@ -16,10 +16,7 @@ fn parse(value: &str) -> Option<Envelope> {
     else {
         return None;
     };
-    match fetch.attributes.remove(0) {
-        MessageAttribute::Envelope(envelope) => Some(*envelope),
-        _ => None,
-    }
+    fetch.envelope.take().map(|envelope| *envelope)
 }
 
 fn envelope(value: &str) -> Envelope {

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 use imap_proto_core::parse::parse_response;
-use imap_proto_core::types::{BodyExtension, BodyStructure, MessageAttribute, Response, Untagged};
+use imap_proto_core::types::{BodyExtension, BodyStructure, Response, Untagged};
 use imap_proto_core::{Limits, ParseError, ParseErrorKind};
 
 fn parse_with(value: &str, limits: &Limits) -> Result<BodyStructure, ParseError> {
@@ -15,7 +15,7 @@ fn parse_with(value: &str, limits: &Limits) -> Result<BodyStructure, ParseError>
     else {
         panic!("not a FETCH: {value:?}");
     };
-    let MessageAttribute::BodyStructure(structure) = fetch.attributes.remove(0) else {
+    let Some(structure) = fetch.body_structure.take() else {
         panic!("not a BODYSTRUCTURE: {value:?}");
     };
     Ok(*structure)
@@ -261,13 +261,10 @@ fn input_cut_anywhere_is_an_error_not_a_panic() {
             let frame = format!("{head}{close})\r\n");
             if let Ok(Response::Untagged(Untagged::Fetch(fetch))) =
                 parse_response(Bytes::from(frame), &Limits::default())
+                && let Some(structure) = &fetch.body_structure
             {
-                for attribute in &fetch.attributes {
-                    if let MessageAttribute::BodyStructure(structure) = attribute {
-                        for (_, part) in structure.sections() {
-                            let _ = part.extensions();
-                        }
-                    }
+                for (_, part) in structure.sections() {
+                    let _ = part.extensions();
                 }
             }
         }
@@ -462,7 +459,7 @@ fn random_values_read_back_as_written() {
         let Response::Untagged(Untagged::Fetch(fetch)) = response else {
             panic!("not a FETCH: {text:?}");
         };
-        let MessageAttribute::BodyStructure(structure) = &fetch.attributes[0] else {
+        let Some(structure) = &fetch.body_structure else {
             panic!("not a BODYSTRUCTURE: {text:?}");
         };
         let root = structure.root();

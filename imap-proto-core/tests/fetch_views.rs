@@ -562,11 +562,12 @@ fn parse_fetch(name: &str, value: &[u8]) -> MessageAttribute {
     let shown = String::from_utf8_lossy(&wire).into_owned();
     let response = parse_response(Bytes::from(wire), &Limits::default())
         .unwrap_or_else(|e| panic!("{e}: {shown}"));
-    let Response::Untagged(Untagged::Fetch(mut fetch)) = response else {
+    let Response::Untagged(Untagged::Fetch(fetch)) = response else {
         panic!("not a FETCH: {shown}");
     };
-    assert_eq!(fetch.attributes.len(), 1, "{shown}");
-    fetch.attributes.remove(0)
+    let mut attributes = fetch.to_attribute_list();
+    assert_eq!(attributes.len(), 1, "{shown}");
+    attributes.remove(0)
 }
 
 proptest! {

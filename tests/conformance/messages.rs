@@ -137,17 +137,12 @@ async fn fetch_variants(s: Arc<Server>) -> TestResult {
         T,
     ))?;
     ensure!(found.iter().map(|f| f.seq).collect::<Vec<_>>() == vec![2, 3]);
-    let subject = found[0].attributes.iter().find_map(|a| match a {
-        MessageAttribute::Envelope(e) => e.subject().map(|s| e.to_bytes(s)),
-        _ => None,
-    });
+    let subject = found[0]
+        .envelope
+        .as_ref()
+        .and_then(|e| e.subject().map(|s| e.to_bytes(s)));
     ensure!(subject.as_deref() == Some(&b"message 1"[..]), "{subject:?}");
-    ensure!(
-        found[0]
-            .attributes
-            .iter()
-            .any(|a| matches!(a, MessageAttribute::BodyStructure(_)))
-    );
+    ensure!(found[0].body_structure.is_some());
 
     let whole = aw!(imap.uid_fetch(
         &all(),

@@ -438,10 +438,10 @@ pub(crate) fn msg_att_into<'a>(i: Span<'a>, fetch: &mut FetchResponse) -> Result
 }
 
 /// The attributes of one response while they are parsed: the response itself, `UID`,
-/// `FLAGS` and `MODSEQ` in their fields and the rest in this thread's scratch `Vec`
-/// ([`attribute_buffer`]), whose room is kept from one response to the next, so the list
-/// is allocated once, at its final size, by [`finish`] (and not at all when only those
-/// three came).
+/// `FLAGS`, `MODSEQ`, `ENVELOPE` and `BODYSTRUCTURE` in their fields and the rest in this
+/// thread's scratch `Vec` ([`attribute_buffer`]), whose room is kept from one response to
+/// the next, so the list is allocated once, at its final size, by [`finish`] (and not at
+/// all when only those came).
 type AttributeBuffer = FetchResponse;
 
 thread_local! {
@@ -471,11 +471,11 @@ fn finish(mut attrs: AttributeBuffer) -> FetchResponse {
     attrs
 }
 
-/// Every attribute parsed, `UID`, `FLAGS` and `MODSEQ` first, as one list (room for at most
-/// the three fields more): what a streamed response's parts carry ([`FetchStreamHead`]).
+/// Every attribute parsed, the fields first, as one list (room for at most the five fields
+/// more): what a streamed response's parts carry ([`FetchStreamHead`]).
 fn finish_list(mut attrs: AttributeBuffer) -> Vec<MessageAttribute> {
     let mut rest = std::mem::take(&mut attrs.attributes);
-    let mut list = Vec::with_capacity(rest.len() + 3);
+    let mut list = Vec::with_capacity(rest.len() + 5);
     list.extend(attrs.take_fields());
     list.append(&mut rest);
     ATTRIBUTE_SCRATCH.give_back(rest);

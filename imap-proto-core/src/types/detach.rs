@@ -191,6 +191,8 @@ impl Detach for FetchResponse {
             uid: self.uid,
             flags: self.flags.detached(),
             modseq: self.modseq,
+            envelope: self.envelope.detached(),
+            body_structure: self.body_structure.detached(),
             attributes: self.attributes.detached(),
         }
     }

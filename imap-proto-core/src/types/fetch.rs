@@ -8,9 +8,10 @@ use super::{BodyStructure, Envelope, MessageFlags, Unparsed};
 /// message.
 ///
 /// `UID`, `FLAGS` and `MODSEQ`, the attributes of every flag synchronisation (RFC 7162
-/// §3.1.4.1, §3.2.5.2), are fields; every other attribute is in [`FetchResponse::attributes`],
-/// in wire order. So a response such as `* 4 FETCH (UID 7 FLAGS (\Seen $Junk) MODSEQ (9))`
-/// needs no allocation at all.
+/// §3.1.4.1, §3.2.5.2), and `ENVELOPE` and `BODYSTRUCTURE`, those of every message listing,
+/// are fields; every other attribute is in [`FetchResponse::attributes`], in wire order. So a
+/// response such as `* 4 FETCH (UID 7 FLAGS (\Seen $Junk) MODSEQ (9))` needs no allocation at
+/// all, and one of `(UID FLAGS ENVELOPE BODYSTRUCTURE)` no list.
 ///
 /// Its strings and literals are `Bytes` slices of the connection's read buffer, not copies
 /// (zero-copy); an [`Envelope`] or [`BodyStructure`] holds one such slice of its wire text
@@ -29,8 +30,15 @@ pub struct FetchResponse {
     pub flags: Option<MessageFlags>,
     /// The `MODSEQ` (RFC 7162 §3.1.4.1), when it was returned.
     pub modseq: Option<u64>,
-    /// Every other attribute, in wire order. A second `UID`, `FLAGS` or `MODSEQ` in the
-    /// same response (a server defect) is kept here, after the first filled its field.
+    /// The `ENVELOPE`, when it was returned. Boxed, as in [`MessageAttribute::Envelope`]:
+    /// a response without one pays a pointer, not the envelope's size.
+    pub envelope: Option<Box<Envelope>>,
+    /// The `BODYSTRUCTURE`, when it was returned. The non-extensible `BODY` stays in
+    /// [`FetchResponse::attributes`] ([`FetchResponse::body_structure`] finds either).
+    pub body_structure: Option<Box<BodyStructure>>,
+    /// Every other attribute, in wire order. A second `UID`, `FLAGS`, `MODSEQ`, `ENVELOPE`
+    /// or `BODYSTRUCTURE` in the same response (a server defect) is kept here, after the
+    /// first filled its field.
     pub attributes: Vec<MessageAttribute>,
 }
 
@@ -42,6 +50,8 @@ impl FetchResponse {
             uid: None,
             flags: None,
             modseq: None,
+            envelope: None,
+            body_structure: None,
             attributes: Vec::new(),
         }
     }
@@ -59,15 +69,22 @@ impl FetchResponse {
         response
     }
 
-    /// Adds one attribute: `UID`, `FLAGS` or `MODSEQ` to its field while that is empty,
-    /// anything else (and a repeated one) to [`FetchResponse::attributes`]. Inlined: the
-    /// parser pushes attributes it has just built, so the match folds away.
+    /// Adds one attribute: `UID`, `FLAGS`, `MODSEQ`, `ENVELOPE` or `BODYSTRUCTURE` to its
+    /// field while that is empty, anything else (and a repeated one) to
+    /// [`FetchResponse::attributes`]. Inlined: the parser pushes attributes it has just
+    /// built, so the match folds away.
     #[inline(always)]
     pub(crate) fn push(&mut self, attribute: MessageAttribute) {
         match attribute {
             MessageAttribute::Uid(uid) if self.uid.is_none() => self.uid = Some(uid),
             MessageAttribute::Flags(flags) if self.flags.is_none() => self.flags = Some(flags),
             MessageAttribute::ModSeq(modseq) if self.modseq.is_none() => self.modseq = Some(modseq),
+            MessageAttribute::Envelope(envelope) if self.envelope.is_none() => {
+                self.envelope = Some(envelope)
+            }
+            MessageAttribute::BodyStructure(body) if self.body_structure.is_none() => {
+                self.body_structure = Some(body)
+            }
             other => self.attributes.push(other),
         }
     }
@@ -77,22 +94,30 @@ impl FetchResponse {
         self.uid.is_none()
             && self.flags.is_none()
             && self.modseq.is_none()
+            && self.envelope.is_none()
+            && self.body_structure.is_none()
             && self.attributes.is_empty()
     }
 
-    /// Every attribute as one list: `UID`, `FLAGS` and `MODSEQ` first, then
-    /// [`FetchResponse::attributes`]. For code that handles all attributes alike.
+    /// Every attribute as one list: the fields first (`UID`, `FLAGS`, `MODSEQ`, `ENVELOPE`,
+    /// `BODYSTRUCTURE`), then [`FetchResponse::attributes`]. For code that handles all
+    /// attributes alike.
     pub fn to_attribute_list(&self) -> Vec<MessageAttribute> {
         let mut copy = self.clone();
         copy.take_fields().chain(copy.attributes).collect()
     }
 
-    /// `UID`, `FLAGS` and `MODSEQ` as attributes, in that order, taken out of their fields.
+    /// The fields as attributes, in the order of [`FetchResponse::to_attribute_list`], taken
+    /// out of their fields.
     pub(crate) fn take_fields(&mut self) -> impl Iterator<Item = MessageAttribute> + use<> {
         [
             self.uid.take().map(MessageAttribute::Uid),
             self.flags.take().map(MessageAttribute::Flags),
             self.modseq.take().map(MessageAttribute::ModSeq),
+            self.envelope.take().map(MessageAttribute::Envelope),
+            self.body_structure
+                .take()
+                .map(MessageAttribute::BodyStructure),
         ]
         .into_iter()
         .flatten()
@@ -110,17 +135,16 @@ impl FetchResponse {
 
     /// The `ENVELOPE`, when it was returned.
     pub fn envelope(&self) -> Option<&Envelope> {
-        self.attributes.iter().find_map(|a| match a {
-            MessageAttribute::Envelope(env) => Some(&**env),
-            _ => None,
-        })
+        self.envelope.as_deref()
     }
 
     /// The `BODYSTRUCTURE` (or non-extensible `BODY`), when it was returned.
     pub fn body_structure(&self) -> Option<&BodyStructure> {
-        self.attributes.iter().find_map(|a| match a {
-            MessageAttribute::BodyStructure(body) | MessageAttribute::Body(body) => Some(&**body),
-            _ => None,
+        self.body_structure.as_deref().or_else(|| {
+            self.attributes.iter().find_map(|a| match a {
+                MessageAttribute::Body(body) => Some(&**body),
+                _ => None,
+            })
         })
     }
 
@@ -375,7 +399,7 @@ pub enum StreamedAttribute {
 pub struct FetchStreamHead {
     /// The message sequence number.
     pub seq: u32,
-    /// The attributes before the streamed one: `UID`, `FLAGS` and `MODSEQ` first (as
+    /// The attributes before the streamed one: the fields of a [`FetchResponse`] first (as
     /// [`FetchResponse::to_attribute_list`] orders them), then the others in wire order.
     pub before: Vec<MessageAttribute>,
     /// The attribute whose literal content follows in chunks.
@@ -402,8 +426,9 @@ mod tests {
     fn an_attribute_costs_at_most_40_bytes() {
         // Issue 15 item 2: a buffered FETCH keeps one per attribute per message.
         assert!(std::mem::size_of::<MessageAttribute>() <= 40);
-        // And one response per message: its fields cost no more than the two attributes
-        // they replace in the list.
-        assert!(std::mem::size_of::<FetchResponse>() <= 88);
+        // And one response per message: UID, FLAGS and MODSEQ cost no more than the two
+        // attributes they replace in the list, ENVELOPE and BODYSTRUCTURE a pointer each
+        // (less than the 40 bytes of a list entry, and a listing needs no list).
+        assert!(std::mem::size_of::<FetchResponse>() <= 104);
     }
 }

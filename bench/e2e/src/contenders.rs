@@ -118,6 +118,9 @@ pub struct Measured {
     pub sys_us: u64,
     pub wall_us: u64,
     pub max_rss_kib: u64,
+    /// The resident set just before the fetch (`VmRSS`): the process, runtime and
+    /// connection. `max_rss_kib` less this is what the fetch held at its peak.
+    pub rss_before_kib: u64,
     /// Minor page faults during the fetch (`ru_minflt`): fresh pages of buffers and results.
     /// Exact counts, unlike the CPU times' 4 ms ticks.
     pub minflt: u64,
@@ -133,8 +136,8 @@ impl Measured {
 
     pub fn line(&self) -> String {
         format!(
-            "{} messages={} payload={} cpu_us={} sys_us={} wall_us={} max_rss_kib={} minflt={} \
-             nvcsw={} nivcsw={}",
+            "{} messages={} payload={} cpu_us={} sys_us={} wall_us={} max_rss_kib={} \
+             rss_before_kib={} minflt={} nvcsw={} nivcsw={}",
             Self::PREFIX,
             self.messages,
             self.payload,
@@ -142,6 +145,7 @@ impl Measured {
             self.sys_us,
             self.wall_us,
             self.max_rss_kib,
+            self.rss_before_kib,
             self.minflt,
             self.nvcsw,
             self.nivcsw
@@ -161,6 +165,7 @@ impl Measured {
                 "sys_us" => m.sys_us = value,
                 "wall_us" => m.wall_us = value,
                 "max_rss_kib" => m.max_rss_kib = value,
+                "rss_before_kib" => m.rss_before_kib = value,
                 "minflt" => m.minflt = value,
                 "nvcsw" => m.nvcsw = value,
                 "nivcsw" => m.nivcsw = value,
@@ -179,6 +184,8 @@ struct Usage {
     sys_us: u64,
     /// Peak RSS in KiB.
     peak_kib: u64,
+    /// Current RSS in KiB.
+    rss_kib: u64,
     minflt: u64,
     nvcsw: u64,
     nivcsw: u64,
@@ -192,17 +199,20 @@ fn usage() -> Usage {
     let usage = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage");
     let micros = |t: nix::sys::time::TimeVal| t.tv_sec() as u64 * 1_000_000 + t.tv_usec() as u64;
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let peak = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(usage.max_rss() as u64);
+    let kib = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    };
+    let peak = kib("VmHWM:").unwrap_or(usage.max_rss() as u64);
     let sys = micros(usage.system_time());
     let count = |n: i64| u64::try_from(n).unwrap_or(0);
     Usage {
         cpu_us: micros(usage.user_time()) + sys,
         sys_us: sys,
         peak_kib: peak,
+        rss_kib: kib("VmRSS:").unwrap_or(0),
         minflt: count(usage.minor_page_faults()),
         nvcsw: count(usage.voluntary_context_switches()),
         nivcsw: count(usage.involuntary_context_switches()),
@@ -235,6 +245,7 @@ impl Meter {
             sys_us: after.sys_us - before.sys_us,
             wall_us,
             max_rss_kib: after.peak_kib,
+            rss_before_kib: before.rss_kib,
             minflt: after.minflt - before.minflt,
             nvcsw: after.nvcsw - before.nvcsw,
             nivcsw: after.nivcsw - before.nivcsw,

@@ -467,6 +467,48 @@ fn print_table(options: &Options, results: &HashMap<(Workload, String), Vec<Meas
         }
         println!("{row}");
     }
+    print_held(options, workloads, results);
+}
+
+/// What each buffered or streamed fetch held at its peak (peak RSS less the RSS just before
+/// it), against the bytes the server sent (issue 15 item 2: at most about twice).
+fn print_held(
+    options: &Options,
+    workloads: &[Workload],
+    results: &HashMap<(Workload, String), Vec<Measured>>,
+) {
+    println!();
+    let mut header = String::from("| client |");
+    let mut rule = String::from("|---|");
+    for w in workloads {
+        header.push_str(&format!(
+            " {0} RSS before | {0} held at peak | {0} held ÷ wire |",
+            w.name()
+        ));
+        rule.push_str("---:|---:|---:|");
+    }
+    println!("{header}\n{rule}");
+    for name in &options.contenders {
+        let mut row = format!("| {name} |");
+        for &w in workloads {
+            let wire = results
+                .get(&(w, "raw-drain".to_string()))
+                .map(|raw| raw[0].payload as f64 / 1024.0);
+            match results.get(&(w, name.clone())) {
+                Some(runs) => {
+                    let (before, _, _) = spread(runs, |m| m.rss_before_kib as f64 / 1024.0);
+                    let (held, _, _) = spread(runs, |m| {
+                        m.max_rss_kib.saturating_sub(m.rss_before_kib) as f64 / 1024.0
+                    });
+                    let ratio =
+                        wire.map_or("–".into(), |kib| format!("{:.2}", held * 1024.0 / kib));
+                    row.push_str(&format!(" {before:.1} MiB | {held:.1} MiB | {ratio} |"));
+                }
+                None => row.push_str(" | | |"),
+            }
+        }
+        println!("{row}");
+    }
 }
 
 fn print_latency(max_in_flight: usize, rounds: &[latency::Round]) {

@@ -68,9 +68,10 @@ mod tests {
     use super::*;
     use crate::ops::fetch::{Delivery, Fetch, fetch};
     use crate::ops::fetch_merge::MergedFetch;
+    use crate::ops::idle::idle;
     use crate::ops::mailbox::select;
     use crate::ops::message::store;
-    use crate::types::{FetchAttr, Flag, MessageAttribute, StoreOperation};
+    use crate::types::{FetchAttr, Flag, MessageAttribute, StoreOperation, TypedEvent};
     use crate::{Config, Connection};
 
     /// What the adapters ask for per read (`imap_driver::READ_CHUNK`).
@@ -79,7 +80,7 @@ mod tests {
     /// A connection with INBOX selected, its first command's tag `A0001` used.
     fn selected() -> Connection {
         let mut conn = Connection::new(Config::default());
-        conn.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n");
+        conn.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 IDLE] hi\r\n");
         conn.submit(select("INBOX", &Default::default(), false))
             .unwrap();
         conn.poll_transmit(&mut Vec::new());
@@ -282,6 +283,25 @@ mod tests {
         let buffers = feed(&mut conn, wire);
         let result = conn.take_output(&id).unwrap().unwrap();
         let flags = result.fetched[0].flags().unwrap();
+        assert!(flags.contains(&Flag::keyword("$Junk")));
+        assert!(!in_buffers(flags.text(), &buffers));
+        assert!(flags.text().is_unique());
+    }
+
+    /// The changes an IDLE collects (ops/idle.rs) own their bytes, as queued events do.
+    #[test]
+    fn idle_changes_own_their_bytes() {
+        let mut conn = selected();
+        let id = conn.submit(idle()).unwrap();
+        let wire = b"+ idling\r\n* 3 FETCH (UID 7 FLAGS (\\Seen $Junk))\r\n";
+        let mut buffers = feed(&mut conn, wire);
+        conn.interrupt(&id).unwrap();
+        buffers.extend(feed(&mut conn, b"A0002 OK done\r\n"));
+        let changes = conn.take_output(&id).unwrap().unwrap();
+        let [TypedEvent::Fetch(update)] = &changes[..] else {
+            panic!("{changes:?}");
+        };
+        let flags = update.flags().unwrap();
         assert!(flags.contains(&Flag::keyword("$Junk")));
         assert!(!in_buffers(flags.text(), &buffers));
         assert!(flags.text().is_unique());

@@ -15,6 +15,7 @@ use crate::types::{
 };
 use crate::{Error, Precondition};
 
+use super::compact::Retained;
 use super::seq_ranges::SeqRanges;
 use super::{Claims, Op, OpContext, SELECTED, Step, kind, ok_or_error};
 
@@ -48,6 +49,11 @@ pub struct Fetch {
     queue: VecDeque<FetchResponse>,
     vanished: Vec<UidRange>,
     buffered_bytes: usize,
+    /// Buffered delivery: the bytes the result's values hold, to compact a small result.
+    retained: Retained,
+    /// Whether a small buffered result is compacted (not for the union of a merged fetch,
+    /// whose calls' results are compacted one by one).
+    compact: bool,
     /// Buffered delivery of a streamed literal: the response being put back together.
     assembling: Option<Assembly>,
     /// Messages this op already took a response for. Untagged FETCH data carries no tag:
@@ -88,6 +94,8 @@ pub fn fetch(
         queue: VecDeque::new(),
         vanished: Vec::new(),
         buffered_bytes: 0,
+        retained: Retained::default(),
+        compact: true,
         assembling: None,
         answered: SeqRanges::default(),
     }
@@ -137,6 +145,7 @@ impl Fetch {
                          uid_fetch_streaming delivers large results in bounded memory"
                     );
                 }
+                self.retained.add(&fetch);
                 if self.collected.capacity() == 0 {
                     // Grown by doubling, a result is moved at every power of two and may
                     // keep up to half its capacity unused.
@@ -215,6 +224,23 @@ impl Fetch {
             self.collected.shrink_to_fit();
         }
         std::mem::take(&mut self.collected)
+    }
+
+    /// The result handed back: a small buffered one owning its bytes ([`super::compact`]),
+    /// so that keeping it does not keep the read buffers it arrived in.
+    fn result(&mut self) -> Vec<FetchResponse> {
+        let collected = self.take_collected();
+        if self.delivery == Delivery::Buffered && self.compact {
+            return self.retained.compact(collected);
+        }
+        collected
+    }
+
+    /// Hands back the buffered result as it arrived, never compacted: for the union of a
+    /// merged fetch, which compacts each call's share instead.
+    pub(super) fn without_compaction(mut self) -> Self {
+        self.compact = false;
+        self
     }
 
     /// Literal bytes buffered so far (for the caller's large-result warning).
@@ -386,10 +412,7 @@ impl Op for Fetch {
         // Streamed responses the caller did not take with `next_item` before the completion
         // arrived (both can come in one read) are handed back with the result.
         self.collected.extend(self.queue.drain(..));
-        Step::Done(
-            ok_or_error(tagged)
-                .map(|_| (self.take_collected(), std::mem::take(&mut self.vanished))),
-        )
+        Step::Done(ok_or_error(tagged).map(|_| (self.result(), std::mem::take(&mut self.vanished))))
     }
 }
 

@@ -25,6 +25,7 @@ use crate::types::{
     UidRange, Untagged,
 };
 
+use super::compact::compacted;
 use super::fetch::{Delivery, Fetch, fetch};
 use super::{Claims, Op, OpContext, Step, kind};
 
@@ -226,7 +227,8 @@ impl Op for MergedFetch {
             None,
             false,
             Delivery::Buffered,
-        );
+        )
+        .without_compaction();
         command.start(ctx)?;
         self.phase = Phase::Merged(Box::new(command), merged);
         Ok(())
@@ -262,8 +264,10 @@ impl Op for MergedFetch {
                     let sets: Vec<&SequenceSet> =
                         merged.iter().map(|&i| self.members[i].set()).collect();
                     let split = split_by_set(responses, command.by_uid(), &sets);
+                    // Each call's share compacted as its own result would be: a small call
+                    // keeps no buffer of a large union alive.
                     for (index, found) in merged.into_iter().zip(split) {
-                        self.results[index] = Some(Ok((found, Vec::new())));
+                        self.results[index] = Some(Ok((compacted(found), Vec::new())));
                     }
                     self.next_step(ctx)
                 }

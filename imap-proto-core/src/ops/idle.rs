@@ -6,6 +6,7 @@ use crate::Error;
 use crate::contract::session::Session;
 use crate::encode;
 use crate::types::TypedEvent;
+use crate::types::detach::detach_event;
 use crate::types::{Continuation, IdleEvent, StatusKind, Tagged, Untagged};
 
 use super::{AUTHENTICATED_OR_SELECTED, Op, OpContext, Step, ok_or_error};
@@ -204,7 +205,9 @@ impl Op for Idle {
             }
             Untagged::Status(ref s) if s.kind == StatusKind::Bye => Some(data),
             other => {
-                self.record(TypedEvent::from_untagged(other));
+                // Kept while the IDLE lasts, and by the caller: owning its bytes, as queued
+                // events do, so it pins no read buffer.
+                self.record(detach_event(TypedEvent::from_untagged(other)));
                 None
             }
         }

@@ -54,7 +54,7 @@ impl Collect for SelectCollector {
             .cloned()
             .ok_or(ProtocolViolation::MissingData("SELECT"))?;
         mailbox.vanished = self.vanished;
-        mailbox.changed = self.changed;
+        mailbox.changed = super::compact::compacted(self.changed);
         ctx.effect(Effect::SelectDone);
         Ok(mailbox)
     }

@@ -75,7 +75,8 @@ impl Collect for StoreCollector {
             _ => Vec::new(),
         };
         Ok(crate::types::StoreResult {
-            fetched: self.fetched,
+            // Kept by the caller: a small result must not pin the read buffer.
+            fetched: super::compact::compacted(self.fetched),
             modified,
         })
     }

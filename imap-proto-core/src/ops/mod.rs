@@ -23,6 +23,7 @@ pub mod acl;
 pub mod append;
 pub mod auth;
 pub(crate) mod command;
+mod compact;
 mod expand;
 pub mod fetch;
 pub mod fetch_merge;

@@ -209,3 +209,45 @@ pub(crate) fn detach_event(event: TypedEvent) -> TypedEvent {
         event => event,
     }
 }
+
+/// How many bytes of `response`'s values are slices of the buffer they were parsed from
+/// (what [`Detach`] would copy): near its size on the wire, for deciding whether a result
+/// is worth compacting (`ops::compact`). A system-flags text is static but counted (a few
+/// bytes).
+pub(crate) fn retained_len(response: &FetchResponse) -> usize {
+    let flags = response
+        .flags
+        .as_ref()
+        .map_or(0, |flags| flags.text().len());
+    flags
+        + response
+            .attributes
+            .iter()
+            .map(attribute_retained_len)
+            .sum::<usize>()
+}
+
+/// [`retained_len`] of one attribute.
+fn attribute_retained_len(attribute: &MessageAttribute) -> usize {
+    use MessageAttribute as A;
+    let len = |bytes: &Option<Bytes>| bytes.as_ref().map_or(0, Bytes::len);
+    let section = |section: &Section| match &section.kind {
+        SectionKind::HeaderFields(names) | SectionKind::HeaderFieldsNot(names) => {
+            names.iter().map(Bytes::len).sum()
+        }
+        _ => 0,
+    };
+    match attribute {
+        A::Flags(flags) => flags.text().len(),
+        A::InternalDate(bytes) | A::EmailId(bytes) => bytes.len(),
+        A::Envelope(env) => env.wire.text.len(),
+        // A nested message's envelope is a slice of the structure's text: not counted twice.
+        A::Body(body) | A::BodyStructure(body) => body.wire.text.len(),
+        A::BodySection(s) => section(&s.section) + len(&s.data),
+        A::Binary(b) => len(&b.data),
+        A::ThreadId(bytes) | A::SaveDate(bytes) | A::Preview(bytes) => len(bytes),
+        A::Unparsed(u) => u.raw.len(),
+        A::Other(o) => o.name.len() + o.value.len(),
+        A::Uid(_) | A::Rfc822Size(_) | A::BinarySize { .. } | A::ModSeq(_) => 0,
+    }
+}

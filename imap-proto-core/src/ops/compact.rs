@@ -1,7 +1,7 @@
 //! Buffered results that pin no read buffer (issue 15 item 2).
 //!
 //! Parsed values are slices of the read buffer they arrived in, and a slice keeps its whole
-//! allocation alive: a kept one-message FETCH result would pin a buffer of up to 4 MiB. So a
+//! allocation alive: a kept one-message FETCH result would pin a buffer of 1 MiB or more. So a
 //! result whose values hold few bytes compared with the buffers they may pin is handed back
 //! owning its bytes (one copy of at most [`COMPACT_BELOW`] bytes); a large one covers its
 //! buffers and stays zero-copy.
@@ -9,16 +9,19 @@
 use crate::types::FetchResponse;
 use crate::types::detach::{Detach, retained_len};
 
-/// The largest buffer the framer allocates for reads: 16 reads, at most 4 MiB
-/// (`MAX_READ_AHEAD` in parse/frame.rs). A buffer reserved for a literal is the literal's
-/// own size, which the result then holds.
-const READ_BUFFER_MAX: usize = 4 * 1024 * 1024;
+/// The buffer the adapters' reads fill: 16 reads (`READ_BUFFER_READS` in parse/frame.rs)
+/// of 64 KiB (`imap_driver::READ_CHUNK`). A buffer reserved for a literal is the literal's
+/// own size, which the result then holds. A sans-IO caller that reads bigger chunks gets
+/// bigger buffers (at most 4 MiB); a result of 2-8 MiB may then pin up to about W + 8 MiB.
+/// Sized for the common case: each copied result costs its size in fresh pages, so a
+/// threshold four times higher would copy every 2-8 MiB listing for a rare caller's sake.
+const READ_BUFFER: usize = 16 * 64 * 1024;
 
 /// Values of W bytes may pin about W + 2 read buffers: those they fill, and the first and
 /// last, only partly theirs. Below two buffers' worth that can be more than twice W (the
 /// bound issue 15 sets for a buffered FETCH), so the result is compacted; from there on
 /// W + 2 buffers is at most 2 W and the result stays zero-copy.
-pub(crate) const COMPACT_BELOW: usize = 2 * READ_BUFFER_MAX;
+pub(crate) const COMPACT_BELOW: usize = 2 * READ_BUFFER;
 
 /// The bytes a buffered result's values hold ([`retained_len`]), counted as its responses
 /// arrive. The count stops at [`COMPACT_BELOW`]: beyond it, the result is not compacted.
@@ -161,12 +164,11 @@ mod tests {
     /// Enough [`large_response`]s (UIDs from 1) for a result above [`COMPACT_BELOW`].
     const LARGE: u32 = (COMPACT_BELOW / READ) as u32 + 2;
 
-    /// The threshold assumes the framer's largest read buffer; a read size of 1 MiB (16
-    /// reads would be 16 MiB) gets exactly that.
+    /// The threshold assumes the buffer the framer allocates for the adapters' reads.
     #[test]
-    fn the_threshold_follows_the_framers_largest_read_buffer() {
+    fn the_threshold_follows_the_framers_read_buffer() {
         let mut conn = Connection::new(Config::default());
-        assert_eq!(conn.read_buffer(1 << 20).capacity(), READ_BUFFER_MAX);
+        assert_eq!(conn.read_buffer(READ).capacity(), READ_BUFFER);
     }
 
     #[test]
@@ -200,7 +202,11 @@ mod tests {
         let envelope = result[0].envelope().unwrap();
         assert!(envelope.wire.text.is_unique());
         assert_eq!(envelope.subject(), Some(&b"note 7"[..]));
-        let section = result[0].attributes[1].section_data().unwrap();
+        let section = result[0]
+            .attributes
+            .iter()
+            .find_map(MessageAttribute::section_data)
+            .unwrap();
         assert_eq!(&section[..], b"Subject: n 007\r\n");
         assert!(section.is_unique());
         assert!(result[0].flags().unwrap().contains(&Flag::keyword("$Junk")));
@@ -224,6 +230,57 @@ mod tests {
                 "message {} was copied",
                 response.seq
             );
+        }
+    }
+
+    /// A response of a listing: an envelope and a structure (fields, not attributes), no
+    /// literal; about 580 bytes.
+    fn listing_response(n: u32) -> String {
+        let structure =
+            r#"("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 1203 31 NIL NIL NIL NIL)"#;
+        format!(
+            "* {n} FETCH (UID {n} ENVELOPE (NIL \"{n:0>400}\" NIL NIL NIL NIL NIL NIL NIL NIL) \
+             BODYSTRUCTURE {structure})\r\n"
+        )
+    }
+
+    /// A listing of `count` messages, and the read buffers it came in.
+    fn listing(count: u32) -> (Vec<FetchResponse>, Vec<Range<usize>>) {
+        let mut conn = selected();
+        let items = [
+            FetchAttr::Uid,
+            FetchAttr::Envelope,
+            FetchAttr::BodyStructure,
+        ];
+        let id = conn.submit(uid_fetch("1:*", &items)).unwrap();
+        let mut wire: String = (1..=count).map(listing_response).collect();
+        wire.push_str("A0002 OK done\r\n");
+        let buffers = feed(&mut conn, wire.as_bytes());
+        let (result, _) = conn.take_output(&id).unwrap().unwrap();
+        assert_eq!(result.len(), count as usize);
+        (result, buffers)
+    }
+
+    /// Whether a listing response's envelope and structure lie in `buffers`.
+    fn listing_in_buffers(response: &FetchResponse, buffers: &[Range<usize>]) -> (bool, bool) {
+        let envelope = response.envelope().unwrap().wire();
+        let body = response.body_structure().unwrap().wire();
+        (in_buffers(envelope, buffers), in_buffers(body, buffers))
+    }
+
+    /// A listing's values are fields, counted too: a small one owns its bytes, one above
+    /// the threshold stays zero-copy.
+    #[test]
+    fn listings_are_counted_by_their_fields() {
+        let (small, buffers) = listing(3);
+        for response in &small {
+            assert_eq!(listing_in_buffers(response, &buffers), (false, false));
+        }
+        // A quarter more than the threshold in wire bytes: the values hold most of them.
+        let count = (COMPACT_BELOW / listing_response(1).len() * 5 / 4) as u32;
+        let (large, buffers) = listing(count);
+        for response in &large {
+            assert_eq!(listing_in_buffers(response, &buffers), (true, true));
         }
     }
 

@@ -219,7 +219,17 @@ pub(crate) fn retained_len(response: &FetchResponse) -> usize {
         .flags
         .as_ref()
         .map_or(0, |flags| flags.text().len());
+    let envelope = response
+        .envelope
+        .as_ref()
+        .map_or(0, |env| env.wire.text.len());
+    let body = response
+        .body_structure
+        .as_ref()
+        .map_or(0, |body| body.wire.text.len());
     flags
+        + envelope
+        + body
         + response
             .attributes
             .iter()

@@ -16,10 +16,10 @@ use super::{BodyStructure, Envelope, MessageFlags, Unparsed};
 /// Its strings and literals are `Bytes` slices of the connection's read buffer, not copies
 /// (zero-copy); an [`Envelope`] or [`BodyStructure`] holds one such slice of its wire text
 /// and hands out its strings as borrowed ranges of it. Holding any of them keeps that
-/// buffer's allocation (up to 4 MiB) alive. So a buffered result (FETCH, STORE, SELECT's
-/// QRESYNC changes) whose values hold under 8 MiB, too little to cover the buffers it could
-/// pin, comes with its values copied out; a larger one stays zero-copy, and holds at most
-/// about twice its size. Streamed responses are always slices: to keep a few small values
+/// buffer's allocation (1 MiB, up to 4 MiB) alive. So a buffered result (FETCH, STORE,
+/// SELECT's QRESYNC changes) whose values hold under 2 MiB, too little to cover the buffers
+/// it could pin, comes with its values copied out; a larger one stays zero-copy, and holds
+/// about twice its size at most. Streamed responses are always slices: to keep a few small values
 /// of a large result for long while dropping the rest, copy them out
 /// (`Bytes::copy_from_slice`).
 #[derive(Debug, Clone, PartialEq, Eq)]

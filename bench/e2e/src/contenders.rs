@@ -25,6 +25,7 @@ pub const STREAM_CHANNEL: usize = 128;
 /// The contenders, in the table's order.
 pub const CONTENDERS: &[&str] = &[
     "raw-drain",
+    "raw-keep",
     "async-imap",
     "tokio-buffered",
     "tokio-streaming",
@@ -288,7 +289,8 @@ fn tally_all<'a>(responses: impl IntoIterator<Item = &'a FetchResponse>) -> (u64
 pub fn run(name: &str, workload: Workload, account: &Account) -> Result<Measured, String> {
     let fail = |e: &dyn std::fmt::Display| format!("{name}: {e}");
     match name {
-        "raw-drain" => raw_drain(workload, account).map_err(|e| fail(&e)),
+        "raw-drain" => raw_drain(workload, account, false).map_err(|e| fail(&e)),
+        "raw-keep" => raw_drain(workload, account, true).map_err(|e| fail(&e)),
         "async-imap" => tokio_runtime().block_on(async_imap_fetch(workload, account)),
         "tokio-buffered" | "tokio-streaming" | "tokio-stream" => tokio_runtime()
             .block_on(ours_tokio(workload, account, Mode::of(name)))
@@ -316,8 +318,11 @@ pub fn tokio_runtime() -> tokio::runtime::Runtime {
 }
 
 /// The floor: the command written by hand, the socket read into one 64 KiB buffer until the
-/// tagged completion, nothing parsed.
-fn raw_drain(workload: Workload, account: &Account) -> std::io::Result<Measured> {
+/// tagged completion, nothing parsed. With `keep`, the floor of a buffered result: every
+/// byte read is kept until the end, received into fresh 1 MiB buffers (calloc'd, so their
+/// pages are first touched by the kernel's copy), as any client that hands back what the
+/// server sent must hold at least those bytes.
+fn raw_drain(workload: Workload, account: &Account, keep: bool) -> std::io::Result<Measured> {
     let mut stream = TcpStream::connect((account.host.as_str(), account.port))?;
     stream.set_nodelay(true)?;
     let mut buf = vec![0u8; 64 * 1024];
@@ -331,9 +336,16 @@ fn raw_drain(workload: Workload, account: &Account) -> std::io::Result<Measured>
     let command = format!("E2EDRAIN UID FETCH 1:* {}\r\n", workload.wire_items());
     let mut result = Ok(0);
     let m = measured(|| {
-        result = stream
-            .write_all(command.as_bytes())
-            .and_then(|()| drain_until(&mut stream, &mut buf, b"E2EDRAIN "));
+        // Dropped inside the measurement, as the buffered contenders' results are.
+        let mut kept: Vec<Vec<u8>> = Vec::new();
+        result = stream.write_all(command.as_bytes()).and_then(|()| {
+            if keep {
+                keep_until(&mut stream, &mut kept, b"E2EDRAIN ")
+            } else {
+                drain_until(&mut stream, &mut buf, b"E2EDRAIN ")
+            }
+        });
+        drop(kept);
         let bytes = *result.as_ref().unwrap_or(&0);
         (u64::from(crate::corpus::MESSAGES), bytes)
     });
@@ -341,22 +353,62 @@ fn raw_drain(workload: Workload, account: &Account) -> std::io::Result<Measured>
     Ok(m)
 }
 
+/// [`drain_until`], every byte kept: read into the free end of the last buffer of `kept`,
+/// a new 1 MiB one when it is full.
+fn keep_until(stream: &mut TcpStream, kept: &mut Vec<Vec<u8>>, tag: &[u8]) -> std::io::Result<u64> {
+    const BUFFER: usize = 1 << 20;
+    let mut at = BUFFER;
+    let mut tail = TailCheck::default();
+    loop {
+        if at == BUFFER {
+            kept.push(vec![0u8; BUFFER]);
+            at = 0;
+        }
+        let buf = kept.last_mut().expect("pushed above");
+        let n = stream.read(&mut buf[at..])?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        let done = tail.done(&buf[at..at + n], tag);
+        at += n;
+        if done {
+            return Ok(tail.total);
+        }
+    }
+}
+
 /// Reads until a read ends with a complete line that starts with `tag`; returns the bytes
-/// read. Only the start of the current line is carried between reads.
+/// read.
 fn drain_until(stream: &mut TcpStream, buf: &mut [u8], tag: &[u8]) -> std::io::Result<u64> {
-    let mut total = 0u64;
-    let mut line_start: Vec<u8> = Vec::with_capacity(32);
+    let mut tail = TailCheck::default();
     loop {
         let n = stream.read(buf)?;
         if n == 0 {
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
-        total += n as u64;
-        let chunk = &buf[..n];
+        if tail.done(&buf[..n], tag) {
+            return Ok(tail.total);
+        }
+    }
+}
+
+/// Whether the bytes read so far end with a complete line that starts with a tag; only the
+/// start of the current line is carried between reads.
+#[derive(Default)]
+struct TailCheck {
+    total: u64,
+    line_start: Vec<u8>,
+}
+
+impl TailCheck {
+    /// Takes the next `chunk` read; true when it ends with a complete `tag` line.
+    fn done(&mut self, chunk: &[u8], tag: &[u8]) -> bool {
+        self.total += chunk.len() as u64;
+        let line_start = &mut self.line_start;
         let Some(last) = chunk.iter().rposition(|&b| b == b'\n') else {
             let room = 32usize.saturating_sub(line_start.len());
             line_start.extend(chunk.iter().take(room));
-            continue;
+            return false;
         };
         let starts_with_tag = match chunk[..last].iter().rposition(|&b| b == b'\n') {
             Some(previous) => chunk[previous + 1..].starts_with(tag),
@@ -365,11 +417,12 @@ fn drain_until(stream: &mut TcpStream, buf: &mut [u8], tag: &[u8]) -> std::io::R
                 line_start.starts_with(tag)
             }
         };
-        if last == n - 1 && starts_with_tag {
-            return Ok(total);
+        if last == chunk.len() - 1 && starts_with_tag {
+            return true;
         }
         line_start.clear();
         line_start.extend(chunk[last + 1..].iter().take(32));
+        false
     }
 }
 

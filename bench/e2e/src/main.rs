@@ -264,7 +264,7 @@ fn run_child(
 fn check_payloads(results: &HashMap<(Workload, String), Vec<Measured>>) -> Result<(), String> {
     let mut seen: HashMap<Workload, (u64, &str)> = HashMap::new();
     for ((workload, name), runs) in results {
-        if name == "raw-drain" || *workload != Workload::Bodies {
+        if name.starts_with("raw-") || *workload != Workload::Bodies {
             continue;
         }
         for run in runs {

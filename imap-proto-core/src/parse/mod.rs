@@ -50,6 +50,17 @@ pub fn parse_response_in(
     limits: &crate::Limits,
     names: crate::types::NameEncoding,
 ) -> Result<crate::types::Response, ParseError> {
+    parse_frame(frame, limits, names).map_err(|(_, error)| error)
+}
+
+/// [`parse_response_in`] that hands the frame back with the error: the connection steps
+/// over a response that fails the grammar with its bytes ([`salvage`]), and otherwise needs
+/// no second reference to the frame (a clone and a drop of it on every response).
+pub(crate) fn parse_frame(
+    frame: Bytes,
+    limits: &crate::Limits,
+    names: crate::types::NameEncoding,
+) -> Result<crate::types::Response, (Bytes, ParseError)> {
     use crate::types::{FetchResponse, Response, Untagged};
     let ctx = FrameContext {
         frame,
@@ -58,12 +69,18 @@ pub fn parse_response_in(
     };
     // Untagged FETCH, most of what servers send, is read in place and moved once, into the
     // `Response` this returns, instead of out through every layer of [`response::response`].
-    if let Some((msg_att, seq)) = response::fetch_response_start(Span::new(&ctx)) {
-        let mut fetch = FetchResponse::new(seq);
-        return whole(&ctx, response::fetch_response_into(msg_att, &mut fetch))
-            .map(|()| Response::Untagged(Untagged::Fetch(fetch)));
+    let parsed = match response::fetch_response_start(Span::new(&ctx)) {
+        Some((msg_att, seq)) => {
+            let mut fetch = FetchResponse::new(seq);
+            whole(&ctx, response::fetch_response_into(msg_att, &mut fetch))
+                .map(|()| Response::Untagged(Untagged::Fetch(fetch)))
+        }
+        None => whole(&ctx, response::response(Span::new(&ctx))),
+    };
+    match parsed {
+        Ok(response) => Ok(response),
+        Err(error) => Err((ctx.frame, error)),
     }
-    whole(&ctx, response::response(Span::new(&ctx)))
 }
 
 /// The value of a parser that ran over a whole frame, which it must have consumed entirely.

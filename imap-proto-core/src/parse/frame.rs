@@ -2031,6 +2031,41 @@ mod tests {
         );
     }
 
+    /// The one-pass reading of up to 18 digits against `str::parse`, on both sides of the
+    /// 18-digit boundary where the checked reading takes over.
+    #[test]
+    fn literal_length_digits_read_as_the_number_they_spell() {
+        let mut values = vec![0u64, 1, 7, 42, 2639, MAX_NUMBER64];
+        for digits in 1..=19u32 {
+            let power = 10u64.pow(digits - 1);
+            values.extend([power, power * 3 + 7, 10u64.saturating_pow(digits) - 1]);
+        }
+        for value in values {
+            if value > MAX_NUMBER64 {
+                let header = format!("{{{value}}}");
+                let digits = header.len() - 2;
+                assert_eq!(
+                    literal_header(header.as_bytes()),
+                    Err(FrameError::InvalidLiteral { digits })
+                );
+                continue;
+            }
+            for (header, binary) in [(format!("{{{value}}}"), false), (format!("~{{{value}+}}"), true)] {
+                assert_eq!(
+                    literal_header(header.as_bytes()),
+                    Ok(Some(LiteralHeader { len: value, binary })),
+                    "{header}"
+                );
+            }
+            let padded = format!("{{0{value:018}}}");
+            assert_eq!(
+                literal_header(padded.as_bytes()).map(|h| h.map(|h| h.len)),
+                Ok(Some(value)),
+                "{padded}"
+            );
+        }
+    }
+
     #[test]
     fn oversized_response_fails_while_growing() {
         for feed in FEEDS {

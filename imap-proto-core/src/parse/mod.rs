@@ -50,7 +50,12 @@ pub fn parse_response_in(
     limits: &crate::Limits,
     names: crate::types::NameEncoding,
 ) -> Result<crate::types::Response, ParseError> {
-    parse_frame(frame, limits, names).map_err(|(_, error)| error)
+    let ctx = FrameContext {
+        frame,
+        max_depth: limits.max_nesting_depth,
+        names,
+    };
+    parse_in(&ctx)
 }
 
 /// [`parse_response_in`] that hands the frame back with the error: the connection steps
@@ -61,26 +66,30 @@ pub(crate) fn parse_frame(
     limits: &crate::Limits,
     names: crate::types::NameEncoding,
 ) -> Result<crate::types::Response, (Bytes, ParseError)> {
-    use crate::types::{FetchResponse, Response, Untagged};
     let ctx = FrameContext {
         frame,
         max_depth: limits.max_nesting_depth,
         names,
     };
-    // Untagged FETCH, most of what servers send, is read in place and moved once, into the
-    // `Response` this returns, instead of out through every layer of [`response::response`].
-    let parsed = match response::fetch_response_start(Span::new(&ctx)) {
-        Some((msg_att, seq)) => {
-            let mut fetch = FetchResponse::new(seq);
-            whole(&ctx, response::fetch_response_into(msg_att, &mut fetch))
-                .map(|()| Response::Untagged(Untagged::Fetch(fetch)))
-        }
-        None => whole(&ctx, response::response(Span::new(&ctx))),
-    };
-    match parsed {
+    match parse_in(&ctx) {
         Ok(response) => Ok(response),
         Err(error) => Err((ctx.frame, error)),
     }
+}
+
+/// The response in `ctx`'s frame. Inlined into both callers, so neither moves the response
+/// once more through the other's result.
+#[inline(always)]
+fn parse_in(ctx: &FrameContext) -> Result<crate::types::Response, ParseError> {
+    use crate::types::{FetchResponse, Response, Untagged};
+    // Untagged FETCH, most of what servers send, is read in place and moved once, into the
+    // `Response` this returns, instead of out through every layer of [`response::response`].
+    if let Some((msg_att, seq)) = response::fetch_response_start(Span::new(ctx)) {
+        let mut fetch = FetchResponse::new(seq);
+        return whole(ctx, response::fetch_response_into(msg_att, &mut fetch))
+            .map(|()| Response::Untagged(Untagged::Fetch(fetch)));
+    }
+    whole(ctx, response::response(Span::new(ctx)))
 }
 
 /// The value of a parser that ran over a whole frame, which it must have consumed entirely.

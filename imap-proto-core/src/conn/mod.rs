@@ -769,13 +769,13 @@ impl Connection {
                 }
             }
             let result = match frame {
-                Frame::Complete(bytes) => match parse::parse_response_in(
-                    bytes.clone(),
+                Frame::Complete(bytes) => match parse::parse_frame(
+                    bytes,
                     &self.config.limits,
                     self.session.name_encoding(),
                 ) {
                     Ok(response) => self.handle_response(response),
-                    Err(error) => self.step_over(bytes, error),
+                    Err((bytes, error)) => self.step_over(bytes, error),
                 },
                 Frame::StreamBegin {
                     head, literal_len, ..

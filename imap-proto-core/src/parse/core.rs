@@ -384,7 +384,7 @@ pub(crate) fn literal_content(i: Span<'_>) -> PResult<'_, Span<'_>> {
 /// [`digit_run`]'s eight-byte step costs more). `None` for anything else (`~`, `+`, long
 /// counts, errors), which [`general_literal_content`] reads or rejects.
 #[inline(always)]
-fn short_literal(s: &[u8]) -> Option<(usize, usize)> {
+pub(crate) fn short_literal(s: &[u8]) -> Option<(usize, usize)> {
     let digits = s.strip_prefix(b"{")?;
     let mut len = 0usize;
     let mut count = 0;

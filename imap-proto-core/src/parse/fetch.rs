@@ -23,7 +23,7 @@ use nom::Input;
 use super::core::{
     astring, atom_len, check_depth, crlf, digit_run, is_astring_char, message_flags,
     literal, literal_content, number, number64, nz_number, quoted_content, raw_value,
-    spaces_before_close, unescape_into,
+    short_literal, spaces_before_close, unescape_into,
 };
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
@@ -534,7 +534,13 @@ fn push_sync_attribute<'a>(i: Span<'a>, attrs: &mut AttributeBuffer) -> Option<S
     if let Some(digits) = s.strip_prefix(b"UID ") {
         let (n, value) = digit_run(digits).filter(|&(n, _)| n > 0)?;
         let uid = u32::try_from(value).ok().filter(|&v| v != 0)?;
-        attrs.push(MessageAttribute::Uid(uid));
+        // Where `FetchResponse::push` puts it, without building and dropping the attribute
+        // (a call to its drop on every FETCH).
+        if attrs.uid.is_none() {
+            attrs.uid = Some(uid);
+        } else {
+            attrs.push(MessageAttribute::Uid(uid));
+        }
         return Some(i.take_from(4 + n));
     }
     if let Some(digits) = s.strip_prefix(b"MODSEQ (") {
@@ -931,9 +937,23 @@ fn body_section_value<'a>(
         *streamed = Some(StreamedAttribute::BodySection { section, origin });
         return Ok(i.take_from(i.as_slice().len()));
     }
-    let (r, value) = nstring(i)?;
+    let (r, value) = section_value(i)?;
     attrs.push(MessageAttribute::body_section(section, origin, value));
     Ok(r)
+}
+
+/// The `nstring` (or `literal8`) of a section: [`nstring`], with the common `{n}` literal
+/// read in place. A message body is almost always that literal, and through `nstring` and
+/// `literal` its `Bytes` was moved out through two more results.
+#[inline(always)]
+fn section_value(i: Span<'_>) -> PResult<'_, Option<Bytes>> {
+    match short_literal(i.as_slice()) {
+        Some((start, len)) => {
+            let content = i.take_from(start).take(len);
+            Ok((i.take_from(start + len), Some(content.to_bytes())))
+        }
+        None => nstring(i),
+    }
 }
 
 /// `"RFC822" SP nstring`, `"RFC822.HEADER" SP nstring`, `"RFC822.TEXT" SP nstring`
@@ -968,7 +988,7 @@ fn binary_value<'a>(
         return Ok(i.take_from(i.as_slice().len()));
     }
     // `string` also takes `literal8` (`~{n}`).
-    let (r, data) = nstring(i)?;
+    let (r, data) = section_value(i)?;
     attr(attrs, r, MessageAttribute::binary(section, origin, data))
 }
 
@@ -1002,11 +1022,17 @@ fn is_streamed_literal(i: Span<'_>) -> bool {
 /// `["<" number ">"]` after a section: the origin octet of a partial fetch.
 ///
 /// Quirk: `<origin.length>`, echoing the request's partial range (Twisted's IMAP server).
-#[inline]
+#[inline(always)]
 fn origin(i: Span<'_>) -> PResult<'_, Option<u32>> {
     if peek(i) != Some(b'<') {
         return Ok((i, None));
     }
+    origin_number(i)
+}
+
+/// [`origin`] from its `"<"`: out of line, so the common case without one is a byte compare.
+#[inline(never)]
+fn origin_number(i: Span<'_>) -> PResult<'_, Option<u32>> {
     let (mut i, origin) = number(i.take_from(1))?;
     if peek(i) == Some(b'.') {
         i = number(i.take_from(1))?.0;
@@ -1029,7 +1055,13 @@ pub fn section(i: Span<'_>) -> PResult<'_, Section> {
     if peek(i) != Some(b'[') {
         return Err(PErr::syntax(i, "section"));
     }
-    let (mut i, part) = section_part(i.take_from(1))?;
+    let i = i.take_from(1);
+    // Most sections have no part number (`[]`, `[HEADER]`, `[TEXT]`): no call for those.
+    let (mut i, part) = if peek(i).is_some_and(|b| b.is_ascii_digit()) {
+        section_part(i)?
+    } else {
+        (i, Vec::new())
+    };
     let mut kind = SectionKind::Full;
     if (part.is_empty() && peek(i) != Some(b']')) || peek(i) == Some(b'.') {
         if !part.is_empty() {
@@ -1125,7 +1157,12 @@ pub fn section_binary(i: Span<'_>) -> PResult<'_, Vec<u32>> {
     if peek(i) != Some(b'[') {
         return Err(PErr::syntax(i, "section-binary"));
     }
-    let (i, part) = section_part(i.take_from(1))?;
+    let i = i.take_from(1);
+    let (i, part) = if peek(i).is_some_and(|b| b.is_ascii_digit()) {
+        section_part(i)?
+    } else {
+        (i, Vec::new())
+    };
     if peek(i) != Some(b']') {
         return Err(PErr::syntax(i, "section-binary"));
     }

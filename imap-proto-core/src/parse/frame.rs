@@ -673,10 +673,13 @@ impl Framer {
         loop {
             match self.state {
                 State::Line => {
-                    let unscanned = self.buf.get(self.scan_pos..).unwrap_or(&[]);
+                    // The window once: each access through `Window` is a match on its kind.
+                    let buf: &[u8] = &self.buf;
+                    let unscanned = buf.get(self.scan_pos..).unwrap_or(&[]);
                     let Some(offset) = memchr::memchr(b'\n', unscanned) else {
-                        self.scan_pos = self.buf.len();
-                        self.check_growth(self.buf.len(), self.buf.len())?;
+                        let len = buf.len();
+                        self.scan_pos = len;
+                        self.check_growth(len, len)?;
                         if self.take_queued() {
                             continue;
                         }
@@ -684,8 +687,8 @@ impl Framer {
                     };
                     let lf = self.scan_pos + offset;
                     let line_end = lf + 1;
-                    self.check_growth(lf, line_end)?;
-                    let segment = self.buf.get(self.segment_start..lf).unwrap_or(&[]);
+                    let segment = buf.get(self.segment_start..lf).unwrap_or(&[]);
+                    self.check_segment(segment, line_end)?;
                     let text = segment.strip_suffix(b"\r").unwrap_or(segment);
                     match literal_header(text)? {
                         None => return Ok(Some(self.take_response_end(line_end))),
@@ -928,9 +931,30 @@ impl Framer {
     /// one whose limit the earlier byte crossed, so the error kind does not depend on how
     /// the input was split into pushes.
     fn check_growth(&self, segment_end: usize, response_len: usize) -> Result<(), FrameError> {
-        // Offsets in the response, counting any parts set aside before the window.
-        let response_len = self.earlier_len + response_len;
         let segment = self.buf.get(self.segment_start..segment_end).unwrap_or(&[]);
+        self.check_segment(segment, response_len)
+    }
+
+    /// [`Framer::check_growth`] of `segment`, the window's bytes from `segment_start` to
+    /// the segment's end. Within both limits (what every response of a sane server is) it is two
+    /// compares; only an overrun is measured in detail, to report the right error.
+    #[inline(always)]
+    fn check_segment(&self, segment: &[u8], response_len: usize) -> Result<(), FrameError> {
+        // The segment with any CR is at least as long as the line the limit counts.
+        if segment.len() <= self.limits.max_line_length
+            && self.earlier_len + response_len <= self.limits.max_response_size
+        {
+            return Ok(());
+        }
+        self.segment_overrun(segment, response_len)
+    }
+
+    /// [`Framer::check_segment`] past the fast check: which limit the segment or the response
+    /// broke first, if any.
+    #[cold]
+    #[inline(never)]
+    fn segment_overrun(&self, segment: &[u8], response_len: usize) -> Result<(), FrameError> {        // Offsets in the response, counting any parts set aside before the window.
+        let response_len = self.earlier_len + response_len;
         let line_len = segment.strip_suffix(b"\r").unwrap_or(segment).len();
         let line_limit = self.limits.max_line_length;
         let response_limit = self.limits.max_response_size;
@@ -977,11 +1001,22 @@ fn literal_header(text: &[u8]) -> Result<Option<LiteralHeader>, FrameError> {
         return Ok(None);
     };
     let inside = inside.strip_suffix(b"+").unwrap_or(inside);
-    let digit_count = inside
-        .iter()
-        .rev()
-        .take_while(|byte| byte.is_ascii_digit())
-        .count();
+    // The digits, read once from the end: up to 18 of them cannot overflow `number64`
+    // (10^18 - 1 < 2^63), so only a longer run is checked digit by digit below.
+    let mut short_len = 0u64;
+    let mut scale = 1u64;
+    let mut digit_count = 0;
+    for &byte in inside.iter().rev() {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        if digit_count < 18 {
+            short_len += u64::from(digit) * scale;
+            scale = scale.wrapping_mul(10);
+        }
+        digit_count += 1;
+    }
     if digit_count == 0 {
         return Ok(None);
     }
@@ -989,15 +1024,19 @@ fn literal_header(text: &[u8]) -> Result<Option<LiteralHeader>, FrameError> {
     let Some(before_brace) = before_digits.strip_suffix(b"{") else {
         return Ok(None);
     };
-    let len = digits
-        .iter()
-        .try_fold(0u64, |acc, digit| {
-            acc.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
-        })
-        .filter(|&len| len <= MAX_NUMBER64)
-        .ok_or(FrameError::InvalidLiteral {
-            digits: digit_count,
-        })?;
+    let len = if digit_count <= 18 {
+        short_len
+    } else {
+        digits
+            .iter()
+            .try_fold(0u64, |acc, digit| {
+                acc.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
+            })
+            .filter(|&len| len <= MAX_NUMBER64)
+            .ok_or(FrameError::InvalidLiteral {
+                digits: digit_count,
+            })?
+    };
     Ok(Some(LiteralHeader {
         len,
         binary: before_brace.ends_with(b"~"),
@@ -1990,6 +2029,41 @@ mod tests {
                 binary: false
             }))
         );
+    }
+
+    /// The one-pass reading of up to 18 digits against `str::parse`, on both sides of the
+    /// 18-digit boundary where the checked reading takes over.
+    #[test]
+    fn literal_length_digits_read_as_the_number_they_spell() {
+        let mut values = vec![0u64, 1, 7, 42, 2639, MAX_NUMBER64];
+        for digits in 1..=19u32 {
+            let power = 10u64.pow(digits - 1);
+            values.extend([power, power * 3 + 7, 10u64.saturating_pow(digits) - 1]);
+        }
+        for value in values {
+            if value > MAX_NUMBER64 {
+                let header = format!("{{{value}}}");
+                let digits = header.len() - 2;
+                assert_eq!(
+                    literal_header(header.as_bytes()),
+                    Err(FrameError::InvalidLiteral { digits })
+                );
+                continue;
+            }
+            for (header, binary) in [(format!("{{{value}}}"), false), (format!("~{{{value}+}}"), true)] {
+                assert_eq!(
+                    literal_header(header.as_bytes()),
+                    Ok(Some(LiteralHeader { len: value, binary })),
+                    "{header}"
+                );
+            }
+            let padded = format!("{{0{value:018}}}");
+            assert_eq!(
+                literal_header(padded.as_bytes()).map(|h| h.map(|h| h.len)),
+                Ok(Some(value)),
+                "{padded}"
+            );
+        }
     }
 
     #[test]

@@ -50,20 +50,46 @@ pub fn parse_response_in(
     limits: &crate::Limits,
     names: crate::types::NameEncoding,
 ) -> Result<crate::types::Response, ParseError> {
-    use crate::types::{FetchResponse, Response, Untagged};
     let ctx = FrameContext {
         frame,
         max_depth: limits.max_nesting_depth,
         names,
     };
+    parse_in(&ctx)
+}
+
+/// [`parse_response_in`] that hands the frame back with the error: the connection steps
+/// over a response that fails the grammar with its bytes ([`salvage`]), and otherwise needs
+/// no second reference to the frame (a clone and a drop of it on every response).
+pub(crate) fn parse_frame(
+    frame: Bytes,
+    limits: &crate::Limits,
+    names: crate::types::NameEncoding,
+) -> Result<crate::types::Response, (Bytes, ParseError)> {
+    let ctx = FrameContext {
+        frame,
+        max_depth: limits.max_nesting_depth,
+        names,
+    };
+    match parse_in(&ctx) {
+        Ok(response) => Ok(response),
+        Err(error) => Err((ctx.frame, error)),
+    }
+}
+
+/// The response in `ctx`'s frame. Inlined into both callers, so neither moves the response
+/// once more through the other's result.
+#[inline(always)]
+fn parse_in(ctx: &FrameContext) -> Result<crate::types::Response, ParseError> {
+    use crate::types::{FetchResponse, Response, Untagged};
     // Untagged FETCH, most of what servers send, is read in place and moved once, into the
     // `Response` this returns, instead of out through every layer of [`response::response`].
-    if let Some((msg_att, seq)) = response::fetch_response_start(Span::new(&ctx)) {
+    if let Some((msg_att, seq)) = response::fetch_response_start(Span::new(ctx)) {
         let mut fetch = FetchResponse::new(seq);
-        return whole(&ctx, response::fetch_response_into(msg_att, &mut fetch))
+        return whole(ctx, response::fetch_response_into(msg_att, &mut fetch))
             .map(|()| Response::Untagged(Untagged::Fetch(fetch)));
     }
-    whole(&ctx, response::response(Span::new(&ctx)))
+    whole(ctx, response::response(Span::new(ctx)))
 }
 
 /// The value of a parser that ran over a whole frame, which it must have consumed entirely.

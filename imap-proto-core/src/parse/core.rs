@@ -373,10 +373,17 @@ pub fn literal(i: Span<'_>) -> PResult<'_, Bytes> {
 /// [`general_literal_content`].
 #[inline]
 pub(crate) fn literal_content(i: Span<'_>) -> PResult<'_, Span<'_>> {
-    match short_literal(i.as_slice()) {
-        Some((start, len)) => Ok((i.take_from(start + len), i.take_from(start).take(len))),
+    match short_literal_at(i) {
+        Some(read) => Ok(read),
         None => general_literal_content(i),
     }
+}
+
+/// [`short_literal`] at `i`: the rest after the literal, and its content.
+#[inline(always)]
+pub(crate) fn short_literal_at(i: Span<'_>) -> Option<(Span<'_>, Span<'_>)> {
+    let (start, len) = short_literal(i.as_slice())?;
+    Some((i.take_from(start + len), i.take_from(start).take(len)))
 }
 
 /// The common literal `{n}` CRLF with at most nine digits and its bytes present: the
@@ -384,7 +391,7 @@ pub(crate) fn literal_content(i: Span<'_>) -> PResult<'_, Span<'_>> {
 /// [`digit_run`]'s eight-byte step costs more). `None` for anything else (`~`, `+`, long
 /// counts, errors), which [`general_literal_content`] reads or rejects.
 #[inline(always)]
-pub(crate) fn short_literal(s: &[u8]) -> Option<(usize, usize)> {
+fn short_literal(s: &[u8]) -> Option<(usize, usize)> {
     let digits = s.strip_prefix(b"{")?;
     let mut len = 0usize;
     let mut count = 0;

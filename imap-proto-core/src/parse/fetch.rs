@@ -23,7 +23,7 @@ use nom::Input;
 use super::core::{
     astring, atom_len, check_depth, crlf, digit_run, is_astring_char, message_flags,
     literal, literal_content, number, number64, nz_number, quoted_content, raw_value,
-    short_literal, spaces_before_close, unescape_into,
+    short_literal_at, spaces_before_close, unescape_into,
 };
 use super::error::{PErr, PResult, ParseErrorKind};
 use super::input::Span;
@@ -947,11 +947,8 @@ fn body_section_value<'a>(
 /// `literal` its `Bytes` was moved out through two more results.
 #[inline(always)]
 fn section_value(i: Span<'_>) -> PResult<'_, Option<Bytes>> {
-    match short_literal(i.as_slice()) {
-        Some((start, len)) => {
-            let content = i.take_from(start).take(len);
-            Ok((i.take_from(start + len), Some(content.to_bytes())))
-        }
+    match short_literal_at(i) {
+        Some((rest, content)) => Ok((rest, Some(content.to_bytes()))),
         None => nstring(i),
     }
 }
@@ -1055,13 +1052,7 @@ pub fn section(i: Span<'_>) -> PResult<'_, Section> {
     if peek(i) != Some(b'[') {
         return Err(PErr::syntax(i, "section"));
     }
-    let i = i.take_from(1);
-    // Most sections have no part number (`[]`, `[HEADER]`, `[TEXT]`): no call for those.
-    let (mut i, part) = if peek(i).is_some_and(|b| b.is_ascii_digit()) {
-        section_part(i)?
-    } else {
-        (i, Vec::new())
-    };
+    let (mut i, part) = section_part(i.take_from(1))?;
     let mut kind = SectionKind::Full;
     if (part.is_empty() && peek(i) != Some(b']')) || peek(i) == Some(b'.') {
         if !part.is_empty() {
@@ -1078,8 +1069,19 @@ pub fn section(i: Span<'_>) -> PResult<'_, Section> {
 }
 
 /// `section-part = nz-number *("." nz-number)`, possibly empty; stops before a `"."` that is
-/// followed by a section-text keyword.
-fn section_part(mut i: Span<'_>) -> PResult<'_, Vec<u32>> {
+/// followed by a section-text keyword. Most sections have none (`[]`, `[HEADER]`, `[TEXT]`):
+/// for those a byte compare, inlined, instead of a call.
+#[inline(always)]
+fn section_part(i: Span<'_>) -> PResult<'_, Vec<u32>> {
+    if peek(i).is_some_and(|b| b.is_ascii_digit()) {
+        section_numbers(i)
+    } else {
+        Ok((i, Vec::new()))
+    }
+}
+
+/// [`section_part`] when it starts with a digit.
+fn section_numbers(mut i: Span<'_>) -> PResult<'_, Vec<u32>> {
     let mut part = Vec::new();
     while peek(i).is_some_and(|b| b.is_ascii_digit()) {
         let (r, n) = nz_number(i)?;
@@ -1157,12 +1159,7 @@ pub fn section_binary(i: Span<'_>) -> PResult<'_, Vec<u32>> {
     if peek(i) != Some(b'[') {
         return Err(PErr::syntax(i, "section-binary"));
     }
-    let i = i.take_from(1);
-    let (i, part) = if peek(i).is_some_and(|b| b.is_ascii_digit()) {
-        section_part(i)?
-    } else {
-        (i, Vec::new())
-    };
+    let (i, part) = section_part(i.take_from(1))?;
     if peek(i) != Some(b']') {
         return Err(PErr::syntax(i, "section-binary"));
     }

@@ -25,7 +25,7 @@ use imap_proto_core::ops::idle::{Idle, IdleWake};
 use imap_proto_core::types::{FetchAttr, SequenceSet};
 use imap_proto_core::{Connection, Error, Op, OpId, TimeoutVerdict, TypedEvent};
 
-use crate::handover::{Filled, Handover};
+use crate::handover::{Filled, Handover, Taker};
 use crate::idle_keeper::{IdleKeeper, IdleTimers};
 use crate::merge::{FetchCall, Forming};
 use crate::runtime::BoxFuture;
@@ -105,14 +105,11 @@ impl StreamJob {
         set: &SequenceSet,
         items: &[FetchAttr],
         capacity: usize,
-    ) -> (Job, Arc<Handover>, oneshot::Receiver<Result<(), Error>>) {
-        let queue = Arc::new(Handover::new(capacity));
-        let outlet = Outlet::Queue {
-            queue: queue.clone(),
-            full: false,
-        };
+    ) -> (Job, Taker, oneshot::Receiver<Result<(), Error>>) {
+        let (queue, taker) = Handover::new(capacity);
+        let outlet = Outlet::Queue { queue, full: false };
         let (job, reply) = Self::start(uid, set, items, outlet);
-        (job, queue, reply)
+        (job, taker, reply)
     }
 
     fn start(

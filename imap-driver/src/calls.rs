@@ -25,7 +25,7 @@ use imap_proto_core::ops::idle::{Idle, IdleWake};
 use imap_proto_core::types::{FetchAttr, SequenceSet};
 use imap_proto_core::{Connection, Error, Op, OpId, TimeoutVerdict, TypedEvent};
 
-use crate::handover::{Filled, Handover};
+use crate::handover::{Filled, Handover, Taker};
 use crate::idle_keeper::{IdleKeeper, IdleTimers};
 use crate::merge::{FetchCall, Forming};
 use crate::runtime::BoxFuture;
@@ -105,14 +105,11 @@ impl StreamJob {
         set: &SequenceSet,
         items: &[FetchAttr],
         capacity: usize,
-    ) -> (Job, Arc<Handover>, oneshot::Receiver<Result<(), Error>>) {
-        let queue = Arc::new(Handover::new(capacity));
-        let outlet = Outlet::Queue {
-            queue: queue.clone(),
-            full: false,
-        };
+    ) -> (Job, Taker, oneshot::Receiver<Result<(), Error>>) {
+        let (queue, taker) = Handover::new(capacity);
+        let outlet = Outlet::Queue { queue, full: false };
         let (job, reply) = Self::start(uid, set, items, outlet);
-        (job, queue, reply)
+        (job, taker, reply)
     }
 
     fn start(
@@ -283,7 +280,8 @@ impl Outlet {
     }
 
     /// Moves items from `source` until there is no room; true when blocked.
-    fn offer(&mut self, source: &mut dyn FnMut() -> Option<FetchItem>) -> bool {
+    /// Generic, not `dyn`: the source inlines into the queue's fill loop.
+    fn offer(&mut self, source: &mut impl FnMut() -> Option<FetchItem>) -> bool {
         match self {
             Outlet::Channel { sink, sending } => {
                 while let Some(item) = source() {
@@ -399,13 +397,21 @@ impl StreamWait {
         }
         loop {
             // The op is looked up once per batch, not once per response (`op_mut` searches
-            // the ops in flight and checks the type: about 60 instructions a response).
-            let (backlog, mut op) = (&mut self.backlog, conn.op_mut(&self.id));
-            let mut source = || {
-                (backlog.pop_front())
-                    .or_else(|| op.as_deref_mut().and_then(Fetch::next_item).map(Ok))
+            // the ops in flight and checks the type: about 60 instructions a response). The
+            // backlog holds what came with the op's result, so only once the op is gone.
+            let blocked = match conn.op_mut(&self.id) {
+                Some(op) if self.backlog.is_empty() => {
+                    (self.outlet).offer(&mut || op.next_item().map(Ok))
+                }
+                op => {
+                    let (backlog, mut op) = (&mut self.backlog, op);
+                    (self.outlet).offer(&mut || {
+                        (backlog.pop_front())
+                            .or_else(|| op.as_deref_mut().and_then(Fetch::next_item).map(Ok))
+                    })
+                }
             };
-            if self.outlet.offer(&mut source) {
+            if blocked {
                 return false;
             }
             if self.outcome.is_some() {

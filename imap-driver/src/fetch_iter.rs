@@ -3,7 +3,6 @@
 //! takes the next response from the FETCH's queue, or, when it is empty, drives the
 //! connection itself until the responses of the next read are there.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures_channel::oneshot;
@@ -12,7 +11,7 @@ use imap_proto_core::types::{FetchAttr, FetchResponse, SequenceSet};
 
 use crate::blocking::{BlockingLoop, deadline_or_far as deadline_after};
 use crate::calls::{StreamJob, answered};
-use crate::handover::Handover;
+use crate::handover::Taker;
 use crate::seat::{Seat, Taken};
 
 /// The responses of one (UID) FETCH as they arrive, from `fetch_stream` /
@@ -36,7 +35,7 @@ use crate::seat::{Seat, Taken};
 pub struct FetchIter<'a> {
     /// The lock, until the end.
     held: Option<Taken<'a, BlockingLoop>>,
-    queue: Arc<Handover>,
+    queue: Taker,
     reply: oneshot::Receiver<Result<(), Error>>,
     timeout: Duration,
 }
@@ -94,7 +93,7 @@ impl FetchIter<'_> {
         let ready = || (queue.is_ready() || reply_gone(reply)).then_some(());
         let (value, shared) = held.parts();
         let driven = value.drive(shared, deadline_after(self.timeout), ready);
-        if let Some(popped) = queue.try_pop() {
+        if let Some(popped) = self.queue.try_pop() {
             return popped;
         }
         Some(Err(match driven {

@@ -1,7 +1,6 @@
 //! [`FetchStream`]: a streamed FETCH as a `futures_core::Stream`, for the async adapters.
 
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -12,7 +11,7 @@ use imap_proto_core::types::{FetchAttr, FetchResponse, SequenceSet};
 
 use crate::calls::StreamJob;
 use crate::driver::Request;
-use crate::handover::Handover;
+use crate::handover::Taker;
 use crate::link::Link;
 use crate::runtime::{BoxFuture, deadline_after};
 
@@ -39,7 +38,7 @@ use crate::runtime::{BoxFuture, deadline_after};
 /// awaits another call on the same connection before it drains the stream waits for that
 /// call's timeout. Collect first, or drop the stream.
 pub struct FetchStream {
-    queue: Arc<Handover>,
+    queue: Taker,
     /// The FETCH's outcome; closed (the caller gone) when the stream times out or drops.
     reply: oneshot::Receiver<Result<(), Error>>,
     /// `reply` answered or gone: not polled again.

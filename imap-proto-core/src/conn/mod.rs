@@ -871,7 +871,7 @@ impl Connection {
         }
     }
 
-    fn handle_untagged(&mut self, data: Untagged) {
+    fn handle_untagged(&mut self, mut data: Untagged) {
         self.session.apply_untagged(&data);
         if let Untagged::Status(status) = &data
             && status.kind == StatusKind::Bye
@@ -883,7 +883,6 @@ impl Connection {
         }
         // Passed along without an `Option` around it: each wrap and take moved the whole
         // response (168 bytes) once more per FETCH response (issue 15).
-        let mut data = data;
         for flight in self.in_flight.iter_mut() {
             match flight.op.on_untagged(data, &self.session) {
                 Some(unclaimed) => data = unclaimed,

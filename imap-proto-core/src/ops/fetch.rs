@@ -109,6 +109,7 @@ impl Fetch {
     /// [`MessageAttribute::BodySection`] (or `Binary`) whose `origin` is the chunk's offset
     /// within the literal, then one response with the attributes after the body (if any).
     /// All carry the same `seq`; memory stays bounded by the chunk size.
+    #[inline]
     pub fn next_item(&mut self) -> Option<FetchResponse> {
         self.queue.pop_front()
     }
@@ -336,7 +337,12 @@ impl Op for Fetch {
         match data {
             Untagged::Fetch(fetch) if self.wants(&fetch, session) => {
                 self.answered.insert(fetch.seq);
-                self.deliver(fetch);
+                // Streamed, the response goes straight into the queue: through `deliver` it
+                // was moved once more (issue 15).
+                match self.delivery {
+                    Delivery::Streamed => self.queue.push_back(fetch),
+                    Delivery::Buffered => self.deliver(fetch),
+                }
                 None
             }
             Untagged::Vanished {

@@ -9,6 +9,7 @@ pub(crate) struct SeqRanges(Vec<(u32, u32)>);
 
 impl SeqRanges {
     /// True if `n` was inserted.
+    #[inline]
     pub(crate) fn contains(&self, n: u32) -> bool {
         if let Some(&(start, end)) = self.0.last()
             && n >= start
@@ -19,9 +20,21 @@ impl SeqRanges {
         self.0.get(at).is_some_and(|&(start, _)| start <= n)
     }
 
-    /// Adds `n`.
+    /// Adds `n`: inlined for the usual case, the next message in ascending order.
+    #[inline]
     pub(crate) fn insert(&mut self, n: u32) {
-        // The usual case: the next message in ascending order.
+        if let Some(last) = self.0.last_mut()
+            && n == last.1.wrapping_add(1)
+            && n > last.0
+        {
+            last.1 = n;
+            return;
+        }
+        self.insert_any(n);
+    }
+
+    /// Adds `n` wherever it falls.
+    fn insert_any(&mut self, n: u32) {
         if let Some(last) = self.0.last_mut()
             && n >= last.0
         {

@@ -56,6 +56,7 @@ pub fn get_acl(mailbox: &str) -> impl Op<Output = Vec<AclEntry>> + use<> {
             },
         ),
     )
+    .detach_output()
     .pipelinable_claiming(Claims::exclusive(kind::ACL))
 }
 
@@ -81,6 +82,7 @@ pub fn list_rights(
             },
         ),
     )
+    .detach_output()
     .pipelinable_claiming(Claims::exclusive(kind::LISTRIGHTS))
 }
 

@@ -259,6 +259,7 @@ pub fn list(reference: &str, pattern: &str) -> impl Op<Output = Vec<MailboxInfo>
         move |tag, enc| encode::mailbox::list(tag, enc, &r, &p),
         gather_list(false),
     )
+    .detach_output()
     .pipelinable_claiming(Claims::exclusive(kind::LIST))
 }
 
@@ -274,6 +275,7 @@ pub fn lsub(reference: &str, pattern: &str) -> impl Op<Output = Vec<MailboxInfo>
         move |tag, enc| encode::mailbox::lsub(tag, enc, &r, &p),
         gather_list(true),
     )
+    .detach_output()
     .pipelinable_claiming(Claims::exclusive(kind::LIST))
 }
 
@@ -327,6 +329,7 @@ pub fn list_extended(
             |found: Vec<MailboxInfo>, _tagged, _ctx| Ok(found),
         ),
     )
+    .detach_output()
     .pipelinable_claiming(Claims::exclusive(kind::LIST))
 }
 
@@ -391,6 +394,7 @@ pub fn list_status(
             statuses: Vec::new(),
         },
     )
+    .detach_output()
     .pipelinable_claiming(Claims::exclusive(kind::LIST | kind::STATUS))
 }
 
@@ -447,6 +451,7 @@ pub fn status(mailbox: &str, items: &str) -> impl Op<Output = crate::types::Stat
             found: Vec::new(),
         },
     )
+    .detach_output()
     .pipelinable_claiming(Claims::attributed(kind::STATUS))
 }
 

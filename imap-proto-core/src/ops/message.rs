@@ -3,6 +3,7 @@
 
 use crate::contract::session::Session;
 use crate::encode;
+use crate::types::detach::Detach;
 use crate::types::{
     CopyResult, ExpungeResult, FetchResponse, Flag, MoveResult, ResponseCode, SequenceSet,
     StatusKind, StoreOperation, Tagged, UidRange, Untagged,
@@ -104,6 +105,7 @@ pub fn copy(uid: bool, set: &SequenceSet, mailbox: &str) -> impl Op<Output = Cop
             })
         }),
     )
+    .detach_output()
 }
 
 /// Gathers EXPUNGE / VANISHED responses.
@@ -259,6 +261,14 @@ impl Move {
         }
     }
 
+    /// The result, its code owning its bytes as COPY's does (`Command::detach_output`).
+    fn result(&mut self) -> MoveResult {
+        MoveResult {
+            code: self.code.take().detached(),
+            expunged: std::mem::take(&mut self.found).result(),
+        }
+    }
+
     fn send_copy(&mut self, ctx: &mut OpContext<'_>) -> Result<(), Error> {
         self.phase = MovePhase::Copy;
         let (set, mailbox) = (self.uid_set()?, self.mailbox.clone());
@@ -338,18 +348,12 @@ impl Op for Move {
                 if tagged.status.code.is_some() && self.code.is_none() {
                     self.code = tagged.status.code;
                 }
-                return Step::Done(Ok(MoveResult {
-                    code: self.code.take(),
-                    expunged: std::mem::take(&mut self.found).result(),
-                }));
+                return Step::Done(Ok(self.result()));
             }
             MovePhase::FetchUids => {
                 if self.uids.is_empty() {
-                    // No message matched: nothing to copy or expunge.
-                    return Step::Done(Ok(MoveResult {
-                        code: None,
-                        expunged: std::mem::take(&mut self.found).result(),
-                    }));
+                    // No message matched: nothing to copy or expunge (and no code yet).
+                    return Step::Done(Ok(self.result()));
                 }
                 self.send_copy(ctx)
             }
@@ -380,10 +384,7 @@ impl Op for Move {
                 }
             }
             MovePhase::Expunge => {
-                return Step::Done(Ok(MoveResult {
-                    code: self.code.take(),
-                    expunged: std::mem::take(&mut self.found).result(),
-                }));
+                return Step::Done(Ok(self.result()));
             }
         };
         match next {

@@ -60,6 +60,7 @@ pub fn get_metadata(
             },
         ),
     )
+    .detach_output()
     .pipelinable_claiming(Claims::exclusive(kind::METADATA))
 }
 

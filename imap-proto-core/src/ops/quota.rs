@@ -40,6 +40,7 @@ pub fn get_quota(root: &str) -> impl Op<Output = Vec<QuotaResource>> + use<> {
         move |tag, enc| encode::quota::get_quota(tag, enc, &root),
         gather_quota(),
     )
+    .detach_output()
     .pipelinable_claiming(Claims::exclusive(kind::QUOTA))
 }
 
@@ -60,6 +61,7 @@ pub fn set_quota(
         },
         gather_quota(),
     )
+    .detach_output()
 }
 
 /// What GETQUOTAROOT returns: QUOTAROOT and QUOTA lines.
@@ -92,5 +94,6 @@ pub fn get_quota_root(mailbox: &str) -> impl Op<Output = QuotaRootResponse> + us
             },
         ),
     )
+    .detach_output()
     .pipelinable_claiming(Claims::exclusive(kind::QUOTA))
 }

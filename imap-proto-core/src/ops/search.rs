@@ -112,6 +112,7 @@ pub fn search_esearch(
             },
         ),
     )
+    .detach_output()
     .pipelinable_claiming(Claims::exclusive(kind::SEARCH))
 }
 

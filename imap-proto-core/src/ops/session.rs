@@ -260,6 +260,7 @@ pub fn namespace() -> impl Op<Output = NamespaceResponse> + use<> {
             },
         ),
     )
+    .detach_output()
     .pipelinable_claiming(Claims::exclusive(kind::NAMESPACE))
 }
 

@@ -9,8 +9,11 @@ use bytes::Bytes;
 use super::body_structure::Rare;
 use super::wire_text::WireText;
 use super::{
-    BinaryData, BodyExtension, BodyStructure, Envelope, FetchResponse, Flag, MessageAttribute,
-    MessageFlags, OtherAttribute, ResponseCode, Section, SectionData, SectionKind, StatusResponse,
+    AclEntry, BinaryData, BodyExtension, BodyStructure, CopyResult, Envelope, EsearchResponse,
+    FetchResponse, Flag, ListExtendedItem, ListRightsResponse, Mailbox, MailboxAttribute,
+    MailboxInfo, MailboxStatus, MessageAttribute, MessageFlags, MetadataResult,
+    NamespaceDescriptor, NamespaceResponse, OtherAttribute, QuotaResource, QuotaRootResponse,
+    ResponseCode, Section, SectionData, SectionKind, StatusItem, StatusResponse, StatusResult,
     TypedEvent, Unparsed,
 };
 
@@ -35,6 +38,20 @@ impl<T: Detach> Detach for Vec<T> {
 impl<T: Detach> Detach for Option<T> {
     fn detached(&self) -> Self {
         self.as_ref().map(Detach::detached)
+    }
+}
+
+/// Already owns its bytes: a clone, so that pairs with a name (`(String, Option<Bytes>)`)
+/// use the tuple impl.
+impl Detach for String {
+    fn detached(&self) -> Self {
+        self.clone()
+    }
+}
+
+impl<A: Detach, B: Detach> Detach for (A, B) {
+    fn detached(&self) -> Self {
+        (self.0.detached(), self.1.detached())
     }
 }
 
@@ -194,6 +211,172 @@ impl Detach for FetchResponse {
             envelope: self.envelope.detached(),
             body_structure: self.body_structure.detached(),
             attributes: self.attributes.detached(),
+        }
+    }
+}
+
+// The results of the calls other than FETCH/STORE (issue 15 item 2): callers keep them for
+// the session (a mailbox list), and they are small, so they are always copied (`ops::command`,
+// `Command::detach_output`).
+
+impl Detach for Mailbox {
+    fn detached(&self) -> Self {
+        Mailbox::from_wire_in(self.wire().detached(), self.encoding())
+    }
+}
+
+impl Detach for MailboxAttribute {
+    fn detached(&self) -> Self {
+        match self {
+            MailboxAttribute::Extension(name) => MailboxAttribute::Extension(name.detached()),
+            attribute => attribute.clone(),
+        }
+    }
+}
+
+impl Detach for ListExtendedItem {
+    fn detached(&self) -> Self {
+        match self {
+            ListExtendedItem::ChildInfo(options) => ListExtendedItem::ChildInfo(options.detached()),
+            ListExtendedItem::OldName(name) => ListExtendedItem::OldName(name.detached()),
+            ListExtendedItem::Other { tag, value } => ListExtendedItem::Other {
+                tag: tag.detached(),
+                value: value.detached(),
+            },
+        }
+    }
+}
+
+impl Detach for MailboxInfo {
+    fn detached(&self) -> Self {
+        MailboxInfo {
+            attributes: self.attributes.detached(),
+            delimiter: self.delimiter,
+            mailbox: self.mailbox.detached(),
+            extended: self.extended.detached(),
+        }
+    }
+}
+
+impl Detach for StatusItem {
+    fn detached(&self) -> Self {
+        match self {
+            StatusItem::MailboxId(id) => StatusItem::MailboxId(id.detached()),
+            StatusItem::Other { name, value } => StatusItem::Other {
+                name: name.detached(),
+                value: value.detached(),
+            },
+            item => item.clone(),
+        }
+    }
+}
+
+impl Detach for MailboxStatus {
+    fn detached(&self) -> Self {
+        MailboxStatus {
+            mailbox: self.mailbox.detached(),
+            items: self.items.detached(),
+        }
+    }
+}
+
+impl Detach for StatusResult {
+    fn detached(&self) -> Self {
+        StatusResult {
+            items: self.items.detached(),
+            ambiguous: self.ambiguous.detached(),
+        }
+    }
+}
+
+impl Detach for NamespaceDescriptor {
+    fn detached(&self) -> Self {
+        NamespaceDescriptor {
+            prefix: self.prefix.detached(),
+            delimiter: self.delimiter,
+            extensions: self.extensions.detached(),
+        }
+    }
+}
+
+impl Detach for NamespaceResponse {
+    fn detached(&self) -> Self {
+        NamespaceResponse {
+            personal: self.personal.detached(),
+            other_users: self.other_users.detached(),
+            shared: self.shared.detached(),
+        }
+    }
+}
+
+impl Detach for MetadataResult {
+    fn detached(&self) -> Self {
+        MetadataResult {
+            entries: self.entries.detached(),
+            long_entries: self.long_entries,
+        }
+    }
+}
+
+impl Detach for EsearchResponse {
+    fn detached(&self) -> Self {
+        EsearchResponse {
+            tag: self.tag.detached(),
+            uid: self.uid,
+            min: self.min,
+            max: self.max,
+            count: self.count,
+            all: self.all.clone(),
+            partial: self.partial.clone(),
+            modseq: self.modseq,
+            other: self.other.detached(),
+        }
+    }
+}
+
+impl Detach for QuotaResource {
+    fn detached(&self) -> Self {
+        QuotaResource {
+            name: self.name.detached(),
+            usage: self.usage,
+            limit: self.limit,
+        }
+    }
+}
+
+impl Detach for QuotaRootResponse {
+    fn detached(&self) -> Self {
+        QuotaRootResponse {
+            roots: self.roots.clone(),
+            quotas: self.quotas.detached(),
+        }
+    }
+}
+
+impl Detach for AclEntry {
+    fn detached(&self) -> Self {
+        AclEntry {
+            identifier: self.identifier.detached(),
+            rights: self.rights.detached(),
+        }
+    }
+}
+
+impl Detach for ListRightsResponse {
+    fn detached(&self) -> Self {
+        ListRightsResponse {
+            mailbox: self.mailbox.detached(),
+            identifier: self.identifier.detached(),
+            required: self.required.detached(),
+            optional: self.optional.detached(),
+        }
+    }
+}
+
+impl Detach for CopyResult {
+    fn detached(&self) -> Self {
+        CopyResult {
+            code: self.code.detached(),
         }
     }
 }

@@ -91,3 +91,43 @@ fn queued_fetch_updates_pin_no_read_buffer() {
         Some(vec![Flag::Seen, Flag::keyword("$Junk")])
     );
 }
+
+/// What NOTIFY (RFC 5465 §5.4-5.6) sends unasked, queued as events: LIST, STATUS and
+/// METADATA. Each kept event must own its mailbox name (and values).
+#[test]
+fn queued_notify_events_pin_no_read_buffer() {
+    let mut conn = support::selected(100);
+    let lines = [
+        "* LIST () \"/\" \"Archive/2026\"\r\n",
+        "* STATUS \"Archive/2026\" (MESSAGES 12 UIDNEXT 40)\r\n",
+        "* METADATA \"Archive/2026\" (/private/comment \"kept for long\")\r\n",
+    ];
+    for line in lines {
+        let buffer = conn.read_buffer(READ);
+        let start = buffer.as_ptr() as usize + buffer.len();
+        let end = buffer.as_ptr() as usize + buffer.capacity();
+        buffer.extend_from_slice(line.as_bytes());
+        conn.handle_read();
+        let event = conn.poll_event().expect("the response is queued");
+        let (name, value) = match &event {
+            TypedEvent::List(info) => (info.mailbox.wire().clone(), None),
+            TypedEvent::MailboxStatus(status) => (status.mailbox.wire().clone(), None),
+            TypedEvent::Metadata(metadata) => {
+                let imap_proto_core::types::MetadataEntries::Values(values) = &metadata.entries
+                else {
+                    panic!("not values: {event:?}");
+                };
+                (metadata.mailbox.wire().clone(), values[0].1.clone())
+            }
+            other => panic!("unexpected event {other:?}"),
+        };
+        assert_eq!(&name[..], b"Archive/2026");
+        for bytes in [Some(name), value].into_iter().flatten() {
+            let at = bytes.as_ptr() as usize;
+            assert!(
+                !(start..end).contains(&at),
+                "{line:?}: {bytes:?} is a slice of its read buffer"
+            );
+        }
+    }
+}

@@ -11,10 +11,10 @@ use super::wire_text::WireText;
 use super::{
     AclEntry, BinaryData, BodyExtension, BodyStructure, CopyResult, Envelope, EsearchResponse,
     FetchResponse, Flag, ListExtendedItem, ListRightsResponse, Mailbox, MailboxAttribute,
-    MailboxInfo, MailboxStatus, MessageAttribute, MessageFlags, MetadataResult,
-    NamespaceDescriptor, NamespaceResponse, OtherAttribute, QuotaResource, QuotaRootResponse,
-    ResponseCode, Section, SectionData, SectionKind, StatusItem, StatusResponse, StatusResult,
-    TypedEvent, Unparsed,
+    MailboxInfo, MailboxStatus, MessageAttribute, MessageFlags, MetadataEntries, MetadataResponse,
+    MetadataResult, NamespaceDescriptor, NamespaceResponse, OtherAttribute, QuotaResource,
+    QuotaRootResponse, ResponseCode, Section, SectionData, SectionKind, StatusItem, StatusResponse,
+    StatusResult, TypedEvent, Unparsed,
 };
 
 /// Copies a value's byte slices out of the buffer they were parsed from.
@@ -381,14 +381,36 @@ impl Detach for CopyResult {
     }
 }
 
-/// `event`, owning its bytes if it is of the kinds a session typically queues (status
-/// lines, FLAGS, FETCH updates); others (LIST, STATUS, ...) keep their slices.
+impl Detach for MetadataEntries {
+    fn detached(&self) -> Self {
+        match self {
+            MetadataEntries::Values(values) => MetadataEntries::Values(values.detached()),
+            MetadataEntries::Changed(names) => MetadataEntries::Changed(names.detached()),
+        }
+    }
+}
+
+impl Detach for MetadataResponse {
+    fn detached(&self) -> Self {
+        MetadataResponse {
+            mailbox: self.mailbox.detached(),
+            entries: self.entries.detached(),
+        }
+    }
+}
+
+/// `event`, owning its bytes if it is of the kinds a session queues: status lines, FLAGS,
+/// FETCH updates, and what NOTIFY (RFC 5465) sends unasked: LIST, STATUS and METADATA.
+/// A streamed chunk (`FetchChunk`) keeps its slice: it is body data, taken and dropped.
 pub(crate) fn detach_event(event: TypedEvent) -> TypedEvent {
     match event {
         TypedEvent::Status(status) => TypedEvent::Status(status.detached()),
         TypedEvent::Bye(status) => TypedEvent::Bye(status.detached()),
         TypedEvent::Flags(flags) => TypedEvent::Flags(flags.detached()),
         TypedEvent::Fetch(fetch) => TypedEvent::Fetch(fetch.detached()),
+        TypedEvent::MailboxStatus(status) => TypedEvent::MailboxStatus(status.detached()),
+        TypedEvent::List(info) => TypedEvent::List(info.detached()),
+        TypedEvent::Metadata(metadata) => TypedEvent::Metadata(metadata.detached()),
         event => event,
     }
 }

@@ -300,6 +300,7 @@ mod tests {
     use crate::ops::message::{copy, move_messages};
     use crate::ops::metadata::get_metadata;
     use crate::ops::quota::get_quota_root;
+    use crate::ops::read_buffers::{feed, in_buffers};
     use crate::ops::search::search_esearch;
     use crate::ops::session::namespace;
     use crate::ops::{acl, quota};
@@ -308,9 +309,6 @@ mod tests {
         ResponseCode, StatusItem,
     };
     use crate::{Config, Connection};
-
-    /// What the adapters ask for per read (`imap_driver::READ_CHUNK`).
-    const READ: usize = 64 * 1024;
 
     /// An authenticated connection whose server advertises the extensions used here.
     fn authenticated() -> Connection {
@@ -333,21 +331,6 @@ mod tests {
         conn
     }
 
-    /// Sends what was submitted, then reads `wire` into the connection's own read buffer as
-    /// the adapters do; returns the address range of every buffer read into.
-    fn feed(conn: &mut Connection, wire: &[u8]) -> Vec<Range<usize>> {
-        conn.poll_transmit(&mut Vec::new());
-        let mut buffers: Vec<Range<usize>> = Vec::new();
-        for read in wire.chunks(READ) {
-            let buffer = conn.read_buffer(READ);
-            let start = buffer.as_ptr() as usize;
-            buffers.push(start..start + buffer.capacity());
-            buffer.extend_from_slice(read);
-            conn.handle_read();
-        }
-        buffers
-    }
-
     /// Asserts that `values` are what a result should hold and that none is a read-buffer
     /// slice.
     fn assert_owned(values: &[&Bytes], expected: &[&str], buffers: &[Range<usize>]) {
@@ -355,9 +338,8 @@ mod tests {
         let expected: Vec<&[u8]> = expected.iter().map(|e| e.as_bytes()).collect();
         assert_eq!(texts, expected);
         for value in values {
-            let at = value.as_ptr() as usize;
             assert!(
-                !buffers.iter().any(|b| b.contains(&at)),
+                !in_buffers(value, buffers),
                 "{value:?} is a read-buffer slice"
             );
         }

@@ -74,11 +74,9 @@ mod tests {
     use crate::ops::idle::idle;
     use crate::ops::mailbox::select;
     use crate::ops::message::store;
+    use crate::ops::read_buffers::{READ, feed, in_buffers};
     use crate::types::{FetchAttr, Flag, MessageAttribute, StoreOperation, TypedEvent};
     use crate::{Config, Connection};
-
-    /// What the adapters ask for per read (`imap_driver::READ_CHUNK`).
-    const READ: usize = 64 * 1024;
 
     /// A connection with INBOX selected, its first command's tag `A0001` used.
     fn selected() -> Connection {
@@ -90,24 +88,6 @@ mod tests {
         conn.handle_input(b"* 1000 EXISTS\r\nA0001 OK [READ-WRITE] done\r\n");
         while conn.poll_event().is_some() {}
         conn
-    }
-
-    /// Feeds `wire` in reads of at most [`READ`] bytes into the connection's own read
-    /// buffer, as the adapters do; returns the address range of every buffer read into.
-    fn feed(conn: &mut Connection, wire: &[u8]) -> Vec<Range<usize>> {
-        conn.poll_transmit(&mut Vec::new());
-        let mut buffers: Vec<Range<usize>> = Vec::new();
-        for read in wire.chunks(READ) {
-            let buffer = conn.read_buffer(READ);
-            let start = buffer.as_ptr() as usize;
-            let range = start..start + buffer.capacity();
-            buffer.extend_from_slice(read);
-            if !buffers.contains(&range) {
-                buffers.push(range);
-            }
-            conn.handle_read();
-        }
-        buffers
     }
 
     /// Every byte slice `attribute` holds.
@@ -124,12 +104,6 @@ mod tests {
             }
             _ => Vec::new(),
         }
-    }
-
-    /// Whether `bytes` lies in one of `buffers`.
-    fn in_buffers(bytes: &Bytes, buffers: &[Range<usize>]) -> bool {
-        let at = bytes.as_ptr() as usize;
-        buffers.iter().any(|b| b.contains(&at))
     }
 
     fn uid_fetch(set: &str, items: &[FetchAttr]) -> Fetch {

@@ -35,6 +35,8 @@ pub mod notify;
 mod pipeline_table;
 pub mod pipeline_tuple;
 pub mod quota;
+#[cfg(test)]
+mod read_buffers;
 pub mod search;
 mod seq_ranges;
 pub mod session;

@@ -296,11 +296,12 @@ mod tests {
 
     use bytes::Bytes;
 
-    use crate::ops::mailbox::{list, list_extended, list_status, lsub, select, status};
+    use crate::Connection;
+    use crate::ops::mailbox::{list, list_extended, list_status, lsub, status};
     use crate::ops::message::{copy, move_messages};
     use crate::ops::metadata::get_metadata;
     use crate::ops::quota::get_quota_root;
-    use crate::ops::read_buffers::{feed, in_buffers};
+    use crate::ops::read_buffers::{self, feed, in_buffers, select_inbox};
     use crate::ops::search::search_esearch;
     use crate::ops::session::namespace;
     use crate::ops::{acl, quota};
@@ -308,27 +309,18 @@ mod tests {
         ListExtendedItem, Mailbox, MailboxAttribute, MailboxInfo, NamespaceDescriptor,
         ResponseCode, StatusItem,
     };
-    use crate::{Config, Connection};
 
     /// An authenticated connection whose server advertises the extensions used here.
     fn authenticated() -> Connection {
-        let mut conn = Connection::new(Config::default());
-        conn.handle_input(
-            b"* PREAUTH [CAPABILITY IMAP4rev1 LIST-EXTENDED LIST-STATUS METADATA NAMESPACE \
-              QUOTA QUOTASET ACL ESEARCH UIDPLUS MOVE] hi\r\n",
-        );
-        conn
+        read_buffers::authenticated(
+            "IMAP4rev1 LIST-EXTENDED LIST-STATUS METADATA NAMESPACE QUOTA QUOTASET ACL ESEARCH \
+             UIDPLUS MOVE",
+        )
     }
 
     /// [`authenticated`] with INBOX selected, the tag `A0001` used.
     fn selected() -> Connection {
-        let mut conn = authenticated();
-        conn.submit(select("INBOX", &Default::default(), false))
-            .unwrap();
-        conn.poll_transmit(&mut Vec::new());
-        conn.handle_input(b"* 10 EXISTS\r\nA0001 OK [READ-WRITE] done\r\n");
-        while conn.poll_event().is_some() {}
-        conn
+        select_inbox(authenticated(), 10)
     }
 
     /// Asserts that `values` are what a result should hold and that none is a read-buffer

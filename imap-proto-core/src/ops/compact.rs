@@ -23,43 +23,27 @@ const READ_BUFFER: usize = 16 * 64 * 1024;
 /// W + 2 buffers is at most 2 W and the result stays zero-copy.
 pub(crate) const COMPACT_BELOW: usize = 2 * READ_BUFFER;
 
-/// The bytes a buffered result's values hold ([`retained_len`]), counted as its responses
-/// arrive. The count stops at [`COMPACT_BELOW`]: beyond it, the result is not compacted.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct Retained(usize);
-
-impl Retained {
-    /// Counts `response`, a response of the result.
-    pub(crate) fn add(&mut self, response: &FetchResponse) {
-        if self.0 < COMPACT_BELOW {
-            self.0 += retained_len(response);
-        }
-    }
-
-    /// Whether a result of this many bytes is compacted.
-    pub(crate) fn is_small(self) -> bool {
-        self.0 < COMPACT_BELOW
-    }
-
-    /// `responses`, the result counted, each owning its bytes if the result is small.
-    pub(crate) fn compact(self, mut responses: Vec<FetchResponse>) -> Vec<FetchResponse> {
-        if self.is_small() {
-            for response in &mut responses {
-                // A response of numbers and system flags holds no slice: left as it is.
-                if retained_len(response) > 0 {
-                    *response = response.detached();
-                }
-            }
-        }
-        responses
-    }
+/// Whether `responses`' values hold fewer than [`COMPACT_BELOW`] bytes ([`retained_len`]).
+/// Counted when the result is handed back, stopping at the threshold: a large result is
+/// looked at only as far as its first 2 MiB of values.
+fn is_small(responses: &[FetchResponse]) -> bool {
+    responses
+        .iter()
+        .try_fold(0usize, |held, response| {
+            let held = held + retained_len(response);
+            (held < COMPACT_BELOW).then_some(held)
+        })
+        .is_some()
 }
 
-/// `responses` compacted if small, for a result gathered without counting.
-pub(crate) fn compacted(responses: Vec<FetchResponse>) -> Vec<FetchResponse> {
-    let mut retained = Retained::default();
-    responses.iter().for_each(|r| retained.add(r));
-    retained.compact(responses)
+/// `responses`, a buffered result, each owning its bytes if the result is small.
+pub(crate) fn compacted(mut responses: Vec<FetchResponse>) -> Vec<FetchResponse> {
+    if is_small(&responses) {
+        for response in &mut responses {
+            *response = response.detached();
+        }
+    }
+    responses
 }
 
 #[cfg(test)]
@@ -72,22 +56,14 @@ mod tests {
     use crate::ops::fetch::{Delivery, Fetch, fetch};
     use crate::ops::fetch_merge::MergedFetch;
     use crate::ops::idle::idle;
-    use crate::ops::mailbox::select;
     use crate::ops::message::store;
-    use crate::ops::read_buffers::{READ, feed, in_buffers};
+    use crate::ops::read_buffers::{READ, authenticated, feed, in_buffers, select_inbox};
     use crate::types::{FetchAttr, Flag, MessageAttribute, StoreOperation, TypedEvent};
     use crate::{Config, Connection};
 
     /// A connection with INBOX selected, its first command's tag `A0001` used.
     fn selected() -> Connection {
-        let mut conn = Connection::new(Config::default());
-        conn.handle_input(b"* PREAUTH [CAPABILITY IMAP4rev1 IDLE] hi\r\n");
-        conn.submit(select("INBOX", &Default::default(), false))
-            .unwrap();
-        conn.poll_transmit(&mut Vec::new());
-        conn.handle_input(b"* 1000 EXISTS\r\nA0001 OK [READ-WRITE] done\r\n");
-        while conn.poll_event().is_some() {}
-        conn
+        select_inbox(authenticated("IMAP4rev1 IDLE"), 1000)
     }
 
     /// Every byte slice `attribute` holds.

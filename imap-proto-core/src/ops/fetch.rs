@@ -15,7 +15,7 @@ use crate::types::{
 };
 use crate::{Error, Precondition};
 
-use super::compact::Retained;
+use super::compact::compacted;
 use super::seq_ranges::SeqRanges;
 use super::{Claims, Op, OpContext, SELECTED, Step, kind, ok_or_error};
 
@@ -49,8 +49,6 @@ pub struct Fetch {
     queue: VecDeque<FetchResponse>,
     vanished: Vec<UidRange>,
     buffered_bytes: usize,
-    /// Buffered delivery: the bytes the result's values hold, to compact a small result.
-    retained: Retained,
     /// Whether a small buffered result is compacted (not for the union of a merged fetch,
     /// whose calls' results are compacted one by one).
     compact: bool,
@@ -94,7 +92,6 @@ pub fn fetch(
         queue: VecDeque::new(),
         vanished: Vec::new(),
         buffered_bytes: 0,
-        retained: Retained::default(),
         compact: true,
         assembling: None,
         answered: SeqRanges::default(),
@@ -146,7 +143,6 @@ impl Fetch {
                          uid_fetch_streaming delivers large results in bounded memory"
                     );
                 }
-                self.retained.add(&fetch);
                 if self.collected.capacity() == 0 {
                     // Grown by doubling, a result is moved at every power of two and may
                     // keep up to half its capacity unused.
@@ -232,7 +228,7 @@ impl Fetch {
     fn result(&mut self) -> Vec<FetchResponse> {
         let collected = self.take_collected();
         if self.delivery == Delivery::Buffered && self.compact {
-            return self.retained.compact(collected);
+            return compacted(collected);
         }
         collected
     }

@@ -6,7 +6,8 @@ use std::ops::Range;
 
 use bytes::Bytes;
 
-use crate::Connection;
+use crate::ops::mailbox::select;
+use crate::{Config, Connection};
 
 /// What the adapters ask for per read (`imap_driver::READ_CHUNK`).
 pub(crate) const READ: usize = 64 * 1024;
@@ -33,4 +34,21 @@ pub(crate) fn feed(conn: &mut Connection, wire: &[u8]) -> Vec<Range<usize>> {
 pub(crate) fn in_buffers(bytes: &Bytes, buffers: &[Range<usize>]) -> bool {
     let at = bytes.as_ptr() as usize;
     buffers.iter().any(|b| b.contains(&at))
+}
+
+/// A connection whose server greeted with PREAUTH and `capabilities`.
+pub(crate) fn authenticated(capabilities: &str) -> Connection {
+    let mut conn = Connection::new(Config::default());
+    conn.handle_input(format!("* PREAUTH [CAPABILITY {capabilities}] hi\r\n").as_bytes());
+    conn
+}
+
+/// `conn` with INBOX selected, holding `exists` messages (the tag `A0001` used).
+pub(crate) fn select_inbox(mut conn: Connection, exists: u32) -> Connection {
+    conn.submit(select("INBOX", &Default::default(), false))
+        .unwrap();
+    conn.poll_transmit(&mut Vec::new());
+    conn.handle_input(format!("* {exists} EXISTS\r\nA0001 OK [READ-WRITE] done\r\n").as_bytes());
+    while conn.poll_event().is_some() {}
+    conn
 }

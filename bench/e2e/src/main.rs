@@ -434,76 +434,59 @@ fn print_table(options: &Options, results: &HashMap<(Workload, String), Vec<Meas
     }
     // The kernel's part: what the parser cannot explain (syscalls, page faults of the
     // result and the read buffers, thread switches between the driver and the caller).
-    println!();
-    let mut header = String::from("| client |");
-    let mut rule = String::from("|---|");
     // Minor faults and context switches are exact counts (getrusage's CPU times move in
     // 4 ms ticks): medians over the repetitions, for the whole fetch.
-    for w in workloads {
-        header.push_str(&format!(
-            " {0} system CPU-ms / 10k msgs | {0} minor faults | {0} voluntary / involuntary \
-             switches |",
-            w.name()
-        ));
-        rule.push_str("---:|---:|---:|");
-    }
-    println!("{header}\n{rule}");
-    for name in &options.contenders {
-        let mut row = format!("| {name} |");
-        for &w in workloads {
-            match results.get(&(w, name.clone())) {
-                Some(runs) => {
-                    let (sys, lo, hi) = spread(runs, sys_per_10k);
-                    let (faults, _, _) = spread(runs, |m| m.minflt as f64);
-                    let (voluntary, _, _) = spread(runs, |m| m.nvcsw as f64);
-                    let (involuntary, _, _) = spread(runs, |m| m.nivcsw as f64);
-                    row.push_str(&format!(
-                        " {sys:.1} ({lo:.1}–{hi:.1}) | {faults:.0} | {voluntary:.0} / \
-                         {involuntary:.0} |"
-                    ));
-                }
-                None => row.push_str(" | | |"),
-            }
-        }
-        println!("{row}");
-    }
-    print_held(options, workloads, results);
+    let columns = [
+        "system CPU-ms / 10k msgs",
+        "minor faults",
+        "voluntary / involuntary switches",
+    ];
+    print_per_workload(options, results, columns, |_, runs| {
+        let (sys, lo, hi) = spread(runs, sys_per_10k);
+        let (faults, _, _) = spread(runs, |m| m.minflt as f64);
+        let (voluntary, _, _) = spread(runs, |m| m.nvcsw as f64);
+        let (involuntary, _, _) = spread(runs, |m| m.nivcsw as f64);
+        format!(" {sys:.1} ({lo:.1}–{hi:.1}) | {faults:.0} | {voluntary:.0} / {involuntary:.0} |")
+    });
+    // What each fetch held at its peak (peak RSS less the RSS just before it), against the
+    // bytes the server sent (issue 15 item 2: at most about twice).
+    let columns = ["RSS before", "held at peak", "held ÷ wire"];
+    print_per_workload(options, results, columns, |w, runs| {
+        let wire = results
+            .get(&(w, "raw-drain".to_string()))
+            .map(|raw| raw[0].payload as f64 / 1024.0);
+        let (before, _, _) = spread(runs, |m| m.rss_before_kib as f64 / 1024.0);
+        let (held, _, _) = spread(runs, |m| {
+            m.max_rss_kib.saturating_sub(m.rss_before_kib) as f64 / 1024.0
+        });
+        let ratio = wire.map_or("–".into(), |kib| format!("{:.2}", held * 1024.0 / kib));
+        format!(" {before:.1} MiB | {held:.1} MiB | {ratio} |")
+    });
 }
 
-/// What each buffered or streamed fetch held at its peak (peak RSS less the RSS just before
-/// it), against the bytes the server sent (issue 15 item 2: at most about twice).
-fn print_held(
+/// A table with a row per contender and three columns per workload (`columns`, each headed
+/// by the workload's name); `cells` writes a workload's three cells from its runs.
+fn print_per_workload(
     options: &Options,
-    workloads: &[Workload],
     results: &HashMap<(Workload, String), Vec<Measured>>,
+    columns: [&str; 3],
+    cells: impl Fn(Workload, &[Measured]) -> String,
 ) {
     println!();
     let mut header = String::from("| client |");
     let mut rule = String::from("|---|");
-    for w in workloads {
-        header.push_str(&format!(
-            " {0} RSS before | {0} held at peak | {0} held ÷ wire |",
-            w.name()
-        ));
+    for w in &options.workloads {
+        for column in columns {
+            header.push_str(&format!(" {} {column} |", w.name()));
+        }
         rule.push_str("---:|---:|---:|");
     }
     println!("{header}\n{rule}");
     for name in &options.contenders {
         let mut row = format!("| {name} |");
-        for &w in workloads {
-            let wire = results
-                .get(&(w, "raw-drain".to_string()))
-                .map(|raw| raw[0].payload as f64 / 1024.0);
+        for &w in &options.workloads {
             match results.get(&(w, name.clone())) {
-                Some(runs) => {
-                    let (before, _, _) = spread(runs, |m| m.rss_before_kib as f64 / 1024.0);
-                    let (held, _, _) = spread(runs, |m| {
-                        m.max_rss_kib.saturating_sub(m.rss_before_kib) as f64 / 1024.0
-                    });
-                    let ratio =
-                        wire.map_or("–".into(), |kib| format!("{:.2}", held * 1024.0 / kib));
-                    row.push_str(&format!(" {before:.1} MiB | {held:.1} MiB | {ratio} |"));
-                }
+                Some(runs) => row.push_str(&cells(w, runs)),
                 None => row.push_str(" | | |"),
             }
         }

@@ -398,17 +398,12 @@ impl StreamWait {
         loop {
             // The op is looked up once per batch, not once per response (`op_mut` searches
             // the ops in flight and checks the type: about 60 instructions a response). The
-            // backlog holds what came with the op's result, so only once the op is gone.
+            // backlog is filled from the op's result, taken below: only once the op is gone.
             let blocked = match conn.op_mut(&self.id) {
-                Some(op) if self.backlog.is_empty() => {
-                    (self.outlet).offer(&mut || op.next_item().map(Ok))
-                }
-                op => {
-                    let (backlog, mut op) = (&mut self.backlog, op);
-                    (self.outlet).offer(&mut || {
-                        (backlog.pop_front())
-                            .or_else(|| op.as_deref_mut().and_then(Fetch::next_item).map(Ok))
-                    })
+                Some(op) => (self.outlet).offer(&mut || op.next_item().map(Ok)),
+                None => {
+                    let backlog = &mut self.backlog;
+                    (self.outlet).offer(&mut || backlog.pop_front())
                 }
             };
             if blocked {

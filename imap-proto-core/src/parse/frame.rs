@@ -953,7 +953,8 @@ impl Framer {
     /// broke first, if any.
     #[cold]
     #[inline(never)]
-    fn segment_overrun(&self, segment: &[u8], response_len: usize) -> Result<(), FrameError> {        // Offsets in the response, counting any parts set aside before the window.
+    fn segment_overrun(&self, segment: &[u8], response_len: usize) -> Result<(), FrameError> {
+        // Offsets in the response, counting any parts set aside before the window.
         let response_len = self.earlier_len + response_len;
         let line_len = segment.strip_suffix(b"\r").unwrap_or(segment).len();
         let line_limit = self.limits.max_line_length;

@@ -2639,7 +2639,7 @@ pub fn fetch_stream_tail(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
 
 #[cfg(test)]
 mod tests {
-    /// [`msg_att`] as one list (`UID`, `FLAGS` and `MODSEQ` first, then the others in wire
+    /// [`msg_att`] as one list (the response's fields first, then the others in wire
     /// order), for tables of expected attributes.
     fn msg_att_list(i: Span<'_>) -> PResult<'_, Vec<MessageAttribute>> {
         msg_att(i, 1).map(|(rest, fetch)| (rest, fetch.to_attribute_list()))

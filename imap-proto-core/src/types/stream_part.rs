@@ -13,8 +13,9 @@ pub enum StreamPart {
     Begin {
         /// Message sequence number.
         seq: u32,
-        /// Attributes that came before the literal: `UID`, `FLAGS` and `MODSEQ` first, then
-        /// the others in wire order.
+        /// Attributes that came before the literal: a [`super::FetchResponse`]'s fields first
+        /// (as [`super::FetchResponse::to_attribute_list`] orders them), then the others in
+        /// wire order.
         before: Vec<MessageAttribute>,
         /// The attribute the literal belongs to.
         attribute: StreamedAttribute,
